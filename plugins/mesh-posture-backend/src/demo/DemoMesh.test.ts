@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { mockServices } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { parseAllDocuments } from 'yaml';
+import { PostureAssembler } from '../posture/PostureAssembler';
+import { resolveWorkloadTarget } from '../posture/resolveWorkloadTarget';
+import { DemoMesh } from './DemoMesh';
+
+const examples = path.resolve(__dirname, '../../../../examples/entities.yaml');
+const components = parseAllDocuments(fs.readFileSync(examples, 'utf8'))
+  .map(d => d.toJS() as Entity)
+  .filter(e => e?.kind === 'Component');
+
+function component(name: string): Entity {
+  return components.find(c => c.metadata.name === name)!;
+}
+
+// 14:12 UTC: afternoon traffic, the canary at 15% in its hourly rollout.
+const at = new Date('2026-11-22T14:12:00Z');
+
+function postureOf(name: string, when = at) {
+  const mesh = new DemoMesh({ now: () => when });
+  const assembler = new PostureAssembler({
+    providers: [mesh],
+    sourceTimeoutMs: 1000,
+    logger: mockServices.logger.mock(),
+    now: () => when,
+  });
+  const entity = component(name);
+  return assembler.assemble(
+    `component:default/${name}`,
+    resolveWorkloadTarget(entity)!,
+    '5m',
+  );
+}
+
+describe('DemoMesh', () => {
+  it('has workloads for every Component of the example catalog', async () => {
+    expect(components.length).toBeGreaterThanOrEqual(8);
+    for (const c of components) {
+      const posture = await postureOf(c.metadata.name);
+      expect({ name: c.metadata.name, pods: posture.totalPods }).toEqual({
+        name: c.metadata.name,
+        pods: expect.any(Number),
+      });
+      expect(posture.totalPods).toBeGreaterThan(0);
+      expect(posture.demo).toBe(true);
+      expect(posture.sources.every(s => s.status === 'ok' && s.demo)).toBe(true);
+    }
+  });
+
+  it('answers the same at the same instant, and differently later', async () => {
+    // Source timings are wall-clock; everything else must be identical.
+    const withoutTimings = (p: Awaited<ReturnType<typeof postureOf>>) => ({
+      ...p,
+      sources: p.sources.map(({ durationMs, ...s }) => s),
+    });
+    const a = await postureOf('payments-api');
+    const b = await postureOf('payments-api');
+    expect(withoutTimings(b)).toEqual(withoutTimings(a));
+    const later = await postureOf(
+      'payments-api',
+      new Date(at.getTime() + 5 * 60_000),
+    );
+    expect(later.inbound.requestsPerSecond).not.toBe(a.inbound.requestsPerSecond);
+  });
+
+  it('shows payments-api fully meshed with every edge over mTLS', async () => {
+    const p = await postureOf('payments-api');
+    expect(p.verdict.status).toBe('pass');
+    expect(p.meshedPods).toBe(4);
+    expect(p.inbound.mtlsShare).toBe(1);
+    expect(p.outbound.mtlsShare).toBe(1);
+    expect(p.edges.filter(e => e.direction === 'inbound').map(e => e.peer.workload).sort())
+      .toEqual(['open-banking-gateway', 'web-frontend']);
+    expect(p.edges.find(e => e.peer.workload === 'ledger')?.peer.identity).toBe(
+      'ledger.payments.serviceaccount.identity.linkerd.cluster.local',
+    );
+  });
+
+  it('flags the plaintext caller of accounts-service with Linkerd\'s reason', async () => {
+    const p = await postureOf('accounts-service');
+    expect(p.verdict.status).toBe('fail');
+    expect(p.inbound.mtlsShare).toBeGreaterThan(0.8);
+    expect(p.inbound.mtlsShare).toBeLessThan(1);
+    expect(p.edges.find(e => e.direction === 'inbound' && !e.peer.workload)).toMatchObject({
+      mtlsShare: 0,
+      plaintextReasons: ['no_tls_from_remote'],
+      peer: { cluster: 'prod-eu-west' },
+    });
+    expect(
+      p.edges.find(e => e.direction === 'outbound' && e.peer.workload === 'notifications'),
+    ).toMatchObject({
+      mtlsShare: 0,
+      plaintextReasons: ['not_provided_by_service_discovery'],
+    });
+  });
+
+  it('shows notifications unmeshed', async () => {
+    const p = await postureOf('notifications');
+    expect(p.meshedPods).toBe(0);
+    expect(p.totalPods).toBe(2);
+    expect(p.workloads[0].dataPlane).toBe('none');
+    expect(p.verdict.status).toBe('fail');
+  });
+
+  it('warns that the PCI cluster\'s root certificate expires soon', async () => {
+    const p = await postureOf('card-issuing');
+    expect(p.workloads[0]).toMatchObject({ mesh: 'istio', dataPlane: 'sidecar' });
+    const root = p.certificates.find(c => c.role === 'root')!;
+    expect(root.daysToExpiry).toBeGreaterThanOrEqual(15);
+    expect(root.daysToExpiry).toBeLessThan(60);
+    expect(p.verdict.status).toBe('warn');
+    expect(p.edges.map(e => e.peer.identity)).toContain(
+      'spiffe://cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account',
+    );
+  });
+
+  it('splits fraud-scoring traffic between primary and canary by weight', async () => {
+    const p = await postureOf('fraud-scoring');
+    expect(p.workloads.map(w => w.workload.name).sort()).toEqual([
+      'fraud-scoring',
+      'fraud-scoring-primary',
+    ]);
+    const rate = (name: string) =>
+      p.edges
+        .filter(e => e.direction === 'inbound' && e.workload.name === name)
+        .reduce((n, e) => n + e.requestsPerSecond, 0);
+    const canaryShare =
+      rate('fraud-scoring') / (rate('fraud-scoring') + rate('fraud-scoring-primary'));
+    expect(canaryShare).toBeCloseTo(0.15, 5);
+  });
+
+  it('runs ledger\'s proxy as a native sidecar', async () => {
+    const p = await postureOf('ledger');
+    expect(p.workloads[0]).toMatchObject({
+      workload: { kind: 'StatefulSet', name: 'ledger' },
+      dataPlane: 'native-sidecar',
+      meshedPods: 3,
+    });
+  });
+});

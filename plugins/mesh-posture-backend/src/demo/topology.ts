@@ -1,0 +1,134 @@
+import type { MeshKind, WorkloadKind } from '@mesh-posture/plugin-mesh-posture-common';
+
+/**
+ * The demo platform: a small European open-banking and payments company on
+ * two clusters. The general cluster runs Linkerd; the PCI-scoped card
+ * cluster runs Istio. Names match the catalog in `examples/`.
+ */
+
+export interface DemoWorkload {
+  cluster: string;
+  namespace: string;
+  kind: WorkloadKind;
+  name: string;
+  /** Value of the pods' `backstage.io/kubernetes-id` label, if any. */
+  kubernetesId?: string;
+  replicas: number;
+  /** False for workloads whose namespace has no proxy injection. */
+  meshed: boolean;
+  /** Run the proxy as a native sidecar (init container, restartPolicy Always). */
+  nativeSidecar?: boolean;
+  serviceAccount: string;
+  image: string;
+  /** Part of a Flagger canary: which side. */
+  canary?: 'primary' | 'canary';
+}
+
+export interface DemoEdge {
+  cluster: string;
+  from: string;
+  to: string;
+  /** Requests per second at the daily peak. */
+  peakRps: number;
+}
+
+export interface DemoCluster {
+  name: string;
+  mesh: MeshKind;
+  proxyVersion: string;
+  proxyImage: string;
+}
+
+export const DEMO_CLUSTERS: DemoCluster[] = [
+  {
+    name: 'prod-eu-west',
+    mesh: 'linkerd',
+    proxyVersion: 'edge-26.10.2',
+    proxyImage: 'cr.l5d.io/linkerd/proxy:edge-26.10.2',
+  },
+  {
+    name: 'pci-eu-central',
+    mesh: 'istio',
+    proxyVersion: '1.28.1',
+    proxyImage: 'docker.io/istio/proxyv2:1.28.1',
+  },
+];
+
+function workload(
+  cluster: string,
+  namespace: string,
+  name: string,
+  replicas: number,
+  extra: Partial<DemoWorkload> = {},
+): DemoWorkload {
+  return {
+    cluster,
+    namespace,
+    kind: 'Deployment',
+    name,
+    kubernetesId: name,
+    replicas,
+    meshed: true,
+    serviceAccount: name,
+    image: `registry.demo-bank.eu/${name}:2026.11.${(name.length % 9) + 1}`,
+    ...extra,
+  };
+}
+
+const EU = 'prod-eu-west';
+const PCI = 'pci-eu-central';
+
+export const DEMO_WORKLOADS: DemoWorkload[] = [
+  workload(EU, 'ingress', 'ingress-nginx-controller', 2, {
+    kubernetesId: undefined,
+    serviceAccount: 'ingress-nginx',
+    image: 'registry.k8s.io/ingress-nginx/controller:v1.14.0',
+  }),
+  workload(EU, 'web', 'web-frontend', 3),
+  workload(EU, 'open-banking', 'open-banking-gateway', 3),
+  workload(EU, 'open-banking', 'accounts-service', 2),
+  workload(EU, 'payments', 'payments-api', 4),
+  workload(EU, 'payments', 'ledger', 3, {
+    kind: 'StatefulSet',
+    nativeSidecar: true,
+  }),
+  // Flagger keeps the stable version in `<name>-primary` and rolls the new
+  // one out in `<name>`; both carry the same kubernetes-id.
+  workload(EU, 'payments', 'fraud-scoring-primary', 2, {
+    kubernetesId: 'fraud-scoring',
+    serviceAccount: 'fraud-scoring',
+    canary: 'primary',
+    image: 'registry.demo-bank.eu/fraud-scoring:2026.11.4',
+  }),
+  workload(EU, 'payments', 'fraud-scoring', 2, {
+    serviceAccount: 'fraud-scoring',
+    canary: 'canary',
+    image: 'registry.demo-bank.eu/fraud-scoring:2026.11.5',
+  }),
+  // The messaging namespace was never annotated for injection.
+  workload(EU, 'messaging', 'notifications', 2, { meshed: false }),
+  workload(PCI, 'istio-system', 'istio-ingressgateway', 2, {
+    kubernetesId: undefined,
+    serviceAccount: 'istio-ingressgateway-service-account',
+    image: 'docker.io/istio/proxyv2:1.28.1',
+  }),
+  workload(PCI, 'cards', 'card-issuing', 2),
+  workload(PCI, 'cards', 'card-vault', 2, { kubernetesId: undefined }),
+];
+
+export const DEMO_EDGES: DemoEdge[] = [
+  { cluster: EU, from: 'ingress-nginx-controller', to: 'web-frontend', peakRps: 42 },
+  { cluster: EU, from: 'ingress-nginx-controller', to: 'open-banking-gateway', peakRps: 26 },
+  { cluster: EU, from: 'web-frontend', to: 'payments-api', peakRps: 12 },
+  { cluster: EU, from: 'web-frontend', to: 'accounts-service', peakRps: 18 },
+  { cluster: EU, from: 'open-banking-gateway', to: 'accounts-service', peakRps: 15 },
+  { cluster: EU, from: 'open-banking-gateway', to: 'payments-api', peakRps: 8 },
+  { cluster: EU, from: 'payments-api', to: 'ledger', peakRps: 21 },
+  // Split between fraud-scoring-primary and fraud-scoring by canary weight.
+  { cluster: EU, from: 'payments-api', to: 'fraud-scoring', peakRps: 20 },
+  { cluster: EU, from: 'accounts-service', to: 'notifications', peakRps: 3 },
+  // notifications has no proxy: it calls accounts-service in plaintext.
+  { cluster: EU, from: 'notifications', to: 'accounts-service', peakRps: 2 },
+  { cluster: PCI, from: 'istio-ingressgateway', to: 'card-issuing', peakRps: 6 },
+  { cluster: PCI, from: 'card-issuing', to: 'card-vault', peakRps: 6 },
+];

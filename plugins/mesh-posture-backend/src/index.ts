@@ -1,0 +1,7 @@
+/**
+ * The Mesh Posture backend plugin.
+ *
+ * @packageDocumentation
+ */
+
+export { meshPosturePlugin as default } from './plugin';

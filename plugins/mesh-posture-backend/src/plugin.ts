@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import {
+  coreServices,
+  createBackendPlugin,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { meshPosturePermissions } from '@mesh-posture/plugin-mesh-posture-common';
+import {
+  MeshClusterProvider,
+  meshPostureClustersExtensionPoint,
+} from '@mesh-posture/plugin-mesh-posture-node';
+import { parse as parseYaml } from 'yaml';
+import { readMeshPostureConfig } from './config';
+import { ObservationStore } from './database/ObservationStore';
+import { DemoMesh } from './demo/DemoMesh';
+import { PostureAssembler } from './posture/PostureAssembler';
+import { PostureService } from './posture/PostureService';
+import { createRouter } from './service/router';
+
+/**
+ * The Mesh Posture backend plugin: serves each catalog entity's mesh
+ * posture under `/api/mesh-posture`.
+ * @public
+ */
+export const meshPosturePlugin = createBackendPlugin({
+  pluginId: 'mesh-posture',
+  register(env) {
+    const providers: MeshClusterProvider[] = [];
+    env.registerExtensionPoint(meshPostureClustersExtensionPoint, {
+      addClusterProvider(provider) {
+        providers.push(provider);
+      },
+    });
+
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        database: coreServices.database,
+        cache: coreServices.cache,
+        scheduler: coreServices.scheduler,
+        catalog: catalogServiceRef,
+      },
+      async init({
+        config,
+        logger,
+        httpRouter,
+        httpAuth,
+        permissions,
+        permissionsRegistry,
+        database,
+        cache,
+        scheduler,
+        catalog,
+      }) {
+        const settings = readMeshPostureConfig(config);
+        if (settings.demo) {
+          logger.info('Serving the built-in demo mesh (meshPosture.demo: true)');
+          providers.push(new DemoMesh());
+        }
+        if (providers.length === 0) {
+          logger.warn(
+            'No mesh clusters: set meshPosture.demo: true or add a cluster provider module',
+          );
+        }
+
+        permissionsRegistry.addPermissions(meshPosturePermissions);
+
+        const store = await ObservationStore.create({ database });
+        const assembler = new PostureAssembler({
+          providers,
+          sourceTimeoutMs: settings.sourceTimeoutMs,
+          logger,
+        });
+        const postureService = new PostureService({
+          assembler,
+          cache,
+          store,
+          catalog,
+          logger,
+          cacheTtlMs: settings.cacheTtlMs,
+          historyIntervalMs: settings.historyIntervalMs,
+        });
+
+        await scheduler.scheduleTask({
+          id: 'mesh-posture-history-prune',
+          frequency: { hours: 6 },
+          timeout: { minutes: 10 },
+          initialDelay: { minutes: 1 },
+          fn: async () => {
+            const cutoff = new Date(Date.now() - settings.historyRetentionMs);
+            const deleted = await store.prune(cutoff);
+            logger.info(`Pruned ${deleted} mesh posture readings before ${cutoff.toISOString()}`);
+          },
+        });
+
+        const openApiSpec = parseYaml(
+          fs.readFileSync(
+            resolvePackagePath(
+              '@mesh-posture/plugin-mesh-posture-backend',
+              'src/schema/openapi.yaml',
+            ),
+            'utf8',
+          ),
+        );
+        httpRouter.use(
+          await createRouter({
+            httpAuth,
+            permissions,
+            catalog,
+            postureService,
+            openApiSpec,
+          }),
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,197 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { labelEquals } from '@mesh-posture/plugin-mesh-posture-common';
+import {
+  ClusterObjectSource,
+  MeshCluster,
+  MeshTelemetrySource,
+  SourceError,
+} from '@mesh-posture/plugin-mesh-posture-node';
+import { DemoMesh } from '../demo/DemoMesh';
+import { PostureAssembler } from './PostureAssembler';
+import { WorkloadTarget } from './resolveWorkloadTarget';
+
+const at = new Date('2026-11-22T14:07:00Z');
+
+const target: WorkloadTarget = {
+  selector: labelEquals('backstage.io/kubernetes-id', 'payments-api'),
+  explicit: [],
+};
+
+/** The demo's prod cluster with one of its sources replaced. */
+async function prodWith(overrides: {
+  objects?: Partial<ClusterObjectSource>;
+  telemetry?: Partial<MeshTelemetrySource>;
+}): Promise<MeshCluster> {
+  const clusters = await new DemoMesh({ now: () => at }).getClusters();
+  const prod = clusters.find(c => c.name === 'prod-eu-west')!;
+  return {
+    ...prod,
+    demo: false,
+    objects: { ...prod.objects!, ...overrides.objects },
+    telemetry: { ...prod.telemetry!, ...overrides.telemetry },
+  };
+}
+
+function assembler(clusters: MeshCluster[], sourceTimeoutMs = 200) {
+  return new PostureAssembler({
+    providers: [{ getClusters: async () => clusters }],
+    sourceTimeoutMs,
+    logger: mockServices.logger.mock(),
+    now: () => at,
+  });
+}
+
+describe('PostureAssembler', () => {
+  it('still shows the Kubernetes half when Prometheus is down', async () => {
+    const prod = await prodWith({
+      telemetry: {
+        workloadTraffic: async () => {
+          throw new SourceError('unavailable', 'connect ECONNREFUSED 10.0.0.9:9090');
+        },
+      },
+    });
+    const posture = await assembler([prod]).assemble(
+      'component:default/payments-api',
+      target,
+      '5m',
+    );
+    expect(posture.meshedPods).toBe(4);
+    expect(posture.edges).toEqual([]);
+    expect(posture.sources).toEqual([
+      expect.objectContaining({ role: 'kubernetes', status: 'ok' }),
+      expect.objectContaining({
+        role: 'prometheus',
+        cluster: 'prod-eu-west',
+        status: 'unavailable',
+        message: 'connect ECONNREFUSED 10.0.0.9:9090',
+      }),
+    ]);
+    expect(posture.verdict.status).toBe('unknown');
+  });
+
+  it('reports a hanging source as a timeout and aborts it', async () => {
+    let aborted = false;
+    const prod = await prodWith({
+      telemetry: {
+        workloadTraffic: (_q, { signal }) =>
+          new Promise(() => {
+            signal?.addEventListener('abort', () => {
+              aborted = true;
+            });
+          }),
+      },
+    });
+    const posture = await assembler([prod], 50).assemble(
+      'component:default/payments-api',
+      target,
+      '5m',
+    );
+    const prometheus = posture.sources.find(s => s.role === 'prometheus')!;
+    expect(prometheus).toMatchObject({
+      status: 'timeout',
+      message: 'no answer within 50 ms',
+    });
+    expect(aborted).toBe(true);
+  });
+
+  it.each([
+    ['not a list', { items: [] }],
+    ['a malformed line', [{ direction: 'sideways', requestsPerSecond: '1' }]],
+  ])('reports garbage telemetry (%s) as invalid-response', async (_n, garbage) => {
+    const prod = await prodWith({
+      telemetry: { workloadTraffic: async () => garbage as any },
+    });
+    const posture = await assembler([prod]).assemble(
+      'component:default/payments-api',
+      target,
+      '5m',
+    );
+    expect(posture.sources.find(s => s.role === 'prometheus')?.status).toBe(
+      'invalid-response',
+    );
+    expect(posture.meshedPods).toBe(4);
+  });
+
+  it('keeps pods when only the certificates fail, and says so', async () => {
+    const prod = await prodWith({
+      objects: {
+        listMeshCertificates: async () => {
+          throw new Error('secrets "linkerd-identity-issuer" is forbidden');
+        },
+      },
+    });
+    const posture = await assembler([prod]).assemble(
+      'component:default/payments-api',
+      target,
+      '5m',
+    );
+    expect(posture.meshedPods).toBe(4);
+    expect(posture.certificates).toEqual([]);
+    expect(posture.sources.find(s => s.role === 'kubernetes')).toMatchObject({
+      status: 'unavailable',
+      message:
+        'certificates: Error: secrets "linkerd-identity-issuer" is forbidden',
+    });
+    // Traffic was still read.
+    expect(posture.inbound.mtlsShare).toBe(1);
+  });
+
+  it('never shows credentials from an error message', async () => {
+    const prod = await prodWith({
+      objects: {
+        listPods: async () => {
+          throw new Error(
+            'request to https://admin:s3cret@k8s.example/api failed, Authorization: Bearer abc.def',
+          );
+        },
+      },
+    });
+    const posture = await assembler([prod]).assemble(
+      'component:default/payments-api',
+      target,
+      '5m',
+    );
+    const message = posture.sources[0].message!;
+    expect(message).not.toContain('s3cret');
+    expect(message).not.toContain('abc.def');
+  });
+
+  it('names a cluster the entity asks for that is not configured', async () => {
+    const posture = await assembler([await prodWith({})]).assemble(
+      'component:default/payments-api',
+      { ...target, cluster: 'prod-us-east' },
+      '5m',
+    );
+    expect(posture.sources).toEqual([
+      {
+        role: 'kubernetes',
+        cluster: 'prod-us-east',
+        status: 'unavailable',
+        message: 'cluster "prod-us-east" is not configured for Mesh Posture',
+        demo: false,
+        durationMs: 0,
+      },
+    ]);
+  });
+
+  it('asks telemetry once per cluster for all of an entity\'s workloads', async () => {
+    const calls: string[][] = [];
+    const prod = await prodWith({});
+    const telemetry = prod.telemetry!;
+    prod.telemetry = {
+      workloadTraffic: async (query, options) => {
+        calls.push(query.workloads.map(w => w.name));
+        return telemetry.workloadTraffic(query, options);
+      },
+    };
+    await assembler([prod]).assemble(
+      'component:default/fraud-scoring',
+      {
+        selector: labelEquals('backstage.io/kubernetes-id', 'fraud-scoring'),
+        explicit: [],
+      },
+      '5m',
+    );
+    expect(calls).toEqual([['fraud-scoring', 'fraud-scoring-primary']]);
+  });
+});

@@ -1,0 +1,217 @@
+import type {
+  KubernetesContainer,
+  KubernetesPod,
+} from '@mesh-posture/plugin-mesh-posture-node';
+import { owningWorkload, podMeshState, workloadsFromPods } from './workloadsFromPods';
+
+/** A pod as `kubectl get pod -o json` shows one, trimmed to what matters. */
+function pod(
+  name: string,
+  overrides: {
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    owner?: { kind: string; name: string };
+    containers?: KubernetesContainer[];
+    initContainers?: KubernetesContainer[];
+    phase?: string;
+    ready?: boolean;
+    serviceAccountName?: string;
+  } = {},
+): KubernetesPod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: overrides.namespace ?? 'payments',
+      labels: overrides.labels,
+      annotations: overrides.annotations,
+      ownerReferences: overrides.owner
+        ? [
+            {
+              apiVersion: 'apps/v1',
+              kind: overrides.owner.kind,
+              name: overrides.owner.name,
+              uid: '5f0c4a8e-1c1d-4b8e-9a52-0c8f0c7c1a11',
+              controller: true,
+            },
+          ]
+        : undefined,
+    },
+    spec: {
+      serviceAccountName: overrides.serviceAccountName ?? 'payments-api',
+      containers: overrides.containers ?? [
+        { name: 'app', image: 'registry.example/payments-api:1.4.2' },
+      ],
+      initContainers: overrides.initContainers,
+    },
+    status: {
+      phase: overrides.phase ?? 'Running',
+      conditions: [
+        { type: 'Ready', status: overrides.ready === false ? 'False' : 'True' },
+      ],
+    },
+  };
+}
+
+const linkerdProxy = {
+  name: 'linkerd-proxy',
+  image: 'cr.l5d.io/linkerd/proxy:edge-24.11.8',
+  env: [
+    {
+      name: 'LINKERD2_PROXY_IDENTITY_LOCAL_NAME',
+      value: '$(_pod_sa).$(_pod_ns).serviceaccount.identity.linkerd.cluster.local',
+    },
+  ],
+};
+
+describe('podMeshState', () => {
+  it('reads a Linkerd sidecar, its version and its identity', () => {
+    expect(
+      podMeshState(
+        pod('payments-api-7d9f8b6c5-x2x8q', {
+          annotations: { 'linkerd.io/proxy-version': 'edge-24.11.8' },
+          containers: [linkerdProxy, { name: 'app' }],
+        }),
+        'linkerd',
+      ),
+    ).toEqual({
+      meshed: true,
+      dataPlane: 'sidecar',
+      proxyVersion: 'edge-24.11.8',
+      identity:
+        'payments-api.payments.serviceaccount.identity.linkerd.cluster.local',
+    });
+  });
+
+  it('reads a Linkerd native sidecar from the init containers', () => {
+    const state = podMeshState(
+      pod('ledger-0', {
+        initContainers: [
+          { name: 'linkerd-init' },
+          { ...linkerdProxy, restartPolicy: 'Always' },
+        ],
+      }),
+      'linkerd',
+    );
+    expect(state.dataPlane).toBe('native-sidecar');
+    expect(state.proxyVersion).toBe('edge-24.11.8');
+  });
+
+  it('does not count an ordinary init container named like the proxy', () => {
+    expect(
+      podMeshState(
+        pod('x', { initContainers: [{ ...linkerdProxy }] }),
+        'linkerd',
+      ).meshed,
+    ).toBe(false);
+  });
+
+  it('reads an injected Istio sidecar and its SPIFFE identity', () => {
+    expect(
+      podMeshState(
+        pod('card-issuing-5d4f-abcde', {
+          namespace: 'cards',
+          serviceAccountName: 'card-issuing',
+          annotations: { 'sidecar.istio.io/status': '{"containers":["istio-proxy"]}' },
+          containers: [
+            { name: 'app' },
+            { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.28.1' },
+          ],
+        }),
+        'istio',
+      ),
+    ).toEqual({
+      meshed: true,
+      dataPlane: 'sidecar',
+      proxyVersion: '1.28.1',
+      identity: 'spiffe://cluster.local/ns/cards/sa/card-issuing',
+    });
+  });
+
+  it('reads Istio ambient enrolment', () => {
+    expect(
+      podMeshState(
+        pod('x', { annotations: { 'ambient.istio.io/redirection': 'enabled' } }),
+        'istio',
+      ).dataPlane,
+    ).toBe('ambient');
+  });
+
+  it('treats a pod without the mesh\'s proxy as unmeshed', () => {
+    expect(podMeshState(pod('x'), 'linkerd')).toEqual({
+      meshed: false,
+      dataPlane: 'none',
+    });
+    // A Linkerd proxy does not make a pod part of an Istio mesh.
+    expect(
+      podMeshState(pod('x', { containers: [linkerdProxy] }), 'istio').meshed,
+    ).toBe(false);
+  });
+});
+
+describe('owningWorkload', () => {
+  it('maps a ReplicaSet to its Deployment by the pod-template-hash', () => {
+    expect(
+      owningWorkload(
+        pod('payments-api-7d9f8b6c5-x2x8q', {
+          labels: { 'pod-template-hash': '7d9f8b6c5' },
+          owner: { kind: 'ReplicaSet', name: 'payments-api-7d9f8b6c5' },
+        }),
+        'prod',
+      ),
+    ).toEqual({
+      cluster: 'prod',
+      namespace: 'payments',
+      kind: 'Deployment',
+      name: 'payments-api',
+    });
+  });
+
+  it('keeps StatefulSets and falls back to the pod', () => {
+    expect(
+      owningWorkload(pod('ledger-0', { owner: { kind: 'StatefulSet', name: 'ledger' } }), 'prod').kind,
+    ).toBe('StatefulSet');
+    expect(owningWorkload(pod('debug'), 'prod')).toMatchObject({
+      kind: 'Pod',
+      name: 'debug',
+    });
+  });
+});
+
+describe('workloadsFromPods', () => {
+  it('groups live pods and counts meshed and ready ones', () => {
+    const rs = { kind: 'ReplicaSet', name: 'payments-api-7d9f8b6c5' };
+    const labels = { 'pod-template-hash': '7d9f8b6c5' };
+    const meshed = { owner: rs, labels, containers: [linkerdProxy, { name: 'app' }] };
+    const workloads = workloadsFromPods(
+      [
+        pod('payments-api-7d9f8b6c5-a', meshed),
+        pod('payments-api-7d9f8b6c5-b', { ...meshed, ready: false }),
+        pod('payments-api-7d9f8b6c5-c', { owner: rs, labels }),
+        pod('payments-api-7d9f8b6c5-d', { ...meshed, phase: 'Succeeded' }),
+      ],
+      'prod',
+      'linkerd',
+    );
+    expect(workloads).toEqual([
+      {
+        workload: {
+          cluster: 'prod',
+          namespace: 'payments',
+          kind: 'Deployment',
+          name: 'payments-api',
+        },
+        mesh: 'linkerd',
+        totalPods: 3,
+        meshedPods: 2,
+        readyPods: 2,
+        dataPlane: 'sidecar',
+        proxyVersions: ['edge-24.11.8'],
+        identity:
+          'payments-api.payments.serviceaccount.identity.linkerd.cluster.local',
+      },
+    ]);
+  });
+});

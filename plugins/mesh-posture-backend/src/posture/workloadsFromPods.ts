@@ -1,0 +1,217 @@
+import type {
+  DataPlaneMode,
+  MeshKind,
+  WorkloadKind,
+  WorkloadPosture,
+  WorkloadRef,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import type {
+  KubernetesContainer,
+  KubernetesPod,
+} from '@mesh-posture/plugin-mesh-posture-node';
+
+/** What the mesh says about one pod. */
+export interface PodMeshState {
+  meshed: boolean;
+  dataPlane: DataPlaneMode;
+  proxyVersion?: string;
+  identity?: string;
+}
+
+const LINKERD_PROXY = 'linkerd-proxy';
+const ISTIO_PROXY = 'istio-proxy';
+
+function findSidecar(
+  pod: KubernetesPod,
+  name: string,
+): { container: KubernetesContainer; native: boolean } | undefined {
+  const regular = pod.spec?.containers?.find(c => c.name === name);
+  if (regular) {
+    return { container: regular, native: false };
+  }
+  // Native sidecars (Kubernetes 1.29+): an init container that keeps running.
+  const init = pod.spec?.initContainers?.find(
+    c => c.name === name && c.restartPolicy === 'Always',
+  );
+  return init ? { container: init, native: true } : undefined;
+}
+
+function imageTag(image: string | undefined): string | undefined {
+  if (!image) return undefined;
+  const withoutDigest = image.split('@')[0];
+  const lastSlash = withoutDigest.lastIndexOf('/');
+  const colon = withoutDigest.lastIndexOf(':');
+  return colon > lastSlash ? withoutDigest.slice(colon + 1) : undefined;
+}
+
+function envValue(c: KubernetesContainer, name: string): string | undefined {
+  return c.env?.find(e => e.name === name)?.value;
+}
+
+/**
+ * Linkerd's injector writes the identity with Kubernetes variable references
+ * (`$(_pod_sa).$(_pod_ns).serviceaccount.identity.linkerd.cluster.local`);
+ * resolve them from the pod itself.
+ */
+function linkerdIdentity(
+  pod: KubernetesPod,
+  container: KubernetesContainer,
+): string | undefined {
+  const template = envValue(container, 'LINKERD2_PROXY_IDENTITY_LOCAL_NAME');
+  const sa = pod.spec?.serviceAccountName ?? 'default';
+  if (!template) {
+    return `${sa}.${pod.metadata.namespace}.serviceaccount.identity.linkerd.cluster.local`;
+  }
+  return template
+    .replace('$(_pod_sa)', sa)
+    .replace('$(_pod_ns)', pod.metadata.namespace);
+}
+
+/** Reads a pod's mesh membership for the mesh its cluster runs. */
+export function podMeshState(pod: KubernetesPod, mesh: MeshKind): PodMeshState {
+  const annotations = pod.metadata.annotations ?? {};
+  if (mesh === 'linkerd') {
+    const sidecar = findSidecar(pod, LINKERD_PROXY);
+    if (!sidecar) {
+      return { meshed: false, dataPlane: 'none' };
+    }
+    return {
+      meshed: true,
+      dataPlane: sidecar.native ? 'native-sidecar' : 'sidecar',
+      proxyVersion:
+        annotations['linkerd.io/proxy-version'] ??
+        imageTag(sidecar.container.image),
+      identity: linkerdIdentity(pod, sidecar.container),
+    };
+  }
+  const sa = pod.spec?.serviceAccountName ?? 'default';
+  const identity = `spiffe://cluster.local/ns/${pod.metadata.namespace}/sa/${sa}`;
+  const sidecar = findSidecar(pod, ISTIO_PROXY);
+  if (sidecar && annotations['sidecar.istio.io/status']) {
+    return {
+      meshed: true,
+      dataPlane: sidecar.native ? 'native-sidecar' : 'sidecar',
+      proxyVersion: imageTag(sidecar.container.image),
+      identity,
+    };
+  }
+  if (annotations['ambient.istio.io/redirection'] === 'enabled') {
+    return { meshed: true, dataPlane: 'ambient', identity };
+  }
+  return { meshed: false, dataPlane: 'none' };
+}
+
+/**
+ * The workload a pod belongs to, from its controller: a ReplicaSet's
+ * Deployment (its name less the pod-template-hash), or the StatefulSet,
+ * DaemonSet or Job itself; a bare pod is its own workload.
+ */
+export function owningWorkload(
+  pod: KubernetesPod,
+  cluster: string,
+): WorkloadRef {
+  const owner =
+    pod.metadata.ownerReferences?.find(o => o.controller) ??
+    pod.metadata.ownerReferences?.[0];
+  const base = { cluster, namespace: pod.metadata.namespace };
+  if (!owner) {
+    return { ...base, kind: 'Pod', name: pod.metadata.name };
+  }
+  if (owner.kind === 'ReplicaSet') {
+    const hash = pod.metadata.labels?.['pod-template-hash'];
+    if (hash && owner.name.endsWith(`-${hash}`)) {
+      return {
+        ...base,
+        kind: 'Deployment',
+        name: owner.name.slice(0, -(hash.length + 1)),
+      };
+    }
+    return { ...base, kind: 'ReplicaSet', name: owner.name };
+  }
+  const kinds: WorkloadKind[] = ['StatefulSet', 'DaemonSet', 'Job'];
+  const kind = kinds.find(k => k === owner.kind);
+  return kind
+    ? { ...base, kind, name: owner.name }
+    : { ...base, kind: 'Pod', name: pod.metadata.name };
+}
+
+function isLive(pod: KubernetesPod): boolean {
+  const phase = pod.status?.phase;
+  return phase !== 'Succeeded' && phase !== 'Failed';
+}
+
+function isReady(pod: KubernetesPod): boolean {
+  return Boolean(
+    pod.status?.conditions?.some(c => c.type === 'Ready' && c.status === 'True'),
+  );
+}
+
+const MODE_ORDER: DataPlaneMode[] = [
+  'none',
+  'ambient',
+  'sidecar',
+  'native-sidecar',
+];
+
+/**
+ * Groups live pods by workload and counts how many the mesh covers.
+ */
+export function workloadsFromPods(
+  pods: KubernetesPod[],
+  cluster: string,
+  mesh: MeshKind,
+): WorkloadPosture[] {
+  const byWorkload = new Map<
+    string,
+    { ref: WorkloadRef; states: PodMeshState[]; ready: number }
+  >();
+  for (const pod of pods.filter(isLive)) {
+    const ref = owningWorkload(pod, cluster);
+    const key = `${ref.namespace}/${ref.kind}/${ref.name}`;
+    let entry = byWorkload.get(key);
+    if (!entry) {
+      entry = { ref, states: [], ready: 0 };
+      byWorkload.set(key, entry);
+    }
+    entry.states.push(podMeshState(pod, mesh));
+    if (isReady(pod)) entry.ready++;
+  }
+  return [...byWorkload.values()]
+    .map(({ ref, states, ready }) => {
+      const meshed = states.filter(s => s.meshed);
+      const identities = [
+        ...new Set(meshed.map(s => s.identity).filter(Boolean)),
+      ];
+      // The mode most pods run in, preferring a meshed mode on a tie.
+      const counts = new Map<DataPlaneMode, number>();
+      for (const s of states) {
+        counts.set(s.dataPlane, (counts.get(s.dataPlane) ?? 0) + 1);
+      }
+      const dataPlane = [...counts.entries()].sort(
+        (a, b) =>
+          b[1] - a[1] || MODE_ORDER.indexOf(b[0]) - MODE_ORDER.indexOf(a[0]),
+      )[0][0];
+      const posture: WorkloadPosture = {
+        workload: ref,
+        mesh,
+        totalPods: states.length,
+        meshedPods: meshed.length,
+        readyPods: ready,
+        dataPlane,
+        proxyVersions: [
+          ...new Set(
+            meshed.map(s => s.proxyVersion).filter((v): v is string => !!v),
+          ),
+        ].sort(),
+      };
+      if (identities.length === 1) {
+        posture.identity = identities[0];
+      }
+      return posture;
+    })
+    .sort((a, b) =>
+      `${a.workload.namespace}/${a.workload.name}`.localeCompare(
+        `${b.workload.namespace}/${b.workload.name}`,
+      ),
+    );
+}

@@ -1,0 +1,14 @@
+/**
+ * Types, annotations, permissions and pure posture logic shared by the Mesh
+ * Posture frontend and backend.
+ *
+ * @packageDocumentation
+ */
+
+export * from './annotations';
+export * from './permissions';
+export * from './types';
+export * from './labelSelector';
+export * from './workloadRef';
+export * from './posture/assessPosture';
+export * from './api';

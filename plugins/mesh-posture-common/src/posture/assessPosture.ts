@@ -1,0 +1,358 @@
+import type {
+  CertificateStatus,
+  CheckStatus,
+  EdgeSecurity,
+  MeshPosture,
+  PostureCheck,
+  PostureVerdict,
+  SourceReport,
+  TrafficObservation,
+  TrafficSecurity,
+  WorkloadPosture,
+} from '../types';
+
+/**
+ * Certificates closer than this to expiry warn, as `linkerd check` does.
+ * @public
+ */
+export const CERTIFICATE_WARNING_DAYS = 60;
+
+/**
+ * What the sources said about one entity, before assessment.
+ * @public
+ */
+export interface PostureFacts {
+  entityRef: string;
+  window: string;
+  generatedAt: Date;
+  workloads: WorkloadPosture[];
+  traffic: TrafficObservation[];
+  certificates: CertificateStatus[];
+  sources: SourceReport[];
+}
+
+/**
+ * The assessed posture: everything of {@link MeshPosture} that follows from
+ * the facts alone (freshness and history are added by whoever serves it).
+ * @public
+ */
+export type AssessedPosture = Omit<MeshPosture, 'freshness' | 'lastComplete'>;
+
+function workloadKey(w: EdgeSecurity['workload']): string {
+  return `${w.cluster}/${w.namespace}/${w.kind}/${w.name}`;
+}
+
+/**
+ * Folds telemetry lines into one edge per (direction, own workload, peer).
+ * @public
+ */
+export function buildEdges(traffic: TrafficObservation[]): EdgeSecurity[] {
+  const edges = new Map<
+    string,
+    EdgeSecurity & { mtlsRequestsPerSecond: number }
+  >();
+  for (const t of traffic) {
+    if (!Number.isFinite(t.requestsPerSecond) || t.requestsPerSecond <= 0) {
+      continue;
+    }
+    const peerKey = [
+      t.peer.namespace ?? '',
+      t.peer.workload ?? '',
+      t.peer.identity ?? '',
+    ].join('|');
+    const key = `${t.direction}|${workloadKey(t.workload)}|${peerKey}`;
+    let edge = edges.get(key);
+    if (!edge) {
+      edge = {
+        direction: t.direction,
+        workload: t.workload,
+        peer: {
+          cluster: t.workload.cluster,
+          ...(t.peer.namespace ? { namespace: t.peer.namespace } : {}),
+          ...(t.peer.workload ? { workload: t.peer.workload } : {}),
+          ...(t.peer.identity ? { identity: t.peer.identity } : {}),
+        },
+        requestsPerSecond: 0,
+        mtlsShare: 0,
+        plaintextReasons: [],
+        mtlsRequestsPerSecond: 0,
+      };
+      edges.set(key, edge);
+    }
+    edge.requestsPerSecond += t.requestsPerSecond;
+    if (t.mtls) {
+      edge.mtlsRequestsPerSecond += t.requestsPerSecond;
+    } else {
+      const reason = t.noTlsReason || 'unknown';
+      if (!edge.plaintextReasons.includes(reason)) {
+        edge.plaintextReasons.push(reason);
+      }
+    }
+  }
+  return [...edges.values()]
+    .map(({ mtlsRequestsPerSecond, ...edge }) => ({
+      ...edge,
+      mtlsShare: mtlsRequestsPerSecond / edge.requestsPerSecond,
+      plaintextReasons: edge.plaintextReasons.sort(),
+    }))
+    .sort(
+      (a, b) =>
+        a.mtlsShare - b.mtlsShare || b.requestsPerSecond - a.requestsPerSecond,
+    );
+}
+
+/**
+ * Totals for one direction; `mtlsShare` is null without requests, so "no
+ * traffic" never reads as 0% or 100%.
+ * @public
+ */
+export function summarizeDirection(
+  edges: EdgeSecurity[],
+  direction: 'inbound' | 'outbound',
+): TrafficSecurity {
+  let total = 0;
+  let mtls = 0;
+  for (const e of edges) {
+    if (e.direction === direction) {
+      total += e.requestsPerSecond;
+      mtls += e.requestsPerSecond * e.mtlsShare;
+    }
+  }
+  return {
+    requestsPerSecond: total,
+    mtlsShare: total > 0 ? mtls / total : null,
+    plaintextRequestsPerSecond: Math.max(0, total - mtls),
+  };
+}
+
+/**
+ * A share as a percentage for people: 100% only when exact, never rounded up
+ * to it (99.96% shows as 99.9%).
+ * @public
+ */
+export function formatShare(share: number): string {
+  if (share >= 1) return '100%';
+  if (share <= 0) return '0%';
+  const tenths = Math.floor(share * 1000);
+  if (tenths === 0) return '<0.1%';
+  return tenths % 10 === 0 ? `${tenths / 10}%` : `${(tenths / 10).toFixed(1)}%`;
+}
+
+/** Requests per second for people. @public */
+export function formatRate(rps: number): string {
+  if (rps >= 100) return `${Math.round(rps)} req/s`;
+  if (rps >= 1) return `${rps.toFixed(1)} req/s`;
+  return `${rps.toFixed(2)} req/s`;
+}
+
+function peerName(edge: EdgeSecurity): string {
+  const p = edge.peer;
+  if (p.workload) return p.namespace ? `${p.namespace}/${p.workload}` : p.workload;
+  if (p.identity) return p.identity;
+  return 'an unidentified client';
+}
+
+function checkPods(workloads: WorkloadPosture[], kubernetesFailed: boolean) {
+  const total = workloads.reduce((n, w) => n + w.totalPods, 0);
+  const meshed = workloads.reduce((n, w) => n + w.meshedPods, 0);
+  let status: CheckStatus;
+  let detail: string;
+  if (total === 0) {
+    status = 'unknown';
+    detail = kubernetesFailed
+      ? 'pods could not be read'
+      : 'no running pods matched the entity';
+  } else if (meshed === total) {
+    status = 'pass';
+    detail = `${meshed}/${total} pods meshed`;
+  } else if (meshed === 0) {
+    status = 'fail';
+    detail = `none of ${total} pods is meshed`;
+  } else {
+    status = 'warn';
+    detail = `${meshed}/${total} pods meshed`;
+  }
+  const check: PostureCheck = {
+    id: 'meshed-pods',
+    title: 'Every pod runs in the mesh',
+    status,
+    detail,
+  };
+  return { check, short: total > 0 ? `${meshed}/${total} pods meshed` : undefined };
+}
+
+function checkMtls(
+  direction: 'inbound' | 'outbound',
+  edges: EdgeSecurity[],
+  totals: TrafficSecurity,
+  window: string,
+  telemetryFailed: boolean,
+  unmeshed: boolean,
+) {
+  const title =
+    direction === 'inbound'
+      ? 'Every inbound request is mutually authenticated'
+      : 'Every outbound request is mutually authenticated';
+  let status: CheckStatus;
+  let detail: string;
+  let short: string | undefined;
+  if (totals.mtlsShare === null && unmeshed) {
+    // Without a proxy nothing is authenticated, and nothing is observed either.
+    status = 'fail';
+    detail = `no pod is meshed: ${direction} requests are neither authenticated nor observed`;
+  } else if (totals.mtlsShare === null) {
+    status = 'unknown';
+    detail = telemetryFailed
+      ? 'traffic could not be read'
+      : `no ${direction} requests in the last ${window}`;
+  } else {
+    const share = formatShare(totals.mtlsShare);
+    short = `mTLS ${share} ${direction}`;
+    if (totals.mtlsShare >= 1) {
+      status = 'pass';
+      detail = `${share} of ${formatRate(totals.requestsPerSecond)} ${direction} over mTLS`;
+    } else {
+      status = 'fail';
+      const offenders = edges
+        .filter(e => e.direction === direction && e.mtlsShare < 1)
+        .map(e => `${peerName(e)} (${e.plaintextReasons.join(', ')})`);
+      detail = `${share} of ${formatRate(
+        totals.requestsPerSecond,
+      )} ${direction} over mTLS; plaintext ${
+        direction === 'inbound' ? 'from' : 'to'
+      } ${offenders.join('; ')}`;
+    }
+  }
+  const check: PostureCheck = { id: `${direction}-mtls`, title, status, detail };
+  return { check, short };
+}
+
+const ROLE_NAMES: Record<CertificateStatus['role'], string> = {
+  'trust-anchor': 'trust anchor',
+  issuer: 'issuer',
+  root: 'root certificate',
+  workload: 'workload certificate',
+};
+
+function checkCertificates(certificates: CertificateStatus[]) {
+  if (certificates.length === 0) {
+    return undefined;
+  }
+  const soonest = [...certificates].sort(
+    (a, b) => a.daysToExpiry - b.daysToExpiry,
+  )[0];
+  const name = ROLE_NAMES[soonest.role];
+  let status: CheckStatus;
+  let detail: string;
+  let short: string;
+  if (soonest.daysToExpiry < 0) {
+    status = 'fail';
+    detail = `${name} "${soonest.subject}" on ${soonest.cluster} expired ${-soonest.daysToExpiry} days ago`;
+    short = `${name} expired`;
+  } else if (soonest.daysToExpiry < CERTIFICATE_WARNING_DAYS) {
+    status = 'warn';
+    detail = `${name} "${soonest.subject}" on ${soonest.cluster} expires in ${soonest.daysToExpiry} days`;
+    short = `${name} expires in ${soonest.daysToExpiry} days`;
+  } else {
+    status = 'pass';
+    detail = `all ${certificates.length} certificates valid for at least ${soonest.daysToExpiry} days`;
+    short = `certificates valid ${soonest.daysToExpiry} days`;
+  }
+  const check: PostureCheck = {
+    id: 'certificates',
+    title: `Mesh certificates valid for more than ${CERTIFICATE_WARNING_DAYS} days`,
+    status,
+    detail,
+  };
+  return { check, short };
+}
+
+const SEVERITY: Record<CheckStatus, number> = {
+  pass: 0,
+  unknown: 1,
+  warn: 2,
+  fail: 3,
+};
+
+/**
+ * The verdict: the worst check decides; with no failure or warning it passes
+ * only when something passed and every source answered.
+ * @public
+ */
+export function deriveVerdict(
+  checks: PostureCheck[],
+  shorts: string[],
+  sources: SourceReport[],
+): PostureVerdict {
+  const failedSources = sources.filter(s => s.status !== 'ok');
+  let status: CheckStatus = checks.reduce<CheckStatus>(
+    (worst, c) =>
+      SEVERITY[c.status] > SEVERITY[worst] && c.status !== 'unknown'
+        ? c.status
+        : worst,
+    'pass',
+  );
+  if (status === 'pass') {
+    const anyPass = checks.some(c => c.status === 'pass');
+    if (!anyPass || failedSources.length > 0) {
+      status = 'unknown';
+    }
+  }
+  const parts = [...shorts];
+  if (failedSources.length > 0) {
+    parts.push(
+      `missing: ${failedSources
+        .map(s => `${s.role} on ${s.cluster} (${s.status})`)
+        .join(', ')}`,
+    );
+  }
+  return {
+    status,
+    summary: parts.length > 0 ? parts.join(' · ') : 'no mesh data',
+    checks,
+  };
+}
+
+/**
+ * Turns what the sources said into the posture document. Pure: the same
+ * facts always give the same document.
+ * @public
+ */
+export function assessPosture(facts: PostureFacts): AssessedPosture {
+  const edges = buildEdges(facts.traffic);
+  const inbound = summarizeDirection(edges, 'inbound');
+  const outbound = summarizeDirection(edges, 'outbound');
+  const failed = (role: SourceReport['role']) =>
+    facts.sources.some(s => s.role === role && s.status !== 'ok');
+
+  const unmeshed =
+    facts.workloads.length > 0 && facts.workloads.every(w => w.meshedPods === 0);
+  const results = [
+    checkMtls('inbound', edges, inbound, facts.window, failed('prometheus'), unmeshed),
+    checkMtls('outbound', edges, outbound, facts.window, failed('prometheus'), unmeshed),
+    checkPods(facts.workloads, failed('kubernetes')),
+    checkCertificates(facts.certificates),
+  ].filter(<T>(r: T | undefined): r is T => r !== undefined);
+
+  const verdict = deriveVerdict(
+    results.map(r => r.check),
+    results.map(r => r.short).filter((s): s is string => Boolean(s)),
+    facts.sources,
+  );
+
+  return {
+    entityRef: facts.entityRef,
+    generatedAt: facts.generatedAt.toISOString(),
+    window: facts.window,
+    demo: facts.sources.some(s => s.demo),
+    workloads: facts.workloads,
+    totalPods: facts.workloads.reduce((n, w) => n + w.totalPods, 0),
+    meshedPods: facts.workloads.reduce((n, w) => n + w.meshedPods, 0),
+    inbound,
+    outbound,
+    edges,
+    certificates: facts.certificates,
+    verdict,
+    sources: facts.sources,
+  };
+}

@@ -1,0 +1,275 @@
+/**
+ * The service meshes Mesh Posture reads.
+ * @public
+ */
+export type MeshKind = 'linkerd' | 'istio';
+
+/**
+ * Kubernetes workload kinds a posture is reported for.
+ * @public
+ */
+export type WorkloadKind =
+  | 'Deployment'
+  | 'StatefulSet'
+  | 'DaemonSet'
+  | 'ReplicaSet'
+  | 'Job'
+  | 'CronJob'
+  | 'Pod';
+
+/** @public */
+export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Job',
+  'CronJob',
+  'Pod',
+];
+
+/**
+ * One workload in one cluster.
+ * @public
+ */
+export interface WorkloadRef {
+  cluster: string;
+  namespace: string;
+  kind: WorkloadKind;
+  name: string;
+}
+
+/**
+ * How a source answered: `ok`, or a named failure the user can act on.
+ * @public
+ */
+export type SourceStatus = 'ok' | 'unavailable' | 'timeout' | 'invalid-response';
+
+/**
+ * Which half of the picture a source gives: cluster objects (pods, policies,
+ * certificates) or mesh telemetry (traffic, identities).
+ * @public
+ */
+export type SourceRole = 'kubernetes' | 'prometheus';
+
+/**
+ * What one source said when the posture was assembled.
+ * @public
+ */
+export interface SourceReport {
+  role: SourceRole;
+  cluster: string;
+  status: SourceStatus;
+  /** Why it failed, in words a developer can act on. Never holds secrets. */
+  message?: string;
+  /** True when the source is the built-in demo mesh. */
+  demo: boolean;
+  durationMs: number;
+}
+
+/**
+ * The data-plane mode of a workload's pods.
+ * @public
+ */
+export type DataPlaneMode = 'sidecar' | 'native-sidecar' | 'ambient' | 'none';
+
+/**
+ * Pods of a workload and how many of them the mesh covers.
+ * @public
+ */
+export interface WorkloadPosture {
+  workload: WorkloadRef;
+  mesh: MeshKind;
+  totalPods: number;
+  meshedPods: number;
+  readyPods: number;
+  dataPlane: DataPlaneMode;
+  /** Proxy versions seen on the meshed pods. */
+  proxyVersions: string[];
+  /** The mesh identity the workload's proxies present, when known. */
+  identity?: string;
+}
+
+/**
+ * The peer at the other end of an edge.
+ * @public
+ */
+export interface EdgePeer {
+  cluster?: string;
+  namespace?: string;
+  /** The peer workload's name, when the telemetry names it. */
+  workload?: string;
+  /** Linkerd identity or SPIFFE ID the peer presented over mTLS. */
+  identity?: string;
+  /** The catalog entity the peer workload belongs to, when one matches. */
+  entityRef?: string;
+}
+
+/**
+ * Traffic between the entity's workloads and one peer, one direction.
+ * @public
+ */
+export interface EdgeSecurity {
+  direction: 'inbound' | 'outbound';
+  /** The entity's own workload at this end of the edge. */
+  workload: WorkloadRef;
+  peer: EdgePeer;
+  requestsPerSecond: number;
+  /** Share of requests carried over mTLS, 0..1. */
+  mtlsShare: number;
+  /** The reasons the mesh gives for the requests that were not mTLS. */
+  plaintextReasons: string[];
+}
+
+/**
+ * Totals for one direction.
+ * @public
+ */
+export interface TrafficSecurity {
+  requestsPerSecond: number;
+  /** 0..1, or null when there were no requests in the window. */
+  mtlsShare: number | null;
+  plaintextRequestsPerSecond: number;
+}
+
+/**
+ * The part a certificate plays in the mesh's identity chain.
+ * @public
+ */
+export type CertificateRole = 'trust-anchor' | 'issuer' | 'root' | 'workload';
+
+/**
+ * A certificate of the mesh's identity chain, as read from the cluster.
+ * @public
+ */
+export interface CertificateStatus {
+  cluster: string;
+  mesh: MeshKind;
+  role: CertificateRole;
+  subject: string;
+  /** Where it was read, e.g. `ConfigMap linkerd/linkerd-identity-trust-roots`. */
+  location: string;
+  notBefore: string;
+  notAfter: string;
+  /** Whole days until notAfter; negative once expired. */
+  daysToExpiry: number;
+}
+
+/**
+ * Result of one check.
+ * @public
+ */
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'unknown';
+
+/**
+ * One check a verdict is derived from.
+ * @public
+ */
+export interface PostureCheck {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  /** What the check saw, e.g. "100% of 12.3 req/s inbound over mTLS". */
+  detail: string;
+}
+
+/**
+ * The one-line verdict and the checks it was derived from.
+ * @public
+ */
+export interface PostureVerdict {
+  status: CheckStatus;
+  summary: string;
+  checks: PostureCheck[];
+}
+
+/**
+ * The last reading where every source answered, kept in the database so a
+ * page with a source down can still say what was last known.
+ * @public
+ */
+export interface PostureObservation {
+  entityRef: string;
+  observedAt: string;
+  verdict: CheckStatus;
+  totalPods: number;
+  meshedPods: number;
+  inboundMtlsShare: number | null;
+  outboundMtlsShare: number | null;
+  inboundRequestsPerSecond: number;
+  outboundRequestsPerSecond: number;
+  /** True when every source answered for this reading. */
+  complete: boolean;
+}
+
+/**
+ * The posture document of one catalog entity.
+ * @public
+ */
+export interface MeshPosture {
+  entityRef: string;
+  generatedAt: string;
+  /** Rate window the traffic figures are computed over, e.g. `5m`. */
+  window: string;
+  /** True when any part came from the built-in demo mesh. */
+  demo: boolean;
+  workloads: WorkloadPosture[];
+  totalPods: number;
+  meshedPods: number;
+  inbound: TrafficSecurity;
+  outbound: TrafficSecurity;
+  edges: EdgeSecurity[];
+  certificates: CertificateStatus[];
+  verdict: PostureVerdict;
+  sources: SourceReport[];
+  /** Set when a source failed and an earlier complete reading exists. */
+  lastComplete?: PostureObservation;
+  freshness: {
+    /** True when served from the shared cache. */
+    cached: boolean;
+    ageSeconds: number;
+    ttlSeconds: number;
+  };
+}
+
+/**
+ * One line of mesh telemetry, as a source reports it: requests per second
+ * between one of the entity's workloads and one peer, with or without mTLS.
+ * Sources aggregate to this shape; Linkerd's `tls`/`no_tls_reason` and
+ * Istio's `connection_security_policy` both map onto `mtls`.
+ * @public
+ */
+export interface TrafficObservation {
+  workload: WorkloadRef;
+  direction: 'inbound' | 'outbound';
+  peer: {
+    namespace?: string;
+    workload?: string;
+    identity?: string;
+  };
+  mtls: boolean;
+  /** Linkerd's `no_tls_reason`, or what the mesh says of a plaintext request. */
+  noTlsReason?: string;
+  requestsPerSecond: number;
+}
+
+/**
+ * Rate windows the API accepts. An allow-list: no other duration ever reaches
+ * a query.
+ * @public
+ */
+export const POSTURE_WINDOWS = ['1m', '5m', '15m', '1h'] as const;
+
+/** @public */
+export type PostureWindow = (typeof POSTURE_WINDOWS)[number];
+
+/** @public */
+export const DEFAULT_POSTURE_WINDOW: PostureWindow = '5m';
+
+/** @public */
+export function isPostureWindow(value: unknown): value is PostureWindow {
+  return (
+    typeof value === 'string' &&
+    (POSTURE_WINDOWS as readonly string[]).includes(value)
+  );
+}

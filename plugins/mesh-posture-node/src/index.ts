@@ -1,0 +1,9 @@
+/**
+ * Extension points and source interfaces for modules of the Mesh Posture
+ * backend.
+ *
+ * @packageDocumentation
+ */
+
+export * from './sources';
+export * from './extensions';
