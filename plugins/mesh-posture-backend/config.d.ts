@@ -19,6 +19,14 @@ export interface Config {
       /** How long an entity's posture is served from the cache. Default 30 seconds. */
       ttl?: HumanDuration | string;
     };
+    permissions?: {
+      /**
+       * Entity refs of the groups whose members may perform every Mesh
+       * Posture write (read by the portal's permission policy). Default
+       * `group:default/platform-team`.
+       */
+      platformGroups?: string[];
+    };
     history?: {
       /** Shortest time between two recorded readings of one entity. Default 10 minutes. */
       interval?: HumanDuration | string;

@@ -1,0 +1,29 @@
+/*
+ * The Backstage backend that hosts Mesh Posture for local use, the demo and
+ * the end-to-end tests. It keeps only what the suite needs: catalog,
+ * Kubernetes, auth (guest for local use), permissions with a real policy,
+ * and the app backend that serves the frontend in production builds.
+ */
+
+import { createBackend } from '@backstage/backend-defaults';
+
+const backend = createBackend();
+
+backend.add(import('@backstage/plugin-app-backend'));
+
+// Auth: guest sign-in for local use; add a real provider for production.
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+
+// Permissions: everyone reads; writes go to entity owners and the platform team.
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(import('./permissions'));
+
+backend.add(import('@backstage/plugin-kubernetes-backend'));
+
+backend.add(import('@mesh-posture/plugin-mesh-posture-backend'));
+
+backend.start();

@@ -1,0 +1,107 @@
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import {
+  catalogEntityDeletePermission,
+  catalogEntityReadPermission,
+  catalogEntityRefreshPermission,
+  catalogLocationCreatePermission,
+} from '@backstage/plugin-catalog-common/alpha';
+import {
+  AuthorizeResult,
+  createPermission,
+} from '@backstage/plugin-permission-common';
+import { meshPostureReadPermission } from '@mesh-posture/plugin-mesh-posture-common';
+import { PortalPermissionPolicy } from './PortalPermissionPolicy';
+
+const checklistAnswer = createPermission({
+  name: 'mesh-posture.checklist.answer',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
+const MEMBERSHIP: Record<string, string[]> = {
+  'user:default/ana.silva': ['group:default/payments-team'],
+  'user:default/li.chen': ['group:default/platform-team'],
+};
+
+function policy() {
+  const userInfo = mockServices.userInfo.mock({
+    getUserInfo: async credentials => {
+      const ref = (credentials.principal as { userEntityRef: string })
+        .userEntityRef;
+      return {
+        userEntityRef: ref,
+        ownershipEntityRefs: [ref, ...(MEMBERSHIP[ref] ?? [])],
+      };
+    },
+  });
+  return new PortalPermissionPolicy({
+    userInfo,
+    platformGroups: ['group:default/platform-team'],
+  });
+}
+
+function asUser(ref: string) {
+  return {
+    credentials: mockCredentials.user(ref),
+    info: { userEntityRef: ref, ownershipEntityRefs: [] },
+  };
+}
+
+describe('PortalPermissionPolicy', () => {
+  it('lets everyone read, posture included', async () => {
+    for (const permission of [
+      catalogEntityReadPermission,
+      meshPostureReadPermission,
+    ]) {
+      await expect(
+        policy().handle({ permission }, asUser('user:development/guest')),
+      ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+    }
+  });
+
+  it('gives entity owners Mesh Posture writes, refresh and delete, judged by the catalog', async () => {
+    for (const permission of [
+      checklistAnswer,
+      catalogEntityRefreshPermission,
+      catalogEntityDeletePermission,
+    ]) {
+      await expect(
+        policy().handle({ permission }, asUser('user:default/ana.silva')),
+      ).resolves.toEqual({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'catalog',
+        resourceType: 'catalog-entity',
+        conditions: {
+          rule: 'IS_ENTITY_OWNER',
+          resourceType: 'catalog-entity',
+          params: {
+            claims: ['user:default/ana.silva', 'group:default/payments-team'],
+          },
+        },
+      });
+    }
+  });
+
+  it('lets the platform team do everything', async () => {
+    for (const permission of [
+      checklistAnswer,
+      catalogLocationCreatePermission,
+    ]) {
+      await expect(
+        policy().handle({ permission }, asUser('user:default/li.chen')),
+      ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+    }
+  });
+
+  it('denies other writes to everyone else, and writes without a user', async () => {
+    await expect(
+      policy().handle(
+        { permission: catalogLocationCreatePermission },
+        asUser('user:default/ana.silva'),
+      ),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+    await expect(
+      policy().handle({ permission: checklistAnswer }),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+  });
+});
