@@ -1,0 +1,43 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { isMeshPostureAvailable } from '@mesh-posture/plugin-mesh-posture-common';
+import { MeshPostureClient, meshPostureApiRef } from './api';
+
+const meshPostureApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: meshPostureApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new MeshPostureClient({ discoveryApi, fetchApi }),
+    }),
+});
+
+/**
+ * Entity card "Mesh security" on the overview of every entity that maps to
+ * workloads (see `isMeshPostureAvailable`).
+ * @alpha
+ */
+export const entityMeshSecurityCard = EntityCardBlueprint.make({
+  name: 'mesh-security',
+  params: {
+    filter: isMeshPostureAvailable,
+    loader: () =>
+      import('./components/MeshSecurityCard').then(m => <m.MeshSecurityCard />),
+  },
+});
+
+/**
+ * The Mesh Posture plugin for the new frontend system.
+ * @alpha
+ */
+export default createFrontendPlugin({
+  pluginId: 'mesh-posture',
+  info: { packageJson: () => import('../package.json') },
+  extensions: [meshPostureApi, entityMeshSecurityCard],
+});

@@ -1,0 +1,2 @@
+export * from './MeshPostureApi';
+export * from './MeshPostureClient';

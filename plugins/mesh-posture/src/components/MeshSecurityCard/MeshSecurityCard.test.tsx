@@ -1,0 +1,180 @@
+import { Entity } from '@backstage/catalog-model';
+import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
+import {
+  entityRouteRef,
+  EntityProvider,
+} from '@backstage/plugin-catalog-react';
+import {
+  registerMswTestHooks,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import type { MeshPosture } from '@mesh-posture/plugin-mesh-posture-common';
+import { screen, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { MeshPostureClient, meshPostureApiRef } from '../../api';
+import {
+  demoPosture,
+  expiredAnchorPosture,
+  healthyPosture,
+  plaintextCallerPosture,
+  prometheusDownPosture,
+} from '../../testing/postureFixtures';
+import { MeshSecurityCard } from './MeshSecurityCard';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+const base = 'http://localhost:7007/api/mesh-posture';
+const postureUrl = `${base}/v1/entities/component/default/accounts-service/posture`;
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'accounts-service',
+    namespace: 'default',
+    annotations: { 'backstage.io/kubernetes-id': 'accounts-service' },
+  },
+  spec: {
+    type: 'service',
+    owner: 'open-banking-team',
+    lifecycle: 'production',
+  },
+};
+
+function serve(body: MeshPosture | object, status = 200) {
+  let calls = 0;
+  server.use(
+    http.get(postureUrl, () => {
+      calls++;
+      return HttpResponse.json(body, { status });
+    }),
+  );
+  return () => calls;
+}
+
+async function renderCard(forEntity: Entity = entity) {
+  const api = new MeshPostureClient({
+    discoveryApi: { getBaseUrl: async () => base },
+    fetchApi: { fetch: (input, init) => fetch(input, init) },
+  });
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [meshPostureApiRef, api],
+        [discoveryApiRef, { getBaseUrl: async () => base }],
+        [fetchApiRef, { fetch }],
+      ]}
+    >
+      <EntityProvider entity={forEntity}>
+        <MeshSecurityCard />
+      </EntityProvider>
+    </TestApiProvider>,
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  );
+}
+
+describe('MeshSecurityCard', () => {
+  it('shows a healthy service: verdict, figures, callers with identities', async () => {
+    serve(healthyPosture);
+    await renderCard();
+    expect(await screen.findByText('Passing')).toBeInTheDocument();
+    expect(screen.getByText('2/2')).toBeInTheDocument();
+    expect(screen.getAllByText('100%')).toHaveLength(1);
+    const table = screen.getByRole('table', { name: 'Traffic edges' });
+    expect(within(table).getByText('web/web-frontend')).toBeInTheDocument();
+    expect(
+      within(table).getByText(
+        'web-frontend.web.serviceaccount.identity.linkerd.cluster.local',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(table).getAllByText('mTLS', { selector: '.MuiChip-label' }),
+    ).toHaveLength(2);
+    expect(screen.queryByText(/Demo data/)).not.toBeInTheDocument();
+    expect(
+      screen.getByText(/trust anchor.*expires in 212 days/),
+    ).toBeInTheDocument();
+  });
+
+  it('flags a plaintext caller with the reason the mesh gives', async () => {
+    serve(plaintextCallerPosture);
+    await renderCard();
+    expect(await screen.findByText('Failing')).toBeInTheDocument();
+    const table = screen.getByRole('table', { name: 'Traffic edges' });
+    const row = within(table).getByText('unidentified client').closest('tr')!;
+    expect(within(row).getByText('Plaintext')).toBeInTheDocument();
+    expect(within(row).getByText('no_tls_from_remote')).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /plaintext from an unidentified client \(no_tls_from_remote\)/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('fails on an expired trust anchor', async () => {
+    serve(expiredAnchorPosture);
+    await renderCard();
+    expect(await screen.findByText('Failing')).toBeInTheDocument();
+    // In the certificate list and in the check it fails.
+    expect(screen.getAllByText(/expired 4 days ago/)).toHaveLength(2);
+  });
+
+  it('names a source that is down and shows the last complete reading', async () => {
+    serve(prometheusDownPosture);
+    await renderCard();
+    expect(await screen.findByText('Unknown')).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /Prometheus on prod-eu-west: timeout \(no answer within 5000 ms\)/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /Last complete reading 2 h ago: 2\/2 pods meshed, inbound mTLS 100%/,
+      ),
+    ).toBeInTheDocument();
+    // The Kubernetes half still renders.
+    expect(screen.getByText('2/2')).toBeInTheDocument();
+  });
+
+  it('labels demo data as demo data', async () => {
+    serve(demoPosture);
+    await renderCard();
+    expect(await screen.findByText(/Demo data/)).toBeInTheDocument();
+  });
+
+  it("shows the backend's message for a malformed annotation", async () => {
+    serve(
+      {
+        error: {
+          name: 'InputError',
+          message:
+            'Annotation backstage.io/kubernetes-label-selector of component:default/accounts-service is invalid: "app=~" is not a valid label value',
+        },
+        response: { statusCode: 400 },
+      },
+      400,
+    );
+    await renderCard();
+    expect(
+      await screen.findByText(
+        'Annotation backstage.io/kubernetes-label-selector of component:default/accounts-service is invalid: "app=~" is not a valid label value',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('explains the missing annotation without calling the backend', async () => {
+    const calls = serve(healthyPosture);
+    await renderCard({
+      ...entity,
+      metadata: { name: 'accounts-service', namespace: 'default' },
+    });
+    expect(await screen.findByText(/The annotation/)).toHaveTextContent(
+      'The annotation backstage.io/kubernetes-id is missing',
+    );
+    expect(calls()).toBe(0);
+  });
+});

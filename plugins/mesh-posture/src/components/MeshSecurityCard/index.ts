@@ -1,0 +1,1 @@
+export { MeshSecurityCard, MeshSecurityContent } from './MeshSecurityCard';

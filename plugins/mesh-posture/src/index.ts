@@ -1,0 +1,13 @@
+/**
+ * Mesh Posture: a service's zero-trust posture on its catalog page.
+ *
+ * Legacy frontend system exports; the new frontend system plugin is the
+ * default export of `@mesh-posture/plugin-mesh-posture/alpha`.
+ *
+ * @packageDocumentation
+ */
+
+export { meshPosturePlugin, EntityMeshSecurityCard } from './plugin';
+export { meshPostureApiRef, MeshPostureClient } from './api';
+export type { MeshPostureApi } from './api';
+export { isMeshPostureAvailable } from '@mesh-posture/plugin-mesh-posture-common';

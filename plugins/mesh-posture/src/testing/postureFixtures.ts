@@ -1,0 +1,155 @@
+import {
+  assessPosture,
+  CertificateStatus,
+  MeshPosture,
+  PostureFacts,
+  SourceReport,
+  TrafficObservation,
+  WorkloadRef,
+} from '@mesh-posture/plugin-mesh-posture-common';
+
+/*
+ * Posture documents for component tests, built by the real assessment from
+ * realistic facts, so what the card renders is what the backend would send.
+ */
+
+const accounts: WorkloadRef = {
+  cluster: 'prod-eu-west',
+  namespace: 'open-banking',
+  kind: 'Deployment',
+  name: 'accounts-service',
+};
+
+function caller(name: string, ns: string, rps: number): TrafficObservation {
+  return {
+    workload: accounts,
+    direction: 'inbound',
+    peer: {
+      namespace: ns,
+      workload: name,
+      identity: `${name}.${ns}.serviceaccount.identity.linkerd.cluster.local`,
+    },
+    mtls: true,
+    requestsPerSecond: rps,
+  };
+}
+
+const ok = (role: SourceReport['role']): SourceReport => ({
+  role,
+  cluster: 'prod-eu-west',
+  status: 'ok',
+  demo: false,
+  durationMs: 12,
+});
+
+function anchor(daysToExpiry: number): CertificateStatus {
+  const now = Date.parse('2026-11-22T10:00:00Z');
+  return {
+    cluster: 'prod-eu-west',
+    mesh: 'linkerd',
+    role: 'trust-anchor',
+    subject: 'root.linkerd.cluster.local',
+    location: 'ConfigMap linkerd/linkerd-identity-trust-roots',
+    notBefore: new Date(now - 300 * 86400_000).toISOString(),
+    notAfter: new Date(now + daysToExpiry * 86400_000).toISOString(),
+    daysToExpiry,
+  };
+}
+
+function facts(overrides: Partial<PostureFacts>): PostureFacts {
+  return {
+    entityRef: 'component:default/accounts-service',
+    window: '5m',
+    generatedAt: new Date('2026-11-22T10:00:00Z'),
+    workloads: [
+      {
+        workload: accounts,
+        mesh: 'linkerd',
+        totalPods: 2,
+        meshedPods: 2,
+        readyPods: 2,
+        dataPlane: 'sidecar',
+        proxyVersions: ['edge-26.10.2'],
+        identity:
+          'accounts-service.open-banking.serviceaccount.identity.linkerd.cluster.local',
+      },
+    ],
+    traffic: [
+      caller('web-frontend', 'web', 14.2),
+      caller('open-banking-gateway', 'open-banking', 11.5),
+    ],
+    certificates: [anchor(212)],
+    sources: [ok('kubernetes'), ok('prometheus')],
+    ...overrides,
+  };
+}
+
+function serve(f: PostureFacts, extra: Partial<MeshPosture> = {}): MeshPosture {
+  return {
+    ...assessPosture(f),
+    freshness: { cached: false, ageSeconds: 0, ttlSeconds: 30 },
+    ...extra,
+  };
+}
+
+export const healthyPosture = serve(facts({}));
+
+export const plaintextCallerPosture = serve(
+  facts({
+    traffic: [
+      caller('web-frontend', 'web', 14.2),
+      {
+        workload: accounts,
+        direction: 'inbound',
+        peer: {},
+        mtls: false,
+        noTlsReason: 'no_tls_from_remote',
+        requestsPerSecond: 1.6,
+      },
+    ],
+  }),
+);
+
+export const expiredAnchorPosture = serve(
+  facts({ certificates: [anchor(-4)] }),
+);
+
+export const prometheusDownPosture = serve(
+  facts({
+    traffic: [],
+    sources: [
+      ok('kubernetes'),
+      {
+        role: 'prometheus',
+        cluster: 'prod-eu-west',
+        status: 'timeout',
+        message: 'no answer within 5000 ms',
+        demo: false,
+        durationMs: 5000,
+      },
+    ],
+  }),
+  {
+    lastComplete: {
+      entityRef: 'component:default/accounts-service',
+      observedAt: '2026-11-22T08:00:00.000Z',
+      verdict: 'pass',
+      totalPods: 2,
+      meshedPods: 2,
+      inboundMtlsShare: 1,
+      outboundMtlsShare: 1,
+      inboundRequestsPerSecond: 20,
+      outboundRequestsPerSecond: 3,
+      complete: true,
+    },
+  },
+);
+
+export const demoPosture = serve(
+  facts({
+    sources: [
+      { ...ok('kubernetes'), demo: true },
+      { ...ok('prometheus'), demo: true },
+    ],
+  }),
+);
