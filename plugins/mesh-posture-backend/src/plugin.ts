@@ -60,7 +60,9 @@ export const meshPosturePlugin = createBackendPlugin({
       }) {
         const settings = readMeshPostureConfig(config);
         if (settings.demo) {
-          logger.info('Serving the built-in demo mesh (meshPosture.demo: true)');
+          logger.info(
+            'Serving the built-in demo mesh (meshPosture.demo: true)',
+          );
           providers.push(new DemoMesh());
         }
         if (providers.length === 0) {
@@ -95,7 +97,9 @@ export const meshPosturePlugin = createBackendPlugin({
           fn: async () => {
             const cutoff = new Date(Date.now() - settings.historyRetentionMs);
             const deleted = await store.prune(cutoff);
-            logger.info(`Pruned ${deleted} mesh posture readings before ${cutoff.toISOString()}`);
+            logger.info(
+              `Pruned ${deleted} mesh posture readings before ${cutoff.toISOString()}`,
+            );
           },
         });
 

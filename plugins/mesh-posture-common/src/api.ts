@@ -13,7 +13,11 @@ export const MESH_POSTURE_API_VERSION = 'v1';
  * @public
  */
 export function entityApiPath(ref: CompoundEntityRef): string {
-  return `/${MESH_POSTURE_API_VERSION}/entities/${[ref.kind, ref.namespace, ref.name]
+  return `/${MESH_POSTURE_API_VERSION}/entities/${[
+    ref.kind,
+    ref.namespace,
+    ref.name,
+  ]
     .map(encodeURIComponent)
     .join('/')}`;
 }

@@ -25,9 +25,7 @@ describe('parseLabelSelector', () => {
   });
 
   it('accepts prefixed keys and == as in the Kubernetes grammar', () => {
-    expect(
-      parseLabelSelector('app.kubernetes.io/name==payments-api'),
-    ).toEqual({
+    expect(parseLabelSelector('app.kubernetes.io/name==payments-api')).toEqual({
       requirements: [
         {
           key: 'app.kubernetes.io/name',

@@ -136,53 +136,57 @@ export function parseLabelSelector(text: string): LabelSelector {
       `selector is longer than ${MAX_SELECTOR_LENGTH} characters`,
     );
   }
-  if (/[\u0000-\u001f\u007f]/.test(text)) {
+  if (
+    [...text].some(ch => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)
+  ) {
     throw new LabelSelectorError('selector contains control characters');
   }
   const trimmed = text.trim();
   if (!trimmed) {
     throw new LabelSelectorError('selector is empty');
   }
-  const requirements = splitTopLevel(trimmed).map(raw => {
-    const part = raw.trim();
-    if (!part) {
-      throw new LabelSelectorError('selector has an empty requirement');
-    }
-    const setMatch = /^(\S+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(part);
-    if (setMatch) {
-      const values = setMatch[3].split(',').map(v => checkValue(v.trim()));
-      if (values.length === 0 || values.every(v => v === '')) {
-        throw new LabelSelectorError(`"${truncate(part)}" has no values`);
+  const requirements = splitTopLevel(trimmed).map(
+    (raw): LabelSelectorRequirement => {
+      const part = raw.trim();
+      if (!part) {
+        throw new LabelSelectorError('selector has an empty requirement');
       }
-      return {
-        key: checkKey(setMatch[1]),
-        operator: setMatch[2] === 'in' ? 'In' : 'NotIn',
-        values,
-      } as LabelSelectorRequirement;
-    }
-    const eqMatch = /^([^=!\s]+)\s*(==|=|!=)\s*([^=!\s]*)$/.exec(part);
-    if (eqMatch) {
-      return {
-        key: checkKey(eqMatch[1]),
-        operator: eqMatch[2] === '!=' ? 'NotIn' : 'In',
-        values: [checkValue(eqMatch[3])],
-      } as LabelSelectorRequirement;
-    }
-    const notExists = /^!\s*(\S+)$/.exec(part);
-    if (notExists) {
-      return {
-        key: checkKey(notExists[1]),
-        operator: 'DoesNotExist',
-        values: [],
-      } as LabelSelectorRequirement;
-    }
-    if (/^\S+$/.test(part)) {
-      return { key: checkKey(part), operator: 'Exists', values: [] };
-    }
-    throw new LabelSelectorError(
-      `"${truncate(part)}" is not a label selector requirement`,
-    );
-  });
+      const setMatch = /^(\S+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(part);
+      if (setMatch) {
+        const values = setMatch[3].split(',').map(v => checkValue(v.trim()));
+        if (values.length === 0 || values.every(v => v === '')) {
+          throw new LabelSelectorError(`"${truncate(part)}" has no values`);
+        }
+        return {
+          key: checkKey(setMatch[1]),
+          operator: setMatch[2] === 'in' ? 'In' : 'NotIn',
+          values,
+        } as LabelSelectorRequirement;
+      }
+      const eqMatch = /^([^=!\s]+)\s*(==|=|!=)\s*([^=!\s]*)$/.exec(part);
+      if (eqMatch) {
+        return {
+          key: checkKey(eqMatch[1]),
+          operator: eqMatch[2] === '!=' ? 'NotIn' : 'In',
+          values: [checkValue(eqMatch[3])],
+        } as LabelSelectorRequirement;
+      }
+      const notExists = /^!\s*(\S+)$/.exec(part);
+      if (notExists) {
+        return {
+          key: checkKey(notExists[1]),
+          operator: 'DoesNotExist',
+          values: [],
+        } as LabelSelectorRequirement;
+      }
+      if (/^\S+$/.test(part)) {
+        return { key: checkKey(part), operator: 'Exists', values: [] };
+      }
+      throw new LabelSelectorError(
+        `"${truncate(part)}" is not a label selector requirement`,
+      );
+    },
+  );
   return { requirements };
 }
 

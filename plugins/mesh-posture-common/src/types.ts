@@ -43,7 +43,11 @@ export interface WorkloadRef {
  * How a source answered: `ok`, or a named failure the user can act on.
  * @public
  */
-export type SourceStatus = 'ok' | 'unavailable' | 'timeout' | 'invalid-response';
+export type SourceStatus =
+  | 'ok'
+  | 'unavailable'
+  | 'timeout'
+  | 'invalid-response';
 
 /**
  * Which half of the picture a source gives: cluster objects (pods, policies,

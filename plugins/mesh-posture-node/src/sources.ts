@@ -65,7 +65,10 @@ export interface PodQuery {
  * @public
  */
 export interface ClusterObjectSource {
-  listPods(query: PodQuery, options: SourceCallOptions): Promise<KubernetesPod[]>;
+  listPods(
+    query: PodQuery,
+    options: SourceCallOptions,
+  ): Promise<KubernetesPod[]>;
   /**
    * The certificates of the mesh's identity chain: Linkerd trust anchors
    * and issuer, or Istio's root.

@@ -37,11 +37,15 @@ describe.each(databases.eachSupportedId())('ObservationStore on %s', id => {
 
   it('records readings and reads them back exactly', async () => {
     const { store } = await createStore();
-    const written = observation('component:default/ledger', '2026-11-22T10:00:00.000Z', {
-      verdict: 'fail',
-      inboundMtlsShare: 0.875,
-      outboundMtlsShare: null,
-    });
+    const written = observation(
+      'component:default/ledger',
+      '2026-11-22T10:00:00.000Z',
+      {
+        verdict: 'fail',
+        inboundMtlsShare: 0.875,
+        outboundMtlsShare: null,
+      },
+    );
     await expect(store.record(written, 600_000)).resolves.toBe(true);
     await expect(store.latest('component:default/ledger')).resolves.toEqual(
       written,
@@ -59,7 +63,10 @@ describe.each(databases.eachSupportedId())('ObservationStore on %s', id => {
       store.record(observation(ref, '2026-11-22T10:05:00.000Z'), 600_000),
     ).resolves.toBe(false);
     await expect(
-      store.record(observation('component:default/ledger', '2026-11-22T10:05:00.000Z'), 600_000),
+      store.record(
+        observation('component:default/ledger', '2026-11-22T10:05:00.000Z'),
+        600_000,
+      ),
     ).resolves.toBe(true);
     await expect(
       store.record(observation(ref, '2026-11-22T10:10:00.001Z'), 600_000),
@@ -84,9 +91,9 @@ describe.each(databases.eachSupportedId())('ObservationStore on %s', id => {
     expect((await store.latest(ref))?.observedAt).toBe(
       '2026-11-22T10:00:00.000Z',
     );
-    expect(
-      (await store.latest(ref, { completeOnly: true }))?.observedAt,
-    ).toBe('2026-11-22T09:00:00.000Z');
+    expect((await store.latest(ref, { completeOnly: true }))?.observedAt).toBe(
+      '2026-11-22T09:00:00.000Z',
+    );
   });
 
   it('lists a time range oldest first, bounded, and prunes old rows', async () => {
@@ -102,7 +109,9 @@ describe.each(databases.eachSupportedId())('ObservationStore on %s', id => {
     }
     const listed = await store.list(ref, new Date('2026-11-22T02:00:00Z'), 3);
     expect(listed.map(o => o.inboundRequestsPerSecond)).toEqual([3, 4, 5]);
-    await expect(store.prune(new Date('2026-11-22T03:00:00Z'))).resolves.toBe(3);
+    await expect(store.prune(new Date('2026-11-22T03:00:00Z'))).resolves.toBe(
+      3,
+    );
     expect(
       (await store.list(ref, new Date(0), 100)).map(o => o.observedAt),
     ).toEqual([

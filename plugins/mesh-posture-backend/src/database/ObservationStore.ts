@@ -84,7 +84,11 @@ export class ObservationStore {
     return this.db.transaction(async tx => {
       const recent = await tx<ObservationRow>(TABLE)
         .where('entity_ref', observation.entityRef)
-        .where('observed_at', '>', new Date(observedAt.getTime() - minIntervalMs))
+        .where(
+          'observed_at',
+          '>',
+          new Date(observedAt.getTime() - minIntervalMs),
+        )
         .first('id');
       if (recent) {
         return false;

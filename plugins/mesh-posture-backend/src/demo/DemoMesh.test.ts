@@ -46,7 +46,9 @@ describe('DemoMesh', () => {
       });
       expect(posture.totalPods).toBeGreaterThan(0);
       expect(posture.demo).toBe(true);
-      expect(posture.sources.every(s => s.status === 'ok' && s.demo)).toBe(true);
+      expect(posture.sources.every(s => s.status === 'ok' && s.demo)).toBe(
+        true,
+      );
     }
   });
 
@@ -63,7 +65,9 @@ describe('DemoMesh', () => {
       'payments-api',
       new Date(at.getTime() + 5 * 60_000),
     );
-    expect(later.inbound.requestsPerSecond).not.toBe(a.inbound.requestsPerSecond);
+    expect(later.inbound.requestsPerSecond).not.toBe(
+      a.inbound.requestsPerSecond,
+    );
   });
 
   it('shows payments-api fully meshed with every edge over mTLS', async () => {
@@ -72,25 +76,33 @@ describe('DemoMesh', () => {
     expect(p.meshedPods).toBe(4);
     expect(p.inbound.mtlsShare).toBe(1);
     expect(p.outbound.mtlsShare).toBe(1);
-    expect(p.edges.filter(e => e.direction === 'inbound').map(e => e.peer.workload).sort())
-      .toEqual(['open-banking-gateway', 'web-frontend']);
+    expect(
+      p.edges
+        .filter(e => e.direction === 'inbound')
+        .map(e => e.peer.workload)
+        .sort(),
+    ).toEqual(['open-banking-gateway', 'web-frontend']);
     expect(p.edges.find(e => e.peer.workload === 'ledger')?.peer.identity).toBe(
       'ledger.payments.serviceaccount.identity.linkerd.cluster.local',
     );
   });
 
-  it('flags the plaintext caller of accounts-service with Linkerd\'s reason', async () => {
+  it("flags the plaintext caller of accounts-service with Linkerd's reason", async () => {
     const p = await postureOf('accounts-service');
     expect(p.verdict.status).toBe('fail');
     expect(p.inbound.mtlsShare).toBeGreaterThan(0.8);
     expect(p.inbound.mtlsShare).toBeLessThan(1);
-    expect(p.edges.find(e => e.direction === 'inbound' && !e.peer.workload)).toMatchObject({
+    expect(
+      p.edges.find(e => e.direction === 'inbound' && !e.peer.workload),
+    ).toMatchObject({
       mtlsShare: 0,
       plaintextReasons: ['no_tls_from_remote'],
       peer: { cluster: 'prod-eu-west' },
     });
     expect(
-      p.edges.find(e => e.direction === 'outbound' && e.peer.workload === 'notifications'),
+      p.edges.find(
+        e => e.direction === 'outbound' && e.peer.workload === 'notifications',
+      ),
     ).toMatchObject({
       mtlsShare: 0,
       plaintextReasons: ['not_provided_by_service_discovery'],
@@ -105,9 +117,12 @@ describe('DemoMesh', () => {
     expect(p.verdict.status).toBe('fail');
   });
 
-  it('warns that the PCI cluster\'s root certificate expires soon', async () => {
+  it("warns that the PCI cluster's root certificate expires soon", async () => {
     const p = await postureOf('card-issuing');
-    expect(p.workloads[0]).toMatchObject({ mesh: 'istio', dataPlane: 'sidecar' });
+    expect(p.workloads[0]).toMatchObject({
+      mesh: 'istio',
+      dataPlane: 'sidecar',
+    });
     const root = p.certificates.find(c => c.role === 'root')!;
     expect(root.daysToExpiry).toBeGreaterThanOrEqual(15);
     expect(root.daysToExpiry).toBeLessThan(60);
@@ -128,11 +143,12 @@ describe('DemoMesh', () => {
         .filter(e => e.direction === 'inbound' && e.workload.name === name)
         .reduce((n, e) => n + e.requestsPerSecond, 0);
     const canaryShare =
-      rate('fraud-scoring') / (rate('fraud-scoring') + rate('fraud-scoring-primary'));
+      rate('fraud-scoring') /
+      (rate('fraud-scoring') + rate('fraud-scoring-primary'));
     expect(canaryShare).toBeCloseTo(0.15, 5);
   });
 
-  it('runs ledger\'s proxy as a native sidecar', async () => {
+  it("runs ledger's proxy as a native sidecar", async () => {
     const p = await postureOf('ledger');
     expect(p.workloads[0]).toMatchObject({
       workload: { kind: 'StatefulSet', name: 'ledger' },

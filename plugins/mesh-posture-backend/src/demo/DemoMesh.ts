@@ -88,7 +88,11 @@ export class DemoMesh implements MeshClusterProvider {
     );
   }
 
-  private podsOf(w: DemoWorkload, cluster: DemoCluster, at: Date): KubernetesPod[] {
+  private podsOf(
+    w: DemoWorkload,
+    cluster: DemoCluster,
+    at: Date,
+  ): KubernetesPod[] {
     const count = this.replicas(w, at);
     const revision = this.revisionOf(w, at);
     const templateHash = podSuffix(`${w.name}/${revision}`, 10);
@@ -97,7 +101,10 @@ export class DemoMesh implements MeshClusterProvider {
       const name =
         w.kind === 'StatefulSet'
           ? `${w.name}-${i}`
-          : `${w.name}-${templateHash}-${podSuffix(`${w.name}/${revision}/${i}`, 5)}`;
+          : `${w.name}-${templateHash}-${podSuffix(
+              `${w.name}/${revision}/${i}`,
+              5,
+            )}`;
       const labels: Record<string, string> = {
         'app.kubernetes.io/name': w.kubernetesId ?? w.name,
       };
@@ -112,7 +119,9 @@ export class DemoMesh implements MeshClusterProvider {
         labels['linkerd.io/control-plane-ns'] = 'linkerd';
         labels['linkerd.io/workload-ns'] = w.namespace;
         labels[`linkerd.io/proxy-${w.kind.toLowerCase()}`] = w.name;
-        annotations['linkerd.io/created-by'] = `linkerd/proxy-injector ${cluster.proxyVersion}`;
+        annotations[
+          'linkerd.io/created-by'
+        ] = `linkerd/proxy-injector ${cluster.proxyVersion}`;
         annotations['linkerd.io/proxy-version'] = cluster.proxyVersion;
         const proxy: KubernetesContainer = {
           name: 'linkerd-proxy',
@@ -129,7 +138,10 @@ export class DemoMesh implements MeshClusterProvider {
             },
           ],
         };
-        initContainers.push({ name: 'linkerd-init', image: cluster.proxyImage });
+        initContainers.push({
+          name: 'linkerd-init',
+          image: cluster.proxyImage,
+        });
         if (w.nativeSidecar) {
           initContainers.push({ ...proxy, restartPolicy: 'Always' });
         } else {
@@ -165,7 +177,8 @@ export class DemoMesh implements MeshClusterProvider {
             {
               apiVersion: 'apps/v1',
               kind: w.kind === 'Deployment' ? 'ReplicaSet' : w.kind,
-              name: w.kind === 'Deployment' ? `${w.name}-${templateHash}` : w.name,
+              name:
+                w.kind === 'Deployment' ? `${w.name}-${templateHash}` : w.name,
               controller: true,
             },
           ],
@@ -199,7 +212,9 @@ export class DemoMesh implements MeshClusterProvider {
             (!query.namespace || w.namespace === query.namespace),
         )
           .flatMap(w => this.podsOf(w, cluster, at))
-          .filter(pod => matchesLabelSelector(query.selector, pod.metadata.labels));
+          .filter(pod =>
+            matchesLabelSelector(query.selector, pod.metadata.labels),
+          );
       },
       listMeshCertificates: async () =>
         this.certificatesOf(cluster, this.now()),
@@ -287,24 +302,34 @@ export class DemoMesh implements MeshClusterProvider {
    * an unmeshed workload has no telemetry of its own, and an unmeshed caller
    * is known to the callee only as a plaintext, unidentified client.
    */
-  private trafficOf(cluster: DemoCluster, query: TrafficQuery): TrafficObservation[] {
+  private trafficOf(
+    cluster: DemoCluster,
+    query: TrafficQuery,
+  ): TrafficObservation[] {
     const at = query.at ?? this.now();
     const canary = demoCanaryState(at);
     const inCluster = DEMO_WORKLOADS.filter(w => w.cluster === cluster.name);
     const byName = new Map(inCluster.map(w => [w.name, w]));
 
     // Resolve service-level edges to workload-level ones (the canary split).
-    const edges = DEMO_EDGES.filter(e => e.cluster === cluster.name).flatMap(e => {
-      const rate = edgeRate(`${e.cluster}/${e.from}->${e.to}`, e.peakRps, at);
-      if (e.to === 'fraud-scoring') {
-        const canaryShare = canary.phase === 'Progressing' ? canary.weight / 100 : 0;
-        return [
-          { from: e.from, to: 'fraud-scoring-primary', rate: rate * (1 - canaryShare) },
-          { from: e.from, to: 'fraud-scoring', rate: rate * canaryShare },
-        ];
-      }
-      return [{ from: e.from, to: e.to, rate }];
-    });
+    const edges = DEMO_EDGES.filter(e => e.cluster === cluster.name).flatMap(
+      e => {
+        const rate = edgeRate(`${e.cluster}/${e.from}->${e.to}`, e.peakRps, at);
+        if (e.to === 'fraud-scoring') {
+          const canaryShare =
+            canary.phase === 'Progressing' ? canary.weight / 100 : 0;
+          return [
+            {
+              from: e.from,
+              to: 'fraud-scoring-primary',
+              rate: rate * (1 - canaryShare),
+            },
+            { from: e.from, to: 'fraud-scoring', rate: rate * canaryShare },
+          ];
+        }
+        return [{ from: e.from, to: e.to, rate }];
+      },
+    );
 
     const observations: TrafficObservation[] = [];
     for (const ref of query.workloads) {

@@ -89,8 +89,7 @@ export function rotatingCertificate(
 ): { notBefore: Date; notAfter: Date } {
   const offset = (stableHash(salt) % periodDays) * DAY;
   const period = periodDays * DAY;
-  const issued =
-    Math.floor((at.getTime() - offset) / period) * period + offset;
+  const issued = Math.floor((at.getTime() - offset) / period) * period + offset;
   return {
     notBefore: new Date(issued),
     notAfter: new Date(issued + validityDays * DAY),

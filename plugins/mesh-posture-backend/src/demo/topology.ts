@@ -1,4 +1,7 @@
-import type { MeshKind, WorkloadKind } from '@mesh-posture/plugin-mesh-posture-common';
+import type {
+  MeshKind,
+  WorkloadKind,
+} from '@mesh-posture/plugin-mesh-posture-common';
 
 /**
  * The demo platform: a small European open-banking and payments company on
@@ -117,11 +120,26 @@ export const DEMO_WORKLOADS: DemoWorkload[] = [
 ];
 
 export const DEMO_EDGES: DemoEdge[] = [
-  { cluster: EU, from: 'ingress-nginx-controller', to: 'web-frontend', peakRps: 42 },
-  { cluster: EU, from: 'ingress-nginx-controller', to: 'open-banking-gateway', peakRps: 26 },
+  {
+    cluster: EU,
+    from: 'ingress-nginx-controller',
+    to: 'web-frontend',
+    peakRps: 42,
+  },
+  {
+    cluster: EU,
+    from: 'ingress-nginx-controller',
+    to: 'open-banking-gateway',
+    peakRps: 26,
+  },
   { cluster: EU, from: 'web-frontend', to: 'payments-api', peakRps: 12 },
   { cluster: EU, from: 'web-frontend', to: 'accounts-service', peakRps: 18 },
-  { cluster: EU, from: 'open-banking-gateway', to: 'accounts-service', peakRps: 15 },
+  {
+    cluster: EU,
+    from: 'open-banking-gateway',
+    to: 'accounts-service',
+    peakRps: 15,
+  },
   { cluster: EU, from: 'open-banking-gateway', to: 'payments-api', peakRps: 8 },
   { cluster: EU, from: 'payments-api', to: 'ledger', peakRps: 21 },
   // Split between fraud-scoring-primary and fraud-scoring by canary weight.
@@ -129,6 +147,11 @@ export const DEMO_EDGES: DemoEdge[] = [
   { cluster: EU, from: 'accounts-service', to: 'notifications', peakRps: 3 },
   // notifications has no proxy: it calls accounts-service in plaintext.
   { cluster: EU, from: 'notifications', to: 'accounts-service', peakRps: 2 },
-  { cluster: PCI, from: 'istio-ingressgateway', to: 'card-issuing', peakRps: 6 },
+  {
+    cluster: PCI,
+    from: 'istio-ingressgateway',
+    to: 'card-issuing',
+    peakRps: 6,
+  },
   { cluster: PCI, from: 'card-issuing', to: 'card-vault', peakRps: 6 },
 ];

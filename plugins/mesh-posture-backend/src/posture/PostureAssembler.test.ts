@@ -46,7 +46,10 @@ describe('PostureAssembler', () => {
     const prod = await prodWith({
       telemetry: {
         workloadTraffic: async () => {
-          throw new SourceError('unavailable', 'connect ECONNREFUSED 10.0.0.9:9090');
+          throw new SourceError(
+            'unavailable',
+            'connect ECONNREFUSED 10.0.0.9:9090',
+          );
         },
       },
     });
@@ -97,20 +100,23 @@ describe('PostureAssembler', () => {
   it.each([
     ['not a list', { items: [] }],
     ['a malformed line', [{ direction: 'sideways', requestsPerSecond: '1' }]],
-  ])('reports garbage telemetry (%s) as invalid-response', async (_n, garbage) => {
-    const prod = await prodWith({
-      telemetry: { workloadTraffic: async () => garbage as any },
-    });
-    const posture = await assembler([prod]).assemble(
-      'component:default/payments-api',
-      target,
-      '5m',
-    );
-    expect(posture.sources.find(s => s.role === 'prometheus')?.status).toBe(
-      'invalid-response',
-    );
-    expect(posture.meshedPods).toBe(4);
-  });
+  ])(
+    'reports garbage telemetry (%s) as invalid-response',
+    async (_n, garbage) => {
+      const prod = await prodWith({
+        telemetry: { workloadTraffic: async () => garbage as any },
+      });
+      const posture = await assembler([prod]).assemble(
+        'component:default/payments-api',
+        target,
+        '5m',
+      );
+      expect(posture.sources.find(s => s.role === 'prometheus')?.status).toBe(
+        'invalid-response',
+      );
+      expect(posture.meshedPods).toBe(4);
+    },
+  );
 
   it('keeps pods when only the certificates fail, and says so', async () => {
     const prod = await prodWith({
@@ -174,7 +180,7 @@ describe('PostureAssembler', () => {
     ]);
   });
 
-  it('asks telemetry once per cluster for all of an entity\'s workloads', async () => {
+  it("asks telemetry once per cluster for all of an entity's workloads", async () => {
     const calls: string[][] = [];
     const prod = await prodWith({});
     const telemetry = prod.telemetry!;

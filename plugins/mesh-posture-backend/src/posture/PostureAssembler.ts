@@ -49,7 +49,10 @@ function checkPods(value: unknown): KubernetesPod[] {
       typeof pod.metadata?.name !== 'string' ||
       typeof pod.metadata?.namespace !== 'string'
     ) {
-      throw new SourceError('invalid-response', 'a pod has no name or namespace');
+      throw new SourceError(
+        'invalid-response',
+        'a pod has no name or namespace',
+      );
     }
   }
   return pods;
@@ -79,7 +82,10 @@ function checkTraffic(value: unknown): TrafficObservation[] {
 function checkCertificates(value: unknown): CertificateStatus[] {
   const certs = expectArray<CertificateStatus>(value, 'certificates');
   for (const c of certs) {
-    if (typeof c?.notAfter !== 'string' || typeof c?.daysToExpiry !== 'number') {
+    if (
+      typeof c?.notAfter !== 'string' ||
+      typeof c?.daysToExpiry !== 'number'
+    ) {
       throw new SourceError('invalid-response', 'a certificate is malformed');
     }
   }
@@ -125,7 +131,9 @@ export class PostureAssembler {
     const lists = await Promise.all(
       this.providers.map(p =>
         p.getClusters().catch(error => {
-          this.logger.warn(`Mesh cluster provider failed: ${safeMessage(error)}`);
+          this.logger.warn(
+            `Mesh cluster provider failed: ${safeMessage(error)}`,
+          );
           return [] as MeshCluster[];
         }),
       ),
@@ -220,7 +228,11 @@ export class PostureAssembler {
     if (target.selector && clusterSelected) {
       if (!cluster.objects) {
         sources.push(
-          this.unconfigured(cluster, 'kubernetes', 'no Kubernetes access configured'),
+          this.unconfigured(
+            cluster,
+            'kubernetes',
+            'no Kubernetes access configured',
+          ),
         );
       } else {
         const objects = cluster.objects;
@@ -278,7 +290,13 @@ export class PostureAssembler {
         const result = await this.call(cluster, 'prometheus', async signal =>
           checkTraffic(
             await telemetry.workloadTraffic(
-              { cluster: cluster.name, mesh: cluster.mesh, workloads: refs, window, at },
+              {
+                cluster: cluster.name,
+                mesh: cluster.mesh,
+                workloads: refs,
+                window,
+                at,
+              },
               { signal },
             ),
           ),

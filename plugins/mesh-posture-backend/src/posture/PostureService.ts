@@ -173,10 +173,14 @@ export class PostureService {
     credentials: BackstageCredentials,
   ): Promise<AssessedPosture> {
     const candidates = (name: string) =>
-      name.endsWith('-primary') ? [name, name.slice(0, -'-primary'.length)] : [name];
+      name.endsWith('-primary')
+        ? [name, name.slice(0, -'-primary'.length)]
+        : [name];
     const names = [
       ...new Set(
-        posture.edges.flatMap(e => (e.peer.workload ? candidates(e.peer.workload) : [])),
+        posture.edges.flatMap(e =>
+          e.peer.workload ? candidates(e.peer.workload) : [],
+        ),
       ),
     ];
     if (names.length === 0) {
@@ -186,14 +190,24 @@ export class PostureService {
     try {
       const { items } = await this.options.catalog.getEntities(
         {
-          filter: { [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]: names },
-          fields: ['kind', 'metadata.namespace', 'metadata.name', 'metadata.annotations'],
+          filter: {
+            [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]: names,
+          },
+          fields: [
+            'kind',
+            'metadata.namespace',
+            'metadata.name',
+            'metadata.annotations',
+          ],
         },
         { credentials },
       );
       refsById = new Map(
         items
-          .map(e => [e.metadata.annotations?.[KUBERNETES_ID_ANNOTATION], entityKey(e)])
+          .map(e => [
+            e.metadata.annotations?.[KUBERNETES_ID_ANNOTATION],
+            entityKey(e),
+          ])
           .filter((pair): pair is [string, string] => Boolean(pair[0])),
       );
     } catch (error) {

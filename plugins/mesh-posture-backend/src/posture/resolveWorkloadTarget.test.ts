@@ -71,12 +71,12 @@ describe('resolveWorkloadTarget', () => {
     ['backstage.io/kubernetes-label-selector', 'app in (a'],
     ['mesh-posture.io/workload', 'prod/payments/Deployment/"}'],
   ])('refuses a malformed %s with a 400 naming it', (annotation, value) => {
-    expect(() => resolveWorkloadTarget(entity({ [annotation]: value }))).toThrow(
-      InputError,
-    );
-    expect(() => resolveWorkloadTarget(entity({ [annotation]: value }))).toThrow(
-      annotation,
-    );
+    expect(() =>
+      resolveWorkloadTarget(entity({ [annotation]: value })),
+    ).toThrow(InputError);
+    expect(() =>
+      resolveWorkloadTarget(entity({ [annotation]: value })),
+    ).toThrow(annotation);
   });
 
   it('refuses a malformed namespace or cluster', () => {

@@ -31,7 +31,9 @@ const MAX_EXPLICIT_WORKLOADS = 50;
 
 function annotationError(entity: Entity, annotation: string, why: string) {
   return new InputError(
-    `Annotation ${annotation} of ${stringifyEntityRef(entity)} is invalid: ${why}`,
+    `Annotation ${annotation} of ${stringifyEntityRef(
+      entity,
+    )} is invalid: ${why}`,
   );
 }
 
@@ -40,7 +42,9 @@ function annotationError(entity: Entity, annotation: string, why: string) {
  * entity has none; throws InputError (400) when one is malformed, naming the
  * annotation, so nothing malformed reaches a query.
  */
-export function resolveWorkloadTarget(entity: Entity): WorkloadTarget | undefined {
+export function resolveWorkloadTarget(
+  entity: Entity,
+): WorkloadTarget | undefined {
   const annotations = entity.metadata.annotations ?? {};
   const read = (key: string) => annotations[key]?.trim() || undefined;
 
@@ -62,7 +66,9 @@ export function resolveWorkloadTarget(entity: Entity): WorkloadTarget | undefine
   } catch (e) {
     throw annotationError(
       entity,
-      selectorText ? KUBERNETES_LABEL_SELECTOR_ANNOTATION : KUBERNETES_ID_ANNOTATION,
+      selectorText
+        ? KUBERNETES_LABEL_SELECTOR_ANNOTATION
+        : KUBERNETES_ID_ANNOTATION,
       (e as Error).message,
     );
   }

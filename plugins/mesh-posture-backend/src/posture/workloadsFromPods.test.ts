@@ -2,7 +2,11 @@ import type {
   KubernetesContainer,
   KubernetesPod,
 } from '@mesh-posture/plugin-mesh-posture-node';
-import { owningWorkload, podMeshState, workloadsFromPods } from './workloadsFromPods';
+import {
+  owningWorkload,
+  podMeshState,
+  workloadsFromPods,
+} from './workloadsFromPods';
 
 /** A pod as `kubectl get pod -o json` shows one, trimmed to what matters. */
 function pod(
@@ -61,7 +65,8 @@ const linkerdProxy = {
   env: [
     {
       name: 'LINKERD2_PROXY_IDENTITY_LOCAL_NAME',
-      value: '$(_pod_sa).$(_pod_ns).serviceaccount.identity.linkerd.cluster.local',
+      value:
+        '$(_pod_sa).$(_pod_ns).serviceaccount.identity.linkerd.cluster.local',
     },
   ],
 };
@@ -114,7 +119,9 @@ describe('podMeshState', () => {
         pod('card-issuing-5d4f-abcde', {
           namespace: 'cards',
           serviceAccountName: 'card-issuing',
-          annotations: { 'sidecar.istio.io/status': '{"containers":["istio-proxy"]}' },
+          annotations: {
+            'sidecar.istio.io/status': '{"containers":["istio-proxy"]}',
+          },
           containers: [
             { name: 'app' },
             { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.28.1' },
@@ -133,13 +140,15 @@ describe('podMeshState', () => {
   it('reads Istio ambient enrolment', () => {
     expect(
       podMeshState(
-        pod('x', { annotations: { 'ambient.istio.io/redirection': 'enabled' } }),
+        pod('x', {
+          annotations: { 'ambient.istio.io/redirection': 'enabled' },
+        }),
         'istio',
       ).dataPlane,
     ).toBe('ambient');
   });
 
-  it('treats a pod without the mesh\'s proxy as unmeshed', () => {
+  it("treats a pod without the mesh's proxy as unmeshed", () => {
     expect(podMeshState(pod('x'), 'linkerd')).toEqual({
       meshed: false,
       dataPlane: 'none',
@@ -171,7 +180,10 @@ describe('owningWorkload', () => {
 
   it('keeps StatefulSets and falls back to the pod', () => {
     expect(
-      owningWorkload(pod('ledger-0', { owner: { kind: 'StatefulSet', name: 'ledger' } }), 'prod').kind,
+      owningWorkload(
+        pod('ledger-0', { owner: { kind: 'StatefulSet', name: 'ledger' } }),
+        'prod',
+      ).kind,
     ).toBe('StatefulSet');
     expect(owningWorkload(pod('debug'), 'prod')).toMatchObject({
       kind: 'Pod',
@@ -184,7 +196,11 @@ describe('workloadsFromPods', () => {
   it('groups live pods and counts meshed and ready ones', () => {
     const rs = { kind: 'ReplicaSet', name: 'payments-api-7d9f8b6c5' };
     const labels = { 'pod-template-hash': '7d9f8b6c5' };
-    const meshed = { owner: rs, labels, containers: [linkerdProxy, { name: 'app' }] };
+    const meshed = {
+      owner: rs,
+      labels,
+      containers: [linkerdProxy, { name: 'app' }],
+    };
     const workloads = workloadsFromPods(
       [
         pod('payments-api-7d9f8b6c5-a', meshed),

@@ -142,7 +142,9 @@ function isLive(pod: KubernetesPod): boolean {
 
 function isReady(pod: KubernetesPod): boolean {
   return Boolean(
-    pod.status?.conditions?.some(c => c.type === 'Ready' && c.status === 'True'),
+    pod.status?.conditions?.some(
+      c => c.type === 'Ready' && c.status === 'True',
+    ),
   );
 }
 

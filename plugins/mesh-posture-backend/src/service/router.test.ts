@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -71,17 +74,18 @@ const OUTSIDER = 'user:default/outsider';
 function catalogForCallers() {
   const catalog = catalogServiceMock({ entities });
   const calledWith: string[] = [];
-  const isOutsider = (credentials: any) =>
-    credentials?.principal?.userEntityRef === OUTSIDER;
+  const callerOf = (options: unknown) =>
+    (options as { credentials?: BackstageCredentials } | undefined)?.credentials
+      ?.principal as { userEntityRef?: string } | undefined;
   const factory = catalogServiceMock.mock({
     getEntityByRef: async (ref, options) => {
-      calledWith.push((options.credentials.principal as any).userEntityRef);
-      return isOutsider(options.credentials)
+      calledWith.push(callerOf(options)?.userEntityRef ?? 'unknown');
+      return callerOf(options)?.userEntityRef === OUTSIDER
         ? undefined
         : catalog.getEntityByRef(ref, options);
     },
     getEntities: async (req, options) =>
-      isOutsider(options.credentials)
+      callerOf(options)?.userEntityRef === OUTSIDER
         ? { items: [] }
         : catalog.getEntities(req, options),
   }).factory;
@@ -124,13 +128,13 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/posture', () => {
       verdict: { status: 'pass' },
       freshness: { cached: false, ttlSeconds: 30 },
     });
-    expect(posture.sources.map(s => `${s.role}@${s.cluster}:${s.status}`)).toEqual(
-      [
-        'kubernetes@pci-eu-central:ok',
-        'kubernetes@prod-eu-west:ok',
-        'prometheus@prod-eu-west:ok',
-      ],
-    );
+    expect(
+      posture.sources.map(s => `${s.role}@${s.cluster}:${s.status}`),
+    ).toEqual([
+      'kubernetes@pci-eu-central:ok',
+      'kubernetes@prod-eu-west:ok',
+      'prometheus@prod-eu-west:ok',
+    ]);
     // Peers are linked to the catalog entities that run them.
     expect(
       posture.edges.find(e => e.peer.workload === 'ledger')?.peer.entityRef,
@@ -210,25 +214,56 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/posture', () => {
   });
 
   it.each([
-    ['a bad window', `${POSTURE}/payments-api/posture?window=5m%22%7D`, 'Invalid window'],
-    ['an unknown query parameter', `${POSTURE}/payments-api/posture?query=up`, 'Unknown query parameter'],
-    ['a repeated parameter', `${POSTURE}/payments-api/posture?window=5m&window=1h`, 'must be given once'],
-    ['a bad entity name', `${POSTURE}/payments%20api%22/posture`, 'Invalid entity name'],
-    ['a bad kind', '/api/mesh-posture/v1/entities/comp%7Bonent/default/x/posture', 'Invalid entity kind'],
-    ['too many days', `${POSTURE}/payments-api/posture/history?days=401`, 'days must be'],
-    ['days that are not a number', `${POSTURE}/payments-api/posture/history?days=1e2`, 'days must be'],
+    [
+      'a bad window',
+      `${POSTURE}/payments-api/posture?window=5m%22%7D`,
+      'Invalid window',
+    ],
+    [
+      'an unknown query parameter',
+      `${POSTURE}/payments-api/posture?query=up`,
+      'Unknown query parameter',
+    ],
+    [
+      'a repeated parameter',
+      `${POSTURE}/payments-api/posture?window=5m&window=1h`,
+      'must be given once',
+    ],
+    [
+      'a bad entity name',
+      `${POSTURE}/payments%20api%22/posture`,
+      'Invalid entity name',
+    ],
+    [
+      'a bad kind',
+      '/api/mesh-posture/v1/entities/comp%7Bonent/default/x/posture',
+      'Invalid entity kind',
+    ],
+    [
+      'too many days',
+      `${POSTURE}/payments-api/posture/history?days=401`,
+      'days must be',
+    ],
+    [
+      'days that are not a number',
+      `${POSTURE}/payments-api/posture/history?days=1e2`,
+      'days must be',
+    ],
     [
       'a hostile label selector annotation',
       `${POSTURE}/hostile/posture`,
       'Annotation backstage.io/kubernetes-label-selector of component:default/hostile is invalid',
     ],
-  ])('answers 400 for %s, with a clear message', async (_name, url, message) => {
-    const { server } = await startBackend();
-    const res = await request(server).get(url);
-    expect(res.status).toBe(400);
-    expectSchema('Error', res.body);
-    expect(res.body.error.message).toContain(message);
-  });
+  ])(
+    'answers 400 for %s, with a clear message',
+    async (_name, url, message) => {
+      const { server } = await startBackend();
+      const res = await request(server).get(url);
+      expect(res.status).toBe(400);
+      expectSchema('Error', res.body);
+      expect(res.body.error.message).toContain(message);
+    },
+  );
 
   it('answers 200 with named gaps, never 500, when sources fail', async () => {
     const broken = createBackendModule({
@@ -251,7 +286,10 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/posture', () => {
                   objects: {
                     listPods: async query => {
                       expect(query.selector).toEqual(
-                        labelEquals('backstage.io/kubernetes-id', 'payments-api'),
+                        labelEquals(
+                          'backstage.io/kubernetes-id',
+                          'payments-api',
+                        ),
                       );
                       return [
                         {
@@ -264,12 +302,17 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/posture', () => {
                       ];
                     },
                     listMeshCertificates: async () => {
-                      throw new SourceError('timeout', 'no answer within 5000 ms');
+                      throw new SourceError(
+                        'timeout',
+                        'no answer within 5000 ms',
+                      );
                     },
                   },
                   telemetry: {
                     workloadTraffic: async () => {
-                      throw new TypeError('Cannot read properties of undefined');
+                      throw new TypeError(
+                        'Cannot read properties of undefined',
+                      );
                     },
                   },
                 },
@@ -311,9 +354,9 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/posture', () => {
 describe('the OpenAPI document', () => {
   it('is OpenAPI 3.1 and every $ref resolves', () => {
     expect(spec.openapi).toBe('3.1.0');
-    const refs = [...JSON.stringify(spec).matchAll(/"\$ref":"#\/([^"]+)"/g)].map(
-      m => m[1],
-    );
+    const refs = [
+      ...JSON.stringify(spec).matchAll(/"\$ref":"#\/([^"]+)"/g),
+    ].map(m => m[1]);
     expect(refs.length).toBeGreaterThan(10);
     for (const ref of refs) {
       const pointer = ref.split('/');
@@ -324,9 +367,12 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents every route the router serves', () => {
-    const routerSource = fs.readFileSync(path.resolve(__dirname, 'router.ts'), 'utf8');
-    const routes = [...routerSource.matchAll(/router\.get\(\s*'([^']+)'/g)].map(m =>
-      m[1].replace(/:(\w+)/g, '{$1}'),
+    const routerSource = fs.readFileSync(
+      path.resolve(__dirname, 'router.ts'),
+      'utf8',
+    );
+    const routes = [...routerSource.matchAll(/router\.get\(\s*'([^']+)'/g)].map(
+      m => m[1].replace(/:(\w+)/g, '{$1}'),
     );
     expect(routes.sort()).toEqual(Object.keys(spec.paths).sort());
   });

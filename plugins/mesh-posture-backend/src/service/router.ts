@@ -28,7 +28,9 @@ function entityRefFromPath(params: Record<string, string>): CompoundEntityRef {
     throw new InputError(`Invalid entity kind "${kind.slice(0, 80)}"`);
   }
   if (!validator.isValidNamespace(namespace)) {
-    throw new InputError(`Invalid entity namespace "${namespace.slice(0, 80)}"`);
+    throw new InputError(
+      `Invalid entity namespace "${namespace.slice(0, 80)}"`,
+    );
   }
   if (!validator.isValidEntityName(name)) {
     throw new InputError(`Invalid entity name "${name.slice(0, 80)}"`);
@@ -42,7 +44,9 @@ function readQuery(req: Request, allowed: string[]): Record<string, string> {
   for (const [key, value] of Object.entries(req.query)) {
     if (!allowed.includes(key)) {
       throw new InputError(
-        `Unknown query parameter "${key.slice(0, 40)}"; allowed: ${allowed.join(', ') || 'none'}`,
+        `Unknown query parameter "${key.slice(0, 40)}"; allowed: ${
+          allowed.join(', ') || 'none'
+        }`,
       );
     }
     if (typeof value !== 'string') {
@@ -99,17 +103,23 @@ export async function createRouter(
     return { entity, credentials };
   }
 
-  router.get('/v1/entities/:kind/:namespace/:name/posture', async (req, res) => {
-    const query = readQuery(req, ['window']);
-    const window = query.window ?? DEFAULT_POSTURE_WINDOW;
-    if (!isPostureWindow(window)) {
-      throw new InputError(
-        `Invalid window "${window.slice(0, 20)}"; use one of ${POSTURE_WINDOWS.join(', ')}`,
-      );
-    }
-    const { entity, credentials } = await readableEntity(req);
-    res.json(await postureService.getPosture(entity, window, credentials));
-  });
+  router.get(
+    '/v1/entities/:kind/:namespace/:name/posture',
+    async (req, res) => {
+      const query = readQuery(req, ['window']);
+      const window = query.window ?? DEFAULT_POSTURE_WINDOW;
+      if (!isPostureWindow(window)) {
+        throw new InputError(
+          `Invalid window "${window.slice(
+            0,
+            20,
+          )}"; use one of ${POSTURE_WINDOWS.join(', ')}`,
+        );
+      }
+      const { entity, credentials } = await readableEntity(req);
+      res.json(await postureService.getPosture(entity, window, credentials));
+    },
+  );
 
   router.get(
     '/v1/entities/:kind/:namespace/:name/posture/history',

@@ -22,7 +22,10 @@ export function testDatabaseIds(): TestDatabaseId[] {
         `BACKSTAGE_TEST_DATABASE_${id.replace('_', '')}_CONNECTION_STRING`
       ],
   );
-  if (postgres.length === 0 && process.env.MESH_POSTURE_REQUIRE_POSTGRES === '1') {
+  if (
+    postgres.length === 0 &&
+    process.env.MESH_POSTURE_REQUIRE_POSTGRES === '1'
+  ) {
     throw new Error(
       'MESH_POSTURE_REQUIRE_POSTGRES=1 but no BACKSTAGE_TEST_DATABASE_POSTGRES<N>_CONNECTION_STRING is set',
     );

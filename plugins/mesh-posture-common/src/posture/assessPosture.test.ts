@@ -131,7 +131,9 @@ describe('assessPosture', () => {
     });
     const check = p.verdict.checks.find(c => c.id === 'inbound-mtls')!;
     expect(check.status).toBe('fail');
-    expect(check.detail).toContain('an unidentified client (no_tls_from_remote)');
+    expect(check.detail).toContain(
+      'an unidentified client (no_tls_from_remote)',
+    );
     expect(p.verdict.status).toBe('fail');
   });
 
@@ -199,10 +201,12 @@ describe('assessPosture', () => {
       }),
     );
     expect(p.verdict.status).toBe('unknown');
-    expect(p.verdict.summary).toContain('missing: prometheus on prod (timeout)');
-    expect(
-      p.verdict.checks.find(c => c.id === 'inbound-mtls')?.detail,
-    ).toBe('traffic could not be read');
+    expect(p.verdict.summary).toContain(
+      'missing: prometheus on prod (timeout)',
+    );
+    expect(p.verdict.checks.find(c => c.id === 'inbound-mtls')?.detail).toBe(
+      'traffic could not be read',
+    );
   });
 });
 

@@ -147,7 +147,8 @@ export function formatRate(rps: number): string {
 
 function peerName(edge: EdgeSecurity): string {
   const p = edge.peer;
-  if (p.workload) return p.namespace ? `${p.namespace}/${p.workload}` : p.workload;
+  if (p.workload)
+    return p.namespace ? `${p.namespace}/${p.workload}` : p.workload;
   if (p.identity) return p.identity;
   return 'an unidentified client';
 }
@@ -178,7 +179,10 @@ function checkPods(workloads: WorkloadPosture[], kubernetesFailed: boolean) {
     status,
     detail,
   };
-  return { check, short: total > 0 ? `${meshed}/${total} pods meshed` : undefined };
+  return {
+    check,
+    short: total > 0 ? `${meshed}/${total} pods meshed` : undefined,
+  };
 }
 
 function checkMtls(
@@ -210,7 +214,9 @@ function checkMtls(
     short = `mTLS ${share} ${direction}`;
     if (totals.mtlsShare >= 1) {
       status = 'pass';
-      detail = `${share} of ${formatRate(totals.requestsPerSecond)} ${direction} over mTLS`;
+      detail = `${share} of ${formatRate(
+        totals.requestsPerSecond,
+      )} ${direction} over mTLS`;
     } else {
       status = 'fail';
       const offenders = edges
@@ -223,8 +229,24 @@ function checkMtls(
       } ${offenders.join('; ')}`;
     }
   }
-  const check: PostureCheck = { id: `${direction}-mtls`, title, status, detail };
+  const check: PostureCheck = {
+    id: `${direction}-mtls`,
+    title,
+    status,
+    detail,
+  };
   return { check, short };
+}
+
+/**
+ * The status of one certificate: failing once expired, warning within
+ * {@link CERTIFICATE_WARNING_DAYS} of expiry.
+ * @public
+ */
+export function certificateStatus(daysToExpiry: number): CheckStatus {
+  if (daysToExpiry < 0) return 'fail';
+  if (daysToExpiry < CERTIFICATE_WARNING_DAYS) return 'warn';
+  return 'pass';
 }
 
 const ROLE_NAMES: Record<CertificateStatus['role'], string> = {
@@ -242,19 +264,18 @@ function checkCertificates(certificates: CertificateStatus[]) {
     (a, b) => a.daysToExpiry - b.daysToExpiry,
   )[0];
   const name = ROLE_NAMES[soonest.role];
-  let status: CheckStatus;
+  const status = certificateStatus(soonest.daysToExpiry);
   let detail: string;
   let short: string;
-  if (soonest.daysToExpiry < 0) {
-    status = 'fail';
-    detail = `${name} "${soonest.subject}" on ${soonest.cluster} expired ${-soonest.daysToExpiry} days ago`;
+  if (status === 'fail') {
+    detail = `${name} "${soonest.subject}" on ${
+      soonest.cluster
+    } expired ${-soonest.daysToExpiry} days ago`;
     short = `${name} expired`;
-  } else if (soonest.daysToExpiry < CERTIFICATE_WARNING_DAYS) {
-    status = 'warn';
+  } else if (status === 'warn') {
     detail = `${name} "${soonest.subject}" on ${soonest.cluster} expires in ${soonest.daysToExpiry} days`;
     short = `${name} expires in ${soonest.daysToExpiry} days`;
   } else {
-    status = 'pass';
     detail = `all ${certificates.length} certificates valid for at least ${soonest.daysToExpiry} days`;
     short = `certificates valid ${soonest.daysToExpiry} days`;
   }
@@ -326,10 +347,25 @@ export function assessPosture(facts: PostureFacts): AssessedPosture {
     facts.sources.some(s => s.role === role && s.status !== 'ok');
 
   const unmeshed =
-    facts.workloads.length > 0 && facts.workloads.every(w => w.meshedPods === 0);
+    facts.workloads.length > 0 &&
+    facts.workloads.every(w => w.meshedPods === 0);
   const results = [
-    checkMtls('inbound', edges, inbound, facts.window, failed('prometheus'), unmeshed),
-    checkMtls('outbound', edges, outbound, facts.window, failed('prometheus'), unmeshed),
+    checkMtls(
+      'inbound',
+      edges,
+      inbound,
+      facts.window,
+      failed('prometheus'),
+      unmeshed,
+    ),
+    checkMtls(
+      'outbound',
+      edges,
+      outbound,
+      facts.window,
+      failed('prometheus'),
+      unmeshed,
+    ),
     checkPods(facts.workloads, failed('kubernetes')),
     checkCertificates(facts.certificates),
   ].filter(<T>(r: T | undefined): r is T => r !== undefined);
