@@ -100,6 +100,24 @@ function Figure(props: { label: string; value: string; detail?: string }) {
   );
 }
 
+function MtlsFigure(props: {
+  posture: MeshPosture;
+  direction: 'inbound' | 'outbound';
+}) {
+  const totals = props.posture[props.direction];
+  return (
+    <Figure
+      label={`${props.direction === 'inbound' ? 'Inbound' : 'Outbound'} mTLS`}
+      value={totals.mtlsShare === null ? '—' : formatShare(totals.mtlsShare)}
+      detail={
+        totals.mtlsShare === null
+          ? `no requests in ${props.posture.window}`
+          : formatRate(totals.requestsPerSecond)
+      }
+    />
+  );
+}
+
 function sourceName(s: SourceReport) {
   return `${s.role === 'prometheus' ? 'Prometheus' : 'Kubernetes'} on ${
     s.cluster
@@ -219,8 +237,6 @@ function ago(seconds: number): string {
 export function MeshSecurityContent({ posture }: { posture: MeshPosture }) {
   const classes = useStyles();
   const failed = posture.sources.filter(s => s.status !== 'ok');
-  const inbound = posture.inbound.mtlsShare;
-  const outbound = posture.outbound.mtlsShare;
   const sections: ReactNode[] = [];
 
   if (posture.demo) {
@@ -287,26 +303,10 @@ export function MeshSecurityContent({ posture }: { posture: MeshPosture }) {
           />
         </Grid>
         <Grid item xs={4}>
-          <Figure
-            label="Inbound mTLS"
-            value={inbound === null ? '—' : formatShare(inbound)}
-            detail={
-              inbound === null
-                ? `no requests in ${posture.window}`
-                : formatRate(posture.inbound.requestsPerSecond)
-            }
-          />
+          <MtlsFigure posture={posture} direction="inbound" />
         </Grid>
         <Grid item xs={4}>
-          <Figure
-            label="Outbound mTLS"
-            value={outbound === null ? '—' : formatShare(outbound)}
-            detail={
-              outbound === null
-                ? `no requests in ${posture.window}`
-                : formatRate(posture.outbound.requestsPerSecond)
-            }
-          />
+          <MtlsFigure posture={posture} direction="outbound" />
         </Grid>
       </Grid>
 
