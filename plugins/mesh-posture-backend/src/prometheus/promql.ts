@@ -1,0 +1,189 @@
+/**
+ * The one place PromQL text is made. Every label value is escaped as a
+ * PromQL (Go) string literal; regex matchers escape RE2 metacharacters
+ * first; label and metric names are checked against the Prometheus data
+ * model; durations come from an allow-list. Nothing else builds queries, and
+ * no query text ever comes from an annotation or a request.
+ */
+
+/** Rate windows and ranges a query may use. */
+export const PROMQL_DURATIONS = [
+  '1m',
+  '5m',
+  '15m',
+  '30m',
+  '1h',
+  '6h',
+  '24h',
+  '7d',
+  '30d',
+] as const;
+
+export type PromDuration = (typeof PROMQL_DURATIONS)[number];
+
+export class PromQLError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PromQLError';
+  }
+}
+
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+/** Longest label value we send; longer ones cannot be a Kubernetes name. */
+export const MAX_LABEL_VALUE_LENGTH = 1024;
+
+export function isLabelName(name: string): boolean {
+  return LABEL_NAME.test(name) && !name.startsWith('__');
+}
+
+function checkLabelName(name: string): string {
+  if (!isLabelName(name)) {
+    throw new PromQLError(`"${name.slice(0, 40)}" is not a valid label name`);
+  }
+  return name;
+}
+
+function checkMetricName(name: string): string {
+  if (!METRIC_NAME.test(name)) {
+    throw new PromQLError(`"${name.slice(0, 40)}" is not a valid metric name`);
+  }
+  return name;
+}
+
+export function checkDuration(duration: string): PromDuration {
+  if (!(PROMQL_DURATIONS as readonly string[]).includes(duration)) {
+    throw new PromQLError(`duration "${duration.slice(0, 20)}" is not allowed`);
+  }
+  return duration as PromDuration;
+}
+
+function hasLoneSurrogate(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return true;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * A PromQL double-quoted string literal holding exactly `value`. Quotes,
+ * backslashes and every control character are escaped as Go escapes; text
+ * that is not valid Unicode, or too long, is refused.
+ */
+export function quote(value: string): string {
+  if (value.length > MAX_LABEL_VALUE_LENGTH) {
+    throw new PromQLError('label value is too long');
+  }
+  if (hasLoneSurrogate(value)) {
+    throw new PromQLError('label value is not valid Unicode');
+  }
+  let out = '"';
+  for (const ch of value) {
+    const code = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (code < 0x20 || code === 0x7f) {
+      out += `\\x${code.toString(16).padStart(2, '0')}`;
+    } else out += ch;
+  }
+  return `${out}"`;
+}
+
+/** Escapes RE2 metacharacters so the text matches only itself. */
+export function escapeRegex(value: string): string {
+  return value.replace(/[\\.+*?()|[\]{}^$]/g, c => `\\${c}`);
+}
+
+export interface Matcher {
+  label: string;
+  op: '=' | '!=' | '=~' | '!~';
+  /** The literal value, or for regex operators the (already escaped) regex. */
+  value: string;
+}
+
+export function eq(label: string, value: string): Matcher {
+  return { label: checkLabelName(label), op: '=', value };
+}
+
+export function ne(label: string, value: string): Matcher {
+  return { label: checkLabelName(label), op: '!=', value };
+}
+
+/**
+ * Matches any of the given values exactly (PromQL regexes are anchored).
+ * One matcher serves a whole batch of workloads.
+ */
+export function oneOf(label: string, values: readonly string[]): Matcher {
+  if (values.length === 0) {
+    throw new PromQLError(`no values to match for ${label}`);
+  }
+  const unique = [...new Set(values)].sort();
+  if (unique.length === 1) {
+    return eq(label, unique[0]);
+  }
+  return {
+    label: checkLabelName(label),
+    op: '=~',
+    value: unique.map(escapeRegex).join('|'),
+  };
+}
+
+export function selector(metric: string, matchers: readonly Matcher[]): string {
+  const body = matchers
+    .map(m => `${checkLabelName(m.label)}${m.op}${quote(m.value)}`)
+    .join(',');
+  return `${checkMetricName(metric)}{${body}}`;
+}
+
+export function rate(series: string, window: string): string {
+  return `rate(${series}[${checkDuration(window)}])`;
+}
+
+export function increase(series: string, window: string): string {
+  return `increase(${series}[${checkDuration(window)}])`;
+}
+
+type Aggregation = 'sum' | 'min' | 'max' | 'count';
+
+function aggregateBy(
+  op: Aggregation,
+  labels: readonly string[],
+  expr: string,
+): string {
+  const by = [...new Set(labels)].map(checkLabelName).join(', ');
+  return `${op} by (${by}) (${expr})`;
+}
+
+export function sumBy(labels: readonly string[], expr: string): string {
+  return aggregateBy('sum', labels, expr);
+}
+
+export function minBy(labels: readonly string[], expr: string): string {
+  return aggregateBy('min', labels, expr);
+}
+
+export function maxBy(labels: readonly string[], expr: string): string {
+  return aggregateBy('max', labels, expr);
+}
+
+export function histogramQuantile(quantile: number, expr: string): string {
+  if (!(quantile > 0 && quantile < 1)) {
+    throw new PromQLError('quantile must be between 0 and 1');
+  }
+  return `histogram_quantile(${quantile}, ${expr})`;
+}
+
+/** Earliest sample time of a series within a window, at 1h resolution. */
+export function earliestSampleTime(expr: string, window: string): string {
+  return `min_over_time(timestamp(${expr})[${checkDuration(window)}:1h])`;
+}
