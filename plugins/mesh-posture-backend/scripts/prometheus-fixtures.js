@@ -22,12 +22,17 @@ const STEP_SECONDS = 15;
 const DURATION_SECONDS = 2 * 3600;
 
 function escapeLabelValue(value) {
-  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  return value
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, '\\n');
 }
 
 function labelText(labels) {
   const keys = Object.keys(labels).sort();
-  return keys.map(k => `${k}="${escapeLabelValue(String(labels[k]))}"`).join(',');
+  return keys
+    .map(k => `${k}="${escapeLabelValue(String(labels[k]))}"`)
+    .join(',');
 }
 
 /**
@@ -51,7 +56,10 @@ class OpenMetricsWriter {
     const f = this.family(name, 'counter');
     const text = labelText(labels);
     for (let t = this.start; t <= this.end; t += STEP_SECONDS) {
-      f.lines.push([t, `${name}_total{${text}} ${ratePerSecond * (t - this.start)} ${t}`]);
+      f.lines.push([
+        t,
+        `${name}_total{${text}} ${ratePerSecond * (t - this.start)} ${t}`,
+      ]);
     }
   }
 
@@ -78,11 +86,19 @@ class OpenMetricsWriter {
       bounds.forEach((le, i) => {
         f.lines.push([
           t,
-          `${name}_bucket{${labelText({ ...labels, le: String(le) })}} ${count * cumulativeShares[i]} ${t}`,
+          `${name}_bucket{${labelText({ ...labels, le: String(le) })}} ${
+            count * cumulativeShares[i]
+          } ${t}`,
         ]);
       });
-      f.lines.push([t, `${name}_bucket{${labelText({ ...labels, le: '+Inf' })}} ${count} ${t}`]);
-      f.lines.push([t, `${name}_sum{${labelText(labels)}} ${count * meanValue} ${t}`]);
+      f.lines.push([
+        t,
+        `${name}_bucket{${labelText({ ...labels, le: '+Inf' })}} ${count} ${t}`,
+      ]);
+      f.lines.push([
+        t,
+        `${name}_sum{${labelText(labels)}} ${count * meanValue} ${t}`,
+      ]);
       f.lines.push([t, `${name}_count{${labelText(labels)}} ${count} ${t}`]);
     }
   }
@@ -109,7 +125,11 @@ function hostileDataset(values, end) {
   const truth = {};
   values.forEach((value, i) => {
     const rate = i + 1;
-    w.counter('request', { namespace: 'hostile', deployment: value, direction: 'inbound' }, rate);
+    w.counter(
+      'request',
+      { namespace: 'hostile', deployment: value, direction: 'inbound' },
+      rate,
+    );
     truth[value] = rate;
   });
   return { openMetrics: w.toString(), truth, at: w.end };
@@ -125,13 +145,18 @@ module.exports = {
 if (require.main === module) {
   const [outDir, endArg] = process.argv.slice(2);
   if (!outDir) {
-    console.error('usage: node scripts/prometheus-fixtures.js <out-dir> [end-unix-seconds]');
+    console.error(
+      'usage: node scripts/prometheus-fixtures.js <out-dir> [end-unix-seconds]',
+    );
     process.exit(2);
   }
   const end = endArg ? Number(endArg) : Math.floor(Date.now() / 1000) - 60;
   fs.mkdirSync(outDir, { recursive: true });
   const datasets = {
-    hostile: hostileDataset(['plain', 'quote"inside', 'back\\slash', '"} or up{x=~".*'], end),
+    hostile: hostileDataset(
+      ['plain', 'quote"inside', 'back\\slash', '"} or up{x=~".*'],
+      end,
+    ),
   };
   for (const [name, d] of Object.entries(datasets)) {
     fs.writeFileSync(path.join(outDir, `${name}.om`), d.openMetrics);

@@ -21,7 +21,7 @@ function answer(body: unknown, status = 200) {
       seen.auth = request.headers.get('authorization');
       return typeof body === 'string'
         ? new HttpResponse(body, { status })
-        : HttpResponse.json(body, { status });
+        : HttpResponse.json(body as any, { status });
     }),
   );
   return seen;
@@ -70,10 +70,23 @@ describe('PrometheusClient', () => {
       status: 'success',
       data: {
         resultType: 'matrix',
-        result: [{ metric: { a: 'b' }, values: [[1, '1'], [2, '-Inf']] }],
+        result: [
+          {
+            metric: { a: 'b' },
+            values: [
+              [1, '1'],
+              [2, '-Inf'],
+            ],
+          },
+        ],
       },
     });
-    const series = await client.queryRange('up', new Date(1000), new Date(2000), 15);
+    const series = await client.queryRange(
+      'up',
+      new Date(1000),
+      new Date(2000),
+      15,
+    );
     expect(seen.form?.get('step')).toBe('15');
     expect(series[0].points).toEqual([
       { timestamp: 1, value: 1 },
@@ -90,15 +103,26 @@ describe('PrometheusClient', () => {
 
   it('reports a query timeout as timeout', async () => {
     answer(
-      { status: 'error', errorType: 'timeout', error: 'query timed out in expression evaluation' },
+      {
+        status: 'error',
+        errorType: 'timeout',
+        error: 'query timed out in expression evaluation',
+      },
       503,
     );
     const error = await failure(client.query('up', new Date()));
     expect(error).toMatchObject({ status: 'timeout' });
   });
 
-  it('reports a refused query as invalid-response with Prometheus\'s reason', async () => {
-    answer({ status: 'error', errorType: 'bad_data', error: 'parse error: unexpected "}"' }, 400);
+  it("reports a refused query as invalid-response with Prometheus's reason", async () => {
+    answer(
+      {
+        status: 'error',
+        errorType: 'bad_data',
+        error: 'parse error: unexpected "}"',
+      },
+      400,
+    );
     const error = await failure(client.query('up', new Date()));
     expect(error.status).toBe('invalid-response');
     expect(error.message).toContain('parse error');
@@ -114,19 +138,54 @@ describe('PrometheusClient', () => {
 
   it.each([
     ['HTML instead of JSON', '<html>proxy error</html>', 200],
-    ['a matrix for an instant query', { status: 'success', data: { resultType: 'matrix', result: [] } }, 200],
-    ['a sample that is not a pair', { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: ['x'] }] } }, 200],
-    ['a label that is not a string', { status: 'success', data: { resultType: 'vector', result: [{ metric: { a: 1 }, value: [1, '1'] }] } }, 200],
-    ['a value that is not a number', { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, 'twelve'] }] } }, 200],
-  ])('reports garbage (%s) as invalid-response', async (_name, body, status) => {
-    answer(body, status);
-    const error = await failure(client.query('up', new Date()));
-    expect(error.status).toBe('invalid-response');
-  });
+    [
+      'a matrix for an instant query',
+      { status: 'success', data: { resultType: 'matrix', result: [] } },
+      200,
+    ],
+    [
+      'a sample that is not a pair',
+      {
+        status: 'success',
+        data: { resultType: 'vector', result: [{ metric: {}, value: ['x'] }] },
+      },
+      200,
+    ],
+    [
+      'a label that is not a string',
+      {
+        status: 'success',
+        data: {
+          resultType: 'vector',
+          result: [{ metric: { a: 1 }, value: [1, '1'] }],
+        },
+      },
+      200,
+    ],
+    [
+      'a value that is not a number',
+      {
+        status: 'success',
+        data: {
+          resultType: 'vector',
+          result: [{ metric: {}, value: [1, 'twelve'] }],
+        },
+      },
+      200,
+    ],
+  ])(
+    'reports garbage (%s) as invalid-response',
+    async (_name, body, status) => {
+      answer(body, status);
+      const error = await failure(client.query('up', new Date()));
+      expect(error.status).toBe('invalid-response');
+    },
+  );
 
   it('hides credentials embedded in the URL', () => {
     expect(
-      new PrometheusClient({ url: 'https://user:pw@prom.example:9090/' }).displayUrl,
+      new PrometheusClient({ url: 'https://user:pw@prom.example:9090/' })
+        .displayUrl,
     ).toBe('https://prom.example:9090');
   });
 });

@@ -38,7 +38,10 @@ export function parsePromValue(raw: unknown): number {
     default: {
       const value = Number(raw);
       if (raw.trim() === '' || Number.isNaN(value)) {
-        throw new SourceError('invalid-response', `"${raw.slice(0, 20)}" is not a number`);
+        throw new SourceError(
+          'invalid-response',
+          `"${raw.slice(0, 20)}" is not a number`,
+        );
       }
       return value;
     }
@@ -58,7 +61,10 @@ function readLabels(raw: unknown): Record<string, string> {
   }
   for (const v of Object.values(raw)) {
     if (typeof v !== 'string') {
-      throw new SourceError('invalid-response', 'a label value is not a string');
+      throw new SourceError(
+        'invalid-response',
+        'a label value is not a string',
+      );
     }
   }
   return raw as Record<string, string>;
@@ -194,14 +200,19 @@ export class PrometheusClient {
       return body.data;
     }
     const errorType = String(body?.errorType ?? '');
-    const message = String(body?.error ?? `HTTP ${response.status}`).slice(0, 200);
+    const message = String(body?.error ?? `HTTP ${response.status}`).slice(
+      0,
+      200,
+    );
     if (errorType === 'timeout' || response.status === 503) {
       throw new SourceError('timeout', `Prometheus timed out: ${message}`);
     }
     if (body?.status === 'error') {
       throw new SourceError(
         'invalid-response',
-        `Prometheus refused the query (${errorType || response.status}): ${message}`,
+        `Prometheus refused the query (${
+          errorType || response.status
+        }): ${message}`,
       );
     }
     throw new SourceError(

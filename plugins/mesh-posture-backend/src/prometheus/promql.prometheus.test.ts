@@ -33,27 +33,38 @@ describeWithPrometheus('the query builder against a real Prometheus', () => {
 
   const at = () => new Date(dataset.at * 1000);
 
-  it.each(HOSTILE_VALUES)('an equality matcher on %j matches only its series', async value => {
-    const query = sumBy(
-      ['deployment'],
-      rate(
-        selector('request_total', [eq('namespace', 'hostile'), eq('deployment', value)]),
-        '5m',
-      ),
-    );
-    const samples = await client.query(query, at());
-    expect(samples).toHaveLength(1);
-    expect(samples[0].labels.deployment).toBe(value);
-    expect(samples[0].value).toBeCloseTo(dataset.truth[value], 9);
-  });
+  it.each(HOSTILE_VALUES)(
+    'an equality matcher on %j matches only its series',
+    async value => {
+      const query = sumBy(
+        ['deployment'],
+        rate(
+          selector('request_total', [
+            eq('namespace', 'hostile'),
+            eq('deployment', value),
+          ]),
+          '5m',
+        ),
+      );
+      const samples = await client.query(query, at());
+      expect(samples).toHaveLength(1);
+      expect(samples[0].labels.deployment).toBe(value);
+      expect(samples[0].value).toBeCloseTo(dataset.truth[value], 9);
+    },
+  );
 
   it('a set matcher over every hostile value matches exactly those series', async () => {
     const query = sumBy(
       ['deployment'],
-      rate(selector('request_total', [oneOf('deployment', HOSTILE_VALUES)]), '5m'),
+      rate(
+        selector('request_total', [oneOf('deployment', HOSTILE_VALUES)]),
+        '5m',
+      ),
     );
     const samples = await client.query(query, at());
-    expect(samples.map(s => s.labels.deployment).sort()).toEqual([...HOSTILE_VALUES].sort());
+    expect(samples.map(s => s.labels.deployment).sort()).toEqual(
+      [...HOSTILE_VALUES].sort(),
+    );
     for (const s of samples) {
       expect(s.value).toBeCloseTo(dataset.truth[s.labels.deployment], 9);
     }
@@ -62,7 +73,10 @@ describeWithPrometheus('the query builder against a real Prometheus', () => {
   it('a set of regex metacharacters does not widen into a pattern', async () => {
     const query = sumBy(
       ['deployment'],
-      rate(selector('request_total', [oneOf('deployment', ['.*', 'a|b'])]), '5m'),
+      rate(
+        selector('request_total', [oneOf('deployment', ['.*', 'a|b'])]),
+        '5m',
+      ),
     );
     const samples = await client.query(query, at());
     expect(samples.map(s => s.labels.deployment).sort()).toEqual(['.*', 'a|b']);

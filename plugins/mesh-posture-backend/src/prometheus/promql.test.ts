@@ -12,7 +12,6 @@ import {
 } from './promql';
 import { HOSTILE_VALUES } from '../testing/hostileValues';
 
-
 /** Reads a PromQL string literal back, as Go's strconv.Unquote would. */
 function unquote(literal: string): string {
   expect(literal.startsWith('"') && literal.endsWith('"')).toBe(true);

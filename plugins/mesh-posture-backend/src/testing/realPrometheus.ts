@@ -67,7 +67,9 @@ async function waitReady(url: string, child: ChildProcess, log: () => string) {
 }
 
 /** Backfills the OpenMetrics text and starts Prometheus on it. */
-export async function startPrometheus(openMetrics: string): Promise<RealPrometheus> {
+export async function startPrometheus(
+  openMetrics: string,
+): Promise<RealPrometheus> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-posture-prom-'));
   const data = path.join(dir, 'data.om');
   const tsdb = path.join(dir, 'tsdb');

@@ -5,7 +5,12 @@ import {
   WorkloadPosture,
   WorkloadRef,
 } from '../types';
-import { assessPosture, formatShare, PostureFacts } from './assessPosture';
+import {
+  assessPosture,
+  formatExpiry,
+  formatShare,
+  PostureFacts,
+} from './assessPosture';
 
 const ledger: WorkloadRef = {
   cluster: 'prod',
@@ -180,7 +185,7 @@ describe('assessPosture', () => {
     expect(fail.verdict.status).toBe('fail');
     expect(
       fail.verdict.checks.find(c => c.id === 'certificates')?.detail,
-    ).toContain('expired 3 days ago');
+    ).toContain('expired 2 days ago');
   });
 
   it('does not pass when a source failed, and names the gap', () => {
@@ -207,6 +212,16 @@ describe('assessPosture', () => {
     expect(p.verdict.checks.find(c => c.id === 'inbound-mtls')?.detail).toBe(
       'traffic could not be read',
     );
+  });
+});
+
+describe('formatExpiry', () => {
+  it('counts whole days, before and after expiry', () => {
+    expect(formatExpiry(212)).toBe('expires in 212 days');
+    expect(formatExpiry(0)).toBe('expires today');
+    expect(formatExpiry(-1)).toBe('expired today');
+    expect(formatExpiry(-2)).toBe('expired 1 day ago');
+    expect(formatExpiry(-5)).toBe('expired 4 days ago');
   });
 });
 

@@ -249,6 +249,22 @@ export function certificateStatus(daysToExpiry: number): CheckStatus {
   return 'pass';
 }
 
+/**
+ * "expires in 12 days", "expires today", "expired 3 days ago". `daysToExpiry`
+ * is rounded down, so it is negative from the moment of expiry.
+ * @public
+ */
+export function formatExpiry(daysToExpiry: number): string {
+  if (daysToExpiry >= 0) {
+    return daysToExpiry === 0
+      ? 'expires today'
+      : `expires in ${daysToExpiry} days`;
+  }
+  const ago = -daysToExpiry - 1;
+  if (ago === 0) return 'expired today';
+  return ago === 1 ? 'expired 1 day ago' : `expired ${ago} days ago`;
+}
+
 const ROLE_NAMES: Record<CertificateStatus['role'], string> = {
   'trust-anchor': 'trust anchor',
   issuer: 'issuer',
@@ -267,14 +283,13 @@ function checkCertificates(certificates: CertificateStatus[]) {
   const status = certificateStatus(soonest.daysToExpiry);
   let detail: string;
   let short: string;
+  const where = `${name} "${soonest.subject}" on ${soonest.cluster}`;
   if (status === 'fail') {
-    detail = `${name} "${soonest.subject}" on ${
-      soonest.cluster
-    } expired ${-soonest.daysToExpiry} days ago`;
+    detail = `${where} ${formatExpiry(soonest.daysToExpiry)}`;
     short = `${name} expired`;
   } else if (status === 'warn') {
-    detail = `${name} "${soonest.subject}" on ${soonest.cluster} expires in ${soonest.daysToExpiry} days`;
-    short = `${name} expires in ${soonest.daysToExpiry} days`;
+    detail = `${where} ${formatExpiry(soonest.daysToExpiry)}`;
+    short = `${name} ${formatExpiry(soonest.daysToExpiry)}`;
   } else {
     detail = `all ${certificates.length} certificates valid for at least ${soonest.daysToExpiry} days`;
     short = `certificates valid ${soonest.daysToExpiry} days`;

@@ -119,7 +119,7 @@ describe('MeshSecurityCard', () => {
     await renderCard();
     expect(await screen.findByText('Failing')).toBeInTheDocument();
     // In the certificate list and in the check it fails.
-    expect(screen.getAllByText(/expired 4 days ago/)).toHaveLength(2);
+    expect(screen.getAllByText(/expired 3 days ago/)).toHaveLength(2);
   });
 
   it('names a source that is down and shows the last complete reading', async () => {

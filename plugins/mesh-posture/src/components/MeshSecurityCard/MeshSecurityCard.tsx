@@ -30,6 +30,7 @@ import {
   certificateStatus,
   CheckStatus,
   EdgeSecurity,
+  formatExpiry,
   formatRate,
   formatShare,
   isMeshPostureAvailable,
@@ -330,9 +331,7 @@ export function MeshSecurityContent({ posture }: { posture: MeshPosture }) {
               <StatusIcon status={certificateStatus(c.daysToExpiry)} />
               <Typography variant="body2">
                 {c.role.replace('-', ' ')} <i>{c.subject}</i> on {c.cluster}:{' '}
-                {c.daysToExpiry < 0
-                  ? `expired ${-c.daysToExpiry} days ago`
-                  : `expires in ${c.daysToExpiry} days`}
+                {formatExpiry(c.daysToExpiry)}
               </Typography>
             </Box>
           ))}
