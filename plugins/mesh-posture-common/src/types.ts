@@ -160,6 +160,92 @@ export interface CertificateStatus {
 }
 
 /**
+ * Who may reach a port:
+ * - `deny`: only the identities and networks a policy names (default-deny);
+ * - `authenticated`: any client with a mesh identity;
+ * - `cluster`: any client from the cluster's networks, identity or not;
+ * - `open`: anyone, including unauthenticated clients;
+ * - `audit`: everything is allowed and only logged.
+ * @public
+ */
+export type PortAccess =
+  | 'deny'
+  | 'authenticated'
+  | 'cluster'
+  | 'open'
+  | 'audit';
+
+/**
+ * One grant of a policy: the identities and networks it admits.
+ * @public
+ */
+export interface AuthorizationGrant {
+  /** The granting object, e.g. `AuthorizationPolicy payments/ledger-callers`. */
+  policy: string;
+  /** Exact identities or patterns with `*` (Linkerd) / principals (Istio). */
+  identities: string[];
+  /** CIDRs. */
+  networks: string[];
+  /** True when clients without a mesh identity are admitted. */
+  unauthenticated: boolean;
+}
+
+/**
+ * The authorization posture of one port of a workload.
+ * @public
+ */
+export interface PortAuthorization {
+  workload: WorkloadRef;
+  /** Port number or name; `*` for the ports no policy object selects. */
+  port: string;
+  /** The object that selects the port (Linkerd `Server`), if any. */
+  selectedBy?: string;
+  access: PortAccess;
+  /** Istio's peer-authentication mode on this port. */
+  mtlsMode?: 'STRICT' | 'PERMISSIVE' | 'DISABLE';
+  grants: AuthorizationGrant[];
+  /** Why the port has this access, in words. */
+  explanation: string;
+}
+
+/**
+ * An identity a policy admits to a workload, and whether it was seen calling.
+ * @public
+ */
+export interface AdmittedIdentity {
+  workload: WorkloadRef;
+  /** An identity or a pattern (`*` wildcards). */
+  identity: string;
+  grantedBy: string[];
+  /** Seen calling within the caller window; null when history is too short to judge. */
+  seen: boolean | null;
+}
+
+/**
+ * Requests the mesh refused, by caller where the mesh says who it was.
+ * @public
+ */
+export interface DeniedCaller {
+  workload: WorkloadRef;
+  identity?: string;
+  /** The server or route that refused, as the mesh names it. */
+  policy?: string;
+  /** Requests (HTTP) or connections (TCP) refused over the caller window. */
+  count: number;
+  protocol: 'http' | 'tcp';
+}
+
+/**
+ * A question the mesh's data cannot answer for this entity, and why.
+ * @public
+ */
+export interface MeshGap {
+  topic: 'denials' | 'callers' | 'authorization' | 'certificates';
+  cluster: string;
+  message: string;
+}
+
+/**
  * Result of one check.
  * @public
  */
@@ -224,6 +310,13 @@ export interface MeshPosture {
   outbound: TrafficSecurity;
   edges: EdgeSecurity[];
   certificates: CertificateStatus[];
+  authorization: PortAuthorization[];
+  admittedIdentities: AdmittedIdentity[];
+  deniedCallers: DeniedCaller[];
+  /** Window the admitted identities and denied callers were judged over. */
+  callerWindow: string;
+  /** Questions the mesh's data cannot answer here. */
+  gaps: MeshGap[];
   verdict: PostureVerdict;
   sources: SourceReport[];
   /** Set when a source failed and an earlier complete reading exists. */

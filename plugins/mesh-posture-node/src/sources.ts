@@ -1,6 +1,7 @@
 import type {
   CertificateStatus,
   LabelSelector,
+  MeshGap,
   MeshKind,
   SourceStatus,
   TrafficObservation,
@@ -8,17 +9,19 @@ import type {
 } from '@mesh-posture/plugin-mesh-posture-common';
 
 /**
- * A pod as the Kubernetes API returns it (`core/v1` Pod), reduced to the
- * fields Mesh Posture reads. Sources return real API objects, not summaries,
- * so mesh detection runs the same code for every source.
+ * A Kubernetes API object as the API server returns it. Sources return real
+ * API objects, not summaries, so the mesh adapters run the same code on
+ * every source (a real cluster, a test server or the demo mesh).
  * @public
  */
-export interface KubernetesPod {
+export interface KubernetesObject {
   apiVersion?: string;
   kind?: string;
   metadata: {
     name: string;
-    namespace: string;
+    namespace?: string;
+    uid?: string;
+    creationTimestamp?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
     ownerReferences?: Array<{
@@ -29,6 +32,18 @@ export interface KubernetesPod {
       controller?: boolean;
     }>;
   };
+  spec?: any;
+  status?: any;
+  /** ConfigMap data. */
+  data?: Record<string, string>;
+}
+
+/**
+ * A pod (`core/v1` Pod), typed down to the fields Mesh Posture reads.
+ * @public
+ */
+export interface KubernetesPod extends KubernetesObject {
+  metadata: KubernetesObject['metadata'] & { namespace: string };
   spec?: {
     serviceAccountName?: string;
     containers?: KubernetesContainer[];
@@ -47,62 +62,132 @@ export interface KubernetesContainer {
   /** `Always` on an init container makes it a native sidecar. */
   restartPolicy?: string;
   env?: Array<{ name: string; value?: string }>;
+  ports?: Array<{ name?: string; containerPort: number; protocol?: string }>;
 }
 
 /**
- * What to list: pods matching a selector, in one namespace or in all.
+ * Which objects to list: one resource of one API group version, in one
+ * namespace or in all, optionally by label selector.
  * @public
  */
-export interface PodQuery {
+export interface ObjectListQuery {
   cluster: string;
+  /** `v1`, or `<group>/<version>` such as `policy.linkerd.io/v1beta3`. */
+  apiVersion: string;
+  /** The resource's plural name, e.g. `pods`, `servers`. */
+  resource: string;
   namespace?: string;
-  selector: LabelSelector;
+  selector?: LabelSelector;
+}
+
+/** One named object. @public */
+export interface ObjectGetQuery {
+  cluster: string;
+  apiVersion: string;
+  resource: string;
+  namespace?: string;
+  name: string;
 }
 
 /**
- * The Kubernetes half of the picture for one cluster: objects read from the
- * API server (directly, or through the Backstage Kubernetes plugin).
+ * The Kubernetes half of the picture for one cluster: generic reads of the
+ * API server (directly, or through the Backstage Kubernetes plugin). The
+ * mesh adapters decide which objects to read.
  * @public
  */
 export interface ClusterObjectSource {
-  listPods(
-    query: PodQuery,
-    options: SourceCallOptions,
-  ): Promise<KubernetesPod[]>;
   /**
-   * The certificates of the mesh's identity chain: Linkerd trust anchors
-   * and issuer, or Istio's root.
+   * Lists objects. Resolves `undefined` when the API server does not serve
+   * that resource (for example a CRD that is not installed).
    */
-  listMeshCertificates(
-    cluster: string,
+  list(
+    query: ObjectListQuery,
     options: SourceCallOptions,
-  ): Promise<CertificateStatus[]>;
+  ): Promise<KubernetesObject[] | undefined>;
+  /** Reads one object; `undefined` when it does not exist. */
+  get(
+    query: ObjectGetQuery,
+    options: SourceCallOptions,
+  ): Promise<KubernetesObject | undefined>;
 }
 
 /**
- * What telemetry to read: the traffic of many workloads of one cluster at
- * once, so one query serves them all.
+ * What telemetry to read: many workloads of one cluster at once, so one
+ * query serves them all.
  * @public
  */
-export interface TrafficQuery {
+export interface TelemetryQuery {
   cluster: string;
   mesh: MeshKind;
   workloads: WorkloadRef[];
-  /** One of the allow-listed windows, e.g. `5m`. */
+  /** Rate window of the traffic figures, one of the allow-listed windows. */
   window: string;
+  /** How far back to look for the identities that call each workload. */
+  callerWindow: string;
   /** Evaluation time; defaults to now. */
   at?: Date;
 }
 
 /**
- * The telemetry half of the picture for one cluster, usually Prometheus.
+ * An authorization decision the mesh counted, over the caller window.
+ * @public
+ */
+export interface AuthorizationDecision {
+  workload: WorkloadRef;
+  decision: 'allow' | 'deny';
+  /** The client's mesh identity, when the mesh reports it. */
+  identity?: string;
+  /** The policy object the decision came from, as `Kind/name`. */
+  server?: string;
+  authorization?: string;
+  route?: string;
+  /** Requests (HTTP) or connections (TCP) decided over the caller window. */
+  count: number;
+  protocol: 'http' | 'tcp';
+}
+
+/**
+ * An identity seen calling a workload within the caller window.
+ * @public
+ */
+export interface ObservedCaller {
+  workload: WorkloadRef;
+  identity: string;
+  /** Requests over the caller window. */
+  count: number;
+}
+
+/**
+ * What the mesh's telemetry says about a batch of workloads.
+ * @public
+ */
+export interface WorkloadTelemetry {
+  traffic: TrafficObservation[];
+  callers: ObservedCaller[];
+  decisions: AuthorizationDecision[];
+  /** Workload certificate expiry (the soonest over a workload's proxies). */
+  workloadCertificates: Array<{ workload: WorkloadRef; notAfter: Date }>;
+  /** Control-plane certificates the mesh exports as metrics. */
+  meshCertificates: CertificateStatus[];
+  /**
+   * The earliest instant the telemetry holds data for, within the caller
+   * window: how much history "never seen calling" is judged on.
+   */
+  historyFrom?: Date;
+  /** Questions this mesh's telemetry cannot answer. */
+  gaps: MeshGap[];
+}
+
+/**
+ * The telemetry half of the picture for one cluster, usually Prometheus
+ * read through a Linkerd or Istio adapter.
  * @public
  */
 export interface MeshTelemetrySource {
-  workloadTraffic(
-    query: TrafficQuery,
+  workloadTelemetry(
+    query: TelemetryQuery,
     options: SourceCallOptions,
-  ): Promise<TrafficObservation[]>;
+  ): Promise<WorkloadTelemetry>;
 }
 
 /**
@@ -114,6 +199,19 @@ export interface SourceCallOptions {
 }
 
 /**
+ * Settings of a cluster's mesh the adapters need.
+ * @public
+ */
+export interface MeshSettings {
+  /** Linkerd's control-plane namespace (default `linkerd`). */
+  linkerdNamespace?: string;
+  /** Istio's root namespace (default `istio-system`). */
+  istioRootNamespace?: string;
+  /** Trust domain of mesh identities (default `cluster.local`). */
+  trustDomain?: string;
+}
+
+/**
  * A cluster Mesh Posture can read, with its sources.
  * @public
  */
@@ -121,6 +219,7 @@ export interface MeshCluster {
   /** The cluster's name, as in the Kubernetes plugin's config. */
   name: string;
   mesh: MeshKind;
+  settings?: MeshSettings;
   /** True for clusters of the built-in demo mesh. */
   demo?: boolean;
   objects?: ClusterObjectSource;

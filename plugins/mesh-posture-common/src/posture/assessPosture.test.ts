@@ -1,5 +1,7 @@
 import {
+  AdmittedIdentity,
   CertificateStatus,
+  PortAuthorization,
   SourceReport,
   TrafficObservation,
   WorkloadPosture,
@@ -69,6 +71,11 @@ function facts(overrides: Partial<PostureFacts>): PostureFacts {
     workloads: [workload(3, 3)],
     traffic: [],
     certificates: [],
+    authorization: [],
+    admittedIdentities: [],
+    deniedCallers: [],
+    callerWindow: '7d',
+    gaps: [],
     sources: [ok('kubernetes'), ok('prometheus')],
     ...overrides,
   };
@@ -242,5 +249,146 @@ describe('assessPosture of an unmeshed workload', () => {
     const outbound = p.verdict.checks.find(c => c.id === 'outbound-mtls')!;
     expect(outbound.status).toBe('fail');
     expect(outbound.detail).toContain('no pod is meshed');
+  });
+});
+
+function port(
+  access: PortAuthorization['access'],
+  explanation = 'test',
+): PortAuthorization {
+  return {
+    workload: ledger,
+    port: '9090',
+    selectedBy: 'Server payments/ledger-grpc',
+    access,
+    grants: [],
+    explanation,
+  };
+}
+
+function admitted(identity: string, seen: boolean | null): AdmittedIdentity {
+  return {
+    workload: ledger,
+    identity,
+    grantedBy: ['AuthorizationPolicy payments/ledger-callers'],
+    seen,
+  };
+}
+
+const check = (p: ReturnType<typeof assessPosture>, id: string) =>
+  p.verdict.checks.find(c => c.id === id)!;
+
+describe('authorization checks', () => {
+  it('passes default-deny only when every port is deny', () => {
+    expect(
+      check(
+        assessPosture(facts({ authorization: [port('deny')] })),
+        'default-deny',
+      ),
+    ).toMatchObject({ status: 'pass', detail: 'default-deny on all 1 port' });
+    expect(
+      check(
+        assessPosture(
+          facts({
+            authorization: [
+              port('deny'),
+              port('authenticated', 'default policy all-authenticated'),
+            ],
+          }),
+        ),
+        'default-deny',
+      ).status,
+    ).toBe('warn');
+    const open = assessPosture(
+      facts({
+        authorization: [port('open', 'default policy all-unauthenticated')],
+      }),
+    );
+    expect(check(open, 'default-deny')).toMatchObject({
+      status: 'fail',
+      detail:
+        'open to unauthenticated clients: ledger:9090 (default policy all-unauthenticated)',
+    });
+    expect(open.verdict.status).toBe('fail');
+  });
+
+  it('fails default-deny for an unmeshed workload and is unknown without data', () => {
+    expect(
+      check(
+        assessPosture(facts({ workloads: [workload(2, 0)] })),
+        'default-deny',
+      ).status,
+    ).toBe('fail');
+    expect(check(assessPosture(facts({})), 'default-deny').status).toBe(
+      'unknown',
+    );
+  });
+
+  it('warns on admitted identities never seen calling', () => {
+    const p = assessPosture(
+      facts({
+        authorization: [port('deny')],
+        admittedIdentities: [
+          admitted(
+            'payments-api.payments.serviceaccount.identity.linkerd.cluster.local',
+            true,
+          ),
+          admitted(
+            'reconciliation.batch.serviceaccount.identity.linkerd.cluster.local',
+            false,
+          ),
+        ],
+      }),
+    );
+    expect(check(p, 'no-over-grants')).toMatchObject({
+      status: 'warn',
+      detail:
+        '1 admitted identity never seen calling in 7d: reconciliation.batch.serviceaccount.identity.linkerd.cluster.local (by AuthorizationPolicy payments/ledger-callers)',
+    });
+    expect(p.verdict.summary).toContain('1 over-granted identity');
+  });
+
+  it('does not judge over-grants on too little history', () => {
+    const p = assessPosture(
+      facts({
+        authorization: [port('deny')],
+        admittedIdentities: [admitted('a', null), admitted('b', null)],
+      }),
+    );
+    expect(check(p, 'no-over-grants').status).toBe('unknown');
+  });
+
+  it('warns on denied callers, and is unknown where the mesh cannot tell', () => {
+    const denied = assessPosture(
+      facts({
+        deniedCallers: [
+          {
+            workload: ledger,
+            identity:
+              'fraud-scoring.payments.serviceaccount.identity.linkerd.cluster.local',
+            policy: 'Server/ledger-grpc',
+            count: 42,
+            protocol: 'http',
+          },
+        ],
+      }),
+    );
+    expect(check(denied, 'denied-callers')).toMatchObject({
+      status: 'warn',
+      detail:
+        '42 refused in 7d: fraud-scoring.payments.serviceaccount.identity.linkerd.cluster.local to ledger (Server/ledger-grpc): 42',
+    });
+    const istio = assessPosture(
+      facts({
+        gaps: [
+          {
+            topic: 'denials',
+            cluster: 'pci',
+            message: 'sidecars do not report denials',
+          },
+        ],
+      }),
+    );
+    expect(check(istio, 'denied-callers').status).toBe('unknown');
   });
 });

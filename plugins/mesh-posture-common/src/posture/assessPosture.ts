@@ -1,5 +1,9 @@
 import type {
+  AdmittedIdentity,
   CertificateStatus,
+  DeniedCaller,
+  MeshGap,
+  PortAuthorization,
   CheckStatus,
   EdgeSecurity,
   MeshPosture,
@@ -28,6 +32,11 @@ export interface PostureFacts {
   workloads: WorkloadPosture[];
   traffic: TrafficObservation[];
   certificates: CertificateStatus[];
+  authorization: PortAuthorization[];
+  admittedIdentities: AdmittedIdentity[];
+  deniedCallers: DeniedCaller[];
+  callerWindow: string;
+  gaps: MeshGap[];
   sources: SourceReport[];
 }
 
@@ -303,6 +312,147 @@ function checkCertificates(certificates: CertificateStatus[]) {
   return { check, short };
 }
 
+function portName(p: PortAuthorization): string {
+  const where = `${p.workload.name}:${p.port === '*' ? 'other ports' : p.port}`;
+  return where;
+}
+
+function checkDefaultDeny(
+  authorization: PortAuthorization[],
+  workloads: WorkloadPosture[],
+  kubernetesFailed: boolean,
+) {
+  const title = 'Authorization is default-deny on every port';
+  let status: CheckStatus;
+  let detail: string;
+  let short: string | undefined;
+  const unmeshed =
+    workloads.length > 0 && workloads.every(w => w.meshedPods === 0);
+  if (unmeshed) {
+    status = 'fail';
+    detail = 'no pod is meshed, so no authorization policy is enforced';
+    short = 'no authorization enforced';
+  } else if (authorization.length === 0) {
+    status = 'unknown';
+    detail = kubernetesFailed
+      ? 'authorization policies could not be read'
+      : 'no meshed workload to judge';
+  } else {
+    const open = authorization.filter(
+      p => p.access === 'open' || p.access === 'audit',
+    );
+    const broad = authorization.filter(
+      p => p.access === 'authenticated' || p.access === 'cluster',
+    );
+    if (open.length > 0) {
+      status = 'fail';
+      detail = `open to unauthenticated clients: ${open
+        .map(p => `${portName(p)} (${p.explanation})`)
+        .join('; ')}`;
+      short = `authorization open on ${open.length} port${
+        open.length > 1 ? 's' : ''
+      }`;
+    } else if (broad.length > 0) {
+      status = 'warn';
+      detail = `any ${
+        broad.some(p => p.access === 'cluster') ? 'in-cluster' : 'authenticated'
+      } client may call: ${broad
+        .map(p => `${portName(p)} (${p.explanation})`)
+        .join('; ')}`;
+      short = 'authorization not default-deny';
+    } else {
+      status = 'pass';
+      detail = `default-deny on all ${authorization.length} port${
+        authorization.length > 1 ? 's' : ''
+      }`;
+      short = 'default-deny';
+    }
+  }
+  const check: PostureCheck = { id: 'default-deny', title, status, detail };
+  return { check, short };
+}
+
+function checkOverGrants(
+  admitted: AdmittedIdentity[],
+  authorization: PortAuthorization[],
+  callerWindow: string,
+  telemetryFailed: boolean,
+) {
+  const title = 'Every admitted identity is used';
+  let status: CheckStatus;
+  let detail: string;
+  let short: string | undefined;
+  const unused = admitted.filter(a => a.seen === false);
+  const unjudged = admitted.filter(a => a.seen === null);
+  if (authorization.length === 0) {
+    status = 'unknown';
+    detail = 'authorization policies could not be read';
+  } else if (admitted.length === 0) {
+    status = 'pass';
+    detail = 'no identity is admitted by name';
+  } else if (unused.length > 0) {
+    status = 'warn';
+    detail = `${unused.length} admitted identit${
+      unused.length > 1 ? 'ies' : 'y'
+    } never seen calling in ${callerWindow}: ${unused
+      .map(a => `${a.identity} (by ${a.grantedBy.join(', ')})`)
+      .join('; ')}`;
+    short = `${unused.length} over-granted identit${
+      unused.length > 1 ? 'ies' : 'y'
+    }`;
+  } else if (telemetryFailed || unjudged.length === admitted.length) {
+    status = 'unknown';
+    detail = telemetryFailed
+      ? 'callers could not be read'
+      : `too little history in the ${callerWindow} caller window to judge`;
+  } else {
+    status = 'pass';
+    detail = `all ${
+      admitted.length - unjudged.length
+    } admitted identities called in ${callerWindow}`;
+    short = 'no over-grants';
+  }
+  const check: PostureCheck = { id: 'no-over-grants', title, status, detail };
+  return { check, short };
+}
+
+function checkDeniedCallers(
+  denied: DeniedCaller[],
+  callerWindow: string,
+  telemetryFailed: boolean,
+  cannotTell: boolean,
+) {
+  const title = 'No caller is refused by policy';
+  let status: CheckStatus;
+  let detail: string;
+  let short: string | undefined;
+  const total = denied.reduce((n, d) => n + d.count, 0);
+  if (telemetryFailed) {
+    status = 'unknown';
+    detail = 'denials could not be read';
+  } else if (total > 0) {
+    status = 'warn';
+    detail = `${Math.round(total)} refused in ${callerWindow}: ${denied
+      .filter(d => d.count > 0)
+      .map(
+        d =>
+          `${d.identity ?? 'an unidentified client'} to ${d.workload.name}${
+            d.policy ? ` (${d.policy})` : ''
+          }: ${Math.round(d.count)}`,
+      )
+      .join('; ')}`;
+    short = `${Math.round(total)} denied`;
+  } else if (cannotTell) {
+    status = 'unknown';
+    detail = 'this mesh does not report denials in its standard metrics';
+  } else {
+    status = 'pass';
+    detail = `none in ${callerWindow}`;
+  }
+  const check: PostureCheck = { id: 'denied-callers', title, status, detail };
+  return { check, short };
+}
+
 const SEVERITY: Record<CheckStatus, number> = {
   pass: 0,
   unknown: 1,
@@ -382,6 +532,23 @@ export function assessPosture(facts: PostureFacts): AssessedPosture {
       unmeshed,
     ),
     checkPods(facts.workloads, failed('kubernetes')),
+    checkDefaultDeny(
+      facts.authorization,
+      facts.workloads,
+      failed('kubernetes'),
+    ),
+    checkOverGrants(
+      facts.admittedIdentities,
+      facts.authorization,
+      facts.callerWindow,
+      failed('prometheus'),
+    ),
+    checkDeniedCallers(
+      facts.deniedCallers,
+      facts.callerWindow,
+      failed('prometheus'),
+      facts.gaps.some(g => g.topic === 'denials'),
+    ),
     checkCertificates(facts.certificates),
   ].filter(<T>(r: T | undefined): r is T => r !== undefined);
 
@@ -403,6 +570,11 @@ export function assessPosture(facts: PostureFacts): AssessedPosture {
     outbound,
     edges,
     certificates: facts.certificates,
+    authorization: facts.authorization,
+    admittedIdentities: facts.admittedIdentities,
+    deniedCallers: facts.deniedCallers,
+    callerWindow: facts.callerWindow,
+    gaps: facts.gaps,
     verdict,
     sources: facts.sources,
   };
