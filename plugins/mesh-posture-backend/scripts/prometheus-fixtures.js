@@ -135,11 +135,425 @@ function hostileDataset(values, end) {
   return { openMetrics: w.toString(), truth, at: w.end };
 }
 
+const LINKERD_TD = 'cluster.local';
+const linkerdId = (sa, ns) =>
+  `${sa}.${ns}.serviceaccount.identity.linkerd.${LINKERD_TD}`;
+
+/**
+ * A Linkerd cluster as linkerd-viz's Prometheus sees it: proxy metrics with
+ * `namespace`, `pod` and per-kind workload labels added by relabelling.
+ *
+ * - web-frontend (web) → payments-api: 12 req/s mTLS, over 2 + 2 pods
+ * - notifications (messaging, no proxy) → payments-api: 1.5 req/s plaintext
+ * - payments-api → ledger (StatefulSet): 20 req/s mTLS
+ * - payments-api → notifications: 0.5 req/s plaintext
+ * - fraud-scoring → ledger: 0.2 req/s refused by Server ledger-grpc
+ */
+function linkerdDataset(end) {
+  const w = new OpenMetricsWriter(end);
+  const proxy = (ns, kind, name, pod) => ({
+    namespace: ns,
+    [kind]: name,
+    pod,
+    control_plane_ns: 'linkerd',
+  });
+  const web = pods =>
+    pods.map(p => proxy('web', 'deployment', 'web-frontend', p));
+  const api = [
+    'payments-api-7d9f8b6c5-a1b2c',
+    'payments-api-7d9f8b6c5-d3e4f',
+  ].map(p => proxy('payments', 'deployment', 'payments-api', p));
+  const ledger = proxy('payments', 'statefulset', 'ledger', 'ledger-0');
+  const fraud = proxy(
+    'payments',
+    'deployment',
+    'fraud-scoring',
+    'fraud-scoring-5c6d7-x9y8z',
+  );
+
+  // web-frontend → payments-api, 12 req/s, each of 2 caller pods to each of 2 callee pods.
+  for (const from of web([
+    'web-frontend-6b7c8-aaaaa',
+    'web-frontend-6b7c8-bbbbb',
+  ])) {
+    w.counter(
+      'request',
+      {
+        ...from,
+        direction: 'outbound',
+        tls: 'true',
+        server_id: linkerdId('payments-api', 'payments'),
+        dst_namespace: 'payments',
+        dst_deployment: 'payments-api',
+        dst_serviceaccount: 'payments-api',
+        authority: 'payments-api.payments.svc.cluster.local:8080',
+      },
+      6,
+    );
+  }
+  for (const to of api) {
+    w.counter(
+      'request',
+      {
+        ...to,
+        direction: 'inbound',
+        tls: 'true',
+        client_id: linkerdId('web-frontend', 'web'),
+        authority: 'payments-api.payments.svc.cluster.local:8080',
+      },
+      6,
+    );
+    // notifications has no proxy: the callee sees plaintext without identity.
+    w.counter(
+      'request',
+      {
+        ...to,
+        direction: 'inbound',
+        tls: 'no_identity',
+        no_tls_reason: 'no_tls_from_remote',
+        authority: 'payments-api.payments.svc.cluster.local:8080',
+      },
+      0.75,
+    );
+    // payments-api → ledger, 20 req/s, 10 from each pod.
+    w.counter(
+      'request',
+      {
+        ...to,
+        direction: 'outbound',
+        tls: 'true',
+        server_id: linkerdId('ledger', 'payments'),
+        dst_namespace: 'payments',
+        dst_statefulset: 'ledger',
+        dst_serviceaccount: 'ledger',
+      },
+      10,
+    );
+    // payments-api → notifications, 0.5 req/s, plaintext.
+    w.counter(
+      'request',
+      {
+        ...to,
+        direction: 'outbound',
+        tls: 'no_identity',
+        no_tls_reason: 'not_provided_by_service_discovery',
+        dst_namespace: 'messaging',
+        dst_deployment: 'notifications',
+      },
+      0.25,
+    );
+  }
+  w.counter(
+    'request',
+    {
+      ...ledger,
+      direction: 'inbound',
+      tls: 'true',
+      client_id: linkerdId('payments-api', 'payments'),
+    },
+    20,
+  );
+  // fraud-scoring tries ledger and is refused.
+  w.counter(
+    'inbound_http_authz_deny',
+    {
+      ...ledger,
+      target_addr: '10.42.0.17:9090',
+      srv_group: 'policy.linkerd.io',
+      srv_kind: 'server',
+      srv_name: 'ledger-grpc',
+      route_group: '',
+      route_kind: 'default',
+      route_name: 'default',
+      tls: 'true',
+      client_id: linkerdId('fraud-scoring', 'payments'),
+    },
+    0.2,
+  );
+  w.counter(
+    'request',
+    {
+      ...fraud,
+      direction: 'outbound',
+      tls: 'true',
+      server_id: linkerdId('ledger', 'payments'),
+      dst_namespace: 'payments',
+      dst_statefulset: 'ledger',
+      dst_serviceaccount: 'ledger',
+    },
+    0.2,
+  );
+  // Workload certificates: the soonest of payments-api's proxies expires in 20 h.
+  w.gauge(
+    'identity_cert_expiration_timestamp_seconds',
+    api[0],
+    w.end + 20 * 3600,
+  );
+  w.gauge(
+    'identity_cert_expiration_timestamp_seconds',
+    api[1],
+    w.end + 23 * 3600,
+  );
+  w.gauge(
+    'identity_cert_expiration_timestamp_seconds',
+    ledger,
+    w.end + 22 * 3600,
+  );
+
+  const window = DURATION_SECONDS;
+  return {
+    openMetrics: w.toString(),
+    at: w.end,
+    start: w.start,
+    truth: {
+      'payments-api': {
+        inbound: [
+          {
+            identity: linkerdId('web-frontend', 'web'),
+            namespace: 'web',
+            workload: 'web-frontend',
+            mtls: true,
+            rps: 12,
+          },
+          { mtls: false, reason: 'no_tls_from_remote', rps: 1.5 },
+        ],
+        outbound: [
+          {
+            namespace: 'payments',
+            workload: 'ledger',
+            identity: linkerdId('ledger', 'payments'),
+            mtls: true,
+            rps: 20,
+          },
+          {
+            namespace: 'messaging',
+            workload: 'notifications',
+            mtls: false,
+            reason: 'not_provided_by_service_discovery',
+            rps: 0.5,
+          },
+        ],
+        inboundMtlsShare: 12 / 13.5,
+        outboundMtlsShare: 20 / 20.5,
+        callers: { [linkerdId('web-frontend', 'web')]: 12 * window },
+        certificateNotAfter: w.end + 20 * 3600,
+      },
+      ledger: {
+        inbound: [
+          {
+            identity: linkerdId('payments-api', 'payments'),
+            namespace: 'payments',
+            workload: 'payments-api',
+            mtls: true,
+            rps: 20,
+          },
+        ],
+        denied: [
+          {
+            identity: linkerdId('fraud-scoring', 'payments'),
+            server: 'server/ledger-grpc',
+            count: 0.2 * window,
+          },
+        ],
+        callers: { [linkerdId('payments-api', 'payments')]: 20 * window },
+        certificateNotAfter: w.end + 22 * 3600,
+      },
+    },
+  };
+}
+
+const spiffe = (sa, ns) => `spiffe://cluster.local/ns/${ns}/sa/${sa}`;
+
+/**
+ * An Istio cluster (sidecars), with Istio's standard metrics:
+ * - istio-ingressgateway → card-issuing: 6 req/s mTLS
+ * - legacy-batch (no sidecar) → card-issuing: 0.5 req/s plaintext
+ * - card-issuing → card-vault: 6 req/s mTLS
+ * - card-issuing → api.cardnetwork.example (outside the mesh): 1 req/s
+ * - istiod: root certificate expires in 30 days, chain in 200 days
+ */
+function istioDataset(end) {
+  const w = new OpenMetricsWriter(end);
+  const base = {
+    request_protocol: 'http',
+    response_code: '200',
+    response_flags: '-',
+    grpc_response_status: '',
+  };
+  const edge = (
+    reporter,
+    src,
+    srcNs,
+    srcPrincipal,
+    dst,
+    dstNs,
+    dstPrincipal,
+    policy,
+    rate,
+    extra = {},
+  ) =>
+    w.counter(
+      'istio_requests',
+      {
+        ...base,
+        reporter,
+        source_workload: src,
+        source_workload_namespace: srcNs,
+        source_principal: srcPrincipal,
+        source_canonical_service: src,
+        source_app: src,
+        destination_workload: dst,
+        destination_workload_namespace: dstNs,
+        destination_principal: dstPrincipal,
+        destination_service: `${dst}.${dstNs}.svc.cluster.local`,
+        destination_canonical_service: dst,
+        connection_security_policy: policy,
+        ...extra,
+      },
+      rate,
+    );
+  const gw = spiffe('istio-ingressgateway-service-account', 'istio-system');
+  const issuing = spiffe('card-issuing', 'cards');
+  const vault = spiffe('card-vault', 'cards');
+  // Each request appears once per reporting proxy; only the destination knows the policy.
+  edge(
+    'destination',
+    'istio-ingressgateway',
+    'istio-system',
+    gw,
+    'card-issuing',
+    'cards',
+    issuing,
+    'mutual_tls',
+    6,
+  );
+  edge(
+    'source',
+    'istio-ingressgateway',
+    'istio-system',
+    gw,
+    'card-issuing',
+    'cards',
+    issuing,
+    'unknown',
+    6,
+  );
+  edge(
+    'destination',
+    'legacy-batch',
+    'batch',
+    'unknown',
+    'card-issuing',
+    'cards',
+    'unknown',
+    'none',
+    0.5,
+  );
+  edge(
+    'destination',
+    'card-issuing',
+    'cards',
+    issuing,
+    'card-vault',
+    'cards',
+    vault,
+    'mutual_tls',
+    6,
+  );
+  edge(
+    'source',
+    'card-issuing',
+    'cards',
+    issuing,
+    'card-vault',
+    'cards',
+    vault,
+    'unknown',
+    6,
+  );
+  w.counter(
+    'istio_requests',
+    {
+      ...base,
+      reporter: 'source',
+      source_workload: 'card-issuing',
+      source_workload_namespace: 'cards',
+      source_principal: issuing,
+      destination_workload: 'unknown',
+      destination_workload_namespace: 'unknown',
+      destination_principal: 'unknown',
+      destination_service: 'api.cardnetwork.example',
+      destination_service_name: 'api.cardnetwork.example',
+      connection_security_policy: 'unknown',
+    },
+    1,
+  );
+  w.gauge(
+    'citadel_server_root_cert_expiry_timestamp',
+    { app: 'istiod', cluster_id: 'pci' },
+    w.end + 30 * 86400,
+  );
+  w.gauge(
+    'citadel_server_cert_chain_expiry_timestamp',
+    { app: 'istiod', cluster_id: 'pci' },
+    w.end + 200 * 86400,
+  );
+
+  const window = DURATION_SECONDS;
+  return {
+    openMetrics: w.toString(),
+    at: w.end,
+    start: w.start,
+    truth: {
+      'card-issuing': {
+        inbound: [
+          {
+            identity: gw,
+            namespace: 'istio-system',
+            workload: 'istio-ingressgateway',
+            mtls: true,
+            rps: 6,
+          },
+          {
+            namespace: 'batch',
+            workload: 'legacy-batch',
+            mtls: false,
+            reason: 'connection_security_policy=none',
+            rps: 0.5,
+          },
+        ],
+        outbound: [
+          {
+            identity: vault,
+            namespace: 'cards',
+            workload: 'card-vault',
+            mtls: true,
+            rps: 6,
+          },
+          {
+            workload: 'api.cardnetwork.example',
+            mtls: false,
+            reason: 'destination outside the mesh',
+            rps: 1,
+          },
+        ],
+        inboundMtlsShare: 6 / 6.5,
+        outboundMtlsShare: 6 / 7,
+        callers: { [gw]: 6 * window },
+      },
+      rootNotAfter: w.end + 30 * 86400,
+      chainNotAfter: w.end + 200 * 86400,
+    },
+  };
+}
+
 module.exports = {
   STEP_SECONDS,
   DURATION_SECONDS,
   OpenMetricsWriter,
   hostileDataset,
+  linkerdDataset,
+  istioDataset,
 };
 
 if (require.main === module) {
@@ -153,6 +567,8 @@ if (require.main === module) {
   const end = endArg ? Number(endArg) : Math.floor(Date.now() / 1000) - 60;
   fs.mkdirSync(outDir, { recursive: true });
   const datasets = {
+    linkerd: linkerdDataset(end),
+    istio: istioDataset(end),
     hostile: hostileDataset(
       ['plain', 'quote"inside', 'back\\slash', '"} or up{x=~".*'],
       end,

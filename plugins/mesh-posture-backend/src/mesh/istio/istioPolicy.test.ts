@@ -1,0 +1,261 @@
+import type { WorkloadRef } from '@mesh-posture/plugin-mesh-posture-common';
+import type {
+  KubernetesObject,
+  KubernetesPod,
+} from '@mesh-posture/plugin-mesh-posture-node';
+import {
+  evaluateIstioAuthorization,
+  normalizePrincipal,
+  resolvePeerAuthentication,
+} from './istioPolicy';
+
+const cardIssuing: WorkloadRef = {
+  cluster: 'pci',
+  namespace: 'cards',
+  kind: 'Deployment',
+  name: 'card-issuing',
+};
+
+const pod: KubernetesPod = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {
+    name: 'card-issuing-5d4f-abcde',
+    namespace: 'cards',
+    labels: { app: 'card-issuing' },
+    annotations: { 'sidecar.istio.io/status': '{}' },
+  },
+  spec: {
+    serviceAccountName: 'card-issuing',
+    containers: [
+      {
+        name: 'card-issuing',
+        ports: [
+          { name: 'http', containerPort: 8080 },
+          { name: 'admin', containerPort: 9000 },
+        ],
+      },
+      {
+        name: 'istio-proxy',
+        ports: [{ name: 'http-envoy-prom', containerPort: 15090 }],
+      },
+    ],
+  },
+};
+
+let created = 0;
+function obj(
+  kind: string,
+  namespace: string,
+  name: string,
+  spec: any,
+): KubernetesObject {
+  created++;
+  return {
+    apiVersion: 'security.istio.io/v1',
+    kind,
+    metadata: {
+      name,
+      namespace,
+      creationTimestamp: `2026-01-${String(created).padStart(
+        2,
+        '0',
+      )}T00:00:00Z`,
+    },
+    spec,
+  };
+}
+
+const meshStrict = obj('PeerAuthentication', 'istio-system', 'default', {
+  mtls: { mode: 'STRICT' },
+});
+const nsPermissive = obj('PeerAuthentication', 'cards', 'default', {
+  mtls: { mode: 'PERMISSIVE' },
+});
+const workloadUnset = obj('PeerAuthentication', 'cards', 'card-issuing', {
+  selector: { matchLabels: { app: 'card-issuing' } },
+  mtls: { mode: 'UNSET' },
+  portLevelMtls: { 9000: { mode: 'DISABLE' } },
+});
+const allowIngress = obj(
+  'AuthorizationPolicy',
+  'cards',
+  'card-issuing-callers',
+  {
+    selector: { matchLabels: { app: 'card-issuing' } },
+    action: 'ALLOW',
+    rules: [
+      {
+        from: [
+          {
+            source: {
+              principals: [
+                'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account',
+              ],
+            },
+          },
+        ],
+        to: [{ operation: { methods: ['POST'], paths: ['/v1/cards*'] } }],
+      },
+    ],
+  },
+);
+
+function evaluate(
+  peerAuthentications: KubernetesObject[],
+  authorizationPolicies: KubernetesObject[],
+) {
+  return evaluateIstioAuthorization({
+    workload: cardIssuing,
+    pods: [pod],
+    rootNamespace: 'istio-system',
+    objects: { peerAuthentications, authorizationPolicies },
+  });
+}
+
+describe('resolvePeerAuthentication', () => {
+  it('is PERMISSIVE with no policy at all', () => {
+    expect(
+      resolvePeerAuthentication({
+        namespace: 'cards',
+        rootNamespace: 'istio-system',
+        labels: pod.metadata.labels,
+        peerAuthentications: [],
+      }),
+    ).toMatchObject({ mode: 'PERMISSIVE', from: 'Istio default' });
+  });
+
+  it('lets namespace override mesh, and UNSET inherit, with port-level modes', () => {
+    const resolved = resolvePeerAuthentication({
+      namespace: 'cards',
+      rootNamespace: 'istio-system',
+      labels: pod.metadata.labels,
+      peerAuthentications: [meshStrict, nsPermissive, workloadUnset],
+    });
+    expect(resolved.mode).toBe('PERMISSIVE');
+    expect(resolved.from).toBe('PeerAuthentication cards/default');
+    expect(resolved.ports.get(9000)).toBe('DISABLE');
+  });
+
+  it('takes the mesh-wide policy from the root namespace only', () => {
+    const elsewhere = obj('PeerAuthentication', 'other', 'default', {
+      mtls: { mode: 'DISABLE' },
+    });
+    expect(
+      resolvePeerAuthentication({
+        namespace: 'cards',
+        rootNamespace: 'istio-system',
+        labels: pod.metadata.labels,
+        peerAuthentications: [meshStrict, elsewhere],
+      }).mode,
+    ).toBe('STRICT');
+  });
+});
+
+describe('evaluateIstioAuthorization', () => {
+  it('is default-deny with STRICT mTLS and an ALLOW policy naming principals', () => {
+    const result = evaluate([meshStrict], [allowIngress]);
+    expect(result.ports.map(p => [p.port, p.access, p.mtlsMode])).toEqual([
+      ['8080 (http)', 'deny', 'STRICT'],
+      ['9000 (admin)', 'deny', 'STRICT'],
+      ['*', 'deny', 'STRICT'],
+    ]);
+    expect(result.admitted).toEqual([
+      {
+        identity:
+          'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account',
+        grantedBy: ['AuthorizationPolicy cards/card-issuing-callers'],
+      },
+    ]);
+  });
+
+  it('is open without an ALLOW policy under PERMISSIVE, authenticated under STRICT', () => {
+    expect(evaluate([], []).ports.map(p => p.access)).toEqual([
+      'open',
+      'open',
+      'open',
+    ]);
+    expect(evaluate([meshStrict], []).ports[0]).toMatchObject({
+      access: 'authenticated',
+      explanation:
+        'mTLS STRICT (PeerAuthentication istio-system/default); no ALLOW policy: every caller not denied is allowed',
+    });
+  });
+
+  it('treats an ALLOW policy without rules as allow-nothing', () => {
+    const allowNothing = obj(
+      'AuthorizationPolicy',
+      'cards',
+      'allow-nothing',
+      {},
+    );
+    const result = evaluate([meshStrict], [allowNothing]);
+    expect(result.ports[0].access).toBe('deny');
+    expect(result.ports[0].explanation).toContain(
+      'ALLOW policy with no rules: all traffic denied',
+    );
+    expect(result.admitted).toEqual([]);
+  });
+
+  it('treats a rule without `from` as admitting everyone', () => {
+    const allowAll = obj('AuthorizationPolicy', 'cards', 'allow-all', {
+      rules: [{}],
+    });
+    expect(evaluate([meshStrict], [allowAll]).ports[0].access).toBe(
+      'authenticated',
+    );
+    expect(evaluate([], [allowAll]).ports[0].access).toBe('open');
+  });
+
+  it('applies root-namespace policies mesh-wide and ignores other namespaces', () => {
+    const meshDeny = obj('AuthorizationPolicy', 'istio-system', 'deny-all', {});
+    const otherNs = obj('AuthorizationPolicy', 'payments', 'allow-all', {
+      rules: [{}],
+    });
+    expect(evaluate([meshStrict], [meshDeny, otherNs]).ports[0].access).toBe(
+      'deny',
+    );
+  });
+
+  it('makes a port with DISABLE accept plaintext from ip blocks', () => {
+    const fromNetwork = obj('AuthorizationPolicy', 'cards', 'from-lb', {
+      rules: [{ from: [{ source: { ipBlocks: ['10.0.0.0/8'] } }] }],
+    });
+    const result = evaluate([meshStrict, workloadUnset], [fromNetwork]);
+    const admin = result.ports.find(p => p.port === '9000 (admin)')!;
+    expect(admin).toMatchObject({ mtlsMode: 'DISABLE', access: 'cluster' });
+    expect(admin.grants[0]).toMatchObject({
+      networks: ['10.0.0.0/8'],
+      unauthenticated: true,
+    });
+    // Under STRICT the same grant admits only clients with a mesh identity.
+    const http = result.ports.find(p => p.port === '8080 (http)')!;
+    expect(http).toMatchObject({ mtlsMode: 'STRICT', access: 'deny' });
+  });
+
+  it('notes policies it cannot judge', () => {
+    const custom = obj('AuthorizationPolicy', 'cards', 'ext-authz', {
+      action: 'CUSTOM',
+      provider: { name: 'opa' },
+      rules: [{}],
+    });
+    const waypoint = obj('AuthorizationPolicy', 'cards', 'waypoint', {
+      targetRefs: [{ kind: 'Gateway', name: 'waypoint' }],
+    });
+    expect(evaluate([meshStrict], [custom, waypoint]).notes).toEqual([
+      'AuthorizationPolicy cards/waypoint targets a gateway or waypoint and is not judged here',
+      'AuthorizationPolicy cards/ext-authz delegates to an external authorizer (CUSTOM)',
+    ]);
+  });
+});
+
+describe('normalizePrincipal', () => {
+  it('compares metric and policy principals', () => {
+    expect(normalizePrincipal('spiffe://cluster.local/ns/a/sa/b')).toBe(
+      'cluster.local/ns/a/sa/b',
+    );
+    expect(normalizePrincipal('cluster.local/ns/a/sa/b')).toBe(
+      'cluster.local/ns/a/sa/b',
+    );
+  });
+});

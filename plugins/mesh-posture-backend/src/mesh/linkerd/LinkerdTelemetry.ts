@@ -1,0 +1,389 @@
+import type {
+  TrafficObservation,
+  WorkloadKind,
+  WorkloadRef,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import type {
+  AuthorizationDecision,
+  MeshTelemetrySource,
+  ObservedCaller,
+  SourceCallOptions,
+  TelemetryQuery,
+  WorkloadTelemetry,
+} from '@mesh-posture/plugin-mesh-posture-node';
+import {
+  PrometheusClient,
+  PromSample,
+} from '../../prometheus/PrometheusClient';
+import {
+  earliestSampleTime,
+  eq,
+  increase,
+  minBy,
+  oneOf,
+  rate,
+  selector,
+  sumBy,
+} from '../../prometheus/promql';
+
+/**
+ * Label names on Linkerd proxy metrics that Prometheus relabelling adds.
+ * linkerd-viz turns the pod label `linkerd.io/proxy-deployment=x` into
+ * `deployment="x"`, and so on per kind; other scrape setups may differ.
+ */
+export interface LinkerdMetricLabels {
+  namespace: string;
+  workloads: Partial<Record<WorkloadKind, string>>;
+}
+
+export const LINKERD_VIZ_LABELS: LinkerdMetricLabels = {
+  namespace: 'namespace',
+  workloads: {
+    Deployment: 'deployment',
+    StatefulSet: 'statefulset',
+    DaemonSet: 'daemonset',
+    Job: 'job',
+    ReplicaSet: 'replicaset',
+  },
+};
+
+/** Kinds in the order their labels are read (a Deployment's pods also carry replicaset). */
+const KIND_ORDER: WorkloadKind[] = [
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'Job',
+  'CronJob',
+  'ReplicaSet',
+  'Pod',
+];
+
+/** Destination metadata the proxy itself adds to outbound series. */
+const DST_KIND_LABELS: Partial<Record<WorkloadKind, string>> = {
+  Deployment: 'dst_deployment',
+  StatefulSet: 'dst_statefulset',
+  DaemonSet: 'dst_daemonset',
+  Job: 'dst_job',
+  ReplicaSet: 'dst_replicaset',
+};
+
+function key(w: { namespace: string; kind: string; name: string }): string {
+  return `${w.namespace}/${w.kind}/${w.name}`;
+}
+
+function finite(s: PromSample): boolean {
+  return Number.isFinite(s.value) && s.value > 0;
+}
+
+/** `sa.ns.serviceaccount.identity.linkerd.<domain>` → its namespace and account. */
+function parseIdentity(
+  id: string,
+): { serviceAccount: string; namespace: string } | undefined {
+  const m = /^([^.]+)\.([^.]+)\.serviceaccount\.identity\.linkerd\./.exec(id);
+  return m ? { serviceAccount: m[1], namespace: m[2] } : undefined;
+}
+
+/**
+ * Linkerd telemetry from Prometheus: traffic and mTLS from `request_total`,
+ * callers by `client_id`, refusals from the authorization deny counters, and
+ * workload certificate expiry from `identity_cert_expiration_timestamp_seconds`.
+ * One query of each kind serves every workload of the cluster.
+ */
+export class LinkerdTelemetry implements MeshTelemetrySource {
+  private readonly prometheus: PrometheusClient;
+  private readonly labels: LinkerdMetricLabels;
+
+  constructor(options: {
+    prometheus: PrometheusClient;
+    labels?: LinkerdMetricLabels;
+  }) {
+    this.prometheus = options.prometheus;
+    this.labels = options.labels ?? LINKERD_VIZ_LABELS;
+  }
+
+  private kindLabels(): Array<[WorkloadKind, string]> {
+    return KIND_ORDER.flatMap(kind => {
+      const label = kind === 'Pod' ? undefined : this.labels.workloads[kind];
+      return label ? [[kind, label] as [WorkloadKind, string]] : [];
+    });
+  }
+
+  /** The workload a series belongs to, by the first kind label it carries. */
+  private workloadOf(
+    labels: Record<string, string>,
+    cluster: string,
+    wanted: Map<string, WorkloadRef>,
+  ): WorkloadRef | undefined {
+    const namespace = labels[this.labels.namespace];
+    if (!namespace) return undefined;
+    for (const [kind, label] of this.kindLabels()) {
+      const name = labels[label];
+      if (name) {
+        return wanted.get(key({ namespace, kind, name }));
+      }
+    }
+    return undefined;
+  }
+
+  async workloadTelemetry(
+    query: TelemetryQuery,
+    options: SourceCallOptions,
+  ): Promise<WorkloadTelemetry> {
+    const wanted = new Map(query.workloads.map(w => [key(w), w]));
+    const namespaces = [...new Set(query.workloads.map(w => w.namespace))];
+    const at = query.at ?? new Date();
+    const ns = this.labels.namespace;
+    const kinds = this.kindLabels().map(([, l]) => l);
+    const dstKinds = Object.values(DST_KIND_LABELS) as string[];
+    const inOurNamespaces = oneOf(ns, namespaces);
+    const q = (promql: string) => this.prometheus.query(promql, at, options);
+
+    const [
+      inbound,
+      outbound,
+      callersOfUs,
+      callers,
+      httpDenied,
+      tcpDenied,
+      certs,
+      history,
+    ] = await Promise.all([
+      q(
+        sumBy(
+          [ns, ...kinds, 'tls', 'client_id', 'no_tls_reason'],
+          rate(
+            selector('request_total', [
+              eq('direction', 'inbound'),
+              inOurNamespaces,
+            ]),
+            query.window,
+          ),
+        ),
+      ),
+      q(
+        sumBy(
+          [
+            ns,
+            ...kinds,
+            'dst_namespace',
+            ...dstKinds,
+            'tls',
+            'server_id',
+            'no_tls_reason',
+          ],
+          rate(
+            selector('request_total', [
+              eq('direction', 'outbound'),
+              inOurNamespaces,
+            ]),
+            query.window,
+          ),
+        ),
+      ),
+      q(
+        sumBy(
+          [ns, ...kinds, 'dst_namespace', ...dstKinds],
+          rate(
+            selector('request_total', [
+              eq('direction', 'outbound'),
+              oneOf('dst_namespace', namespaces),
+            ]),
+            query.window,
+          ),
+        ),
+      ),
+      q(
+        sumBy(
+          [ns, ...kinds, 'client_id'],
+          increase(
+            selector('request_total', [
+              eq('direction', 'inbound'),
+              eq('tls', 'true'),
+              inOurNamespaces,
+            ]),
+            query.callerWindow,
+          ),
+        ),
+      ),
+      q(
+        sumBy(
+          [
+            ns,
+            ...kinds,
+            'srv_kind',
+            'srv_name',
+            'route_kind',
+            'route_name',
+            'client_id',
+          ],
+          increase(
+            selector('inbound_http_authz_deny_total', [inOurNamespaces]),
+            query.callerWindow,
+          ),
+        ),
+      ),
+      q(
+        sumBy(
+          [ns, ...kinds, 'srv_kind', 'srv_name', 'client_id'],
+          increase(
+            selector('inbound_tcp_authz_deny_total', [inOurNamespaces]),
+            query.callerWindow,
+          ),
+        ),
+      ),
+      q(
+        minBy(
+          [ns, ...kinds],
+          selector('identity_cert_expiration_timestamp_seconds', [
+            inOurNamespaces,
+          ]),
+        ),
+      ),
+      q(
+        earliestSampleTime(
+          `count(${selector('request_total', [
+            eq('direction', 'inbound'),
+            inOurNamespaces,
+          ])})`,
+          query.callerWindow,
+        ),
+      ),
+    ]);
+
+    // Who calls each of our workloads, seen from the callers' proxies: used
+    // to put a workload name on an inbound identity.
+    const callerWorkloads = new Map<
+      string,
+      Array<{ namespace: string; name: string }>
+    >();
+    for (const s of callersOfUs.filter(finite)) {
+      const dstNs = s.labels.dst_namespace;
+      const dstName = dstKinds.map(l => s.labels[l]).find(Boolean);
+      const callerName = kinds.map(l => s.labels[l]).find(Boolean);
+      if (!dstNs || !dstName || !callerName || !s.labels[ns]) continue;
+      const list = callerWorkloads.get(`${dstNs}/${dstName}`) ?? [];
+      list.push({ namespace: s.labels[ns], name: callerName });
+      callerWorkloads.set(`${dstNs}/${dstName}`, list);
+    }
+
+    const traffic: TrafficObservation[] = [];
+    for (const s of inbound.filter(finite)) {
+      const workload = this.workloadOf(s.labels, query.cluster, wanted);
+      if (!workload) continue;
+      const mtls = s.labels.tls === 'true';
+      const identity = mtls ? s.labels.client_id || undefined : undefined;
+      const peer: TrafficObservation['peer'] = identity ? { identity } : {};
+      const parsed = identity ? parseIdentity(identity) : undefined;
+      if (parsed) {
+        const candidates = (
+          callerWorkloads.get(`${workload.namespace}/${workload.name}`) ?? []
+        ).filter(c => c.namespace === parsed.namespace);
+        const named =
+          candidates.find(c => c.name === parsed.serviceAccount) ??
+          (candidates.length === 1 ? candidates[0] : undefined);
+        peer.namespace = parsed.namespace;
+        if (named) peer.workload = named.name;
+      }
+      traffic.push({
+        workload,
+        direction: 'inbound',
+        peer,
+        mtls,
+        ...(mtls
+          ? {}
+          : {
+              noTlsReason: s.labels.no_tls_reason || s.labels.tls || 'unknown',
+            }),
+        requestsPerSecond: s.value,
+      });
+    }
+    for (const s of outbound.filter(finite)) {
+      const workload = this.workloadOf(s.labels, query.cluster, wanted);
+      if (!workload) continue;
+      const mtls = s.labels.tls === 'true';
+      const dstName = dstKinds.map(l => s.labels[l]).find(Boolean);
+      traffic.push({
+        workload,
+        direction: 'outbound',
+        peer: {
+          ...(s.labels.dst_namespace
+            ? { namespace: s.labels.dst_namespace }
+            : {}),
+          ...(dstName ? { workload: dstName } : {}),
+          ...(mtls && s.labels.server_id
+            ? { identity: s.labels.server_id }
+            : {}),
+        },
+        mtls,
+        ...(mtls
+          ? {}
+          : {
+              noTlsReason: s.labels.no_tls_reason || s.labels.tls || 'unknown',
+            }),
+        requestsPerSecond: s.value,
+      });
+    }
+
+    const observedCallers: ObservedCaller[] = [];
+    for (const s of callers.filter(finite)) {
+      const workload = this.workloadOf(s.labels, query.cluster, wanted);
+      if (workload && s.labels.client_id) {
+        observedCallers.push({
+          workload,
+          identity: s.labels.client_id,
+          count: s.value,
+        });
+      }
+    }
+
+    const decisions: AuthorizationDecision[] = [];
+    for (const [samples, protocol] of [
+      [httpDenied, 'http'],
+      [tcpDenied, 'tcp'],
+    ] as const) {
+      for (const s of samples.filter(finite)) {
+        const workload = this.workloadOf(s.labels, query.cluster, wanted);
+        if (!workload) continue;
+        decisions.push({
+          workload,
+          decision: 'deny',
+          ...(s.labels.client_id ? { identity: s.labels.client_id } : {}),
+          ...(s.labels.srv_name
+            ? {
+                server: `${s.labels.srv_kind || 'server'}/${s.labels.srv_name}`,
+              }
+            : {}),
+          ...(s.labels.route_name
+            ? {
+                route: `${s.labels.route_kind || 'route'}/${
+                  s.labels.route_name
+                }`,
+              }
+            : {}),
+          count: s.value,
+          protocol,
+        });
+      }
+    }
+
+    const workloadCertificates = certs
+      .filter(s => Number.isFinite(s.value) && s.value > 0)
+      .flatMap(s => {
+        const workload = this.workloadOf(s.labels, query.cluster, wanted);
+        return workload
+          ? [{ workload, notAfter: new Date(s.value * 1000) }]
+          : [];
+      });
+
+    const earliest = history.find(s => Number.isFinite(s.value));
+    return {
+      traffic,
+      callers: observedCallers,
+      decisions,
+      workloadCertificates,
+      meshCertificates: [],
+      ...(earliest ? { historyFrom: new Date(earliest.value * 1000) } : {}),
+      gaps: [],
+    };
+  }
+}

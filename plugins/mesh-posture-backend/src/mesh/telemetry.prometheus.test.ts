@@ -1,0 +1,284 @@
+import {
+  buildEdges,
+  summarizeDirection,
+  WorkloadRef,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import type { WorkloadTelemetry } from '@mesh-posture/plugin-mesh-posture-node';
+import { PrometheusClient } from '../prometheus/PrometheusClient';
+import {
+  describeWithPrometheus,
+  RealPrometheus,
+  startPrometheus,
+} from '../testing/realPrometheus';
+import { IstioTelemetry } from './istio/IstioTelemetry';
+import { LinkerdTelemetry } from './linkerd/LinkerdTelemetry';
+
+const {
+  linkerdDataset,
+  istioDataset,
+} = require('../../scripts/prometheus-fixtures');
+
+jest.setTimeout(90_000);
+
+/*
+ * The Linkerd and Istio adapters against a real Prometheus holding series
+ * with known rates: what they read back must equal the generator's truth.
+ */
+
+type Expected = {
+  identity?: string;
+  namespace?: string;
+  workload?: string;
+  mtls: boolean;
+  reason?: string;
+  rps: number;
+};
+
+function expectEdges(
+  telemetry: WorkloadTelemetry,
+  workload: WorkloadRef,
+  direction: 'inbound' | 'outbound',
+  expected: Expected[],
+) {
+  const edges = buildEdges(
+    telemetry.traffic.filter(t => t.workload.name === workload.name),
+  ).filter(e => e.direction === direction);
+  const actual = edges
+    .map(e => ({
+      ...(e.peer.identity ? { identity: e.peer.identity } : {}),
+      ...(e.peer.namespace ? { namespace: e.peer.namespace } : {}),
+      ...(e.peer.workload ? { workload: e.peer.workload } : {}),
+      mtls: e.mtlsShare === 1,
+      ...(e.plaintextReasons.length
+        ? { reason: e.plaintextReasons.join(',') }
+        : {}),
+      rps: Math.round(e.requestsPerSecond * 1e6) / 1e6,
+    }))
+    .sort((a, b) => b.rps - a.rps);
+  expect(actual).toEqual([...expected].sort((a, b) => b.rps - a.rps));
+}
+
+function share(
+  telemetry: WorkloadTelemetry,
+  name: string,
+  direction: 'inbound' | 'outbound',
+) {
+  return summarizeDirection(
+    buildEdges(telemetry.traffic.filter(t => t.workload.name === name)),
+    direction,
+  ).mtlsShare;
+}
+
+describeWithPrometheus('telemetry adapters against a real Prometheus', () => {
+  const end = Math.floor(Date.now() / 1000) - 120;
+
+  describe('Linkerd (linkerd-viz labels)', () => {
+    const dataset = linkerdDataset(end);
+    const truth = dataset.truth;
+    let prometheus: RealPrometheus;
+    let telemetry: WorkloadTelemetry;
+    const paymentsApi: WorkloadRef = {
+      cluster: 'prod',
+      namespace: 'payments',
+      kind: 'Deployment',
+      name: 'payments-api',
+    };
+    const ledger: WorkloadRef = {
+      cluster: 'prod',
+      namespace: 'payments',
+      kind: 'StatefulSet',
+      name: 'ledger',
+    };
+
+    beforeAll(async () => {
+      prometheus = await startPrometheus(dataset.openMetrics);
+      telemetry = await new LinkerdTelemetry({
+        prometheus: new PrometheusClient({ url: prometheus.url }),
+      }).workloadTelemetry(
+        {
+          cluster: 'prod',
+          mesh: 'linkerd',
+          workloads: [paymentsApi, ledger],
+          window: '5m',
+          callerWindow: '7d',
+          at: new Date(dataset.at * 1000),
+        },
+        {},
+      );
+    });
+
+    afterAll(async () => {
+      await prometheus?.stop();
+    });
+
+    it('reads inbound edges with identities, names and plaintext reasons', () => {
+      expectEdges(
+        telemetry,
+        paymentsApi,
+        'inbound',
+        truth['payments-api'].inbound,
+      );
+      expectEdges(telemetry, ledger, 'inbound', truth.ledger.inbound);
+    });
+
+    it('reads outbound edges with server identities', () => {
+      expectEdges(
+        telemetry,
+        paymentsApi,
+        'outbound',
+        truth['payments-api'].outbound,
+      );
+    });
+
+    it('computes the mTLS shares of the ground truth', () => {
+      expect(share(telemetry, 'payments-api', 'inbound')).toBeCloseTo(
+        truth['payments-api'].inboundMtlsShare,
+        9,
+      );
+      expect(share(telemetry, 'payments-api', 'outbound')).toBeCloseTo(
+        truth['payments-api'].outboundMtlsShare,
+        9,
+      );
+    });
+
+    it('reads the identities that called over the caller window', () => {
+      for (const [name, callers] of [
+        ['payments-api', truth['payments-api'].callers],
+        ['ledger', truth.ledger.callers],
+      ] as const) {
+        const seen = telemetry.callers.filter(c => c.workload.name === name);
+        expect(seen.map(c => c.identity).sort()).toEqual(
+          Object.keys(callers).sort(),
+        );
+        for (const c of seen) {
+          // increase() over data shorter than the window: within one scrape of the truth.
+          expect(Math.abs(c.count - (callers as any)[c.identity])).toBeLessThan(
+            (callers as any)[c.identity] * 0.01,
+          );
+        }
+      }
+    });
+
+    it('reads the denied callers with the refusing server', () => {
+      const denied = telemetry.decisions.filter(d => d.decision === 'deny');
+      expect(denied).toHaveLength(1);
+      expect(denied[0]).toMatchObject({
+        workload: ledger,
+        identity: truth.ledger.denied[0].identity,
+        server: truth.ledger.denied[0].server,
+        protocol: 'http',
+      });
+      expect(
+        Math.abs(denied[0].count - truth.ledger.denied[0].count),
+      ).toBeLessThan(truth.ledger.denied[0].count * 0.01);
+    });
+
+    it('reads the soonest workload certificate expiry', () => {
+      const byName = Object.fromEntries(
+        telemetry.workloadCertificates.map(c => [
+          c.workload.name,
+          c.notAfter.getTime() / 1000,
+        ]),
+      );
+      expect(byName).toEqual({
+        'payments-api': truth['payments-api'].certificateNotAfter,
+        ledger: truth.ledger.certificateNotAfter,
+      });
+    });
+
+    it('says how far back the history goes', () => {
+      const from = telemetry.historyFrom!.getTime() / 1000;
+      expect(from).toBeGreaterThanOrEqual(dataset.start);
+      expect(from).toBeLessThanOrEqual(dataset.start + 3600);
+    });
+  });
+
+  describe('Istio (standard metrics)', () => {
+    const dataset = istioDataset(end);
+    const truth = dataset.truth;
+    let prometheus: RealPrometheus;
+    let telemetry: WorkloadTelemetry;
+    const cardIssuing: WorkloadRef = {
+      cluster: 'pci',
+      namespace: 'cards',
+      kind: 'Deployment',
+      name: 'card-issuing',
+    };
+
+    beforeAll(async () => {
+      prometheus = await startPrometheus(dataset.openMetrics);
+      telemetry = await new IstioTelemetry({
+        prometheus: new PrometheusClient({ url: prometheus.url }),
+      }).workloadTelemetry(
+        {
+          cluster: 'pci',
+          mesh: 'istio',
+          workloads: [cardIssuing],
+          window: '5m',
+          callerWindow: '7d',
+          at: new Date(dataset.at * 1000),
+        },
+        {},
+      );
+    });
+
+    afterAll(async () => {
+      await prometheus?.stop();
+    });
+
+    it('reads inbound edges from destination-reported series only', () => {
+      expectEdges(
+        telemetry,
+        cardIssuing,
+        'inbound',
+        truth['card-issuing'].inbound,
+      );
+    });
+
+    it('reads outbound edges, including a destination outside the mesh', () => {
+      expectEdges(
+        telemetry,
+        cardIssuing,
+        'outbound',
+        truth['card-issuing'].outbound,
+      );
+    });
+
+    it('computes the mTLS shares of the ground truth', () => {
+      expect(share(telemetry, 'card-issuing', 'inbound')).toBeCloseTo(
+        truth['card-issuing'].inboundMtlsShare,
+        9,
+      );
+      expect(share(telemetry, 'card-issuing', 'outbound')).toBeCloseTo(
+        truth['card-issuing'].outboundMtlsShare,
+        9,
+      );
+    });
+
+    it('reads the principals that called', () => {
+      expect(telemetry.callers.map(c => c.identity)).toEqual(
+        Object.keys(truth['card-issuing'].callers),
+      );
+    });
+
+    it('reads the istiod CA expiry', () => {
+      const at = dataset.at;
+      expect(
+        telemetry.meshCertificates.map(c => [
+          c.role,
+          new Date(c.notAfter).getTime() / 1000,
+        ]),
+      ).toEqual([
+        ['root', truth.rootNotAfter],
+        ['issuer', truth.chainNotAfter],
+      ]);
+      expect(telemetry.meshCertificates[0].daysToExpiry).toBe(
+        Math.floor((truth.rootNotAfter - at) / 86400),
+      );
+    });
+
+    it('names the denial gap of sidecars', () => {
+      expect(telemetry.gaps.map(g => g.topic)).toEqual(['denials']);
+    });
+  });
+});
