@@ -283,9 +283,10 @@ function linkerdDataset(end) {
     },
     0.2,
   );
-  // Workload certificates: the soonest of payments-api's proxies expires in 20 h.
+  // Workload certificates: the soonest of payments-api's proxies expires in
+  // 20 h. One proxy is older and still uses the metric's former name.
   w.gauge(
-    'identity_cert_expiration_timestamp_seconds',
+    'control_identity_cert_expiration_timestamp_seconds',
     api[0],
     w.end + 20 * 3600,
   );
@@ -295,10 +296,21 @@ function linkerdDataset(end) {
     w.end + 23 * 3600,
   );
   w.gauge(
-    'identity_cert_expiration_timestamp_seconds',
+    'control_identity_cert_expiration_timestamp_seconds',
     ledger,
     w.end + 22 * 3600,
   );
+  // The identity controller's issuer: 150 days left at the end of the data.
+  const issuerTtlAtEnd = 150 * 86400;
+  const ttl = w.family('issuer_cert_ttl_seconds', 'gauge');
+  for (let t = w.start; t <= w.end; t += STEP_SECONDS) {
+    ttl.lines.push([
+      t,
+      `issuer_cert_ttl_seconds{component="identity",namespace="linkerd",pod="linkerd-identity-5f9b8-qwert"} ${
+        issuerTtlAtEnd + (w.end - t)
+      } ${t}`,
+    ]);
+  }
 
   const window = DURATION_SECONDS;
   return {
@@ -358,6 +370,7 @@ function linkerdDataset(end) {
         callers: { [linkerdId('payments-api', 'payments')]: 20 * window },
         certificateNotAfter: w.end + 22 * 3600,
       },
+      issuerNotAfter: w.end + issuerTtlAtEnd,
     },
   };
 }

@@ -9,6 +9,9 @@ describe('readMeshPostureConfig', () => {
       cacheTtlMs: 30000,
       historyIntervalMs: 600000,
       historyRetentionMs: 400 * 24 * 3600 * 1000,
+      callerWindow: '7d',
+      minimumCallerHistoryMs: 7 * 24 * 3600 * 1000,
+      clusters: [],
     });
   });
 
@@ -29,8 +32,129 @@ describe('readMeshPostureConfig', () => {
       cacheTtlMs: 10000,
       historyIntervalMs: 60000,
       historyRetentionMs: 30 * 24 * 3600 * 1000,
+      callerWindow: '7d',
+      minimumCallerHistoryMs: 7 * 24 * 3600 * 1000,
+      clusters: [],
     });
   });
+
+  it('reads clusters with their Prometheus, labels and mesh settings', () => {
+    const config = readMeshPostureConfig(
+      new ConfigReader({
+        meshPosture: {
+          callers: { window: '24h', minimumHistory: '1d' },
+          clusters: [
+            {
+              name: 'prod-eu-1',
+              mesh: 'linkerd',
+              prometheus: {
+                url: 'http://prometheus.linkerd-viz:9090',
+                headers: { Authorization: 'Bearer abc' },
+              },
+              labels: {
+                namespace: 'kubernetes_namespace',
+                workloads: { Deployment: 'app_deployment' },
+              },
+              linkerd: { readIssuerSecret: true },
+            },
+            {
+              name: 'pci-1',
+              mesh: 'istio',
+              kubernetes: false,
+              istio: { rootNamespace: 'mesh-root' },
+            },
+          ],
+        },
+      }),
+    );
+    expect(config.callerWindow).toBe('24h');
+    expect(config.minimumCallerHistoryMs).toBe(86400000);
+    expect(config.clusters).toEqual([
+      {
+        name: 'prod-eu-1',
+        mesh: 'linkerd',
+        kubernetes: true,
+        prometheus: {
+          url: 'http://prometheus.linkerd-viz:9090',
+          headers: { Authorization: 'Bearer abc' },
+        },
+        labels: {
+          namespace: 'kubernetes_namespace',
+          workloads: { Deployment: 'app_deployment' },
+        },
+        trustDomain: 'cluster.local',
+        linkerdNamespace: 'linkerd',
+        readIssuerSecret: true,
+        istioRootNamespace: 'istio-system',
+      },
+      {
+        name: 'pci-1',
+        mesh: 'istio',
+        kubernetes: false,
+        trustDomain: 'cluster.local',
+        linkerdNamespace: 'linkerd',
+        readIssuerSecret: false,
+        istioRootNamespace: 'mesh-root',
+      },
+    ]);
+  });
+
+  it.each([
+    [
+      { clusters: [{ name: 'a b', mesh: 'linkerd' }] },
+      'not a valid cluster name',
+    ],
+    [{ clusters: [{ name: 'a', mesh: 'consul' }] }, 'must be linkerd or istio'],
+    [
+      {
+        clusters: [
+          {
+            name: 'a',
+            mesh: 'istio',
+            prometheus: { url: 'file:///etc/passwd' },
+          },
+        ],
+      },
+      'must be http or https',
+    ],
+    [
+      {
+        clusters: [
+          { name: 'a', mesh: 'linkerd', labels: { namespace: 'bad-label' } },
+        ],
+      },
+      'not a Prometheus label name',
+    ],
+    [
+      {
+        clusters: [
+          {
+            name: 'a',
+            mesh: 'linkerd',
+            labels: { workloads: { Service: 'x' } },
+          },
+        ],
+      },
+      'not a workload kind',
+    ],
+    [
+      {
+        clusters: [
+          { name: 'a', mesh: 'linkerd' },
+          { name: 'a', mesh: 'istio' },
+        ],
+      },
+      'listed twice',
+    ],
+    [{ callers: { window: '3d' } }, 'meshPosture.callers.window'],
+  ])(
+    'refuses invalid settings with a clear error (%#)',
+    (meshPosture, message) => {
+      expect(() =>
+        readMeshPostureConfig(new ConfigReader({ meshPosture })),
+      ).toThrow(message);
+    },
+  );
 
   it('refuses what is not a duration', () => {
     expect(() =>

@@ -1,5 +1,33 @@
 import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
+import {
+  isValidClusterName,
+  MeshKind,
+  WORKLOAD_KINDS,
+  WorkloadKind,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import { isLabelName, PROMQL_DURATIONS } from './prometheus/promql';
+
+/** One cluster Mesh Posture reads for real. */
+export interface ClusterConfig {
+  name: string;
+  mesh: MeshKind;
+  /** Read the cluster's objects through the Backstage Kubernetes plugin. */
+  kubernetes: boolean;
+  prometheus?: {
+    url: string;
+    headers: Record<string, string>;
+  };
+  /** Linkerd: label names the scrape config gives namespace and workloads. */
+  labels?: {
+    namespace: string;
+    workloads: Partial<Record<WorkloadKind, string>>;
+  };
+  trustDomain: string;
+  linkerdNamespace: string;
+  readIssuerSecret: boolean;
+  istioRootNamespace: string;
+}
 
 /** The plugin's settings, read once at startup. */
 export interface MeshPostureConfig {
@@ -8,6 +36,9 @@ export interface MeshPostureConfig {
   cacheTtlMs: number;
   historyIntervalMs: number;
   historyRetentionMs: number;
+  callerWindow: string;
+  minimumCallerHistoryMs: number;
+  clusters: ClusterConfig[];
 }
 
 function durationMs(config: Config | undefined, key: string, fallback: number) {
@@ -21,8 +52,91 @@ function durationMs(config: Config | undefined, key: string, fallback: number) {
   return ms;
 }
 
+function readCluster(c: Config, index: number): ClusterConfig {
+  const where = `meshPosture.clusters[${index}]`;
+  const name = c.getString('name');
+  if (!isValidClusterName(name)) {
+    throw new Error(`${where}.name "${name}" is not a valid cluster name`);
+  }
+  const mesh = c.getString('mesh');
+  if (mesh !== 'linkerd' && mesh !== 'istio') {
+    throw new Error(`${where}.mesh must be linkerd or istio, not "${mesh}"`);
+  }
+  let prometheus: ClusterConfig['prometheus'];
+  if (c.has('prometheus')) {
+    const url = c.getString('prometheus.url');
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new Error(`${where}.prometheus.url is not a URL`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new Error(`${where}.prometheus.url must be http or https`);
+    }
+    const headersConfig = c.getOptionalConfig('prometheus.headers');
+    const headers: Record<string, string> = {};
+    for (const key of headersConfig?.keys() ?? []) {
+      headers[key] = headersConfig!.getString(key);
+    }
+    prometheus = { url, headers };
+  }
+  let labels: ClusterConfig['labels'];
+  if (c.has('labels')) {
+    const namespace = c.getOptionalString('labels.namespace') ?? 'namespace';
+    const workloads: Partial<Record<WorkloadKind, string>> = {};
+    const w = c.getOptionalConfig('labels.workloads');
+    for (const kind of w?.keys() ?? []) {
+      if (!(WORKLOAD_KINDS as readonly string[]).includes(kind)) {
+        throw new Error(
+          `${where}.labels.workloads: "${kind}" is not a workload kind`,
+        );
+      }
+      workloads[kind as WorkloadKind] = w!.getString(kind);
+    }
+    for (const label of [namespace, ...Object.values(workloads)]) {
+      if (!isLabelName(label!)) {
+        throw new Error(
+          `${where}.labels: "${label}" is not a Prometheus label name`,
+        );
+      }
+    }
+    labels = { namespace, workloads };
+  }
+  return {
+    name,
+    mesh,
+    kubernetes: c.getOptionalBoolean('kubernetes') ?? true,
+    prometheus,
+    labels,
+    trustDomain: c.getOptionalString('trustDomain') ?? 'cluster.local',
+    linkerdNamespace: c.getOptionalString('linkerd.namespace') ?? 'linkerd',
+    readIssuerSecret: c.getOptionalBoolean('linkerd.readIssuerSecret') ?? false,
+    istioRootNamespace:
+      c.getOptionalString('istio.rootNamespace') ?? 'istio-system',
+  };
+}
+
 export function readMeshPostureConfig(root: Config): MeshPostureConfig {
   const config = root.getOptionalConfig('meshPosture');
+  const callerWindow = config?.getOptionalString('callers.window') ?? '7d';
+  if (!(PROMQL_DURATIONS as readonly string[]).includes(callerWindow)) {
+    throw new Error(
+      `meshPosture.callers.window must be one of ${PROMQL_DURATIONS.join(
+        ', ',
+      )}`,
+    );
+  }
+  const clusters = (config?.getOptionalConfigArray('clusters') ?? []).map(
+    readCluster,
+  );
+  const names = new Set<string>();
+  for (const c of clusters) {
+    if (names.has(c.name)) {
+      throw new Error(`meshPosture.clusters: "${c.name}" is listed twice`);
+    }
+    names.add(c.name);
+  }
   return {
     demo: config?.getOptionalBoolean('demo') ?? false,
     sourceTimeoutMs: durationMs(config, 'sourceTimeout', 5_000),
@@ -33,5 +147,12 @@ export function readMeshPostureConfig(root: Config): MeshPostureConfig {
       'history.retention',
       400 * 24 * 3600_000,
     ),
+    callerWindow,
+    minimumCallerHistoryMs: durationMs(
+      config,
+      'callers.minimumHistory',
+      7 * 24 * 3600_000,
+    ),
+    clusters,
   };
 }

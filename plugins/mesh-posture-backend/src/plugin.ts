@@ -12,6 +12,7 @@ import {
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { parse as parseYaml } from 'yaml';
 import { readMeshPostureConfig } from './config';
+import { ConfigClusterProvider } from './ConfigClusterProvider';
 import { ObservationStore } from './database/ObservationStore';
 import { DemoMesh } from './demo/DemoMesh';
 import { PostureAssembler } from './posture/PostureAssembler';
@@ -44,6 +45,8 @@ export const meshPosturePlugin = createBackendPlugin({
         database: coreServices.database,
         cache: coreServices.cache,
         scheduler: coreServices.scheduler,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
         catalog: catalogServiceRef,
       },
       async init({
@@ -56,9 +59,16 @@ export const meshPosturePlugin = createBackendPlugin({
         database,
         cache,
         scheduler,
+        discovery,
+        auth,
         catalog,
       }) {
         const settings = readMeshPostureConfig(config);
+        if (settings.clusters.length > 0) {
+          providers.push(
+            new ConfigClusterProvider(settings.clusters, { discovery, auth }),
+          );
+        }
         if (settings.demo) {
           logger.info(
             'Serving the built-in demo mesh (meshPosture.demo: true)',
@@ -67,7 +77,7 @@ export const meshPosturePlugin = createBackendPlugin({
         }
         if (providers.length === 0) {
           logger.warn(
-            'No mesh clusters: set meshPosture.demo: true or add a cluster provider module',
+            'No mesh clusters: set meshPosture.clusters, meshPosture.demo: true, or add a cluster provider module',
           );
         }
 
@@ -77,6 +87,8 @@ export const meshPosturePlugin = createBackendPlugin({
         const assembler = new PostureAssembler({
           providers,
           sourceTimeoutMs: settings.sourceTimeoutMs,
+          callerWindow: settings.callerWindow,
+          minimumCallerHistoryMs: settings.minimumCallerHistoryMs,
           logger,
         });
         const postureService = new PostureService({

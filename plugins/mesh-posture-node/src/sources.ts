@@ -209,6 +209,11 @@ export interface MeshSettings {
   istioRootNamespace?: string;
   /** Trust domain of mesh identities (default `cluster.local`). */
   trustDomain?: string;
+  /**
+   * Read Linkerd's issuer Secret for its expiry when cert-manager does not
+   * manage it. Off by default: the Secret also holds the private key.
+   */
+  readIssuerSecret?: boolean;
 }
 
 /**

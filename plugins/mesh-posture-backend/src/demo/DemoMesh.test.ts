@@ -23,7 +23,9 @@ function postureOf(name: string, when = at) {
   const mesh = new DemoMesh({ now: () => when });
   const assembler = new PostureAssembler({
     providers: [mesh],
-    sourceTimeoutMs: 1000,
+    sourceTimeoutMs: 5000,
+    callerWindow: '7d',
+    minimumCallerHistoryMs: 7 * 24 * 3600_000,
     logger: mockServices.logger.mock(),
     now: () => when,
   });
@@ -127,6 +129,10 @@ describe('DemoMesh', () => {
     expect(root.daysToExpiry).toBeGreaterThanOrEqual(15);
     expect(root.daysToExpiry).toBeLessThan(60);
     expect(p.verdict.status).toBe('warn');
+    expect(p.verdict.checks.find(c => c.id === 'default-deny')?.status).toBe(
+      'pass',
+    );
+    expect(p.gaps.map(g => g.topic)).toContain('denials');
     expect(p.edges.map(e => e.peer.identity)).toContain(
       'spiffe://cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account',
     );
@@ -146,6 +152,66 @@ describe('DemoMesh', () => {
       rate('fraud-scoring') /
       (rate('fraud-scoring') + rate('fraud-scoring-primary'));
     expect(canaryShare).toBeCloseTo(0.15, 5);
+  });
+
+  it("judges authorization from the demo's real policy objects", async () => {
+    const api = await postureOf('payments-api');
+    const check = (p: typeof api, id: string) =>
+      p.verdict.checks.find(c => c.id === id)!;
+    expect(check(api, 'default-deny')).toMatchObject({ status: 'pass' });
+    expect(api.authorization.map(p => [p.port, p.access])).toEqual([
+      ['8080 (http)', 'deny'],
+      ['*', 'deny'],
+    ]);
+    expect(api.admittedIdentities.map(a => [a.identity, a.seen])).toEqual([
+      [
+        'open-banking-gateway.open-banking.serviceaccount.identity.linkerd.cluster.local',
+        true,
+      ],
+      ['web-frontend.web.serviceaccount.identity.linkerd.cluster.local', true],
+    ]);
+    expect(check(api, 'no-over-grants').status).toBe('pass');
+
+    const accounts = await postureOf('accounts-service');
+    expect(check(accounts, 'default-deny')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('default policy all-unauthenticated'),
+    });
+  });
+
+  it("finds ledger's over-granted identity and its denied caller", async () => {
+    const ledger = await postureOf('ledger');
+    const check = (id: string) => ledger.verdict.checks.find(c => c.id === id)!;
+    expect(check('no-over-grants')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining(
+        'reconciliation.batch.serviceaccount.identity.linkerd.cluster.local',
+      ),
+    });
+    expect(ledger.deniedCallers).toEqual([
+      expect.objectContaining({
+        identity:
+          'fraud-scoring.payments.serviceaccount.identity.linkerd.cluster.local',
+        policy: 'server/ledger-grpc',
+      }),
+    ]);
+    expect(check('denied-callers').status).toBe('warn');
+    expect(ledger.verdict.status).toBe('warn');
+  });
+
+  it('reads certificates from real PEMs and cert-manager', async () => {
+    const p = await postureOf('payments-api');
+    const roles = p.certificates.map(c => `${c.role}: ${c.location}`);
+    expect(roles).toEqual(
+      expect.arrayContaining([
+        'trust-anchor: ConfigMap linkerd/linkerd-identity-trust-roots',
+        'issuer: Certificate linkerd/linkerd-identity-issuer (cert-manager)',
+        'workload: metric identity_cert_expiration_timestamp_seconds',
+      ]),
+    );
+    const anchor = p.certificates.find(c => c.role === 'trust-anchor')!;
+    expect(anchor.daysToExpiry).toBeGreaterThan(60);
+    expect(anchor.subject).toBe('root.linkerd.cluster.local');
   });
 
   it("runs ledger's proxy as a native sidecar", async () => {

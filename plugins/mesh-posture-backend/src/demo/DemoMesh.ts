@@ -1,19 +1,38 @@
 import {
   CertificateStatus,
   matchesLabelSelector,
-  MeshKind,
+  MeshGap,
   TrafficObservation,
+  WorkloadRef,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import type {
+  AuthorizationDecision,
   ClusterObjectSource,
-  KubernetesContainer,
-  KubernetesPod,
+  KubernetesObject,
   MeshCluster,
   MeshClusterProvider,
   MeshTelemetrySource,
-  PodQuery,
-  TrafficQuery,
+  ObjectGetQuery,
+  ObjectListQuery,
+  ObservedCaller,
+  TelemetryQuery,
+  WorkloadTelemetry,
 } from '@mesh-posture/plugin-mesh-posture-node';
+import { statusOf } from '../mesh/certificates';
+import { DemoCertificates } from './demoCertificates';
+import {
+  appLabel,
+  istioPolicyObjects,
+  linkerdPolicyObjects,
+  namespaceObjects,
+  podsOf,
+} from './demoObjects';
+import {
+  demoCanaryState,
+  edgeRate,
+  rotatingCertificate,
+  stableHash,
+} from './simulation';
 import {
   DEMO_CLUSTERS,
   DEMO_EDGES,
@@ -21,40 +40,52 @@ import {
   DemoCluster,
   DemoWorkload,
 } from './topology';
-import {
-  demoCanaryState,
-  edgeRate,
-  rotatingCertificate,
-  stableHash,
-} from './simulation';
 
 const DAY = 24 * 3600_000;
-const POD_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+const WINDOW_SECONDS: Record<string, number> = {
+  '1m': 60,
+  '5m': 300,
+  '15m': 900,
+  '30m': 1800,
+  '1h': 3600,
+  '6h': 21600,
+  '24h': 86400,
+  '7d': 604800,
+  '30d': 2592000,
+};
 
-function podSuffix(seed: string, length: number): string {
-  let h = stableHash(seed);
-  let out = '';
-  for (let i = 0; i < length; i++) {
-    out += POD_NAME_ALPHABET[h % POD_NAME_ALPHABET.length];
-    h = Math.floor(h / POD_NAME_ALPHABET.length) || stableHash(`${seed}${i}`);
-  }
-  return out;
-}
-
-function identityOf(w: DemoWorkload, mesh: MeshKind): string {
+function identityOf(w: DemoWorkload, mesh: DemoCluster['mesh']): string {
   return mesh === 'linkerd'
     ? `${w.serviceAccount}.${w.namespace}.serviceaccount.identity.linkerd.cluster.local`
     : `spiffe://cluster.local/ns/${w.namespace}/sa/${w.serviceAccount}`;
 }
 
+/** The validity of the demo's certificates at an instant. */
+function linkerdAnchor(at: Date) {
+  return rotatingCertificate(at, 300, 390, 'anchor');
+}
+function linkerdIssuer(at: Date) {
+  return rotatingCertificate(at, 60, 180, 'issuer');
+}
+/** The PCI cluster's plugged-in CA is due for rotation: 15-45 days left. */
+function pciRoot(at: Date) {
+  return rotatingCertificate(at, 30, 45, 'pci-root');
+}
+function pciIntermediate(at: Date) {
+  return rotatingCertificate(at, 30, 100, 'pci-intermediate');
+}
+
 /**
  * The built-in demo mesh: a simulated platform served through the same
  * {@link ClusterObjectSource} and {@link MeshTelemetrySource} interfaces as
- * real clusters, so everything after the sources is the production code.
- * Deterministic in time: no state, the same instant gives the same answer.
+ * real clusters. The objects are real Kubernetes shapes (pods, namespaces,
+ * Linkerd and Istio policies, ConfigMaps with real certificates), so the
+ * production adapters read and judge them. Deterministic in time: the same
+ * instant gives the same answer, with no state.
  */
 export class DemoMesh implements MeshClusterProvider {
   private readonly now: () => Date;
+  private readonly certificates = new DemoCertificates();
 
   constructor(options: { now?: () => Date } = {}) {
     this.now = options.now ?? (() => new Date());
@@ -70,301 +101,245 @@ export class DemoMesh implements MeshClusterProvider {
     }));
   }
 
-  /** Replicas running at an instant: the canary side scales with the rollout. */
-  private replicas(w: DemoWorkload, at: Date): number {
-    if (w.canary === 'canary') {
-      return demoCanaryState(at).phase === 'Progressing' ? w.replicas : 0;
-    }
-    return w.replicas;
-  }
-
-  private revisionOf(w: DemoWorkload, at: Date): string {
-    if (!w.canary) return 'stable';
-    const state = demoCanaryState(at);
-    // The primary takes the new revision once promoted.
-    const promoted = ['Finalising', 'Succeeded'].includes(state.phase);
-    return String(
-      w.canary === 'canary' || promoted ? state.revision : state.revision - 1,
-    );
-  }
-
-  private podsOf(
-    w: DemoWorkload,
-    cluster: DemoCluster,
-    at: Date,
-  ): KubernetesPod[] {
-    const count = this.replicas(w, at);
-    const revision = this.revisionOf(w, at);
-    const templateHash = podSuffix(`${w.name}/${revision}`, 10);
-    const pods: KubernetesPod[] = [];
-    for (let i = 0; i < count; i++) {
-      const name =
-        w.kind === 'StatefulSet'
-          ? `${w.name}-${i}`
-          : `${w.name}-${templateHash}-${podSuffix(
-              `${w.name}/${revision}/${i}`,
-              5,
-            )}`;
-      const labels: Record<string, string> = {
-        'app.kubernetes.io/name': w.kubernetesId ?? w.name,
-      };
-      if (w.kubernetesId) labels['backstage.io/kubernetes-id'] = w.kubernetesId;
-      const annotations: Record<string, string> = {};
-      const containers: KubernetesContainer[] = [
-        { name: w.kubernetesId ?? w.name, image: w.image },
-      ];
-      const initContainers: KubernetesContainer[] = [];
-
-      if (w.meshed && cluster.mesh === 'linkerd') {
-        labels['linkerd.io/control-plane-ns'] = 'linkerd';
-        labels['linkerd.io/workload-ns'] = w.namespace;
-        labels[`linkerd.io/proxy-${w.kind.toLowerCase()}`] = w.name;
-        annotations[
-          'linkerd.io/created-by'
-        ] = `linkerd/proxy-injector ${cluster.proxyVersion}`;
-        annotations['linkerd.io/proxy-version'] = cluster.proxyVersion;
-        const proxy: KubernetesContainer = {
-          name: 'linkerd-proxy',
-          image: cluster.proxyImage,
-          env: [
-            {
-              name: 'LINKERD2_PROXY_IDENTITY_LOCAL_NAME',
-              value:
-                '$(_pod_sa).$(_pod_ns).serviceaccount.identity.linkerd.cluster.local',
-            },
-            {
-              name: 'LINKERD2_PROXY_INBOUND_DEFAULT_POLICY',
-              value: 'all-unauthenticated',
-            },
-          ],
-        };
-        initContainers.push({
-          name: 'linkerd-init',
-          image: cluster.proxyImage,
-        });
-        if (w.nativeSidecar) {
-          initContainers.push({ ...proxy, restartPolicy: 'Always' });
-        } else {
-          containers.unshift(proxy);
-        }
-      }
-      if (w.meshed && cluster.mesh === 'istio') {
-        labels['security.istio.io/tlsMode'] = 'istio';
-        labels['service.istio.io/canonical-name'] = w.kubernetesId ?? w.name;
-        annotations['sidecar.istio.io/status'] = JSON.stringify({
-          initContainers: ['istio-init'],
-          containers: ['istio-proxy'],
-          volumes: ['istio-envoy', 'istio-data', 'istio-token'],
-          revision: 'default',
-        });
-        initContainers.push({ name: 'istio-init', image: cluster.proxyImage });
-        containers.push({ name: 'istio-proxy', image: cluster.proxyImage });
-      }
-
-      if (w.kind === 'Deployment') labels['pod-template-hash'] = templateHash;
-      if (w.kind === 'StatefulSet') {
-        labels['controller-revision-hash'] = `${w.name}-${templateHash}`;
-      }
-      pods.push({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: {
-          name,
-          namespace: w.namespace,
-          labels,
-          annotations,
-          ownerReferences: [
-            {
-              apiVersion: 'apps/v1',
-              kind: w.kind === 'Deployment' ? 'ReplicaSet' : w.kind,
-              name:
-                w.kind === 'Deployment' ? `${w.name}-${templateHash}` : w.name,
-              controller: true,
-            },
-          ],
-        },
-        spec: {
-          serviceAccountName: w.serviceAccount,
-          containers,
-          ...(initContainers.length ? { initContainers } : {}),
-        },
-        status: {
-          phase: 'Running',
-          conditions: [
-            { type: 'Initialized', status: 'True' },
-            { type: 'Ready', status: 'True' },
-            { type: 'ContainersReady', status: 'True' },
-            { type: 'PodScheduled', status: 'True' },
-          ],
-        },
-      });
-    }
-    return pods;
-  }
-
   private objectsOf(cluster: DemoCluster): ClusterObjectSource {
     return {
-      listPods: async (query: PodQuery) => {
-        const at = this.now();
-        return DEMO_WORKLOADS.filter(
-          w =>
-            w.cluster === cluster.name &&
-            (!query.namespace || w.namespace === query.namespace),
-        )
-          .flatMap(w => this.podsOf(w, cluster, at))
-          .filter(pod =>
-            matchesLabelSelector(query.selector, pod.metadata.labels),
-          );
-      },
-      listMeshCertificates: async () =>
-        this.certificatesOf(cluster, this.now()),
+      list: async (query: ObjectListQuery) => this.list(cluster, query),
+      get: async (query: ObjectGetQuery) => this.get(cluster, query),
     };
   }
 
-  private certificatesOf(cluster: DemoCluster, at: Date): CertificateStatus[] {
-    const status = (
-      role: CertificateStatus['role'],
-      subject: string,
-      location: string,
-      cert: { notBefore: Date; notAfter: Date },
-    ): CertificateStatus => ({
-      cluster: cluster.name,
-      mesh: cluster.mesh,
-      role,
-      subject,
-      location,
-      notBefore: cert.notBefore.toISOString(),
-      notAfter: cert.notAfter.toISOString(),
-      daysToExpiry: Math.floor((cert.notAfter.getTime() - at.getTime()) / DAY),
-    });
-    if (cluster.mesh === 'linkerd') {
-      const anchor = rotatingCertificate(at, 300, 390, 'anchor');
-      const anchors = [
-        status(
-          'trust-anchor',
-          'root.linkerd.cluster.local',
-          'ConfigMap linkerd/linkerd-identity-trust-roots',
-          anchor,
-        ),
-      ];
-      // For 20 days after a rotation the bundle still carries the old anchor.
-      if (at.getTime() - anchor.notBefore.getTime() < 20 * DAY) {
-        anchors.push(
-          status(
-            'trust-anchor',
-            'root.linkerd.cluster.local',
-            'ConfigMap linkerd/linkerd-identity-trust-roots',
-            rotatingCertificate(
-              new Date(anchor.notBefore.getTime() - DAY),
-              300,
-              390,
-              'anchor',
-            ),
-          ),
-        );
-      }
-      return [
-        ...anchors,
-        status(
-          'issuer',
-          'identity.linkerd.cluster.local',
-          'Secret linkerd/linkerd-identity-issuer',
-          rotatingCertificate(at, 60, 180, 'issuer'),
-        ),
-      ];
+  private list(
+    cluster: DemoCluster,
+    query: ObjectListQuery,
+  ): KubernetesObject[] | undefined {
+    const at = this.now();
+    let items: KubernetesObject[] | undefined;
+    if (query.apiVersion === 'v1' && query.resource === 'pods') {
+      items = DEMO_WORKLOADS.filter(w => w.cluster === cluster.name).flatMap(
+        w => podsOf(w, at),
+      );
+    } else if (query.apiVersion === 'v1' && query.resource === 'namespaces') {
+      items = namespaceObjects(cluster.name);
+    } else if (
+      cluster.mesh === 'linkerd' &&
+      query.apiVersion === 'cert-manager.io/v1' &&
+      query.resource === 'certificates'
+    ) {
+      items = [this.linkerdIssuerCertificate(at)];
+    } else {
+      const resources =
+        cluster.mesh === 'linkerd'
+          ? linkerdPolicyObjects()
+          : istioPolicyObjects();
+      items = resources[`${query.apiVersion}/${query.resource}`];
     }
-    // The PCI cluster's plugged-in CA is due for rotation: always 15-45 days left.
-    return [
-      status(
-        'root',
-        'Demo Bank PCI Root CA',
-        'Secret istio-system/cacerts (root-cert.pem)',
-        rotatingCertificate(at, 30, 45, 'pci-root'),
-      ),
-      status(
-        'issuer',
-        'Demo Bank PCI Intermediate CA',
-        'Secret istio-system/cacerts (ca-cert.pem)',
-        rotatingCertificate(at, 30, 100, 'pci-intermediate'),
-      ),
-    ];
+    if (!items) return undefined;
+    return items.filter(
+      o =>
+        (!query.namespace || o.metadata.namespace === query.namespace) &&
+        (!query.selector ||
+          matchesLabelSelector(query.selector, o.metadata.labels)),
+    );
+  }
+
+  private async get(
+    cluster: DemoCluster,
+    query: ObjectGetQuery,
+  ): Promise<KubernetesObject | undefined> {
+    const at = this.now();
+    if (query.apiVersion === 'v1' && query.resource === 'configmaps') {
+      if (
+        cluster.mesh === 'linkerd' &&
+        query.namespace === 'linkerd' &&
+        query.name === 'linkerd-identity-trust-roots'
+      ) {
+        const current = linkerdAnchor(at);
+        const pems = [
+          await this.certificates.pem(
+            'root.linkerd.cluster.local',
+            current.notBefore,
+            current.notAfter,
+          ),
+        ];
+        // For 20 days after a rotation the bundle still carries the old anchor.
+        if (at.getTime() - current.notBefore.getTime() < 20 * DAY) {
+          const previous = linkerdAnchor(
+            new Date(current.notBefore.getTime() - DAY),
+          );
+          pems.push(
+            await this.certificates.pem(
+              'root.linkerd.cluster.local',
+              previous.notBefore,
+              previous.notAfter,
+            ),
+          );
+        }
+        return this.configMap(query, { 'ca-bundle.crt': pems.join('') });
+      }
+      if (
+        cluster.mesh === 'istio' &&
+        query.name === 'istio-ca-root-cert' &&
+        query.namespace
+      ) {
+        const root = pciRoot(at);
+        return this.configMap(query, {
+          'root-cert.pem': await this.certificates.pem(
+            'Demo Bank PCI Root CA',
+            root.notBefore,
+            root.notAfter,
+          ),
+        });
+      }
+      return undefined;
+    }
+    return this.list(cluster, { ...query, namespace: query.namespace })?.find(
+      o => o.metadata.name === query.name,
+    );
+  }
+
+  private configMap(
+    query: ObjectGetQuery,
+    data: Record<string, string>,
+  ): KubernetesObject {
+    return {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: query.name, namespace: query.namespace },
+      data,
+    };
+  }
+
+  /** cert-manager issues Linkerd's issuer in the demo. */
+  private linkerdIssuerCertificate(at: Date): KubernetesObject {
+    const issuer = linkerdIssuer(at);
+    return {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { name: 'linkerd-identity-issuer', namespace: 'linkerd' },
+      spec: {
+        secretName: 'linkerd-identity-issuer',
+        commonName: 'identity.linkerd.cluster.local',
+        isCA: true,
+        issuerRef: { name: 'linkerd-trust-anchor', kind: 'ClusterIssuer' },
+      },
+      status: {
+        notBefore: issuer.notBefore.toISOString(),
+        notAfter: issuer.notAfter.toISOString(),
+        renewalTime: new Date(
+          issuer.notAfter.getTime() - 60 * DAY,
+        ).toISOString(),
+        conditions: [{ type: 'Ready', status: 'True', reason: 'Ready' }],
+      },
+    };
   }
 
   private telemetryOf(cluster: DemoCluster): MeshTelemetrySource {
     return {
-      workloadTraffic: async (query: TrafficQuery) =>
-        this.trafficOf(cluster, query),
+      workloadTelemetry: async (query: TelemetryQuery) =>
+        this.telemetry(cluster, query),
     };
   }
 
   /**
-   * Traffic as a mesh adapter reports it: a proxy sees only its own side, so
-   * an unmeshed workload has no telemetry of its own, and an unmeshed caller
-   * is known to the callee only as a plaintext, unidentified client.
+   * Telemetry as a mesh adapter reports it: a proxy sees only its own side,
+   * so an unmeshed workload has no telemetry of its own, and an unmeshed
+   * caller is known to the callee only as a plaintext, unidentified client.
    */
-  private trafficOf(
+  private telemetry(
     cluster: DemoCluster,
-    query: TrafficQuery,
-  ): TrafficObservation[] {
+    query: TelemetryQuery,
+  ): WorkloadTelemetry {
     const at = query.at ?? this.now();
     const canary = demoCanaryState(at);
     const inCluster = DEMO_WORKLOADS.filter(w => w.cluster === cluster.name);
     const byName = new Map(inCluster.map(w => [w.name, w]));
 
-    // Resolve service-level edges to workload-level ones (the canary split).
+    // Service-level edges to workload-level ones (the canary split).
     const edges = DEMO_EDGES.filter(e => e.cluster === cluster.name).flatMap(
       e => {
         const rate = edgeRate(`${e.cluster}/${e.from}->${e.to}`, e.peakRps, at);
+        const denied = Boolean(e.denied);
         if (e.to === 'fraud-scoring') {
-          const canaryShare =
+          const share =
             canary.phase === 'Progressing' ? canary.weight / 100 : 0;
           return [
             {
               from: e.from,
               to: 'fraud-scoring-primary',
-              rate: rate * (1 - canaryShare),
+              rate: rate * (1 - share),
+              denied,
             },
-            { from: e.from, to: 'fraud-scoring', rate: rate * canaryShare },
+            { from: e.from, to: 'fraud-scoring', rate: rate * share, denied },
           ];
         }
-        return [{ from: e.from, to: e.to, rate }];
+        if (e.from === 'fraud-scoring') {
+          return [{ from: 'fraud-scoring-primary', to: e.to, rate, denied }];
+        }
+        return [{ from: e.from, to: e.to, rate, denied }];
       },
     );
 
-    const observations: TrafficObservation[] = [];
+    const traffic: TrafficObservation[] = [];
+    const callers: ObservedCaller[] = [];
+    const decisions: AuthorizationDecision[] = [];
+    const callerSeconds = WINDOW_SECONDS[query.callerWindow] ?? 604800;
+    const isRef = (ref: WorkloadRef, w: DemoWorkload) =>
+      w.namespace === ref.namespace && w.name === ref.name;
+
     for (const ref of query.workloads) {
-      const self = byName.get(ref.name);
-      if (!self || self.namespace !== ref.namespace || self.kind !== ref.kind) {
-        continue;
-      }
+      const self = inCluster.find(w => isRef(ref, w));
+      if (!self) continue;
       for (const edge of edges) {
         if (edge.rate <= 0) continue;
         if (edge.to === self.name) {
           const caller = byName.get(edge.from)!;
+          if (edge.denied) {
+            if (self.meshed) {
+              decisions.push({
+                workload: ref,
+                decision: 'deny',
+                identity: identityOf(caller, cluster.mesh),
+                server: `server/${appLabel(self)}-${self.port.name}`,
+                count: Math.round(edge.rate * callerSeconds),
+                protocol: 'http',
+              });
+            }
+            continue;
+          }
           if (self.meshed && caller.meshed) {
-            observations.push({
+            const identity = identityOf(caller, cluster.mesh);
+            traffic.push({
               workload: ref,
               direction: 'inbound',
               peer: {
                 namespace: caller.namespace,
                 workload: caller.name,
-                identity: identityOf(caller, cluster.mesh),
+                identity,
               },
               mtls: true,
               requestsPerSecond: edge.rate,
             });
+            // Callers over the caller window: the daily average.
+            callers.push({
+              workload: ref,
+              identity,
+              count: Math.round(edge.rate * callerSeconds * 0.55),
+            });
           } else if (self.meshed) {
-            observations.push({
+            traffic.push({
               workload: ref,
               direction: 'inbound',
               peer: {},
               mtls: false,
-              noTlsReason: 'no_tls_from_remote',
+              noTlsReason:
+                cluster.mesh === 'linkerd'
+                  ? 'no_tls_from_remote'
+                  : 'connection_security_policy=none',
               requestsPerSecond: edge.rate,
             });
           } else if (caller.meshed) {
             // Seen only from the caller's proxy, by destination.
-            observations.push({
+            traffic.push({
               workload: ref,
               direction: 'inbound',
               peer: { namespace: caller.namespace, workload: caller.name },
@@ -374,9 +349,9 @@ export class DemoMesh implements MeshClusterProvider {
             });
           }
         }
-        if (edge.from === self.name && self.meshed) {
+        if (edge.from === self.name && self.meshed && !edge.denied) {
           const callee = byName.get(edge.to)!;
-          observations.push({
+          traffic.push({
             workload: ref,
             direction: 'outbound',
             peer: callee.meshed
@@ -395,6 +370,59 @@ export class DemoMesh implements MeshClusterProvider {
         }
       }
     }
-    return observations;
+
+    const workloadCertificates =
+      cluster.mesh === 'linkerd'
+        ? query.workloads
+            .filter(ref => inCluster.some(w => isRef(ref, w) && w.meshed))
+            .map(ref => {
+              // Workload certificates live 24 h and are renewed at 70% of that.
+              const offset = (stableHash(ref.name) % 600) * 60_000;
+              const cycle = Math.floor((at.getTime() - offset) / (0.7 * DAY));
+              return {
+                workload: ref,
+                notAfter: new Date(cycle * 0.7 * DAY + offset + DAY),
+              };
+            })
+        : [];
+
+    const meshCertificates: CertificateStatus[] = [];
+    const gaps: MeshGap[] = [];
+    if (cluster.mesh === 'istio') {
+      const chain = pciIntermediate(at);
+      meshCertificates.push(
+        statusOf(
+          {
+            subject: 'Demo Bank PCI Intermediate CA',
+            notBefore: chain.notBefore,
+            notAfter: chain.notAfter,
+          },
+          {
+            cluster: cluster.name,
+            mesh: 'istio',
+            role: 'issuer',
+            location: 'metric citadel_server_cert_chain_expiry_timestamp',
+            now: at,
+          },
+        ),
+      );
+      gaps.push({
+        topic: 'denials',
+        cluster: cluster.name,
+        message:
+          'Istio sidecars do not report authorization denials in the standard metrics (ambient ztunnel denials are counted)',
+      });
+    }
+
+    return {
+      traffic,
+      callers,
+      decisions,
+      workloadCertificates,
+      meshCertificates,
+      // The demo's telemetry holds a month of history.
+      historyFrom: new Date(at.getTime() - 30 * DAY),
+      gaps,
+    };
   }
 }

@@ -25,6 +25,26 @@ export interface DemoWorkload {
   image: string;
   /** Part of a Flagger canary: which side. */
   canary?: 'primary' | 'canary';
+  /** The application's port. */
+  port: {
+    name: string;
+    number: number;
+    protocol: 'HTTP/1' | 'HTTP/2' | 'gRPC';
+  };
+  /** Linkerd's effective default inbound policy on the pods (proxy env). */
+  defaultPolicy?: string;
+  /**
+   * Service accounts (`namespace/name`) a policy admits to the port. Unset:
+   * no Server or ALLOW policy at all.
+   */
+  admits?: string[];
+}
+
+export interface DemoNamespace {
+  cluster: string;
+  name: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 export interface DemoEdge {
@@ -33,6 +53,8 @@ export interface DemoEdge {
   to: string;
   /** Requests per second at the daily peak. */
   peakRps: number;
+  /** Refused by the callee's authorization policy. */
+  denied?: boolean;
 }
 
 export interface DemoCluster {
@@ -74,6 +96,7 @@ function workload(
     meshed: true,
     serviceAccount: name,
     image: `registry.demo-bank.eu/${name}:2026.11.${(name.length % 9) + 1}`,
+    port: { name: 'http', number: 8080, protocol: 'HTTP/1' },
     ...extra,
   };
 }
@@ -81,19 +104,43 @@ function workload(
 const EU = 'prod-eu-west';
 const PCI = 'pci-eu-central';
 
+const grpc = (number: number) => ({
+  name: 'grpc',
+  number,
+  protocol: 'gRPC' as const,
+});
+
 export const DEMO_WORKLOADS: DemoWorkload[] = [
   workload(EU, 'ingress', 'ingress-nginx-controller', 2, {
     kubernetesId: undefined,
     serviceAccount: 'ingress-nginx',
     image: 'registry.k8s.io/ingress-nginx/controller:v1.14.0',
+    port: { name: 'https', number: 443, protocol: 'HTTP/1' },
+    defaultPolicy: 'all-unauthenticated',
   }),
-  workload(EU, 'web', 'web-frontend', 3),
-  workload(EU, 'open-banking', 'open-banking-gateway', 3),
-  workload(EU, 'open-banking', 'accounts-service', 2),
-  workload(EU, 'payments', 'payments-api', 4),
+  workload(EU, 'web', 'web-frontend', 3, {
+    defaultPolicy: 'deny',
+    admits: ['ingress/ingress-nginx'],
+  }),
+  workload(EU, 'open-banking', 'open-banking-gateway', 3, {
+    defaultPolicy: 'deny',
+    admits: ['ingress/ingress-nginx'],
+  }),
+  // Older service, never given policies: the Helm default leaves it open.
+  workload(EU, 'open-banking', 'accounts-service', 2, {
+    defaultPolicy: 'all-unauthenticated',
+  }),
+  workload(EU, 'payments', 'payments-api', 4, {
+    defaultPolicy: 'deny',
+    admits: ['web/web-frontend', 'open-banking/open-banking-gateway'],
+  }),
+  // `batch/reconciliation` was admitted for a job that was since retired.
   workload(EU, 'payments', 'ledger', 3, {
     kind: 'StatefulSet',
     nativeSidecar: true,
+    port: grpc(9090),
+    defaultPolicy: 'deny',
+    admits: ['payments/payments-api', 'batch/reconciliation'],
   }),
   // Flagger keeps the stable version in `<name>-primary` and rolls the new
   // one out in `<name>`; both carry the same kubernetes-id.
@@ -102,11 +149,17 @@ export const DEMO_WORKLOADS: DemoWorkload[] = [
     serviceAccount: 'fraud-scoring',
     canary: 'primary',
     image: 'registry.demo-bank.eu/fraud-scoring:2026.11.4',
+    port: grpc(50051),
+    defaultPolicy: 'deny',
+    admits: ['payments/payments-api'],
   }),
   workload(EU, 'payments', 'fraud-scoring', 2, {
     serviceAccount: 'fraud-scoring',
     canary: 'canary',
     image: 'registry.demo-bank.eu/fraud-scoring:2026.11.5',
+    port: grpc(50051),
+    defaultPolicy: 'deny',
+    admits: ['payments/payments-api'],
   }),
   // The messaging namespace was never annotated for injection.
   workload(EU, 'messaging', 'notifications', 2, { meshed: false }),
@@ -114,9 +167,37 @@ export const DEMO_WORKLOADS: DemoWorkload[] = [
     kubernetesId: undefined,
     serviceAccount: 'istio-ingressgateway-service-account',
     image: 'docker.io/istio/proxyv2:1.28.1',
+    port: { name: 'https', number: 8443, protocol: 'HTTP/1' },
   }),
-  workload(PCI, 'cards', 'card-issuing', 2),
-  workload(PCI, 'cards', 'card-vault', 2, { kubernetesId: undefined }),
+  workload(PCI, 'cards', 'card-issuing', 2, {
+    admits: ['istio-system/istio-ingressgateway-service-account'],
+  }),
+  workload(PCI, 'cards', 'card-vault', 2, {
+    kubernetesId: undefined,
+    port: grpc(9443),
+    admits: ['cards/card-issuing'],
+  }),
+];
+
+export const DEMO_NAMESPACES: DemoNamespace[] = [
+  ...['ingress', 'web', 'open-banking', 'payments'].map(name => ({
+    cluster: EU,
+    name,
+    annotations: {
+      'linkerd.io/inject': name === 'ingress' ? 'ingress' : 'enabled',
+      ...(name === 'payments' || name === 'web'
+        ? { 'config.linkerd.io/default-inbound-policy': 'deny' }
+        : {}),
+    },
+  })),
+  { cluster: EU, name: 'messaging' },
+  {
+    cluster: EU,
+    name: 'linkerd',
+    labels: { 'linkerd.io/is-control-plane': 'true' },
+  },
+  { cluster: PCI, name: 'istio-system' },
+  { cluster: PCI, name: 'cards', labels: { 'istio-injection': 'enabled' } },
 ];
 
 export const DEMO_EDGES: DemoEdge[] = [
@@ -147,6 +228,14 @@ export const DEMO_EDGES: DemoEdge[] = [
   { cluster: EU, from: 'accounts-service', to: 'notifications', peakRps: 3 },
   // notifications has no proxy: it calls accounts-service in plaintext.
   { cluster: EU, from: 'notifications', to: 'accounts-service', peakRps: 2 },
+  // fraud-scoring's new model tries to read ledger directly and is refused.
+  {
+    cluster: EU,
+    from: 'fraud-scoring',
+    to: 'ledger',
+    peakRps: 0.004,
+    denied: true,
+  },
   {
     cluster: PCI,
     from: 'istio-ingressgateway',

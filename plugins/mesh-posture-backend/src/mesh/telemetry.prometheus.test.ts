@@ -186,6 +186,16 @@ describeWithPrometheus('telemetry adapters against a real Prometheus', () => {
       });
     });
 
+    it('reads the issuer expiry the identity controller exports', () => {
+      expect(telemetry.meshCertificates).toEqual([
+        expect.objectContaining({
+          role: 'issuer',
+          notAfter: new Date(truth.issuerNotAfter * 1000).toISOString(),
+          daysToExpiry: 150,
+        }),
+      ]);
+    });
+
     it('says how far back the history goes', () => {
       const from = telemetry.historyFrom!.getTime() / 1000;
       expect(from).toBeGreaterThanOrEqual(dataset.start);

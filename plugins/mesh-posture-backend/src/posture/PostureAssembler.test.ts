@@ -32,10 +32,12 @@ async function prodWith(overrides: {
   };
 }
 
-function assembler(clusters: MeshCluster[], sourceTimeoutMs = 200) {
+function assembler(clusters: MeshCluster[], sourceTimeoutMs = 500) {
   return new PostureAssembler({
     providers: [{ getClusters: async () => clusters }],
     sourceTimeoutMs,
+    callerWindow: '7d',
+    minimumCallerHistoryMs: 7 * 24 * 3600_000,
     logger: mockServices.logger.mock(),
     now: () => at,
   });
@@ -45,7 +47,7 @@ describe('PostureAssembler', () => {
   it('still shows the Kubernetes half when Prometheus is down', async () => {
     const prod = await prodWith({
       telemetry: {
-        workloadTraffic: async () => {
+        workloadTelemetry: async () => {
           throw new SourceError(
             'unavailable',
             'connect ECONNREFUSED 10.0.0.9:9090',
@@ -76,7 +78,7 @@ describe('PostureAssembler', () => {
     let aborted = false;
     const prod = await prodWith({
       telemetry: {
-        workloadTraffic: (_q, { signal }) =>
+        workloadTelemetry: (_q, { signal }) =>
           new Promise(() => {
             signal?.addEventListener('abort', () => {
               aborted = true;
@@ -98,13 +100,24 @@ describe('PostureAssembler', () => {
   });
 
   it.each([
-    ['not a list', { items: [] }],
-    ['a malformed line', [{ direction: 'sideways', requestsPerSecond: '1' }]],
+    ['not an object', 'garbage'],
+    ['traffic that is not a list', { traffic: { items: [] } }],
+    [
+      'a malformed line',
+      {
+        traffic: [{ direction: 'sideways', requestsPerSecond: '1' }],
+        callers: [],
+        decisions: [],
+        workloadCertificates: [],
+        meshCertificates: [],
+        gaps: [],
+      },
+    ],
   ])(
     'reports garbage telemetry (%s) as invalid-response',
     async (_n, garbage) => {
       const prod = await prodWith({
-        telemetry: { workloadTraffic: async () => garbage as any },
+        telemetry: { workloadTelemetry: async () => garbage as any },
       });
       const posture = await assembler([prod]).assemble(
         'component:default/payments-api',
@@ -118,11 +131,13 @@ describe('PostureAssembler', () => {
     },
   );
 
-  it('keeps pods when only the certificates fail, and says so', async () => {
+  it("keeps pods and traffic when the mesh's objects cannot be read", async () => {
     const prod = await prodWith({
       objects: {
-        listMeshCertificates: async () => {
-          throw new Error('secrets "linkerd-identity-issuer" is forbidden');
+        get: async () => {
+          throw new Error(
+            'configmaps "linkerd-identity-trust-roots" is forbidden',
+          );
         },
       },
     });
@@ -132,11 +147,11 @@ describe('PostureAssembler', () => {
       '5m',
     );
     expect(posture.meshedPods).toBe(4);
-    expect(posture.certificates).toEqual([]);
+    expect(posture.certificates.filter(c => c.role !== 'workload')).toEqual([]);
+    expect(posture.authorization).toEqual([]);
     expect(posture.sources.find(s => s.role === 'kubernetes')).toMatchObject({
       status: 'unavailable',
-      message:
-        'certificates: Error: secrets "linkerd-identity-issuer" is forbidden',
+      message: 'Error: configmaps "linkerd-identity-trust-roots" is forbidden',
     });
     // Traffic was still read.
     expect(posture.inbound.mtlsShare).toBe(1);
@@ -145,7 +160,7 @@ describe('PostureAssembler', () => {
   it('never shows credentials from an error message', async () => {
     const prod = await prodWith({
       objects: {
-        listPods: async () => {
+        list: async () => {
           throw new Error(
             'request to https://admin:s3cret@k8s.example/api failed, Authorization: Bearer abc.def',
           );
@@ -185,9 +200,9 @@ describe('PostureAssembler', () => {
     const prod = await prodWith({});
     const telemetry = prod.telemetry!;
     prod.telemetry = {
-      workloadTraffic: async (query, options) => {
+      workloadTelemetry: async (query, options) => {
         calls.push(query.workloads.map(w => w.name));
-        return telemetry.workloadTraffic(query, options);
+        return telemetry.workloadTelemetry(query, options);
       },
     };
     await assembler([prod]).assemble(

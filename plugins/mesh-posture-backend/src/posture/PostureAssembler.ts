@@ -1,8 +1,12 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  AdmittedIdentity,
   assessPosture,
   AssessedPosture,
   CertificateStatus,
+  DeniedCaller,
+  MeshGap,
+  PortAuthorization,
   SourceReport,
   SourceRole,
   TrafficObservation,
@@ -14,9 +18,17 @@ import {
   MeshCluster,
   MeshClusterProvider,
   SourceError,
+  WorkloadTelemetry,
 } from '@mesh-posture/plugin-mesh-posture-node';
+import { statusOf } from '../mesh/certificates';
+import { identityMatches } from '../mesh/identities';
+import {
+  MeshObjectAdapter,
+  meshObjectAdapters,
+  MeshObjects,
+} from '../mesh/MeshAdapter';
 import { WorkloadTarget } from './resolveWorkloadTarget';
-import { workloadsFromPods } from './workloadsFromPods';
+import { groupPodsByWorkload, PodGroup } from './workloadsFromPods';
 
 type CallResult<T> = { value?: T; report: SourceReport };
 
@@ -41,7 +53,7 @@ function expectArray<T>(value: unknown, what: string): T[] {
 }
 
 function checkPods(value: unknown): KubernetesPod[] {
-  const pods = expectArray<KubernetesPod>(value, 'pods');
+  const pods = expectArray<KubernetesPod>(value ?? [], 'pods');
   for (const pod of pods) {
     if (
       typeof pod !== 'object' ||
@@ -58,17 +70,23 @@ function checkPods(value: unknown): KubernetesPod[] {
   return pods;
 }
 
-function checkTraffic(value: unknown): TrafficObservation[] {
-  const lines = expectArray<TrafficObservation>(value, 'traffic observations');
-  for (const t of lines) {
+function checkTelemetry(value: unknown): WorkloadTelemetry {
+  const t = value as WorkloadTelemetry;
+  if (typeof t !== 'object' || t === null) {
+    throw new SourceError('invalid-response', 'telemetry is not an object');
+  }
+  for (const line of expectArray<TrafficObservation>(
+    t.traffic,
+    'traffic observations',
+  )) {
     if (
-      typeof t !== 'object' ||
-      t === null ||
-      (t.direction !== 'inbound' && t.direction !== 'outbound') ||
-      typeof t.mtls !== 'boolean' ||
-      typeof t.requestsPerSecond !== 'number' ||
-      typeof t.peer !== 'object' ||
-      typeof t.workload?.name !== 'string'
+      typeof line !== 'object' ||
+      line === null ||
+      (line.direction !== 'inbound' && line.direction !== 'outbound') ||
+      typeof line.mtls !== 'boolean' ||
+      typeof line.requestsPerSecond !== 'number' ||
+      typeof line.peer !== 'object' ||
+      typeof line.workload?.name !== 'string'
     ) {
       throw new SourceError(
         'invalid-response',
@@ -76,20 +94,26 @@ function checkTraffic(value: unknown): TrafficObservation[] {
       );
     }
   }
-  return lines;
-}
-
-function checkCertificates(value: unknown): CertificateStatus[] {
-  const certs = expectArray<CertificateStatus>(value, 'certificates');
-  for (const c of certs) {
-    if (
-      typeof c?.notAfter !== 'string' ||
-      typeof c?.daysToExpiry !== 'number'
-    ) {
-      throw new SourceError('invalid-response', 'a certificate is malformed');
+  for (const c of expectArray<any>(t.callers, 'callers')) {
+    if (typeof c?.identity !== 'string' || typeof c?.count !== 'number') {
+      throw new SourceError('invalid-response', 'a caller is malformed');
     }
   }
-  return certs;
+  for (const d of expectArray<any>(t.decisions, 'authorization decisions')) {
+    if (
+      (d?.decision !== 'allow' && d?.decision !== 'deny') ||
+      typeof d?.count !== 'number'
+    ) {
+      throw new SourceError(
+        'invalid-response',
+        'an authorization decision is malformed',
+      );
+    }
+  }
+  expectArray(t.workloadCertificates, 'workload certificates');
+  expectArray(t.meshCertificates, 'mesh certificates');
+  expectArray(t.gaps, 'gaps');
+  return t;
 }
 
 /** Merges two reports of one role and cluster: the first failure wins. */
@@ -103,35 +127,63 @@ function mergeReports(a: SourceReport, b: SourceReport): SourceReport {
   };
 }
 
+interface ClusterFacts {
+  workloads: WorkloadPosture[];
+  traffic: TrafficObservation[];
+  certificates: CertificateStatus[];
+  authorization: PortAuthorization[];
+  admittedIdentities: AdmittedIdentity[];
+  deniedCallers: DeniedCaller[];
+  gaps: MeshGap[];
+  sources: SourceReport[];
+}
+
+const EMPTY_FACTS: Omit<ClusterFacts, 'sources'> = {
+  workloads: [],
+  traffic: [],
+  certificates: [],
+  authorization: [],
+  admittedIdentities: [],
+  deniedCallers: [],
+  gaps: [],
+};
+
+export interface PostureAssemblerOptions {
+  providers: MeshClusterProvider[];
+  sourceTimeoutMs: number;
+  logger: LoggerService;
+  /** How far back to look for the identities that call a workload, e.g. `7d`. */
+  callerWindow: string;
+  /** History the telemetry must hold before "never seen calling" is judged. */
+  minimumCallerHistoryMs: number;
+  adapters?: Record<MeshCluster['mesh'], MeshObjectAdapter>;
+  now?: () => Date;
+}
+
 /**
  * Asks each cluster's sources about one entity's workloads, under a
  * deadline, and turns the answers into the assessed posture. A source that
  * fails, hangs or returns garbage becomes a named gap; the rest still counts.
  */
 export class PostureAssembler {
-  private readonly providers: MeshClusterProvider[];
-  private readonly sourceTimeoutMs: number;
-  private readonly logger: LoggerService;
-  private readonly now: () => Date;
+  private readonly options: PostureAssemblerOptions;
+  private readonly adapters: Record<MeshCluster['mesh'], MeshObjectAdapter>;
 
-  constructor(options: {
-    providers: MeshClusterProvider[];
-    sourceTimeoutMs: number;
-    logger: LoggerService;
-    now?: () => Date;
-  }) {
-    this.providers = options.providers;
-    this.sourceTimeoutMs = options.sourceTimeoutMs;
-    this.logger = options.logger;
-    this.now = options.now ?? (() => new Date());
+  constructor(options: PostureAssemblerOptions) {
+    this.options = options;
+    this.adapters = options.adapters ?? meshObjectAdapters;
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
   }
 
   /** Every cluster of every provider; a provider that fails is logged and skipped. */
   async clusters(): Promise<MeshCluster[]> {
     const lists = await Promise.all(
-      this.providers.map(p =>
+      this.options.providers.map(p =>
         p.getClusters().catch(error => {
-          this.logger.warn(
+          this.options.logger.warn(
             `Mesh cluster provider failed: ${safeMessage(error)}`,
           );
           return [] as MeshCluster[];
@@ -141,7 +193,7 @@ export class PostureAssembler {
     const byName = new Map<string, MeshCluster>();
     for (const cluster of lists.flat()) {
       if (byName.has(cluster.name)) {
-        this.logger.warn(
+        this.options.logger.warn(
           `Mesh cluster ${cluster.name} is provided twice; using the first`,
         );
       } else {
@@ -166,24 +218,17 @@ export class PostureAssembler {
     }
     target.explicit.forEach(w => wanted.add(w.cluster));
 
-    const sources: SourceReport[] = [];
-    const workloads: WorkloadPosture[] = [];
-    const traffic: TrafficObservation[] = [];
-    const certificates: CertificateStatus[] = [];
-
     const results = await Promise.all(
-      [...wanted].sort().map(async name => {
+      [...wanted].sort().map(async (name): Promise<ClusterFacts> => {
         const cluster = all.find(c => c.name === name);
         if (!cluster) {
           return {
-            workloads: [],
-            traffic: [],
-            certificates: [],
+            ...EMPTY_FACTS,
             sources: [
               {
-                role: 'kubernetes' as const,
+                role: 'kubernetes',
                 cluster: name,
-                status: 'unavailable' as const,
+                status: 'unavailable',
                 message: `cluster "${name}" is not configured for Mesh Posture`,
                 demo: false,
                 durationMs: 0,
@@ -194,21 +239,22 @@ export class PostureAssembler {
         return this.assembleCluster(cluster, target, window, generatedAt);
       }),
     );
-    for (const r of results) {
-      workloads.push(...r.workloads);
-      traffic.push(...r.traffic);
-      certificates.push(...r.certificates);
-      sources.push(...r.sources);
-    }
+    const merged = (key: keyof ClusterFacts) =>
+      results.flatMap(r => r[key] as any[]);
 
     return assessPosture({
       entityRef,
       window,
       generatedAt,
-      workloads,
-      traffic,
-      certificates,
-      sources,
+      workloads: merged('workloads'),
+      traffic: merged('traffic'),
+      certificates: merged('certificates'),
+      authorization: merged('authorization'),
+      admittedIdentities: merged('admittedIdentities'),
+      deniedCallers: merged('deniedCallers'),
+      callerWindow: this.options.callerWindow,
+      gaps: merged('gaps'),
+      sources: merged('sources'),
     });
   }
 
@@ -217,30 +263,30 @@ export class PostureAssembler {
     target: WorkloadTarget,
     window: string,
     at: Date,
-  ) {
+  ): Promise<ClusterFacts> {
     const sources: SourceReport[] = [];
-    let workloads: WorkloadPosture[] = [];
-    let traffic: TrafficObservation[] = [];
-    let certificates: CertificateStatus[] = [];
     const explicit = target.explicit.filter(w => w.cluster === cluster.name);
     const clusterSelected = !target.cluster || target.cluster === cluster.name;
 
+    // 1. The pods, which say which workloads there are.
+    let groups: PodGroup[] = [];
+    let kubernetesReport: SourceReport | undefined;
     if (target.selector && clusterSelected) {
       if (!cluster.objects) {
-        sources.push(
-          this.unconfigured(
-            cluster,
-            'kubernetes',
-            'no Kubernetes access configured',
-          ),
+        kubernetesReport = this.unconfigured(
+          cluster,
+          'kubernetes',
+          'no Kubernetes access configured',
         );
       } else {
         const objects = cluster.objects;
         const pods = await this.call(cluster, 'kubernetes', async signal =>
           checkPods(
-            await objects.listPods(
+            await objects.list(
               {
                 cluster: cluster.name,
+                apiVersion: 'v1',
+                resource: 'pods',
                 namespace: target.namespace,
                 selector: target.selector!,
               },
@@ -248,64 +294,171 @@ export class PostureAssembler {
             ),
           ),
         );
-        let report = pods.report;
-        if (pods.value) {
-          workloads = workloadsFromPods(pods.value, cluster.name, cluster.mesh);
-        }
-        if (workloads.length > 0 || explicit.length > 0) {
-          const certs = await this.call(cluster, 'kubernetes', async signal =>
-            checkCertificates(
-              await objects.listMeshCertificates(cluster.name, { signal }),
-            ),
-          );
-          if (certs.report.status !== 'ok') {
-            certs.report.message = `certificates: ${certs.report.message}`;
-          }
-          certificates = certs.value ?? [];
-          report = mergeReports(report, certs.report);
-        }
-        sources.push(report);
+        kubernetesReport = pods.report;
+        groups = groupPodsByWorkload(
+          pods.value ?? [],
+          cluster.name,
+          cluster.mesh,
+        );
       }
     }
 
     const refs: WorkloadRef[] = [
-      ...workloads.map(w => w.workload),
+      ...groups.map(g => g.workload.workload),
       ...explicit.filter(
         e =>
-          !workloads.some(
-            w =>
-              w.workload.namespace === e.namespace &&
-              w.workload.kind === e.kind &&
-              w.workload.name === e.name,
+          !groups.some(
+            g =>
+              g.workload.workload.namespace === e.namespace &&
+              g.workload.workload.kind === e.kind &&
+              g.workload.workload.name === e.name,
           ),
       ),
     ];
-    if (refs.length > 0) {
-      if (!cluster.telemetry) {
-        sources.push(
-          this.unconfigured(cluster, 'prometheus', 'no Prometheus configured'),
-        );
-      } else {
-        const telemetry = cluster.telemetry;
-        const result = await this.call(cluster, 'prometheus', async signal =>
-          checkTraffic(
-            await telemetry.workloadTraffic(
-              {
-                cluster: cluster.name,
-                mesh: cluster.mesh,
-                workloads: refs,
-                window,
-                at,
-              },
-              { signal },
+    const namespaces = [...new Set(refs.map(r => r.namespace))];
+
+    // 2. The mesh's objects and its telemetry, side by side.
+    const adapter = this.adapters[cluster.mesh];
+    const [meshObjects, telemetry] = await Promise.all([
+      cluster.objects && groups.length > 0
+        ? this.call(cluster, 'kubernetes', signal =>
+            adapter.read(cluster.objects!, cluster, namespaces, at, signal),
+          )
+        : Promise.resolve(undefined as CallResult<MeshObjects> | undefined),
+      refs.length > 0 && cluster.telemetry
+        ? this.call(cluster, 'prometheus', async signal =>
+            checkTelemetry(
+              await cluster.telemetry!.workloadTelemetry(
+                {
+                  cluster: cluster.name,
+                  mesh: cluster.mesh,
+                  workloads: refs,
+                  window,
+                  callerWindow: this.options.callerWindow,
+                  at,
+                },
+                { signal },
+              ),
             ),
+          )
+        : Promise.resolve(
+            undefined as CallResult<WorkloadTelemetry> | undefined,
           ),
+    ]);
+    if (kubernetesReport) {
+      sources.push(
+        meshObjects
+          ? mergeReports(kubernetesReport, meshObjects.report)
+          : kubernetesReport,
+      );
+    }
+    if (refs.length > 0) {
+      sources.push(
+        telemetry?.report ??
+          this.unconfigured(cluster, 'prometheus', 'no Prometheus configured'),
+      );
+    }
+
+    // 3. Judge each workload's authorization against what was seen.
+    const t = telemetry?.value;
+    const historyShort =
+      !t?.historyFrom ||
+      at.getTime() - t.historyFrom.getTime() <
+        this.options.minimumCallerHistoryMs;
+    const authorization: PortAuthorization[] = [];
+    const admittedIdentities: AdmittedIdentity[] = [];
+    const gaps: MeshGap[] = [
+      ...(meshObjects?.value?.gaps ?? []),
+      ...(t?.gaps ?? []),
+    ];
+    for (const group of groups) {
+      const evaluation = meshObjects?.value?.evaluate(
+        group.workload.workload,
+        group.pods,
+      );
+      if (!evaluation) continue;
+      authorization.push(...evaluation.ports);
+      for (const note of evaluation.notes) {
+        gaps.push({
+          topic: 'authorization',
+          cluster: cluster.name,
+          message: note,
+        });
+      }
+      const seenHere = (t?.callers ?? []).filter(
+        c =>
+          c.workload.name === group.workload.workload.name &&
+          c.workload.namespace === group.workload.workload.namespace &&
+          c.count > 0,
+      );
+      for (const a of evaluation.admitted) {
+        const seen = seenHere.some(c =>
+          identityMatches(a.identity, c.identity),
         );
-        traffic = result.value ?? [];
-        sources.push(result.report);
+        admittedIdentities.push({
+          workload: group.workload.workload,
+          identity: a.identity,
+          grantedBy: a.grantedBy,
+          // Seen is certain; never seen is only judged on enough history.
+          seen: seen ? true : t && !historyShort ? false : null,
+        });
       }
     }
-    return { workloads, traffic, certificates, sources };
+    if (t && historyShort && admittedIdentities.some(a => a.seen === null)) {
+      const hours = t.historyFrom
+        ? Math.floor((at.getTime() - t.historyFrom.getTime()) / 3600_000)
+        : 0;
+      gaps.push({
+        topic: 'callers',
+        cluster: cluster.name,
+        message: `telemetry holds ${hours} h of history; judging "never seen calling" needs ${Math.round(
+          this.options.minimumCallerHistoryMs / 3600_000,
+        )} h`,
+      });
+    }
+
+    const deniedCallers: DeniedCaller[] = (t?.decisions ?? [])
+      .filter(d => d.decision === 'deny' && d.count > 0)
+      .map(d => ({
+        workload: d.workload,
+        ...(d.identity ? { identity: d.identity } : {}),
+        ...(d.server || d.route
+          ? { policy: [d.server, d.route].filter(Boolean).join(' ') }
+          : {}),
+        count: d.count,
+        protocol: d.protocol,
+      }));
+
+    const certificates = [
+      ...(meshObjects?.value?.certificates ?? []),
+      ...(t?.meshCertificates ?? []),
+      ...(t?.workloadCertificates ?? []).map(c =>
+        statusOf(
+          {
+            subject: `${c.workload.namespace}/${c.workload.name}`,
+            notAfter: c.notAfter,
+          },
+          {
+            cluster: cluster.name,
+            mesh: cluster.mesh,
+            role: 'workload',
+            location: 'metric identity_cert_expiration_timestamp_seconds',
+            now: at,
+          },
+        ),
+      ),
+    ];
+
+    return {
+      workloads: groups.map(g => g.workload),
+      traffic: t?.traffic ?? [],
+      certificates,
+      authorization,
+      admittedIdentities,
+      deniedCallers,
+      gaps,
+      sources,
+    };
   }
 
   private unconfigured(
@@ -329,6 +482,7 @@ export class PostureAssembler {
     role: SourceRole,
     fn: (signal: AbortSignal) => Promise<T>,
   ): Promise<CallResult<T>> {
+    const { sourceTimeoutMs, logger } = this.options;
     const controller = new AbortController();
     const started = Date.now();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -336,12 +490,9 @@ export class PostureAssembler {
       timer = setTimeout(() => {
         controller.abort();
         reject(
-          new SourceError(
-            'timeout',
-            `no answer within ${this.sourceTimeoutMs} ms`,
-          ),
+          new SourceError('timeout', `no answer within ${sourceTimeoutMs} ms`),
         );
-      }, this.sourceTimeoutMs);
+      }, sourceTimeoutMs);
     });
     const report = (
       status: SourceReport['status'],
@@ -362,7 +513,7 @@ export class PostureAssembler {
         error instanceof SourceError
           ? report(error.status, error.message)
           : report('unavailable', safeMessage(error));
-      this.logger.warn(
+      logger.warn(
         `Mesh posture source ${role} on cluster ${cluster.name} failed: ${failure.status}: ${failure.message}`,
       );
       return { report: failure };

@@ -155,31 +155,43 @@ const MODE_ORDER: DataPlaneMode[] = [
   'native-sidecar',
 ];
 
+/** A workload and its live pods. */
+export interface PodGroup {
+  workload: WorkloadPosture;
+  pods: KubernetesPod[];
+}
+
 /**
  * Groups live pods by workload and counts how many the mesh covers.
  */
-export function workloadsFromPods(
+export function groupPodsByWorkload(
   pods: KubernetesPod[],
   cluster: string,
   mesh: MeshKind,
-): WorkloadPosture[] {
+): PodGroup[] {
   const byWorkload = new Map<
     string,
-    { ref: WorkloadRef; states: PodMeshState[]; ready: number }
+    {
+      ref: WorkloadRef;
+      pods: KubernetesPod[];
+      states: PodMeshState[];
+      ready: number;
+    }
   >();
   for (const pod of pods.filter(isLive)) {
     const ref = owningWorkload(pod, cluster);
     const key = `${ref.namespace}/${ref.kind}/${ref.name}`;
     let entry = byWorkload.get(key);
     if (!entry) {
-      entry = { ref, states: [], ready: 0 };
+      entry = { ref, pods: [], states: [], ready: 0 };
       byWorkload.set(key, entry);
     }
+    entry.pods.push(pod);
     entry.states.push(podMeshState(pod, mesh));
     if (isReady(pod)) entry.ready++;
   }
   return [...byWorkload.values()]
-    .map(({ ref, states, ready }) => {
+    .map(({ ref, pods: groupPods, states, ready }) => {
       const meshed = states.filter(s => s.meshed);
       const identities = [
         ...new Set(meshed.map(s => s.identity).filter(Boolean)),
@@ -209,11 +221,20 @@ export function workloadsFromPods(
       if (identities.length === 1) {
         posture.identity = identities[0];
       }
-      return posture;
+      return { workload: posture, pods: groupPods };
     })
     .sort((a, b) =>
-      `${a.workload.namespace}/${a.workload.name}`.localeCompare(
-        `${b.workload.namespace}/${b.workload.name}`,
+      `${a.workload.workload.namespace}/${a.workload.workload.name}`.localeCompare(
+        `${b.workload.workload.namespace}/${b.workload.workload.name}`,
       ),
     );
+}
+
+/** The workload postures of live pods. */
+export function workloadsFromPods(
+  pods: KubernetesPod[],
+  cluster: string,
+  mesh: MeshKind,
+): WorkloadPosture[] {
+  return groupPodsByWorkload(pods, cluster, mesh).map(g => g.workload);
 }

@@ -176,6 +176,11 @@ export function maxBy(labels: readonly string[], expr: string): string {
   return aggregateBy('max', labels, expr);
 }
 
+/** Either expression: series of the first, then those of the second it lacks. */
+export function or(first: string, second: string): string {
+  return `(${first}) or (${second})`;
+}
+
 export function histogramQuantile(quantile: number, expr: string): string {
   if (!(quantile > 0 && quantile < 1)) {
     throw new PromQLError('quantile must be between 0 and 1');

@@ -158,7 +158,8 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/posture', () => {
     expect(history.body.observations).toHaveLength(1);
     expect(history.body.observations[0]).toMatchObject({
       entityRef: 'component:default/ledger',
-      verdict: 'pass',
+      // Over-granted batch/reconciliation and a refused caller.
+      verdict: 'warn',
       meshedPods: 3,
       complete: true,
     });
@@ -284,7 +285,13 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/posture', () => {
                   name: 'prod-eu-west',
                   mesh: 'linkerd',
                   objects: {
-                    listPods: async query => {
+                    list: async query => {
+                      if (query.resource !== 'pods') {
+                        throw new SourceError(
+                          'timeout',
+                          'no answer within 5000 ms',
+                        );
+                      }
                       expect(query.selector).toEqual(
                         labelEquals(
                           'backstage.io/kubernetes-id',
@@ -301,15 +308,10 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/posture', () => {
                         },
                       ];
                     },
-                    listMeshCertificates: async () => {
-                      throw new SourceError(
-                        'timeout',
-                        'no answer within 5000 ms',
-                      );
-                    },
+                    get: async () => undefined,
                   },
                   telemetry: {
-                    workloadTraffic: async () => {
+                    workloadTelemetry: async () => {
                       throw new TypeError(
                         'Cannot read properties of undefined',
                       );
@@ -332,7 +334,7 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/posture', () => {
       expect.objectContaining({
         role: 'kubernetes',
         status: 'timeout',
-        message: 'certificates: no answer within 5000 ms',
+        message: 'no answer within 5000 ms',
       }),
       expect.objectContaining({
         role: 'prometheus',

@@ -252,11 +252,23 @@ function checkMtls(
  * {@link CERTIFICATE_WARNING_DAYS} of expiry.
  * @public
  */
-export function certificateStatus(daysToExpiry: number): CheckStatus {
+export function certificateStatus(
+  daysToExpiry: number,
+  role?: CertificateStatus['role'],
+): CheckStatus {
   if (daysToExpiry < 0) return 'fail';
+  // Workload certificates rotate daily by themselves; only a lapse matters.
+  if (role === 'workload') return 'pass';
   if (daysToExpiry < CERTIFICATE_WARNING_DAYS) return 'warn';
   return 'pass';
 }
+
+const SEVERITY: Record<CheckStatus, number> = {
+  pass: 0,
+  unknown: 1,
+  warn: 2,
+  fail: 3,
+};
 
 /**
  * "expires in 12 days", "expires today", "expired 3 days ago". `daysToExpiry`
@@ -285,13 +297,18 @@ function checkCertificates(certificates: CertificateStatus[]) {
   if (certificates.length === 0) {
     return undefined;
   }
+  // The certificate that decides: the worst status, then the soonest expiry.
   const soonest = [...certificates].sort(
-    (a, b) => a.daysToExpiry - b.daysToExpiry,
+    (a, b) =>
+      SEVERITY[certificateStatus(b.daysToExpiry, b.role)] -
+        SEVERITY[certificateStatus(a.daysToExpiry, a.role)] ||
+      (a.role === 'workload' ? 1 : 0) - (b.role === 'workload' ? 1 : 0) ||
+      a.daysToExpiry - b.daysToExpiry,
   )[0];
   const name = ROLE_NAMES[soonest.role];
-  const status = certificateStatus(soonest.daysToExpiry);
+  const status = certificateStatus(soonest.daysToExpiry, soonest.role);
   let detail: string;
-  let short: string;
+  let short: string | undefined;
   const where = `${name} "${soonest.subject}" on ${soonest.cluster}`;
   if (status === 'fail') {
     detail = `${where} ${formatExpiry(soonest.daysToExpiry)}`;
@@ -300,8 +317,18 @@ function checkCertificates(certificates: CertificateStatus[]) {
     detail = `${where} ${formatExpiry(soonest.daysToExpiry)}`;
     short = `${name} ${formatExpiry(soonest.daysToExpiry)}`;
   } else {
-    detail = `all ${certificates.length} certificates valid for at least ${soonest.daysToExpiry} days`;
-    short = `certificates valid ${soonest.daysToExpiry} days`;
+    const longLived = certificates.filter(c => c.role !== 'workload');
+    const days = Math.min(...longLived.map(c => c.daysToExpiry));
+    detail = longLived.length
+      ? `all ${
+          longLived.length
+        } mesh certificates valid for at least ${days} days${
+          longLived.length < certificates.length
+            ? '; workload certificates current'
+            : ''
+        }`
+      : 'workload certificates current';
+    short = longLived.length ? `certificates valid ${days} days` : undefined;
   }
   const check: PostureCheck = {
     id: 'certificates',
@@ -452,13 +479,6 @@ function checkDeniedCallers(
   const check: PostureCheck = { id: 'denied-callers', title, status, detail };
   return { check, short };
 }
-
-const SEVERITY: Record<CheckStatus, number> = {
-  pass: 0,
-  unknown: 1,
-  warn: 2,
-  fail: 3,
-};
 
 /**
  * The verdict: the worst check decides; with no failure or warning it passes

@@ -203,6 +203,10 @@ export function evaluateIstioAuthorization(input: {
         const identities = [
           ...(source.principals ?? []).map(String),
           ...(source.namespaces ?? []).map((ns: string) => `*/ns/${ns}/sa/*`),
+          ...(source.serviceAccounts ?? []).map((sa: string) => {
+            const [ns, name] = String(sa).split('/');
+            return `*/ns/${ns}/sa/${name}`;
+          }),
         ];
         const networks = [
           ...(source.ipBlocks ?? []),

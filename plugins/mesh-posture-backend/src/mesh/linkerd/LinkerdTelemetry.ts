@@ -1,4 +1,5 @@
 import type {
+  CertificateStatus,
   TrafficObservation,
   WorkloadKind,
   WorkloadRef,
@@ -21,10 +22,12 @@ import {
   increase,
   minBy,
   oneOf,
+  or,
   rate,
   selector,
   sumBy,
 } from '../../prometheus/promql';
+import { statusOf } from '../certificates';
 
 /**
  * Label names on Linkerd proxy metrics that Prometheus relabelling adds.
@@ -42,7 +45,9 @@ export const LINKERD_VIZ_LABELS: LinkerdMetricLabels = {
     Deployment: 'deployment',
     StatefulSet: 'statefulset',
     DaemonSet: 'daemonset',
-    Job: 'job',
+    // linkerd-viz renames the Job label so it does not clash with `job`.
+    Job: 'k8s_job',
+    CronJob: 'cronjob',
     ReplicaSet: 'replicaset',
   },
 };
@@ -63,7 +68,8 @@ const DST_KIND_LABELS: Partial<Record<WorkloadKind, string>> = {
   Deployment: 'dst_deployment',
   StatefulSet: 'dst_statefulset',
   DaemonSet: 'dst_daemonset',
-  Job: 'dst_job',
+  Job: 'dst_k8s_job',
+  CronJob: 'dst_cronjob',
   ReplicaSet: 'dst_replicaset',
 };
 
@@ -86,7 +92,8 @@ function parseIdentity(
 /**
  * Linkerd telemetry from Prometheus: traffic and mTLS from `request_total`,
  * callers by `client_id`, refusals from the authorization deny counters, and
- * workload certificate expiry from `identity_cert_expiration_timestamp_seconds`.
+ * workload certificate expiry from `control_identity_cert_expiration_timestamp_seconds`
+ * (or its former name), issuer expiry from `issuer_cert_ttl_seconds`.
  * One query of each kind serves every workload of the cluster.
  */
 export class LinkerdTelemetry implements MeshTelemetrySource {
@@ -111,7 +118,6 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
   /** The workload a series belongs to, by the first kind label it carries. */
   private workloadOf(
     labels: Record<string, string>,
-    cluster: string,
     wanted: Map<string, WorkloadRef>,
   ): WorkloadRef | undefined {
     const namespace = labels[this.labels.namespace];
@@ -146,6 +152,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       httpDenied,
       tcpDenied,
       certs,
+      issuerTtl,
       history,
     ] = await Promise.all([
       q(
@@ -231,14 +238,22 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
           ),
         ),
       ),
+      // Renamed with a control_ prefix in proxy v2.227 (edge-24.4): ask for both.
       q(
         minBy(
           [ns, ...kinds],
-          selector('identity_cert_expiration_timestamp_seconds', [
-            inOurNamespaces,
-          ]),
+          or(
+            selector('control_identity_cert_expiration_timestamp_seconds', [
+              inOurNamespaces,
+            ]),
+            selector('identity_cert_expiration_timestamp_seconds', [
+              inOurNamespaces,
+            ]),
+          ),
         ),
       ),
+      // The identity controller's issuer certificate (edge-25.2 and later).
+      q(minBy(['component'], selector('issuer_cert_ttl_seconds', []))),
       q(
         earliestSampleTime(
           `count(${selector('request_total', [
@@ -268,7 +283,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
 
     const traffic: TrafficObservation[] = [];
     for (const s of inbound.filter(finite)) {
-      const workload = this.workloadOf(s.labels, query.cluster, wanted);
+      const workload = this.workloadOf(s.labels, wanted);
       if (!workload) continue;
       const mtls = s.labels.tls === 'true';
       const identity = mtls ? s.labels.client_id || undefined : undefined;
@@ -298,7 +313,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       });
     }
     for (const s of outbound.filter(finite)) {
-      const workload = this.workloadOf(s.labels, query.cluster, wanted);
+      const workload = this.workloadOf(s.labels, wanted);
       if (!workload) continue;
       const mtls = s.labels.tls === 'true';
       const dstName = dstKinds.map(l => s.labels[l]).find(Boolean);
@@ -326,7 +341,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
 
     const observedCallers: ObservedCaller[] = [];
     for (const s of callers.filter(finite)) {
-      const workload = this.workloadOf(s.labels, query.cluster, wanted);
+      const workload = this.workloadOf(s.labels, wanted);
       if (workload && s.labels.client_id) {
         observedCallers.push({
           workload,
@@ -342,7 +357,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       [tcpDenied, 'tcp'],
     ] as const) {
       for (const s of samples.filter(finite)) {
-        const workload = this.workloadOf(s.labels, query.cluster, wanted);
+        const workload = this.workloadOf(s.labels, wanted);
         if (!workload) continue;
         decisions.push({
           workload,
@@ -369,11 +384,31 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
     const workloadCertificates = certs
       .filter(s => Number.isFinite(s.value) && s.value > 0)
       .flatMap(s => {
-        const workload = this.workloadOf(s.labels, query.cluster, wanted);
+        const workload = this.workloadOf(s.labels, wanted);
         return workload
           ? [{ workload, notAfter: new Date(s.value * 1000) }]
           : [];
       });
+
+    const meshCertificates: CertificateStatus[] = [];
+    const ttl = issuerTtl.find(s => Number.isFinite(s.value));
+    if (ttl) {
+      meshCertificates.push(
+        statusOf(
+          {
+            subject: 'identity.linkerd.cluster.local',
+            notAfter: new Date(at.getTime() + ttl.value * 1000),
+          },
+          {
+            cluster: query.cluster,
+            mesh: 'linkerd',
+            role: 'issuer',
+            location: 'metric issuer_cert_ttl_seconds (identity controller)',
+            now: at,
+          },
+        ),
+      );
+    }
 
     const earliest = history.find(s => Number.isFinite(s.value));
     return {
@@ -381,7 +416,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       callers: observedCallers,
       decisions,
       workloadCertificates,
-      meshCertificates: [],
+      meshCertificates,
       ...(earliest ? { historyFrom: new Date(earliest.value * 1000) } : {}),
       gaps: [],
     };

@@ -150,6 +150,7 @@ function grantOfAuthorizationPolicy(
     unauthenticated: true,
   };
   const refs: any[] = policy.spec?.requiredAuthenticationRefs ?? [];
+  let networkRef = false;
   for (const r of refs) {
     const refNs = r.namespace ?? ns;
     if (r.kind === 'MeshTLSAuthentication') {
@@ -183,6 +184,7 @@ function grantOfAuthorizationPolicy(
       grant.unauthenticated = false;
       grant.identities.push(serviceAccountIdentity(r.name, refNs, trustDomain));
     } else if (r.kind === 'NetworkAuthentication') {
+      networkRef = true;
       const authn = find(objects.networkAuthentications, r.name, refNs);
       for (const n of authn?.spec?.networks ?? []) {
         grant.networks.push(
@@ -197,8 +199,8 @@ function grantOfAuthorizationPolicy(
         );
     }
   }
-  if (refs.length === 0) {
-    // No required authentication: everyone is admitted.
+  if (!networkRef) {
+    // Without a NetworkAuthentication, clients may come from any network.
     grant.networks.push('0.0.0.0/0', '::/0');
   }
   return grant;
@@ -227,8 +229,9 @@ function grantOfServerAuthorization(
       );
     }
   }
-  if (grant.unauthenticated && grant.networks.length === 0) {
-    grant.networks.push('0.0.0.0/0', '::/0');
+  if (grant.networks.length === 0) {
+    // An empty network list means the cluster's networks.
+    grant.networks.push('cluster networks');
   }
   return grant;
 }

@@ -1,0 +1,71 @@
+import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
+import {
+  MeshCluster,
+  MeshClusterProvider,
+} from '@mesh-posture/plugin-mesh-posture-node';
+import { ClusterConfig } from './config';
+import { KubernetesPluginObjectSource } from './kubernetes/KubernetesPluginObjectSource';
+import { IstioTelemetry } from './mesh/istio/IstioTelemetry';
+import {
+  LINKERD_VIZ_LABELS,
+  LinkerdTelemetry,
+} from './mesh/linkerd/LinkerdTelemetry';
+import { PrometheusClient } from './prometheus/PrometheusClient';
+
+/**
+ * The clusters of `meshPosture.clusters`: objects through the Backstage
+ * Kubernetes plugin (clusters configured once, there), telemetry from each
+ * cluster's Prometheus through the Linkerd or Istio adapter.
+ */
+export class ConfigClusterProvider implements MeshClusterProvider {
+  private readonly clusters: MeshCluster[];
+
+  constructor(
+    configs: ClusterConfig[],
+    deps: { discovery: DiscoveryService; auth: AuthService },
+  ) {
+    const objects = new KubernetesPluginObjectSource(deps);
+    this.clusters = configs.map(c => {
+      const prometheus = c.prometheus
+        ? new PrometheusClient({
+            url: c.prometheus.url,
+            headers: c.prometheus.headers,
+          })
+        : undefined;
+      let telemetry: MeshCluster['telemetry'];
+      if (prometheus) {
+        telemetry =
+          c.mesh === 'linkerd'
+            ? new LinkerdTelemetry({
+                prometheus,
+                labels: c.labels
+                  ? {
+                      namespace: c.labels.namespace,
+                      workloads: {
+                        ...LINKERD_VIZ_LABELS.workloads,
+                        ...c.labels.workloads,
+                      },
+                    }
+                  : LINKERD_VIZ_LABELS,
+              })
+            : new IstioTelemetry({ prometheus });
+      }
+      return {
+        name: c.name,
+        mesh: c.mesh,
+        settings: {
+          trustDomain: c.trustDomain,
+          linkerdNamespace: c.linkerdNamespace,
+          readIssuerSecret: c.readIssuerSecret,
+          istioRootNamespace: c.istioRootNamespace,
+        },
+        ...(c.kubernetes ? { objects } : {}),
+        ...(telemetry ? { telemetry } : {}),
+      };
+    });
+  }
+
+  async getClusters(): Promise<MeshCluster[]> {
+    return this.clusters;
+  }
+}

@@ -1,0 +1,302 @@
+import type {
+  KubernetesContainer,
+  KubernetesObject,
+  KubernetesPod,
+} from '@mesh-posture/plugin-mesh-posture-node';
+import { demoCanaryState, stableHash } from './simulation';
+import {
+  DEMO_CLUSTERS,
+  DEMO_NAMESPACES,
+  DEMO_WORKLOADS,
+  DemoCluster,
+  DemoWorkload,
+} from './topology';
+
+/*
+ * The demo mesh's Kubernetes objects, shaped as the API server returns them:
+ * pods, namespaces, and the Linkerd and Istio policy resources that the real
+ * adapters read.
+ */
+
+const POD_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+const CREATED = '2026-03-02T09:14:00Z';
+
+function podSuffix(seed: string, length: number): string {
+  let h = stableHash(seed);
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    out += POD_NAME_ALPHABET[h % POD_NAME_ALPHABET.length];
+    h = Math.floor(h / POD_NAME_ALPHABET.length) || stableHash(`${seed}${i}`);
+  }
+  return out;
+}
+
+export function clusterOf(name: string): DemoCluster {
+  return DEMO_CLUSTERS.find(c => c.name === name)!;
+}
+
+/** Replicas running at an instant: the canary side scales with the rollout. */
+function replicas(w: DemoWorkload, at: Date): number {
+  if (w.canary === 'canary') {
+    return demoCanaryState(at).phase === 'Progressing' ? w.replicas : 0;
+  }
+  return w.replicas;
+}
+
+function revisionOf(w: DemoWorkload, at: Date): string {
+  if (!w.canary) return 'stable';
+  const state = demoCanaryState(at);
+  // The primary takes the new revision once promoted.
+  const promoted = ['Finalising', 'Succeeded'].includes(state.phase);
+  return String(
+    w.canary === 'canary' || promoted ? state.revision : state.revision - 1,
+  );
+}
+
+/** The app label the demo's policies select pods by. */
+export function appLabel(w: DemoWorkload): string {
+  return w.kubernetesId ?? w.name;
+}
+
+export function podsOf(w: DemoWorkload, at: Date): KubernetesPod[] {
+  const cluster = clusterOf(w.cluster);
+  const count = replicas(w, at);
+  const revision = revisionOf(w, at);
+  const templateHash = podSuffix(`${w.name}/${revision}`, 10);
+  const pods: KubernetesPod[] = [];
+  for (let i = 0; i < count; i++) {
+    const name =
+      w.kind === 'StatefulSet'
+        ? `${w.name}-${i}`
+        : `${w.name}-${templateHash}-${podSuffix(
+            `${w.name}/${revision}/${i}`,
+            5,
+          )}`;
+    const labels: Record<string, string> = {
+      'app.kubernetes.io/name': appLabel(w),
+    };
+    if (w.kubernetesId) labels['backstage.io/kubernetes-id'] = w.kubernetesId;
+    const annotations: Record<string, string> = {};
+    const containers: KubernetesContainer[] = [
+      {
+        name: appLabel(w),
+        image: w.image,
+        ports: [
+          { name: w.port.name, containerPort: w.port.number, protocol: 'TCP' },
+        ],
+      },
+    ];
+    const initContainers: KubernetesContainer[] = [];
+
+    if (w.meshed && cluster.mesh === 'linkerd') {
+      labels['linkerd.io/control-plane-ns'] = 'linkerd';
+      labels['linkerd.io/workload-ns'] = w.namespace;
+      labels[`linkerd.io/proxy-${w.kind.toLowerCase()}`] = w.name;
+      annotations[
+        'linkerd.io/created-by'
+      ] = `linkerd/proxy-injector ${cluster.proxyVersion}`;
+      annotations['linkerd.io/proxy-version'] = cluster.proxyVersion;
+      const proxy: KubernetesContainer = {
+        name: 'linkerd-proxy',
+        image: cluster.proxyImage,
+        ports: [
+          { name: 'linkerd-proxy', containerPort: 4143 },
+          { name: 'linkerd-admin', containerPort: 4191 },
+        ],
+        env: [
+          {
+            name: 'LINKERD2_PROXY_IDENTITY_LOCAL_NAME',
+            value:
+              '$(_pod_sa).$(_pod_ns).serviceaccount.identity.linkerd.cluster.local',
+          },
+          {
+            name: 'LINKERD2_PROXY_INBOUND_DEFAULT_POLICY',
+            value: w.defaultPolicy ?? 'all-unauthenticated',
+          },
+        ],
+      };
+      initContainers.push({ name: 'linkerd-init', image: cluster.proxyImage });
+      if (w.nativeSidecar) {
+        initContainers.push({ ...proxy, restartPolicy: 'Always' });
+      } else {
+        containers.unshift(proxy);
+      }
+    }
+    if (w.meshed && cluster.mesh === 'istio') {
+      labels['security.istio.io/tlsMode'] = 'istio';
+      labels['service.istio.io/canonical-name'] = appLabel(w);
+      annotations['sidecar.istio.io/status'] = JSON.stringify({
+        initContainers: ['istio-init'],
+        containers: ['istio-proxy'],
+        volumes: ['istio-envoy', 'istio-data', 'istio-token'],
+        revision: 'default',
+      });
+      initContainers.push({ name: 'istio-init', image: cluster.proxyImage });
+      containers.push({
+        name: 'istio-proxy',
+        image: cluster.proxyImage,
+        ports: [{ name: 'http-envoy-prom', containerPort: 15090 }],
+      });
+    }
+
+    if (w.kind === 'Deployment') labels['pod-template-hash'] = templateHash;
+    if (w.kind === 'StatefulSet') {
+      labels['controller-revision-hash'] = `${w.name}-${templateHash}`;
+    }
+    pods.push({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name,
+        namespace: w.namespace,
+        creationTimestamp: CREATED,
+        labels,
+        annotations,
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: w.kind === 'Deployment' ? 'ReplicaSet' : w.kind,
+            name:
+              w.kind === 'Deployment' ? `${w.name}-${templateHash}` : w.name,
+            controller: true,
+          },
+        ],
+      },
+      spec: {
+        serviceAccountName: w.serviceAccount,
+        containers,
+        ...(initContainers.length ? { initContainers } : {}),
+      },
+      status: {
+        phase: 'Running',
+        conditions: [
+          { type: 'Initialized', status: 'True' },
+          { type: 'Ready', status: 'True' },
+          { type: 'ContainersReady', status: 'True' },
+          { type: 'PodScheduled', status: 'True' },
+        ],
+      },
+    });
+  }
+  return pods;
+}
+
+export function namespaceObjects(cluster: string): KubernetesObject[] {
+  return DEMO_NAMESPACES.filter(n => n.cluster === cluster).map(n => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name: n.name,
+      creationTimestamp: CREATED,
+      labels: { 'kubernetes.io/metadata.name': n.name, ...n.labels },
+      ...(n.annotations ? { annotations: n.annotations } : {}),
+    },
+    status: { phase: 'Active' },
+  }));
+}
+
+function meta(name: string, namespace: string) {
+  return { name, namespace, creationTimestamp: CREATED };
+}
+
+/** Linkerd policy resources by `group/version/resource`. */
+export function linkerdPolicyObjects(): Record<string, KubernetesObject[]> {
+  const servers: KubernetesObject[] = [];
+  const policies: KubernetesObject[] = [];
+  const authentications: KubernetesObject[] = [];
+  // The canary and its primary share one policy, keyed by the app label.
+  const seen = new Set<string>();
+  for (const w of DEMO_WORKLOADS) {
+    if (w.cluster !== 'prod-eu-west' || !w.admits || seen.has(appLabel(w)))
+      continue;
+    seen.add(appLabel(w));
+    const name = `${appLabel(w)}-${w.port.name}`;
+    servers.push({
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'Server',
+      metadata: meta(name, w.namespace),
+      spec: {
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': appLabel(w) } },
+        port: w.port.name,
+        proxyProtocol: w.port.protocol,
+        accessPolicy: 'deny',
+      },
+    });
+    authentications.push({
+      apiVersion: 'policy.linkerd.io/v1alpha1',
+      kind: 'MeshTLSAuthentication',
+      metadata: meta(`${appLabel(w)}-callers`, w.namespace),
+      spec: {
+        identityRefs: w.admits.map(sa => {
+          const [namespace, account] = sa.split('/');
+          return { kind: 'ServiceAccount', name: account, namespace };
+        }),
+      },
+    });
+    policies.push({
+      apiVersion: 'policy.linkerd.io/v1alpha1',
+      kind: 'AuthorizationPolicy',
+      metadata: meta(name, w.namespace),
+      spec: {
+        targetRef: { group: 'policy.linkerd.io', kind: 'Server', name },
+        requiredAuthenticationRefs: [
+          {
+            group: 'policy.linkerd.io',
+            kind: 'MeshTLSAuthentication',
+            name: `${appLabel(w)}-callers`,
+          },
+        ],
+      },
+    });
+  }
+  return {
+    'policy.linkerd.io/v1beta3/servers': servers,
+    'policy.linkerd.io/v1alpha1/authorizationpolicies': policies,
+    'policy.linkerd.io/v1alpha1/meshtlsauthentications': authentications,
+    'policy.linkerd.io/v1alpha1/networkauthentications': [],
+    'policy.linkerd.io/v1beta1/serverauthorizations': [],
+    'policy.linkerd.io/v1beta3/httproutes': [],
+  };
+}
+
+/** Istio security resources by `group/version/resource`. */
+export function istioPolicyObjects(): Record<string, KubernetesObject[]> {
+  const policies: KubernetesObject[] = [];
+  for (const w of DEMO_WORKLOADS) {
+    if (w.cluster !== 'pci-eu-central' || !w.admits) continue;
+    policies.push({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: meta(appLabel(w), w.namespace),
+      spec: {
+        selector: { matchLabels: { 'app.kubernetes.io/name': appLabel(w) } },
+        action: 'ALLOW',
+        rules: [
+          {
+            from: [
+              {
+                source: {
+                  principals: w.admits.map(sa => {
+                    const [namespace, account] = sa.split('/');
+                    return `cluster.local/ns/${namespace}/sa/${account}`;
+                  }),
+                },
+              },
+            ],
+          },
+        ],
+      },
+    });
+  }
+  return {
+    'security.istio.io/v1/peerauthentications': [
+      {
+        apiVersion: 'security.istio.io/v1',
+        kind: 'PeerAuthentication',
+        metadata: meta('default', 'istio-system'),
+        spec: { mtls: { mode: 'STRICT' } },
+      },
+    ],
+    'security.istio.io/v1/authorizationpolicies': policies,
+  };
+}

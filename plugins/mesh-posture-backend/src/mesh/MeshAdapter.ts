@@ -1,0 +1,366 @@
+import type {
+  CertificateStatus,
+  MeshGap,
+  PortAuthorization,
+  WorkloadRef,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import {
+  ClusterObjectSource,
+  KubernetesObject,
+  KubernetesPod,
+  MeshCluster,
+  SourceError,
+} from '@mesh-posture/plugin-mesh-posture-node';
+import {
+  CertificateParseError,
+  certificateStatuses,
+  statusOf,
+} from './certificates';
+import {
+  evaluateIstioAuthorization,
+  IstioPolicyObjects,
+} from './istio/istioPolicy';
+import {
+  evaluateLinkerdAuthorization,
+  LinkerdPolicyObjects,
+} from './linkerd/linkerdPolicy';
+import { VersionedLister } from './objects';
+
+/** What a mesh's objects say about the namespaces of some workloads. */
+export interface MeshObjects {
+  certificates: CertificateStatus[];
+  gaps: MeshGap[];
+  evaluate(
+    workload: WorkloadRef,
+    pods: KubernetesPod[],
+  ): {
+    ports: PortAuthorization[];
+    admitted: Array<{ identity: string; grantedBy: string[] }>;
+    notes: string[];
+  };
+}
+
+/**
+ * Knows one mesh's Kubernetes objects: which to read (policies, namespaces,
+ * certificates) and how to judge a workload's authorization from them.
+ */
+export interface MeshObjectAdapter {
+  read(
+    source: ClusterObjectSource,
+    cluster: MeshCluster,
+    namespaces: string[],
+    now: Date,
+    signal?: AbortSignal,
+  ): Promise<MeshObjects>;
+}
+
+function settingsOf(cluster: MeshCluster) {
+  return {
+    linkerdNamespace: cluster.settings?.linkerdNamespace ?? 'linkerd',
+    istioRootNamespace: cluster.settings?.istioRootNamespace ?? 'istio-system',
+    trustDomain: cluster.settings?.trustDomain ?? 'cluster.local',
+    readIssuerSecret: cluster.settings?.readIssuerSecret ?? false,
+  };
+}
+
+function bundleStatuses(
+  pem: string | undefined,
+  context: Parameters<typeof certificateStatuses>[1],
+  gaps: MeshGap[],
+): CertificateStatus[] {
+  if (!pem) {
+    gaps.push({
+      topic: 'certificates',
+      cluster: context.cluster,
+      message: `${context.location} was not found`,
+    });
+    return [];
+  }
+  try {
+    return certificateStatuses(pem, context);
+  } catch (error) {
+    if (error instanceof CertificateParseError) {
+      throw new SourceError(
+        'invalid-response',
+        `${context.location}: ${error.message}`,
+      );
+    }
+    throw error;
+  }
+}
+
+const inNamespace = (ns: string) => (o: KubernetesObject) =>
+  o.metadata.namespace === ns;
+
+export class LinkerdObjectAdapter implements MeshObjectAdapter {
+  private readonly lister = new VersionedLister();
+
+  async read(
+    source: ClusterObjectSource,
+    cluster: MeshCluster,
+    namespaces: string[],
+    now: Date,
+    signal?: AbortSignal,
+  ): Promise<MeshObjects> {
+    const settings = settingsOf(cluster);
+    const gaps: MeshGap[] = [];
+    const list = (versions: string[], resource: string) =>
+      this.lister.list(
+        source,
+        cluster.name,
+        'policy.linkerd.io',
+        versions,
+        resource,
+        signal,
+      );
+    const [
+      namespaceObjects,
+      servers,
+      authorizationPolicies,
+      meshTLSAuthentications,
+      networkAuthentications,
+      serverAuthorizations,
+      httpRoutes,
+      trustRoots,
+      issuerCertificate,
+    ] = await Promise.all([
+      Promise.all(
+        namespaces.map(name =>
+          source.get(
+            {
+              cluster: cluster.name,
+              apiVersion: 'v1',
+              resource: 'namespaces',
+              name,
+            },
+            { signal },
+          ),
+        ),
+      ),
+      list(['v1beta3', 'v1beta2', 'v1beta1'], 'servers'),
+      list(['v1alpha1'], 'authorizationpolicies'),
+      list(['v1alpha1'], 'meshtlsauthentications'),
+      list(['v1alpha1'], 'networkauthentications'),
+      list(['v1beta1'], 'serverauthorizations'),
+      list(['v1beta3', 'v1beta2', 'v1beta1', 'v1alpha1'], 'httproutes'),
+      source.get(
+        {
+          cluster: cluster.name,
+          apiVersion: 'v1',
+          resource: 'configmaps',
+          namespace: settings.linkerdNamespace,
+          name: 'linkerd-identity-trust-roots',
+        },
+        { signal },
+      ),
+      // cert-manager keeps the issuer's validity in its Certificate status,
+      // readable without touching the Secret that holds the private key.
+      this.lister
+        .list(
+          source,
+          cluster.name,
+          'cert-manager.io',
+          ['v1'],
+          'certificates',
+          signal,
+        )
+        .then(items =>
+          items?.find(
+            c =>
+              c.metadata.namespace === settings.linkerdNamespace &&
+              c.spec?.secretName === 'linkerd-identity-issuer',
+          ),
+        ),
+    ]);
+    if (servers === undefined) {
+      gaps.push({
+        topic: 'authorization',
+        cluster: cluster.name,
+        message:
+          'policy.linkerd.io resources are not installed: only the default inbound policy is known',
+      });
+    }
+
+    const context = { cluster: cluster.name, mesh: 'linkerd' as const, now };
+    const certificates = bundleStatuses(
+      trustRoots?.data?.['ca-bundle.crt'],
+      {
+        ...context,
+        role: 'trust-anchor',
+        location: `ConfigMap ${settings.linkerdNamespace}/linkerd-identity-trust-roots`,
+      },
+      gaps,
+    );
+    if (issuerCertificate?.status?.notAfter) {
+      certificates.push(
+        statusOf(
+          {
+            subject:
+              issuerCertificate.spec?.commonName ??
+              'identity.linkerd.cluster.local',
+            notBefore: issuerCertificate.status.notBefore
+              ? new Date(issuerCertificate.status.notBefore)
+              : undefined,
+            notAfter: new Date(issuerCertificate.status.notAfter),
+          },
+          {
+            ...context,
+            role: 'issuer',
+            location: `Certificate ${settings.linkerdNamespace}/${issuerCertificate.metadata.name} (cert-manager)`,
+          },
+        ),
+      );
+    } else if (settings.readIssuerSecret) {
+      const secret = await source.get(
+        {
+          cluster: cluster.name,
+          apiVersion: 'v1',
+          resource: 'secrets',
+          namespace: settings.linkerdNamespace,
+          name: 'linkerd-identity-issuer',
+        },
+        { signal },
+      );
+      const encoded = secret?.data?.['crt.pem'] ?? secret?.data?.['tls.crt'];
+      certificates.push(
+        ...bundleStatuses(
+          encoded ? Buffer.from(encoded, 'base64').toString('utf8') : undefined,
+          {
+            ...context,
+            role: 'issuer',
+            location: `Secret ${settings.linkerdNamespace}/linkerd-identity-issuer`,
+          },
+          gaps,
+        ),
+      );
+    } else {
+      gaps.push({
+        topic: 'certificates',
+        cluster: cluster.name,
+        message:
+          'issuer expiry unknown: no cert-manager Certificate for linkerd-identity-issuer, and reading its Secret is off (meshPosture.clusters[].linkerd.readIssuerSecret)',
+      });
+    }
+
+    const namespaceByName = new Map(
+      namespaceObjects
+        .filter((n): n is KubernetesObject => !!n)
+        .map(n => [n.metadata.name, n]),
+    );
+    return {
+      certificates,
+      gaps,
+      evaluate: (workload, pods) => {
+        const ns = workload.namespace;
+        const objects: LinkerdPolicyObjects = {
+          namespace: namespaceByName.get(ns),
+          servers: (servers ?? []).filter(inNamespace(ns)),
+          authorizationPolicies: (authorizationPolicies ?? []).filter(
+            inNamespace(ns),
+          ),
+          // Authentications may be referenced across namespaces.
+          meshTLSAuthentications: meshTLSAuthentications ?? [],
+          networkAuthentications: networkAuthentications ?? [],
+          serverAuthorizations: (serverAuthorizations ?? []).filter(
+            inNamespace(ns),
+          ),
+          httpRoutes: (httpRoutes ?? []).filter(inNamespace(ns)),
+        };
+        return {
+          ...evaluateLinkerdAuthorization({
+            workload,
+            pods,
+            objects,
+            trustDomain: settings.trustDomain,
+          }),
+          notes: [],
+        };
+      },
+    };
+  }
+}
+
+export class IstioObjectAdapter implements MeshObjectAdapter {
+  private readonly lister = new VersionedLister();
+
+  async read(
+    source: ClusterObjectSource,
+    cluster: MeshCluster,
+    namespaces: string[],
+    now: Date,
+    signal?: AbortSignal,
+  ): Promise<MeshObjects> {
+    const settings = settingsOf(cluster);
+    const gaps: MeshGap[] = [];
+    const list = (resource: string) =>
+      this.lister.list(
+        source,
+        cluster.name,
+        'security.istio.io',
+        ['v1', 'v1beta1'],
+        resource,
+        signal,
+      );
+    const [peerAuthentications, authorizationPolicies, rootCerts] =
+      await Promise.all([
+        list('peerauthentications'),
+        list('authorizationpolicies'),
+        Promise.all(
+          namespaces.map(ns =>
+            source.get(
+              {
+                cluster: cluster.name,
+                apiVersion: 'v1',
+                resource: 'configmaps',
+                namespace: ns,
+                name: 'istio-ca-root-cert',
+              },
+              { signal },
+            ),
+          ),
+        ),
+      ]);
+    if (peerAuthentications === undefined) {
+      gaps.push({
+        topic: 'authorization',
+        cluster: cluster.name,
+        message: 'security.istio.io resources are not served by this cluster',
+      });
+    }
+    // Every namespace holds the same root; read it once.
+    const rootCm = rootCerts.find(c => c?.data?.['root-cert.pem']);
+    const certificates = bundleStatuses(
+      rootCm?.data?.['root-cert.pem'],
+      {
+        cluster: cluster.name,
+        mesh: 'istio',
+        role: 'root',
+        location: `ConfigMap ${
+          rootCm?.metadata.namespace ?? namespaces[0]
+        }/istio-ca-root-cert`,
+        now,
+      },
+      gaps,
+    );
+    const objects: IstioPolicyObjects = {
+      peerAuthentications: peerAuthentications ?? [],
+      authorizationPolicies: authorizationPolicies ?? [],
+    };
+    return {
+      certificates,
+      gaps,
+      evaluate: (workload, pods) =>
+        evaluateIstioAuthorization({
+          workload,
+          pods,
+          objects,
+          rootNamespace: settings.istioRootNamespace,
+        }),
+    };
+  }
+}
+
+export const meshObjectAdapters = {
+  linkerd: new LinkerdObjectAdapter(),
+  istio: new IstioObjectAdapter(),
+};
