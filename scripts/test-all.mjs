@@ -8,10 +8,11 @@
  * one.
  *
  * Needs: PostgreSQL (MESH_POSTURE_TEST_POSTGRES_URL, default
- * postgresql://postgres@127.0.0.1:5432/postgres) and Chromium
- * (PLAYWRIGHT_CHROMIUM, default /usr/bin/chromium).
+ * postgresql://postgres@127.0.0.1:5432/postgres), Prometheus (`prometheus`
+ * and `promtool` on PATH) and Chromium (PLAYWRIGHT_CHROMIUM, default
+ * /usr/bin/chromium).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -100,6 +101,23 @@ async function preparePostgres() {
   }
 }
 
+/** The real-Prometheus tests need prometheus and promtool; without them the run fails. */
+function preparePrometheus() {
+  const found = ['prometheus', 'promtool'].every(
+    bin =>
+      spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' })
+        .status === 0,
+  );
+  if (!found) {
+    fail(
+      'Prometheus is required for the tests against a real PromQL engine and was not found on PATH. ' +
+        'Install it (Debian: apt-get install prometheus).',
+    );
+    return undefined;
+  }
+  return { MESH_POSTURE_REQUIRE_PROMETHEUS: '1' };
+}
+
 function chromiumPath() {
   const candidate = process.env.PLAYWRIGHT_CHROMIUM ?? '/usr/bin/chromium';
   if (!fs.existsSync(candidate)) {
@@ -177,10 +195,17 @@ await step('lint', 'yarn', ['backstage-cli', 'repo', 'lint']);
 await step('formatting', 'yarn', ['prettier', '--check', '.']);
 
 const postgresEnv = await preparePostgres();
-if (postgresEnv) {
-  await unitAndIntegration(postgresEnv);
+const prometheusEnv = preparePrometheus();
+if (postgresEnv && prometheusEnv) {
+  await unitAndIntegration({ ...postgresEnv, ...prometheusEnv });
 } else {
-  record('unit and integration tests (PostgreSQL missing)', 0, 1, 0, 0);
+  record(
+    'unit and integration tests (a required service is missing)',
+    0,
+    1,
+    0,
+    0,
+  );
 }
 
 const chromium = chromiumPath();

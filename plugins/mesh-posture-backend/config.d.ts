@@ -10,6 +10,45 @@ export interface Config {
      * @visibility frontend
      */
     demo?: boolean;
+    /** Clusters read for real: objects through the Kubernetes plugin, telemetry from Prometheus. */
+    clusters?: Array<{
+      /** The cluster's name in the Kubernetes plugin's configuration. */
+      name: string;
+      mesh: 'linkerd' | 'istio';
+      /** Read the cluster's objects through the Kubernetes plugin. Default true. */
+      kubernetes?: boolean;
+      prometheus?: {
+        url: string;
+        /**
+         * Extra request headers, e.g. Authorization.
+         * @visibility secret
+         */
+        headers?: { [name: string]: string };
+      };
+      /** Linkerd: Prometheus label names of namespace and workloads (default linkerd-viz's). */
+      labels?: {
+        namespace?: string;
+        workloads?: { [kind: string]: string };
+      };
+      /** Trust domain of mesh identities. Default cluster.local. */
+      trustDomain?: string;
+      linkerd?: {
+        /** The control plane's namespace. Default linkerd. */
+        namespace?: string;
+        /** Read the issuer Secret for its expiry (it also holds the private key). Default false. */
+        readIssuerSecret?: boolean;
+      };
+      istio?: {
+        /** meshConfig.rootNamespace. Default istio-system. */
+        rootNamespace?: string;
+      };
+    }>;
+    callers?: {
+      /** How far back "seen calling" and denials look: one of 1h, 6h, 24h, 7d, 30d. Default 7d. */
+      window?: string;
+      /** History the telemetry must hold before "never seen calling" is judged. Default 7 days. */
+      minimumHistory?: HumanDuration | string;
+    };
     /**
      * How long one source call may take before it is reported as `timeout`.
      * Default 5 seconds.

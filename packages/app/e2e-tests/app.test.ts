@@ -1,21 +1,28 @@
-import { expect, test } from '@playwright/test';
+import { expect, Page, test } from '@playwright/test';
+
+async function signInAsGuest(page: Page) {
+  await page.goto('/');
+  const enterButton = page.getByRole('button', { name: 'Enter' });
+  await expect(enterButton).toBeVisible();
+  await enterButton.click();
+}
+
+function meshSecurityCard(page: Page) {
+  return page
+    .locator('.MuiCard-root')
+    .filter({ has: page.getByText('Mesh security', { exact: true }) });
+}
 
 test('a guest opens payments-api and sees its mesh security', async ({
   page,
 }) => {
-  await page.goto('/');
-
-  const enterButton = page.getByRole('button', { name: 'Enter' });
-  await expect(enterButton).toBeVisible();
-  await enterButton.click();
+  await signInAsGuest(page);
 
   // The catalog is the landing page; open the service from it.
   await page.getByRole('link', { name: 'payments-api', exact: true }).click();
   await expect(page).toHaveURL(/\/catalog\/default\/component\/payments-api/);
 
-  const card = page
-    .locator('.MuiCard-root')
-    .filter({ has: page.getByText('Mesh security', { exact: true }) });
+  const card = meshSecurityCard(page);
   await expect(card).toBeVisible();
   await expect(card.getByText(/Demo data/)).toBeVisible();
   await expect(card.getByText('Passing', { exact: true })).toBeVisible();
@@ -29,6 +36,36 @@ test('a guest opens payments-api and sees its mesh security', async ({
   await card.scrollIntoViewIfNeeded();
   await page.screenshot({
     path: 'e2e-test-report/screenshots/payments-api-mesh-security.png',
+    fullPage: true,
+  });
+});
+
+test('the plaintext caller of accounts-service is flagged, card and tab', async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+  await page
+    .getByRole('link', { name: 'accounts-service', exact: true })
+    .click();
+
+  const card = meshSecurityCard(page);
+  await expect(card.getByText('Failing', { exact: true })).toBeVisible();
+  const row = card
+    .getByRole('table', { name: 'Traffic edges' })
+    .getByRole('row')
+    .filter({ hasText: 'unidentified client' });
+  await expect(row.getByText('Plaintext', { exact: true })).toBeVisible();
+  await expect(row.getByText('no_tls_from_remote')).toBeVisible();
+
+  await page.getByRole('link', { name: 'Zero trust', exact: true }).click();
+  await expect(page).toHaveURL(/\/component\/accounts-service\/zero-trust/);
+  const ports = page.getByRole('table', { name: 'Authorization by port' });
+  await expect(ports.getByText('open', { exact: true }).first()).toBeVisible();
+  await expect(
+    page.getByText(/open to unauthenticated clients/).first(),
+  ).toBeVisible();
+  await page.screenshot({
+    path: 'e2e-test-report/screenshots/accounts-service-zero-trust.png',
     fullPage: true,
   });
 });

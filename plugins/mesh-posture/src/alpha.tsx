@@ -4,7 +4,10 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import { isMeshPostureAvailable } from '@mesh-posture/plugin-mesh-posture-common';
 import { MeshPostureClient, meshPostureApiRef } from './api';
 
@@ -33,11 +36,26 @@ export const entityMeshSecurityCard = EntityCardBlueprint.make({
 });
 
 /**
+ * Entity tab "Zero trust": the full posture of the entity's workloads.
+ * @alpha
+ */
+export const entityZeroTrustContent = EntityContentBlueprint.make({
+  name: 'zero-trust',
+  params: {
+    path: '/zero-trust',
+    title: 'Zero trust',
+    filter: isMeshPostureAvailable,
+    loader: () =>
+      import('./components/ZeroTrustContent').then(m => <m.ZeroTrustContent />),
+  },
+});
+
+/**
  * The Mesh Posture plugin for the new frontend system.
  * @alpha
  */
 export default createFrontendPlugin({
   pluginId: 'mesh-posture',
   info: { packageJson: () => import('../package.json') },
-  extensions: [meshPostureApi, entityMeshSecurityCard],
+  extensions: [meshPostureApi, entityMeshSecurityCard, entityZeroTrustContent],
 });

@@ -7,7 +7,11 @@
  * @packageDocumentation
  */
 
-export { meshPosturePlugin, EntityMeshSecurityCard } from './plugin';
+export {
+  meshPosturePlugin,
+  EntityMeshSecurityCard,
+  EntityZeroTrustContent,
+} from './plugin';
 export { meshPostureApiRef, MeshPostureClient } from './api';
 export type { MeshPostureApi } from './api';
 export { isMeshPostureAvailable } from '@mesh-posture/plugin-mesh-posture-common';

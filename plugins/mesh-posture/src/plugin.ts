@@ -38,3 +38,19 @@ export const EntityMeshSecurityCard = meshPosturePlugin.provide(
     },
   }),
 );
+
+/**
+ * Entity tab "Zero trust": the full posture of the entity's workloads. Mount
+ * it as an `EntityLayout.Route` of entities for which `isMeshPostureAvailable`
+ * is true.
+ * @public
+ */
+export const EntityZeroTrustContent = meshPosturePlugin.provide(
+  createComponentExtension({
+    name: 'EntityZeroTrustContent',
+    component: {
+      lazy: () =>
+        import('./components/ZeroTrustContent').then(m => m.ZeroTrustContent),
+    },
+  }),
+);

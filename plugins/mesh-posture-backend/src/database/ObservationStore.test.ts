@@ -2,7 +2,7 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 import { mockServices } from '@backstage/backend-test-utils';
 import type { PostureObservation } from '@mesh-posture/plugin-mesh-posture-common';
 import { ObservationStore } from './ObservationStore';
-import { testDatabaseIds } from '../testing/testDatabaseIds';
+import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
 
 const databases = TestDatabases.create({ ids: testDatabaseIds() });
 

@@ -8,11 +8,11 @@ import {
   FakeKubernetesApi,
   FakeObject,
   startFakeKubernetesApi,
-} from '../testing/fakeKubernetesApi';
+} from '../__testUtils__/fakeKubernetesApi';
 import {
   RealKubernetesPlugin,
   startKubernetesPlugin,
-} from '../testing/realKubernetesPlugin';
+} from '../__testUtils__/realKubernetesPlugin';
 import {
   KubernetesPluginObjectSource,
   resourcePath,

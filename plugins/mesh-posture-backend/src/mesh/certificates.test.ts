@@ -1,4 +1,4 @@
-import { selfSignedPem } from '../testing/testCertificates';
+import { selfSignedPem } from '../__testUtils__/testCertificates';
 import {
   CertificateParseError,
   certificateStatuses,

@@ -9,7 +9,7 @@ import {
   describeWithPrometheus,
   RealPrometheus,
   startPrometheus,
-} from '../testing/realPrometheus';
+} from '../__testUtils__/realPrometheus';
 import { IstioTelemetry } from './istio/IstioTelemetry';
 import { LinkerdTelemetry } from './linkerd/LinkerdTelemetry';
 

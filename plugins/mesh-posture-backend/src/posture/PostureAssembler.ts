@@ -392,15 +392,18 @@ export class PostureAssembler {
           c.count > 0,
       );
       for (const a of evaluation.admitted) {
-        const seen = seenHere.some(c =>
-          identityMatches(a.identity, c.identity),
-        );
+        // Seen is certain; never seen is only judged on enough history.
+        let seen: boolean | null = null;
+        if (seenHere.some(c => identityMatches(a.identity, c.identity))) {
+          seen = true;
+        } else if (t && !historyShort) {
+          seen = false;
+        }
         admittedIdentities.push({
           workload: group.workload.workload,
           identity: a.identity,
           grantedBy: a.grantedBy,
-          // Seen is certain; never seen is only judged on enough history.
-          seen: seen ? true : t && !historyShort ? false : null,
+          seen,
         });
       }
     }
@@ -442,7 +445,8 @@ export class PostureAssembler {
             cluster: cluster.name,
             mesh: cluster.mesh,
             role: 'workload',
-            location: 'metric identity_cert_expiration_timestamp_seconds',
+            location:
+              'proxy metric control_identity_cert_expiration_timestamp_seconds',
             now: at,
           },
         ),

@@ -1,9 +1,9 @@
-import { HOSTILE_VALUES } from '../testing/hostileValues';
+import { HOSTILE_VALUES } from '../__testUtils__/hostileValues';
 import {
   describeWithPrometheus,
   RealPrometheus,
   startPrometheus,
-} from '../testing/realPrometheus';
+} from '../__testUtils__/realPrometheus';
 import { PrometheusClient } from './PrometheusClient';
 import { eq, oneOf, rate, selector, sumBy } from './promql';
 

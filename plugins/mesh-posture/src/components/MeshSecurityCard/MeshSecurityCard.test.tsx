@@ -20,7 +20,7 @@ import {
   healthyPosture,
   plaintextCallerPosture,
   prometheusDownPosture,
-} from '../../testing/postureFixtures';
+} from '../../__testUtils__/postureFixtures';
 import { MeshSecurityCard } from './MeshSecurityCard';
 
 const server = setupServer();

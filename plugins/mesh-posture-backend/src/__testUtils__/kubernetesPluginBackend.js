@@ -7,7 +7,8 @@
 'use strict';
 
 const { createBackend } = require('@backstage/backend-defaults');
+const kubernetesPlugin = require('@backstage/plugin-kubernetes-backend');
 
 const backend = createBackend();
-backend.add(require('@backstage/plugin-kubernetes-backend').default);
+backend.add(kubernetesPlugin.default);
 backend.start();

@@ -1,6 +1,8 @@
 import {
+  AdmittedIdentity,
   assessPosture,
   CertificateStatus,
+  PortAuthorization,
   MeshPosture,
   PostureFacts,
   SourceReport,
@@ -56,6 +58,43 @@ function anchor(daysToExpiry: number): CertificateStatus {
   };
 }
 
+const httpPort: PortAuthorization = {
+  workload: accounts,
+  port: '8080 (http)',
+  selectedBy: 'Server open-banking/accounts-service-http',
+  access: 'deny',
+  grants: [
+    {
+      policy: 'AuthorizationPolicy open-banking/accounts-service-http',
+      identities: [
+        'web-frontend.web.serviceaccount.identity.linkerd.cluster.local',
+        'open-banking-gateway.open-banking.serviceaccount.identity.linkerd.cluster.local',
+        'statements.batch.serviceaccount.identity.linkerd.cluster.local',
+      ],
+      networks: ['0.0.0.0/0', '::/0'],
+      unauthenticated: false,
+    },
+  ],
+  explanation: 'Server accounts-service-http: 1 authorization',
+};
+
+const otherPorts: PortAuthorization = {
+  workload: accounts,
+  port: '*',
+  access: 'deny',
+  grants: [],
+  explanation: 'default policy deny (proxy configuration)',
+};
+
+function admitted(identity: string, seen: boolean): AdmittedIdentity {
+  return {
+    workload: accounts,
+    identity,
+    grantedBy: ['AuthorizationPolicy open-banking/accounts-service-http'],
+    seen,
+  };
+}
+
 function facts(overrides: Partial<PostureFacts>): PostureFacts {
   return {
     entityRef: 'component:default/accounts-service',
@@ -79,6 +118,24 @@ function facts(overrides: Partial<PostureFacts>): PostureFacts {
       caller('open-banking-gateway', 'open-banking', 11.5),
     ],
     certificates: [anchor(212)],
+    authorization: [httpPort, otherPorts],
+    admittedIdentities: [
+      admitted(
+        'web-frontend.web.serviceaccount.identity.linkerd.cluster.local',
+        true,
+      ),
+      admitted(
+        'open-banking-gateway.open-banking.serviceaccount.identity.linkerd.cluster.local',
+        true,
+      ),
+      admitted(
+        'statements.batch.serviceaccount.identity.linkerd.cluster.local',
+        true,
+      ),
+    ],
+    deniedCallers: [],
+    callerWindow: '7d',
+    gaps: [],
     sources: [ok('kubernetes'), ok('prometheus')],
     ...overrides,
   };
@@ -150,6 +207,40 @@ export const demoPosture = serve(
     sources: [
       { ...ok('kubernetes'), demo: true },
       { ...ok('prometheus'), demo: true },
+    ],
+  }),
+);
+
+/** Policy leaves a port open and admits an identity that never calls. */
+export const overGrantedPosture = serve(
+  facts({
+    authorization: [
+      httpPort,
+      {
+        ...otherPorts,
+        access: 'open',
+        explanation: 'default policy all-unauthenticated (proxy configuration)',
+      },
+    ],
+    admittedIdentities: [
+      admitted(
+        'web-frontend.web.serviceaccount.identity.linkerd.cluster.local',
+        true,
+      ),
+      admitted(
+        'statements.batch.serviceaccount.identity.linkerd.cluster.local',
+        false,
+      ),
+    ],
+    deniedCallers: [
+      {
+        workload: accounts,
+        identity:
+          'fraud-scoring.payments.serviceaccount.identity.linkerd.cluster.local',
+        policy: 'server/accounts-service-http',
+        count: 1210,
+        protocol: 'http',
+      },
     ],
   }),
 );

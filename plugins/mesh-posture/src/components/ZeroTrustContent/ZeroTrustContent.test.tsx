@@ -1,0 +1,168 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  entityRouteRef,
+  EntityProvider,
+} from '@backstage/plugin-catalog-react';
+import {
+  registerMswTestHooks,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import type { MeshPosture } from '@mesh-posture/plugin-mesh-posture-common';
+import { fireEvent, screen, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { MeshPostureClient, meshPostureApiRef } from '../../api';
+import {
+  expiredAnchorPosture,
+  healthyPosture,
+  overGrantedPosture,
+  plaintextCallerPosture,
+  prometheusDownPosture,
+} from '../../__testUtils__/postureFixtures';
+import { ZeroTrustContent } from './ZeroTrustContent';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+const base = 'http://localhost:7007/api/mesh-posture';
+const postureUrl = `${base}/v1/entities/component/default/accounts-service/posture`;
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'accounts-service',
+    namespace: 'default',
+    annotations: { 'backstage.io/kubernetes-id': 'accounts-service' },
+  },
+  spec: {
+    type: 'service',
+    owner: 'open-banking-team',
+    lifecycle: 'production',
+  },
+};
+
+function serve(byWindow: Record<string, MeshPosture>) {
+  const windows: string[] = [];
+  server.use(
+    http.get(postureUrl, ({ request }) => {
+      const window = new URL(request.url).searchParams.get('window') ?? '5m';
+      windows.push(window);
+      return HttpResponse.json({ ...byWindow[window], window });
+    }),
+  );
+  return windows;
+}
+
+async function renderTab() {
+  const api = new MeshPostureClient({
+    discoveryApi: { getBaseUrl: async () => base },
+    fetchApi: { fetch: (input, init) => fetch(input, init) },
+  });
+  return renderInTestApp(
+    <TestApiProvider apis={[[meshPostureApiRef, api]]}>
+      <EntityProvider entity={entity}>
+        <ZeroTrustContent />
+      </EntityProvider>
+    </TestApiProvider>,
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  );
+}
+
+function table(name: string) {
+  return screen.getByRole('table', { name });
+}
+
+describe('ZeroTrustContent', () => {
+  it('lays out a healthy posture section by section', async () => {
+    serve({ '5m': healthyPosture });
+    await renderTab();
+    expect(await screen.findByText(/^Passing — /)).toBeInTheDocument();
+    const workloads = table('Workloads');
+    expect(
+      within(workloads).getByText('Deployment open-banking/accounts-service'),
+    ).toBeInTheDocument();
+    expect(within(workloads).getByText('edge-26.10.2')).toBeInTheDocument();
+    const ports = table('Authorization by port');
+    expect(within(ports).getAllByText('default-deny')).toHaveLength(2);
+    expect(within(ports).getByText('other ports')).toBeInTheDocument();
+    const identities = table('Admitted identities');
+    expect(within(identities).getAllByText('calls')).toHaveLength(3);
+    expect(
+      screen.getByText('No request was refused in the last 7d.'),
+    ).toBeInTheDocument();
+    expect(
+      within(table('Certificates')).getByText('expires in 212 days'),
+    ).toBeInTheDocument();
+  });
+
+  it('flags the plaintext caller in the traffic table', async () => {
+    serve({ '5m': plaintextCallerPosture });
+    await renderTab();
+    expect(await screen.findByText(/^Failing — /)).toBeInTheDocument();
+    const row = within(table('Traffic edges'))
+      .getByText('unidentified client')
+      .closest('tr')!;
+    expect(within(row).getByText('Plaintext')).toBeInTheDocument();
+    expect(within(row).getByText('no_tls_from_remote')).toBeInTheDocument();
+  });
+
+  it('fails an expired trust anchor', async () => {
+    serve({ '5m': expiredAnchorPosture });
+    await renderTab();
+    expect(await screen.findByText(/^Failing — /)).toBeInTheDocument();
+    expect(
+      within(table('Certificates')).getByText('expired 3 days ago'),
+    ).toBeInTheDocument();
+  });
+
+  it('names the source that is down and still shows the rest', async () => {
+    serve({ '5m': prometheusDownPosture });
+    await renderTab();
+    expect(await screen.findByText(/^Unknown — /)).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /Prometheus on prod-eu-west: timeout \(no answer within 5000 ms\)/,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText('No requests in the last 5m.')).toBeInTheDocument();
+    // The Kubernetes half still renders.
+    expect(within(table('Workloads')).getByText('2/2')).toBeInTheDocument();
+  });
+
+  it('shows an open port, an over-granted identity and a denied caller', async () => {
+    serve({ '5m': overGrantedPosture });
+    await renderTab();
+    expect(await screen.findByText(/^Failing — /)).toBeInTheDocument();
+    const ports = table('Authorization by port');
+    const open = within(ports).getByText('open').closest('tr')!;
+    expect(
+      within(open).getByText(
+        'default policy all-unauthenticated (proxy configuration)',
+      ),
+    ).toBeInTheDocument();
+    const unused = within(table('Admitted identities'))
+      .getByText(
+        'statements.batch.serviceaccount.identity.linkerd.cluster.local',
+      )
+      .closest('tr')!;
+    expect(within(unused).getByText('never seen in 7d')).toBeInTheDocument();
+    const denied = within(table('Denied callers'))
+      .getByText(
+        'fraud-scoring.payments.serviceaccount.identity.linkerd.cluster.local',
+      )
+      .closest('tr')!;
+    expect(within(denied).getByText('1210 requests')).toBeInTheDocument();
+  });
+
+  it('asks the backend again when the window changes', async () => {
+    const windows = serve({ '5m': healthyPosture, '1h': healthyPosture });
+    await renderTab();
+    expect(await screen.findByText(/Rates over 5m/)).toBeInTheDocument();
+    fireEvent.mouseDown(screen.getByRole('button', { name: 'Window' }));
+    fireEvent.click(await screen.findByRole('option', { name: '1h' }));
+    expect(await screen.findByText(/Rates over 1h/)).toBeInTheDocument();
+    expect(windows).toEqual(['5m', '1h']);
+  });
+});

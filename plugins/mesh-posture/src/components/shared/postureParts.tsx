@@ -1,0 +1,263 @@
+import { parseEntityRef } from '@backstage/catalog-model';
+import {
+  StatusError,
+  StatusOK,
+  StatusPending,
+  StatusWarning,
+} from '@backstage/core-components';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Tooltip from '@material-ui/core/Tooltip';
+import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
+import Alert from '@material-ui/lab/Alert';
+import {
+  CheckStatus,
+  EdgeSecurity,
+  formatRate,
+  formatShare,
+  MeshPosture,
+  SourceReport,
+} from '@mesh-posture/plugin-mesh-posture-common';
+
+/*
+ * Pieces the Mesh security card and the Zero trust tab share.
+ */
+
+export const useStyles = makeStyles(theme => ({
+  mono: {
+    fontFamily: 'monospace',
+    fontSize: '0.75rem',
+    wordBreak: 'break-all',
+  },
+  bad: {
+    backgroundColor: theme.palette.error.main,
+    color: theme.palette.error.contrastText,
+  },
+  good: {
+    backgroundColor: theme.palette.success?.main ?? '#2e7d32',
+    color: theme.palette.success?.contrastText ?? '#fff',
+  },
+  middling: {
+    backgroundColor: theme.palette.warning?.main ?? '#ed6c02',
+    color: theme.palette.warning?.contrastText ?? '#000',
+  },
+  nowrap: { whiteSpace: 'nowrap' },
+  section: { marginTop: theme.spacing(2) },
+}));
+
+export const STATUS_TEXT: Record<CheckStatus, string> = {
+  pass: 'Passing',
+  warn: 'Needs attention',
+  fail: 'Failing',
+  unknown: 'Unknown',
+};
+
+export function StatusIcon({ status }: { status: CheckStatus }) {
+  switch (status) {
+    case 'pass':
+      return <StatusOK />;
+    case 'warn':
+      return <StatusWarning />;
+    case 'fail':
+      return <StatusError />;
+    default:
+      return <StatusPending />;
+  }
+}
+
+export function sourceName(s: SourceReport) {
+  return `${s.role === 'prometheus' ? 'Prometheus' : 'Kubernetes'} on ${
+    s.cluster
+  }`;
+}
+
+/** "12 s ago", "5 min ago", "3 h ago", "2 days ago". */
+export function ago(seconds: number): string {
+  if (seconds < 90) return `${seconds} s ago`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 172800) return `${Math.round(seconds / 3600)} h ago`;
+  return `${Math.round(seconds / 86400)} days ago`;
+}
+
+/** The peer of an edge, linked to its catalog entity when one matches. */
+export function PeerLink({ peer }: { peer: EdgeSecurity['peer'] }) {
+  if (peer.entityRef) {
+    const ref = parseEntityRef(peer.entityRef);
+    return (
+      <>
+        <EntityRefLink entityRef={ref} />
+        {peer.workload && peer.workload !== ref.name && (
+          // For example a canary's primary workload.
+          <Typography variant="caption" color="textSecondary" display="block">
+            {peer.workload}
+          </Typography>
+        )}
+      </>
+    );
+  }
+  if (peer.workload) {
+    return (
+      <>
+        {peer.namespace ? `${peer.namespace}/${peer.workload}` : peer.workload}
+      </>
+    );
+  }
+  if (peer.namespace) {
+    return <>namespace {peer.namespace}</>;
+  }
+  return (
+    <Typography variant="body2" color="textSecondary" component="span">
+      unidentified client
+    </Typography>
+  );
+}
+
+export function MtlsChip({ edge }: { edge: EdgeSecurity }) {
+  const classes = useStyles();
+  if (edge.mtlsShare >= 1) {
+    return <Chip size="small" label="mTLS" className={classes.good} />;
+  }
+  const label =
+    edge.mtlsShare > 0
+      ? `Plaintext ${formatShare(1 - edge.mtlsShare)}`
+      : 'Plaintext';
+  return (
+    <Tooltip
+      title={`Reason given by the mesh: ${edge.plaintextReasons.join(', ')}`}
+    >
+      <Chip size="small" label={label} className={classes.bad} />
+    </Tooltip>
+  );
+}
+
+/** Traffic edges, plaintext first; `limit` summarises the rest. */
+export function EdgeTable({
+  edges,
+  limit,
+}: {
+  edges: EdgeSecurity[];
+  limit?: number;
+}) {
+  const classes = useStyles();
+  const shown = limit ? edges.slice(0, limit) : edges;
+  return (
+    <>
+      <Table size="small" aria-label="Traffic edges">
+        <TableHead>
+          <TableRow>
+            <TableCell className={classes.nowrap}>In/Out</TableCell>
+            <TableCell>Peer</TableCell>
+            <TableCell>Identity</TableCell>
+            <TableCell align="right" className={classes.nowrap}>
+              Rate
+            </TableCell>
+            <TableCell>mTLS</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {shown.map(edge => (
+            <TableRow
+              key={`${edge.direction}|${edge.workload.name}|${edge.peer.namespace}|${edge.peer.workload}|${edge.peer.identity}`}
+            >
+              <TableCell>
+                {edge.direction === 'inbound' ? 'In' : 'Out'}
+              </TableCell>
+              <TableCell>
+                <PeerLink peer={edge.peer} />
+              </TableCell>
+              <TableCell className={classes.mono}>
+                {edge.peer.identity ?? (
+                  <Typography variant="caption" color="textSecondary">
+                    {edge.plaintextReasons.join(', ') || 'none'}
+                  </Typography>
+                )}
+              </TableCell>
+              <TableCell align="right" className={classes.nowrap}>
+                {formatRate(edge.requestsPerSecond)}
+              </TableCell>
+              <TableCell>
+                <MtlsChip edge={edge} />
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      {edges.length > shown.length && (
+        <Typography variant="caption" color="textSecondary">
+          and {edges.length - shown.length} more edges
+        </Typography>
+      )}
+    </>
+  );
+}
+
+/**
+ * What the reader must know before trusting the figures: demo data, sources
+ * that failed, the last complete reading, questions the mesh cannot answer.
+ */
+export function PostureNotices({
+  posture,
+  showGaps = false,
+}: {
+  posture: MeshPosture;
+  showGaps?: boolean;
+}) {
+  const notices = [];
+  if (posture.demo) {
+    notices.push(
+      <Alert key="demo" severity="info">
+        Demo data: this posture comes from Mesh Posture's built-in simulated
+        mesh (meshPosture.demo), not from a real cluster.
+      </Alert>,
+    );
+  }
+  for (const s of posture.sources.filter(x => x.status !== 'ok')) {
+    notices.push(
+      <Alert key={`${s.role}@${s.cluster}`} severity="warning">
+        {sourceName(s)}: {s.status}
+        {s.message ? ` (${s.message})` : ''}. The figures that depend on it are
+        missing.
+      </Alert>,
+    );
+  }
+  if (posture.lastComplete) {
+    const last = posture.lastComplete;
+    const age = Math.round(
+      (new Date(posture.generatedAt).getTime() -
+        new Date(last.observedAt).getTime()) /
+        1000,
+    );
+    notices.push(
+      <Alert key="last" severity="info">
+        Last complete reading {ago(age)}: {last.meshedPods}/{last.totalPods}{' '}
+        pods meshed, inbound mTLS{' '}
+        {last.inboundMtlsShare === null
+          ? 'no requests'
+          : formatShare(last.inboundMtlsShare)}
+        .
+      </Alert>,
+    );
+  }
+  if (showGaps) {
+    for (const g of posture.gaps) {
+      notices.push(
+        <Alert key={`${g.topic}|${g.cluster}|${g.message}`} severity="info">
+          {g.cluster}: {g.message}
+        </Alert>,
+      );
+    }
+  }
+  if (notices.length === 0) return null;
+  return (
+    <Box display="grid" gridGap={8} mb={2}>
+      {notices}
+    </Box>
+  );
+}
