@@ -11,6 +11,7 @@ import {
   meshPostureClustersExtensionPoint,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { parse as parseYaml } from 'yaml';
+import { createChecklistService } from './checklists';
 import { readMeshPostureConfig } from './config';
 import { ObservationStore } from './database/ObservationStore';
 import { DemoMesh } from './demo/DemoMesh';
@@ -45,6 +46,7 @@ export const meshPosturePlugin = createBackendPlugin({
         cache: coreServices.cache,
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
+        auditor: coreServices.auditor,
       },
       async init({
         config,
@@ -57,6 +59,7 @@ export const meshPosturePlugin = createBackendPlugin({
         cache,
         scheduler,
         catalog,
+        auditor,
       }) {
         const settings = readMeshPostureConfig(config);
         if (settings.demo) {
@@ -103,6 +106,13 @@ export const meshPosturePlugin = createBackendPlugin({
           },
         });
 
+        const checklistService = await createChecklistService({
+          config,
+          logger,
+          database,
+          demo: settings.demo,
+        });
+
         const openApiSpec = parseYaml(
           fs.readFileSync(
             resolvePackagePath(
@@ -119,6 +129,7 @@ export const meshPosturePlugin = createBackendPlugin({
             catalog,
             postureService,
             openApiSpec,
+            checklists: { service: checklistService, auditor },
           }),
         );
       },

@@ -72,8 +72,8 @@ function inbound(mtls: boolean, rps: number): TrafficObservation {
 }
 
 function posture(overrides: Partial<PostureFacts> = {}) {
-  return checklistPostureInput({
-    ...assessPosture({
+  return checklistPostureInput(
+    assessPosture({
       entityRef: 'component:default/accounts-service',
       window: '5m',
       generatedAt: now,
@@ -93,8 +93,7 @@ function posture(overrides: Partial<PostureFacts> = {}) {
       sources: [ok('kubernetes'), ok('prometheus')],
       ...overrides,
     }),
-    freshness: { cached: false, ageSeconds: 0, ttlSeconds: 30 },
-  });
+  );
 }
 
 const healthy = posture();
