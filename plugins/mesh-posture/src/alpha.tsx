@@ -4,8 +4,14 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
-import { isMeshPostureAvailable } from '@mesh-posture/plugin-mesh-posture-common';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import {
+  isChecklistAvailable,
+  isMeshPostureAvailable,
+} from '@mesh-posture/plugin-mesh-posture-common';
 import { MeshPostureClient, meshPostureApiRef } from './api';
 
 const meshPostureApi = ApiBlueprint.make({
@@ -33,11 +39,27 @@ export const entityMeshSecurityCard = EntityCardBlueprint.make({
 });
 
 /**
+ * Entity tab "Compliance" on components and on entities that opt into
+ * checklists (see `isChecklistAvailable`).
+ * @alpha
+ */
+export const entityComplianceContent = EntityContentBlueprint.make({
+  name: 'compliance',
+  params: {
+    path: '/compliance',
+    title: 'Compliance',
+    filter: isChecklistAvailable,
+    loader: () =>
+      import('./components/ComplianceTab').then(m => <m.ComplianceTab />),
+  },
+});
+
+/**
  * The Mesh Posture plugin for the new frontend system.
  * @alpha
  */
 export default createFrontendPlugin({
   pluginId: 'mesh-posture',
   info: { packageJson: () => import('../package.json') },
-  extensions: [meshPostureApi, entityMeshSecurityCard],
+  extensions: [meshPostureApi, entityMeshSecurityCard, entityComplianceContent],
 });

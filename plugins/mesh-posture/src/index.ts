@@ -7,7 +7,18 @@
  * @packageDocumentation
  */
 
-export { meshPosturePlugin, EntityMeshSecurityCard } from './plugin';
-export { meshPostureApiRef, MeshPostureClient } from './api';
+export {
+  meshPosturePlugin,
+  EntityMeshSecurityCard,
+  EntityComplianceContent,
+} from './plugin';
+export {
+  meshPostureApiRef,
+  MeshPostureClient,
+  ChecklistConflictError,
+} from './api';
 export type { MeshPostureApi } from './api';
-export { isMeshPostureAvailable } from '@mesh-posture/plugin-mesh-posture-common';
+export {
+  isChecklistAvailable,
+  isMeshPostureAvailable,
+} from '@mesh-posture/plugin-mesh-posture-common';
