@@ -967,3 +967,104 @@ describe.each(databases.eachSupportedId())(
     });
   },
 );
+
+describe('a new version of a configured template', () => {
+  const v1 = {
+    id: 'internal-standard',
+    version: 1,
+    title: 'Internal standard',
+    sections: [
+      {
+        id: 'main',
+        title: 'Main',
+        items: [
+          { id: 'kept', kind: 'manual', title: 'Callers are approved' },
+          { id: 'reworded', kind: 'manual', title: 'Logs are kept' },
+        ],
+      },
+    ],
+  };
+  const v2 = {
+    ...v1,
+    version: 2,
+    sections: [
+      {
+        ...v1.sections[0],
+        items: [
+          v1.sections[0].items[0],
+          {
+            id: 'reworded',
+            kind: 'manual',
+            title: 'Logs are kept for 12 months',
+          },
+        ],
+      },
+    ],
+  };
+  const withTemplate = (template: object) => ({
+    meshPosture: {
+      demo: true,
+      checklists: {
+        templates: [template],
+        defaults: [{ kind: 'Component', templates: ['internal-standard'] }],
+      },
+    },
+  });
+
+  it('carries answers to unchanged items over, flags changed ones, and refuses changed content under an old version', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const database = mockServices.database.factory({ knex });
+    const url = `${ENTITIES}/notifications/checklists`;
+
+    const first = await startBackend({
+      config: withTemplate(v1),
+      features: [database],
+    });
+    let version = 0;
+    for (const itemId of ['kept', 'reworded']) {
+      const res = await request(first.server)
+        .put(`${url}/internal-standard/items/${itemId}/answer`)
+        .send({ baseVersion: version, value: 'yes' });
+      expect(res.status).toBe(200);
+      version = res.body.version;
+    }
+    const attested = await request(first.server)
+      .post(`${url}/internal-standard/attestations`)
+      .send({ baseVersion: version });
+    expect(attested.status).toBe(201);
+
+    const second = await startBackend({
+      config: withTemplate(v2),
+      features: [database],
+    });
+    const view = find(await checklists(second.server, url), 'internal-standard');
+    expect(view.template.version).toBe(2);
+    expect(item(view, 'kept')).toMatchObject({
+      outcome: 'met',
+      needsReanswer: false,
+    });
+    expect(item(view, 'reworded')).toMatchObject({
+      outcome: 'open',
+      needsReanswer: true,
+      answer: { value: 'yes', templateVersion: 1 },
+    });
+    expect(view.attestation?.reasons.map(r => r.code)).toEqual([
+      'template-changed',
+    ]);
+    // The export shows auditors the wording that was attested.
+    const exported = await request(second.server).get(`${url}/export`);
+    expectSchema('ChecklistExport', exported.body);
+    expect(
+      exported.body.checklists[0].attestedTemplate.sections[0].items[1].title,
+    ).toBe('Logs are kept');
+
+    await expect(
+      startBackend({
+        config: withTemplate({ ...v2, title: 'Renamed, same version' }),
+        features: [database],
+      }),
+    ).rejects.toThrow(
+      /Checklist template "internal-standard" version 2 differs from the version 2 recorded on .*: raise its version/,
+    );
+  });
+});
