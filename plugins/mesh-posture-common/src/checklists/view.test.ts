@@ -119,8 +119,8 @@ const template: ChecklistTemplate = {
         {
           id: 'deny',
           kind: 'automatic',
-          check: 'default-deny',
-          title: 'Default deny',
+          check: 'egress-locked',
+          title: 'Egress is locked down',
         },
         {
           id: 'certs',
@@ -211,12 +211,14 @@ describe('evaluateAutomaticItem', () => {
   });
 
   it('is unknown, never a pass, when the check is missing or there is no posture', () => {
-    expect(evaluateAutomaticItem(item('default-deny'), healthy)).toMatchObject({
-      status: 'unknown',
-      detail:
-        'The mesh posture reports no "default-deny" check; no data is not a pass',
-      observedAt: '2026-12-01T12:00:00.000Z',
-    });
+    expect(evaluateAutomaticItem(item('egress-locked'), healthy)).toMatchObject(
+      {
+        status: 'unknown',
+        detail:
+          'The mesh posture reports no "egress-locked" check; no data is not a pass',
+        observedAt: '2026-12-01T12:00:00.000Z',
+      },
+    );
     expect(
       evaluateAutomaticItem(item('inbound-mtls'), {
         available: false,
@@ -452,7 +454,7 @@ describe('attestation staleness', () => {
   it('is current while nothing moved, expiring near the end of its validity', () => {
     const automatic = [
       recorded('in', 'inbound-mtls', 'pass'),
-      recorded('deny', 'default-deny', 'unknown'),
+      recorded('deny', 'egress-locked', 'unknown'),
       recorded('certs', 'certificates', 'pass'),
     ];
     const fresh = buildChecklistView(
@@ -484,7 +486,7 @@ describe('attestation staleness', () => {
   it('goes stale after its validity, when an automatic item flips, on new answers and template versions', () => {
     const automatic = [
       recorded('in', 'inbound-mtls', 'pass'),
-      recorded('deny', 'default-deny', 'unknown'),
+      recorded('deny', 'egress-locked', 'unknown'),
       recorded('certs', 'certificates', 'pass'),
     ];
     const view = buildChecklistView(
@@ -561,19 +563,24 @@ describe('attestation staleness', () => {
       healthy,
       options,
     );
-    expect(
-      Object.fromEntries(
-        view.items
-          .filter(i => i.automatic)
-          .map(i => [i.itemId, i.automatic!.status]),
-      ),
-    ).toEqual({
+    const statuses = Object.fromEntries(
+      view.items
+        .filter(i => i.automatic)
+        .map(i => [i.itemId, i.automatic!.status]),
+    );
+    expect(statuses).toMatchObject({
       'inbound-mtls': 'pass',
       'outbound-mtls': 'unknown',
       'meshed-pods': 'pass',
-      'default-deny': 'unknown',
-      'no-over-grants': 'unknown',
       certificates: 'pass',
     });
+    // These facts hold no authorization data: never a pass.
+    expect(statuses['default-deny']).not.toBe('pass');
+    expect(statuses['no-over-grants']).not.toBe('pass');
+    expect(
+      view.items
+        .filter(i => i.automatic && i.automatic.status === 'unknown')
+        .every(i => i.outcome === 'open'),
+    ).toBe(true);
   });
 });

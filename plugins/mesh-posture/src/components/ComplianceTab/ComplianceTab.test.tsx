@@ -162,11 +162,11 @@ describe('ComplianceTab', () => {
         /The exemption of “All inbound traffic is mutually authenticated” expires on 2026-12-02/,
       ),
     ).toBeInTheDocument();
-    // A check the posture does not report is open, never met.
+    // Without authorization data the mesh cannot say: open, never met.
     const deny = itemGroup(zt, 'Authorization is default-deny on every port');
     expect(within(deny).getByText('Open')).toBeInTheDocument();
     expect(
-      within(deny).getByText(/reports no "default-deny" check/),
+      within(deny).getByText(/^Answered by the mesh \(default-deny\): /),
     ).toBeInTheDocument();
     // Nobody answers the mesh's items by hand.
     expect(
