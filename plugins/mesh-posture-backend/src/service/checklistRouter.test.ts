@@ -1037,7 +1037,10 @@ describe('a new version of a configured template', () => {
       config: withTemplate(v2),
       features: [database],
     });
-    const view = find(await checklists(second.server, url), 'internal-standard');
+    const view = find(
+      await checklists(second.server, url),
+      'internal-standard',
+    );
     expect(view.template.version).toBe(2);
     expect(item(view, 'kept')).toMatchObject({
       outcome: 'met',
