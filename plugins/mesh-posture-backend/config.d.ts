@@ -66,6 +66,59 @@ export interface Config {
        */
       platformGroups?: string[];
     };
+    checklists?: {
+      /**
+       * How long an attestation holds before it is stale. Default 180 days.
+       * It goes stale sooner when an automatic item's live status differs
+       * from the one recorded, the template version changes, an exemption
+       * it relied on expires, or the checklist changes.
+       */
+      attestationValidity?: HumanDuration | string;
+      /**
+       * Checklist templates beside the built-in ones (threat-model,
+       * pci-dss-v4, zero-trust). Validated at startup; an invalid one stops
+       * the backend with a message naming the template and the field.
+       */
+      templates?: Array<{
+        /** Lower-case letters, digits and dashes. Must not reuse a built-in id. */
+        id: string;
+        /** A whole number; raise it whenever the content changes. */
+        version: number;
+        title: string;
+        description?: string;
+        sections: Array<{
+          id: string;
+          title: string;
+          description?: string;
+          items: Array<{
+            id: string;
+            /** `manual`: answered by people; `automatic`: by a posture check. */
+            kind: 'manual' | 'automatic';
+            title: string;
+            description?: string;
+            reference?: string;
+            /** For automatic items: the posture check id, e.g. inbound-mtls. */
+            check?: string;
+          }>;
+        }>;
+      }>;
+      /**
+       * YAML files holding more templates (one, a list, or several YAML
+       * documents each), relative to the backend's working directory.
+       */
+      templateFiles?: string[];
+      /**
+       * Which templates entities get when they have no
+       * `mesh-posture.io/checklists` annotation: the first rule matching the
+       * entity's kind (and spec.type, when given) wins. Default: Components
+       * of type service get threat-model and zero-trust.
+       */
+      defaults?: Array<{
+        kind: string;
+        type?: string;
+        templates: string[];
+      }>;
+    };
     history?: {
       /** Shortest time between two recorded readings of one entity. Default 10 minutes. */
       interval?: HumanDuration | string;

@@ -11,6 +11,7 @@ import {
   meshPostureClustersExtensionPoint,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { parse as parseYaml } from 'yaml';
+import { createChecklistService } from './checklists';
 import { readMeshPostureConfig } from './config';
 import { ConfigClusterProvider } from './ConfigClusterProvider';
 import { ObservationStore } from './database/ObservationStore';
@@ -48,6 +49,7 @@ export const meshPosturePlugin = createBackendPlugin({
         discovery: coreServices.discovery,
         auth: coreServices.auth,
         catalog: catalogServiceRef,
+        auditor: coreServices.auditor,
       },
       async init({
         config,
@@ -62,6 +64,7 @@ export const meshPosturePlugin = createBackendPlugin({
         discovery,
         auth,
         catalog,
+        auditor,
       }) {
         const settings = readMeshPostureConfig(config);
         if (settings.clusters.length > 0) {
@@ -115,6 +118,13 @@ export const meshPosturePlugin = createBackendPlugin({
           },
         });
 
+        const checklistService = await createChecklistService({
+          config,
+          logger,
+          database,
+          demo: settings.demo,
+        });
+
         const openApiSpec = parseYaml(
           fs.readFileSync(
             resolvePackagePath(
@@ -131,6 +141,7 @@ export const meshPosturePlugin = createBackendPlugin({
             catalog,
             postureService,
             openApiSpec,
+            checklists: { service: checklistService, auditor },
           }),
         );
       },

@@ -12,3 +12,4 @@ export * from './labelSelector';
 export * from './workloadRef';
 export * from './posture/assessPosture';
 export * from './api';
+export * from './checklists';

@@ -1,6 +1,9 @@
 import { createPermission } from '@backstage/plugin-permission-common';
 import {
   isMeshPostureWritePermission,
+  meshPostureChecklistExemptPermission,
+  meshPostureChecklistUpdatePermission,
+  meshPosturePermissions,
   meshPostureReadPermission,
 } from './permissions';
 
@@ -28,5 +31,33 @@ describe('isMeshPostureWritePermission', () => {
         ),
       ).toBe(true);
     }
+  });
+});
+
+describe('the checklist permissions', () => {
+  it('are catalog-entity resource permissions that count as writes', () => {
+    expect(meshPostureChecklistUpdatePermission).toEqual({
+      type: 'resource',
+      name: 'mesh-posture.checklist.update',
+      attributes: { action: 'update' },
+      resourceType: 'catalog-entity',
+    });
+    expect(meshPostureChecklistExemptPermission).toEqual({
+      type: 'resource',
+      name: 'mesh-posture.checklist.exempt',
+      attributes: { action: 'update' },
+      resourceType: 'catalog-entity',
+    });
+    expect(meshPosturePermissions.map(p => p.name)).toEqual([
+      'mesh-posture.posture.read',
+      'mesh-posture.checklist.update',
+      'mesh-posture.checklist.exempt',
+    ]);
+    expect(
+      isMeshPostureWritePermission(meshPostureChecklistUpdatePermission),
+    ).toBe(true);
+    expect(
+      isMeshPostureWritePermission(meshPostureChecklistExemptPermission),
+    ).toBe(true);
   });
 });

@@ -15,10 +15,38 @@ export const meshPostureReadPermission = createPermission({
 });
 
 /**
+ * Answer checklist items, and attest (sign off) a checklist, of an entity.
+ * A resource permission on the catalog entity: policies typically grant it
+ * to the entity's owners.
+ * @public
+ */
+export const meshPostureChecklistUpdatePermission = createPermission({
+  name: 'mesh-posture.checklist.update',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/**
+ * Grant or revoke an exemption of a checklist item of an entity. Kept apart
+ * from {@link meshPostureChecklistUpdatePermission} so that the people who
+ * answer are not the people who approve exceptions.
+ * @public
+ */
+export const meshPostureChecklistExemptPermission = createPermission({
+  name: 'mesh-posture.checklist.exempt',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/**
  * Every permission the Mesh Posture plugins define.
  * @public
  */
-export const meshPosturePermissions = [meshPostureReadPermission];
+export const meshPosturePermissions = [
+  meshPostureReadPermission,
+  meshPostureChecklistUpdatePermission,
+  meshPostureChecklistExemptPermission,
+];
 
 /**
  * Permissions named `mesh-posture.*` whose action is not read: the writes the

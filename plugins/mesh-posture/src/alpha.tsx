@@ -8,7 +8,10 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
-import { isMeshPostureAvailable } from '@mesh-posture/plugin-mesh-posture-common';
+import {
+  isChecklistAvailable,
+  isMeshPostureAvailable,
+} from '@mesh-posture/plugin-mesh-posture-common';
 import { MeshPostureClient, meshPostureApiRef } from './api';
 
 const meshPostureApi = ApiBlueprint.make({
@@ -51,11 +54,32 @@ export const entityZeroTrustContent = EntityContentBlueprint.make({
 });
 
 /**
+ * Entity tab "Compliance" on components and on entities that opt into
+ * checklists (see `isChecklistAvailable`).
+ * @alpha
+ */
+export const entityComplianceContent = EntityContentBlueprint.make({
+  name: 'compliance',
+  params: {
+    path: '/compliance',
+    title: 'Compliance',
+    filter: isChecklistAvailable,
+    loader: () =>
+      import('./components/ComplianceTab').then(m => <m.ComplianceTab />),
+  },
+});
+
+/**
  * The Mesh Posture plugin for the new frontend system.
  * @alpha
  */
 export default createFrontendPlugin({
   pluginId: 'mesh-posture',
   info: { packageJson: () => import('../package.json') },
-  extensions: [meshPostureApi, entityMeshSecurityCard, entityZeroTrustContent],
+  extensions: [
+    meshPostureApi,
+    entityMeshSecurityCard,
+    entityZeroTrustContent,
+    entityComplianceContent,
+  ],
 });

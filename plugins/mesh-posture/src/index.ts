@@ -11,7 +11,15 @@ export {
   meshPosturePlugin,
   EntityMeshSecurityCard,
   EntityZeroTrustContent,
+  EntityComplianceContent,
 } from './plugin';
-export { meshPostureApiRef, MeshPostureClient } from './api';
+export {
+  meshPostureApiRef,
+  MeshPostureClient,
+  ChecklistConflictError,
+} from './api';
 export type { MeshPostureApi } from './api';
-export { isMeshPostureAvailable } from '@mesh-posture/plugin-mesh-posture-common';
+export {
+  isChecklistAvailable,
+  isMeshPostureAvailable,
+} from '@mesh-posture/plugin-mesh-posture-common';

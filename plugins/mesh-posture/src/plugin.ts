@@ -2,10 +2,12 @@ import {
   createApiFactory,
   createComponentExtension,
   createPlugin,
+  createRoutableExtension,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { MeshPostureClient, meshPostureApiRef } from './api';
+import { complianceRouteRef } from './routes';
 
 /**
  * The Mesh Posture frontend plugin, for apps on the legacy frontend system.
@@ -22,6 +24,9 @@ export const meshPosturePlugin = createPlugin({
         new MeshPostureClient({ discoveryApi, fetchApi }),
     }),
   ],
+  routes: {
+    compliance: complianceRouteRef,
+  },
 });
 
 /**
@@ -52,5 +57,20 @@ export const EntityZeroTrustContent = meshPosturePlugin.provide(
       lazy: () =>
         import('./components/ZeroTrustContent').then(m => m.ZeroTrustContent),
     },
+  }),
+);
+
+/**
+ * Entity tab "Compliance": the entity's checklists, answered by its owners
+ * and, where it can prove them, by the mesh. Put it in an `EntityLayout.Route`
+ * of entities for which `isChecklistAvailable` is true.
+ * @public
+ */
+export const EntityComplianceContent = meshPosturePlugin.provide(
+  createRoutableExtension({
+    name: 'EntityComplianceContent',
+    component: () =>
+      import('./components/ComplianceTab').then(m => m.ComplianceTab),
+    mountPoint: complianceRouteRef,
   }),
 );

@@ -9,7 +9,11 @@ import {
   AuthorizeResult,
   createPermission,
 } from '@backstage/plugin-permission-common';
-import { meshPostureReadPermission } from '@mesh-posture/plugin-mesh-posture-common';
+import {
+  meshPostureChecklistExemptPermission,
+  meshPostureChecklistUpdatePermission,
+  meshPostureReadPermission,
+} from '@mesh-posture/plugin-mesh-posture-common';
 import { PortalPermissionPolicy } from './PortalPermissionPolicy';
 
 const checklistAnswer = createPermission({
@@ -102,6 +106,44 @@ describe('PortalPermissionPolicy', () => {
     ).resolves.toEqual({ result: AuthorizeResult.DENY });
     await expect(
       policy().handle({ permission: checklistAnswer }),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it('lets owners answer and attest checklists, judged by the catalog', async () => {
+    await expect(
+      policy().handle(
+        { permission: meshPostureChecklistUpdatePermission },
+        asUser('user:default/ana.silva'),
+      ),
+    ).resolves.toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      resourceType: 'catalog-entity',
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        resourceType: 'catalog-entity',
+        params: {
+          claims: ['user:default/ana.silva', 'group:default/payments-team'],
+        },
+      },
+    });
+  });
+
+  it('keeps checklist exemptions for the platform team, who approve them', async () => {
+    await expect(
+      policy().handle(
+        { permission: meshPostureChecklistExemptPermission },
+        asUser('user:default/ana.silva'),
+      ),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+    await expect(
+      policy().handle(
+        { permission: meshPostureChecklistExemptPermission },
+        asUser('user:default/li.chen'),
+      ),
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+    await expect(
+      policy().handle({ permission: meshPostureChecklistExemptPermission }),
     ).resolves.toEqual({ result: AuthorizeResult.DENY });
   });
 });

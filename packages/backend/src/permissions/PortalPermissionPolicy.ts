@@ -19,7 +19,10 @@ import {
   PolicyQuery,
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
-import { isMeshPostureWritePermission } from '@mesh-posture/plugin-mesh-posture-common';
+import {
+  isMeshPostureWritePermission,
+  meshPostureChecklistExemptPermission,
+} from '@mesh-posture/plugin-mesh-posture-common';
 
 /**
  * The portal's policy, as a regulated platform would run it:
@@ -27,8 +30,11 @@ import { isMeshPostureWritePermission } from '@mesh-posture/plugin-mesh-posture-
  * - every signed-in user may read (catalog, Kubernetes views, posture);
  * - members of a platform group may do everything;
  * - Mesh Posture writes (`mesh-posture.*` with a create/update/delete
- *   action), entity refresh and entity delete are allowed on entities the
- *   user owns, directly or through a group, evaluated by the catalog;
+ *   action, e.g. answering and attesting checklists), entity refresh and
+ *   entity delete are allowed on entities the user owns, directly or
+ *   through a group, evaluated by the catalog;
+ * - except checklist exemptions (`mesh-posture.checklist.exempt`): the
+ *   platform group approves those, so owners cannot exempt themselves;
  * - anything else that writes is denied.
  */
 export class PortalPermissionPolicy implements PermissionPolicy {
@@ -60,7 +66,8 @@ export class PortalPermissionPolicy implements PermissionPolicy {
     }
 
     const ownerMayWrite =
-      isMeshPostureWritePermission(permission) ||
+      (isMeshPostureWritePermission(permission) &&
+        !isPermission(permission, meshPostureChecklistExemptPermission)) ||
       isPermission(permission, catalogEntityRefreshPermission) ||
       isPermission(permission, catalogEntityDeletePermission);
     if (

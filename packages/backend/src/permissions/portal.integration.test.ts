@@ -109,7 +109,10 @@ async function startPortal(userEntityRef: string) {
     await new Promise(r => setTimeout(r, 250));
   }
 
-  async function authorize(resourceRef: string) {
+  async function authorize(
+    resourceRef: string,
+    name = 'mesh-posture.checklist.update',
+  ) {
     const res = await request(server)
       .post('/api/permission/authorize')
       .set('Authorization', `Bearer ${token}`)
@@ -119,7 +122,7 @@ async function startPortal(userEntityRef: string) {
             id: '1',
             permission: {
               type: 'resource',
-              name: 'mesh-posture.checklist.answer',
+              name,
               attributes: { action: 'update' },
               resourceType: 'catalog-entity',
             },
@@ -137,7 +140,43 @@ async function startPortal(userEntityRef: string) {
       .set('Authorization', `Bearer ${token}`);
   }
 
-  return { authorize, readPosture };
+  const checklists = (name: string) =>
+    `/api/mesh-posture/v1/entities/component/default/${name}/checklists`;
+
+  /** Answers an open threat-model item of the entity through the real API. */
+  async function answerChecklist(name: string) {
+    const list = await request(server)
+      .get(checklists(name))
+      .set('Authorization', `Bearer ${token}`);
+    expect(list.status).toBe(200);
+    const tm = list.body.checklists.find(
+      (c: any) => c.template.id === 'threat-model',
+    );
+    return request(server)
+      .put(`${checklists(name)}/threat-model/items/audit-logs-tagged/answer`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({ baseVersion: tm.version, value: 'yes' });
+  }
+
+  /** Exempts a zero-trust item of the entity through the real API. */
+  async function exempt(name: string) {
+    const list = await request(server)
+      .get(checklists(name))
+      .set('Authorization', `Bearer ${token}`);
+    const zt = list.body.checklists.find(
+      (c: any) => c.template.id === 'zero-trust',
+    );
+    return request(server)
+      .put(`${checklists(name)}/zero-trust/items/default-deny/exemption`)
+      .set('Authorization', `Bearer ${token}`)
+      .send({
+        baseVersion: zt.version,
+        justification: 'Server resources land next sprint',
+        expiresAt: new Date(Date.now() + 14 * 864e5).toISOString(),
+      });
+  }
+
+  return { authorize, readPosture, answerChecklist, exempt };
 }
 
 describe('the portal permission policy with real auth, catalog and permission backends', () => {
@@ -153,16 +192,56 @@ describe('the portal permission policy with real auth, catalog and permission ba
     expect(posture.status).toBe(200);
     expect(posture.body.entityRef).toBe('component:default/accounts-service');
     expect((await ana.readPosture('no-such-service')).status).toBe(404);
+
+    // The checklist API enforces the same decisions on the server.
+    const own = await ana.answerChecklist('payments-api');
+    expect(own.status).toBe(200);
+    expect(
+      own.body.items.find((i: any) => i.itemId === 'audit-logs-tagged').answer
+        .answeredBy,
+    ).toBe('user:default/ana.silva');
+    expect((await ana.answerChecklist('accounts-service')).status).toBe(403);
+    // Owners answer; only the platform team approves exemptions.
+    await expect(
+      ana.authorize(
+        'component:default/payments-api',
+        'mesh-posture.checklist.exempt',
+      ),
+    ).resolves.toBe(AuthorizeResult.DENY);
+    expect((await ana.exempt('payments-api')).status).toBe(403);
   });
 
-  it('lets the platform team write anywhere', async () => {
+  it('lets the platform team write anywhere, exemptions included', async () => {
     const li = await startPortal('user:default/li.chen');
     await expect(
       li.authorize('component:default/accounts-service'),
     ).resolves.toBe(AuthorizeResult.ALLOW);
+    await expect(
+      li.authorize(
+        'component:default/accounts-service',
+        'mesh-posture.checklist.exempt',
+      ),
+    ).resolves.toBe(AuthorizeResult.ALLOW);
+    const exempted = await li.exempt('accounts-service');
+    expect(exempted.status).toBe(200);
+    expect(
+      exempted.body.items.find((i: any) => i.itemId === 'default-deny')
+        .exemption.approvedBy,
+    ).toBe('user:default/li.chen');
   });
 
-  it('lets a guest read posture but write nothing', async () => {
+  it("signs the portal's guest in as the catalog user guest, who owns Open Banking's services", async () => {
+    const guest = await startPortal('user:default/guest');
+    await expect(
+      guest.authorize('component:default/accounts-service'),
+    ).resolves.toBe(AuthorizeResult.ALLOW);
+    await expect(
+      guest.authorize('component:default/payments-api'),
+    ).resolves.toBe(AuthorizeResult.DENY);
+    expect((await guest.answerChecklist('accounts-service')).status).toBe(200);
+  });
+
+  it('lets a guest without a catalog user read posture but write nothing', async () => {
     const guest = await startPortal('user:development/guest');
     await expect(
       guest.authorize('component:default/payments-api'),

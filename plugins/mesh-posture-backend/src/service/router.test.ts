@@ -376,6 +376,11 @@ describe('the OpenAPI document', () => {
     const routes = [...routerSource.matchAll(/router\.get\(\s*'([^']+)'/g)].map(
       m => m[1].replace(/:(\w+)/g, '{$1}'),
     );
-    expect(routes.sort()).toEqual(Object.keys(spec.paths).sort());
+    // The checklist routes are checked in checklistRouter.test.ts.
+    expect(routes.sort()).toEqual(
+      Object.keys(spec.paths)
+        .filter(p => !p.includes('/checklists'))
+        .sort(),
+    );
   });
 });

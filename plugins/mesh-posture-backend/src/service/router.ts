@@ -19,6 +19,10 @@ import {
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { PostureService } from '../posture/PostureService';
+import {
+  ChecklistRouterOptions,
+  createChecklistRouter,
+} from './checklistRouter';
 
 const validator = makeValidator();
 
@@ -63,6 +67,8 @@ export interface RouterOptions {
   catalog: CatalogService;
   postureService: PostureService;
   openApiSpec: object;
+  /** Compliance checklists; their routes live in checklistRouter.ts. */
+  checklists?: Pick<ChecklistRouterOptions, 'service' | 'auditor'>;
 }
 
 /**
@@ -133,6 +139,18 @@ export async function createRouter(
       res.json(await postureService.getHistory(entity, days));
     },
   );
+
+  if (options.checklists) {
+    router.use(
+      createChecklistRouter({
+        ...options.checklists,
+        permissions,
+        postureService,
+        readableEntity,
+        readQuery,
+      }),
+    );
+  }
 
   router.get('/openapi.json', (_req, res) => {
     res.json(options.openApiSpec);

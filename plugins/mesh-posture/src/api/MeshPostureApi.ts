@@ -1,13 +1,35 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
+  ChecklistAnswerRequest,
+  ChecklistAttestationRequest,
+  ChecklistExemptionRequest,
+  ChecklistExportFormat,
+  ChecklistHistoryResponse,
+  ChecklistView,
+  EntityChecklistsResponse,
   MeshPosture,
   PostureHistoryResponse,
   PostureWindow,
 } from '@mesh-posture/plugin-mesh-posture-common';
 
 /**
- * Reads Mesh Posture's backend.
+ * A checklist write was based on an outdated version (HTTP 409). Nothing
+ * was saved; `current` is the checklist as it stands now.
+ * @public
+ */
+export class ChecklistConflictError extends Error {
+  readonly current: ChecklistView;
+
+  constructor(message: string, current: ChecklistView) {
+    super(message);
+    this.name = 'ChecklistConflictError';
+    this.current = current;
+  }
+}
+
+/**
+ * Reads and writes Mesh Posture's backend.
  * @public
  */
 export interface MeshPostureApi {
@@ -19,6 +41,49 @@ export interface MeshPostureApi {
     entityRef: CompoundEntityRef,
     options?: { days?: number },
   ): Promise<PostureHistoryResponse>;
+
+  /** The compliance checklists that apply to the entity. */
+  getChecklists(
+    entityRef: CompoundEntityRef,
+  ): Promise<EntityChecklistsResponse>;
+  /** One checklist's history, newest first. */
+  getChecklistHistory(
+    entityRef: CompoundEntityRef,
+    templateId: string,
+    options?: { limit?: number; beforeVersion?: number },
+  ): Promise<ChecklistHistoryResponse>;
+  /** Throws {@link ChecklistConflictError} when the base version is outdated. */
+  answerChecklistItem(
+    entityRef: CompoundEntityRef,
+    templateId: string,
+    itemId: string,
+    request: ChecklistAnswerRequest,
+  ): Promise<ChecklistView>;
+  /** Throws {@link ChecklistConflictError} when the base version is outdated. */
+  exemptChecklistItem(
+    entityRef: CompoundEntityRef,
+    templateId: string,
+    itemId: string,
+    request: ChecklistExemptionRequest,
+  ): Promise<ChecklistView>;
+  /** Throws {@link ChecklistConflictError} when the base version is outdated. */
+  revokeChecklistExemption(
+    entityRef: CompoundEntityRef,
+    templateId: string,
+    itemId: string,
+    options: { baseVersion: number },
+  ): Promise<ChecklistView>;
+  /** Throws {@link ChecklistConflictError} when the base version is outdated. */
+  attestChecklist(
+    entityRef: CompoundEntityRef,
+    templateId: string,
+    request: ChecklistAttestationRequest,
+  ): Promise<ChecklistView>;
+  /** The auditor export of every checklist of the entity, as a file. */
+  exportChecklists(
+    entityRef: CompoundEntityRef,
+    format: ChecklistExportFormat,
+  ): Promise<{ filename: string; content: Blob }>;
 }
 
 /** @public */

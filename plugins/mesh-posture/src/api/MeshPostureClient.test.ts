@@ -2,6 +2,8 @@ import { ResponseError } from '@backstage/errors';
 import { registerMswTestHooks } from '@backstage/test-utils';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { completeThreatModel } from '../__testUtils__/checklistFixtures';
+import { ChecklistConflictError } from './MeshPostureApi';
 import { MeshPostureClient } from './MeshPostureClient';
 
 const server = setupServer();
@@ -65,6 +67,144 @@ describe('MeshPostureClient', () => {
     expect(error.message).toBe('Request failed with 400 Bad Request');
     expect(error.cause.message).toBe(
       'days must be a whole number from 1 to 400',
+    );
+  });
+
+  const accounts = {
+    kind: 'Component',
+    namespace: 'default',
+    name: 'accounts-service',
+  };
+  const checklists = `${base}/v1/entities/Component/default/accounts-service/checklists`;
+
+  it('sends checklist writes as JSON to the documented paths', async () => {
+    const seen: Array<[string, string, unknown, string | null]> = [];
+    const view = completeThreatModel().view();
+    const record = async ({ request }: { request: Request }) => {
+      const url = new URL(request.url);
+      seen.push([
+        request.method,
+        url.pathname + url.search,
+        request.method === 'DELETE' ? undefined : await request.json(),
+        request.headers.get('content-type'),
+      ]);
+      return HttpResponse.json(view);
+    };
+    server.use(
+      http.put(`${checklists}/:template/items/:item/answer`, record),
+      http.put(`${checklists}/:template/items/:item/exemption`, record),
+      http.delete(`${checklists}/:template/items/:item/exemption`, record),
+      http.post(`${checklists}/:template/attestations`, record),
+    );
+    await expect(
+      client.answerChecklistItem(accounts, 'threat-model', 'trust-boundaries', {
+        baseVersion: 3,
+        value: 'yes',
+      }),
+    ).resolves.toEqual(view);
+    await client.exemptChecklistItem(accounts, 'zero-trust', 'default-deny', {
+      baseVersion: 2,
+      justification: 'Next sprint',
+      expiresAt: '2027-01-31',
+    });
+    await client.revokeChecklistExemption(
+      accounts,
+      'zero-trust',
+      'default-deny',
+      { baseVersion: 3 },
+    );
+    await client.attestChecklist(accounts, 'threat-model', {
+      baseVersion: 12,
+    });
+    const root =
+      '/api/mesh-posture/v1/entities/Component/default/accounts-service/checklists';
+    expect(seen).toEqual([
+      [
+        'PUT',
+        `${root}/threat-model/items/trust-boundaries/answer`,
+        { baseVersion: 3, value: 'yes' },
+        'application/json',
+      ],
+      [
+        'PUT',
+        `${root}/zero-trust/items/default-deny/exemption`,
+        {
+          baseVersion: 2,
+          justification: 'Next sprint',
+          expiresAt: '2027-01-31',
+        },
+        'application/json',
+      ],
+      [
+        'DELETE',
+        `${root}/zero-trust/items/default-deny/exemption?baseVersion=3`,
+        undefined,
+        null,
+      ],
+      [
+        'POST',
+        `${root}/threat-model/attestations`,
+        { baseVersion: 12 },
+        'application/json',
+      ],
+    ]);
+  });
+
+  it('turns a 409 into a ChecklistConflictError carrying the current checklist', async () => {
+    const current = completeThreatModel().view();
+    server.use(
+      http.put(`${checklists}/threat-model/items/:item/answer`, () =>
+        HttpResponse.json(
+          {
+            error: {
+              name: 'ConflictError',
+              message: 'changed since version 3',
+            },
+            response: { statusCode: 409 },
+            current,
+          },
+          { status: 409 },
+        ),
+      ),
+    );
+    const error = await client
+      .answerChecklistItem(accounts, 'threat-model', 'x', {
+        baseVersion: 3,
+        value: 'yes',
+      })
+      .catch(e => e);
+    expect(error).toBeInstanceOf(ChecklistConflictError);
+    expect(error.message).toBe('changed since version 3');
+    expect(error.current).toEqual(current);
+  });
+
+  it('reads history pages and downloads exports with their file name', async () => {
+    let query = '';
+    server.use(
+      http.get(`${checklists}/threat-model/history`, ({ request }) => {
+        query = new URL(request.url).search;
+        return HttpResponse.json({ events: [], hasMore: false });
+      }),
+      http.get(
+        `${checklists}/export`,
+        () =>
+          new HttpResponse('{"format":"mesh-posture.checklists/v1"}', {
+            headers: {
+              'Content-Type': 'application/json',
+              'Content-Disposition': 'attachment; filename="checklists-x.json"',
+            },
+          }),
+      ),
+    );
+    await client.getChecklistHistory(accounts, 'threat-model', {
+      limit: 50,
+      beforeVersion: 7,
+    });
+    expect(query).toBe('?limit=50&beforeVersion=7');
+    const file = await client.exportChecklists(accounts, 'json');
+    expect(file.filename).toBe('checklists-x.json');
+    expect(await file.content.text()).toBe(
+      '{"format":"mesh-posture.checklists/v1"}',
     );
   });
 });

@@ -1,0 +1,519 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  ChecklistAnswerRequest,
+  ChecklistAttestationRecord,
+  ChecklistAttestationRequest,
+  checklistAttestationBlockers,
+  ChecklistEvent,
+  ChecklistExemptionRequest,
+  ChecklistExport,
+  ChecklistHistoryResponse,
+  checklistItems,
+  ChecklistItem,
+  checklistPostureInput,
+  ChecklistPostureInput,
+  ChecklistPostureSummary,
+  ChecklistRecord,
+  ChecklistTemplateInfo,
+  ChecklistView,
+  buildChecklistView,
+  EntityChecklistsResponse,
+  MeshPosture,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import {
+  ChecklistStore,
+  ChecklistVersionConflict,
+  NewChecklistEvent,
+} from '../database/ChecklistStore';
+import { ChecklistTemplateRegistry } from './TemplateRegistry';
+
+/**
+ * A write based on an outdated version. Carries the checklist as it stands
+ * now, which the router sends back with the 409 so nothing is lost: the
+ * client shows the current state and keeps the user's draft.
+ */
+export class ChecklistConflictError extends ConflictError {
+  constructor(message: string, readonly current: ChecklistView) {
+    super(message);
+  }
+}
+
+/** What a successful write returns: the new state and the change made. */
+export interface ChecklistWriteResult {
+  view: ChecklistView;
+  /** Undefined when the write changed nothing (the same answer again). */
+  event?: ChecklistEvent;
+}
+
+/** Reads an entity's live posture with the caller's credentials. */
+export type ChecklistPostureReader = (entity: Entity) => Promise<MeshPosture>;
+
+type LivePosture = {
+  input: ChecklistPostureInput;
+  summary: ChecklistPostureSummary;
+};
+
+function entityKey(entity: Entity): string {
+  return stringifyEntityRef(entity).toLocaleLowerCase('en-US');
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Checklists of catalog entities: which apply, their state with automatic
+ * items judged on the live posture, and every change as an appended event.
+ * Knows nothing of HTTP; the router authorizes and audits.
+ */
+export class ChecklistService {
+  constructor(
+    private readonly options: {
+      registry: ChecklistTemplateRegistry;
+      store: ChecklistStore;
+      logger: LoggerService;
+      attestationValidityMs: number;
+      now?: () => Date;
+    },
+  ) {}
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  get attestationValidityDays(): number {
+    return Math.round(this.options.attestationValidityMs / 864e5);
+  }
+
+  /** The template if it applies to the entity; 404 otherwise. */
+  template(entity: Entity, templateId: string): ChecklistTemplateInfo {
+    const { templates } = this.options.registry.forEntity(entity);
+    const template = templates.find(t => t.id === templateId);
+    if (!template) {
+      throw new NotFoundError(
+        this.options.registry.get(templateId)
+          ? `Checklist "${templateId}" does not apply to ${entityKey(
+              entity,
+            )}; see the mesh-posture.io/checklists annotation`
+          : `No checklist template "${templateId}"`,
+      );
+    }
+    return template;
+  }
+
+  private item(template: ChecklistTemplateInfo, itemId: string): ChecklistItem {
+    const found = checklistItems(template).find(i => i.item.id === itemId);
+    if (!found) {
+      throw new NotFoundError(
+        `Checklist "${template.id}" has no item "${itemId}"`,
+      );
+    }
+    return found.item;
+  }
+
+  private async livePosture(
+    entity: Entity,
+    readPosture: ChecklistPostureReader,
+  ): Promise<LivePosture> {
+    try {
+      const posture = await readPosture(entity);
+      return {
+        input: checklistPostureInput(posture),
+        summary: {
+          available: true,
+          generatedAt: posture.generatedAt,
+          window: posture.window,
+          verdict: posture.verdict.status,
+          demo: posture.demo,
+        },
+      };
+    } catch (error) {
+      const reason = `the mesh posture could not be read: ${String(
+        (error as Error)?.message ?? error,
+      ).slice(0, 300)}`;
+      return {
+        input: { available: false, reason },
+        summary: { available: false, reason, demo: false },
+      };
+    }
+  }
+
+  private view(
+    template: ChecklistTemplateInfo,
+    record: ChecklistRecord,
+    posture: LivePosture,
+  ): ChecklistView {
+    return buildChecklistView(template, record, posture.input, {
+      now: this.now(),
+      attestationValidityMs: this.options.attestationValidityMs,
+    });
+  }
+
+  /** Every checklist that applies to the entity, as it stands now. */
+  async list(
+    entity: Entity,
+    readPosture: ChecklistPostureReader,
+  ): Promise<EntityChecklistsResponse> {
+    const key = entityKey(entity);
+    const { templates, unknownTemplateIds, from } =
+      this.options.registry.forEntity(entity);
+    const posture =
+      templates.length > 0
+        ? await this.livePosture(entity, readPosture)
+        : {
+            input: {
+              available: false as const,
+              reason: 'no checklist applies',
+            },
+            summary: {
+              available: false,
+              reason: 'no checklist applies',
+              demo: false,
+            },
+          };
+    const checklists = await Promise.all(
+      templates.map(async t =>
+        this.view(t, await this.options.store.getRecord(key, t.id), posture),
+      ),
+    );
+    return {
+      entityRef: key,
+      generatedAt: this.now().toISOString(),
+      templatesFrom: from,
+      unknownTemplateIds,
+      attestationValidityDays: this.attestationValidityDays,
+      posture: posture.summary,
+      checklists,
+    };
+  }
+
+  /**
+   * Runs one write: reads the state, refuses an outdated base version with
+   * the current state, builds the event from the state it was based on
+   * (so `old` is exactly what was replaced), and appends it.
+   */
+  private async write(
+    entity: Entity,
+    template: ChecklistTemplateInfo,
+    baseVersion: number,
+    readPosture: ChecklistPostureReader,
+    build: (
+      record: ChecklistRecord,
+      view: ChecklistView,
+      now: Date,
+    ) => NewChecklistEvent | undefined,
+  ): Promise<ChecklistWriteResult> {
+    const key = entityKey(entity);
+    const { store } = this.options;
+    const [record, posture] = await Promise.all([
+      store.getRecord(key, template.id),
+      this.livePosture(entity, readPosture),
+    ]);
+    const before = this.view(template, record, posture);
+    const conflict = (current: ChecklistView, version: number) =>
+      new ChecklistConflictError(
+        `The checklist "${
+          template.id
+        }" of ${key} changed since version ${baseVersion}: it is at version ${version}${
+          current.updatedBy
+            ? `, last changed by ${current.updatedBy} at ${current.updatedAt}`
+            : ''
+        }. Nothing was saved; review the current state and try again.`,
+        current,
+      );
+    if (record.version !== baseVersion) {
+      throw conflict(before, record.version);
+    }
+    const event = build(record, before, this.now());
+    if (!event) {
+      return { view: before };
+    }
+    try {
+      const appended = await store.append(key, template.id, baseVersion, event);
+      const after = this.view(
+        template,
+        await store.getRecord(key, template.id),
+        posture,
+      );
+      return { view: after, event: appended };
+    } catch (error) {
+      if (error instanceof ChecklistVersionConflict) {
+        const current = this.view(
+          template,
+          await store.getRecord(key, template.id),
+          posture,
+        );
+        throw conflict(current, error.currentVersion);
+      }
+      throw error;
+    }
+  }
+
+  /** Answers a manual item. The same answer again changes nothing. */
+  async answer(
+    entity: Entity,
+    templateId: string,
+    itemId: string,
+    request: ChecklistAnswerRequest,
+    actor: string,
+    readPosture: ChecklistPostureReader,
+  ): Promise<ChecklistWriteResult> {
+    const template = this.template(entity, templateId);
+    const item = this.item(template, itemId);
+    if (item.kind === 'automatic') {
+      throw new InputError(
+        `"${item.title}" is answered by the mesh (posture check "${item.check}") and cannot be answered by hand; an exemption can be granted instead`,
+      );
+    }
+    return this.write(
+      entity,
+      template,
+      request.baseVersion,
+      readPosture,
+      (record, _view, now) => {
+        const previous = record.answers[itemId];
+        const next = {
+          value: request.value,
+          ...(request.rationale !== undefined
+            ? { rationale: request.rationale }
+            : {}),
+          evidence: request.evidence ?? [],
+          itemFingerprint: template.itemFingerprints[itemId],
+        };
+        const old = previous
+          ? {
+              value: previous.value,
+              ...(previous.rationale !== undefined
+                ? { rationale: previous.rationale }
+                : {}),
+              evidence: previous.evidence,
+              itemFingerprint: previous.itemFingerprint,
+            }
+          : null;
+        if (old && sameJson(old, next)) return undefined;
+        return {
+          kind: 'answer',
+          itemId,
+          templateVersion: template.version,
+          actor,
+          createdAt: now.toISOString(),
+          old,
+          new: next,
+        };
+      },
+    );
+  }
+
+  /** Grants (or replaces) an exemption of an item. */
+  async exempt(
+    entity: Entity,
+    templateId: string,
+    itemId: string,
+    request: ChecklistExemptionRequest,
+    actor: string,
+    readPosture: ChecklistPostureReader,
+  ): Promise<ChecklistWriteResult> {
+    const template = this.template(entity, templateId);
+    this.item(template, itemId);
+    return this.write(
+      entity,
+      template,
+      request.baseVersion,
+      readPosture,
+      (record, _view, now) => {
+        const previous = record.exemptions[itemId];
+        const next = {
+          justification: request.justification,
+          expiresAt: request.expiresAt,
+        };
+        const old = previous
+          ? {
+              justification: previous.justification,
+              expiresAt: previous.expiresAt,
+            }
+          : null;
+        if (old && sameJson(old, next)) return undefined;
+        return {
+          kind: 'exemption',
+          itemId,
+          templateVersion: template.version,
+          actor,
+          createdAt: now.toISOString(),
+          old,
+          new: next,
+        };
+      },
+    );
+  }
+
+  /** Revokes the exemption of an item; 404 when it has none. */
+  async revokeExemption(
+    entity: Entity,
+    templateId: string,
+    itemId: string,
+    baseVersion: number,
+    actor: string,
+    readPosture: ChecklistPostureReader,
+  ): Promise<ChecklistWriteResult> {
+    const template = this.template(entity, templateId);
+    this.item(template, itemId);
+    return this.write(
+      entity,
+      template,
+      baseVersion,
+      readPosture,
+      (record, _view, now) => {
+        const previous = record.exemptions[itemId];
+        if (!previous) {
+          throw new NotFoundError(
+            `Item "${itemId}" has no exemption to revoke`,
+          );
+        }
+        return {
+          kind: 'exemption',
+          itemId,
+          templateVersion: template.version,
+          actor,
+          createdAt: now.toISOString(),
+          old: {
+            justification: previous.justification,
+            expiresAt: previous.expiresAt,
+          },
+          new: null,
+        };
+      },
+    );
+  }
+
+  /**
+   * Signs the whole checklist off, recording every automatic item with the
+   * evidence it was judged on and the outcome of every item. Refused while
+   * a manual item is open.
+   */
+  async attest(
+    entity: Entity,
+    templateId: string,
+    request: ChecklistAttestationRequest,
+    actor: string,
+    readPosture: ChecklistPostureReader,
+  ): Promise<ChecklistWriteResult> {
+    const template = this.template(entity, templateId);
+    return this.write(
+      entity,
+      template,
+      request.baseVersion,
+      readPosture,
+      (record, view, now) => {
+        const blockers = checklistAttestationBlockers(view);
+        if (blockers.length > 0) {
+          const titles = checklistItems(template)
+            .filter(i => blockers.includes(i.item.id))
+            .map(i => `"${i.item.title}"`);
+          throw new InputError(
+            `Cannot attest "${template.title}" while ${blockers.length} ${
+              blockers.length === 1 ? 'item is' : 'items are'
+            } unanswered or must be answered again: ${titles.join(', ')}`,
+          );
+        }
+        const next: ChecklistAttestationRecord = {
+          templateFingerprint: template.fingerprint,
+          ...(request.comment !== undefined
+            ? { comment: request.comment }
+            : {}),
+          automatic: view.items.flatMap(i =>
+            i.automatic ? [{ itemId: i.itemId, ...i.automatic }] : [],
+          ),
+          outcomes: Object.fromEntries(
+            view.items.map(i => [i.itemId, i.outcome]),
+          ),
+          progress: view.progress,
+        };
+        const previous = record.attestation;
+        return {
+          kind: 'attestation',
+          templateVersion: template.version,
+          actor,
+          createdAt: now.toISOString(),
+          old: previous
+            ? {
+                templateFingerprint: previous.templateFingerprint,
+                ...(previous.comment !== undefined
+                  ? { comment: previous.comment }
+                  : {}),
+                automatic: previous.automatic,
+                outcomes: previous.outcomes,
+                progress: previous.progress,
+              }
+            : null,
+          new: next,
+        };
+      },
+    );
+  }
+
+  /** A page of one checklist's history, newest first. */
+  async history(
+    entity: Entity,
+    templateId: string,
+    options: { limit: number; beforeVersion?: number },
+  ): Promise<ChecklistHistoryResponse> {
+    const template = this.template(entity, templateId);
+    const key = entityKey(entity);
+    const page = await this.options.store.history(key, template.id, options);
+    return { entityRef: key, templateId: template.id, ...page };
+  }
+
+  /**
+   * Everything an auditor needs about the entity's checklists: each one as
+   * it stands, its full history, and the wording of the template version
+   * the attestation was made under when it differs from today's.
+   */
+  async exportData(
+    entity: Entity,
+    actor: string,
+    readPosture: ChecklistPostureReader,
+  ): Promise<ChecklistExport> {
+    const listing = await this.list(entity, readPosture);
+    const key = entityKey(entity);
+    const checklists = await Promise.all(
+      listing.checklists.map(async view => {
+        const history = await this.options.store.listEvents(
+          key,
+          view.template.id,
+        );
+        const attestedVersion = view.attestation?.templateVersion;
+        const attestedTemplate =
+          attestedVersion !== undefined &&
+          attestedVersion !== view.template.version
+            ? await this.options.store.getTemplateVersion(
+                view.template.id,
+                attestedVersion,
+              )
+            : undefined;
+        return {
+          ...view,
+          history,
+          ...(attestedTemplate ? { attestedTemplate } : {}),
+        };
+      }),
+    );
+    const title = entity.metadata.title;
+    const owner = entity.spec?.owner;
+    return {
+      format: 'mesh-posture.checklists/v1',
+      exportedAt: listing.generatedAt,
+      exportedBy: actor,
+      entity: {
+        ref: key,
+        ...(typeof title === 'string' ? { title } : {}),
+        ...(typeof owner === 'string' ? { owner } : {}),
+      },
+      attestationValidityDays: listing.attestationValidityDays,
+      posture: listing.posture,
+      unknownTemplateIds: listing.unknownTemplateIds,
+      checklists,
+    };
+  }
+}

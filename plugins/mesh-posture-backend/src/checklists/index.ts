@@ -1,0 +1,80 @@
+import {
+  DatabaseService,
+  LoggerService,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
+import {
+  diffChecklistTemplates,
+  summarizeChecklistTemplateDiff,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import { ChecklistStore } from '../database/ChecklistStore';
+import { ChecklistService } from './ChecklistService';
+import { readChecklistSettings } from './config';
+import { demoChecklistSeed } from './demoSeed';
+import { ChecklistTemplateRegistry } from './TemplateRegistry';
+
+export { ChecklistService, ChecklistConflictError } from './ChecklistService';
+export type { ChecklistPostureReader } from './ChecklistService';
+
+/**
+ * Sets up compliance checklists at startup: reads and validates the
+ * templates and rules of `meshPosture.checklists` (throwing with every
+ * problem named), records each template version, and with the demo on
+ * seeds partly filled checklists into an empty database.
+ */
+export async function createChecklistService(options: {
+  config: RootConfigService;
+  logger: LoggerService;
+  database: DatabaseService;
+  demo: boolean;
+  now?: () => Date;
+}): Promise<ChecklistService> {
+  const { config, logger, database, demo } = options;
+  const now = options.now ?? (() => new Date());
+  const settings = readChecklistSettings(config);
+  const { registry, warnings } =
+    ChecklistTemplateRegistry.fromSettings(settings);
+  for (const warning of warnings) {
+    logger.warn(warning);
+  }
+
+  const store = await ChecklistStore.create({ database });
+  for (const template of registry.list()) {
+    const { created, previous } = await store.recordTemplateVersion(
+      template,
+      now(),
+    );
+    if (created && previous) {
+      logger.info(
+        `Checklist template "${template.id}" is now version ${
+          template.version
+        } (was ${previous.version}): ${summarizeChecklistTemplateDiff(
+          diffChecklistTemplates(previous, template),
+        )}; answers to unchanged items carry over, changed items are flagged for re-answer`,
+      );
+    }
+  }
+
+  if (demo) {
+    const seeded = await store.seedIfEmpty(
+      demoChecklistSeed(registry, now(), settings.attestationValidityMs),
+    );
+    if (seeded) {
+      logger.info('Seeded the demo checklists (meshPosture.demo: true)');
+    }
+  }
+
+  logger.info(
+    `Checklist templates: ${registry
+      .list()
+      .map(t => `${t.id}@${t.version} (${t.source})`)
+      .join(', ')}`,
+  );
+  return new ChecklistService({
+    registry,
+    store,
+    logger,
+    attestationValidityMs: settings.attestationValidityMs,
+    now: options.now,
+  });
+}

@@ -1,0 +1,375 @@
+import {
+  AuditorService,
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotAllowedError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import { JsonObject } from '@backstage/types';
+import {
+  CHECKLIST_EXPORT_FORMATS,
+  CHECKLIST_ID_PATTERN,
+  ChecklistConflictBody,
+  ChecklistRequestValidation,
+  DEFAULT_POSTURE_WINDOW,
+  MeshPosture,
+  meshPostureChecklistExemptPermission,
+  meshPostureChecklistUpdatePermission,
+  validateChecklistAnswerRequest,
+  validateChecklistAttestationRequest,
+  validateChecklistExemptionRequest,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import express, { NextFunction, Request, Response } from 'express';
+import Router from 'express-promise-router';
+import {
+  ChecklistConflictError,
+  ChecklistPostureReader,
+  ChecklistService,
+} from '../checklists';
+import { renderChecklistExportMarkdown } from '../checklists/exportMarkdown';
+
+const BASE = '/v1/entities/:kind/:namespace/:name/checklists';
+
+export interface ChecklistRouterOptions {
+  service: ChecklistService;
+  auditor: AuditorService;
+  permissions: PermissionsService;
+  postureService: {
+    getPosture(
+      entity: Entity,
+      window: typeof DEFAULT_POSTURE_WINDOW,
+      credentials: BackstageCredentials,
+    ): Promise<MeshPosture>;
+  };
+  /** The entity of the path, 404 unless the caller may read it, 403 without posture read. */
+  readableEntity(
+    req: Request,
+  ): Promise<{ entity: Entity; credentials: BackstageCredentials }>;
+  readQuery(req: Request, allowed: string[]): Record<string, string>;
+}
+
+function pathId(req: Request, param: 'templateId' | 'itemId'): string {
+  const value = req.params[param];
+  if (!CHECKLIST_ID_PATTERN.test(value)) {
+    throw new InputError(
+      `Invalid ${param === 'itemId' ? 'item' : 'template'} id "${value.slice(
+        0,
+        64,
+      )}"`,
+    );
+  }
+  return value;
+}
+
+function valid<T>(result: ChecklistRequestValidation<T>): T {
+  if (!result.ok) {
+    throw new InputError(`Invalid request: ${result.errors.join('; ')}`);
+  }
+  return result.value;
+}
+
+function wholeNumber(
+  value: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d{1,12}$/.test(value) || n < min || n > max) {
+    throw new InputError(
+      `${name} must be a whole number from ${min} to ${max}`,
+    );
+  }
+  return n;
+}
+
+/** Ids and refs only: audit meta never holds what people typed. */
+function auditMeta(req: Request): JsonObject {
+  const { kind, namespace, name, templateId, itemId } = req.params;
+  return {
+    entityRef: `${kind}:${namespace}/${name}`.slice(0, 255).toLowerCase(),
+    ...(templateId ? { templateId: templateId.slice(0, 64) } : {}),
+    ...(itemId ? { itemId: itemId.slice(0, 64) } : {}),
+  };
+}
+
+/**
+ * The checklist routes under `/v1/entities/{kind}/{namespace}/{name}/checklists`.
+ * Every write: catalog visibility (404) and posture read (403) first, then
+ * the write permission on the entity (403), then the body (400), then the
+ * optimistic lock (409 with the current state). Every write emits an
+ * auditor event, successful or not.
+ */
+export function createChecklistRouter(
+  options: ChecklistRouterOptions,
+): express.Router {
+  const { service, auditor, permissions, readableEntity, readQuery } = options;
+  const router = Router();
+
+  const postureReader =
+    (credentials: BackstageCredentials): ChecklistPostureReader =>
+    entity =>
+      options.postureService.getPosture(
+        entity,
+        DEFAULT_POSTURE_WINDOW,
+        credentials,
+      );
+
+  async function writer(
+    req: Request,
+    permission: ResourcePermission<'catalog-entity'>,
+    what: string,
+  ) {
+    const { entity, credentials } = await readableEntity(req);
+    const ref = stringifyEntityRef(entity);
+    const principal = credentials.principal as {
+      type?: string;
+      userEntityRef?: string;
+    };
+    if (principal.type !== 'user' || !principal.userEntityRef) {
+      throw new NotAllowedError(
+        `Only signed-in users can ${what}: every change is attributed to a person`,
+      );
+    }
+    const [decision] = await permissions.authorize(
+      [{ permission, resourceRef: ref }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `Not allowed to ${what} of ${ref}: the permission policy denied ${permission.name}`,
+      );
+    }
+    return {
+      entity,
+      actor: principal.userEntityRef,
+      readPosture: postureReader(credentials),
+    };
+  }
+
+  async function audited(
+    req: Request,
+    eventId: string,
+    severityLevel: 'low' | 'medium',
+    run: () => Promise<JsonObject>,
+  ) {
+    const event = await auditor.createEvent({
+      eventId,
+      severityLevel,
+      request: req,
+      meta: auditMeta(req),
+    });
+    try {
+      const meta = await run();
+      await event.success({ meta });
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  router.get(BASE, async (req, res) => {
+    readQuery(req, []);
+    const { entity, credentials } = await readableEntity(req);
+    res.json(await service.list(entity, postureReader(credentials)));
+  });
+
+  router.get(`${BASE}/export`, async (req, res) => {
+    await audited(req, 'checklist-export', 'low', async () => {
+      const query = readQuery(req, ['format']);
+      const format = query.format ?? 'json';
+      if (!(CHECKLIST_EXPORT_FORMATS as readonly string[]).includes(format)) {
+        throw new InputError(
+          `format must be one of ${CHECKLIST_EXPORT_FORMATS.join(', ')}`,
+        );
+      }
+      const { entity, credentials } = await readableEntity(req);
+      const principal = credentials.principal as { userEntityRef?: string };
+      const actor = principal.userEntityRef ?? 'a service';
+      const data = await service.exportData(
+        entity,
+        actor,
+        postureReader(credentials),
+      );
+      const base = `checklists-${data.entity.ref.replace(
+        /[^a-z0-9.-]+/g,
+        '-',
+      )}-${data.exportedAt.slice(0, 10)}`;
+      if (format === 'markdown') {
+        res.setHeader('Content-Type', 'text/markdown; charset=utf-8');
+        res.setHeader(
+          'Content-Disposition',
+          `attachment; filename="${base}.md"`,
+        );
+        res.send(renderChecklistExportMarkdown(data));
+      } else {
+        res.setHeader(
+          'Content-Disposition',
+          `attachment; filename="${base}.json"`,
+        );
+        res.json(data);
+      }
+      return { format };
+    });
+  });
+
+  router.get(`${BASE}/:templateId/history`, async (req, res) => {
+    const templateId = pathId(req, 'templateId');
+    const query = readQuery(req, ['limit', 'beforeVersion']);
+    const limit = wholeNumber(query.limit, 'limit', 1, 1000) ?? 200;
+    const beforeVersion = wholeNumber(
+      query.beforeVersion,
+      'beforeVersion',
+      1,
+      Number.MAX_SAFE_INTEGER,
+    );
+    const { entity } = await readableEntity(req);
+    res.json(
+      await service.history(entity, templateId, {
+        limit,
+        ...(beforeVersion !== undefined ? { beforeVersion } : {}),
+      }),
+    );
+  });
+
+  router.put(`${BASE}/:templateId/items/:itemId/answer`, async (req, res) => {
+    await audited(req, 'checklist-answer', 'medium', async () => {
+      const templateId = pathId(req, 'templateId');
+      const itemId = pathId(req, 'itemId');
+      readQuery(req, []);
+      const { entity, actor, readPosture } = await writer(
+        req,
+        meshPostureChecklistUpdatePermission,
+        'answer checklists',
+      );
+      const body = valid(validateChecklistAnswerRequest(req.body));
+      const { view, event } = await service.answer(
+        entity,
+        templateId,
+        itemId,
+        body,
+        actor,
+        readPosture,
+      );
+      res.json(view);
+      return { value: body.value, version: view.version, changed: !!event };
+    });
+  });
+
+  router.put(
+    `${BASE}/:templateId/items/:itemId/exemption`,
+    async (req, res) => {
+      await audited(req, 'checklist-exemption', 'medium', async () => {
+        const templateId = pathId(req, 'templateId');
+        const itemId = pathId(req, 'itemId');
+        readQuery(req, []);
+        const { entity, actor, readPosture } = await writer(
+          req,
+          meshPostureChecklistExemptPermission,
+          'exempt checklist items',
+        );
+        const body = valid(
+          validateChecklistExemptionRequest(req.body, new Date()),
+        );
+        const { view, event } = await service.exempt(
+          entity,
+          templateId,
+          itemId,
+          body,
+          actor,
+          readPosture,
+        );
+        res.json(view);
+        return {
+          action: 'grant',
+          expiresAt: body.expiresAt,
+          version: view.version,
+          changed: !!event,
+        };
+      });
+    },
+  );
+
+  router.delete(
+    `${BASE}/:templateId/items/:itemId/exemption`,
+    async (req, res) => {
+      await audited(req, 'checklist-exemption', 'medium', async () => {
+        const templateId = pathId(req, 'templateId');
+        const itemId = pathId(req, 'itemId');
+        const query = readQuery(req, ['baseVersion']);
+        const { entity, actor, readPosture } = await writer(
+          req,
+          meshPostureChecklistExemptPermission,
+          'revoke checklist exemptions',
+        );
+        const baseVersion = wholeNumber(
+          query.baseVersion,
+          'baseVersion',
+          0,
+          Number.MAX_SAFE_INTEGER,
+        );
+        if (baseVersion === undefined) {
+          throw new InputError(
+            'baseVersion is required: the checklist version the change was made on',
+          );
+        }
+        const { view } = await service.revokeExemption(
+          entity,
+          templateId,
+          itemId,
+          baseVersion,
+          actor,
+          readPosture,
+        );
+        res.json(view);
+        return { action: 'revoke', version: view.version };
+      });
+    },
+  );
+
+  router.post(`${BASE}/:templateId/attestations`, async (req, res) => {
+    await audited(req, 'checklist-attestation', 'medium', async () => {
+      const templateId = pathId(req, 'templateId');
+      readQuery(req, []);
+      const { entity, actor, readPosture } = await writer(
+        req,
+        meshPostureChecklistUpdatePermission,
+        'attest checklists',
+      );
+      const body = valid(validateChecklistAttestationRequest(req.body));
+      const { view } = await service.attest(
+        entity,
+        templateId,
+        body,
+        actor,
+        readPosture,
+      );
+      res.status(201).json(view);
+      return { version: view.version, templateVersion: view.template.version };
+    });
+  });
+
+  // A stale write answers 409 with the checklist as it stands now.
+  router.use(
+    (error: unknown, req: Request, res: Response, next: NextFunction) => {
+      if (!(error instanceof ChecklistConflictError)) {
+        next(error);
+        return;
+      }
+      const body: ChecklistConflictBody = {
+        error: { name: 'ConflictError', message: error.message },
+        request: { method: req.method, url: req.originalUrl },
+        response: { statusCode: 409 },
+        current: error.current,
+      };
+      res.status(409).json(body);
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,219 @@
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import FormControl from '@material-ui/core/FormControl';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import FormLabel from '@material-ui/core/FormLabel';
+import IconButton from '@material-ui/core/IconButton';
+import Radio from '@material-ui/core/Radio';
+import RadioGroup from '@material-ui/core/RadioGroup';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import DeleteIcon from '@material-ui/icons/Delete';
+import Alert from '@material-ui/lab/Alert';
+import {
+  ChecklistAnswer,
+  CHECKLIST_ANSWER_LABELS,
+  CHECKLIST_ANSWER_VALUES,
+  CHECKLIST_ANSWERS_REQUIRING_RATIONALE,
+  CHECKLIST_INPUT_LIMITS,
+  ChecklistAnswerRequest,
+  ChecklistAnswerValue,
+  validateChecklistAnswerRequest,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import { useId, useState } from 'react';
+
+type Draft = {
+  value?: ChecklistAnswerValue;
+  rationale: string;
+  evidence: Array<{ url: string; title: string }>;
+};
+
+/**
+ * The form for one manual item: Yes / No / Partially / Not applicable, a
+ * rationale (required for anything but Yes), evidence links. It checks
+ * with the same rules as the server and keeps its draft until saved, also
+ * across a conflict.
+ */
+export function AnswerEditor(props: {
+  itemTitle: string;
+  current?: ChecklistAnswer;
+  baseVersion: number;
+  onSave: (request: ChecklistAnswerRequest) => Promise<boolean>;
+  onCancel: () => void;
+}) {
+  const { itemTitle, current, baseVersion, onSave, onCancel } = props;
+  const [draft, setDraft] = useState<Draft>(() => ({
+    value: current?.value,
+    rationale: current?.rationale ?? '',
+    evidence: (current?.evidence ?? []).map(e => ({
+      url: e.url,
+      title: e.title ?? '',
+    })),
+  }));
+  const [errors, setErrors] = useState<string[]>([]);
+  const [saving, setSaving] = useState(false);
+  const id = useId();
+
+  const needsRationale =
+    draft.value !== undefined &&
+    CHECKLIST_ANSWERS_REQUIRING_RATIONALE.includes(draft.value);
+
+  const save = async () => {
+    if (!draft.value) {
+      setErrors(['Choose an answer']);
+      return;
+    }
+    const result = validateChecklistAnswerRequest({
+      baseVersion,
+      value: draft.value,
+      rationale: draft.rationale,
+      evidence: draft.evidence
+        .filter(e => e.url.trim() || e.title.trim())
+        .map(e => ({
+          url: e.url.trim(),
+          ...(e.title.trim() ? { title: e.title } : {}),
+        })),
+    });
+    if (!result.ok) {
+      setErrors(result.errors);
+      return;
+    }
+    setErrors([]);
+    setSaving(true);
+    try {
+      await onSave(result.value);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const setLink = (i: number, field: 'url' | 'title', text: string) =>
+    setDraft(d => ({
+      ...d,
+      evidence: d.evidence.map((e, j) =>
+        j === i ? { ...e, [field]: text } : e,
+      ),
+    }));
+
+  return (
+    <Box
+      component="form"
+      aria-label={`Answer "${itemTitle}"`}
+      mt={1}
+      p={2}
+      border={1}
+      borderColor="divider"
+      borderRadius={4}
+      onSubmit={(e: { preventDefault(): void }) => {
+        e.preventDefault();
+        save();
+      }}
+    >
+      <FormControl component="fieldset">
+        <FormLabel component="legend">Answer</FormLabel>
+        <RadioGroup
+          row
+          aria-label="Answer"
+          value={draft.value ?? ''}
+          onChange={e =>
+            setDraft(d => ({
+              ...d,
+              value: e.target.value as ChecklistAnswerValue,
+            }))
+          }
+        >
+          {CHECKLIST_ANSWER_VALUES.map(value => (
+            <FormControlLabel
+              key={value}
+              value={value}
+              control={<Radio color="primary" />}
+              label={CHECKLIST_ANSWER_LABELS[value]}
+            />
+          ))}
+        </RadioGroup>
+      </FormControl>
+      <TextField
+        id={`${id}-rationale`}
+        label={needsRationale ? 'Rationale (required)' : 'Rationale'}
+        multiline
+        minRows={2}
+        fullWidth
+        margin="dense"
+        variant="outlined"
+        value={draft.rationale}
+        inputProps={{ maxLength: CHECKLIST_INPUT_LIMITS.rationale }}
+        onChange={e => setDraft(d => ({ ...d, rationale: e.target.value }))}
+      />
+      <Typography variant="subtitle2" style={{ marginTop: 8 }}>
+        Evidence links
+      </Typography>
+      {draft.evidence.map((link, i) => (
+        <Box key={i} display="flex" alignItems="center" style={{ gap: 8 }}>
+          <TextField
+            id={`${id}-evidence-url-${i}`}
+            label={`Evidence URL ${i + 1}`}
+            margin="dense"
+            variant="outlined"
+            style={{ flex: 2 }}
+            value={link.url}
+            placeholder="https://…"
+            onChange={e => setLink(i, 'url', e.target.value)}
+          />
+          <TextField
+            id={`${id}-evidence-title-${i}`}
+            label={`Evidence title ${i + 1}`}
+            margin="dense"
+            variant="outlined"
+            style={{ flex: 1 }}
+            value={link.title}
+            onChange={e => setLink(i, 'title', e.target.value)}
+          />
+          <IconButton
+            aria-label={`Remove evidence link ${i + 1}`}
+            onClick={() =>
+              setDraft(d => ({
+                ...d,
+                evidence: d.evidence.filter((_, j) => j !== i),
+              }))
+            }
+          >
+            <DeleteIcon fontSize="small" />
+          </IconButton>
+        </Box>
+      ))}
+      {draft.evidence.length < CHECKLIST_INPUT_LIMITS.evidenceLinks && (
+        <Button
+          size="small"
+          onClick={() =>
+            setDraft(d => ({
+              ...d,
+              evidence: [...d.evidence, { url: '', title: '' }],
+            }))
+          }
+        >
+          Add evidence link
+        </Button>
+      )}
+      {errors.length > 0 && (
+        <Alert severity="error" role="alert" style={{ marginTop: 8 }}>
+          {errors.map(e => (
+            <div key={e}>{e}</div>
+          ))}
+        </Alert>
+      )}
+      <Box mt={1} display="flex" style={{ gap: 8 }}>
+        <Button
+          type="submit"
+          variant="contained"
+          color="primary"
+          disabled={saving}
+        >
+          Save answer
+        </Button>
+        <Button onClick={onCancel} disabled={saving}>
+          Cancel
+        </Button>
+      </Box>
+    </Box>
+  );
+}

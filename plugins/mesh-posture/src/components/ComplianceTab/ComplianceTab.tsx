@@ -1,0 +1,193 @@
+import {
+  getCompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  EmptyState,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import {
+  ChecklistExportFormat,
+  ChecklistView,
+  EntityChecklistsResponse,
+  MESH_POSTURE_CHECKLISTS_ANNOTATION,
+  meshPostureChecklistExemptPermission,
+  meshPostureChecklistUpdatePermission,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { meshPostureApiRef } from '../../api';
+import { ChecklistCard } from './ChecklistCard';
+import { errorMessage, formatWhen } from './format';
+
+function download(filename: string, content: Blob) {
+  const url = URL.createObjectURL(content);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  URL.revokeObjectURL(url);
+}
+
+function PostureLine(props: { posture: EntityChecklistsResponse['posture'] }) {
+  const { posture } = props;
+  if (!posture.available) {
+    return (
+      <Alert severity="warning">
+        Automatic items have no mesh data and count as open: {posture.reason}.
+      </Alert>
+    );
+  }
+  return (
+    <Typography variant="body2" color="textSecondary">
+      Automatic items are judged on the live mesh posture of{' '}
+      {formatWhen(posture.generatedAt!)} over {posture.window}
+      {posture.demo ? ' (demo data)' : ''}.
+    </Typography>
+  );
+}
+
+/**
+ * The entity's "Compliance" tab: each checklist that applies to it with
+ * progress, items by section, the mesh's answers with their evidence,
+ * history, attestation and exports. Editable for those the permission
+ * policy allows; read-only, saying why, for everyone else.
+ */
+export function ComplianceTab() {
+  const { entity } = useEntity();
+  const api = useApi(meshPostureApiRef);
+  const entityRef = useMemo(() => getCompoundEntityRef(entity), [entity]);
+  const resourceRef = stringifyEntityRef(entity);
+  const update = usePermission({
+    permission: meshPostureChecklistUpdatePermission,
+    resourceRef,
+  });
+  const exempt = usePermission({
+    permission: meshPostureChecklistExemptPermission,
+    resourceRef,
+  });
+
+  const [data, setData] = useState<EntityChecklistsResponse>();
+  const [error, setError] = useState<Error>();
+  const [exportError, setExportError] = useState<string>();
+
+  const load = useCallback(async () => {
+    setError(undefined);
+    try {
+      setData(await api.getChecklists(entityRef));
+    } catch (e) {
+      setError(e as Error);
+    }
+  }, [api, entityRef]);
+
+  useEffect(() => {
+    load();
+  }, [load]);
+
+  const replace = (view: ChecklistView) =>
+    setData(
+      d =>
+        d && {
+          ...d,
+          checklists: d.checklists.map(c =>
+            c.template.id === view.template.id ? view : c,
+          ),
+        },
+    );
+
+  const exportAs = async (format: ChecklistExportFormat) => {
+    try {
+      setExportError(undefined);
+      const { filename, content } = await api.exportChecklists(
+        entityRef,
+        format,
+      );
+      download(filename, content);
+    } catch (e) {
+      setExportError(errorMessage(e));
+    }
+  };
+
+  if (error) {
+    return <ResponseErrorPanel error={error} />;
+  }
+  if (!data || update.loading) {
+    return <Progress />;
+  }
+
+  const owner =
+    typeof entity.spec?.owner === 'string' ? entity.spec.owner : undefined;
+
+  return (
+    <Box display="flex" flexDirection="column" style={{ gap: 16 }}>
+      <Box
+        display="flex"
+        alignItems="flex-start"
+        justifyContent="space-between"
+        style={{ gap: 16 }}
+      >
+        <Box>
+          <Typography variant="h4" component="h2">
+            Compliance checklists
+          </Typography>
+          <PostureLine posture={data.posture} />
+          <Typography variant="body2" color="textSecondary">
+            Attestations hold for {data.attestationValidityDays} days, less when
+            an answer or the mesh changes.
+          </Typography>
+        </Box>
+        {data.checklists.length > 0 && (
+          <Box display="flex" style={{ gap: 8 }}>
+            <Button variant="outlined" onClick={() => exportAs('markdown')}>
+              Export Markdown
+            </Button>
+            <Button variant="outlined" onClick={() => exportAs('json')}>
+              Export JSON
+            </Button>
+          </Box>
+        )}
+      </Box>
+      {exportError && <Alert severity="error">{exportError}</Alert>}
+      {!update.allowed && data.checklists.length > 0 && (
+        <Alert severity="info">
+          Read only: the permission policy does not let you change this entity's
+          checklists (mesh-posture.checklist.update).
+          {owner ? ` Its owner is ${owner}.` : ''}
+        </Alert>
+      )}
+      {data.unknownTemplateIds.length > 0 && (
+        <Alert severity="warning">
+          The annotation {MESH_POSTURE_CHECKLISTS_ANNOTATION} names checklists
+          that do not exist: {data.unknownTemplateIds.join(', ')}.
+        </Alert>
+      )}
+      {data.checklists.length === 0 ? (
+        <EmptyState
+          missing="info"
+          title="No checklist applies to this entity"
+          description={`Name the checklists it needs in the ${MESH_POSTURE_CHECKLISTS_ANNOTATION} annotation, e.g. threat-model,zero-trust,pci-dss-v4, or configure defaults for its kind and type in meshPosture.checklists.defaults.`}
+        />
+      ) : (
+        data.checklists.map(view => (
+          <ChecklistCard
+            key={view.template.id}
+            entityRef={entityRef}
+            view={view}
+            canUpdate={update.allowed}
+            canExempt={!exempt.loading && exempt.allowed}
+            onChange={replace}
+          />
+        ))
+      )}
+    </Box>
+  );
+}
