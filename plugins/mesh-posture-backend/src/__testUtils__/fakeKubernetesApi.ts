@@ -4,7 +4,10 @@ import {
   matchesLabelSelector,
   parseLabelSelector,
 } from '@mesh-posture/plugin-mesh-posture-common';
-import type { KubernetesObject } from '@mesh-posture/plugin-mesh-posture-node';
+import type {
+  ClusterObjectSource,
+  KubernetesObject,
+} from '@mesh-posture/plugin-mesh-posture-node';
 
 /*
  * A small stand-in for a Kubernetes API server, for tests: it serves the
@@ -168,5 +171,36 @@ export async function startFakeKubernetesApi(options: {
     url: `http://127.0.0.1:${port}`,
     requests,
     stop: () => new Promise(resolve => server.close(() => resolve())),
+  };
+}
+
+/**
+ * The same objects as an in-process {@link ClusterObjectSource}, with the API
+ * server's semantics: `undefined` for a resource nobody serves, label
+ * selectors, namespaces. For adapter tests that do not need HTTP.
+ */
+export function objectSourceOf(objects: FakeObject[]): ClusterObjectSource {
+  const served = (apiVersion: string, resource: string) =>
+    objects.filter(o => o.apiVersion === apiVersion && PLURALS[o.kind] === resource);
+  const core = ['pods', 'namespaces', 'configmaps', 'secrets'];
+  return {
+    async list(query) {
+      const items = served(query.apiVersion, query.resource);
+      if (items.length === 0 && !(query.apiVersion === 'v1' && core.includes(query.resource))) {
+        return undefined;
+      }
+      return items.filter(
+        o =>
+          (!query.namespace || o.metadata.namespace === query.namespace) &&
+          (!query.selector || matchesLabelSelector(query.selector, o.metadata.labels)),
+      );
+    },
+    async get(query) {
+      return served(query.apiVersion, query.resource).find(
+        o =>
+          o.metadata.name === query.name &&
+          (query.resource === 'namespaces' || o.metadata.namespace === query.namespace),
+      );
+    },
   };
 }

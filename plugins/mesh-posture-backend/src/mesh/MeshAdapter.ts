@@ -30,6 +30,11 @@ import { VersionedLister } from './objects';
 export interface MeshObjects {
   certificates: CertificateStatus[];
   gaps: MeshGap[];
+  /**
+   * The issuer's expiry could not be read from objects. Telemetry may still
+   * know it (Linkerd's issuer_cert_ttl_seconds); the gap is named only if not.
+   */
+  issuerUnknown?: string;
   evaluate(
     workload: WorkloadRef,
     pods: KubernetesPod[],
@@ -233,14 +238,10 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
           gaps,
         ),
       );
-    } else {
-      gaps.push({
-        topic: 'certificates',
-        cluster: cluster.name,
-        message:
-          'issuer expiry unknown: no cert-manager Certificate for linkerd-identity-issuer, and reading its Secret is off (meshPosture.clusters[].linkerd.readIssuerSecret)',
-      });
     }
+    const issuerUnknown = certificates.some(c => c.role === 'issuer')
+      ? undefined
+      : 'issuer expiry unknown: no issuer_cert_ttl_seconds metric, no cert-manager Certificate for linkerd-identity-issuer, and reading its Secret is off (meshPosture.clusters[].linkerd.readIssuerSecret)';
 
     const namespaceByName = new Map(
       namespaceObjects
@@ -250,6 +251,7 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
     return {
       certificates,
       gaps,
+      ...(issuerUnknown ? { issuerUnknown } : {}),
       evaluate: (workload, pods) => {
         const ns = workload.namespace;
         const objects: LinkerdPolicyObjects = {

@@ -215,4 +215,54 @@ describe('PostureAssembler', () => {
     );
     expect(calls).toEqual([['fraud-scoring', 'fraud-scoring-primary']]);
   });
+
+  it('names an unknown issuer only when no source knows it', async () => {
+    const prod = await prodWith({});
+    const objects = prod.objects!;
+    // cert-manager is not installed: objects cannot tell the issuer's expiry.
+    prod.objects = {
+      ...objects,
+      list: async (q, o) =>
+        q.apiVersion.startsWith('cert-manager.io') ? undefined : objects.list(q, o),
+    };
+    const telemetry = prod.telemetry!;
+    const withoutIssuer = await assembler([prod]).assemble(
+      'component:default/payments-api',
+      target,
+      '5m',
+    );
+    expect(withoutIssuer.gaps.map(g => g.message)).toContainEqual(
+      expect.stringContaining('issuer expiry unknown'),
+    );
+    // Telemetry reports it (Linkerd's issuer_cert_ttl_seconds): no gap.
+    prod.telemetry = {
+      workloadTelemetry: async (q, o) => {
+        const t = await telemetry.workloadTelemetry(q, o);
+        return {
+          ...t,
+          meshCertificates: [
+            {
+              cluster: 'prod-eu-west',
+              mesh: 'linkerd',
+              role: 'issuer',
+              subject: 'identity.linkerd.cluster.local',
+              location: 'metric issuer_cert_ttl_seconds (identity controller)',
+              notBefore: new Date(0).toISOString(),
+              notAfter: new Date(at.getTime() + 100 * 86400_000).toISOString(),
+              daysToExpiry: 100,
+            },
+          ],
+        };
+      },
+    };
+    const withIssuer = await assembler([prod]).assemble(
+      'component:default/payments-api',
+      target,
+      '5m',
+    );
+    expect(withIssuer.gaps.map(g => g.message)).not.toContainEqual(
+      expect.stringContaining('issuer expiry unknown'),
+    );
+    expect(withIssuer.certificates.find(c => c.role === 'issuer')?.daysToExpiry).toBe(100);
+  });
 });

@@ -453,6 +453,11 @@ export class PostureAssembler {
       ),
     ];
 
+    const issuerUnknown = meshObjects?.value?.issuerUnknown;
+    if (issuerUnknown && !certificates.some(c => c.role === 'issuer')) {
+      gaps.push({ topic: 'certificates', cluster: cluster.name, message: issuerUnknown });
+    }
+
     return {
       workloads: groups.map(g => g.workload),
       traffic: t?.traffic ?? [],

@@ -1,0 +1,197 @@
+import type { WorkloadRef } from '@mesh-posture/plugin-mesh-posture-common';
+import type { KubernetesPod, MeshCluster } from '@mesh-posture/plugin-mesh-posture-node';
+import { FakeObject, objectSourceOf } from '../__testUtils__/fakeKubernetesApi';
+import { selfSignedPem } from '../__testUtils__/testCertificates';
+import { IstioObjectAdapter, LinkerdObjectAdapter } from './MeshAdapter';
+
+const DAY = 86400_000;
+const now = new Date('2026-11-22T12:00:00Z');
+const at = (days: number) => new Date(now.getTime() + days * DAY + 3600_000);
+
+const ledger: WorkloadRef = { cluster: 'prod', namespace: 'payments', kind: 'StatefulSet', name: 'ledger' };
+
+const ledgerPod: KubernetesPod = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'ledger-0', namespace: 'payments', labels: { app: 'ledger' } },
+  spec: {
+    serviceAccountName: 'ledger',
+    containers: [
+      {
+        name: 'linkerd-proxy',
+        env: [{ name: 'LINKERD2_PROXY_INBOUND_DEFAULT_POLICY', value: 'deny' }],
+      },
+      { name: 'ledger', ports: [{ name: 'grpc', containerPort: 9090 }] },
+    ],
+  },
+};
+
+function cluster(mesh: MeshCluster['mesh'], settings: MeshCluster['settings'] = {}): MeshCluster {
+  return { name: 'prod', mesh, settings };
+}
+
+describe('LinkerdObjectAdapter', () => {
+  it('reads every trust anchor of the bundle, the cert-manager issuer and the policies', async () => {
+    const current = await selfSignedPem({ commonName: 'root.linkerd.cluster.local', notBefore: at(-10), notAfter: at(212) });
+    const previous = await selfSignedPem({ commonName: 'root.linkerd.cluster.local', notBefore: at(-300), notAfter: at(25) });
+    const objects: FakeObject[] = [
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'linkerd-identity-trust-roots', namespace: 'linkerd' },
+        data: { 'ca-bundle.crt': `${current}${previous}` },
+      },
+      {
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Certificate',
+        metadata: { name: 'linkerd-identity-issuer', namespace: 'linkerd' },
+        spec: { secretName: 'linkerd-identity-issuer', commonName: 'identity.linkerd.cluster.local' },
+        status: { notBefore: at(-30).toISOString(), notAfter: at(150).toISOString() },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'payments' },
+      },
+      {
+        apiVersion: 'policy.linkerd.io/v1beta2',
+        kind: 'Server',
+        metadata: { name: 'ledger-grpc', namespace: 'payments' },
+        spec: { podSelector: { matchLabels: { app: 'ledger' } }, port: 'grpc' },
+      },
+      {
+        apiVersion: 'policy.linkerd.io/v1alpha1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name: 'ledger-grpc', namespace: 'payments' },
+        spec: {
+          targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'ledger-grpc' },
+          requiredAuthenticationRefs: [{ group: '', kind: 'ServiceAccount', name: 'payments-api' }],
+        },
+      },
+    ];
+    const read = await new LinkerdObjectAdapter().read(objectSourceOf(objects), cluster('linkerd'), ['payments'], now);
+    expect(read.certificates.map(c => [c.role, c.daysToExpiry, c.location])).toEqual([
+      ['trust-anchor', 212, 'ConfigMap linkerd/linkerd-identity-trust-roots'],
+      ['trust-anchor', 25, 'ConfigMap linkerd/linkerd-identity-trust-roots'],
+      ['issuer', 150, 'Certificate linkerd/linkerd-identity-issuer (cert-manager)'],
+    ]);
+    expect(read.gaps).toEqual([]);
+    // An older Linkerd serving Server only as v1beta2 is still read.
+    const evaluation = read.evaluate(ledger, [ledgerPod]);
+    expect(evaluation.ports.map(p => [p.port, p.access])).toEqual([
+      ['9090 (grpc)', 'deny'],
+      ['*', 'deny'],
+    ]);
+    expect(evaluation.admitted.map(a => a.identity)).toEqual([
+      'payments-api.payments.serviceaccount.identity.linkerd.cluster.local',
+    ]);
+  });
+
+  it('reads the issuer Secret only when allowed to, and names the gaps', async () => {
+    const issuer = await selfSignedPem({ commonName: 'identity.linkerd.cluster.local', notBefore: at(-30), notAfter: at(40) });
+    const objects: FakeObject[] = [
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'linkerd-identity-issuer', namespace: 'linkerd' },
+        data: {
+          'crt.pem': Buffer.from(issuer).toString('base64'),
+          'key.pem': Buffer.from('-----BEGIN EC PRIVATE KEY-----').toString('base64'),
+        },
+      },
+    ];
+    const adapter = new LinkerdObjectAdapter();
+    const off = await adapter.read(objectSourceOf(objects), cluster('linkerd'), ['payments'], now);
+    expect(off.certificates).toEqual([]);
+    expect(off.gaps.map(g => g.message).sort()).toEqual([
+      'ConfigMap linkerd/linkerd-identity-trust-roots was not found',
+      'policy.linkerd.io resources are not installed: only the default inbound policy is known',
+    ]);
+    expect(off.issuerUnknown).toContain('reading its Secret is off');
+    const on = await new LinkerdObjectAdapter().read(
+      objectSourceOf(objects),
+      cluster('linkerd', { readIssuerSecret: true }),
+      ['payments'],
+      now,
+    );
+    expect(on.issuerUnknown).toBeUndefined();
+    expect(on.certificates).toEqual([
+      expect.objectContaining({
+        role: 'issuer',
+        daysToExpiry: 40,
+        location: 'Secret linkerd/linkerd-identity-issuer',
+      }),
+    ]);
+    // The private key is never part of what is returned.
+    expect(JSON.stringify(on)).not.toContain('PRIVATE KEY');
+  });
+
+  it('reports a trust bundle that is not PEM as invalid', async () => {
+    const objects: FakeObject[] = [
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'linkerd-identity-trust-roots', namespace: 'linkerd' },
+        data: { 'ca-bundle.crt': 'not a certificate' },
+      },
+    ];
+    await expect(
+      new LinkerdObjectAdapter().read(objectSourceOf(objects), cluster('linkerd'), ['payments'], now),
+    ).rejects.toMatchObject({ status: 'invalid-response' });
+  });
+});
+
+describe('IstioObjectAdapter', () => {
+  it('reads the root certificate and judges the policies', async () => {
+    const root = await selfSignedPem({ commonName: 'Demo Bank PCI Root CA', notBefore: at(-335), notAfter: at(30) });
+    const cardPod: KubernetesPod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'card-issuing-1', namespace: 'cards', labels: { app: 'card-issuing' } },
+      spec: {
+        containers: [
+          { name: 'card-issuing', ports: [{ name: 'http', containerPort: 8080 }] },
+          { name: 'istio-proxy' },
+        ],
+      },
+    };
+    const objects: FakeObject[] = [
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'istio-ca-root-cert', namespace: 'cards' },
+        data: { 'root-cert.pem': root },
+      },
+      {
+        apiVersion: 'security.istio.io/v1beta1',
+        kind: 'PeerAuthentication',
+        metadata: { name: 'default', namespace: 'istio-system' },
+        spec: { mtls: { mode: 'STRICT' } },
+      },
+      {
+        apiVersion: 'security.istio.io/v1beta1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name: 'card-issuing', namespace: 'cards' },
+        spec: {
+          selector: { matchLabels: { app: 'card-issuing' } },
+          rules: [{ from: [{ source: { serviceAccounts: ['istio-system/istio-ingressgateway'] } }] }],
+        },
+      },
+    ];
+    const read = await new IstioObjectAdapter().read(objectSourceOf(objects), cluster('istio'), ['cards'], now);
+    expect(read.certificates.map(c => [c.role, c.subject, c.daysToExpiry])).toEqual([
+      ['root', 'Demo Bank PCI Root CA', 30],
+    ]);
+    const evaluation = read.evaluate(
+      { cluster: 'prod', namespace: 'cards', kind: 'Deployment', name: 'card-issuing' },
+      [cardPod],
+    );
+    expect(evaluation.ports.map(p => [p.port, p.access, p.mtlsMode])).toEqual([
+      ['8080 (http)', 'deny', 'STRICT'],
+      ['*', 'deny', 'STRICT'],
+    ]);
+    expect(evaluation.admitted.map(a => a.identity)).toEqual([
+      '*/ns/istio-system/sa/istio-ingressgateway',
+    ]);
+  });
+});
