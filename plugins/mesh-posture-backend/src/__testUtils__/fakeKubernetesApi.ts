@@ -181,25 +181,32 @@ export async function startFakeKubernetesApi(options: {
  */
 export function objectSourceOf(objects: FakeObject[]): ClusterObjectSource {
   const served = (apiVersion: string, resource: string) =>
-    objects.filter(o => o.apiVersion === apiVersion && PLURALS[o.kind] === resource);
+    objects.filter(
+      o => o.apiVersion === apiVersion && PLURALS[o.kind] === resource,
+    );
   const core = ['pods', 'namespaces', 'configmaps', 'secrets'];
   return {
     async list(query) {
       const items = served(query.apiVersion, query.resource);
-      if (items.length === 0 && !(query.apiVersion === 'v1' && core.includes(query.resource))) {
+      if (
+        items.length === 0 &&
+        !(query.apiVersion === 'v1' && core.includes(query.resource))
+      ) {
         return undefined;
       }
       return items.filter(
         o =>
           (!query.namespace || o.metadata.namespace === query.namespace) &&
-          (!query.selector || matchesLabelSelector(query.selector, o.metadata.labels)),
+          (!query.selector ||
+            matchesLabelSelector(query.selector, o.metadata.labels)),
       );
     },
     async get(query) {
       return served(query.apiVersion, query.resource).find(
         o =>
           o.metadata.name === query.name &&
-          (query.resource === 'namespaces' || o.metadata.namespace === query.namespace),
+          (query.resource === 'namespaces' ||
+            o.metadata.namespace === query.namespace),
       );
     },
   };

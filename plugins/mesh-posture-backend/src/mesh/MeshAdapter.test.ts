@@ -1,5 +1,8 @@
 import type { WorkloadRef } from '@mesh-posture/plugin-mesh-posture-common';
-import type { KubernetesPod, MeshCluster } from '@mesh-posture/plugin-mesh-posture-node';
+import type {
+  KubernetesPod,
+  MeshCluster,
+} from '@mesh-posture/plugin-mesh-posture-node';
 import { FakeObject, objectSourceOf } from '../__testUtils__/fakeKubernetesApi';
 import { selfSignedPem } from '../__testUtils__/testCertificates';
 import { IstioObjectAdapter, LinkerdObjectAdapter } from './MeshAdapter';
@@ -8,12 +11,21 @@ const DAY = 86400_000;
 const now = new Date('2026-11-22T12:00:00Z');
 const at = (days: number) => new Date(now.getTime() + days * DAY + 3600_000);
 
-const ledger: WorkloadRef = { cluster: 'prod', namespace: 'payments', kind: 'StatefulSet', name: 'ledger' };
+const ledger: WorkloadRef = {
+  cluster: 'prod',
+  namespace: 'payments',
+  kind: 'StatefulSet',
+  name: 'ledger',
+};
 
 const ledgerPod: KubernetesPod = {
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name: 'ledger-0', namespace: 'payments', labels: { app: 'ledger' } },
+  metadata: {
+    name: 'ledger-0',
+    namespace: 'payments',
+    labels: { app: 'ledger' },
+  },
   spec: {
     serviceAccountName: 'ledger',
     containers: [
@@ -26,27 +38,47 @@ const ledgerPod: KubernetesPod = {
   },
 };
 
-function cluster(mesh: MeshCluster['mesh'], settings: MeshCluster['settings'] = {}): MeshCluster {
+function cluster(
+  mesh: MeshCluster['mesh'],
+  settings: MeshCluster['settings'] = {},
+): MeshCluster {
   return { name: 'prod', mesh, settings };
 }
 
 describe('LinkerdObjectAdapter', () => {
   it('reads every trust anchor of the bundle, the cert-manager issuer and the policies', async () => {
-    const current = await selfSignedPem({ commonName: 'root.linkerd.cluster.local', notBefore: at(-10), notAfter: at(212) });
-    const previous = await selfSignedPem({ commonName: 'root.linkerd.cluster.local', notBefore: at(-300), notAfter: at(25) });
+    const current = await selfSignedPem({
+      commonName: 'root.linkerd.cluster.local',
+      notBefore: at(-10),
+      notAfter: at(212),
+    });
+    const previous = await selfSignedPem({
+      commonName: 'root.linkerd.cluster.local',
+      notBefore: at(-300),
+      notAfter: at(25),
+    });
     const objects: FakeObject[] = [
       {
         apiVersion: 'v1',
         kind: 'ConfigMap',
-        metadata: { name: 'linkerd-identity-trust-roots', namespace: 'linkerd' },
+        metadata: {
+          name: 'linkerd-identity-trust-roots',
+          namespace: 'linkerd',
+        },
         data: { 'ca-bundle.crt': `${current}${previous}` },
       },
       {
         apiVersion: 'cert-manager.io/v1',
         kind: 'Certificate',
         metadata: { name: 'linkerd-identity-issuer', namespace: 'linkerd' },
-        spec: { secretName: 'linkerd-identity-issuer', commonName: 'identity.linkerd.cluster.local' },
-        status: { notBefore: at(-30).toISOString(), notAfter: at(150).toISOString() },
+        spec: {
+          secretName: 'linkerd-identity-issuer',
+          commonName: 'identity.linkerd.cluster.local',
+        },
+        status: {
+          notBefore: at(-30).toISOString(),
+          notAfter: at(150).toISOString(),
+        },
       },
       {
         apiVersion: 'v1',
@@ -64,16 +96,33 @@ describe('LinkerdObjectAdapter', () => {
         kind: 'AuthorizationPolicy',
         metadata: { name: 'ledger-grpc', namespace: 'payments' },
         spec: {
-          targetRef: { group: 'policy.linkerd.io', kind: 'Server', name: 'ledger-grpc' },
-          requiredAuthenticationRefs: [{ group: '', kind: 'ServiceAccount', name: 'payments-api' }],
+          targetRef: {
+            group: 'policy.linkerd.io',
+            kind: 'Server',
+            name: 'ledger-grpc',
+          },
+          requiredAuthenticationRefs: [
+            { group: '', kind: 'ServiceAccount', name: 'payments-api' },
+          ],
         },
       },
     ];
-    const read = await new LinkerdObjectAdapter().read(objectSourceOf(objects), cluster('linkerd'), ['payments'], now);
-    expect(read.certificates.map(c => [c.role, c.daysToExpiry, c.location])).toEqual([
+    const read = await new LinkerdObjectAdapter().read(
+      objectSourceOf(objects),
+      cluster('linkerd'),
+      ['payments'],
+      now,
+    );
+    expect(
+      read.certificates.map(c => [c.role, c.daysToExpiry, c.location]),
+    ).toEqual([
       ['trust-anchor', 212, 'ConfigMap linkerd/linkerd-identity-trust-roots'],
       ['trust-anchor', 25, 'ConfigMap linkerd/linkerd-identity-trust-roots'],
-      ['issuer', 150, 'Certificate linkerd/linkerd-identity-issuer (cert-manager)'],
+      [
+        'issuer',
+        150,
+        'Certificate linkerd/linkerd-identity-issuer (cert-manager)',
+      ],
     ]);
     expect(read.gaps).toEqual([]);
     // An older Linkerd serving Server only as v1beta2 is still read.
@@ -88,7 +137,11 @@ describe('LinkerdObjectAdapter', () => {
   });
 
   it('reads the issuer Secret only when allowed to, and names the gaps', async () => {
-    const issuer = await selfSignedPem({ commonName: 'identity.linkerd.cluster.local', notBefore: at(-30), notAfter: at(40) });
+    const issuer = await selfSignedPem({
+      commonName: 'identity.linkerd.cluster.local',
+      notBefore: at(-30),
+      notAfter: at(40),
+    });
     const objects: FakeObject[] = [
       {
         apiVersion: 'v1',
@@ -96,12 +149,19 @@ describe('LinkerdObjectAdapter', () => {
         metadata: { name: 'linkerd-identity-issuer', namespace: 'linkerd' },
         data: {
           'crt.pem': Buffer.from(issuer).toString('base64'),
-          'key.pem': Buffer.from('-----BEGIN EC PRIVATE KEY-----').toString('base64'),
+          'key.pem': Buffer.from('-----BEGIN EC PRIVATE KEY-----').toString(
+            'base64',
+          ),
         },
       },
     ];
     const adapter = new LinkerdObjectAdapter();
-    const off = await adapter.read(objectSourceOf(objects), cluster('linkerd'), ['payments'], now);
+    const off = await adapter.read(
+      objectSourceOf(objects),
+      cluster('linkerd'),
+      ['payments'],
+      now,
+    );
     expect(off.certificates).toEqual([]);
     expect(off.gaps.map(g => g.message).sort()).toEqual([
       'ConfigMap linkerd/linkerd-identity-trust-roots was not found',
@@ -131,26 +191,45 @@ describe('LinkerdObjectAdapter', () => {
       {
         apiVersion: 'v1',
         kind: 'ConfigMap',
-        metadata: { name: 'linkerd-identity-trust-roots', namespace: 'linkerd' },
+        metadata: {
+          name: 'linkerd-identity-trust-roots',
+          namespace: 'linkerd',
+        },
         data: { 'ca-bundle.crt': 'not a certificate' },
       },
     ];
     await expect(
-      new LinkerdObjectAdapter().read(objectSourceOf(objects), cluster('linkerd'), ['payments'], now),
+      new LinkerdObjectAdapter().read(
+        objectSourceOf(objects),
+        cluster('linkerd'),
+        ['payments'],
+        now,
+      ),
     ).rejects.toMatchObject({ status: 'invalid-response' });
   });
 });
 
 describe('IstioObjectAdapter', () => {
   it('reads the root certificate and judges the policies', async () => {
-    const root = await selfSignedPem({ commonName: 'Demo Bank PCI Root CA', notBefore: at(-335), notAfter: at(30) });
+    const root = await selfSignedPem({
+      commonName: 'Demo Bank PCI Root CA',
+      notBefore: at(-335),
+      notAfter: at(30),
+    });
     const cardPod: KubernetesPod = {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: 'card-issuing-1', namespace: 'cards', labels: { app: 'card-issuing' } },
+      metadata: {
+        name: 'card-issuing-1',
+        namespace: 'cards',
+        labels: { app: 'card-issuing' },
+      },
       spec: {
         containers: [
-          { name: 'card-issuing', ports: [{ name: 'http', containerPort: 8080 }] },
+          {
+            name: 'card-issuing',
+            ports: [{ name: 'http', containerPort: 8080 }],
+          },
           { name: 'istio-proxy' },
         ],
       },
@@ -174,16 +253,36 @@ describe('IstioObjectAdapter', () => {
         metadata: { name: 'card-issuing', namespace: 'cards' },
         spec: {
           selector: { matchLabels: { app: 'card-issuing' } },
-          rules: [{ from: [{ source: { serviceAccounts: ['istio-system/istio-ingressgateway'] } }] }],
+          rules: [
+            {
+              from: [
+                {
+                  source: {
+                    serviceAccounts: ['istio-system/istio-ingressgateway'],
+                  },
+                },
+              ],
+            },
+          ],
         },
       },
     ];
-    const read = await new IstioObjectAdapter().read(objectSourceOf(objects), cluster('istio'), ['cards'], now);
-    expect(read.certificates.map(c => [c.role, c.subject, c.daysToExpiry])).toEqual([
-      ['root', 'Demo Bank PCI Root CA', 30],
-    ]);
+    const read = await new IstioObjectAdapter().read(
+      objectSourceOf(objects),
+      cluster('istio'),
+      ['cards'],
+      now,
+    );
+    expect(
+      read.certificates.map(c => [c.role, c.subject, c.daysToExpiry]),
+    ).toEqual([['root', 'Demo Bank PCI Root CA', 30]]);
     const evaluation = read.evaluate(
-      { cluster: 'prod', namespace: 'cards', kind: 'Deployment', name: 'card-issuing' },
+      {
+        cluster: 'prod',
+        namespace: 'cards',
+        kind: 'Deployment',
+        name: 'card-issuing',
+      },
       [cardPod],
     );
     expect(evaluation.ports.map(p => [p.port, p.access, p.mtlsMode])).toEqual([

@@ -223,7 +223,9 @@ describe('PostureAssembler', () => {
     prod.objects = {
       ...objects,
       list: async (q, o) =>
-        q.apiVersion.startsWith('cert-manager.io') ? undefined : objects.list(q, o),
+        q.apiVersion.startsWith('cert-manager.io')
+          ? undefined
+          : objects.list(q, o),
     };
     const telemetry = prod.telemetry!;
     const withoutIssuer = await assembler([prod]).assemble(
@@ -263,6 +265,8 @@ describe('PostureAssembler', () => {
     expect(withIssuer.gaps.map(g => g.message)).not.toContainEqual(
       expect.stringContaining('issuer expiry unknown'),
     );
-    expect(withIssuer.certificates.find(c => c.role === 'issuer')?.daysToExpiry).toBe(100);
+    expect(
+      withIssuer.certificates.find(c => c.role === 'issuer')?.daysToExpiry,
+    ).toBe(100);
   });
 });

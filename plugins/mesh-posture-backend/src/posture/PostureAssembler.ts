@@ -455,7 +455,11 @@ export class PostureAssembler {
 
     const issuerUnknown = meshObjects?.value?.issuerUnknown;
     if (issuerUnknown && !certificates.some(c => c.role === 'issuer')) {
-      gaps.push({ topic: 'certificates', cluster: cluster.name, message: issuerUnknown });
+      gaps.push({
+        topic: 'certificates',
+        cluster: cluster.name,
+        message: issuerUnknown,
+      });
     }
 
     return {
