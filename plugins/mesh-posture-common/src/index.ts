@@ -12,4 +12,5 @@ export * from './labelSelector';
 export * from './workloadRef';
 export * from './posture/assessPosture';
 export * from './api';
+export * from './signals';
 export * from './checklists';

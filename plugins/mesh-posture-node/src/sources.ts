@@ -1,5 +1,7 @@
 import type {
   CertificateStatus,
+  HistogramBucketRates,
+  RawTrafficSignals,
   LabelSelector,
   MeshGap,
   MeshKind,
@@ -179,6 +181,59 @@ export interface WorkloadTelemetry {
 }
 
 /**
+ * Which golden signals to read: the requests many workloads of one cluster
+ * serve (inbound) or make (outbound, per dependency), over a window, and
+ * optionally as a series.
+ * @public
+ */
+export interface SignalsQuery {
+  cluster: string;
+  mesh: MeshKind;
+  workloads: WorkloadRef[];
+  direction: 'inbound' | 'outbound';
+  /** Summary window, one of the allow-listed durations (e.g. `1h`, `1m`). */
+  window: string;
+  /** End of the window; defaults to now. */
+  at?: Date;
+  /** Also a series over the window: one point per step, each a rate over `rateWindow`. */
+  series?: { stepSeconds: number; rateWindow: string };
+}
+
+/**
+ * The raw golden signals of one workload's traffic (with one peer, for
+ * outbound). Quantiles are left to the caller, who may merge the buckets of
+ * several workloads first.
+ * @public
+ */
+export interface TrafficSignals extends RawTrafficSignals {
+  workload: WorkloadRef;
+  /** Outbound only: the dependency. */
+  peer?: { namespace?: string; workload?: string };
+}
+
+/** One step of a signal series, raw. @public */
+export interface TrafficSignalsPoint {
+  /** Milliseconds since the epoch. */
+  t: number;
+  requestsPerSecond: number;
+  failuresPerSecond: number;
+  latencyBuckets: HistogramBucketRates;
+}
+
+/**
+ * What the mesh's telemetry says about the golden signals of a batch of
+ * workloads.
+ * @public
+ */
+export interface WorkloadSignals {
+  /** Inbound: one per workload. Outbound: one per workload and dependency. */
+  summaries: TrafficSignals[];
+  /** One per workload (inbound, or all of its outbound traffic). */
+  series: Array<{ workload: WorkloadRef; points: TrafficSignalsPoint[] }>;
+  gaps: MeshGap[];
+}
+
+/**
  * The telemetry half of the picture for one cluster, usually Prometheus
  * read through a Linkerd or Istio adapter.
  * @public
@@ -188,6 +243,10 @@ export interface MeshTelemetrySource {
     query: TelemetryQuery,
     options: SourceCallOptions,
   ): Promise<WorkloadTelemetry>;
+  workloadSignals(
+    query: SignalsQuery,
+    options: SourceCallOptions,
+  ): Promise<WorkloadSignals>;
 }
 
 /**

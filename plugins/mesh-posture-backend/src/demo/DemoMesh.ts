@@ -1,6 +1,7 @@
 import {
   CertificateStatus,
   matchesLabelSelector,
+  mergeBuckets,
   MeshGap,
   TrafficObservation,
   WorkloadRef,
@@ -15,11 +16,21 @@ import type {
   ObjectGetQuery,
   ObjectListQuery,
   ObservedCaller,
+  SignalsQuery,
   TelemetryQuery,
+  TrafficSignals,
   WorkloadTelemetry,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { statusOf } from '../mesh/certificates';
+import { stepsOf } from '../mesh/signalParts';
 import { DemoCertificates } from './demoCertificates';
+import {
+  errorsOf,
+  ISTIO_LATENCY_BOUNDS,
+  LINKERD_LATENCY_BOUNDS,
+  logNormalBuckets,
+  serviceLevelAt,
+} from './demoSignals';
 import {
   appLabel,
   istioPolicyObjects,
@@ -233,10 +244,138 @@ export class DemoMesh implements MeshClusterProvider {
     };
   }
 
+  /** Service-level edges as workload-level ones at an instant (the canary split). */
+  private edgesAt(cluster: DemoCluster, at: Date) {
+    const canary = demoCanaryState(at);
+    return DEMO_EDGES.filter(e => e.cluster === cluster.name).flatMap(e => {
+      const rate = edgeRate(`${e.cluster}/${e.from}->${e.to}`, e.peakRps, at);
+      const denied = Boolean(e.denied);
+      if (e.to === 'fraud-scoring') {
+        const share = canary.phase === 'Progressing' ? canary.weight / 100 : 0;
+        return [
+          {
+            from: e.from,
+            to: 'fraud-scoring-primary',
+            rate: rate * (1 - share),
+            denied,
+          },
+          { from: e.from, to: 'fraud-scoring', rate: rate * share, denied },
+        ];
+      }
+      if (e.from === 'fraud-scoring') {
+        return [{ from: 'fraud-scoring-primary', to: e.to, rate, denied }];
+      }
+      return [{ from: e.from, to: e.to, rate, denied }];
+    });
+  }
+
+  private signalsOf(
+    cluster: DemoCluster,
+  ): MeshTelemetrySource['workloadSignals'] {
+    return async (query: SignalsQuery) => {
+      const at = query.at ?? this.now();
+      const bounds =
+        cluster.mesh === 'linkerd'
+          ? LINKERD_LATENCY_BOUNDS
+          : ISTIO_LATENCY_BOUNDS;
+      const inCluster = DEMO_WORKLOADS.filter(w => w.cluster === cluster.name);
+      const refOf = (ref: WorkloadRef) =>
+        inCluster.find(
+          w => w.namespace === ref.namespace && w.name === ref.name && w.meshed,
+        );
+
+      /** Raw signals of the traffic a workload serves (inbound) or makes (outbound), at one instant. */
+      const signalsAt = (ref: WorkloadRef, instant: Date): TrafficSignals[] => {
+        const self = refOf(ref);
+        if (!self) return [];
+        const edges = this.edgesAt(cluster, instant).filter(
+          e => !e.denied && e.rate > 0,
+        );
+        const parts: TrafficSignals[] = [];
+        if (query.direction === 'inbound') {
+          const rps = edges
+            .filter(e => e.to === self.name)
+            .reduce((n, e) => n + e.rate, 0);
+          const level = serviceLevelAt(self.name, instant);
+          if (!level || rps <= 0) return [];
+          const failures = rps * level.errorRate;
+          parts.push({
+            workload: ref,
+            requestsPerSecond: rps,
+            failuresPerSecond: failures,
+            latencyBuckets: logNormalBuckets(
+              rps,
+              level.p50Ms,
+              level.p99Ms,
+              bounds,
+            ),
+            errors: errorsOf(level, failures),
+          });
+        } else {
+          for (const e of edges.filter(x => x.from === self.name)) {
+            const callee = inCluster.find(w => w.name === e.to)!;
+            const level = serviceLevelAt(callee.name, instant) ?? {
+              p50Ms: 20,
+              p99Ms: 120,
+              errorRate: 0.001,
+              protocol: 'http' as const,
+            };
+            const failures = e.rate * level.errorRate;
+            parts.push({
+              workload: ref,
+              peer: { namespace: callee.namespace, workload: callee.name },
+              requestsPerSecond: e.rate,
+              failuresPerSecond: failures,
+              // The caller also waits for the network hop.
+              latencyBuckets: logNormalBuckets(
+                e.rate,
+                level.p50Ms + 1,
+                level.p99Ms + 3,
+                bounds,
+              ),
+              errors: errorsOf(level, failures),
+            });
+          }
+        }
+        return parts;
+      };
+
+      const summaries = query.workloads.flatMap(ref => signalsAt(ref, at));
+      const series = query.series
+        ? query.workloads.map(ref => {
+            const windowSeconds = WINDOW_SECONDS[query.window] ?? 3600;
+            const steps = stepsOf(at, windowSeconds, query.series!.stepSeconds);
+            return {
+              workload: ref,
+              points: steps.map(t => {
+                const parts = signalsAt(ref, new Date(t * 1000));
+                return {
+                  t: t * 1000,
+                  requestsPerSecond: parts.reduce(
+                    (n, p) => n + p.requestsPerSecond,
+                    0,
+                  ),
+                  failuresPerSecond: parts.reduce(
+                    (n, p) => n + p.failuresPerSecond,
+                    0,
+                  ),
+                  latencyBuckets: mergeBuckets(
+                    parts.map(p => p.latencyBuckets),
+                  ),
+                };
+              }),
+            };
+          })
+        : [];
+      return { summaries, series, gaps: [] };
+    };
+  }
+
   private telemetryOf(cluster: DemoCluster): MeshTelemetrySource {
     return {
       workloadTelemetry: async (query: TelemetryQuery) =>
         this.telemetry(cluster, query),
+      workloadSignals: this.signalsOf(cluster),
     };
   }
 
@@ -250,34 +389,10 @@ export class DemoMesh implements MeshClusterProvider {
     query: TelemetryQuery,
   ): WorkloadTelemetry {
     const at = query.at ?? this.now();
-    const canary = demoCanaryState(at);
     const inCluster = DEMO_WORKLOADS.filter(w => w.cluster === cluster.name);
     const byName = new Map(inCluster.map(w => [w.name, w]));
 
-    // Service-level edges to workload-level ones (the canary split).
-    const edges = DEMO_EDGES.filter(e => e.cluster === cluster.name).flatMap(
-      e => {
-        const rate = edgeRate(`${e.cluster}/${e.from}->${e.to}`, e.peakRps, at);
-        const denied = Boolean(e.denied);
-        if (e.to === 'fraud-scoring') {
-          const share =
-            canary.phase === 'Progressing' ? canary.weight / 100 : 0;
-          return [
-            {
-              from: e.from,
-              to: 'fraud-scoring-primary',
-              rate: rate * (1 - share),
-              denied,
-            },
-            { from: e.from, to: 'fraud-scoring', rate: rate * share, denied },
-          ];
-        }
-        if (e.from === 'fraud-scoring') {
-          return [{ from: 'fraud-scoring-primary', to: e.to, rate, denied }];
-        }
-        return [{ from: e.from, to: e.to, rate, denied }];
-      },
-    );
+    const edges = this.edgesAt(cluster, at);
 
     const traffic: TrafficObservation[] = [];
     const callers: ObservedCaller[] = [];

@@ -200,6 +200,7 @@ describe('PostureAssembler', () => {
     const prod = await prodWith({});
     const telemetry = prod.telemetry!;
     prod.telemetry = {
+      ...telemetry,
       workloadTelemetry: async (query, options) => {
         calls.push(query.workloads.map(w => w.name));
         return telemetry.workloadTelemetry(query, options);
@@ -238,6 +239,7 @@ describe('PostureAssembler', () => {
     );
     // Telemetry reports it (Linkerd's issuer_cert_ttl_seconds): no gap.
     prod.telemetry = {
+      ...telemetry,
       workloadTelemetry: async (q, o) => {
         const t = await telemetry.workloadTelemetry(q, o);
         return {

@@ -316,6 +316,11 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/posture', () => {
                         'Cannot read properties of undefined',
                       );
                     },
+                    workloadSignals: async () => {
+                      throw new TypeError(
+                        'Cannot read properties of undefined',
+                      );
+                    },
                   },
                 },
               ],

@@ -6,14 +6,20 @@ import type {
 import type {
   MeshTelemetrySource,
   ObservedCaller,
+  SignalsQuery,
   SourceCallOptions,
   TelemetryQuery,
+  TrafficSignals,
+  TrafficSignalsPoint,
+  WorkloadSignals,
   WorkloadTelemetry,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import {
   PrometheusClient,
   PromSample,
+  PromSeries,
 } from '../../prometheus/PrometheusClient';
+import { durationSeconds, leOf, samplesByStep, stepsOf } from '../signalParts';
 import {
   earliestSampleTime,
   eq,
@@ -33,6 +39,21 @@ const DST = 'destination_workload';
 
 function known(value: string | undefined): string | undefined {
   return value && value !== 'unknown' ? value : undefined;
+}
+
+/**
+ * Whether a request failed, as Istio's dashboards and Flagger count it: a
+ * 5xx, no response at all (code 0), or a gRPC status other than OK.
+ */
+export function istioFailure(
+  labels: Record<string, string>,
+): { status: string; protocol: 'http' | 'grpc' } | undefined {
+  const code = labels.response_code ?? '';
+  const grpc = labels.grpc_response_status ?? '';
+  if (grpc && grpc !== '0') return { status: grpc, protocol: 'grpc' };
+  if (code === '0') return { status: 'no response', protocol: 'http' };
+  if (/^5\d\d$/.test(code)) return { status: code, protocol: 'http' };
+  return undefined;
 }
 
 function finite(s: PromSample): boolean {
@@ -309,6 +330,219 @@ export class IstioTelemetry implements MeshTelemetrySource {
             'Istio sidecars do not report authorization denials in the standard metrics (ambient ztunnel denials are counted)',
         },
       ],
+    };
+  }
+
+  async workloadSignals(
+    query: SignalsQuery,
+    options: SourceCallOptions,
+  ): Promise<WorkloadSignals> {
+    const byName = new Map(
+      query.workloads.map(w => [`${w.namespace}/${w.name}`, w]),
+    );
+    const namespaces = [...new Set(query.workloads.map(w => w.namespace))];
+    const at = query.at ?? new Date();
+    const inbound = query.direction === 'inbound';
+    // Inbound as the workload's own proxy reports it; outbound as the
+    // caller's proxy does (the latency the caller sees).
+    const self = inbound ? [DST_NS, DST] : [SRC_NS, SRC];
+    const peer = inbound ? [] : [DST_NS, DST, 'destination_service'];
+    const matchers = [
+      eq('reporter', inbound ? 'destination' : 'source'),
+      oneOf(self[0], namespaces),
+    ];
+    const by = [...self, ...peer];
+    const requests = (w: string, labels: string[]) =>
+      sumBy(
+        [...labels, 'response_code', 'grpc_response_status'],
+        rate(selector('istio_requests_total', matchers), w),
+      );
+    const histogram = (metric: string, w: string, labels: string[]) =>
+      sumBy([...labels, 'le'], rate(selector(metric, matchers), w));
+
+    const windowSeconds = durationSeconds(query.window);
+    const range = query.series
+      ? (() => {
+          const steps = stepsOf(at, windowSeconds, query.series.stepSeconds);
+          return {
+            start: new Date(steps[0] * 1000),
+            end: new Date(steps[steps.length - 1] * 1000),
+            step: query.series.stepSeconds,
+            rateWindow: query.series.rateWindow,
+          };
+        })()
+      : undefined;
+    const [
+      codes,
+      latency,
+      requestSizes,
+      responseSizes,
+      seriesCodes,
+      seriesLatency,
+    ] = await Promise.all([
+      this.prometheus.query(requests(query.window, by), at, options),
+      this.prometheus.query(
+        histogram(
+          'istio_request_duration_milliseconds_bucket',
+          query.window,
+          by,
+        ),
+        at,
+        options,
+      ),
+      this.prometheus.query(
+        histogram('istio_request_bytes_bucket', query.window, by),
+        at,
+        options,
+      ),
+      this.prometheus.query(
+        histogram('istio_response_bytes_bucket', query.window, by),
+        at,
+        options,
+      ),
+      range
+        ? this.prometheus.queryRange(
+            requests(range.rateWindow, self),
+            range.start,
+            range.end,
+            range.step,
+            options,
+          )
+        : Promise.resolve([] as PromSeries[]),
+      range
+        ? this.prometheus.queryRange(
+            histogram(
+              'istio_request_duration_milliseconds_bucket',
+              range.rateWindow,
+              self,
+            ),
+            range.start,
+            range.end,
+            range.step,
+            options,
+          )
+        : Promise.resolve([] as PromSeries[]),
+    ]);
+
+    const keyOf = (labels: Record<string, string>) => {
+      const workload = byName.get(`${labels[self[0]]}/${labels[self[1]]}`);
+      if (!workload) return undefined;
+      if (inbound)
+        return { workload, key: `${workload.namespace}/${workload.name}` };
+      const peerNs = known(labels[DST_NS]);
+      const peerName = known(labels[DST]) ?? known(labels.destination_service);
+      return {
+        workload,
+        peer: {
+          ...(peerNs ? { namespace: peerNs } : {}),
+          ...(peerName ? { workload: peerName } : {}),
+        },
+        key: `${workload.namespace}/${workload.name}->${peerNs ?? ''}/${
+          peerName ?? ''
+        }`,
+      };
+    };
+    const summaries = new Map<string, TrafficSignals>();
+    const summaryOf = (labels: Record<string, string>) => {
+      const k = keyOf(labels);
+      if (!k) return undefined;
+      let entry = summaries.get(k.key);
+      if (!entry) {
+        entry = {
+          workload: k.workload,
+          ...(k.peer ? { peer: k.peer } : {}),
+          requestsPerSecond: 0,
+          failuresPerSecond: 0,
+          latencyBuckets: [],
+          errors: [],
+          requestBytesBuckets: [],
+          responseBytesBuckets: [],
+        };
+        summaries.set(k.key, entry);
+      }
+      return entry;
+    };
+    for (const s of codes) {
+      if (!Number.isFinite(s.value) || s.value <= 0) continue;
+      const entry = summaryOf(s.labels);
+      if (!entry) continue;
+      entry.requestsPerSecond += s.value;
+      const failure = istioFailure(s.labels);
+      if (failure) {
+        entry.failuresPerSecond += s.value;
+        entry.errors.push({ ...failure, requestsPerSecond: s.value });
+      }
+    }
+    for (const [samples, field] of [
+      [latency, 'latencyBuckets'],
+      [requestSizes, 'requestBytesBuckets'],
+      [responseSizes, 'responseBytesBuckets'],
+    ] as const) {
+      for (const s of samples) {
+        const le = leOf(s.labels);
+        if (le === undefined || !Number.isFinite(s.value)) continue;
+        summaryOf(s.labels)?.[field]?.push({ le, rate: s.value });
+      }
+    }
+    for (const entry of summaries.values()) {
+      entry.latencyBuckets.sort((a, b) => a.le - b.le);
+      for (const field of [
+        'requestBytesBuckets',
+        'responseBytesBuckets',
+      ] as const) {
+        if (!entry[field]?.length) delete entry[field];
+        else entry[field]!.sort((a, b) => a.le - b.le);
+      }
+    }
+
+    const series = new Map<
+      string,
+      { workload: WorkloadRef; points: Map<number, TrafficSignalsPoint> }
+    >();
+    const pointOf = (labels: Record<string, string>, t: number) => {
+      const workload = byName.get(`${labels[self[0]]}/${labels[self[1]]}`);
+      if (!workload) return undefined;
+      const k = `${workload.namespace}/${workload.name}`;
+      let entry = series.get(k);
+      if (!entry) {
+        entry = { workload, points: new Map() };
+        series.set(k, entry);
+      }
+      let point = entry.points.get(t);
+      if (!point) {
+        point = {
+          t: t * 1000,
+          requestsPerSecond: 0,
+          failuresPerSecond: 0,
+          latencyBuckets: [],
+        };
+        entry.points.set(t, point);
+      }
+      return point;
+    };
+    for (const [t, samples] of samplesByStep(seriesCodes)) {
+      for (const s of samples) {
+        if (!Number.isFinite(s.value) || s.value <= 0) continue;
+        const point = pointOf(s.labels, t);
+        if (!point) continue;
+        point.requestsPerSecond += s.value;
+        if (istioFailure(s.labels)) point.failuresPerSecond += s.value;
+      }
+    }
+    for (const [t, samples] of samplesByStep(seriesLatency)) {
+      for (const s of samples) {
+        const le = leOf(s.labels);
+        if (le === undefined || !Number.isFinite(s.value)) continue;
+        pointOf(s.labels, t)?.latencyBuckets.push({ le, rate: s.value });
+      }
+    }
+    return {
+      summaries: [...summaries.values()],
+      series: [...series.values()].map(e => ({
+        workload: e.workload,
+        points: [...e.points.values()].sort((a, b) => a.t - b.t),
+      })),
+      gaps: [],
     };
   }
 }

@@ -8,14 +8,20 @@ import type {
   AuthorizationDecision,
   MeshTelemetrySource,
   ObservedCaller,
+  SignalsQuery,
   SourceCallOptions,
   TelemetryQuery,
+  TrafficSignals,
+  TrafficSignalsPoint,
+  WorkloadSignals,
   WorkloadTelemetry,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import {
   PrometheusClient,
   PromSample,
+  PromSeries,
 } from '../../prometheus/PrometheusClient';
+import { durationSeconds, leOf, samplesByStep, stepsOf } from '../signalParts';
 import {
   earliestSampleTime,
   eq,
@@ -418,6 +424,219 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       workloadCertificates,
       meshCertificates,
       ...(earliest ? { historyFrom: new Date(earliest.value * 1000) } : {}),
+      gaps: [],
+    };
+  }
+
+  /** The workload and, outbound, the dependency a series is about. */
+  private signalKey(
+    labels: Record<string, string>,
+    wanted: Map<string, WorkloadRef>,
+    direction: 'inbound' | 'outbound',
+  ):
+    | {
+        workload: WorkloadRef;
+        peer?: { namespace?: string; workload?: string };
+        key: string;
+      }
+    | undefined {
+    const workload = this.workloadOf(labels, wanted);
+    if (!workload) return undefined;
+    if (direction === 'inbound') {
+      return { workload, key: key(workload) };
+    }
+    const dstNs = labels.dst_namespace || undefined;
+    const dstName = (Object.values(DST_KIND_LABELS) as string[])
+      .map(l => labels[l])
+      .find(Boolean);
+    return {
+      workload,
+      peer: {
+        ...(dstNs ? { namespace: dstNs } : {}),
+        ...(dstName ? { workload: dstName } : {}),
+      },
+      key: `${key(workload)}->${dstNs ?? ''}/${dstName ?? ''}`,
+    };
+  }
+
+  async workloadSignals(
+    query: SignalsQuery,
+    options: SourceCallOptions,
+  ): Promise<WorkloadSignals> {
+    const wanted = new Map(query.workloads.map(w => [key(w), w]));
+    const namespaces = [...new Set(query.workloads.map(w => w.namespace))];
+    const at = query.at ?? new Date();
+    const ns = this.labels.namespace;
+    const kinds = this.kindLabels().map(([, l]) => l);
+    const dst =
+      query.direction === 'outbound'
+        ? ['dst_namespace', ...(Object.values(DST_KIND_LABELS) as string[])]
+        : [];
+    const matchers = [eq('direction', query.direction), oneOf(ns, namespaces)];
+    const by = [ns, ...kinds, ...dst];
+    const responses = (w: string) =>
+      sumBy(
+        [...by, 'classification'],
+        rate(selector('response_total', matchers), w),
+      );
+    const latency = (w: string) =>
+      sumBy(
+        [...by, 'le'],
+        rate(selector('response_latency_ms_bucket', matchers), w),
+      );
+    const errors = sumBy(
+      [...by, 'status_code', 'grpc_status'],
+      rate(
+        selector('response_total', [
+          ...matchers,
+          eq('classification', 'failure'),
+        ]),
+        query.window,
+      ),
+    );
+
+    const [byClass, buckets, failures, seriesClass, seriesBuckets] =
+      await Promise.all([
+        this.prometheus.query(responses(query.window), at, options),
+        this.prometheus.query(latency(query.window), at, options),
+        this.prometheus.query(errors, at, options),
+        ...(query.series
+          ? (() => {
+              const windowSeconds = durationSeconds(query.window);
+              const step = query.series.stepSeconds;
+              const steps = stepsOf(at, windowSeconds, step);
+              const start = new Date(steps[0] * 1000);
+              const end = new Date(steps[steps.length - 1] * 1000);
+              // Inbound series per workload; outbound summed over dependencies.
+              const seriesBy = [ns, ...kinds];
+              return [
+                this.prometheus.queryRange(
+                  sumBy(
+                    [...seriesBy, 'classification'],
+                    rate(
+                      selector('response_total', matchers),
+                      query.series.rateWindow,
+                    ),
+                  ),
+                  start,
+                  end,
+                  step,
+                  options,
+                ),
+                this.prometheus.queryRange(
+                  sumBy(
+                    [...seriesBy, 'le'],
+                    rate(
+                      selector('response_latency_ms_bucket', matchers),
+                      query.series.rateWindow,
+                    ),
+                  ),
+                  start,
+                  end,
+                  step,
+                  options,
+                ),
+              ];
+            })()
+          : [Promise.resolve([]), Promise.resolve([])]),
+      ]);
+
+    const summaries = new Map<string, TrafficSignals>();
+    const summaryOf = (labels: Record<string, string>) => {
+      const k = this.signalKey(labels, wanted, query.direction);
+      if (!k) return undefined;
+      let entry = summaries.get(k.key);
+      if (!entry) {
+        entry = {
+          workload: k.workload,
+          ...(k.peer ? { peer: k.peer } : {}),
+          requestsPerSecond: 0,
+          failuresPerSecond: 0,
+          latencyBuckets: [],
+          errors: [],
+        };
+        summaries.set(k.key, entry);
+      }
+      return entry;
+    };
+    for (const s of byClass) {
+      if (!Number.isFinite(s.value) || s.value <= 0) continue;
+      const entry = summaryOf(s.labels);
+      if (!entry) continue;
+      entry.requestsPerSecond += s.value;
+      if (s.labels.classification === 'failure')
+        entry.failuresPerSecond += s.value;
+    }
+    for (const s of buckets) {
+      const le = leOf(s.labels);
+      if (le === undefined || !Number.isFinite(s.value)) continue;
+      summaryOf(s.labels)?.latencyBuckets.push({ le, rate: s.value });
+    }
+    for (const s of failures) {
+      if (!Number.isFinite(s.value) || s.value <= 0) continue;
+      const grpc = s.labels.grpc_status;
+      summaryOf(s.labels)?.errors.push(
+        grpc && grpc !== '0'
+          ? { status: grpc, protocol: 'grpc', requestsPerSecond: s.value }
+          : {
+              status: s.labels.status_code || 'no response',
+              protocol: 'http',
+              requestsPerSecond: s.value,
+            },
+      );
+    }
+    for (const entry of summaries.values()) {
+      entry.latencyBuckets.sort((a, b) => a.le - b.le);
+    }
+
+    const series = new Map<
+      string,
+      { workload: WorkloadRef; points: Map<number, TrafficSignalsPoint> }
+    >();
+    const pointOf = (labels: Record<string, string>, t: number) => {
+      const workload = this.workloadOf(labels, wanted);
+      if (!workload) return undefined;
+      let entry = series.get(key(workload));
+      if (!entry) {
+        entry = { workload, points: new Map() };
+        series.set(key(workload), entry);
+      }
+      let point = entry.points.get(t);
+      if (!point) {
+        point = {
+          t: t * 1000,
+          requestsPerSecond: 0,
+          failuresPerSecond: 0,
+          latencyBuckets: [],
+        };
+        entry.points.set(t, point);
+      }
+      return point;
+    };
+    for (const [t, samples] of samplesByStep(seriesClass as PromSeries[])) {
+      for (const s of samples) {
+        if (!Number.isFinite(s.value) || s.value <= 0) continue;
+        const point = pointOf(s.labels, t);
+        if (!point) continue;
+        point.requestsPerSecond += s.value;
+        if (s.labels.classification === 'failure')
+          point.failuresPerSecond += s.value;
+      }
+    }
+    for (const [t, samples] of samplesByStep(seriesBuckets as PromSeries[])) {
+      for (const s of samples) {
+        const le = leOf(s.labels);
+        if (le === undefined || !Number.isFinite(s.value)) continue;
+        pointOf(s.labels, t)?.latencyBuckets.push({ le, rate: s.value });
+      }
+    }
+
+    return {
+      summaries: [...summaries.values()],
+      series: [...series.values()].map(e => ({
+        workload: e.workload,
+        points: [...e.points.values()].sort((a, b) => a.t - b.t),
+      })),
       gaps: [],
     };
   }
