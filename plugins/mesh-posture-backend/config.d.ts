@@ -24,6 +24,17 @@ export interface Config {
          * @visibility secret
          */
         headers?: { [name: string]: string };
+        /**
+         * Browser-facing URL of this Prometheus, for "open in Prometheus" links.
+         * @visibility backend
+         */
+        publicUrl?: string;
+      };
+      grafana?: {
+        /**
+         * A dashboard URL; {namespace}, {workload} and {window} are replaced.
+         */
+        dashboardUrl?: string;
       };
       /** Linkerd: Prometheus label names of namespace and workloads (default linkerd-viz's). */
       labels?: {
@@ -43,6 +54,13 @@ export interface Config {
         rootNamespace?: string;
       };
     }>;
+    /** Default service level objectives (entities override them with annotations). */
+    slo?: {
+      /** Target success rate in percent. Default 99.9. */
+      successRate?: number;
+      /** Target p99 latency in milliseconds. Default 500. */
+      latencyP99Ms?: number;
+    };
     callers?: {
       /** How far back "seen calling" and denials look: one of 1h, 6h, 24h, 7d, 30d. Default 7d. */
       window?: string;

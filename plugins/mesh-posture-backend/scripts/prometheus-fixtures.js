@@ -63,6 +63,21 @@ class OpenMetricsWriter {
     }
   }
 
+  /**
+   * A counter that restarts from zero `restartAfter` seconds into the data,
+   * just after a scrape, as a restarted proxy's counters do. Prometheus's
+   * rate() must see through it.
+   */
+  counterWithRestart(name, labels, ratePerSecond, restartAfter) {
+    const f = this.family(name, 'counter');
+    const text = labelText(labels);
+    const restart = this.start + Math.floor(restartAfter / STEP_SECONDS) * STEP_SECONDS;
+    for (let t = this.start; t <= this.end; t += STEP_SECONDS) {
+      const value = t <= restart ? ratePerSecond * (t - this.start) : ratePerSecond * (t - restart);
+      f.lines.push([t, `${name}_total{${text}} ${value} ${t}`]);
+    }
+  }
+
   /** A gauge holding `value` throughout. */
   gauge(name, labels, value) {
     const f = this.family(name, 'gauge');
@@ -560,6 +575,112 @@ function istioDataset(end) {
   };
 }
 
+const LINKERD_BOUNDS = [1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, 10000];
+const ISTIO_BOUNDS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+
+/** Bucket shares over `bounds` from a map of upper bound → share landing in (prev, bound]. */
+function sharesOver(bounds, byBound) {
+  return bounds.map(b => byBound[b] ?? 0);
+}
+
+/**
+ * Golden signals of a Linkerd cluster with known truth:
+ * - payments-api inbound: 13.5 req/s over two pods; 0.1 req/s fail with 503
+ *   and 0.035 with a gRPC UNAVAILABLE (14); latency shares 50% ≤ 10 ms,
+ *   30% ≤ 20, 15% ≤ 50, 4% ≤ 100, 1% ≤ 500 ms;
+ * - payments-api → ledger: 20 req/s, 20% ≤ 5 ms, 70% ≤ 10, 10% ≤ 50;
+ * - ledger inbound: 20 req/s whose counter restarts mid-data;
+ * - fraud-scoring inbound: a series with no traffic at all.
+ */
+function linkerdSignalsDataset(end) {
+  const w = new OpenMetricsWriter(end);
+  const pod = p => ({ namespace: 'payments', deployment: 'payments-api', pod: p });
+  const pods = ['payments-api-7d9f8b6c5-a1b2c', 'payments-api-7d9f8b6c5-d3e4f'];
+  const inboundShares = { 10: 0.5, 20: 0.3, 50: 0.15, 100: 0.04, 500: 0.01 };
+  for (const p of pods) {
+    const labels = { ...pod(p), direction: 'inbound', tls: 'true' };
+    w.counter('response', { ...labels, classification: 'success', status_code: '200' }, 13.365 / 2);
+    w.counter('response', { ...labels, classification: 'failure', status_code: '503' }, 0.1 / 2);
+    w.counter('response', { ...labels, classification: 'failure', status_code: '200', grpc_status: '14' }, 0.035 / 2);
+    w.histogram('response_latency_ms', labels, 13.5 / 2, LINKERD_BOUNDS, sharesOver(LINKERD_BOUNDS, inboundShares), 15);
+    const out = { ...pod(p), direction: 'outbound', tls: 'true', dst_namespace: 'payments', dst_statefulset: 'ledger' };
+    w.counter('response', { ...out, classification: 'success', status_code: '200' }, 10);
+    w.histogram('response_latency_ms', out, 10, LINKERD_BOUNDS, sharesOver(LINKERD_BOUNDS, { 5: 0.2, 10: 0.7, 50: 0.1 }), 8);
+  }
+  w.counterWithRestart(
+    'response',
+    { namespace: 'payments', statefulset: 'ledger', pod: 'ledger-0', direction: 'inbound', tls: 'true', classification: 'success', status_code: '200' },
+    20,
+    DURATION_SECONDS - 150,
+  );
+  w.counter('response', { namespace: 'payments', deployment: 'fraud-scoring', pod: 'fraud-scoring-1', direction: 'inbound', tls: 'true', classification: 'success', status_code: '200' }, 0);
+  return {
+    openMetrics: w.toString(),
+    at: w.end,
+    start: w.start,
+    truth: {
+      'payments-api': {
+        inbound: {
+          requestsPerSecond: 13.5,
+          successRate: 13.365 / 13.5,
+          errors: [
+            { status: '503', protocol: 'http', requestsPerSecond: 0.1 },
+            { status: '14', protocol: 'grpc', requestsPerSecond: 0.035 },
+          ],
+          // The bucket each quantile truly falls in: (lower, upper].
+          quantileBuckets: { p50: [5, 10], p95: [20, 50], p99: [50, 100] },
+        },
+        outbound: { ledger: { requestsPerSecond: 20, successRate: 1, quantileBuckets: { p50: [5, 10], p99: [10, 50] } } },
+      },
+      ledger: { requestsPerSecond: 20, successRate: 1 },
+      'fraud-scoring': { requestsPerSecond: 0 },
+    },
+  };
+}
+
+/**
+ * Golden signals of an Istio cluster with known truth: card-issuing serves
+ * 6 req/s: 5.9 succeed, 0.06 fail with 503, 0.04 get no response (code 0);
+ * latency 60% ≤ 50 ms, 35% ≤ 100, 5% ≤ 250; responses 90% ≤ 1000 bytes.
+ */
+function istioSignalsDataset(end) {
+  const w = new OpenMetricsWriter(end);
+  const base = {
+    reporter: 'destination',
+    destination_workload: 'card-issuing',
+    destination_workload_namespace: 'cards',
+    source_workload: 'istio-ingressgateway',
+    source_workload_namespace: 'istio-system',
+    connection_security_policy: 'mutual_tls',
+    request_protocol: 'http',
+  };
+  w.counter('istio_requests', { ...base, response_code: '200', grpc_response_status: '' }, 5.9);
+  w.counter('istio_requests', { ...base, response_code: '503', grpc_response_status: '' }, 0.06);
+  w.counter('istio_requests', { ...base, response_code: '0', grpc_response_status: '' }, 0.04);
+  // 4xx is the caller's fault: not a failure of the service.
+  w.counter('istio_requests', { ...base, response_code: '404', grpc_response_status: '' }, 0);
+  w.histogram('istio_request_duration_milliseconds', base, 6, ISTIO_BOUNDS, sharesOver(ISTIO_BOUNDS, { 50: 0.6, 100: 0.35, 250: 0.05 }), 55);
+  w.histogram('istio_request_bytes', base, 6, [100, 1000, 10000, 100000], [0.8, 0.2, 0, 0], 150);
+  w.histogram('istio_response_bytes', base, 6, [100, 1000, 10000, 100000], [0.1, 0.8, 0.1, 0], 900);
+  return {
+    openMetrics: w.toString(),
+    at: w.end,
+    start: w.start,
+    truth: {
+      'card-issuing': {
+        requestsPerSecond: 6,
+        successRate: 5.9 / 6,
+        errors: [
+          { status: '503', protocol: 'http', requestsPerSecond: 0.06 },
+          { status: 'no response', protocol: 'http', requestsPerSecond: 0.04 },
+        ],
+        quantileBuckets: { p50: [25, 50], p95: [50, 100], p99: [100, 250] },
+        responseBytesP50Bucket: [100, 1000],
+      },
+    },
+  };
+}
+
 module.exports = {
   STEP_SECONDS,
   DURATION_SECONDS,
@@ -567,6 +688,8 @@ module.exports = {
   hostileDataset,
   linkerdDataset,
   istioDataset,
+  linkerdSignalsDataset,
+  istioSignalsDataset,
 };
 
 if (require.main === module) {
@@ -582,6 +705,8 @@ if (require.main === module) {
   const datasets = {
     linkerd: linkerdDataset(end),
     istio: istioDataset(end),
+    'linkerd-signals': linkerdSignalsDataset(end),
+    'istio-signals': istioSignalsDataset(end),
     hostile: hostileDataset(
       ['plain', 'quote"inside', 'back\\slash', '"} or up{x=~".*'],
       end,

@@ -61,6 +61,10 @@ export class ConfigClusterProvider implements MeshClusterProvider {
         },
         ...(c.kubernetes ? { objects } : {}),
         ...(telemetry ? { telemetry } : {}),
+        links: {
+          ...(c.prometheus?.publicUrl ? { prometheus: c.prometheus.publicUrl } : {}),
+          ...(c.grafanaDashboardUrl ? { grafanaDashboard: c.grafanaDashboardUrl } : {}),
+        },
       };
     });
   }

@@ -11,6 +11,7 @@ describe('readMeshPostureConfig', () => {
       historyRetentionMs: 400 * 24 * 3600 * 1000,
       callerWindow: '7d',
       minimumCallerHistoryMs: 7 * 24 * 3600 * 1000,
+      slo: { successRate: 0.999, latencyP99Ms: 500 },
       clusters: [],
     });
   });
@@ -34,6 +35,7 @@ describe('readMeshPostureConfig', () => {
       historyRetentionMs: 30 * 24 * 3600 * 1000,
       callerWindow: '7d',
       minimumCallerHistoryMs: 7 * 24 * 3600 * 1000,
+      slo: { successRate: 0.999, latencyP99Ms: 500 },
       clusters: [],
     });
   });

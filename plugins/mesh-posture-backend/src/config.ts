@@ -2,6 +2,7 @@ import { Config, readDurationFromConfig } from '@backstage/config';
 import { durationToMilliseconds } from '@backstage/types';
 import {
   isValidClusterName,
+  percentToShare,
   MeshKind,
   WORKLOAD_KINDS,
   WorkloadKind,
@@ -17,7 +18,11 @@ export interface ClusterConfig {
   prometheus?: {
     url: string;
     headers: Record<string, string>;
+    /** Browser-facing URL for "open in Prometheus" links. */
+    publicUrl?: string;
   };
+  /** Grafana dashboard link template with {namespace}, {workload}, {window}. */
+  grafanaDashboardUrl?: string;
   /** Linkerd: label names the scrape config gives namespace and workloads. */
   labels?: {
     namespace: string;
@@ -38,6 +43,8 @@ export interface MeshPostureConfig {
   historyRetentionMs: number;
   callerWindow: string;
   minimumCallerHistoryMs: number;
+  /** Default objectives where an entity's annotations set none. */
+  slo: { successRate: number; latencyP99Ms: number };
   clusters: ClusterConfig[];
 }
 
@@ -50,6 +57,18 @@ function durationMs(config: Config | undefined, key: string, fallback: number) {
     throw new Error(`meshPosture.${key} must be a positive duration`);
   }
   return ms;
+}
+
+function checkHttpUrl(url: string, where: string) {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`${where} is not a URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new Error(`${where} must be http or https`);
+  }
 }
 
 function readCluster(c: Config, index: number): ClusterConfig {
@@ -79,7 +98,13 @@ function readCluster(c: Config, index: number): ClusterConfig {
     for (const key of headersConfig?.keys() ?? []) {
       headers[key] = headersConfig!.getString(key);
     }
-    prometheus = { url, headers };
+    const publicUrl = c.getOptionalString('prometheus.publicUrl');
+    if (publicUrl !== undefined) checkHttpUrl(publicUrl, `${where}.prometheus.publicUrl`);
+    prometheus = { url, headers, ...(publicUrl ? { publicUrl } : {}) };
+  }
+  const grafanaDashboardUrl = c.getOptionalString('grafana.dashboardUrl');
+  if (grafanaDashboardUrl !== undefined) {
+    checkHttpUrl(grafanaDashboardUrl.replace(/\{\w+\}/g, 'x'), `${where}.grafana.dashboardUrl`);
   }
   let labels: ClusterConfig['labels'];
   if (c.has('labels')) {
@@ -108,6 +133,7 @@ function readCluster(c: Config, index: number): ClusterConfig {
     mesh,
     kubernetes: c.getOptionalBoolean('kubernetes') ?? true,
     prometheus,
+    ...(grafanaDashboardUrl ? { grafanaDashboardUrl } : {}),
     labels,
     trustDomain: c.getOptionalString('trustDomain') ?? 'cluster.local',
     linkerdNamespace: c.getOptionalString('linkerd.namespace') ?? 'linkerd',
@@ -153,6 +179,19 @@ export function readMeshPostureConfig(root: Config): MeshPostureConfig {
       'callers.minimumHistory',
       7 * 24 * 3600_000,
     ),
+    slo: readSloDefaults(config),
     clusters,
   };
+}
+
+function readSloDefaults(config: Config | undefined) {
+  const percent = config?.getOptionalNumber('slo.successRate') ?? 99.9;
+  if (!(percent > 0 && percent < 100)) {
+    throw new Error('meshPosture.slo.successRate must be a percentage above 0 and below 100');
+  }
+  const latencyP99Ms = config?.getOptionalNumber('slo.latencyP99Ms') ?? 500;
+  if (!(latencyP99Ms >= 1)) {
+    throw new Error('meshPosture.slo.latencyP99Ms must be at least 1');
+  }
+  return { successRate: percentToShare(percent), latencyP99Ms };
 }

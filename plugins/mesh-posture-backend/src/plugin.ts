@@ -18,6 +18,7 @@ import { ObservationStore } from './database/ObservationStore';
 import { DemoMesh } from './demo/DemoMesh';
 import { PostureAssembler } from './posture/PostureAssembler';
 import { PostureService } from './posture/PostureService';
+import { SignalsService } from './signals/SignalsService';
 import { createRouter } from './service/router';
 
 /**
@@ -134,8 +135,17 @@ export const meshPosturePlugin = createBackendPlugin({
             'utf8',
           ),
         );
+        const signalsService = new SignalsService({
+          registry: assembler.registry,
+          caller: assembler.caller,
+          cache,
+          logger,
+          cacheTtlMs: settings.cacheTtlMs,
+          sloDefaults: settings.slo,
+        });
         httpRouter.use(
           await createRouter({
+            signalsService,
             httpAuth,
             permissions,
             catalog,

@@ -49,3 +49,58 @@ export function isMeshPostureAvailable(entity: Entity): boolean {
   const annotations = entity.metadata.annotations ?? {};
   return WORKLOAD_ANNOTATIONS.some(a => Boolean(annotations[a]?.trim()));
 }
+
+/**
+ * Service level objective: target success rate in percent (e.g. `99.9`).
+ * @public
+ */
+export const SLO_SUCCESS_RATE_ANNOTATION = `${MESH_POSTURE_ANNOTATION_PREFIX}slo-success-rate`;
+
+/**
+ * Service level objective: target p99 latency in milliseconds (e.g. `300`).
+ * @public
+ */
+export const SLO_LATENCY_P99_ANNOTATION = `${MESH_POSTURE_ANNOTATION_PREFIX}slo-latency-p99-ms`;
+
+/**
+ * A percentage as a share, without binary noise (99.9 → 0.999).
+ * @public
+ */
+export function percentToShare(percent: number): number {
+  return Math.round(percent * 1e8) / 1e10;
+}
+
+/**
+ * Reads an entity's SLO annotations. Returns a message for a value that is
+ * not one, so the caller can answer 400 naming it.
+ * @public
+ */
+export function readSloAnnotations(entity: Entity):
+  | { ok: true; successRate?: number; latencyP99Ms?: number }
+  | { ok: false; error: string } {
+  const annotations = entity.metadata.annotations ?? {};
+  const out: { ok: true; successRate?: number; latencyP99Ms?: number } = { ok: true };
+  const rate = annotations[SLO_SUCCESS_RATE_ANNOTATION]?.trim();
+  if (rate) {
+    const n = /^\d{1,3}(\.\d{1,6})?$/.test(rate) ? Number(rate) : NaN;
+    if (!(n > 0 && n < 100)) {
+      return {
+        ok: false,
+        error: `Annotation ${SLO_SUCCESS_RATE_ANNOTATION} must be a percentage above 0 and below 100, like 99.9`,
+      };
+    }
+    out.successRate = percentToShare(n);
+  }
+  const p99 = annotations[SLO_LATENCY_P99_ANNOTATION]?.trim();
+  if (p99) {
+    const n = /^\d{1,7}(\.\d{1,3})?$/.test(p99) ? Number(p99) : NaN;
+    if (!(n >= 1 && n <= 3_600_000)) {
+      return {
+        ok: false,
+        error: `Annotation ${SLO_LATENCY_P99_ANNOTATION} must be milliseconds from 1 to 3600000, like 300`,
+      };
+    }
+    out.latencyP99Ms = n;
+  }
+  return out;
+}

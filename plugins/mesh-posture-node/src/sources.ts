@@ -231,6 +231,8 @@ export interface WorkloadSignals {
   /** One per workload (inbound, or all of its outbound traffic). */
   series: Array<{ workload: WorkloadRef; points: TrafficSignalsPoint[] }>;
   gaps: MeshGap[];
+  /** The main queries that were run, for "open in Prometheus" links. */
+  queries?: Array<{ title: string; promql: string }>;
 }
 
 /**
@@ -288,6 +290,16 @@ export interface MeshCluster {
   demo?: boolean;
   objects?: ClusterObjectSource;
   telemetry?: MeshTelemetrySource;
+  /** Where people can open this cluster's data themselves. */
+  links?: {
+    /** Browser-facing base URL of the cluster's Prometheus. */
+    prometheus?: string;
+    /**
+     * A Grafana dashboard URL; `{namespace}`, `{workload}` and `{window}`
+     * are replaced (URL-encoded).
+     */
+    grafanaDashboard?: string;
+  };
 }
 
 /**

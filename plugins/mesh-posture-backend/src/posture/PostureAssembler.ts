@@ -8,13 +8,10 @@ import {
   MeshGap,
   PortAuthorization,
   SourceReport,
-  SourceRole,
   TrafficObservation,
   WorkloadPosture,
-  WorkloadRef,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import {
-  KubernetesPod,
   MeshCluster,
   MeshClusterProvider,
   SourceError,
@@ -27,47 +24,20 @@ import {
   meshObjectAdapters,
   MeshObjects,
 } from '../mesh/MeshAdapter';
+import { ClusterRegistry } from '../sources/ClusterRegistry';
+import {
+  CallResult,
+  mergeReports,
+  SourceCaller,
+} from '../sources/SourceCaller';
 import { WorkloadTarget } from './resolveWorkloadTarget';
-import { groupPodsByWorkload, PodGroup } from './workloadsFromPods';
-
-type CallResult<T> = { value?: T; report: SourceReport };
-
-/** Strips what could be a credential out of an error message before users see it. */
-function safeMessage(error: unknown): string {
-  const text =
-    error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text
-    .replace(/\/\/[^/@\s]*@/g, '//')
-    .replace(
-      /(authorization|bearer|token|password|secret)(\s*[:=]\s*|\s+)(bearer\s+|basic\s+)?\S+/gi,
-      '$1 [redacted]',
-    )
-    .slice(0, 300);
-}
+import { ClusterWorkloads, resolveEntityWorkloads } from './resolveWorkloads';
 
 function expectArray<T>(value: unknown, what: string): T[] {
   if (!Array.isArray(value)) {
     throw new SourceError('invalid-response', `expected a list of ${what}`);
   }
   return value as T[];
-}
-
-function checkPods(value: unknown): KubernetesPod[] {
-  const pods = expectArray<KubernetesPod>(value ?? [], 'pods');
-  for (const pod of pods) {
-    if (
-      typeof pod !== 'object' ||
-      pod === null ||
-      typeof pod.metadata?.name !== 'string' ||
-      typeof pod.metadata?.namespace !== 'string'
-    ) {
-      throw new SourceError(
-        'invalid-response',
-        'a pod has no name or namespace',
-      );
-    }
-  }
-  return pods;
 }
 
 function checkTelemetry(value: unknown): WorkloadTelemetry {
@@ -116,17 +86,6 @@ function checkTelemetry(value: unknown): WorkloadTelemetry {
   return t;
 }
 
-/** Merges two reports of one role and cluster: the first failure wins. */
-function mergeReports(a: SourceReport, b: SourceReport): SourceReport {
-  const failed = a.status !== 'ok' ? a : b;
-  return {
-    ...a,
-    status: failed.status,
-    ...(failed.message ? { message: failed.message } : {}),
-    durationMs: a.durationMs + b.durationMs,
-  };
-}
-
 interface ClusterFacts {
   workloads: WorkloadPosture[];
   traffic: TrafficObservation[];
@@ -168,39 +127,21 @@ export interface PostureAssemblerOptions {
 export class PostureAssembler {
   private readonly options: PostureAssemblerOptions;
   private readonly adapters: Record<MeshCluster['mesh'], MeshObjectAdapter>;
+  readonly registry: ClusterRegistry;
+  readonly caller: SourceCaller;
 
   constructor(options: PostureAssemblerOptions) {
     this.options = options;
     this.adapters = options.adapters ?? meshObjectAdapters;
+    this.registry = new ClusterRegistry(options.providers, options.logger);
+    this.caller = new SourceCaller({
+      timeoutMs: options.sourceTimeoutMs,
+      logger: options.logger,
+    });
   }
 
   private now(): Date {
     return this.options.now?.() ?? new Date();
-  }
-
-  /** Every cluster of every provider; a provider that fails is logged and skipped. */
-  async clusters(): Promise<MeshCluster[]> {
-    const lists = await Promise.all(
-      this.options.providers.map(p =>
-        p.getClusters().catch(error => {
-          this.options.logger.warn(
-            `Mesh cluster provider failed: ${safeMessage(error)}`,
-          );
-          return [] as MeshCluster[];
-        }),
-      ),
-    );
-    const byName = new Map<string, MeshCluster>();
-    for (const cluster of lists.flat()) {
-      if (byName.has(cluster.name)) {
-        this.options.logger.warn(
-          `Mesh cluster ${cluster.name} is provided twice; using the first`,
-        );
-      } else {
-        byName.set(cluster.name, cluster);
-      }
-    }
-    return [...byName.values()];
   }
 
   async assemble(
@@ -209,35 +150,18 @@ export class PostureAssembler {
     window: string,
   ): Promise<AssessedPosture> {
     const generatedAt = this.now();
-    const all = await this.clusters();
-    const wanted = new Set<string>();
-    if (target.cluster) {
-      wanted.add(target.cluster);
-    } else if (target.selector) {
-      all.forEach(c => wanted.add(c.name));
-    }
-    target.explicit.forEach(w => wanted.add(w.cluster));
-
-    const results = await Promise.all(
-      [...wanted].sort().map(async (name): Promise<ClusterFacts> => {
-        const cluster = all.find(c => c.name === name);
-        if (!cluster) {
-          return {
-            ...EMPTY_FACTS,
-            sources: [
-              {
-                role: 'kubernetes',
-                cluster: name,
-                status: 'unavailable',
-                message: `cluster "${name}" is not configured for Mesh Posture`,
-                demo: false,
-                durationMs: 0,
-              },
-            ],
-          };
-        }
-        return this.assembleCluster(cluster, target, window, generatedAt);
-      }),
+    const { clusters, missing } = await resolveEntityWorkloads(
+      this.registry,
+      this.caller,
+      target,
+    );
+    const results: ClusterFacts[] = [
+      ...(await Promise.all(
+        clusters.map(c => this.assembleCluster(c, window, generatedAt)),
+      )),
+      ...missing.map(report => ({ ...EMPTY_FACTS, sources: [report] })),
+    ].sort((a, b) =>
+      (a.sources[0]?.cluster ?? '').localeCompare(b.sources[0]?.cluster ?? ''),
     );
     const merged = (key: keyof ClusterFacts) =>
       results.flatMap(r => r[key] as any[]);
@@ -259,74 +183,24 @@ export class PostureAssembler {
   }
 
   private async assembleCluster(
-    cluster: MeshCluster,
-    target: WorkloadTarget,
+    found: ClusterWorkloads,
     window: string,
     at: Date,
   ): Promise<ClusterFacts> {
+    const { cluster, groups, refs, kubernetes: kubernetesReport } = found;
     const sources: SourceReport[] = [];
-    const explicit = target.explicit.filter(w => w.cluster === cluster.name);
-    const clusterSelected = !target.cluster || target.cluster === cluster.name;
-
-    // 1. The pods, which say which workloads there are.
-    let groups: PodGroup[] = [];
-    let kubernetesReport: SourceReport | undefined;
-    if (target.selector && clusterSelected) {
-      if (!cluster.objects) {
-        kubernetesReport = this.unconfigured(
-          cluster,
-          'kubernetes',
-          'no Kubernetes access configured',
-        );
-      } else {
-        const objects = cluster.objects;
-        const pods = await this.call(cluster, 'kubernetes', async signal =>
-          checkPods(
-            await objects.list(
-              {
-                cluster: cluster.name,
-                apiVersion: 'v1',
-                resource: 'pods',
-                namespace: target.namespace,
-                selector: target.selector!,
-              },
-              { signal },
-            ),
-          ),
-        );
-        kubernetesReport = pods.report;
-        groups = groupPodsByWorkload(
-          pods.value ?? [],
-          cluster.name,
-          cluster.mesh,
-        );
-      }
-    }
-
-    const refs: WorkloadRef[] = [
-      ...groups.map(g => g.workload.workload),
-      ...explicit.filter(
-        e =>
-          !groups.some(
-            g =>
-              g.workload.workload.namespace === e.namespace &&
-              g.workload.workload.kind === e.kind &&
-              g.workload.workload.name === e.name,
-          ),
-      ),
-    ];
     const namespaces = [...new Set(refs.map(r => r.namespace))];
 
     // 2. The mesh's objects and its telemetry, side by side.
     const adapter = this.adapters[cluster.mesh];
     const [meshObjects, telemetry] = await Promise.all([
       cluster.objects && groups.length > 0
-        ? this.call(cluster, 'kubernetes', signal =>
+        ? this.caller.call(cluster, 'kubernetes', signal =>
             adapter.read(cluster.objects!, cluster, namespaces, at, signal),
           )
         : Promise.resolve(undefined as CallResult<MeshObjects> | undefined),
       refs.length > 0 && cluster.telemetry
-        ? this.call(cluster, 'prometheus', async signal =>
+        ? this.caller.call(cluster, 'prometheus', async signal =>
             checkTelemetry(
               await cluster.telemetry!.workloadTelemetry(
                 {
@@ -355,7 +229,11 @@ export class PostureAssembler {
     if (refs.length > 0) {
       sources.push(
         telemetry?.report ??
-          this.unconfigured(cluster, 'prometheus', 'no Prometheus configured'),
+          this.caller.unconfigured(
+            cluster,
+            'prometheus',
+            'no Prometheus configured',
+          ),
       );
     }
 
@@ -472,66 +350,5 @@ export class PostureAssembler {
       gaps,
       sources,
     };
-  }
-
-  private unconfigured(
-    cluster: MeshCluster,
-    role: SourceRole,
-    message: string,
-  ): SourceReport {
-    return {
-      role,
-      cluster: cluster.name,
-      status: 'unavailable',
-      message,
-      demo: Boolean(cluster.demo),
-      durationMs: 0,
-    };
-  }
-
-  /** Runs one source call under the deadline and reports how it went. */
-  private async call<T>(
-    cluster: MeshCluster,
-    role: SourceRole,
-    fn: (signal: AbortSignal) => Promise<T>,
-  ): Promise<CallResult<T>> {
-    const { sourceTimeoutMs, logger } = this.options;
-    const controller = new AbortController();
-    const started = Date.now();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(
-          new SourceError('timeout', `no answer within ${sourceTimeoutMs} ms`),
-        );
-      }, sourceTimeoutMs);
-    });
-    const report = (
-      status: SourceReport['status'],
-      message?: string,
-    ): SourceReport => ({
-      role,
-      cluster: cluster.name,
-      status,
-      ...(message ? { message } : {}),
-      demo: Boolean(cluster.demo),
-      durationMs: Date.now() - started,
-    });
-    try {
-      const value = await Promise.race([fn(controller.signal), deadline]);
-      return { value, report: report('ok') };
-    } catch (error) {
-      const failure =
-        error instanceof SourceError
-          ? report(error.status, error.message)
-          : report('unavailable', safeMessage(error));
-      logger.warn(
-        `Mesh posture source ${role} on cluster ${cluster.name} failed: ${failure.status}: ${failure.message}`,
-      );
-      return { report: failure };
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

@@ -64,7 +64,21 @@ const malformed: Entity = {
   spec: { type: 'service', owner: 'payments-team', lifecycle: 'production' },
 };
 
-const entities = [...examples, malformed];
+const badSlo: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'bad-slo',
+    namespace: 'default',
+    annotations: {
+      'backstage.io/kubernetes-id': 'payments-api',
+      'mesh-posture.io/slo-success-rate': '120',
+    },
+  },
+  spec: { type: 'service', owner: 'payments-team', lifecycle: 'production' },
+};
+
+const entities = [...examples, malformed, badSlo];
 const OUTSIDER = 'user:default/outsider';
 
 /**
@@ -387,5 +401,73 @@ describe('the OpenAPI document', () => {
         .filter(p => !p.includes('/checklists'))
         .sort(),
     );
+  });
+});
+
+describe('GET /v1/entities/{kind}/{namespace}/{name}/signals', () => {
+  it('answers the golden signals of payments-api against its objectives', async () => {
+    const { server } = await startBackend();
+    const res = await request(server).get(`${POSTURE}/payments-api/signals?window=1h`);
+    expect(res.status).toBe(200);
+    expectSchema('GoldenSignals', res.body);
+    expect(res.body).toMatchObject({
+      entityRef: 'component:default/payments-api',
+      window: '1h',
+      direction: 'inbound',
+      demo: true,
+      stepSeconds: 15,
+      slo: {
+        successRateTarget: 0.999,
+        latencyP99TargetMs: 500,
+        from: { successRate: 'default', latencyP99: 'default' },
+        successRate: 'met',
+        latencyP99: 'met',
+      },
+    });
+    expect(res.body.summary.requestsPerSecond).toBeGreaterThan(0);
+    expect(res.body.summary.latencyMs.p99).toBeGreaterThan(res.body.summary.latencyMs.p50);
+    // A point every 15 s over the hour.
+    expect(res.body.series).toHaveLength(240);
+  });
+
+  it('breaches the objective of a service that leaks errors', async () => {
+    const { server } = await startBackend();
+    const res = await request(server).get(`${POSTURE}/accounts-service/signals?window=5m`);
+    expect(res.status).toBe(200);
+    expect(res.body.slo.successRate).toBe('breached');
+    expect(res.body.slo.errorBudgetRemaining).toBeLessThan(0);
+    expect(res.body.summary.errors.map((e: any) => e.status).sort()).toEqual(['500', '503']);
+  });
+
+  it('lists outbound dependencies with their own signals', async () => {
+    const { server } = await startBackend();
+    const res = await request(server).get(
+      `${POSTURE}/payments-api/signals?window=5m&direction=outbound`,
+    );
+    expect(res.status).toBe(200);
+    expectSchema('GoldenSignals', res.body);
+    expect(res.body.dependencies.map((d: any) => d.peer.workload)).toContain('ledger');
+    for (const d of res.body.dependencies) {
+      expect(d.summary.requestsPerSecond).toBeGreaterThan(0);
+    }
+  });
+
+  it.each([
+    ['a window that is not allowed', `${POSTURE}/payments-api/signals?window=2h`, 'Invalid window'],
+    ['an unknown direction', `${POSTURE}/payments-api/signals?direction=sideways`, 'direction must be'],
+    ['an invalid SLO annotation', `${POSTURE}/bad-slo/signals`, 'mesh-posture.io/slo-success-rate'],
+  ])('answers 400 for %s', async (_name, url, message) => {
+    const { server } = await startBackend();
+    const res = await request(server).get(url);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain(message);
+  });
+
+  it('answers 404 when the caller cannot read the entity', async () => {
+    const { server } = await startBackend();
+    const res = await request(server)
+      .get(`${POSTURE}/payments-api/signals`)
+      .set('Authorization', mockCredentials.user.header(OUTSIDER));
+    expect(res.status).toBe(404);
   });
 });

@@ -12,13 +12,17 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   DEFAULT_POSTURE_WINDOW,
+  DEFAULT_SIGNAL_WINDOW,
   isPostureWindow,
+  isSignalWindow,
+  SIGNAL_WINDOWS,
   meshPostureReadPermission,
   POSTURE_WINDOWS,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { PostureService } from '../posture/PostureService';
+import { SignalsService } from '../signals/SignalsService';
 import {
   ChecklistRouterOptions,
   createChecklistRouter,
@@ -66,6 +70,7 @@ export interface RouterOptions {
   permissions: PermissionsService;
   catalog: CatalogService;
   postureService: PostureService;
+  signalsService: SignalsService;
   openApiSpec: object;
   /** Compliance checklists; their routes live in checklistRouter.ts. */
   checklists?: Pick<ChecklistRouterOptions, 'service' | 'auditor'>;
@@ -126,6 +131,22 @@ export async function createRouter(
       res.json(await postureService.getPosture(entity, window, credentials));
     },
   );
+
+  router.get('/v1/entities/:kind/:namespace/:name/signals', async (req, res) => {
+    const query = readQuery(req, ['window', 'direction']);
+    const window = query.window ?? DEFAULT_SIGNAL_WINDOW;
+    if (!isSignalWindow(window)) {
+      throw new InputError(
+        `Invalid window "${window.slice(0, 20)}"; use one of ${SIGNAL_WINDOWS.join(', ')}`,
+      );
+    }
+    const direction = query.direction ?? 'inbound';
+    if (direction !== 'inbound' && direction !== 'outbound') {
+      throw new InputError('direction must be inbound or outbound');
+    }
+    const { entity } = await readableEntity(req);
+    res.json(await options.signalsService.getSignals(entity, window, direction));
+  });
 
   router.get(
     '/v1/entities/:kind/:namespace/:name/posture/history',

@@ -1,5 +1,6 @@
 import type {
   ErrorsByStatus,
+  SignalPoint,
   HistogramBucketRates,
   LatencyQuantiles,
   RawTrafficSignals,
@@ -109,10 +110,12 @@ const QUANTILES: Array<[keyof LatencyQuantiles, number]> = [
  * @public
  */
 export function summarizeTraffic(
-  parts: RawTrafficSignals[],
+  allParts: RawTrafficSignals[],
   windowSeconds: number,
 ): SignalSummary {
   const finite = (n: number) => (Number.isFinite(n) && n > 0 ? n : 0);
+  // A part whose request rate is not a number says nothing reliable.
+  const parts = allParts.filter(p => Number.isFinite(p.requestsPerSecond));
   const requestsPerSecond = parts.reduce(
     (n, p) => n + finite(p.requestsPerSecond),
     0,
@@ -211,5 +214,58 @@ export function assessSlo(
     latencyP99,
     errorBudgetRemaining:
       errorBudgetRemaining === -Infinity ? -1 : errorBudgetRemaining,
+  };
+}
+
+/**
+ * Step and rate window of a signal series per window: a few hundred points
+ * at most, each a rate over at least four scrape intervals.
+ * @public
+ */
+export const SIGNAL_SERIES: Record<
+  '5m' | '1h' | '6h' | '24h' | '7d',
+  { stepSeconds: number; rateWindow: string; rateWindowSeconds: number }
+> = {
+  '5m': { stepSeconds: 15, rateWindow: '1m', rateWindowSeconds: 60 },
+  '1h': { stepSeconds: 15, rateWindow: '1m', rateWindowSeconds: 60 },
+  '6h': { stepSeconds: 90, rateWindow: '5m', rateWindowSeconds: 300 },
+  '24h': { stepSeconds: 300, rateWindow: '5m', rateWindowSeconds: 300 },
+  '7d': { stepSeconds: 3600, rateWindow: '1h', rateWindowSeconds: 3600 },
+};
+
+/** Seconds in each signal window. @public */
+export const SIGNAL_WINDOW_SECONDS: Record<'5m' | '1h' | '6h' | '24h' | '7d', number> = {
+  '5m': 300,
+  '1h': 3600,
+  '6h': 21600,
+  '24h': 86400,
+  '7d': 604800,
+};
+
+/**
+ * One series point from the raw rates of several workloads at one step; a
+ * quantile is null when the step saw too few requests to estimate it.
+ * @public
+ */
+export function signalPoint(
+  t: number,
+  parts: Array<{
+    requestsPerSecond: number;
+    failuresPerSecond: number;
+    latencyBuckets: HistogramBucketRates;
+  }>,
+  rateWindowSeconds: number,
+): SignalPoint {
+  const summary = summarizeTraffic(
+    parts.map(p => ({ ...p, errors: [] })),
+    rateWindowSeconds,
+  );
+  return {
+    t,
+    requestsPerSecond: summary.requestsPerSecond,
+    successRate: summary.successRate,
+    p50: summary.latencyMs.p50,
+    p95: summary.latencyMs.p95,
+    p99: summary.latencyMs.p99,
   };
 }

@@ -543,6 +543,13 @@ export class IstioTelemetry implements MeshTelemetrySource {
         points: [...e.points.values()].sort((a, b) => a.t - b.t),
       })),
       gaps: [],
+      queries: [
+        { title: 'Requests by response code', promql: requests(query.window, by) },
+        {
+          title: 'Latency buckets',
+          promql: histogram('istio_request_duration_milliseconds_bucket', query.window, by),
+        },
+      ],
     };
   }
 }

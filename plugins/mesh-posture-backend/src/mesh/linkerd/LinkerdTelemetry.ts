@@ -638,6 +638,10 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
         points: [...e.points.values()].sort((a, b) => a.t - b.t),
       })),
       gaps: [],
+      queries: [
+        { title: 'Requests by classification', promql: responses(query.window) },
+        { title: 'Latency buckets', promql: latency(query.window) },
+      ],
     };
   }
 }

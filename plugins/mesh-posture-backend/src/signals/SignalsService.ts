@@ -1,0 +1,236 @@
+import { createHash } from 'node:crypto';
+import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import {
+  assessSlo,
+  DependencySignals,
+  GoldenSignals,
+  KUBERNETES_ID_ANNOTATION,
+  readSloAnnotations,
+  SIGNAL_SERIES,
+  SIGNAL_WINDOW_SECONDS,
+  signalPoint,
+  SignalWindow,
+  SourceReport,
+  summarizeTraffic,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import {
+  SourceError,
+  TrafficSignals,
+  TrafficSignalsPoint,
+  WorkloadSignals,
+} from '@mesh-posture/plugin-mesh-posture-node';
+import { entityKey } from '../posture/PostureService';
+import { resolveEntityWorkloads } from '../posture/resolveWorkloads';
+import { resolveWorkloadTarget } from '../posture/resolveWorkloadTarget';
+import { ClusterRegistry } from '../sources/ClusterRegistry';
+import { SourceCaller } from '../sources/SourceCaller';
+
+function checkSignals(value: unknown): WorkloadSignals {
+  const v = value as WorkloadSignals;
+  if (
+    typeof v !== 'object' ||
+    v === null ||
+    !Array.isArray(v.summaries) ||
+    !Array.isArray(v.series) ||
+    v.summaries.some(
+      s =>
+        typeof s?.requestsPerSecond !== 'number' ||
+        typeof s?.failuresPerSecond !== 'number' ||
+        !Array.isArray(s?.latencyBuckets),
+    )
+  ) {
+    throw new SourceError('invalid-response', 'golden signals are malformed');
+  }
+  return v;
+}
+
+/**
+ * Serves an entity's golden signals: its workloads' inbound (or outbound,
+ * per dependency) requests, success rate and latency over a window, with a
+ * series and the SLO assessment. One batched call per cluster; quantiles
+ * from merged histograms; cached in the shared cache.
+ */
+export class SignalsService {
+  constructor(
+    private readonly options: {
+      registry: ClusterRegistry;
+      caller: SourceCaller;
+      cache: CacheService;
+      logger: LoggerService;
+      cacheTtlMs: number;
+      sloDefaults: { successRate: number; latencyP99Ms: number };
+      now?: () => Date;
+    },
+  ) {}
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  async getSignals(
+    entity: Entity,
+    window: SignalWindow,
+    direction: 'inbound' | 'outbound',
+  ): Promise<GoldenSignals> {
+    const entityRef = entityKey(entity);
+    const target = resolveWorkloadTarget(entity);
+    if (!target) {
+      throw new InputError(
+        `${entityRef} has no workload annotation: add ${KUBERNETES_ID_ANNOTATION}, backstage.io/kubernetes-label-selector or mesh-posture.io/workload`,
+      );
+    }
+    const slo = readSloAnnotations(entity);
+    if (!slo.ok) {
+      throw new InputError(`${slo.error} (on ${entityRef})`);
+    }
+    const key = `signals:v1:${window}:${direction}:${createHash('sha256')
+      .update(JSON.stringify([entityRef, target, slo]))
+      .digest('hex')}`;
+    try {
+      const cached = (await this.options.cache.get(key)) as GoldenSignals | undefined;
+      if (cached) return cached;
+    } catch (error) {
+      this.options.logger.warn(`Golden signals cache read failed: ${error}`);
+    }
+
+    const at = this.now();
+    const windowSeconds = SIGNAL_WINDOW_SECONDS[window];
+    const series = SIGNAL_SERIES[window];
+    const { registry, caller } = this.options;
+    const { clusters, missing } = await resolveEntityWorkloads(registry, caller, target);
+    const sources: SourceReport[] = [...missing];
+    const summaries: TrafficSignals[] = [];
+    const points = new Map<number, TrafficSignalsPoint[]>();
+    const links: GoldenSignals['links'] = [];
+    const notes: string[] = [];
+    let demo = false;
+
+    await Promise.all(
+      clusters.map(async found => {
+        const { cluster, refs } = found;
+        demo = demo || Boolean(cluster.demo);
+        if (found.kubernetes) sources.push(found.kubernetes);
+        if (refs.length === 0) return;
+        if (!cluster.telemetry) {
+          sources.push(caller.unconfigured(cluster, 'prometheus', 'no Prometheus configured'));
+          return;
+        }
+        const telemetry = cluster.telemetry;
+        const result = await caller.call(cluster, 'prometheus', async signal =>
+          checkSignals(
+            await telemetry.workloadSignals(
+              {
+                cluster: cluster.name,
+                mesh: cluster.mesh,
+                workloads: refs,
+                direction,
+                window,
+                at,
+                series: { stepSeconds: series.stepSeconds, rateWindow: series.rateWindow },
+              },
+              { signal },
+            ),
+          ),
+        );
+        sources.push(result.report);
+        const signals = result.value;
+        if (!signals) return;
+        summaries.push(...signals.summaries);
+        for (const s of signals.series) {
+          for (const p of s.points) {
+            const list = points.get(p.t) ?? [];
+            list.push(p);
+            points.set(p.t, list);
+          }
+        }
+        for (const g of signals.gaps) notes.push(`${g.cluster}: ${g.message}`);
+        const prometheus = cluster.links?.prometheus;
+        for (const q of prometheus ? signals.queries ?? [] : []) {
+          const url = new URL('/graph', prometheus);
+          url.searchParams.set('g0.expr', q.promql);
+          url.searchParams.set('g0.range_input', window);
+          url.searchParams.set('g0.tab', '0');
+          links.push({ title: `${q.title} in Prometheus (${cluster.name})`, url: url.toString() });
+        }
+        const grafana = cluster.links?.grafanaDashboard;
+        if (grafana) {
+          for (const ref of refs) {
+            links.push({
+              title: `Grafana dashboard of ${ref.namespace}/${ref.name} (${cluster.name})`,
+              url: grafana
+                .replace(/\{namespace\}/g, encodeURIComponent(ref.namespace))
+                .replace(/\{workload\}/g, encodeURIComponent(ref.name))
+                .replace(/\{window\}/g, encodeURIComponent(window)),
+            });
+          }
+        }
+      }),
+    );
+
+    const summary = summarizeTraffic(summaries, windowSeconds);
+    const dependencies: DependencySignals[] = [];
+    if (direction === 'outbound') {
+      const byPeer = new Map<string, TrafficSignals[]>();
+      for (const s of summaries) {
+        const k = `${s.peer?.namespace ?? ''}/${s.peer?.workload ?? ''}`;
+        byPeer.set(k, [...(byPeer.get(k) ?? []), s]);
+      }
+      for (const parts of byPeer.values()) {
+        dependencies.push({
+          peer: parts[0].peer ?? {},
+          summary: summarizeTraffic(parts, windowSeconds),
+        });
+      }
+      dependencies.sort((a, b) => b.summary.requestsPerSecond - a.summary.requestsPerSecond);
+    }
+
+    const sloTargets = {
+      successRate: slo.successRate ?? this.options.sloDefaults.successRate,
+      latencyP99Ms: slo.latencyP99Ms ?? this.options.sloDefaults.latencyP99Ms,
+      from: {
+        successRate: slo.successRate !== undefined ? ('annotation' as const) : ('default' as const),
+        latencyP99: slo.latencyP99Ms !== undefined ? ('annotation' as const) : ('default' as const),
+      },
+    };
+    if (summary.requests === 0) {
+      notes.push(`No requests in the last ${window}.`);
+    } else if (summary.latencyMs.p99 === null) {
+      notes.push(
+        `p99 is not estimated from ${summary.requests} requests in the last ${window} (it needs at least 100).`,
+      );
+    }
+    const failed = sources.filter(s => s.status !== 'ok');
+    if (failed.length > 0) {
+      notes.push(
+        `Missing: ${failed.map(s => `${s.role} on ${s.cluster} (${s.status})`).join(', ')}.`,
+      );
+    }
+
+    const result: GoldenSignals = {
+      entityRef,
+      generatedAt: at.toISOString(),
+      window,
+      direction,
+      demo,
+      workloads: clusters.flatMap(c => c.refs),
+      summary,
+      stepSeconds: series.stepSeconds,
+      series: [...points.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([t, parts]) => signalPoint(t, parts, series.rateWindowSeconds)),
+      slo: assessSlo(summary, sloTargets),
+      dependencies,
+      notes,
+      links,
+      sources: sources.sort((a, b) => `${a.cluster}${a.role}`.localeCompare(`${b.cluster}${b.role}`)),
+    };
+    try {
+      await this.options.cache.set(key, result as any, { ttl: this.options.cacheTtlMs });
+    } catch (error) {
+      this.options.logger.warn(`Golden signals cache write failed: ${error}`);
+    }
+    return result;
+  }
+}
