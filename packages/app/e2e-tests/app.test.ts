@@ -69,3 +69,37 @@ test('the plaintext caller of accounts-service is flagged, card and tab', async 
     fullPage: true,
   });
 });
+
+test('payments-api shows its golden signals and its dependencies', async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+  await page.getByRole('link', { name: 'payments-api', exact: true }).click();
+
+  const card = page
+    .locator('.MuiCard-root')
+    .filter({ has: page.getByText('Golden signals', { exact: true }) });
+  await expect(card).toBeVisible();
+  await expect(card.getByText(/Demo data/)).toBeVisible();
+  await expect(card.getByText('Success rate', { exact: true })).toBeVisible();
+  await expect(
+    card.getByText(/^SLO (met|at risk|breached)$/).first(),
+  ).toBeVisible();
+  // Request rate, success rate and latency, drawn by the browser.
+  await expect(card.locator('svg.recharts-surface').nth(2)).toBeVisible();
+
+  await card.getByRole('button', { name: '24h' }).click();
+  await expect(card.getByText(/^[\d,]+ in 24h$/)).toBeVisible();
+
+  await card.getByRole('button', { name: 'Outbound' }).click();
+  const dependencies = card.getByRole('table', { name: 'Dependencies' });
+  await expect(
+    dependencies.getByRole('link', { name: 'ledger' }),
+  ).toBeVisible();
+
+  await card.scrollIntoViewIfNeeded();
+  await page.screenshot({
+    path: 'e2e-test-report/screenshots/payments-api-golden-signals.png',
+    fullPage: true,
+  });
+});

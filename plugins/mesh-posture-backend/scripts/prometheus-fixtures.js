@@ -71,9 +71,13 @@ class OpenMetricsWriter {
   counterWithRestart(name, labels, ratePerSecond, restartAfter) {
     const f = this.family(name, 'counter');
     const text = labelText(labels);
-    const restart = this.start + Math.floor(restartAfter / STEP_SECONDS) * STEP_SECONDS;
+    const restart =
+      this.start + Math.floor(restartAfter / STEP_SECONDS) * STEP_SECONDS;
     for (let t = this.start; t <= this.end; t += STEP_SECONDS) {
-      const value = t <= restart ? ratePerSecond * (t - this.start) : ratePerSecond * (t - restart);
+      const value =
+        t <= restart
+          ? ratePerSecond * (t - this.start)
+          : ratePerSecond * (t - restart);
       f.lines.push([t, `${name}_total{${text}} ${value} ${t}`]);
     }
   }
@@ -575,8 +579,13 @@ function istioDataset(end) {
   };
 }
 
-const LINKERD_BOUNDS = [1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, 10000];
-const ISTIO_BOUNDS = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+const LINKERD_BOUNDS = [
+  1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000,
+  4000, 5000, 10000,
+];
+const ISTIO_BOUNDS = [
+  0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
+];
 
 /** Bucket shares over `bounds` from a map of upper bound → share landing in (prev, bound]. */
 function sharesOver(bounds, byBound) {
@@ -594,26 +603,91 @@ function sharesOver(bounds, byBound) {
  */
 function linkerdSignalsDataset(end) {
   const w = new OpenMetricsWriter(end);
-  const pod = p => ({ namespace: 'payments', deployment: 'payments-api', pod: p });
+  const pod = p => ({
+    namespace: 'payments',
+    deployment: 'payments-api',
+    pod: p,
+  });
   const pods = ['payments-api-7d9f8b6c5-a1b2c', 'payments-api-7d9f8b6c5-d3e4f'];
   const inboundShares = { 10: 0.5, 20: 0.3, 50: 0.15, 100: 0.04, 500: 0.01 };
   for (const p of pods) {
     const labels = { ...pod(p), direction: 'inbound', tls: 'true' };
-    w.counter('response', { ...labels, classification: 'success', status_code: '200' }, 13.365 / 2);
-    w.counter('response', { ...labels, classification: 'failure', status_code: '503' }, 0.1 / 2);
-    w.counter('response', { ...labels, classification: 'failure', status_code: '200', grpc_status: '14' }, 0.035 / 2);
-    w.histogram('response_latency_ms', labels, 13.5 / 2, LINKERD_BOUNDS, sharesOver(LINKERD_BOUNDS, inboundShares), 15);
-    const out = { ...pod(p), direction: 'outbound', tls: 'true', dst_namespace: 'payments', dst_statefulset: 'ledger' };
-    w.counter('response', { ...out, classification: 'success', status_code: '200' }, 10);
-    w.histogram('response_latency_ms', out, 10, LINKERD_BOUNDS, sharesOver(LINKERD_BOUNDS, { 5: 0.2, 10: 0.7, 50: 0.1 }), 8);
+    w.counter(
+      'response',
+      { ...labels, classification: 'success', status_code: '200' },
+      13.365 / 2,
+    );
+    w.counter(
+      'response',
+      { ...labels, classification: 'failure', status_code: '503' },
+      0.1 / 2,
+    );
+    w.counter(
+      'response',
+      {
+        ...labels,
+        classification: 'failure',
+        status_code: '200',
+        grpc_status: '14',
+      },
+      0.035 / 2,
+    );
+    w.histogram(
+      'response_latency_ms',
+      labels,
+      13.5 / 2,
+      LINKERD_BOUNDS,
+      sharesOver(LINKERD_BOUNDS, inboundShares),
+      15,
+    );
+    const out = {
+      ...pod(p),
+      direction: 'outbound',
+      tls: 'true',
+      dst_namespace: 'payments',
+      dst_statefulset: 'ledger',
+    };
+    w.counter(
+      'response',
+      { ...out, classification: 'success', status_code: '200' },
+      10,
+    );
+    w.histogram(
+      'response_latency_ms',
+      out,
+      10,
+      LINKERD_BOUNDS,
+      sharesOver(LINKERD_BOUNDS, { 5: 0.2, 10: 0.7, 50: 0.1 }),
+      8,
+    );
   }
   w.counterWithRestart(
     'response',
-    { namespace: 'payments', statefulset: 'ledger', pod: 'ledger-0', direction: 'inbound', tls: 'true', classification: 'success', status_code: '200' },
+    {
+      namespace: 'payments',
+      statefulset: 'ledger',
+      pod: 'ledger-0',
+      direction: 'inbound',
+      tls: 'true',
+      classification: 'success',
+      status_code: '200',
+    },
     20,
     DURATION_SECONDS - 150,
   );
-  w.counter('response', { namespace: 'payments', deployment: 'fraud-scoring', pod: 'fraud-scoring-1', direction: 'inbound', tls: 'true', classification: 'success', status_code: '200' }, 0);
+  w.counter(
+    'response',
+    {
+      namespace: 'payments',
+      deployment: 'fraud-scoring',
+      pod: 'fraud-scoring-1',
+      direction: 'inbound',
+      tls: 'true',
+      classification: 'success',
+      status_code: '200',
+    },
+    0,
+  );
   return {
     openMetrics: w.toString(),
     at: w.end,
@@ -630,7 +704,13 @@ function linkerdSignalsDataset(end) {
           // The bucket each quantile truly falls in: (lower, upper].
           quantileBuckets: { p50: [5, 10], p95: [20, 50], p99: [50, 100] },
         },
-        outbound: { ledger: { requestsPerSecond: 20, successRate: 1, quantileBuckets: { p50: [5, 10], p99: [10, 50] } } },
+        outbound: {
+          ledger: {
+            requestsPerSecond: 20,
+            successRate: 1,
+            quantileBuckets: { p50: [5, 10], p99: [10, 50] },
+          },
+        },
       },
       ledger: { requestsPerSecond: 20, successRate: 1 },
       'fraud-scoring': { requestsPerSecond: 0 },
@@ -654,14 +734,51 @@ function istioSignalsDataset(end) {
     connection_security_policy: 'mutual_tls',
     request_protocol: 'http',
   };
-  w.counter('istio_requests', { ...base, response_code: '200', grpc_response_status: '' }, 5.9);
-  w.counter('istio_requests', { ...base, response_code: '503', grpc_response_status: '' }, 0.06);
-  w.counter('istio_requests', { ...base, response_code: '0', grpc_response_status: '' }, 0.04);
+  w.counter(
+    'istio_requests',
+    { ...base, response_code: '200', grpc_response_status: '' },
+    5.9,
+  );
+  w.counter(
+    'istio_requests',
+    { ...base, response_code: '503', grpc_response_status: '' },
+    0.06,
+  );
+  w.counter(
+    'istio_requests',
+    { ...base, response_code: '0', grpc_response_status: '' },
+    0.04,
+  );
   // 4xx is the caller's fault: not a failure of the service.
-  w.counter('istio_requests', { ...base, response_code: '404', grpc_response_status: '' }, 0);
-  w.histogram('istio_request_duration_milliseconds', base, 6, ISTIO_BOUNDS, sharesOver(ISTIO_BOUNDS, { 50: 0.6, 100: 0.35, 250: 0.05 }), 55);
-  w.histogram('istio_request_bytes', base, 6, [100, 1000, 10000, 100000], [0.8, 0.2, 0, 0], 150);
-  w.histogram('istio_response_bytes', base, 6, [100, 1000, 10000, 100000], [0.1, 0.8, 0.1, 0], 900);
+  w.counter(
+    'istio_requests',
+    { ...base, response_code: '404', grpc_response_status: '' },
+    0,
+  );
+  w.histogram(
+    'istio_request_duration_milliseconds',
+    base,
+    6,
+    ISTIO_BOUNDS,
+    sharesOver(ISTIO_BOUNDS, { 50: 0.6, 100: 0.35, 250: 0.05 }),
+    55,
+  );
+  w.histogram(
+    'istio_request_bytes',
+    base,
+    6,
+    [100, 1000, 10000, 100000],
+    [0.8, 0.2, 0, 0],
+    150,
+  );
+  w.histogram(
+    'istio_response_bytes',
+    base,
+    6,
+    [100, 1000, 10000, 100000],
+    [0.1, 0.8, 0.1, 0],
+    900,
+  );
   return {
     openMetrics: w.toString(),
     at: w.end,

@@ -62,8 +62,12 @@ export class ConfigClusterProvider implements MeshClusterProvider {
         ...(c.kubernetes ? { objects } : {}),
         ...(telemetry ? { telemetry } : {}),
         links: {
-          ...(c.prometheus?.publicUrl ? { prometheus: c.prometheus.publicUrl } : {}),
-          ...(c.grafanaDashboardUrl ? { grafanaDashboard: c.grafanaDashboardUrl } : {}),
+          ...(c.prometheus?.publicUrl
+            ? { prometheus: c.prometheus.publicUrl }
+            : {}),
+          ...(c.grafanaDashboardUrl
+            ? { grafanaDashboard: c.grafanaDashboardUrl }
+            : {}),
         },
       };
     });

@@ -99,12 +99,16 @@ function readCluster(c: Config, index: number): ClusterConfig {
       headers[key] = headersConfig!.getString(key);
     }
     const publicUrl = c.getOptionalString('prometheus.publicUrl');
-    if (publicUrl !== undefined) checkHttpUrl(publicUrl, `${where}.prometheus.publicUrl`);
+    if (publicUrl !== undefined)
+      checkHttpUrl(publicUrl, `${where}.prometheus.publicUrl`);
     prometheus = { url, headers, ...(publicUrl ? { publicUrl } : {}) };
   }
   const grafanaDashboardUrl = c.getOptionalString('grafana.dashboardUrl');
   if (grafanaDashboardUrl !== undefined) {
-    checkHttpUrl(grafanaDashboardUrl.replace(/\{\w+\}/g, 'x'), `${where}.grafana.dashboardUrl`);
+    checkHttpUrl(
+      grafanaDashboardUrl.replace(/\{\w+\}/g, 'x'),
+      `${where}.grafana.dashboardUrl`,
+    );
   }
   let labels: ClusterConfig['labels'];
   if (c.has('labels')) {
@@ -187,7 +191,9 @@ export function readMeshPostureConfig(root: Config): MeshPostureConfig {
 function readSloDefaults(config: Config | undefined) {
   const percent = config?.getOptionalNumber('slo.successRate') ?? 99.9;
   if (!(percent > 0 && percent < 100)) {
-    throw new Error('meshPosture.slo.successRate must be a percentage above 0 and below 100');
+    throw new Error(
+      'meshPosture.slo.successRate must be a percentage above 0 and below 100',
+    );
   }
   const latencyP99Ms = config?.getOptionalNumber('slo.latencyP99Ms') ?? 500;
   if (!(latencyP99Ms >= 1)) {

@@ -18,6 +18,7 @@ import { ObservationStore } from './database/ObservationStore';
 import { DemoMesh } from './demo/DemoMesh';
 import { PostureAssembler } from './posture/PostureAssembler';
 import { PostureService } from './posture/PostureService';
+import { PeerEntities } from './catalog/PeerEntities';
 import { SignalsService } from './signals/SignalsService';
 import { createRouter } from './service/router';
 
@@ -95,11 +96,12 @@ export const meshPosturePlugin = createBackendPlugin({
           minimumCallerHistoryMs: settings.minimumCallerHistoryMs,
           logger,
         });
+        const peers = new PeerEntities({ catalog, logger });
         const postureService = new PostureService({
           assembler,
           cache,
           store,
-          catalog,
+          peers,
           logger,
           cacheTtlMs: settings.cacheTtlMs,
           historyIntervalMs: settings.historyIntervalMs,
@@ -142,6 +144,7 @@ export const meshPosturePlugin = createBackendPlugin({
           logger,
           cacheTtlMs: settings.cacheTtlMs,
           sloDefaults: settings.slo,
+          peers,
         });
         httpRouter.use(
           await createRouter({

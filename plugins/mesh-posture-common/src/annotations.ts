@@ -75,11 +75,15 @@ export function percentToShare(percent: number): number {
  * not one, so the caller can answer 400 naming it.
  * @public
  */
-export function readSloAnnotations(entity: Entity):
+export function readSloAnnotations(
+  entity: Entity,
+):
   | { ok: true; successRate?: number; latencyP99Ms?: number }
   | { ok: false; error: string } {
   const annotations = entity.metadata.annotations ?? {};
-  const out: { ok: true; successRate?: number; latencyP99Ms?: number } = { ok: true };
+  const out: { ok: true; successRate?: number; latencyP99Ms?: number } = {
+    ok: true,
+  };
   const rate = annotations[SLO_SUCCESS_RATE_ANNOTATION]?.trim();
   if (rate) {
     const n = /^\d{1,3}(\.\d{1,6})?$/.test(rate) ? Number(rate) : NaN;

@@ -39,6 +39,23 @@ export const entityMeshSecurityCard = EntityCardBlueprint.make({
 });
 
 /**
+ * Entity card "Golden signals" on the overview of entities with workloads.
+ * @alpha
+ */
+export const entityGoldenSignalsCard = EntityCardBlueprint.make({
+  name: 'golden-signals',
+  params: {
+    // Charts need the wide column.
+    type: 'content',
+    filter: isMeshPostureAvailable,
+    loader: () =>
+      import('./components/GoldenSignalsCard').then(m => (
+        <m.GoldenSignalsCard />
+      )),
+  },
+});
+
+/**
  * Entity tab "Zero trust": the full posture of the entity's workloads.
  * @alpha
  */
@@ -79,6 +96,7 @@ export default createFrontendPlugin({
   extensions: [
     meshPostureApi,
     entityMeshSecurityCard,
+    entityGoldenSignalsCard,
     entityZeroTrustContent,
     entityComplianceContent,
   ],

@@ -11,6 +11,7 @@ export {
   meshPosturePlugin,
   EntityMeshSecurityCard,
   EntityZeroTrustContent,
+  EntityGoldenSignalsCard,
   EntityComplianceContent,
 } from './plugin';
 export {

@@ -45,6 +45,22 @@ export const EntityMeshSecurityCard = meshPosturePlugin.provide(
 );
 
 /**
+ * Entity card "Golden signals": request rate, success rate, latency and
+ * errors against the service's objectives. Put it on the overview of
+ * entities for which `isMeshPostureAvailable` is true.
+ * @public
+ */
+export const EntityGoldenSignalsCard = meshPosturePlugin.provide(
+  createComponentExtension({
+    name: 'EntityGoldenSignalsCard',
+    component: {
+      lazy: () =>
+        import('./components/GoldenSignalsCard').then(m => m.GoldenSignalsCard),
+    },
+  }),
+);
+
+/**
  * Entity tab "Zero trust": the full posture of the entity's workloads. Mount
  * it as an `EntityLayout.Route` of entities for which `isMeshPostureAvailable`
  * is true.

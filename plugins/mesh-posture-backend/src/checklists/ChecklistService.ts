@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity } from '@backstage/catalog-model';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   ChecklistAnswerRequest,
@@ -27,6 +27,7 @@ import {
   ChecklistVersionConflict,
   NewChecklistEvent,
 } from '../database/ChecklistStore';
+import { entityKey } from '../catalog/entityKey';
 import { ChecklistTemplateRegistry } from './TemplateRegistry';
 
 /**
@@ -54,10 +55,6 @@ type LivePosture = {
   input: ChecklistPostureInput;
   summary: ChecklistPostureSummary;
 };
-
-function entityKey(entity: Entity): string {
-  return stringifyEntityRef(entity).toLocaleLowerCase('en-US');
-}
 
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);

@@ -4,9 +4,8 @@ import {
   CacheService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
-import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   AssessedPosture,
   KUBERNETES_ID_ANNOTATION,
@@ -14,6 +13,8 @@ import {
   PostureObservation,
   PostureWindow,
 } from '@mesh-posture/plugin-mesh-posture-common';
+import { entityKey } from '../catalog/entityKey';
+import { PeerEntities } from '../catalog/PeerEntities';
 import { ObservationStore } from '../database/ObservationStore';
 import { PostureAssembler } from './PostureAssembler';
 import { resolveWorkloadTarget } from './resolveWorkloadTarget';
@@ -23,11 +24,6 @@ type CachedPosture = {
   lastComplete?: PostureObservation;
   storedAt: number;
 };
-
-/** The canonical, lower-cased ref used as a key in the cache and the database. */
-export function entityKey(entity: Entity): string {
-  return stringifyEntityRef(entity).toLocaleLowerCase('en-US');
-}
 
 function toObservation(
   posture: AssessedPosture,
@@ -60,7 +56,7 @@ export class PostureService {
       assembler: PostureAssembler;
       cache: CacheService;
       store: ObservationStore;
-      catalog: CatalogService;
+      peers: PeerEntities;
       logger: LoggerService;
       cacheTtlMs: number;
       historyIntervalMs: number;
@@ -162,65 +158,21 @@ export class PostureService {
     return entry;
   }
 
-  /**
-   * Links each peer workload to the catalog entity whose
-   * `backstage.io/kubernetes-id` names it (Flagger's `-primary` suffix
-   * stripped), using the caller's credentials so nobody learns of an entity
-   * they cannot read. One catalog query per response.
-   */
+  /** Links each peer to its catalog entity, as far as the caller may see. */
   private async linkPeers(
     posture: AssessedPosture,
     credentials: BackstageCredentials,
   ): Promise<AssessedPosture> {
-    const candidates = (name: string) =>
-      name.endsWith('-primary')
-        ? [name, name.slice(0, -'-primary'.length)]
-        : [name];
-    const names = [
-      ...new Set(
-        posture.edges.flatMap(e =>
-          e.peer.workload ? candidates(e.peer.workload) : [],
-        ),
-      ),
-    ];
-    if (names.length === 0) {
-      return posture;
-    }
-    let refsById = new Map<string, string>();
-    try {
-      const { items } = await this.options.catalog.getEntities(
-        {
-          filter: {
-            [`metadata.annotations.${KUBERNETES_ID_ANNOTATION}`]: names,
-          },
-          fields: [
-            'kind',
-            'metadata.namespace',
-            'metadata.name',
-            'metadata.annotations',
-          ],
-        },
-        { credentials },
-      );
-      refsById = new Map(
-        items
-          .map(e => [
-            e.metadata.annotations?.[KUBERNETES_ID_ANNOTATION],
-            entityKey(e),
-          ])
-          .filter((pair): pair is [string, string] => Boolean(pair[0])),
-      );
-    } catch (error) {
-      this.options.logger.warn(`Mesh posture peer linking failed: ${error}`);
-      return posture;
-    }
+    const workloads = posture.edges.flatMap(e =>
+      e.peer.workload ? [e.peer.workload] : [],
+    );
+    if (workloads.length === 0) return posture;
+    const entityOf = await this.options.peers.lookup(workloads, credentials);
     return {
       ...posture,
       edges: posture.edges.map(edge => {
         const ref = edge.peer.workload
-          ? candidates(edge.peer.workload)
-              .map(n => refsById.get(n))
-              .find(Boolean)
+          ? entityOf(edge.peer.workload)
           : undefined;
         return ref ? { ...edge, peer: { ...edge.peer, entityRef: ref } } : edge;
       }),

@@ -35,7 +35,10 @@ function checkPods(value: unknown): KubernetesPod[] {
       typeof pod.metadata?.name !== 'string' ||
       typeof pod.metadata?.namespace !== 'string'
     ) {
-      throw new SourceError('invalid-response', 'a pod has no name or namespace');
+      throw new SourceError(
+        'invalid-response',
+        'a pod has no name or namespace',
+      );
     }
   }
   return pods;
@@ -117,7 +120,11 @@ async function resolveInCluster(
         ),
       );
       kubernetes = pods.report;
-      groups = groupPodsByWorkload(pods.value ?? [], cluster.name, cluster.mesh);
+      groups = groupPodsByWorkload(
+        pods.value ?? [],
+        cluster.name,
+        cluster.mesh,
+      );
     }
   }
   const refs: WorkloadRef[] = [

@@ -80,6 +80,8 @@ const badSlo: Entity = {
 
 const entities = [...examples, malformed, badSlo];
 const OUTSIDER = 'user:default/outsider';
+/** May read the entity asked for, but no other entity. */
+const NARROW = 'user:default/narrow';
 
 /**
  * The catalog as a caller sees it: everything, except that the outsider may
@@ -99,7 +101,7 @@ function catalogForCallers() {
         : catalog.getEntityByRef(ref, options);
     },
     getEntities: async (req, options) =>
-      callerOf(options)?.userEntityRef === OUTSIDER
+      [OUTSIDER, NARROW].includes(callerOf(options)?.userEntityRef ?? '')
         ? { items: [] }
         : catalog.getEntities(req, options),
   }).factory;
@@ -407,7 +409,9 @@ describe('the OpenAPI document', () => {
 describe('GET /v1/entities/{kind}/{namespace}/{name}/signals', () => {
   it('answers the golden signals of payments-api against its objectives', async () => {
     const { server } = await startBackend();
-    const res = await request(server).get(`${POSTURE}/payments-api/signals?window=1h`);
+    const res = await request(server).get(
+      `${POSTURE}/payments-api/signals?window=1h`,
+    );
     expect(res.status).toBe(200);
     expectSchema('GoldenSignals', res.body);
     expect(res.body).toMatchObject({
@@ -417,26 +421,34 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/signals', () => {
       demo: true,
       stepSeconds: 15,
       slo: {
+        // From payments-api's annotations in examples/entities.yaml.
         successRateTarget: 0.999,
-        latencyP99TargetMs: 500,
-        from: { successRate: 'default', latencyP99: 'default' },
+        latencyP99TargetMs: 400,
+        from: { successRate: 'annotation', latencyP99: 'annotation' },
         successRate: 'met',
         latencyP99: 'met',
       },
     });
     expect(res.body.summary.requestsPerSecond).toBeGreaterThan(0);
-    expect(res.body.summary.latencyMs.p99).toBeGreaterThan(res.body.summary.latencyMs.p50);
+    expect(res.body.summary.latencyMs.p99).toBeGreaterThan(
+      res.body.summary.latencyMs.p50,
+    );
     // A point every 15 s over the hour.
     expect(res.body.series).toHaveLength(240);
   });
 
   it('breaches the objective of a service that leaks errors', async () => {
     const { server } = await startBackend();
-    const res = await request(server).get(`${POSTURE}/accounts-service/signals?window=5m`);
+    const res = await request(server).get(
+      `${POSTURE}/accounts-service/signals?window=5m`,
+    );
     expect(res.status).toBe(200);
     expect(res.body.slo.successRate).toBe('breached');
     expect(res.body.slo.errorBudgetRemaining).toBeLessThan(0);
-    expect(res.body.summary.errors.map((e: any) => e.status).sort()).toEqual(['500', '503']);
+    expect(res.body.summary.errors.map((e: any) => e.status).sort()).toEqual([
+      '500',
+      '503',
+    ]);
   });
 
   it('lists outbound dependencies with their own signals', async () => {
@@ -446,16 +458,48 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/signals', () => {
     );
     expect(res.status).toBe(200);
     expectSchema('GoldenSignals', res.body);
-    expect(res.body.dependencies.map((d: any) => d.peer.workload)).toContain('ledger');
+    const refs = res.body.dependencies.map((d: any) => d.peer.entityRef);
+    expect(refs).toContain('component:default/ledger');
+    // The canary's primary and the canary are one dependency: fraud-scoring.
+    const fraud = res.body.dependencies.filter((d: any) =>
+      /fraud-scoring/.test(d.peer.workload),
+    );
+    expect(fraud).toHaveLength(1);
+    expect(fraud[0].peer.entityRef).toBe('component:default/fraud-scoring');
     for (const d of res.body.dependencies) {
       expect(d.summary.requestsPerSecond).toBeGreaterThan(0);
     }
   });
 
+  it('links dependencies only to entities the caller can read', async () => {
+    const { server } = await startBackend();
+    const res = await request(server)
+      .get(`${POSTURE}/payments-api/signals?window=5m&direction=outbound`)
+      .set('Authorization', mockCredentials.user.header(NARROW));
+    expect(res.status).toBe(200);
+    expect(res.body.dependencies.length).toBeGreaterThan(0);
+    for (const d of res.body.dependencies) {
+      expect(d.peer.entityRef).toBeUndefined();
+      expect(d.peer.workload).toBeDefined();
+    }
+  });
+
   it.each([
-    ['a window that is not allowed', `${POSTURE}/payments-api/signals?window=2h`, 'Invalid window'],
-    ['an unknown direction', `${POSTURE}/payments-api/signals?direction=sideways`, 'direction must be'],
-    ['an invalid SLO annotation', `${POSTURE}/bad-slo/signals`, 'mesh-posture.io/slo-success-rate'],
+    [
+      'a window that is not allowed',
+      `${POSTURE}/payments-api/signals?window=2h`,
+      'Invalid window',
+    ],
+    [
+      'an unknown direction',
+      `${POSTURE}/payments-api/signals?direction=sideways`,
+      'direction must be',
+    ],
+    [
+      'an invalid SLO annotation',
+      `${POSTURE}/bad-slo/signals`,
+      'mesh-posture.io/slo-success-rate',
+    ],
   ])('answers 400 for %s', async (_name, url, message) => {
     const { server } = await startBackend();
     const res = await request(server).get(url);

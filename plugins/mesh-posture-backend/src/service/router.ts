@@ -132,21 +132,34 @@ export async function createRouter(
     },
   );
 
-  router.get('/v1/entities/:kind/:namespace/:name/signals', async (req, res) => {
-    const query = readQuery(req, ['window', 'direction']);
-    const window = query.window ?? DEFAULT_SIGNAL_WINDOW;
-    if (!isSignalWindow(window)) {
-      throw new InputError(
-        `Invalid window "${window.slice(0, 20)}"; use one of ${SIGNAL_WINDOWS.join(', ')}`,
+  router.get(
+    '/v1/entities/:kind/:namespace/:name/signals',
+    async (req, res) => {
+      const query = readQuery(req, ['window', 'direction']);
+      const window = query.window ?? DEFAULT_SIGNAL_WINDOW;
+      if (!isSignalWindow(window)) {
+        throw new InputError(
+          `Invalid window "${window.slice(
+            0,
+            20,
+          )}"; use one of ${SIGNAL_WINDOWS.join(', ')}`,
+        );
+      }
+      const direction = query.direction ?? 'inbound';
+      if (direction !== 'inbound' && direction !== 'outbound') {
+        throw new InputError('direction must be inbound or outbound');
+      }
+      const { entity, credentials } = await readableEntity(req);
+      res.json(
+        await options.signalsService.getSignals(
+          entity,
+          window,
+          direction,
+          credentials,
+        ),
       );
-    }
-    const direction = query.direction ?? 'inbound';
-    if (direction !== 'inbound' && direction !== 'outbound') {
-      throw new InputError('direction must be inbound or outbound');
-    }
-    const { entity } = await readableEntity(req);
-    res.json(await options.signalsService.getSignals(entity, window, direction));
-  });
+    },
+  );
 
   router.get(
     '/v1/entities/:kind/:namespace/:name/posture/history',

@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  CacheService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
@@ -21,7 +25,8 @@ import {
   TrafficSignalsPoint,
   WorkloadSignals,
 } from '@mesh-posture/plugin-mesh-posture-node';
-import { entityKey } from '../posture/PostureService';
+import { entityKey } from '../catalog/entityKey';
+import { PeerEntities } from '../catalog/PeerEntities';
 import { resolveEntityWorkloads } from '../posture/resolveWorkloads';
 import { resolveWorkloadTarget } from '../posture/resolveWorkloadTarget';
 import { ClusterRegistry } from '../sources/ClusterRegistry';
@@ -46,6 +51,12 @@ function checkSignals(value: unknown): WorkloadSignals {
   return v;
 }
 
+type MeasuredSignals = {
+  signals: GoldenSignals;
+  /** Outbound: the raw per-peer parts, grouped per caller once peers are linked. */
+  outbound: TrafficSignals[];
+};
+
 /**
  * Serves an entity's golden signals: its workloads' inbound (or outbound,
  * per dependency) requests, success rate and latency over a window, with a
@@ -61,6 +72,7 @@ export class SignalsService {
       logger: LoggerService;
       cacheTtlMs: number;
       sloDefaults: { successRate: number; latencyP99Ms: number };
+      peers: PeerEntities;
       now?: () => Date;
     },
   ) {}
@@ -73,7 +85,78 @@ export class SignalsService {
     entity: Entity,
     window: SignalWindow,
     direction: 'inbound' | 'outbound',
+    credentials: BackstageCredentials,
   ): Promise<GoldenSignals> {
+    const measured = await this.measure(entity, window, direction);
+    if (direction === 'inbound') return measured.signals;
+    return {
+      ...measured.signals,
+      dependencies: await this.dependencies(
+        measured.outbound,
+        window,
+        credentials,
+      ),
+    };
+  }
+
+  /**
+   * One summary per dependency: a peer workload, or all workloads of one
+   * catalog entity together (a canary and its primary are one dependency).
+   */
+  private async dependencies(
+    outbound: TrafficSignals[],
+    window: SignalWindow,
+    credentials: BackstageCredentials,
+  ): Promise<DependencySignals[]> {
+    const entityOf = await this.options.peers.lookup(
+      outbound.flatMap(s => (s.peer?.workload ? [s.peer.workload] : [])),
+      credentials,
+    );
+    const groups = new Map<
+      string,
+      { entityRef?: string; parts: TrafficSignals[] }
+    >();
+    for (const part of outbound) {
+      const entityRef = part.peer?.workload
+        ? entityOf(part.peer.workload)
+        : undefined;
+      const key =
+        entityRef ??
+        `${part.peer?.namespace ?? ''}/${part.peer?.workload ?? ''}`;
+      const group = groups.get(key) ?? { entityRef, parts: [] };
+      group.parts.push(part);
+      groups.set(key, group);
+    }
+    return [...groups.values()]
+      .map(({ entityRef, parts }) => {
+        const namespaces = [
+          ...new Set(parts.map(p => p.peer?.namespace).filter(Boolean)),
+        ];
+        const workloads = [
+          ...new Set(parts.map(p => p.peer?.workload).filter(Boolean)),
+        ];
+        return {
+          peer: {
+            ...(namespaces.length > 0
+              ? { namespace: namespaces.join(', ') }
+              : {}),
+            ...(workloads.length > 0 ? { workload: workloads.join(', ') } : {}),
+            ...(entityRef ? { entityRef } : {}),
+          },
+          summary: summarizeTraffic(parts, SIGNAL_WINDOW_SECONDS[window]),
+        };
+      })
+      .sort(
+        (a, b) => b.summary.requestsPerSecond - a.summary.requestsPerSecond,
+      );
+  }
+
+  /** The signals as measured, shared by all callers; outbound parts kept for linking. */
+  private async measure(
+    entity: Entity,
+    window: SignalWindow,
+    direction: 'inbound' | 'outbound',
+  ): Promise<MeasuredSignals> {
     const entityRef = entityKey(entity);
     const target = resolveWorkloadTarget(entity);
     if (!target) {
@@ -85,11 +168,13 @@ export class SignalsService {
     if (!slo.ok) {
       throw new InputError(`${slo.error} (on ${entityRef})`);
     }
-    const key = `signals:v1:${window}:${direction}:${createHash('sha256')
+    const key = `signals:v2:${window}:${direction}:${createHash('sha256')
       .update(JSON.stringify([entityRef, target, slo]))
       .digest('hex')}`;
     try {
-      const cached = (await this.options.cache.get(key)) as GoldenSignals | undefined;
+      const cached = (await this.options.cache.get(key)) as
+        | MeasuredSignals
+        | undefined;
       if (cached) return cached;
     } catch (error) {
       this.options.logger.warn(`Golden signals cache read failed: ${error}`);
@@ -99,7 +184,11 @@ export class SignalsService {
     const windowSeconds = SIGNAL_WINDOW_SECONDS[window];
     const series = SIGNAL_SERIES[window];
     const { registry, caller } = this.options;
-    const { clusters, missing } = await resolveEntityWorkloads(registry, caller, target);
+    const { clusters, missing } = await resolveEntityWorkloads(
+      registry,
+      caller,
+      target,
+    );
     const sources: SourceReport[] = [...missing];
     const summaries: TrafficSignals[] = [];
     const points = new Map<number, TrafficSignalsPoint[]>();
@@ -114,7 +203,13 @@ export class SignalsService {
         if (found.kubernetes) sources.push(found.kubernetes);
         if (refs.length === 0) return;
         if (!cluster.telemetry) {
-          sources.push(caller.unconfigured(cluster, 'prometheus', 'no Prometheus configured'));
+          sources.push(
+            caller.unconfigured(
+              cluster,
+              'prometheus',
+              'no Prometheus configured',
+            ),
+          );
           return;
         }
         const telemetry = cluster.telemetry;
@@ -128,7 +223,10 @@ export class SignalsService {
                 direction,
                 window,
                 at,
-                series: { stepSeconds: series.stepSeconds, rateWindow: series.rateWindow },
+                series: {
+                  stepSeconds: series.stepSeconds,
+                  rateWindow: series.rateWindow,
+                },
               },
               { signal },
             ),
@@ -152,7 +250,10 @@ export class SignalsService {
           url.searchParams.set('g0.expr', q.promql);
           url.searchParams.set('g0.range_input', window);
           url.searchParams.set('g0.tab', '0');
-          links.push({ title: `${q.title} in Prometheus (${cluster.name})`, url: url.toString() });
+          links.push({
+            title: `${q.title} in Prometheus (${cluster.name})`,
+            url: url.toString(),
+          });
         }
         const grafana = cluster.links?.grafanaDashboard;
         if (grafana) {
@@ -170,28 +271,18 @@ export class SignalsService {
     );
 
     const summary = summarizeTraffic(summaries, windowSeconds);
-    const dependencies: DependencySignals[] = [];
-    if (direction === 'outbound') {
-      const byPeer = new Map<string, TrafficSignals[]>();
-      for (const s of summaries) {
-        const k = `${s.peer?.namespace ?? ''}/${s.peer?.workload ?? ''}`;
-        byPeer.set(k, [...(byPeer.get(k) ?? []), s]);
-      }
-      for (const parts of byPeer.values()) {
-        dependencies.push({
-          peer: parts[0].peer ?? {},
-          summary: summarizeTraffic(parts, windowSeconds),
-        });
-      }
-      dependencies.sort((a, b) => b.summary.requestsPerSecond - a.summary.requestsPerSecond);
-    }
-
     const sloTargets = {
       successRate: slo.successRate ?? this.options.sloDefaults.successRate,
       latencyP99Ms: slo.latencyP99Ms ?? this.options.sloDefaults.latencyP99Ms,
       from: {
-        successRate: slo.successRate !== undefined ? ('annotation' as const) : ('default' as const),
-        latencyP99: slo.latencyP99Ms !== undefined ? ('annotation' as const) : ('default' as const),
+        successRate:
+          slo.successRate !== undefined
+            ? ('annotation' as const)
+            : ('default' as const),
+        latencyP99:
+          slo.latencyP99Ms !== undefined
+            ? ('annotation' as const)
+            : ('default' as const),
       },
     };
     if (summary.requests === 0) {
@@ -204,7 +295,9 @@ export class SignalsService {
     const failed = sources.filter(s => s.status !== 'ok');
     if (failed.length > 0) {
       notes.push(
-        `Missing: ${failed.map(s => `${s.role} on ${s.cluster} (${s.status})`).join(', ')}.`,
+        `Missing: ${failed
+          .map(s => `${s.role} on ${s.cluster} (${s.status})`)
+          .join(', ')}.`,
       );
     }
 
@@ -221,16 +314,24 @@ export class SignalsService {
         .sort((a, b) => a[0] - b[0])
         .map(([t, parts]) => signalPoint(t, parts, series.rateWindowSeconds)),
       slo: assessSlo(summary, sloTargets),
-      dependencies,
+      dependencies: [],
       notes,
       links,
-      sources: sources.sort((a, b) => `${a.cluster}${a.role}`.localeCompare(`${b.cluster}${b.role}`)),
+      sources: sources.sort((a, b) =>
+        `${a.cluster}${a.role}`.localeCompare(`${b.cluster}${b.role}`),
+      ),
+    };
+    const measured: MeasuredSignals = {
+      signals: result,
+      outbound: direction === 'outbound' ? summaries : [],
     };
     try {
-      await this.options.cache.set(key, result as any, { ttl: this.options.cacheTtlMs });
+      await this.options.cache.set(key, measured as any, {
+        ttl: this.options.cacheTtlMs,
+      });
     } catch (error) {
       this.options.logger.warn(`Golden signals cache write failed: ${error}`);
     }
-    return result;
+    return measured;
   }
 }

@@ -17,7 +17,9 @@ export class ClusterRegistry {
     const lists = await Promise.all(
       this.providers.map(p =>
         p.getClusters().catch(error => {
-          this.logger.warn(`Mesh cluster provider failed: ${safeMessage(error)}`);
+          this.logger.warn(
+            `Mesh cluster provider failed: ${safeMessage(error)}`,
+          );
           return [] as MeshCluster[];
         }),
       ),

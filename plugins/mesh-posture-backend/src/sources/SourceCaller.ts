@@ -3,7 +3,10 @@ import type {
   SourceReport,
   SourceRole,
 } from '@mesh-posture/plugin-mesh-posture-common';
-import { MeshCluster, SourceError } from '@mesh-posture/plugin-mesh-posture-node';
+import {
+  MeshCluster,
+  SourceError,
+} from '@mesh-posture/plugin-mesh-posture-node';
 
 /** A source's answer, if any, and the report of how the call went. */
 export type CallResult<T> = { value?: T; report: SourceReport };

@@ -149,6 +149,13 @@ export function formatShare(share: number): string {
 
 /** Requests per second for people. @public */
 export function formatRate(rps: number): string {
+  // A few failures an hour are real; "0.00 req/s" would hide them.
+  if (rps > 0 && rps < 0.01) {
+    const perMinute = rps * 60;
+    return perMinute < 0.01
+      ? '< 0.01 req/min'
+      : `${perMinute.toFixed(2)} req/min`;
+  }
   if (rps >= 100) return `${Math.round(rps)} req/s`;
   if (rps >= 1) return `${rps.toFixed(1)} req/s`;
   return `${rps.toFixed(2)} req/s`;

@@ -8,6 +8,8 @@ import {
   signalPoint,
   summarizeTraffic,
 } from './summarize';
+import { formatRate } from '../posture/assessPosture';
+import { describeStatus } from './grpcStatus';
 import type { HistogramBucketRates, RawTrafficSignals } from './types';
 
 /** 100 req/s: 50 under 10 ms, 40 in (10, 50], 9 in (50, 100], 1 above 100. */
@@ -31,7 +33,12 @@ describe('histogramQuantile', () => {
   });
 
   it('is null without observations or without a +Inf bucket', () => {
-    expect(histogramQuantile(0.5, buckets.map(b => ({ ...b, rate: 0 })))).toBeNull();
+    expect(
+      histogramQuantile(
+        0.5,
+        buckets.map(b => ({ ...b, rate: 0 })),
+      ),
+    ).toBeNull();
     expect(histogramQuantile(0.5, buckets.slice(0, 3))).toBeNull();
     expect(histogramQuantile(0.5, [])).toBeNull();
   });
@@ -73,7 +80,15 @@ describe('summarizeTraffic', () => {
       { le: Infinity, rate: 10 },
     ];
     const s = summarizeTraffic(
-      [part(), part({ requestsPerSecond: 10, failuresPerSecond: 0, latencyBuckets: slow, errors: [] })],
+      [
+        part(),
+        part({
+          requestsPerSecond: 10,
+          failuresPerSecond: 0,
+          latencyBuckets: slow,
+          errors: [],
+        }),
+      ],
       60,
     );
     expect(s.requestsPerSecond).toBe(110);
@@ -81,7 +96,9 @@ describe('summarizeTraffic', () => {
     expect(s.successRate).toBeCloseTo(109 / 110, 12);
     // Merged: 110 in all; p99 rank 108.9 falls in (50, 100] holding 19.
     expect(s.latencyMs.p99).toBeCloseTo(50 + 50 * ((108.9 - 90) / 19), 9);
-    expect(s.errors).toEqual([{ status: '503', protocol: 'http', requestsPerSecond: 1 }]);
+    expect(s.errors).toEqual([
+      { status: '503', protocol: 'http', requestsPerSecond: 1 },
+    ]);
   });
 
   it('says "no requests" with null, never 0% or 100%', () => {
@@ -100,7 +117,12 @@ describe('summarizeTraffic', () => {
     expect(minimumObservations(0.99)).toBe(100);
     // 0.5 req/s over 60 s = 30 requests: p50 and p95, not p99.
     const s = summarizeTraffic(
-      [part({ requestsPerSecond: 0.5, latencyBuckets: buckets.map(b => ({ ...b, rate: b.rate / 200 })) })],
+      [
+        part({
+          requestsPerSecond: 0.5,
+          latencyBuckets: buckets.map(b => ({ ...b, rate: b.rate / 200 })),
+        }),
+      ],
       60,
     );
     expect(s.latencyMs.p50).not.toBeNull();
@@ -110,7 +132,10 @@ describe('summarizeTraffic', () => {
 
   it('ignores NaN and infinite rates from the source', () => {
     const s = summarizeTraffic(
-      [part({ requestsPerSecond: Number.NaN }), part({ failuresPerSecond: Infinity })],
+      [
+        part({ requestsPerSecond: Number.NaN }),
+        part({ failuresPerSecond: Infinity }),
+      ],
       60,
     );
     expect(s.requestsPerSecond).toBe(100);
@@ -130,7 +155,11 @@ describe('summarizeTraffic', () => {
 });
 
 describe('assessSlo', () => {
-  const targets = { successRate: 0.999, latencyP99Ms: 300, from: { successRate: 'default', latencyP99: 'annotation' } } as const;
+  const targets = {
+    successRate: 0.999,
+    latencyP99Ms: 300,
+    from: { successRate: 'default', latencyP99: 'annotation' },
+  } as const;
   const summary = (successRate: number | null, p99: number | null) => ({
     requestsPerSecond: successRate === null ? 0 : 10,
     requests: successRate === null ? 0 : 36000,
@@ -144,8 +173,12 @@ describe('assessSlo', () => {
       successRate: 'met',
       latencyP99: 'met',
     });
-    expect(assessSlo(summary(0.9999, 100), targets).errorBudgetRemaining).toBeCloseTo(0.9, 9);
-    expect(assessSlo(summary(0.9991, 100), targets)).toMatchObject({ successRate: 'at-risk' });
+    expect(
+      assessSlo(summary(0.9999, 100), targets).errorBudgetRemaining,
+    ).toBeCloseTo(0.9, 9);
+    expect(assessSlo(summary(0.9991, 100), targets)).toMatchObject({
+      successRate: 'at-risk',
+    });
     const breached = assessSlo(summary(0.995, 100), targets);
     expect(breached.successRate).toBe('breached');
     expect(breached.errorBudgetRemaining).toBeCloseTo(-4, 9);
@@ -194,5 +227,29 @@ describe('readSloAnnotations', () => {
     const result = readSloAnnotations(entity({ [annotation]: value }));
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error).toContain(annotation);
+  });
+});
+
+describe('describeStatus', () => {
+  it('names gRPC codes and the HTTP status of no response', () => {
+    expect(describeStatus('grpc', '14')).toBe('gRPC UNAVAILABLE (14)');
+    expect(describeStatus('grpc', '4')).toBe('gRPC DEADLINE_EXCEEDED (4)');
+    expect(describeStatus('grpc', '99')).toBe('gRPC 99');
+    expect(describeStatus('grpc', 'UNAVAILABLE')).toBe('gRPC UNAVAILABLE');
+    expect(describeStatus('http', '503')).toBe('HTTP 503');
+    expect(describeStatus('http', '0')).toBe('HTTP 0 (no response)');
+    // Linkerd's failures without a response carry no status code.
+    expect(describeStatus('http', 'no response')).toBe('no response');
+  });
+});
+
+describe('formatRate', () => {
+  it('keeps rare failures visible', () => {
+    expect(formatRate(0)).toBe('0.00 req/s');
+    expect(formatRate(0.0077)).toBe('0.46 req/min');
+    expect(formatRate(0.00001)).toBe('< 0.01 req/min');
+    expect(formatRate(0.42)).toBe('0.42 req/s');
+    expect(formatRate(42.5)).toBe('42.5 req/s');
+    expect(formatRate(1234.4)).toBe('1234 req/s');
   });
 });

@@ -188,10 +188,10 @@ export function assessSlo(
   let successRate: SloStatus = 'no-traffic';
   let errorBudgetRemaining: number | null = null;
   if (summary.successRate !== null) {
-    const allowed = 1 - targets.successRate;
+    // Targets are validated to be below 100%, so some failure is allowed.
+    const allowed = Math.max(1 - targets.successRate, Number.EPSILON);
     const failed = 1 - summary.successRate;
-    errorBudgetRemaining =
-      allowed > 0 ? 1 - failed / allowed : failed > 0 ? -Infinity : 1;
+    errorBudgetRemaining = 1 - failed / allowed;
     if (summary.successRate < targets.successRate) successRate = 'breached';
     else if (errorBudgetRemaining < 0.25) successRate = 'at-risk';
     else successRate = 'met';
@@ -212,8 +212,7 @@ export function assessSlo(
     from: targets.from,
     successRate,
     latencyP99,
-    errorBudgetRemaining:
-      errorBudgetRemaining === -Infinity ? -1 : errorBudgetRemaining,
+    errorBudgetRemaining,
   };
 }
 
@@ -234,7 +233,10 @@ export const SIGNAL_SERIES: Record<
 };
 
 /** Seconds in each signal window. @public */
-export const SIGNAL_WINDOW_SECONDS: Record<'5m' | '1h' | '6h' | '24h' | '7d', number> = {
+export const SIGNAL_WINDOW_SECONDS: Record<
+  '5m' | '1h' | '6h' | '24h' | '7d',
+  number
+> = {
   '5m': 300,
   '1h': 3600,
   '6h': 21600,

@@ -8,9 +8,11 @@ import type {
   ChecklistHistoryResponse,
   ChecklistView,
   EntityChecklistsResponse,
+  GoldenSignals,
   MeshPosture,
   PostureHistoryResponse,
   PostureWindow,
+  SignalWindow,
 } from '@mesh-posture/plugin-mesh-posture-common';
 
 /**
@@ -41,6 +43,11 @@ export interface MeshPostureApi {
     entityRef: CompoundEntityRef,
     options?: { days?: number },
   ): Promise<PostureHistoryResponse>;
+  /** The golden signals of the entity's workloads over a window. */
+  getSignals(
+    entityRef: CompoundEntityRef,
+    options?: { window?: SignalWindow; direction?: 'inbound' | 'outbound' },
+  ): Promise<GoldenSignals>;
 
   /** The compliance checklists that apply to the entity. */
   getChecklists(

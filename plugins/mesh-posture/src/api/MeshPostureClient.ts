@@ -15,6 +15,8 @@ import {
   MeshPosture,
   PostureHistoryResponse,
   PostureWindow,
+  GoldenSignals,
+  SignalWindow,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { ChecklistConflictError, MeshPostureApi } from './MeshPostureApi';
 
@@ -97,6 +99,16 @@ export class MeshPostureClient implements MeshPostureApi {
       `${entityApiPath(entityRef)}/posture/history`,
       options.days ? { days: String(options.days) } : {},
     );
+  }
+
+  getSignals(
+    entityRef: CompoundEntityRef,
+    options: { window?: SignalWindow; direction?: 'inbound' | 'outbound' } = {},
+  ): Promise<GoldenSignals> {
+    return this.json('GET', `${entityApiPath(entityRef)}/signals`, {
+      ...(options.window ? { window: options.window } : {}),
+      ...(options.direction ? { direction: options.direction } : {}),
+    });
   }
 
   getChecklists(

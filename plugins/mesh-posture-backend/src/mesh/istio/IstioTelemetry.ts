@@ -544,10 +544,17 @@ export class IstioTelemetry implements MeshTelemetrySource {
       })),
       gaps: [],
       queries: [
-        { title: 'Requests by response code', promql: requests(query.window, by) },
+        {
+          title: 'Requests by response code',
+          promql: requests(query.window, by),
+        },
         {
           title: 'Latency buckets',
-          promql: histogram('istio_request_duration_milliseconds_bucket', query.window, by),
+          promql: histogram(
+            'istio_request_duration_milliseconds_bucket',
+            query.window,
+            by,
+          ),
         },
       ],
     };

@@ -639,7 +639,10 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       })),
       gaps: [],
       queries: [
-        { title: 'Requests by classification', promql: responses(query.window) },
+        {
+          title: 'Requests by classification',
+          promql: responses(query.window),
+        },
         { title: 'Latency buckets', promql: latency(query.window) },
       ],
     };

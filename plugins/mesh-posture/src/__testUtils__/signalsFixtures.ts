@@ -1,0 +1,177 @@
+import type {
+  GoldenSignals,
+  SignalPoint,
+  SignalSummary,
+} from '@mesh-posture/plugin-mesh-posture-common';
+
+const T0 = Date.parse('2026-11-22T09:00:00Z');
+
+function series(
+  count: number,
+  stepSeconds: number,
+  success: number,
+): SignalPoint[] {
+  return Array.from({ length: count }, (_, i) => ({
+    t: T0 + i * stepSeconds * 1000,
+    requestsPerSecond: 40 + (i % 5),
+    successRate: success,
+    p50: 4.2,
+    p95: 18,
+    p99: 41,
+  }));
+}
+
+const healthySummary: SignalSummary = {
+  requestsPerSecond: 42.5,
+  requests: 153000,
+  successRate: 0.99982,
+  latencyMs: { p50: 4.2, p95: 18, p99: 41 },
+  errors: [{ status: '503', protocol: 'http', requestsPerSecond: 0.0077 }],
+};
+
+/** payments-api over the last hour, inside its objectives. */
+export function healthySignals(
+  overrides: Partial<GoldenSignals> = {},
+): GoldenSignals {
+  return {
+    entityRef: 'component:default/payments-api',
+    generatedAt: '2026-11-22T10:00:00.000Z',
+    window: '1h',
+    direction: 'inbound',
+    demo: false,
+    workloads: [
+      {
+        cluster: 'prod-eu-1',
+        namespace: 'payments',
+        name: 'payments-api',
+        kind: 'Deployment',
+      },
+    ],
+    summary: healthySummary,
+    stepSeconds: 60,
+    series: series(60, 60, 0.9998),
+    slo: {
+      successRateTarget: 0.999,
+      latencyP99TargetMs: 250,
+      from: { successRate: 'annotation', latencyP99: 'default' },
+      successRate: 'met',
+      latencyP99: 'met',
+      errorBudgetRemaining: 0.82,
+    },
+    dependencies: [],
+    notes: [],
+    links: [
+      {
+        title: 'Open in Prometheus (prod-eu-1)',
+        url: 'https://prometheus.prod-eu-1.example.com/graph?g0.expr=x',
+      },
+    ],
+    sources: [
+      {
+        role: 'prometheus',
+        cluster: 'prod-eu-1',
+        status: 'ok',
+        demo: false,
+        durationMs: 38,
+      },
+    ],
+    ...overrides,
+  };
+}
+
+/** Failing and slow: both objectives breached, budget overspent. */
+export function breachedSignals(): GoldenSignals {
+  return healthySignals({
+    summary: {
+      requestsPerSecond: 12,
+      requests: 43200,
+      successRate: 0.962,
+      latencyMs: { p50: 35, p95: 480, p99: 1250 },
+      errors: [
+        { status: '503', protocol: 'http', requestsPerSecond: 0.4 },
+        { status: '14', protocol: 'grpc', requestsPerSecond: 0.056 },
+      ],
+    },
+    series: series(60, 60, 0.96),
+    slo: {
+      successRateTarget: 0.999,
+      latencyP99TargetMs: 250,
+      from: { successRate: 'annotation', latencyP99: 'annotation' },
+      successRate: 'breached',
+      latencyP99: 'breached',
+      errorBudgetRemaining: -37,
+    },
+  });
+}
+
+/** A service nobody called in the window, with Prometheus partly down. */
+export function idleSignals(): GoldenSignals {
+  return healthySignals({
+    summary: {
+      requestsPerSecond: 0,
+      requests: 0,
+      successRate: null,
+      latencyMs: { p50: null, p95: null, p99: null },
+      errors: [],
+    },
+    series: [],
+    slo: {
+      successRateTarget: 0.999,
+      latencyP99TargetMs: 250,
+      from: { successRate: 'default', latencyP99: 'default' },
+      successRate: 'no-traffic',
+      latencyP99: 'no-traffic',
+      errorBudgetRemaining: null,
+    },
+    notes: ['No requests reached the service in the last 1h.'],
+    links: [],
+    sources: [
+      {
+        role: 'prometheus',
+        cluster: 'prod-eu-1',
+        status: 'ok',
+        demo: false,
+        durationMs: 41,
+      },
+      {
+        role: 'prometheus',
+        cluster: 'prod-eu-2',
+        status: 'unavailable',
+        message: 'connection refused by prometheus.prod-eu-2:9090',
+        demo: false,
+        durationMs: 3,
+      },
+    ],
+  });
+}
+
+/** Outbound: what payments-api sees of its dependencies. */
+export function outboundSignals(): GoldenSignals {
+  return healthySignals({
+    direction: 'outbound',
+    dependencies: [
+      {
+        peer: {
+          namespace: 'accounts',
+          workload: 'accounts-service',
+          entityRef: 'component:default/accounts-service',
+        },
+        summary: {
+          ...healthySummary,
+          requestsPerSecond: 30,
+          successRate: 0.9995,
+          latencyMs: { p50: 3, p95: 9, p99: 22 },
+        },
+      },
+      {
+        peer: { namespace: 'ledger', workload: 'ledger-db-proxy' },
+        summary: {
+          ...healthySummary,
+          requestsPerSecond: 12.5,
+          successRate: 0.97,
+          latencyMs: { p50: 8, p95: 60, p99: 140 },
+        },
+      },
+    ],
+  });
+}

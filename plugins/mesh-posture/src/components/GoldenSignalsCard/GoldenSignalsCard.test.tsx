@@ -1,0 +1,249 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  entityRouteRef,
+  EntityProvider,
+} from '@backstage/plugin-catalog-react';
+import {
+  registerMswTestHooks,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import type { GoldenSignals } from '@mesh-posture/plugin-mesh-posture-common';
+import { fireEvent, screen, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { MeshPostureClient, meshPostureApiRef } from '../../api';
+import {
+  breachedSignals,
+  healthySignals,
+  idleSignals,
+  outboundSignals,
+} from '../../__testUtils__/signalsFixtures';
+import {
+  formatMs,
+  formatPercent,
+  GoldenSignalsCard,
+} from './GoldenSignalsCard';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+// jsdom lays nothing out, so every box is 0×0 and recharts would skip the
+// charts; give elements the size a card column has in a browser.
+beforeEach(() => {
+  jest.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockReturnValue({
+    width: 400,
+    height: 160,
+    top: 0,
+    left: 0,
+    right: 400,
+    bottom: 160,
+    x: 0,
+    y: 0,
+    toJSON: () => ({}),
+  });
+});
+afterEach(() => jest.restoreAllMocks());
+
+const base = 'http://localhost:7007/api/mesh-posture';
+const signalsUrl = `${base}/v1/entities/component/default/payments-api/signals`;
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'payments-api',
+    namespace: 'default',
+    annotations: { 'backstage.io/kubernetes-id': 'payments-api' },
+  },
+  spec: {
+    type: 'service',
+    owner: 'open-banking-team',
+    lifecycle: 'production',
+  },
+};
+
+/** Serves by query string and records every query the card asked for. */
+function serve(
+  pick: (
+    query: URLSearchParams,
+  ) => GoldenSignals | { status: number; body: object },
+) {
+  const queries: URLSearchParams[] = [];
+  server.use(
+    http.get(signalsUrl, ({ request }) => {
+      const query = new URL(request.url).searchParams;
+      queries.push(query);
+      const answer = pick(query);
+      if ('status' in answer && typeof answer.status === 'number') {
+        return HttpResponse.json(answer.body, { status: answer.status });
+      }
+      return HttpResponse.json(answer);
+    }),
+  );
+  return queries;
+}
+
+async function renderCard(forEntity: Entity = entity) {
+  const api = new MeshPostureClient({
+    discoveryApi: { getBaseUrl: async () => base },
+    fetchApi: { fetch: (input, init) => fetch(input, init) },
+  });
+  return renderInTestApp(
+    <TestApiProvider apis={[[meshPostureApiRef, api]]}>
+      <EntityProvider entity={forEntity}>
+        <GoldenSignalsCard />
+      </EntityProvider>
+    </TestApiProvider>,
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  );
+}
+
+describe('formatting', () => {
+  it('never rounds a failing service up to 100%', () => {
+    expect(formatPercent(0.99999)).toBe('99.999%');
+    expect(formatPercent(0.9995)).toBe('99.950%');
+    expect(formatPercent(0.995)).toBe('99.50%');
+    expect(formatPercent(0.962)).toBe('96.2%');
+    expect(formatPercent(1)).toBe('100%');
+    expect(formatPercent(null)).toBe('—');
+  });
+
+  it('writes latency in the unit people read', () => {
+    expect(formatMs(0.85)).toBe('850 µs');
+    expect(formatMs(4.2)).toBe('4.20 ms');
+    expect(formatMs(41)).toBe('41.0 ms');
+    expect(formatMs(480)).toBe('480 ms');
+    expect(formatMs(1250)).toBe('1.25 s');
+    expect(formatMs(null)).toBe('—');
+  });
+});
+
+describe('GoldenSignalsCard', () => {
+  it('shows a healthy service: figures, objectives met, charts, errors and links', async () => {
+    const queries = serve(() => healthySignals());
+    await renderCard();
+
+    expect(await screen.findByText('99.982%')).toBeInTheDocument();
+    expect(screen.getByText('42.5 req/s')).toBeInTheDocument();
+    expect(screen.getByText('153,000 in 1h')).toBeInTheDocument();
+    expect(screen.getByText('4.20 ms / 18.0 ms / 41.0 ms')).toBeInTheDocument();
+    expect(screen.getAllByText('SLO met')).toHaveLength(2);
+    // The success objective is the entity's own; the latency one the portal's.
+    expect(screen.getByText('target 99.900%')).toBeInTheDocument();
+    expect(
+      screen.getByText('p99 target 250 ms (portal default)'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('82%')).toBeInTheDocument();
+
+    const errors = screen.getByRole('table', { name: 'Errors by status' });
+    expect(within(errors).getByText('HTTP 503')).toBeInTheDocument();
+    expect(within(errors).getByText('0.02%')).toBeInTheDocument();
+
+    // Three charts drawn by recharts (svg surfaces), one per signal.
+    expect(
+      document.querySelectorAll('.recharts-surface').length,
+    ).toBeGreaterThanOrEqual(3);
+    expect(
+      screen.getByRole('link', { name: /^Open in Prometheus \(prod-eu-1\)/ }),
+    ).toHaveAttribute(
+      'href',
+      'https://prometheus.prod-eu-1.example.com/graph?g0.expr=x',
+    );
+    expect(queries[0].get('window')).toBe('1h');
+    expect(queries[0].get('direction')).toBe('inbound');
+  });
+
+  it('marks breached objectives and an overspent budget', async () => {
+    serve(() => breachedSignals());
+    await renderCard();
+
+    expect(await screen.findByText('96.2%')).toBeInTheDocument();
+    expect(screen.getAllByText('SLO breached')).toHaveLength(2);
+    expect(screen.getByText('35.0 ms / 480 ms / 1.25 s')).toBeInTheDocument();
+    // Overspent budgets are clamped for display, never shown as a gain.
+    expect(screen.getByText('-999%')).toBeInTheDocument();
+    const errors = screen.getByRole('table', { name: 'Errors by status' });
+    expect(
+      within(errors).getByText('gRPC UNAVAILABLE (14)'),
+    ).toBeInTheDocument();
+  });
+
+  it('says "no requests" for an idle service and names the source that failed', async () => {
+    serve(() => idleSignals());
+    await renderCard();
+
+    expect(
+      await screen.findByText(/No requests reached the service/),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText('no requests').length).toBeGreaterThanOrEqual(2);
+    expect(
+      screen.getByText(
+        /Prometheus on prod-eu-2: unavailable \(connection refused/,
+      ),
+    ).toBeInTheDocument();
+    expect(document.querySelector('.recharts-surface')).toBeNull();
+  });
+
+  it('asks again for the window and direction the user picks', async () => {
+    const queries = serve(q =>
+      q.get('direction') === 'outbound' ? outboundSignals() : healthySignals(),
+    );
+    await renderCard();
+    await screen.findByText('99.982%');
+
+    fireEvent.click(screen.getByRole('button', { name: '24h' }));
+    await screen.findByText('99.982%');
+    expect(queries.at(-1)?.get('window')).toBe('24h');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Outbound' }));
+    const dependencies = await screen.findByRole('table', {
+      name: 'Dependencies',
+    });
+    expect(queries.at(-1)?.get('direction')).toBe('outbound');
+    expect(queries.at(-1)?.get('window')).toBe('24h');
+    expect(
+      within(dependencies).getByText('accounts-service'),
+    ).toBeInTheDocument();
+    expect(
+      within(dependencies).getByText('ledger/ledger-db-proxy'),
+    ).toBeInTheDocument();
+    expect(within(dependencies).getByText('97.0%')).toBeInTheDocument();
+    expect(within(dependencies).getByText('140 ms')).toBeInTheDocument();
+  });
+
+  it('shows the API error when the request is refused', async () => {
+    serve(() => ({
+      status: 400,
+      // The body the Backstage error handler writes.
+      body: {
+        error: {
+          name: 'InputError',
+          message: 'window must be one of 5m, 1h, 6h, 24h, 7d',
+        },
+        request: {
+          method: 'GET',
+          url: '/v1/entities/component/default/payments-api/signals',
+        },
+        response: { statusCode: 400 },
+      },
+    }));
+    await renderCard();
+    expect(
+      await screen.findByText('window must be one of 5m, 1h, 6h, 24h, 7d'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('400: InputError')).toBeInTheDocument();
+  });
+
+  it('asks for the annotation when the entity has none', async () => {
+    const queries = serve(() => healthySignals());
+    await renderCard({
+      ...entity,
+      metadata: { name: 'payments-api', namespace: 'default' },
+    });
+    expect(
+      await screen.findByText('backstage.io/kubernetes-id'),
+    ).toBeInTheDocument();
+    expect(queries).toHaveLength(0);
+  });
+});

@@ -1,0 +1,521 @@
+import { getCompoundEntityRef } from '@backstage/catalog-model';
+import {
+  InfoCard,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  MissingAnnotationEmptyState,
+  useEntity,
+} from '@backstage/plugin-catalog-react';
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Grid from '@material-ui/core/Grid';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { useTheme } from '@material-ui/core/styles';
+import Alert from '@material-ui/lab/Alert';
+import ToggleButton from '@material-ui/lab/ToggleButton';
+import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
+import {
+  DEFAULT_SIGNAL_WINDOW,
+  describeStatus,
+  formatRate,
+  GoldenSignals,
+  isMeshPostureAvailable,
+  KUBERNETES_ID_ANNOTATION,
+  SIGNAL_WINDOWS,
+  SignalPoint,
+  SignalSummary,
+  SignalWindow,
+  SloStatus,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import { useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import {
+  Area,
+  AreaChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { meshPostureApiRef } from '../../api';
+import { PeerLink, sourceName, useStyles } from '../shared/postureParts';
+
+const SLO_TEXT: Record<SloStatus, string> = {
+  met: 'SLO met',
+  'at-risk': 'SLO at risk',
+  breached: 'SLO breached',
+  'no-traffic': 'no requests',
+};
+
+/** "99.95%" with enough digits to tell 99.9 from 99.99, never rounding up to 100. */
+export function formatPercent(share: number | null): string {
+  if (share === null) return '—';
+  if (share >= 1) return '100%';
+  let digits = 1;
+  if (share >= 0.999) digits = 3;
+  else if (share >= 0.99) digits = 2;
+  const factor = 10 ** (digits + 2);
+  return `${(Math.floor(share * factor) / 10 ** digits).toFixed(digits)}%`;
+}
+
+/** Milliseconds for people: "850 µs", "12.4 ms", "1.25 s". */
+export function formatMs(ms: number | null): string {
+  if (ms === null) return '—';
+  if (ms < 1) return `${Math.round(ms * 1000)} µs`;
+  if (ms < 10) return `${ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${ms.toFixed(ms < 100 ? 1 : 0)} ms`;
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+function SloChip({ status }: { status: SloStatus }) {
+  const classes = useStyles();
+  const className = {
+    met: classes.good,
+    'at-risk': classes.middling,
+    breached: classes.bad,
+    'no-traffic': undefined,
+  }[status];
+  return <Chip size="small" label={SLO_TEXT[status]} className={className} />;
+}
+
+function Figure(props: {
+  label: string;
+  value: string;
+  children?: React.ReactNode;
+}) {
+  return (
+    <Box>
+      <Typography variant="overline" color="textSecondary">
+        {props.label}
+      </Typography>
+      <Typography variant="h6">{props.value}</Typography>
+      {props.children}
+    </Box>
+  );
+}
+
+function tickFormatter(window: SignalWindow) {
+  return (t: number) => {
+    const d = new Date(t);
+    return window === '7d'
+      ? d.toISOString().slice(5, 10)
+      : d.toISOString().slice(11, 16);
+  };
+}
+
+function Charts({ signals }: { signals: GoldenSignals }) {
+  const theme = useTheme();
+  const data: SignalPoint[] = signals.series;
+  const x = (
+    <XAxis
+      dataKey="t"
+      type="number"
+      scale="time"
+      domain={['dataMin', 'dataMax']}
+      tickFormatter={tickFormatter(signals.window)}
+      minTickGap={40}
+      fontSize={11}
+    />
+  );
+  const label = (t: number) =>
+    `${new Date(t).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+  return (
+    <Grid container spacing={2}>
+      <Grid item xs={12} md={4}>
+        <Typography variant="caption" color="textSecondary">
+          Request rate (req/s)
+        </Typography>
+        <ResponsiveContainer width="100%" height={160}>
+          <AreaChart
+            data={data}
+            margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
+          >
+            <CartesianGrid strokeDasharray="3 3" />
+            {x}
+            <YAxis fontSize={11} width={40} />
+            <Tooltip
+              labelFormatter={label}
+              formatter={(v: number) => [formatRate(v), 'rate']}
+            />
+            <Area
+              type="monotone"
+              dataKey="requestsPerSecond"
+              name="requests"
+              stroke={theme.palette.primary.main}
+              fill={theme.palette.primary.light}
+              isAnimationActive={false}
+            />
+          </AreaChart>
+        </ResponsiveContainer>
+      </Grid>
+      <Grid item xs={12} md={4}>
+        <Typography variant="caption" color="textSecondary">
+          Success rate (%)
+        </Typography>
+        <ResponsiveContainer width="100%" height={160}>
+          <LineChart
+            data={data.map(p => ({
+              t: p.t,
+              success: p.successRate === null ? null : p.successRate * 100,
+            }))}
+            margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
+          >
+            <CartesianGrid strokeDasharray="3 3" />
+            {x}
+            <YAxis fontSize={11} width={48} domain={['auto', 100]} />
+            <Tooltip
+              labelFormatter={label}
+              formatter={(v: number) => [
+                v === null ? 'no requests' : `${v.toFixed(3)}%`,
+                'success',
+              ]}
+            />
+            <ReferenceLine
+              y={signals.slo.successRateTarget * 100}
+              stroke={theme.palette.error.main}
+              strokeDasharray="4 4"
+              label={{
+                value: 'SLO',
+                fontSize: 10,
+                position: 'insideBottomLeft',
+              }}
+            />
+            <Line
+              type="monotone"
+              dataKey="success"
+              name="success"
+              stroke={theme.palette.success?.main ?? '#2e7d32'}
+              dot={false}
+              connectNulls={false}
+              isAnimationActive={false}
+            />
+          </LineChart>
+        </ResponsiveContainer>
+      </Grid>
+      <Grid item xs={12} md={4}>
+        <Typography variant="caption" color="textSecondary">
+          Latency (ms)
+        </Typography>
+        <ResponsiveContainer width="100%" height={160}>
+          <LineChart
+            data={data}
+            margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
+          >
+            <CartesianGrid strokeDasharray="3 3" />
+            {x}
+            <YAxis fontSize={11} width={48} />
+            <Tooltip
+              labelFormatter={label}
+              formatter={(v: number, name: string) => [formatMs(v), name]}
+            />
+            <Legend wrapperStyle={{ fontSize: 11 }} />
+            <ReferenceLine
+              y={signals.slo.latencyP99TargetMs}
+              stroke={theme.palette.error.main}
+              strokeDasharray="4 4"
+              label={{
+                value: 'p99 SLO',
+                fontSize: 10,
+                position: 'insideTopLeft',
+              }}
+            />
+            <Line
+              type="monotone"
+              dataKey="p50"
+              stroke="#1f77b4"
+              dot={false}
+              isAnimationActive={false}
+            />
+            <Line
+              type="monotone"
+              dataKey="p95"
+              stroke="#ff7f0e"
+              dot={false}
+              isAnimationActive={false}
+            />
+            <Line
+              type="monotone"
+              dataKey="p99"
+              stroke="#d62728"
+              dot={false}
+              isAnimationActive={false}
+            />
+          </LineChart>
+        </ResponsiveContainer>
+      </Grid>
+    </Grid>
+  );
+}
+
+function SummaryFigures({ signals }: { signals: GoldenSignals }) {
+  const s: SignalSummary = signals.summary;
+  const budget = signals.slo.errorBudgetRemaining;
+  return (
+    <Grid container spacing={2}>
+      <Grid item xs={6} md={2}>
+        <Figure
+          label="Requests"
+          value={
+            s.requests === 0 ? 'no requests' : formatRate(s.requestsPerSecond)
+          }
+        >
+          <Typography variant="caption" color="textSecondary">
+            {s.requests.toLocaleString('en-US')} in {signals.window}
+          </Typography>
+        </Figure>
+      </Grid>
+      <Grid item xs={6} md={3}>
+        <Figure
+          label="Success rate"
+          value={
+            s.successRate === null
+              ? 'no requests'
+              : formatPercent(s.successRate)
+          }
+        >
+          <SloChip status={signals.slo.successRate} />{' '}
+          <Typography variant="caption" color="textSecondary">
+            target {formatPercent(signals.slo.successRateTarget)}
+            {signals.slo.from.successRate === 'default' && ' (portal default)'}
+          </Typography>
+        </Figure>
+      </Grid>
+      <Grid item xs={6} md={4}>
+        <Figure
+          label="Latency p50 / p95 / p99"
+          value={`${formatMs(s.latencyMs.p50)} / ${formatMs(
+            s.latencyMs.p95,
+          )} / ${formatMs(s.latencyMs.p99)}`}
+        >
+          <SloChip status={signals.slo.latencyP99} />{' '}
+          <Typography variant="caption" color="textSecondary">
+            p99 target {formatMs(signals.slo.latencyP99TargetMs)}
+            {signals.slo.from.latencyP99 === 'default' && ' (portal default)'}
+          </Typography>
+        </Figure>
+      </Grid>
+      <Grid item xs={6} md={3}>
+        <Figure
+          label="Error budget left"
+          value={
+            budget === null
+              ? '—'
+              : `${Math.round(Math.max(budget, -9.99) * 100)}%`
+          }
+        >
+          <Typography variant="caption" color="textSecondary">
+            of{' '}
+            {formatPercent(1 - signals.slo.successRateTarget).replace('%', '')}%
+            allowed failures in {signals.window}
+          </Typography>
+        </Figure>
+      </Grid>
+    </Grid>
+  );
+}
+
+function ErrorTable({ summary }: { summary: SignalSummary }) {
+  if (summary.errors.length === 0) return null;
+  return (
+    <Table size="small" aria-label="Errors by status">
+      <TableHead>
+        <TableRow>
+          <TableCell>Status</TableCell>
+          <TableCell align="right">Rate</TableCell>
+          <TableCell align="right">Share</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {summary.errors.map(e => (
+          <TableRow key={`${e.protocol}|${e.status}`}>
+            <TableCell>{describeStatus(e.protocol, e.status)}</TableCell>
+            <TableCell align="right">
+              {formatRate(e.requestsPerSecond)}
+            </TableCell>
+            <TableCell align="right">
+              {summary.requestsPerSecond > 0
+                ? `${(
+                    (e.requestsPerSecond / summary.requestsPerSecond) *
+                    100
+                  ).toFixed(2)}%`
+                : '—'}
+            </TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+function DependencyTable({ signals }: { signals: GoldenSignals }) {
+  return (
+    <Table size="small" aria-label="Dependencies">
+      <TableHead>
+        <TableRow>
+          <TableCell>Dependency</TableCell>
+          <TableCell align="right">Rate</TableCell>
+          <TableCell align="right">Success</TableCell>
+          <TableCell align="right">p99</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {signals.dependencies.map(d => (
+          <TableRow key={`${d.peer.namespace}/${d.peer.workload}`}>
+            <TableCell>
+              <PeerLink peer={d.peer} />
+            </TableCell>
+            <TableCell align="right">
+              {formatRate(d.summary.requestsPerSecond)}
+            </TableCell>
+            <TableCell align="right">
+              {formatPercent(d.summary.successRate)}
+            </TableCell>
+            <TableCell align="right">
+              {formatMs(d.summary.latencyMs.p99)}
+            </TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+/** The golden signals laid out: figures, charts, errors, notes and links. */
+export function GoldenSignalsContent({ signals }: { signals: GoldenSignals }) {
+  const classes = useStyles();
+  const failed = signals.sources.filter(s => s.status !== 'ok');
+  return (
+    <Box>
+      {signals.demo && (
+        <Box mb={1}>
+          <Alert severity="info">
+            Demo data: these signals come from Mesh Posture's built-in simulated
+            mesh.
+          </Alert>
+        </Box>
+      )}
+      {failed.map(s => (
+        <Box mb={1} key={`${s.role}@${s.cluster}`}>
+          <Alert severity="warning">
+            {sourceName(s)}: {s.status}
+            {s.message ? ` (${s.message})` : ''}.
+          </Alert>
+        </Box>
+      ))}
+      <SummaryFigures signals={signals} />
+      {signals.series.length > 0 && (
+        <Box className={classes.section}>
+          <Charts signals={signals} />
+        </Box>
+      )}
+      {signals.direction === 'outbound' && signals.dependencies.length > 0 && (
+        <Box className={classes.section}>
+          <DependencyTable signals={signals} />
+        </Box>
+      )}
+      {signals.summary.errors.length > 0 && (
+        <Box className={classes.section}>
+          <ErrorTable summary={signals.summary} />
+        </Box>
+      )}
+      {signals.notes.length > 0 && (
+        <Box className={classes.section}>
+          {signals.notes.map(n => (
+            <Typography key={n} variant="body2" color="textSecondary">
+              {n}
+            </Typography>
+          ))}
+        </Box>
+      )}
+      {signals.links.length > 0 && (
+        <Box className={classes.section}>
+          {signals.links.map(l => (
+            <Box key={l.url}>
+              <Link to={l.url}>{l.title}</Link>
+            </Box>
+          ))}
+        </Box>
+      )}
+    </Box>
+  );
+}
+
+/**
+ * Entity card "Golden signals": request rate, success rate, latency
+ * p50/p95/p99 and errors by status over a chosen window, against the
+ * service's objectives, inbound or per outbound dependency.
+ * @public
+ */
+export function GoldenSignalsCard() {
+  const { entity } = useEntity();
+  const api = useApi(meshPostureApiRef);
+  const [window, setWindow] = useState<SignalWindow>(DEFAULT_SIGNAL_WINDOW);
+  const [direction, setDirection] = useState<'inbound' | 'outbound'>('inbound');
+  const available = isMeshPostureAvailable(entity);
+  const ref = getCompoundEntityRef(entity);
+  const { value, loading, error } = useAsync(
+    async () =>
+      available ? api.getSignals(ref, { window, direction }) : undefined,
+    [api, available, ref.kind, ref.namespace, ref.name, window, direction],
+  );
+
+  if (!available) {
+    return (
+      <InfoCard title="Golden signals">
+        <MissingAnnotationEmptyState annotation={KUBERNETES_ID_ANNOTATION} />
+      </InfoCard>
+    );
+  }
+  const controls = (
+    <Box display="flex" flexWrap="wrap" style={{ gap: 8 }} mb={2}>
+      <ToggleButtonGroup
+        size="small"
+        exclusive
+        value={direction}
+        onChange={(_e, v) => v && setDirection(v)}
+        aria-label="Direction"
+      >
+        <ToggleButton value="inbound">Inbound</ToggleButton>
+        <ToggleButton value="outbound">Outbound</ToggleButton>
+      </ToggleButtonGroup>
+      <ToggleButtonGroup
+        size="small"
+        exclusive
+        value={window}
+        onChange={(_e, v) => v && setWindow(v)}
+        aria-label="Window"
+      >
+        {SIGNAL_WINDOWS.map(w => (
+          <ToggleButton key={w} value={w} style={{ textTransform: 'none' }}>
+            {w}
+          </ToggleButton>
+        ))}
+      </ToggleButtonGroup>
+    </Box>
+  );
+  return (
+    <InfoCard
+      title="Golden signals"
+      subheader="Requests, errors and latency, from the mesh"
+    >
+      {controls}
+      {loading && <Progress />}
+      {error && <ResponseErrorPanel error={error} />}
+      {value && !loading && <GoldenSignalsContent signals={value} />}
+    </InfoCard>
+  );
+}
