@@ -20,6 +20,7 @@ import {
   outboundSignals,
 } from '../../__testUtils__/signalsFixtures';
 import {
+  formatBytes,
   formatMs,
   formatPercent,
   GoldenSignalsCard,
@@ -109,6 +110,13 @@ describe('formatting', () => {
     expect(formatPercent(null)).toBe('—');
   });
 
+  it('writes sizes in decimal units', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(14_230)).toBe('14.2 kB');
+    expect(formatBytes(3_100_000)).toBe('3.1 MB');
+    expect(formatBytes(null)).toBe('—');
+  });
+
   it('writes latency in the unit people read', () => {
     expect(formatMs(0.85)).toBe('850 µs');
     expect(formatMs(4.2)).toBe('4.20 ms');
@@ -135,6 +143,7 @@ describe('GoldenSignalsCard', () => {
       screen.getByText('p99 target 250 ms (portal default)'),
     ).toBeInTheDocument();
     expect(screen.getByText('82%')).toBeInTheDocument();
+    expect(screen.queryByText(/Request size/)).toBeNull();
 
     const errors = screen.getByRole('table', { name: 'Errors by status' });
     expect(within(errors).getByText('HTTP 503')).toBeInTheDocument();
@@ -152,6 +161,24 @@ describe('GoldenSignalsCard', () => {
     );
     expect(queries[0].get('window')).toBe('1h');
     expect(queries[0].get('direction')).toBe('inbound');
+  });
+
+  it('shows request and response sizes where the mesh reports them (Istio)', async () => {
+    const istio = healthySignals();
+    serve(() => ({
+      ...istio,
+      summary: {
+        ...istio.summary,
+        requestBytes: { p50: 420, p99: 2_600 },
+        responseBytes: { p50: 1_800, p99: 48_000 },
+      },
+    }));
+    await renderCard();
+    expect(
+      await screen.findByText(
+        'Request size p50 420 B, p99 2.6 kB · Response size p50 1.8 kB, p99 48.0 kB',
+      ),
+    ).toBeInTheDocument();
   });
 
   it('marks breached objectives and an overspent budget', async () => {

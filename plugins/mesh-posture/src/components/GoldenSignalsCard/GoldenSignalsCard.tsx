@@ -328,6 +328,37 @@ function SummaryFigures({ signals }: { signals: GoldenSignals }) {
   );
 }
 
+/** "512 B", "14.2 kB", "3.1 MB" (decimal units, as Istio's buckets are). */
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null) return '—';
+  if (bytes < 1000) return `${Math.round(bytes)} B`;
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** Istio only: how big requests and responses are. */
+function SizeLine({ summary }: { summary: SignalSummary }) {
+  const { requestBytes, responseBytes } = summary;
+  if (!requestBytes && !responseBytes) return null;
+  const part = (
+    label: string,
+    q?: { p50: number | null; p99: number | null },
+  ) =>
+    q
+      ? `${label} p50 ${formatBytes(q.p50)}, p99 ${formatBytes(q.p99)}`
+      : undefined;
+  return (
+    <Typography variant="body2" color="textSecondary">
+      {[
+        part('Request size', requestBytes),
+        part('Response size', responseBytes),
+      ]
+        .filter(Boolean)
+        .join(' · ')}
+    </Typography>
+  );
+}
+
 function ErrorTable({ summary }: { summary: SignalSummary }) {
   if (summary.errors.length === 0) return null;
   return (
@@ -425,6 +456,11 @@ export function GoldenSignalsContent({ signals }: { signals: GoldenSignals }) {
       {signals.direction === 'outbound' && signals.dependencies.length > 0 && (
         <Box className={classes.section}>
           <DependencyTable signals={signals} />
+        </Box>
+      )}
+      {(signals.summary.requestBytes || signals.summary.responseBytes) && (
+        <Box className={classes.section}>
+          <SizeLine summary={signals.summary} />
         </Box>
       )}
       {signals.summary.errors.length > 0 && (
