@@ -14,3 +14,4 @@ export * from './posture/assessPosture';
 export * from './api';
 export * from './signals';
 export * from './checklists';
+export * from './scorecards';
