@@ -293,6 +293,11 @@ describe('checks from the sources', () => {
   });
 });
 
+function levelOf(score: number): string | null {
+  if (score >= 90) return 'Gold';
+  return score >= 50 ? 'Bronze' : null;
+}
+
 function scorecard(
   ref: string,
   score: number,
@@ -311,7 +316,7 @@ function scorecard(
     clusters: ['prod-eu-west'],
     meshes: ['linkerd'],
     score,
-    level: score >= 90 ? 'Gold' : score >= 50 ? 'Bronze' : null,
+    level: levelOf(score),
     checks: checks({}, score >= 50 ? 'pass' : 'fail'),
     figures: {
       totalPods: 2,

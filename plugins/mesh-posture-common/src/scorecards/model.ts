@@ -450,7 +450,7 @@ export function scorecardsCsv(
       runAt ?? '',
     ];
   });
-  return (
-    [header, ...rows].map(r => r.map(csvCell).join(',')).join('\r\n') + '\r\n'
-  );
+  return `${[header, ...rows]
+    .map(r => r.map(csvCell).join(','))
+    .join('\r\n')}\r\n`;
 }
