@@ -39,6 +39,16 @@ export const meshPostureChecklistExemptPermission = createPermission({
 });
 
 /**
+ * Take a scorecard snapshot of the whole catalog now, outside the schedule.
+ * A basic (not resource) permission: policies grant it to the platform team.
+ * @public
+ */
+export const meshPostureSnapshotCreatePermission = createPermission({
+  name: 'mesh-posture.snapshot.create',
+  attributes: { action: 'create' },
+});
+
+/**
  * Every permission the Mesh Posture plugins define.
  * @public
  */
@@ -46,6 +56,7 @@ export const meshPosturePermissions = [
   meshPostureReadPermission,
   meshPostureChecklistUpdatePermission,
   meshPostureChecklistExemptPermission,
+  meshPostureSnapshotCreatePermission,
 ];
 
 /**

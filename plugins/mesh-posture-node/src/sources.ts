@@ -176,6 +176,11 @@ export interface WorkloadTelemetry {
    * window: how much history "never seen calling" is judged on.
    */
   historyFrom?: Date;
+  /**
+   * The same, per namespace of the workloads asked about, so that a batch of
+   * many namespaces judges each workload on its own namespace's history.
+   */
+  historyFromByNamespace?: Record<string, Date>;
   /** Questions this mesh's telemetry cannot answer. */
   gaps: MeshGap[];
 }

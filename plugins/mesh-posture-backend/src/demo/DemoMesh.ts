@@ -537,6 +537,12 @@ export class DemoMesh implements MeshClusterProvider {
       meshCertificates,
       // The demo's telemetry holds a month of history.
       historyFrom: new Date(at.getTime() - 30 * DAY),
+      historyFromByNamespace: Object.fromEntries(
+        query.workloads.map(w => [
+          w.namespace,
+          new Date(at.getTime() - 30 * DAY),
+        ]),
+      ),
       gaps,
     };
   }

@@ -10,6 +10,7 @@ import {
   SourceReport,
   TrafficObservation,
   WorkloadPosture,
+  WorkloadRef,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import {
   MeshCluster,
@@ -31,7 +32,11 @@ import {
   SourceCaller,
 } from '../sources/SourceCaller';
 import { WorkloadTarget } from './resolveWorkloadTarget';
-import { ClusterWorkloads, resolveEntityWorkloads } from './resolveWorkloads';
+import {
+  ClusterWorkloads,
+  resolveEntityWorkloads,
+  resolveManyEntityWorkloads,
+} from './resolveWorkloads';
 
 function expectArray<T>(value: unknown, what: string): T[] {
   if (!Array.isArray(value)) {
@@ -107,6 +112,47 @@ const EMPTY_FACTS: Omit<ClusterFacts, 'sources'> = {
   gaps: [],
 };
 
+interface ClusterReadings {
+  meshObjects?: CallResult<MeshObjects>;
+  telemetry?: CallResult<WorkloadTelemetry>;
+}
+
+const refKey = (r: { namespace: string; name: string; kind?: string }) =>
+  `${r.namespace}/${r.kind ?? ''}/${r.name}`;
+
+function uniqueRefs(refs: WorkloadRef[]): WorkloadRef[] {
+  return [...new Map(refs.map(r => [refKey(r), r])).values()];
+}
+
+/**
+ * The part of a batch's telemetry about some workloads, as if they had been
+ * asked about alone.
+ */
+function onlyRefs(
+  t: WorkloadTelemetry,
+  refs: WorkloadRef[],
+): WorkloadTelemetry {
+  const wanted = new Set(refs.map(r => `${r.namespace}/${r.name}`));
+  const ours = (w: { namespace: string; name: string }) =>
+    wanted.has(`${w.namespace}/${w.name}`);
+  const namespaces = [...new Set(refs.map(r => r.namespace))];
+  let historyFrom = t.historyFrom;
+  if (t.historyFromByNamespace) {
+    const times = namespaces
+      .map(n => t.historyFromByNamespace![n]?.getTime())
+      .filter((v): v is number => v !== undefined);
+    historyFrom = times.length > 0 ? new Date(Math.min(...times)) : undefined;
+  }
+  return {
+    ...t,
+    traffic: t.traffic.filter(line => ours(line.workload)),
+    callers: t.callers.filter(c => ours(c.workload)),
+    decisions: t.decisions.filter(d => ours(d.workload)),
+    workloadCertificates: t.workloadCertificates.filter(c => ours(c.workload)),
+    historyFrom,
+  };
+}
+
 export interface PostureAssemblerOptions {
   providers: MeshClusterProvider[];
   sourceTimeoutMs: number;
@@ -155,10 +201,88 @@ export class PostureAssembler {
       this.caller,
       target,
     );
+    const facts = await Promise.all(
+      clusters.map(async c =>
+        this.judgeCluster(
+          c,
+          await this.readCluster(c.cluster, [c], window, generatedAt),
+          generatedAt,
+        ),
+      ),
+    );
+    return this.finish(entityRef, window, generatedAt, facts, missing);
+  }
+
+  /**
+   * The postures of many entities at once: each cluster's pods listed once,
+   * its mesh objects read once for all namespaces involved, and its
+   * telemetry asked once for all workloads, so the number of queries does
+   * not grow with the number of entities. Each posture equals what
+   * `assemble` gives for the entity alone.
+   */
+  async assembleMany(
+    entities: Array<{ entityRef: string; target: WorkloadTarget }>,
+    window: string,
+  ): Promise<
+    Array<{
+      entityRef: string;
+      posture: AssessedPosture;
+      clusters: ClusterWorkloads[];
+    }>
+  > {
+    const generatedAt = this.now();
+    const resolved = await resolveManyEntityWorkloads(
+      this.registry,
+      this.caller,
+      entities.map(e => e.target),
+    );
+    const byCluster = new Map<string, ClusterWorkloads[]>();
+    for (const { clusters } of resolved) {
+      for (const c of clusters) {
+        byCluster.set(c.cluster.name, [
+          ...(byCluster.get(c.cluster.name) ?? []),
+          c,
+        ]);
+      }
+    }
+    const readings = new Map(
+      await Promise.all(
+        [...byCluster.values()].map(
+          async found =>
+            [
+              found[0].cluster.name,
+              await this.readCluster(
+                found[0].cluster,
+                found,
+                window,
+                generatedAt,
+              ),
+            ] as const,
+        ),
+      ),
+    );
+    return entities.map((e, i) => {
+      const { clusters, missing } = resolved[i];
+      const facts = clusters.map(c =>
+        this.judgeCluster(c, readings.get(c.cluster.name)!, generatedAt),
+      );
+      return {
+        entityRef: e.entityRef,
+        posture: this.finish(e.entityRef, window, generatedAt, facts, missing),
+        clusters,
+      };
+    });
+  }
+
+  private finish(
+    entityRef: string,
+    window: string,
+    generatedAt: Date,
+    facts: ClusterFacts[],
+    missing: SourceReport[],
+  ): AssessedPosture {
     const results: ClusterFacts[] = [
-      ...(await Promise.all(
-        clusters.map(c => this.assembleCluster(c, window, generatedAt)),
-      )),
+      ...facts,
       ...missing.map(report => ({ ...EMPTY_FACTS, sources: [report] })),
     ].sort((a, b) =>
       (a.sources[0]?.cluster ?? '').localeCompare(b.sources[0]?.cluster ?? ''),
@@ -182,23 +306,25 @@ export class PostureAssembler {
     });
   }
 
-  private async assembleCluster(
-    found: ClusterWorkloads,
+  /**
+   * Reads one cluster's mesh objects and telemetry, side by side, for the
+   * workloads of one or many entities.
+   */
+  private async readCluster(
+    cluster: MeshCluster,
+    found: ClusterWorkloads[],
     window: string,
     at: Date,
-  ): Promise<ClusterFacts> {
-    const { cluster, groups, refs, kubernetes: kubernetesReport } = found;
-    const sources: SourceReport[] = [];
-    const namespaces = [...new Set(refs.map(r => r.namespace))];
-
-    // 2. The mesh's objects and its telemetry, side by side.
+  ): Promise<ClusterReadings> {
+    const refs = uniqueRefs(found.flatMap(f => f.refs));
+    const namespaces = [...new Set(refs.map(r => r.namespace))].sort();
     const adapter = this.adapters[cluster.mesh];
     const [meshObjects, telemetry] = await Promise.all([
-      cluster.objects && groups.length > 0
+      cluster.objects && found.some(f => f.groups.length > 0)
         ? this.caller.call(cluster, 'kubernetes', signal =>
             adapter.read(cluster.objects!, cluster, namespaces, at, signal),
           )
-        : Promise.resolve(undefined as CallResult<MeshObjects> | undefined),
+        : Promise.resolve(undefined),
       refs.length > 0 && cluster.telemetry
         ? this.caller.call(cluster, 'prometheus', async signal =>
             checkTelemetry(
@@ -215,13 +341,23 @@ export class PostureAssembler {
               ),
             ),
           )
-        : Promise.resolve(
-            undefined as CallResult<WorkloadTelemetry> | undefined,
-          ),
+        : Promise.resolve(undefined),
     ]);
+    return { meshObjects, telemetry };
+  }
+
+  /** One entity's facts in one cluster, from the cluster's readings. */
+  private judgeCluster(
+    found: ClusterWorkloads,
+    readings: ClusterReadings,
+    at: Date,
+  ): ClusterFacts {
+    const { cluster, groups, refs, kubernetes: kubernetesReport } = found;
+    const { meshObjects, telemetry } = readings;
+    const sources: SourceReport[] = [];
     if (kubernetesReport) {
       sources.push(
-        meshObjects
+        meshObjects && groups.length > 0
           ? mergeReports(kubernetesReport, meshObjects.report)
           : kubernetesReport,
       );
@@ -237,8 +373,8 @@ export class PostureAssembler {
       );
     }
 
-    // 3. Judge each workload's authorization against what was seen.
-    const t = telemetry?.value;
+    // Judge each workload's authorization against what was seen.
+    const t = telemetry?.value && onlyRefs(telemetry.value, refs);
     const historyShort =
       !t?.historyFrom ||
       at.getTime() - t.historyFrom.getTime() <

@@ -1,4 +1,5 @@
-import type {
+import {
+  matchesLabelSelector,
   SourceReport,
   WorkloadRef,
 } from '@mesh-posture/plugin-mesh-posture-common';
@@ -44,6 +45,32 @@ function checkPods(value: unknown): KubernetesPod[] {
   return pods;
 }
 
+/** The clusters an entity's annotations point at, configured or not. */
+function wantedClusters(
+  all: MeshCluster[],
+  target: WorkloadTarget,
+): Set<string> {
+  const wanted = new Set<string>();
+  if (target.cluster) {
+    wanted.add(target.cluster);
+  } else if (target.selector) {
+    all.forEach(c => wanted.add(c.name));
+  }
+  target.explicit.forEach(w => wanted.add(w.cluster));
+  return wanted;
+}
+
+function notConfigured(name: string): SourceReport {
+  return {
+    role: 'kubernetes',
+    cluster: name,
+    status: 'unavailable',
+    message: `cluster "${name}" is not configured for Mesh Posture`,
+    demo: false,
+    durationMs: 0,
+  };
+}
+
 /**
  * The clusters an entity maps to and, in each, its workloads: pods matching
  * the entity's selector, grouped by workload, plus workloads it names
@@ -55,27 +82,12 @@ export async function resolveEntityWorkloads(
   target: WorkloadTarget,
 ): Promise<{ clusters: ClusterWorkloads[]; missing: SourceReport[] }> {
   const all = await registry.clusters();
-  const wanted = new Set<string>();
-  if (target.cluster) {
-    wanted.add(target.cluster);
-  } else if (target.selector) {
-    all.forEach(c => wanted.add(c.name));
-  }
-  target.explicit.forEach(w => wanted.add(w.cluster));
-
   const missing: SourceReport[] = [];
   const found = await Promise.all(
-    [...wanted].sort().map(async name => {
+    [...wantedClusters(all, target)].sort().map(async name => {
       const cluster = all.find(c => c.name === name);
       if (!cluster) {
-        missing.push({
-          role: 'kubernetes',
-          cluster: name,
-          status: 'unavailable',
-          message: `cluster "${name}" is not configured for Mesh Posture`,
-          demo: false,
-          durationMs: 0,
-        });
+        missing.push(notConfigured(name));
         return undefined;
       }
       return resolveInCluster(cluster, caller, target);
@@ -92,40 +104,95 @@ async function resolveInCluster(
   caller: SourceCaller,
   target: WorkloadTarget,
 ): Promise<ClusterWorkloads> {
+  const clusterSelected = !target.cluster || target.cluster === cluster.name;
+  if (!target.selector || !clusterSelected) {
+    return workloadsInCluster(cluster, target, undefined);
+  }
+  return workloadsInCluster(
+    cluster,
+    target,
+    await listPods(cluster, caller, {
+      namespace: target.namespace,
+      selector: target.selector,
+    }),
+  );
+}
+
+/** How listing a cluster's pods went, and the pods when it worked. */
+export interface PodListing {
+  report: SourceReport;
+  pods?: KubernetesPod[];
+  /**
+   * Whether the API server already applied the entity's namespace and
+   * selector; a cluster-wide listing is filtered here instead.
+   */
+  scoped?: boolean;
+}
+
+/** Lists pods, with a selector, in one namespace, or all pods of the cluster. */
+export async function listPods(
+  cluster: MeshCluster,
+  caller: SourceCaller,
+  scope: { namespace?: string; selector?: WorkloadTarget['selector'] } = {},
+): Promise<PodListing> {
+  if (!cluster.objects) {
+    return {
+      report: caller.unconfigured(
+        cluster,
+        'kubernetes',
+        'no Kubernetes access configured',
+      ),
+    };
+  }
+  const objects = cluster.objects;
+  const result = await caller.call(cluster, 'kubernetes', async signal =>
+    checkPods(
+      await objects.list(
+        {
+          cluster: cluster.name,
+          apiVersion: 'v1',
+          resource: 'pods',
+          ...(scope.namespace ? { namespace: scope.namespace } : {}),
+          ...(scope.selector ? { selector: scope.selector } : {}),
+        },
+        { signal },
+      ),
+    ),
+  );
+  return {
+    report: result.report,
+    scoped: Boolean(scope.namespace || scope.selector),
+    ...(result.value ? { pods: result.value } : {}),
+  };
+}
+
+/**
+ * An entity's workloads in one cluster, from a pod listing that holds at
+ * least the entity's pods: those in its namespace matching its selector,
+ * plus the workloads it names outright. Without a listing (no selector
+ * here), only the named ones.
+ */
+export function workloadsInCluster(
+  cluster: MeshCluster,
+  target: WorkloadTarget,
+  listing: PodListing | undefined,
+): ClusterWorkloads {
   const explicit = target.explicit.filter(w => w.cluster === cluster.name);
   const clusterSelected = !target.cluster || target.cluster === cluster.name;
   let groups: PodGroup[] = [];
   let kubernetes: SourceReport | undefined;
-  if (target.selector && clusterSelected) {
-    if (!cluster.objects) {
-      kubernetes = caller.unconfigured(
-        cluster,
-        'kubernetes',
-        'no Kubernetes access configured',
-      );
-    } else {
-      const objects = cluster.objects;
-      const pods = await caller.call(cluster, 'kubernetes', async signal =>
-        checkPods(
-          await objects.list(
-            {
-              cluster: cluster.name,
-              apiVersion: 'v1',
-              resource: 'pods',
-              namespace: target.namespace,
-              selector: target.selector!,
-            },
-            { signal },
-          ),
-        ),
-      );
-      kubernetes = pods.report;
-      groups = groupPodsByWorkload(
-        pods.value ?? [],
-        cluster.name,
-        cluster.mesh,
-      );
-    }
+  if (target.selector && clusterSelected && listing) {
+    kubernetes = listing.report;
+    const selector = target.selector;
+    const pods = listing.scoped
+      ? listing.pods ?? []
+      : (listing.pods ?? []).filter(
+          pod =>
+            (!target.namespace ||
+              pod.metadata.namespace === target.namespace) &&
+            matchesLabelSelector(selector, pod.metadata.labels ?? {}),
+        );
+    groups = groupPodsByWorkload(pods, cluster.name, cluster.mesh);
   }
   const refs: WorkloadRef[] = [
     ...groups.map(g => g.workload.workload),
@@ -140,4 +207,49 @@ async function resolveInCluster(
     ),
   ];
   return { cluster, groups, refs, ...(kubernetes ? { kubernetes } : {}) };
+}
+
+/**
+ * The clusters and workloads of many entities at once, listing each
+ * cluster's pods once (all namespaces) instead of once per entity. Answers
+ * in the order of `targets`, exactly as `resolveEntityWorkloads` would.
+ */
+export async function resolveManyEntityWorkloads(
+  registry: ClusterRegistry,
+  caller: SourceCaller,
+  targets: WorkloadTarget[],
+): Promise<Array<{ clusters: ClusterWorkloads[]; missing: SourceReport[] }>> {
+  const all = await registry.clusters();
+  const needsPods = (cluster: MeshCluster) =>
+    targets.some(t => t.selector && (!t.cluster || t.cluster === cluster.name));
+  const listings = new Map<string, PodListing>(
+    await Promise.all(
+      all
+        .filter(needsPods)
+        .map(
+          async c =>
+            [c.name, await listPods(c, caller)] as [string, PodListing],
+        ),
+    ),
+  );
+  return targets.map(target => {
+    const missing: SourceReport[] = [];
+    const clusters: ClusterWorkloads[] = [];
+    for (const name of [...wantedClusters(all, target)].sort()) {
+      const cluster = all.find(c => c.name === name);
+      if (!cluster) {
+        missing.push(notConfigured(name));
+        continue;
+      }
+      const clusterSelected = !target.cluster || target.cluster === name;
+      clusters.push(
+        workloadsInCluster(
+          cluster,
+          target,
+          target.selector && clusterSelected ? listings.get(name) : undefined,
+        ),
+      );
+    }
+    return { clusters, missing };
+  });
 }

@@ -30,6 +30,7 @@ import {
   selector,
   sumBy,
 } from '../../prometheus/promql';
+import { historyByNamespace } from '../history';
 import { statusOf } from '../certificates';
 
 const SRC_NS = 'source_workload_namespace';
@@ -182,7 +183,10 @@ export class IstioTelemetry implements MeshTelemetrySource {
       ),
       q(
         earliestSampleTime(
-          `count(${requests([destination, oneOf(DST_NS, namespaces)])})`,
+          `count by (${DST_NS}) (${requests([
+            destination,
+            oneOf(DST_NS, namespaces),
+          ])})`,
           query.callerWindow,
         ),
       ),
@@ -314,14 +318,15 @@ export class IstioTelemetry implements MeshTelemetrySource {
       }
     }
 
-    const earliest = history.find(s => Number.isFinite(s.value));
+    const { earliest, byNamespace } = historyByNamespace(history, DST_NS);
     return {
       traffic,
       callers: observedCallers,
       decisions,
       workloadCertificates: [],
       meshCertificates,
-      ...(earliest ? { historyFrom: new Date(earliest.value * 1000) } : {}),
+      ...(earliest ? { historyFrom: earliest } : {}),
+      historyFromByNamespace: byNamespace,
       gaps: [
         {
           topic: 'denials',

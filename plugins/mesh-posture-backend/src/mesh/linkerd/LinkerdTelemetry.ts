@@ -33,6 +33,7 @@ import {
   selector,
   sumBy,
 } from '../../prometheus/promql';
+import { historyByNamespace } from '../history';
 import { statusOf } from '../certificates';
 
 /**
@@ -262,7 +263,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       q(minBy(['component'], selector('issuer_cert_ttl_seconds', []))),
       q(
         earliestSampleTime(
-          `count(${selector('request_total', [
+          `count by (${ns}) (${selector('request_total', [
             eq('direction', 'inbound'),
             inOurNamespaces,
           ])})`,
@@ -416,14 +417,15 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       );
     }
 
-    const earliest = history.find(s => Number.isFinite(s.value));
+    const { earliest, byNamespace } = historyByNamespace(history, ns);
     return {
       traffic,
       callers: observedCallers,
       decisions,
       workloadCertificates,
       meshCertificates,
-      ...(earliest ? { historyFrom: new Date(earliest.value * 1000) } : {}),
+      ...(earliest ? { historyFrom: earliest } : {}),
+      historyFromByNamespace: byNamespace,
       gaps: [],
     };
   }
