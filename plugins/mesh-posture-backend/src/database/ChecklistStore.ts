@@ -1,7 +1,4 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import {
   ChecklistEvent,
   ChecklistRecord,
@@ -10,14 +7,10 @@ import {
   foldChecklistEvents,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { Knex } from 'knex';
+import { migratedClient, toDate } from './migrate';
 
 const EVENTS = 'mesh_posture_checklist_events';
 const TEMPLATES = 'mesh_posture_checklist_templates';
-
-const migrationsDir = resolvePackagePath(
-  '@mesh-posture/plugin-mesh-posture-backend',
-  'migrations',
-);
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown
   ? Omit<T, K>
@@ -63,14 +56,6 @@ export class ChecklistVersionConflict extends Error {
     );
     this.name = 'ChecklistVersionConflict';
   }
-}
-
-/** SQLite hands timestamps back as numbers or strings, PostgreSQL as Dates. */
-function toDate(value: Date | string | number): Date {
-  if (value instanceof Date) return value;
-  if (typeof value === 'number') return new Date(value);
-  if (/^\d+$/.test(value)) return new Date(Number(value));
-  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
 }
 
 function fromRow(row: EventRow): ChecklistEvent {
@@ -133,11 +118,7 @@ export class ChecklistStore {
   static async create(options: {
     database: DatabaseService;
   }): Promise<ChecklistStore> {
-    const client = await options.database.getClient();
-    if (!options.database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
-    }
-    return new ChecklistStore(client);
+    return new ChecklistStore(await migratedClient(options.database));
   }
 
   constructor(private readonly db: Knex) {}

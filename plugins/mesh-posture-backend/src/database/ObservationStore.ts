@@ -1,19 +1,12 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import type {
   CheckStatus,
   PostureObservation,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { Knex } from 'knex';
+import { migratedClient, toDate } from './migrate';
 
 const TABLE = 'mesh_posture_observations';
-
-const migrationsDir = resolvePackagePath(
-  '@mesh-posture/plugin-mesh-posture-backend',
-  'migrations',
-);
 
 type ObservationRow = {
   id: number | string;
@@ -28,14 +21,6 @@ type ObservationRow = {
   outbound_rps: number;
   complete: boolean | number;
 };
-
-/** SQLite hands timestamps back as numbers or strings, PostgreSQL as Dates. */
-function toDate(value: Date | string | number): Date {
-  if (value instanceof Date) return value;
-  if (typeof value === 'number') return new Date(value);
-  // SQLite's CURRENT_TIMESTAMP-style text is UTC without a zone marker.
-  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
-}
 
 function fromRow(row: ObservationRow): PostureObservation {
   return {
@@ -62,11 +47,7 @@ export class ObservationStore {
   static async create(options: {
     database: DatabaseService;
   }): Promise<ObservationStore> {
-    const client = await options.database.getClient();
-    if (!options.database.migrations?.skip) {
-      await client.migrate.latest({ directory: migrationsDir });
-    }
-    return new ObservationStore(client);
+    return new ObservationStore(await migratedClient(options.database));
   }
 
   constructor(private readonly db: Knex) {}

@@ -51,6 +51,7 @@ import {
   DemoCluster,
   DemoWorkload,
 } from './topology';
+import { countSourceRequest } from '../sources/sourceUsage';
 
 const DAY = 24 * 3600_000;
 const WINDOW_SECONDS: Record<string, number> = {
@@ -113,9 +114,16 @@ export class DemoMesh implements MeshClusterProvider {
   }
 
   private objectsOf(cluster: DemoCluster): ClusterObjectSource {
+    // The demo answers in-process; it counts the reads a real cluster would serve.
     return {
-      list: async (query: ObjectListQuery) => this.list(cluster, query),
-      get: async (query: ObjectGetQuery) => this.get(cluster, query),
+      list: async (query: ObjectListQuery) => {
+        countSourceRequest('kubernetesReads');
+        return this.list(cluster, query);
+      },
+      get: async (query: ObjectGetQuery) => {
+        countSourceRequest('kubernetesReads');
+        return this.get(cluster, query);
+      },
     };
   }
 
@@ -372,10 +380,17 @@ export class DemoMesh implements MeshClusterProvider {
   }
 
   private telemetryOf(cluster: DemoCluster): MeshTelemetrySource {
+    // No PromQL runs here: each batched call counts as one query.
+    const signals = this.signalsOf(cluster);
     return {
-      workloadTelemetry: async (query: TelemetryQuery) =>
-        this.telemetry(cluster, query),
-      workloadSignals: this.signalsOf(cluster),
+      workloadTelemetry: async (query: TelemetryQuery) => {
+        countSourceRequest('prometheusQueries');
+        return this.telemetry(cluster, query);
+      },
+      workloadSignals: async (query, options) => {
+        countSourceRequest('prometheusQueries');
+        return signals(query, options);
+      },
     };
   }
 

@@ -13,6 +13,7 @@ import {
   SourceCallOptions,
   SourceError,
 } from '@mesh-posture/plugin-mesh-posture-node';
+import { countSourceRequest } from '../sources/sourceUsage';
 
 const API_VERSION =
   /^(v1|[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/v[0-9]+((alpha|beta)[0-9]+)?)$/;
@@ -143,6 +144,7 @@ export class KubernetesPluginObjectSource implements ClusterObjectSource {
     if (!isValidClusterName(cluster)) {
       throw new SourceError('invalid-response', `invalid cluster name`);
     }
+    countSourceRequest('kubernetesReads');
     const base = await this.discovery.getBaseUrl('kubernetes');
     const { token } = await this.auth.getPluginRequestToken({
       onBehalfOf: await this.auth.getOwnServiceCredentials(),

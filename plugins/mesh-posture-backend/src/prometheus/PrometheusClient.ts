@@ -1,4 +1,5 @@
 import { SourceError } from '@mesh-posture/plugin-mesh-posture-node';
+import { countSourceRequest } from '../sources/sourceUsage';
 
 /** One sample of an instant vector; `value` may be NaN or ±Infinity. */
 export interface PromSample {
@@ -159,6 +160,7 @@ export class PrometheusClient {
     signal?: AbortSignal,
   ): Promise<any> {
     let response: Response;
+    countSourceRequest('prometheusQueries');
     try {
       response = await this.fetchImpl(`${this.baseUrl}${path}`, {
         method: 'POST',

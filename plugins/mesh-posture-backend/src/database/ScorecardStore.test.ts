@@ -1,0 +1,312 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import type {
+  Dataflow,
+  EntityScorecard,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
+import { ScorecardStore, SnapshotRecord } from './ScorecardStore';
+
+const databases = TestDatabases.create({ ids: testDatabaseIds() });
+
+function scorecard(
+  name: string,
+  score: number,
+  overrides: Partial<EntityScorecard> = {},
+): EntityScorecard {
+  return {
+    entityRef: `component:default/${name}`,
+    kind: 'Component',
+    namespace: 'default',
+    name,
+    owner: 'group:default/payments-team',
+    system: 'system:default/payments',
+    lifecycle: 'production',
+    clusters: ['prod-eu-west'],
+    meshes: ['linkerd'],
+    score,
+    level: score >= 90 ? 'Gold' : null,
+    checks: [{ id: 'inbound-mtls', status: 'pass', detail: '100% over mTLS' }],
+    figures: {
+      totalPods: 2,
+      meshedPods: 2,
+      inboundMtlsShare: 1,
+      outboundMtlsShare: null,
+      inboundRequestsPerSecond: 3.5,
+      successRate: 0.999,
+      latencyP99Ms: 120,
+      certificateDaysLeft: 200,
+    },
+    missing: [],
+    demo: false,
+    ...overrides,
+  };
+}
+
+function flow(
+  entity: string,
+  peer: string | undefined,
+  mtlsShare: number,
+  overrides: Partial<Omit<Dataflow, 'at'>> = {},
+): Omit<Dataflow, 'at'> {
+  return {
+    cluster: 'prod-eu-west',
+    entityRef: `component:default/${entity}`,
+    direction: 'inbound',
+    workload: { namespace: 'payments', name: entity },
+    peer: {
+      namespace: 'web',
+      workload: peer ?? 'unknown-caller',
+      ...(peer ? { entityRef: `component:default/${peer}` } : {}),
+    },
+    requestsPerSecond: 2,
+    mtlsShare,
+    plaintextReasons: mtlsShare < 1 ? ['no_tls_from_remote'] : [],
+    ...overrides,
+  };
+}
+
+function run(
+  at: string,
+  scorecards: EntityScorecard[],
+  flows: Array<Omit<Dataflow, 'at'>> = [],
+): SnapshotRecord {
+  const finishedAt = new Date(at);
+  return {
+    startedAt: new Date(finishedAt.getTime() - 4000),
+    finishedAt,
+    prometheusQueries: 12,
+    kubernetesReads: 9,
+    failedSources: [],
+    scorecards,
+    flows,
+  };
+}
+
+describe.each(databases.eachSupportedId())('ScorecardStore on %s', id => {
+  async function createStore() {
+    const knex = await databases.init(id);
+    const store = await ScorecardStore.create({
+      database: mockServices.database({ knex }),
+    });
+    return { knex, store };
+  }
+
+  it('stores a run with its scorecards and reads them back exactly', async () => {
+    const { store } = await createStore();
+    await expect(store.latestRun()).resolves.toBeUndefined();
+    const cards = [scorecard('ledger', 95.5), scorecard('payments-api', 40)];
+    const stored = await store.recordRun({
+      ...run('2026-11-20T10:00:00.000Z', cards),
+      failedSources: ['prometheus@prod-us-east: timeout'],
+    });
+    expect(stored).toEqual({
+      id: expect.any(Number),
+      startedAt: '2026-11-20T09:59:56.000Z',
+      finishedAt: '2026-11-20T10:00:00.000Z',
+      entities: 2,
+      prometheusQueries: 12,
+      kubernetesReads: 9,
+      failedSources: ['prometheus@prod-us-east: timeout'],
+    });
+    await expect(store.latestRun()).resolves.toEqual(stored);
+    await expect(store.scorecardsOf(stored.id)).resolves.toEqual(cards);
+  });
+
+  it('gives the last run of each day for trends, and an entity its history', async () => {
+    const { store } = await createStore();
+    await store.recordRun(
+      run('2026-11-20T08:00:00.000Z', [scorecard('ledger', 10)]),
+    );
+    await store.recordRun(
+      run('2026-11-20T20:00:00.000Z', [scorecard('ledger', 20)]),
+    );
+    await store.recordRun(
+      run('2026-11-21T09:00:00.000Z', [
+        scorecard('ledger', 30),
+        scorecard('payments-api', 70, { owner: null, clusters: ['a', 'b'] }),
+      ]),
+    );
+    const daily = await store.dailyScores(new Date('2026-11-01T00:00:00Z'));
+    expect(
+      daily.map(d => [d.at, d.entityRef, d.score, d.owner, d.clusters]),
+    ).toEqual([
+      [
+        '2026-11-20T20:00:00.000Z',
+        'component:default/ledger',
+        20,
+        'group:default/payments-team',
+        ['prod-eu-west'],
+      ],
+      [
+        '2026-11-21T09:00:00.000Z',
+        'component:default/ledger',
+        30,
+        'group:default/payments-team',
+        ['prod-eu-west'],
+      ],
+      [
+        '2026-11-21T09:00:00.000Z',
+        'component:default/payments-api',
+        70,
+        null,
+        ['a', 'b'],
+      ],
+    ]);
+    expect(
+      await store.dailyScores(new Date('2026-11-21T00:00:00Z')),
+    ).toHaveLength(2);
+
+    const ledger = await store.entityScores(
+      'component:default/ledger',
+      new Date('2026-11-20T12:00:00Z'),
+    );
+    expect(ledger.current).toEqual({
+      ...scorecard('ledger', 30),
+      at: '2026-11-21T09:00:00.000Z',
+    });
+    expect(ledger.history.map(h => h.score)).toEqual([20, 30]);
+    await expect(
+      store.entityScores('component:default/nobody', new Date(0)),
+    ).resolves.toEqual({ history: [] });
+  });
+
+  it('answers as-of dataflow questions over a period', async () => {
+    const { store } = await createStore();
+    // Day 1: web-frontend calls ledger over mTLS, an unknown caller in plaintext.
+    await store.recordRun(
+      run(
+        '2026-11-01T10:00:00.000Z',
+        [scorecard('ledger', 50)],
+        [flow('ledger', 'web-frontend', 1), flow('ledger', undefined, 0)],
+      ),
+    );
+    // Day 2: web-frontend partly plaintext; ledger calls out to the database.
+    await store.recordRun(
+      run(
+        '2026-11-02T10:00:00.000Z',
+        [scorecard('ledger', 50)],
+        [
+          flow('ledger', 'web-frontend', 0.75, { requestsPerSecond: 8 }),
+          flow('ledger', 'postgres', 1, { direction: 'outbound' }),
+        ],
+      ),
+    );
+    // Day 3: seen from the caller's side only.
+    await store.recordRun(
+      run(
+        '2026-11-03T10:00:00.000Z',
+        [scorecard('web-frontend', 80)],
+        [
+          flow('web-frontend', 'ledger', 1, {
+            direction: 'outbound',
+            workload: { namespace: 'web', name: 'web-frontend' },
+            peer: {
+              namespace: 'payments',
+              workload: 'ledger',
+              entityRef: 'component:default/ledger',
+            },
+          }),
+        ],
+      ),
+    );
+
+    const day1 = await store.dataflows(
+      ['component:default/ledger'],
+      new Date('2026-11-01T00:00:00Z'),
+      new Date('2026-11-01T23:59:59Z'),
+    );
+    expect(day1.runs).toBe(1);
+    expect(day1.flows).toEqual([
+      expect.objectContaining({
+        peer: { namespace: 'web', workload: 'unknown-caller' },
+        minMtlsShare: 0,
+        plaintextReasons: ['no_tls_from_remote'],
+        observations: 1,
+      }),
+      expect.objectContaining({
+        peer: {
+          namespace: 'web',
+          workload: 'web-frontend',
+          entityRef: 'component:default/web-frontend',
+        },
+        minMtlsShare: 1,
+        plaintextReasons: [],
+      }),
+    ]);
+
+    const allDays = await store.dataflows(
+      ['component:default/ledger'],
+      new Date('2026-11-01T00:00:00Z'),
+      new Date('2026-11-30T00:00:00Z'),
+    );
+    expect(allDays.runs).toBe(3);
+    const fromWeb = allDays.flows.find(
+      f =>
+        f.entityRef === 'component:default/ledger' &&
+        f.peer.workload === 'web-frontend',
+    );
+    expect(fromWeb).toEqual({
+      entityRef: 'component:default/ledger',
+      direction: 'inbound',
+      workload: { namespace: 'payments', name: 'ledger' },
+      peer: {
+        namespace: 'web',
+        workload: 'web-frontend',
+        entityRef: 'component:default/web-frontend',
+      },
+      cluster: 'prod-eu-west',
+      firstSeen: '2026-11-01T10:00:00.000Z',
+      lastSeen: '2026-11-02T10:00:00.000Z',
+      observations: 2,
+      maxRequestsPerSecond: 8,
+      minMtlsShare: 0.75,
+      plaintextReasons: ['no_tls_from_remote'],
+    });
+    // Flows seen at the peer name the asked entity as their peer.
+    expect(
+      allDays.flows.filter(
+        f => f.entityRef === 'component:default/web-frontend',
+      ),
+    ).toEqual([
+      expect.objectContaining({
+        direction: 'outbound',
+        lastSeen: '2026-11-03T10:00:00.000Z',
+      }),
+    ]);
+    expect(allDays.flows).toHaveLength(4);
+
+    const before = await store.dataflows(
+      ['component:default/ledger'],
+      new Date('2026-10-01T00:00:00Z'),
+      new Date('2026-10-31T00:00:00Z'),
+    );
+    expect(before).toEqual({ runs: 0, flows: [] });
+  });
+
+  it('prunes old runs together with their scores and flows', async () => {
+    const { store, knex } = await createStore();
+    await store.recordRun(
+      run(
+        '2026-10-01T10:00:00.000Z',
+        [scorecard('ledger', 10)],
+        [flow('ledger', 'web-frontend', 1)],
+      ),
+    );
+    const kept = await store.recordRun(
+      run(
+        '2026-11-21T10:00:00.000Z',
+        [scorecard('ledger', 20)],
+        [flow('ledger', 'web-frontend', 1)],
+      ),
+    );
+    await expect(store.prune(new Date('2026-11-01T00:00:00Z'))).resolves.toBe(
+      1,
+    );
+    const count = async (table: string) =>
+      Number((await knex(table).count({ n: '*' }))[0].n);
+    expect(await count('mesh_posture_snapshot_runs')).toBe(1);
+    expect(await count('mesh_posture_entity_scores')).toBe(1);
+    expect(await count('mesh_posture_dataflows')).toBe(1);
+    await expect(store.latestRun()).resolves.toEqual(kept);
+  });
+});
