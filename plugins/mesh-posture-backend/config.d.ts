@@ -76,6 +76,32 @@ export interface Config {
       /** How long an entity's posture is served from the cache. Default 30 seconds. */
       ttl?: HumanDuration | string;
     };
+    snapshot?: {
+      /** How often the scorecard snapshot of the whole catalog runs. Default 1 hour; at least 1 minute. */
+      frequency?: HumanDuration | string;
+      /** How long one run may take. Default 15 minutes. */
+      timeout?: HumanDuration | string;
+      /** How long runs, their scores and observed dataflows are kept. Default 400 days. */
+      retention?: HumanDuration | string;
+    };
+    scorecards?: {
+      /**
+       * Weight of each check in the score (0 leaves it out). Checks:
+       * inbound-mtls, outbound-mtls, meshed-pods, default-deny,
+       * no-over-grants, certificates, golden-signals, progressive-delivery,
+       * checklists.
+       */
+      weights?: { [check: string]: number };
+      /** Credit for a warning, 0..1. Default 0.5. */
+      warnCredit?: number;
+      /** Levels, tried from the highest minScore down. Default Gold 90, Silver 75, Bronze 50. */
+      levels?: Array<{
+        name: string;
+        minScore: number;
+        /** Checks that must pass for the level. */
+        requires?: string[];
+      }>;
+    };
     permissions?: {
       /**
        * Entity refs of the groups whose members may perform every Mesh

@@ -798,7 +798,107 @@ function istioSignalsDataset(end) {
   };
 }
 
+/**
+ * A Linkerd cluster with many services, for the batched snapshot: `count`
+ * Deployments `svc-<i>` spread over four namespaces, two pods each. Service
+ * i calls service i+1 (wrapping) at (i % 7 + 1) req/s over mTLS; every
+ * fifth service also takes 0.5 req/s of plaintext from an unmeshed caller.
+ * Each service answers with 1% failures and a latency histogram, and its
+ * proxies report a certificate expiring a day after `end`.
+ */
+function manyWorkloadsDataset(end, count) {
+  const w = new OpenMetricsWriter(end);
+  const ns = i => `team-${i % 4}`;
+  const name = i => `svc-${i}`;
+  const podsOf = i =>
+    ['a', 'b'].map(p => ({
+      namespace: ns(i),
+      deployment: name(i),
+      pod: `${name(i)}-5d8f9-${p}`,
+      control_plane_ns: 'linkerd',
+    }));
+  for (let i = 0; i < count; i++) {
+    const callee = (i + 1) % count;
+    const rate = (i % 7) + 1;
+    for (const from of podsOf(i)) {
+      w.counter(
+        'request',
+        {
+          ...from,
+          direction: 'outbound',
+          tls: 'true',
+          server_id: linkerdId(name(callee), ns(callee)),
+          dst_namespace: ns(callee),
+          dst_deployment: name(callee),
+          dst_serviceaccount: name(callee),
+        },
+        rate / 2,
+      );
+    }
+    for (const to of podsOf(callee)) {
+      w.counter(
+        'request',
+        {
+          ...to,
+          direction: 'inbound',
+          tls: 'true',
+          client_id: linkerdId(name(i), ns(i)),
+        },
+        rate / 2,
+      );
+    }
+  }
+  for (let i = 0; i < count; i++) {
+    const caller = (i - 1 + count) % count;
+    const inbound = (caller % 7) + 1 + (i % 5 === 0 ? 0.5 : 0);
+    for (const to of podsOf(i)) {
+      if (i % 5 === 0) {
+        w.counter(
+          'request',
+          {
+            ...to,
+            direction: 'inbound',
+            tls: 'no_identity',
+            no_tls_reason: 'no_tls_from_remote',
+          },
+          0.25,
+        );
+      }
+      const labels = { ...to, direction: 'inbound', tls: 'true' };
+      w.counter(
+        'response',
+        { ...labels, classification: 'success', status_code: '200' },
+        (inbound * 0.99) / 2,
+      );
+      w.counter(
+        'response',
+        { ...labels, classification: 'failure', status_code: '503' },
+        (inbound * 0.01) / 2,
+      );
+      w.histogram(
+        'response_latency_ms',
+        labels,
+        inbound / 2,
+        LINKERD_BOUNDS,
+        sharesOver(LINKERD_BOUNDS, { 10: 0.6, 50: 0.3, 100: 0.09, 500: 0.01 }),
+        30,
+      );
+      w.gauge(
+        'control_identity_cert_expiration_timestamp_seconds',
+        to,
+        end + 24 * 3600,
+      );
+    }
+  }
+  return {
+    openMetrics: w.toString(),
+    at: w.end,
+    namespaces: [0, 1, 2, 3].map(i => `team-${i}`),
+  };
+}
+
 module.exports = {
+  manyWorkloadsDataset,
   STEP_SECONDS,
   DURATION_SECONDS,
   OpenMetricsWriter,

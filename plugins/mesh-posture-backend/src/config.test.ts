@@ -1,4 +1,5 @@
 import { ConfigReader } from '@backstage/config';
+import { DEFAULT_SCORECARD_MODEL } from '@mesh-posture/plugin-mesh-posture-common';
 import { readMeshPostureConfig } from './config';
 
 describe('readMeshPostureConfig', () => {
@@ -13,6 +14,13 @@ describe('readMeshPostureConfig', () => {
       minimumCallerHistoryMs: 7 * 24 * 3600 * 1000,
       slo: { successRate: 0.999, latencyP99Ms: 500 },
       clusters: [],
+      snapshot: {
+        frequencyMs: 3600_000,
+        timeoutMs: 15 * 60_000,
+        retentionMs: 400 * 24 * 3600_000,
+        window: '1h',
+      },
+      scorecards: DEFAULT_SCORECARD_MODEL,
     });
   });
 
@@ -37,6 +45,13 @@ describe('readMeshPostureConfig', () => {
       minimumCallerHistoryMs: 7 * 24 * 3600 * 1000,
       slo: { successRate: 0.999, latencyP99Ms: 500 },
       clusters: [],
+      snapshot: {
+        frequencyMs: 3600_000,
+        timeoutMs: 15 * 60_000,
+        retentionMs: 400 * 24 * 3600_000,
+        window: '1h',
+      },
+      scorecards: DEFAULT_SCORECARD_MODEL,
     });
   });
 
@@ -157,6 +172,41 @@ describe('readMeshPostureConfig', () => {
       ).toThrow(message);
     },
   );
+
+  it('reads the snapshot schedule and the scoring model', () => {
+    const config = readMeshPostureConfig(
+      new ConfigReader({
+        meshPosture: {
+          snapshot: { frequency: '15m', retention: { days: 90 } },
+          scorecards: {
+            weights: { checklists: 0, 'inbound-mtls': 40 },
+            levels: [{ name: 'Compliant', minScore: 80, requires: ['inbound-mtls'] }],
+          },
+        },
+      }),
+    );
+    expect(config.snapshot).toEqual({
+      frequencyMs: 15 * 60_000,
+      timeoutMs: 15 * 60_000,
+      retentionMs: 90 * 24 * 3600_000,
+      window: '1h',
+    });
+    expect(config.scorecards.weights.checklists).toBe(0);
+    expect(config.scorecards.weights['inbound-mtls']).toBe(40);
+    expect(config.scorecards.levels).toEqual([
+      { name: 'Compliant', minScore: 80, requires: ['inbound-mtls'] },
+    ]);
+  });
+
+  it.each([
+    [{ snapshot: { frequency: '10s' } }, 'snapshot.frequency must be at least 60 seconds'],
+    [{ snapshot: { retention: '1h' } }, 'snapshot.retention must be at least'],
+    [{ scorecards: { weights: { 'mtls-everywhere': 10 } } }, 'meshPosture.scorecards.weights.mtls-everywhere is not a check'],
+  ])('refuses a bad snapshot or scorecard setting %j', (meshPosture, message) => {
+    expect(() =>
+      readMeshPostureConfig(new ConfigReader({ meshPosture })),
+    ).toThrow(message);
+  });
 
   it('refuses what is not a duration', () => {
     expect(() =>

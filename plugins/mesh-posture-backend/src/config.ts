@@ -4,6 +4,8 @@ import {
   isValidClusterName,
   percentToShare,
   MeshKind,
+  ScorecardModel,
+  scorecardModelFrom,
   WORKLOAD_KINDS,
   WorkloadKind,
 } from '@mesh-posture/plugin-mesh-posture-common';
@@ -46,6 +48,16 @@ export interface MeshPostureConfig {
   /** Default objectives where an entity's annotations set none. */
   slo: { successRate: number; latencyP99Ms: number };
   clusters: ClusterConfig[];
+  /** The scheduled scorecard snapshot of the whole catalog. */
+  snapshot: {
+    frequencyMs: number;
+    timeoutMs: number;
+    retentionMs: number;
+    /** The traffic window the snapshot judges posture and signals over. */
+    window: '1h';
+  };
+  /** Weights and levels of the scorecards. */
+  scorecards: ScorecardModel;
 }
 
 function durationMs(config: Config | undefined, key: string, fallback: number) {
@@ -185,7 +197,38 @@ export function readMeshPostureConfig(root: Config): MeshPostureConfig {
     ),
     slo: readSloDefaults(config),
     clusters,
+    snapshot: {
+      frequencyMs: minimumMs(
+        durationMs(config, 'snapshot.frequency', 3600_000),
+        60_000,
+        'snapshot.frequency',
+      ),
+      timeoutMs: minimumMs(
+        durationMs(config, 'snapshot.timeout', 15 * 60_000),
+        10_000,
+        'snapshot.timeout',
+      ),
+      retentionMs: minimumMs(
+        durationMs(config, 'snapshot.retention', 400 * 24 * 3600_000),
+        24 * 3600_000,
+        'snapshot.retention',
+      ),
+      window: '1h',
+    },
+    scorecards: scorecardModelFrom(
+      (config?.getOptional('scorecards') as any) ?? {},
+      'meshPosture.scorecards',
+    ),
   };
+}
+
+function minimumMs(ms: number, minimum: number, key: string): number {
+  if (ms < minimum) {
+    throw new Error(
+      `meshPosture.${key} must be at least ${minimum / 1000} seconds`,
+    );
+  }
+  return ms;
 }
 
 function readSloDefaults(config: Config | undefined) {

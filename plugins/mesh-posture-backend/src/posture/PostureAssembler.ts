@@ -36,6 +36,7 @@ import {
   ClusterWorkloads,
   resolveEntityWorkloads,
   resolveManyEntityWorkloads,
+  uniqueRefs,
 } from './resolveWorkloads';
 
 function expectArray<T>(value: unknown, what: string): T[] {
@@ -117,12 +118,6 @@ interface ClusterReadings {
   telemetry?: CallResult<WorkloadTelemetry>;
 }
 
-const refKey = (r: { namespace: string; name: string; kind?: string }) =>
-  `${r.namespace}/${r.kind ?? ''}/${r.name}`;
-
-function uniqueRefs(refs: WorkloadRef[]): WorkloadRef[] {
-  return [...new Map(refs.map(r => [refKey(r), r])).values()];
-}
 
 /**
  * The part of a batch's telemetry about some workloads, as if they had been

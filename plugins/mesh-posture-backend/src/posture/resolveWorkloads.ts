@@ -13,6 +13,14 @@ import { SourceCaller } from '../sources/SourceCaller';
 import { WorkloadTarget } from './resolveWorkloadTarget';
 import { groupPodsByWorkload, PodGroup } from './workloadsFromPods';
 
+const refKey = (r: { namespace: string; name: string; kind?: string }) =>
+  `${r.namespace}/${r.kind ?? ''}/${r.name}`;
+
+/** Each workload once, for a batch asked about many entities' workloads. */
+export function uniqueRefs(refs: WorkloadRef[]): WorkloadRef[] {
+  return [...new Map(refs.map(r => [refKey(r), r])).values()];
+}
+
 /** An entity's workloads in one cluster. */
 export interface ClusterWorkloads {
   cluster: MeshCluster;

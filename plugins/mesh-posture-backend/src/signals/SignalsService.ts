@@ -32,7 +32,8 @@ import { resolveWorkloadTarget } from '../posture/resolveWorkloadTarget';
 import { ClusterRegistry } from '../sources/ClusterRegistry';
 import { SourceCaller } from '../sources/SourceCaller';
 
-function checkSignals(value: unknown): WorkloadSignals {
+/** Refuses golden signals a source made up wrongly. */
+export function checkSignals(value: unknown): WorkloadSignals {
   const v = value as WorkloadSignals;
   if (
     typeof v !== 'object' ||
@@ -49,6 +50,27 @@ function checkSignals(value: unknown): WorkloadSignals {
     throw new SourceError('invalid-response', 'golden signals are malformed');
   }
   return v;
+}
+
+/** The objectives an entity is held to: its annotations, else the portal's defaults. */
+export function sloTargets(
+  slo: { successRate?: number; latencyP99Ms?: number },
+  defaults: { successRate: number; latencyP99Ms: number },
+) {
+  return {
+    successRate: slo.successRate ?? defaults.successRate,
+    latencyP99Ms: slo.latencyP99Ms ?? defaults.latencyP99Ms,
+    from: {
+      successRate:
+        slo.successRate !== undefined
+          ? ('annotation' as const)
+          : ('default' as const),
+      latencyP99:
+        slo.latencyP99Ms !== undefined
+          ? ('annotation' as const)
+          : ('default' as const),
+    },
+  };
 }
 
 type MeasuredSignals = {
@@ -271,20 +293,6 @@ export class SignalsService {
     );
 
     const summary = summarizeTraffic(summaries, windowSeconds);
-    const sloTargets = {
-      successRate: slo.successRate ?? this.options.sloDefaults.successRate,
-      latencyP99Ms: slo.latencyP99Ms ?? this.options.sloDefaults.latencyP99Ms,
-      from: {
-        successRate:
-          slo.successRate !== undefined
-            ? ('annotation' as const)
-            : ('default' as const),
-        latencyP99:
-          slo.latencyP99Ms !== undefined
-            ? ('annotation' as const)
-            : ('default' as const),
-      },
-    };
     if (summary.requests === 0) {
       notes.push(`No requests in the last ${window}.`);
     } else if (summary.latencyMs.p99 === null) {
@@ -313,7 +321,7 @@ export class SignalsService {
       series: [...points.entries()]
         .sort((a, b) => a[0] - b[0])
         .map(([t, parts]) => signalPoint(t, parts, series.rateWindowSeconds)),
-      slo: assessSlo(summary, sloTargets),
+      slo: assessSlo(summary, sloTargets(slo, this.options.sloDefaults)),
       dependencies: [],
       notes,
       links,

@@ -1,0 +1,289 @@
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  DEFAULT_SCORECARD_MODEL,
+  scoreChecksFromPosture,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import type { MeshCluster } from '@mesh-posture/plugin-mesh-posture-node';
+import { PeerEntities } from '../catalog/PeerEntities';
+import { LinkerdTelemetry } from '../mesh/linkerd/LinkerdTelemetry';
+import { PostureAssembler } from '../posture/PostureAssembler';
+import { resolveWorkloadTarget } from '../posture/resolveWorkloadTarget';
+import { PrometheusClient } from '../prometheus/PrometheusClient';
+import { SignalsService } from '../signals/SignalsService';
+import {
+  countingSourceUsage,
+  countSourceRequest,
+} from '../sources/sourceUsage';
+import { FakeObject, objectSourceOf } from '../__testUtils__/fakeKubernetesApi';
+import {
+  describeWithPrometheus,
+  RealPrometheus,
+  startPrometheus,
+} from '../__testUtils__/realPrometheus';
+import { ScorecardSnapshot } from './ScorecardSnapshot';
+
+const { manyWorkloadsDataset } = require('../../scripts/prometheus-fixtures');
+
+jest.setTimeout(120_000);
+
+const SERVICES = 24;
+const ns = (i: number) => `team-${i % 4}`;
+
+/** The cluster's objects: namespaces, two meshed pods per service, one canary. */
+function clusterObjects(): FakeObject[] {
+  const objects: FakeObject[] = [0, 1, 2, 3].map(i => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: `team-${i}` },
+  }));
+  for (let i = 0; i < SERVICES; i++) {
+    for (const p of ['a', 'b']) {
+      objects.push({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: `svc-${i}-5d8f9-${p}`,
+          namespace: ns(i),
+          labels: {
+            'backstage.io/kubernetes-id': `svc-${i}`,
+            'pod-template-hash': '5d8f9',
+          },
+          annotations: { 'linkerd.io/proxy-version': 'edge-24.11.8' },
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'ReplicaSet',
+              name: `svc-${i}-5d8f9`,
+              controller: true,
+            },
+          ],
+        },
+        spec: {
+          serviceAccountName: `svc-${i}`,
+          containers: [
+            {
+              name: 'linkerd-proxy',
+              image: 'cr.l5d.io/linkerd/proxy:edge-24.11.8',
+            },
+            { name: 'app', image: `registry.example/svc-${i}:1.0.0` },
+          ],
+        },
+        status: {
+          phase: 'Running',
+          conditions: [{ type: 'Ready', status: 'True' }],
+        },
+      });
+    }
+  }
+  objects.push({
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
+    metadata: { name: 'svc-0', namespace: 'team-0' },
+    spec: {
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'svc-0' },
+    },
+  });
+  return objects;
+}
+
+function entity(i: number): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: `svc-${i}`,
+      namespace: 'default',
+      annotations: { 'backstage.io/kubernetes-id': `svc-${i}` },
+    },
+    spec: { type: 'service', lifecycle: 'production', owner: `team-${i % 3}` },
+    relations: [
+      { type: 'ownedBy', targetRef: `group:default/team-${i % 3}` },
+      { type: 'partOf', targetRef: 'system:default/payments' },
+    ],
+  };
+}
+
+describeWithPrometheus('scorecard snapshot against a real Prometheus', () => {
+  const dataset = manyWorkloadsDataset(
+    Math.floor(Date.now() / 1000) - 120,
+    SERVICES,
+  );
+  const at = new Date(dataset.at * 1000);
+  let prometheus: RealPrometheus;
+  let cluster: MeshCluster;
+
+  beforeAll(async () => {
+    prometheus = await startPrometheus(dataset.openMetrics);
+    const objects = objectSourceOf(clusterObjects());
+    cluster = {
+      name: 'prod',
+      mesh: 'linkerd',
+      // Count reads as the HTTP source does, to see how many a run makes.
+      objects: {
+        list: async (query, options) => {
+          countSourceRequest('kubernetesReads');
+          return objects.list(query, options);
+        },
+        get: async (query, options) => {
+          countSourceRequest('kubernetesReads');
+          return objects.get(query, options);
+        },
+      },
+      telemetry: new LinkerdTelemetry({
+        prometheus: new PrometheusClient({ url: prometheus.url }),
+      }),
+    };
+  });
+
+  afterAll(async () => {
+    await prometheus?.stop();
+  });
+
+  function setup(entityCount: number) {
+    const logger = mockServices.logger.mock();
+    const entities = Array.from({ length: entityCount }, (_, i) => entity(i));
+    const catalog = catalogServiceMock({ entities });
+    const assembler = new PostureAssembler({
+      providers: [{ getClusters: async () => [cluster] }],
+      sourceTimeoutMs: 20_000,
+      callerWindow: '1h',
+      minimumCallerHistoryMs: 30 * 60_000,
+      logger,
+      now: () => at,
+    });
+    const peers = new PeerEntities({ catalog, logger });
+    const snapshot = new ScorecardSnapshot({
+      catalog,
+      auth: mockServices.auth(),
+      assembler,
+      peers,
+      store: {} as any,
+      model: DEFAULT_SCORECARD_MODEL,
+      sloDefaults: { successRate: 0.999, latencyP99Ms: 500 },
+      logger,
+      now: () => at,
+    });
+    const signals = new SignalsService({
+      registry: assembler.registry,
+      caller: assembler.caller,
+      cache: { get: async () => undefined, set: async () => {} } as any,
+      logger,
+      cacheTtlMs: 0,
+      sloDefaults: { successRate: 0.999, latencyP99Ms: 500 },
+      peers,
+      now: () => at,
+    });
+    return { entities, assembler, snapshot, signals };
+  }
+
+  it('makes as many source requests for 24 entities as for 4', async () => {
+    const few = await countingSourceUsage(() => setup(4).snapshot.measure(at));
+    const many = await countingSourceUsage(() =>
+      setup(SERVICES).snapshot.measure(at),
+    );
+    expect(few.value.scorecards).toHaveLength(4);
+    expect(many.value.scorecards).toHaveLength(SERVICES);
+    expect(many.value.failedSources).toEqual([]);
+    expect(many.usage.prometheusQueries).toBeGreaterThan(0);
+    expect(many.usage.kubernetesReads).toBeGreaterThan(0);
+    expect(many.usage).toEqual(few.usage);
+
+    // The per-entity path asks once per entity for the same answers.
+    const perEntity = setup(4);
+    const alone = await countingSourceUsage(() =>
+      Promise.all(
+        perEntity.entities.map(e =>
+          perEntity.assembler.assemble(
+            `component:default/${e.metadata.name}`,
+            resolveWorkloadTarget(e)!,
+            '1h',
+          ),
+        ),
+      ),
+    );
+    expect(alone.usage.prometheusQueries).toBeGreaterThan(
+      few.usage.prometheusQueries,
+    );
+  });
+
+  it('gives each entity exactly the posture and signals of the per-entity path', async () => {
+    const { entities, assembler, snapshot, signals } = setup(SERVICES);
+    const withoutTimings = (p: any) => ({
+      ...p,
+      sources: p.sources.map((s: any) => ({ ...s, durationMs: 0 })),
+    });
+    const batch = await assembler.assembleMany(
+      entities.map(e => ({
+        entityRef: `component:default/${e.metadata.name}`,
+        target: resolveWorkloadTarget(e)!,
+      })),
+      '1h',
+    );
+    const { scorecards, flows } = await snapshot.measure(at);
+    const credentials = mockCredentials.service();
+
+    for (const [i, e] of entities.entries()) {
+      const ref = `component:default/${e.metadata.name}`;
+      const alone = await assembler.assemble(
+        ref,
+        resolveWorkloadTarget(e)!,
+        '1h',
+      );
+      expect(withoutTimings(batch[i].posture)).toEqual(withoutTimings(alone));
+
+      const card = scorecards.find(c => c.entityRef === ref)!;
+      expect(card.checks.slice(0, 6)).toEqual(
+        scoreChecksFromPosture(alone.verdict.checks),
+      );
+      expect(card.figures.inboundMtlsShare).toBe(alone.inbound.mtlsShare);
+      expect(card.figures.meshedPods).toBe(2);
+
+      const golden = await signals.getSignals(e, '1h', 'inbound', credentials);
+      expect(card.figures.successRate).toBeCloseTo(
+        golden.summary.successRate!,
+        9,
+      );
+      expect(card.figures.latencyP99Ms).toBe(golden.summary.latencyMs.p99);
+      expect(card.checks.find(c => c.id === 'golden-signals')?.status).toBe(
+        golden.slo.successRate === 'breached' ? 'fail' : 'pass',
+      );
+    }
+
+    // Ground truth of the fixture: plaintext into every fifth service,
+    // one canary, owners and system from the catalog.
+    const svc0 = scorecards.find(c => c.name === 'svc-0')!;
+    const svc1 = scorecards.find(c => c.name === 'svc-1')!;
+    expect(svc0.figures.inboundMtlsShare).toBeLessThan(1);
+    expect(svc1.figures.inboundMtlsShare).toBe(1);
+    expect(svc0.checks.find(c => c.id === 'progressive-delivery')).toEqual(
+      expect.objectContaining({ status: 'pass' }),
+    );
+    expect(svc1.checks.find(c => c.id === 'progressive-delivery')?.status).toBe(
+      'fail',
+    );
+    expect(svc1.owner).toBe('group:default/team-1');
+    expect(svc1.system).toBe('system:default/payments');
+
+    // Flows: svc-0 → svc-1 seen at both ends, linked to the catalog.
+    expect(flows).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          entityRef: 'component:default/svc-1',
+          direction: 'inbound',
+          peer: expect.objectContaining({
+            entityRef: 'component:default/svc-0',
+          }),
+          mtlsShare: 1,
+        }),
+        expect.objectContaining({
+          entityRef: 'component:default/svc-0',
+          direction: 'inbound',
+          mtlsShare: 0,
+          plaintextReasons: ['no_tls_from_remote'],
+        }),
+      ]),
+    );
+  });
+});
