@@ -180,7 +180,9 @@ describe('readMeshPostureConfig', () => {
           snapshot: { frequency: '15m', retention: { days: 90 } },
           scorecards: {
             weights: { checklists: 0, 'inbound-mtls': 40 },
-            levels: [{ name: 'Compliant', minScore: 80, requires: ['inbound-mtls'] }],
+            levels: [
+              { name: 'Compliant', minScore: 80, requires: ['inbound-mtls'] },
+            ],
           },
         },
       }),
@@ -199,14 +201,23 @@ describe('readMeshPostureConfig', () => {
   });
 
   it.each([
-    [{ snapshot: { frequency: '10s' } }, 'snapshot.frequency must be at least 60 seconds'],
+    [
+      { snapshot: { frequency: '10s' } },
+      'snapshot.frequency must be at least 60 seconds',
+    ],
     [{ snapshot: { retention: '1h' } }, 'snapshot.retention must be at least'],
-    [{ scorecards: { weights: { 'mtls-everywhere': 10 } } }, 'meshPosture.scorecards.weights.mtls-everywhere is not a check'],
-  ])('refuses a bad snapshot or scorecard setting %j', (meshPosture, message) => {
-    expect(() =>
-      readMeshPostureConfig(new ConfigReader({ meshPosture })),
-    ).toThrow(message);
-  });
+    [
+      { scorecards: { weights: { 'mtls-everywhere': 10 } } },
+      'meshPosture.scorecards.weights.mtls-everywhere is not a check',
+    ],
+  ])(
+    'refuses a bad snapshot or scorecard setting %j',
+    (meshPosture, message) => {
+      expect(() =>
+        readMeshPostureConfig(new ConfigReader({ meshPosture })),
+      ).toThrow(message);
+    },
+  );
 
   it('refuses what is not a duration', () => {
     expect(() =>

@@ -20,6 +20,9 @@ import { PostureAssembler } from './posture/PostureAssembler';
 import { PostureService } from './posture/PostureService';
 import { PeerEntities } from './catalog/PeerEntities';
 import { SignalsService } from './signals/SignalsService';
+import { ScorecardStore } from './database/ScorecardStore';
+import { ScorecardService } from './scorecards/ScorecardService';
+import { ScorecardSnapshot } from './scorecards/ScorecardSnapshot';
 import { createRouter } from './service/router';
 
 /**
@@ -146,6 +149,47 @@ export const meshPosturePlugin = createBackendPlugin({
           sloDefaults: settings.slo,
           peers,
         });
+        const scorecardStore = await ScorecardStore.create({ database });
+        const snapshot = new ScorecardSnapshot({
+          catalog,
+          auth,
+          assembler,
+          peers,
+          checklists: checklistService,
+          store: scorecardStore,
+          model: settings.scorecards,
+          sloDefaults: settings.slo,
+          logger,
+        });
+        await scheduler.scheduleTask({
+          id: 'mesh-posture-scorecard-snapshot',
+          frequency: { milliseconds: settings.snapshot.frequencyMs },
+          timeout: { milliseconds: settings.snapshot.timeoutMs },
+          // The demo shows scores soon after start; real clusters wait a bit.
+          initialDelay: settings.demo ? { seconds: 20 } : { minutes: 2 },
+          fn: async () => {
+            // At first start the demo catalog may still be ingesting.
+            for (let i = 0; settings.demo && i < 12; i++) {
+              if (await snapshot.hasEntities()) break;
+              await new Promise(resolve => setTimeout(resolve, 10_000));
+            }
+            await snapshot.run();
+            const cutoff = new Date(Date.now() - settings.snapshot.retentionMs);
+            const pruned = await scorecardStore.prune(cutoff);
+            if (pruned > 0) {
+              logger.info(
+                `Pruned ${pruned} scorecard snapshots before ${cutoff.toISOString()}`,
+              );
+            }
+          },
+        });
+        const scorecardService = new ScorecardService({
+          store: scorecardStore,
+          catalog,
+          permissions,
+          model: settings.scorecards,
+        });
+
         httpRouter.use(
           await createRouter({
             signalsService,
@@ -155,6 +199,11 @@ export const meshPosturePlugin = createBackendPlugin({
             postureService,
             openApiSpec,
             checklists: { service: checklistService, auditor },
+            scorecards: {
+              service: scorecardService,
+              takeSnapshot: () => snapshot.run(),
+              auditor,
+            },
           }),
         );
       },

@@ -118,7 +118,6 @@ interface ClusterReadings {
   telemetry?: CallResult<WorkloadTelemetry>;
 }
 
-
 /**
  * The part of a batch's telemetry about some workloads, as if they had been
  * asked about alone.

@@ -221,16 +221,28 @@ export class ScorecardSnapshot {
     return { scorecards, flows, failedSources: [...failed].sort() };
   }
 
+  /** Whether the catalog holds any entity with a workload annotation yet. */
+  async hasEntities(): Promise<boolean> {
+    const credentials = await this.options.auth.getOwnServiceCredentials();
+    const { items } = await this.options.catalog.queryEntities(
+      { filter: this.filter(), limit: 1, fields: ['metadata.name'] },
+      { credentials },
+    );
+    return items.length > 0;
+  }
+
+  private filter() {
+    return WORKLOAD_ANNOTATIONS.map(a => ({
+      [`metadata.annotations.${a}`]: CATALOG_FILTER_EXISTS,
+    }));
+  }
+
   /** Every entity with a workload annotation, with its target read. */
   private async entities(
     credentials: Awaited<ReturnType<AuthService['getOwnServiceCredentials']>>,
   ): Promise<EntityInRun[]> {
     const { items } = await this.options.catalog.getEntities(
-      {
-        filter: WORKLOAD_ANNOTATIONS.map(a => ({
-          [`metadata.annotations.${a}`]: CATALOG_FILTER_EXISTS,
-        })),
-      },
+      { filter: this.filter() },
       { credentials },
     );
     return items
@@ -422,8 +434,15 @@ export class ScorecardSnapshot {
     return {
       ...this.identity(e),
       ...score,
-      clusters: clusters.map(c => c.cluster.name),
-      meshes: [...new Set(clusters.map(c => c.cluster.mesh))].sort(),
+      // Where the entity runs, not every cluster its selector was tried in.
+      clusters: clusters
+        .filter(c => c.refs.length > 0)
+        .map(c => c.cluster.name),
+      meshes: [
+        ...new Set(
+          clusters.filter(c => c.refs.length > 0).map(c => c.cluster.mesh),
+        ),
+      ].sort(),
       figures: {
         totalPods: posture.totalPods,
         meshedPods: posture.meshedPods,

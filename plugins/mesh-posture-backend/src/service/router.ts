@@ -27,6 +27,10 @@ import {
   ChecklistRouterOptions,
   createChecklistRouter,
 } from './checklistRouter';
+import {
+  createScorecardRouter,
+  ScorecardRouterOptions,
+} from './scorecardRouter';
 
 const validator = makeValidator();
 
@@ -74,6 +78,11 @@ export interface RouterOptions {
   openApiSpec: object;
   /** Compliance checklists; their routes live in checklistRouter.ts. */
   checklists?: Pick<ChecklistRouterOptions, 'service' | 'auditor'>;
+  /** Scorecards; their routes live in scorecardRouter.ts. */
+  scorecards?: Pick<
+    ScorecardRouterOptions,
+    'service' | 'takeSnapshot' | 'auditor'
+  >;
 }
 
 /**
@@ -182,6 +191,17 @@ export async function createRouter(
         postureService,
         readableEntity,
         readQuery,
+      }),
+    );
+  }
+
+  if (options.scorecards) {
+    router.use(
+      createScorecardRouter({
+        ...options.scorecards,
+        httpAuth,
+        permissions,
+        readableEntity,
       }),
     );
   }

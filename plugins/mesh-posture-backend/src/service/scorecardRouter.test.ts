@@ -1,0 +1,312 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import type {
+  EntityScorecard,
+  ScorecardsResponse,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import request from 'supertest';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { meshPosturePlugin } from '../plugin';
+
+jest.setTimeout(60_000);
+
+const spec = parseYaml(
+  fs.readFileSync(path.resolve(__dirname, '../schema/openapi.yaml'), 'utf8'),
+);
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats(ajv);
+ajv.addSchema(spec, 'openapi');
+
+function expectSchema(schemaName: string, body: unknown) {
+  const validate = ajv.getSchema(`openapi#/components/schemas/${schemaName}`)!;
+  validate(body);
+  expect(validate.errors ?? []).toEqual([]);
+}
+
+/** The example catalog with the relations the catalog's processors would add. */
+const entities: Entity[] = parseAllDocuments(
+  fs.readFileSync(
+    path.resolve(__dirname, '../../../../examples/entities.yaml'),
+    'utf8',
+  ),
+).map(d => {
+  const e = d.toJS() as Entity;
+  const entitySpec = (e.spec ?? {}) as { owner?: string; system?: string };
+  return {
+    ...e,
+    metadata: { namespace: 'default', ...e.metadata },
+    relations: [
+      ...(entitySpec.owner
+        ? [{ type: 'ownedBy', targetRef: `group:default/${entitySpec.owner}` }]
+        : []),
+      ...(entitySpec.system
+        ? [{ type: 'partOf', targetRef: `system:default/${entitySpec.system}` }]
+        : []),
+    ],
+  };
+});
+
+const OUTSIDER = 'user:default/outsider';
+const principalOf = (options: unknown) =>
+  (options as { credentials?: BackstageCredentials } | undefined)?.credentials
+    ?.principal as { userEntityRef?: string } | undefined;
+
+/** The catalog as callers see it: the outsider may read no entity. */
+function catalogFactory() {
+  const catalog = catalogServiceMock({ entities });
+  const outsider = (options: unknown) =>
+    principalOf(options)?.userEntityRef === OUTSIDER;
+  return catalogServiceMock.mock({
+    getEntityByRef: async (ref, options) =>
+      outsider(options) ? undefined : catalog.getEntityByRef(ref, options),
+    getEntities: async (req, options) =>
+      outsider(options) ? { items: [] } : catalog.getEntities(req, options),
+    queryEntities: async (req, options) => catalog.queryEntities(req, options),
+    getEntitiesByRefs: async (req, options) =>
+      outsider(options)
+        ? { items: req.entityRefs.map(() => undefined) }
+        : catalog.getEntitiesByRefs(req, options),
+  }).factory;
+}
+
+async function startBackend(
+  options: { deny?: boolean } = {},
+): Promise<{ server: any; auditEvents: string[] }> {
+  const auditEvents: string[] = [];
+  const { server } = await startTestBackend({
+    features: [
+      meshPosturePlugin,
+      mockServices.rootConfig.factory({
+        data: {
+          meshPosture: {
+            demo: true,
+            // Keep the scheduled run out of the way: the tests take snapshots.
+            snapshot: { frequency: { hours: 24 } },
+          },
+        },
+      }),
+      catalogFactory(),
+      ...(options.deny
+        ? [
+            mockServices.permissions.factory({
+              result: AuthorizeResult.DENY,
+            }),
+          ]
+        : []),
+    ],
+  });
+  return { server, auditEvents };
+}
+
+const BASE = '/api/mesh-posture/v1';
+
+describe('scorecard routes', () => {
+  let server: any;
+  let first: ScorecardsResponse;
+  let before: request.Response;
+  let snap: request.Response;
+
+  beforeAll(async () => {
+    ({ server } = await startBackend());
+    before = await request(server).get(`${BASE}/scorecards`);
+    snap = await request(server).post(`${BASE}/snapshots`);
+    first = (await request(server).get(`${BASE}/scorecards`)).body;
+  });
+
+  it('has no run before the first snapshot; POST /v1/snapshots takes one', () => {
+    expect(before.status).toBe(200);
+    expect(before.body).toMatchObject({ run: null, entities: [] });
+    expect(snap.status).toBe(201);
+    expectSchema('SnapshotRun', snap.body.run);
+    expect(first.run).toEqual(snap.body.run);
+  });
+
+  it('scores every example entity with workloads, worst first, as the spec says', () => {
+    expectSchema('ScorecardsResponse', first);
+    const refs = first.entities.map(e => e.entityRef);
+    expect(refs).toEqual(
+      expect.arrayContaining([
+        'component:default/payments-api',
+        'component:default/ledger',
+        'component:default/card-issuing',
+      ]),
+    );
+    expect(first.run!.entities).toBe(first.entities.length);
+    expect(first.run!.prometheusQueries).toBeGreaterThan(0);
+    const scores = first.entities.map(e => e.score);
+    expect(scores).toEqual([...scores].sort((a, b) => a - b));
+    const payments = first.entities.find(
+      e => e.entityRef === 'component:default/payments-api',
+    )!;
+    expect(payments.owner).toMatch(/^group:default\//);
+    expect(payments.clusters).toEqual(['prod-eu-west']);
+    expect(payments.demo).toBe(true);
+    expect(payments.checks.map(c => c.id)).toContain('golden-signals');
+    expect(first.rollups.byOwner.length).toBeGreaterThan(1);
+    expect(first.facets.owner).toContain(payments.owner);
+  });
+
+  it('filters by owner, repeatable, and by level', async () => {
+    const owner = first.facets.owner[0];
+    const res = await request(server)
+      .get(`${BASE}/scorecards`)
+      .query({ owner });
+    expect(res.status).toBe(200);
+    const body: ScorecardsResponse = res.body;
+    expect(body.entities.length).toBeGreaterThan(0);
+    expect(body.entities.every(e => e.owner === owner)).toBe(true);
+    expect(body.facets).toEqual(first.facets);
+
+    const both = await request(server).get(
+      `${BASE}/scorecards?owner=${encodeURIComponent(
+        first.facets.owner[0],
+      )}&owner=${encodeURIComponent(first.facets.owner[1])}`,
+    );
+    expect(both.body.entities.length).toBeGreaterThan(body.entities.length);
+
+    const none = await request(server)
+      .get(`${BASE}/scorecards`)
+      .query({ level: 'Platinum' });
+    expect(none.body.entities).toEqual([]);
+  });
+
+  it('exports the filtered scorecards as CSV', async () => {
+    const owner = first.facets.owner[0];
+    const res = await request(server)
+      .get(`${BASE}/scorecards/export`)
+      .query({ owner, format: 'csv' });
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    expect(res.headers['content-disposition']).toMatch(
+      /^attachment; filename="zero-trust-scorecards-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
+    const lines = res.text.trim().split(/\r?\n/);
+    const mine = first.entities.filter(e => e.owner === owner);
+    expect(lines).toHaveLength(mine.length + 1);
+    expect(lines[0]).toMatch(/^entity/i);
+    for (const e of mine) {
+      expect(res.text).toContain(e.entityRef);
+    }
+  });
+
+  it('gives a trend per day and an entity its score', async () => {
+    const trend = await request(server)
+      .get(`${BASE}/scorecards/trend`)
+      .query({ days: 7, groupBy: 'system' });
+    expect(trend.status).toBe(200);
+    expectSchema('ScoreTrendResponse', trend.body);
+    expect(trend.body.catalog).toHaveLength(1);
+    expect(trend.body.catalog[0].entities).toBe(first.entities.length);
+    expect(trend.body.groups.map((g: any) => g.key)).toEqual(
+      expect.arrayContaining(['system:default/payments']),
+    );
+
+    const score = await request(server).get(
+      `${BASE}/entities/component/default/payments-api/score`,
+    );
+    expect(score.status).toBe(200);
+    expectSchema('EntityScoreResponse', score.body);
+    const payments = first.entities.find(
+      (e: EntityScorecard) => e.entityRef === 'component:default/payments-api',
+    )!;
+    expect(score.body.current).toMatchObject({
+      score: payments.score,
+      level: payments.level,
+    });
+    expect(score.body.history).toHaveLength(1);
+  });
+
+  it('answers which services talked to an entity, and whether encrypted', async () => {
+    const res = await request(server)
+      .get(`${BASE}/dataflow`)
+      .query({ entityRef: 'component:default/accounts-service' });
+    expect(res.status).toBe(200);
+    expectSchema('DataflowResponse', res.body);
+    expect(res.body.runs).toBe(1);
+    expect(res.body.flows.length).toBeGreaterThan(0);
+    // The demo's notifications calls accounts-service in plaintext.
+    expect(
+      res.body.flows.some(
+        (f: any) =>
+          f.entityRef === 'component:default/accounts-service' &&
+          f.direction === 'inbound' &&
+          f.minMtlsShare < 1 &&
+          f.plaintextReasons.length > 0,
+      ),
+    ).toBe(true);
+
+    const past = await request(server).get(`${BASE}/dataflow`).query({
+      entityRef: 'component:default/payments-api',
+      from: '2026-01-01',
+      to: '2026-01-31',
+    });
+    expect(past.body).toMatchObject({ runs: 0, flows: [] });
+  });
+
+  it('shows the outsider nothing they may not read', async () => {
+    const header = { Authorization: mockCredentials.user.header(OUTSIDER) };
+    const list = await request(server).get(`${BASE}/scorecards`).set(header);
+    expect(list.status).toBe(200);
+    expect(list.body.entities).toEqual([]);
+    expect(list.body.facets.owner).toEqual([]);
+    const csv = await request(server)
+      .get(`${BASE}/scorecards/export`)
+      .set(header);
+    expect(csv.text.trim().split(/\r?\n/)).toHaveLength(1);
+    const flows = await request(server)
+      .get(`${BASE}/dataflow`)
+      .query({ entityRef: 'component:default/payments-api' })
+      .set(header);
+    expect(flows.body.flows).toEqual([]);
+    const score = await request(server)
+      .get(`${BASE}/entities/component/default/payments-api/score`)
+      .set(header);
+    expect(score.status).toBe(404);
+  });
+
+  it.each([
+    ['/scorecards?team=payments', /Unknown query parameter "team"/],
+    ['/scorecards?owner=', /empty, overlong or control-character/],
+    [`/scorecards?owner=${'x'.repeat(300)}`, /overlong/],
+    ['/scorecards/trend?days=0', /days must be/],
+    ['/scorecards/trend?days=7&days=8', /must be given once/],
+    ['/scorecards/trend?groupBy=lifecycle', /groupBy must be owner or system/],
+    ['/scorecards/export?format=xlsx', /format must be csv/],
+    ['/entities/component/default/payments-api/score?days=abc', /days must be/],
+    ['/dataflow', /give from 1 to 50 entityRef values/],
+    [
+      '/dataflow?entityRef=component:default/ledger&from=yesterday',
+      /from must be an ISO date/,
+    ],
+    [
+      '/dataflow?entityRef=component:default/ledger&from=2026-02-01&to=2026-01-01',
+      /from must be before to/,
+    ],
+    ['/dataflow?entityRef=%3Abad%3A', /is not an entity ref/],
+  ])('answers 400 to %s', async (url, message) => {
+    const res = await request(server).get(`${BASE}${url}`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(message);
+  });
+});
+
+describe('POST /v1/snapshots without the permission', () => {
+  it('answers 403 and takes no snapshot', async () => {
+    const { server } = await startBackend({ deny: true });
+    const res = await request(server).post(`${BASE}/snapshots`);
+    expect(res.status).toBe(403);
+    const after = await request(server).get(`${BASE}/scorecards`);
+    expect(after.body.run).toBeNull();
+  });
+});
