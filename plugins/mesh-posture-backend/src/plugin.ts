@@ -23,6 +23,7 @@ import { SignalsService } from './signals/SignalsService';
 import { ScorecardStore } from './database/ScorecardStore';
 import { ScorecardService } from './scorecards/ScorecardService';
 import { ScorecardSnapshot } from './scorecards/ScorecardSnapshot';
+import { backfillDemoScorecards } from './scorecards/demoHistory';
 import { createRouter } from './service/router';
 
 /**
@@ -150,17 +151,25 @@ export const meshPosturePlugin = createBackendPlugin({
           peers,
         });
         const scorecardStore = await ScorecardStore.create({ database });
-        const snapshot = new ScorecardSnapshot({
-          catalog,
-          auth,
-          assembler,
-          peers,
-          checklists: checklistService,
-          store: scorecardStore,
-          model: settings.scorecards,
-          sloDefaults: settings.slo,
-          logger,
-        });
+        const snapshotWith = (
+          snapshotAssembler: PostureAssembler,
+          now?: () => Date,
+        ) =>
+          new ScorecardSnapshot({
+            catalog,
+            auth,
+            assembler: snapshotAssembler,
+            peers,
+            checklists: checklistService,
+            store: scorecardStore,
+            model: settings.scorecards,
+            sloDefaults: settings.slo,
+            logger,
+            now,
+          });
+        const snapshot = snapshotWith(assembler);
+        // The demo alone (no real clusters): a month of daily history at first start.
+        const demoOnly = settings.demo && providers.length === 1;
         await scheduler.scheduleTask({
           id: 'mesh-posture-scorecard-snapshot',
           frequency: { milliseconds: settings.snapshot.frequencyMs },
@@ -172,6 +181,27 @@ export const meshPosturePlugin = createBackendPlugin({
             for (let i = 0; settings.demo && i < 12; i++) {
               if (await snapshot.hasEntities()) break;
               await new Promise(resolve => setTimeout(resolve, 10_000));
+            }
+            if (demoOnly) {
+              const days = await backfillDemoScorecards({
+                store: scorecardStore,
+                days: 30,
+                snapshotAt: at =>
+                  snapshotWith(
+                    new PostureAssembler({
+                      providers: [new DemoMesh({ now: () => at })],
+                      sourceTimeoutMs: settings.sourceTimeoutMs,
+                      callerWindow: settings.callerWindow,
+                      minimumCallerHistoryMs: settings.minimumCallerHistoryMs,
+                      logger,
+                      now: () => at,
+                    }),
+                    () => at,
+                  ),
+              });
+              if (days > 0) {
+                logger.info(`Backfilled ${days} days of demo scorecards`);
+              }
             }
             await snapshot.run();
             const cutoff = new Date(Date.now() - settings.snapshot.retentionMs);

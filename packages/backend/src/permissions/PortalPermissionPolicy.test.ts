@@ -13,6 +13,7 @@ import {
   meshPostureChecklistExemptPermission,
   meshPostureChecklistUpdatePermission,
   meshPostureReadPermission,
+  meshPostureSnapshotCreatePermission,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { PortalPermissionPolicy } from './PortalPermissionPolicy';
 
@@ -145,5 +146,20 @@ describe('PortalPermissionPolicy', () => {
     await expect(
       policy().handle({ permission: meshPostureChecklistExemptPermission }),
     ).resolves.toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it('lets only the platform team take a scorecard snapshot on demand', async () => {
+    await expect(
+      policy().handle(
+        { permission: meshPostureSnapshotCreatePermission },
+        asUser('user:default/ana.silva'),
+      ),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+    await expect(
+      policy().handle(
+        { permission: meshPostureSnapshotCreatePermission },
+        asUser('user:default/li.chen'),
+      ),
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
   });
 });
