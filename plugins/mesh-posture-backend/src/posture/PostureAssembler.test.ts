@@ -272,3 +272,42 @@ describe('PostureAssembler', () => {
     ).toBe(100);
   });
 });
+
+describe('PostureAssembler.assembleMany', () => {
+  it('gives every demo entity, across both clusters, the posture it gets alone', async () => {
+    const demo = await new DemoMesh({ now: () => at }).getClusters();
+    const many = assembler(demo, 5000);
+    const ids = [
+      'payments-api',
+      'ledger',
+      'fraud-scoring',
+      'accounts-service',
+      'notifications',
+      'web-frontend',
+      'open-banking-gateway',
+      'card-issuing',
+    ];
+    const targets = ids.map(id => ({
+      entityRef: `component:default/${id}`,
+      target: {
+        selector: labelEquals('backstage.io/kubernetes-id', id),
+        explicit: [],
+      } as WorkloadTarget,
+    }));
+    const withoutTimings = (p: any) => ({
+      ...p,
+      sources: p.sources.map((s: any) => ({ ...s, durationMs: 0 })),
+    });
+    const batch = await many.assembleMany(targets, '1h');
+    expect(batch.map(b => b.entityRef)).toEqual(targets.map(t => t.entityRef));
+    for (const [i, t] of targets.entries()) {
+      const alone = await many.assemble(t.entityRef, t.target, '1h');
+      expect(withoutTimings(batch[i].posture)).toEqual(withoutTimings(alone));
+    }
+    // Ledger runs on the Linkerd cluster only: no PCI (Istio) certificates.
+    const ledger = batch[1].posture;
+    expect(ledger.certificates.every(c => c.cluster === 'prod-eu-west')).toBe(
+      true,
+    );
+  });
+});

@@ -347,7 +347,10 @@ export class PostureAssembler {
     at: Date,
   ): ClusterFacts {
     const { cluster, groups, refs, kubernetes: kubernetesReport } = found;
-    const { meshObjects, telemetry } = readings;
+    // A batch reads a cluster for every entity; an entity with no workloads
+    // there takes nothing from it, exactly as if it had been asked alone.
+    const meshObjects = groups.length > 0 ? readings.meshObjects : undefined;
+    const telemetry = refs.length > 0 ? readings.telemetry : undefined;
     const sources: SourceReport[] = [];
     if (kubernetesReport) {
       sources.push(

@@ -208,6 +208,33 @@ describe('checks from the sources', () => {
     ).toBe(true);
   });
 
+  it('leaves an idle direction out of the score, but not a missing one', () => {
+    const unknownOutbound = {
+      id: 'outbound-mtls',
+      title: '',
+      status: 'unknown' as const,
+      detail: 'no outbound requests in the last 1h',
+    };
+    expect(
+      scoreChecksFromPosture([unknownOutbound], undefined, {
+        outbound: true,
+      })[1],
+    ).toEqual({
+      id: 'outbound-mtls',
+      status: 'not-applicable',
+      detail: 'no outbound requests in the last 1h',
+    });
+    expect(scoreChecksFromPosture([unknownOutbound])[1].status).toBe('unknown');
+    // A failing check stays failing, idle or not.
+    expect(
+      scoreChecksFromPosture(
+        [{ ...unknownOutbound, status: 'fail' }],
+        undefined,
+        { outbound: true },
+      )[1].status,
+    ).toBe('fail');
+  });
+
   const slo = (successRate: string, latencyP99: string): SloAssessment => ({
     successRateTarget: 0.999,
     latencyP99TargetMs: 300,
