@@ -32,10 +32,14 @@ export function prometheusAvailable(): boolean {
   return available;
 }
 
+function describeIfPrometheus(): jest.Describe {
+  // Benchmark scripts import this module outside jest, without `describe`.
+  if (typeof describe === 'undefined') return undefined as never;
+  return prometheusAvailable() ? describe : describe.skip;
+}
+
 /** `describe` when a real Prometheus can run here, `describe.skip` otherwise. */
-export const describeWithPrometheus: jest.Describe = prometheusAvailable()
-  ? describe
-  : describe.skip;
+export const describeWithPrometheus = describeIfPrometheus();
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

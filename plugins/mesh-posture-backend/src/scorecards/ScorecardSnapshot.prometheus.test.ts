@@ -1,5 +1,4 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   DEFAULT_SCORECARD_MODEL,
@@ -16,7 +15,11 @@ import {
   countingSourceUsage,
   countSourceRequest,
 } from '../sources/sourceUsage';
-import { FakeObject, objectSourceOf } from '../__testUtils__/fakeKubernetesApi';
+import { objectSourceOf } from '../__testUtils__/fakeKubernetesApi';
+import {
+  manyServicesEntity,
+  manyServicesObjects,
+} from '../__testUtils__/manyServices';
 import {
   describeWithPrometheus,
   RealPrometheus,
@@ -29,81 +32,6 @@ const { manyWorkloadsDataset } = require('../../scripts/prometheus-fixtures');
 jest.setTimeout(120_000);
 
 const SERVICES = 24;
-const ns = (i: number) => `team-${i % 4}`;
-
-/** The cluster's objects: namespaces, two meshed pods per service, one canary. */
-function clusterObjects(): FakeObject[] {
-  const objects: FakeObject[] = [0, 1, 2, 3].map(i => ({
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: { name: `team-${i}` },
-  }));
-  for (let i = 0; i < SERVICES; i++) {
-    for (const p of ['a', 'b']) {
-      objects.push({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: {
-          name: `svc-${i}-5d8f9-${p}`,
-          namespace: ns(i),
-          labels: {
-            'backstage.io/kubernetes-id': `svc-${i}`,
-            'pod-template-hash': '5d8f9',
-          },
-          annotations: { 'linkerd.io/proxy-version': 'edge-24.11.8' },
-          ownerReferences: [
-            {
-              apiVersion: 'apps/v1',
-              kind: 'ReplicaSet',
-              name: `svc-${i}-5d8f9`,
-              controller: true,
-            },
-          ],
-        },
-        spec: {
-          serviceAccountName: `svc-${i}`,
-          containers: [
-            {
-              name: 'linkerd-proxy',
-              image: 'cr.l5d.io/linkerd/proxy:edge-24.11.8',
-            },
-            { name: 'app', image: `registry.example/svc-${i}:1.0.0` },
-          ],
-        },
-        status: {
-          phase: 'Running',
-          conditions: [{ type: 'Ready', status: 'True' }],
-        },
-      });
-    }
-  }
-  objects.push({
-    apiVersion: 'flagger.app/v1beta1',
-    kind: 'Canary',
-    metadata: { name: 'svc-0', namespace: 'team-0' },
-    spec: {
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'svc-0' },
-    },
-  });
-  return objects;
-}
-
-function entity(i: number): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name: `svc-${i}`,
-      namespace: 'default',
-      annotations: { 'backstage.io/kubernetes-id': `svc-${i}` },
-    },
-    spec: { type: 'service', lifecycle: 'production', owner: `team-${i % 3}` },
-    relations: [
-      { type: 'ownedBy', targetRef: `group:default/team-${i % 3}` },
-      { type: 'partOf', targetRef: 'system:default/payments' },
-    ],
-  };
-}
 
 describeWithPrometheus('scorecard snapshot against a real Prometheus', () => {
   const dataset = manyWorkloadsDataset(
@@ -116,7 +44,7 @@ describeWithPrometheus('scorecard snapshot against a real Prometheus', () => {
 
   beforeAll(async () => {
     prometheus = await startPrometheus(dataset.openMetrics);
-    const objects = objectSourceOf(clusterObjects());
+    const objects = objectSourceOf(manyServicesObjects(SERVICES));
     cluster = {
       name: 'prod',
       mesh: 'linkerd',
@@ -143,7 +71,9 @@ describeWithPrometheus('scorecard snapshot against a real Prometheus', () => {
 
   function setup(entityCount: number) {
     const logger = mockServices.logger.mock();
-    const entities = Array.from({ length: entityCount }, (_, i) => entity(i));
+    const entities = Array.from({ length: entityCount }, (_, i) =>
+      manyServicesEntity(i),
+    );
     const catalog = catalogServiceMock({ entities });
     const assembler = new PostureAssembler({
       providers: [{ getClusters: async () => [cluster] }],
