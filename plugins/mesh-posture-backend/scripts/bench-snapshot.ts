@@ -48,34 +48,34 @@ async function main() {
       1000
     ).toFixed(1)} s`,
   );
-  const objects = objectSourceOf(manyServicesObjects(services));
-  const cluster: MeshCluster = {
-    name: 'prod',
-    mesh: 'linkerd',
-    objects: {
-      list: async (q, o) => {
-        countSourceRequest('kubernetesReads');
-        return objects.list(q, o);
-      },
-      get: async (q, o) => {
-        countSourceRequest('kubernetesReads');
-        return objects.get(q, o);
-      },
-    },
-    telemetry: new LinkerdTelemetry({
-      prometheus: new PrometheusClient({ url: prometheus.url }),
-    }),
-  };
-  // Quiet: the figures are the output.
-  const logger: any = {
-    debug() {},
-    info() {},
-    warn: console.warn,
-    error: console.error,
-    child: () => logger,
-  };
   const rows: string[][] = [];
   try {
+    const objects = objectSourceOf(manyServicesObjects(services));
+    const cluster: MeshCluster = {
+      name: 'prod',
+      mesh: 'linkerd',
+      objects: {
+        list: async (q, o) => {
+          countSourceRequest('kubernetesReads');
+          return objects.list(q, o);
+        },
+        get: async (q, o) => {
+          countSourceRequest('kubernetesReads');
+          return objects.get(q, o);
+        },
+      },
+      telemetry: new LinkerdTelemetry({
+        prometheus: new PrometheusClient({ url: prometheus.url }),
+      }),
+    };
+    // Quiet: the figures are the output.
+    const logger: any = {
+      debug() {},
+      info() {},
+      warn: console.warn,
+      error: console.error,
+      child: () => logger,
+    };
     for (const count of [1, 6, 12, 24, 48, 96].filter(n => n <= services)) {
       const entities = Array.from({ length: count }, (_, i) =>
         manyServicesEntity(i),
