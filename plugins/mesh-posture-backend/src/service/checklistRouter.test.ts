@@ -1,9 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  AuditorServiceCreateEventOptions,
-  BackstageCredentials,
-} from '@backstage/backend-plugin-api';
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -25,6 +22,7 @@ import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { meshPosturePlugin } from '../plugin';
 import { createChecklistRouter } from './checklistRouter';
 import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
+import { recordingAuditor } from '../__testUtils__/recordingAuditor';
 
 jest.setTimeout(30_000);
 
@@ -94,38 +92,6 @@ function catalog() {
   }).factory;
 }
 
-type AuditRecord = {
-  eventId: string;
-  meta: unknown;
-  outcome?: 'success' | 'fail';
-  successMeta?: unknown;
-  error?: string;
-};
-
-function auditor() {
-  const records: AuditRecord[] = [];
-  const mock = mockServices.auditor.mock({
-    createEvent: async (options: AuditorServiceCreateEventOptions) => {
-      const record: AuditRecord = {
-        eventId: options.eventId,
-        meta: options.meta,
-      };
-      records.push(record);
-      return {
-        success: async o => {
-          record.outcome = 'success';
-          record.successMeta = o?.meta;
-        },
-        fail: async o => {
-          record.outcome = 'fail';
-          record.error = o.error.message;
-        },
-      };
-    },
-  });
-  return { records, factory: mock.factory };
-}
-
 /** A policy that allows everything except the named permissions. */
 function permissionsDenying(...denied: string[]) {
   return mockServices.permissions.mock({
@@ -141,7 +107,7 @@ function permissionsDenying(...denied: string[]) {
 async function startBackend(
   options: { config?: object; features?: any[] } = {},
 ) {
-  const audit = auditor();
+  const audit = recordingAuditor();
   const { server } = await startTestBackend({
     features: [
       meshPosturePlugin,

@@ -18,6 +18,10 @@ import addFormats from 'ajv-formats';
 import request from 'supertest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { meshPosturePlugin } from '../plugin';
+import {
+  AuditRecord,
+  recordingAuditor,
+} from '../__testUtils__/recordingAuditor';
 
 jest.setTimeout(60_000);
 
@@ -82,8 +86,8 @@ function catalogFactory() {
 
 async function startBackend(
   options: { deny?: boolean } = {},
-): Promise<{ server: any; auditEvents: string[] }> {
-  const auditEvents: string[] = [];
+): Promise<{ server: any; audit: AuditRecord[] }> {
+  const audit = recordingAuditor();
   const { server } = await startTestBackend({
     features: [
       meshPosturePlugin,
@@ -97,6 +101,7 @@ async function startBackend(
         },
       }),
       catalogFactory(),
+      audit.factory,
       ...(options.deny
         ? [
             mockServices.permissions.factory({
@@ -106,19 +111,20 @@ async function startBackend(
         : []),
     ],
   });
-  return { server, auditEvents };
+  return { server, audit: audit.records };
 }
 
 const BASE = '/api/mesh-posture/v1';
 
 describe('scorecard routes', () => {
   let server: any;
+  let audit: AuditRecord[];
   let first: ScorecardsResponse;
   let before: request.Response;
   let snap: request.Response;
 
   beforeAll(async () => {
-    ({ server } = await startBackend());
+    ({ server, audit } = await startBackend());
     before = await request(server).get(`${BASE}/scorecards`);
     snap = await request(server).post(`${BASE}/snapshots`);
     first = (await request(server).get(`${BASE}/scorecards`)).body;
@@ -130,6 +136,14 @@ describe('scorecard routes', () => {
     expect(snap.status).toBe(201);
     expectSchema('SnapshotRun', snap.body.run);
     expect(first.run).toEqual(snap.body.run);
+    expect(audit).toEqual([
+      {
+        eventId: 'scorecard-snapshot-create',
+        meta: undefined,
+        outcome: 'success',
+        successMeta: { runId: first.run!.id, entities: first.run!.entities },
+      },
+    ]);
   });
 
   it('scores every example entity with workloads, worst first, as the spec says', () => {
@@ -303,9 +317,16 @@ describe('scorecard routes', () => {
 
 describe('POST /v1/snapshots without the permission', () => {
   it('answers 403 and takes no snapshot', async () => {
-    const { server } = await startBackend({ deny: true });
+    const { server, audit } = await startBackend({ deny: true });
     const res = await request(server).post(`${BASE}/snapshots`);
     expect(res.status).toBe(403);
+    expect(audit).toEqual([
+      expect.objectContaining({
+        eventId: 'scorecard-snapshot-create',
+        outcome: 'fail',
+        error: 'Not allowed to take a scorecard snapshot',
+      }),
+    ]);
     const after = await request(server).get(`${BASE}/scorecards`);
     expect(after.body.run).toBeNull();
   });
