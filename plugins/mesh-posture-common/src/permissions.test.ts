@@ -4,6 +4,7 @@ import {
   meshPostureChecklistExemptPermission,
   meshPostureChecklistUpdatePermission,
   meshPosturePermissions,
+  meshPostureSnapshotCreatePermission,
   meshPostureReadPermission,
 } from './permissions';
 
@@ -52,12 +53,26 @@ describe('the checklist permissions', () => {
       'mesh-posture.posture.read',
       'mesh-posture.checklist.update',
       'mesh-posture.checklist.exempt',
+      'mesh-posture.snapshot.create',
     ]);
     expect(
       isMeshPostureWritePermission(meshPostureChecklistUpdatePermission),
     ).toBe(true);
     expect(
       isMeshPostureWritePermission(meshPostureChecklistExemptPermission),
+    ).toBe(true);
+  });
+});
+
+describe('the snapshot permission', () => {
+  it('is a basic write permission, not tied to an entity', () => {
+    expect(meshPostureSnapshotCreatePermission).toEqual({
+      type: 'basic',
+      name: 'mesh-posture.snapshot.create',
+      attributes: { action: 'create' },
+    });
+    expect(
+      isMeshPostureWritePermission(meshPostureSnapshotCreatePermission),
     ).toBe(true);
   });
 });
