@@ -2,7 +2,7 @@ import type { Entity } from '@backstage/catalog-model';
 import { coreExtensionData } from '@backstage/frontend-plugin-api';
 import { createExtensionTester } from '@backstage/frontend-test-utils';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
-import { entityComplianceContent } from './alpha';
+import { entityComplianceContent, zeroTrustPage } from './alpha';
 
 const entity = (kind: string, annotations: Record<string, string> = {}) =>
   ({
@@ -30,5 +30,14 @@ describe('the Compliance entity content', () => {
     expect(
       filter(entity('Component', { 'mesh-posture.io/checklists': 'none' })),
     ).toBe(false);
+  });
+});
+
+describe('the Zero trust page', () => {
+  it('is the page "Zero trust" at /zero-trust, with a sidebar icon', () => {
+    const tester = createExtensionTester(zeroTrustPage);
+    expect(tester.get(coreExtensionData.routePath)).toBe('/zero-trust');
+    expect(tester.get(coreExtensionData.title)).toBe('Zero trust');
+    expect(tester.get(coreExtensionData.icon)).toBeTruthy();
   });
 });

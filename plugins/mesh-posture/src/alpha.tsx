@@ -1,9 +1,12 @@
+import { convertLegacyRouteRef } from '@backstage/core-compat-api';
 import {
   ApiBlueprint,
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import VerifiedUserIcon from '@material-ui/icons/VerifiedUser';
 import {
   EntityCardBlueprint,
   EntityContentBlueprint,
@@ -13,6 +16,9 @@ import {
   isMeshPostureAvailable,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { MeshPostureClient, meshPostureApiRef } from './api';
+import { zeroTrustPageRouteRef } from './routes';
+
+const zeroTrustPageRoute = convertLegacyRouteRef(zeroTrustPageRouteRef);
 
 const meshPostureApi = ApiBlueprint.make({
   params: defineParams =>
@@ -87,6 +93,39 @@ export const entityComplianceContent = EntityContentBlueprint.make({
 });
 
 /**
+ * Entity card "Zero-trust score": the entity's score, level, what holds it
+ * back and its trend, from the scorecard snapshots.
+ * @alpha
+ */
+export const entityZeroTrustScoreCard = EntityCardBlueprint.make({
+  name: 'zero-trust-score',
+  params: {
+    filter: isMeshPostureAvailable,
+    loader: () =>
+      import('./components/ZeroTrustScoreCard').then(m => (
+        <m.ZeroTrustScoreCard />
+      )),
+  },
+});
+
+/**
+ * Page "Zero trust" in the sidebar: scorecards across the whole catalog.
+ * @alpha
+ */
+export const zeroTrustPage = PageBlueprint.make({
+  params: {
+    path: '/zero-trust',
+    title: 'Zero trust',
+    icon: <VerifiedUserIcon />,
+    routeRef: zeroTrustPageRoute,
+    // The page draws its own header.
+    noHeader: true,
+    loader: () =>
+      import('./components/ZeroTrustPage').then(m => <m.ZeroTrustPage />),
+  },
+});
+
+/**
  * The Mesh Posture plugin for the new frontend system.
  * @alpha
  */
@@ -99,5 +138,10 @@ export default createFrontendPlugin({
     entityGoldenSignalsCard,
     entityZeroTrustContent,
     entityComplianceContent,
+    entityZeroTrustScoreCard,
+    zeroTrustPage,
   ],
+  routes: {
+    zeroTrustPage: zeroTrustPageRoute,
+  },
 });

@@ -13,7 +13,10 @@ export {
   EntityZeroTrustContent,
   EntityGoldenSignalsCard,
   EntityComplianceContent,
+  EntityZeroTrustScoreCard,
+  ZeroTrustPage,
 } from './plugin';
+export { complianceRouteRef, zeroTrustPageRouteRef } from './routes';
 export {
   meshPostureApiRef,
   MeshPostureClient,

@@ -7,7 +7,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { MeshPostureClient, meshPostureApiRef } from './api';
-import { complianceRouteRef } from './routes';
+import { complianceRouteRef, zeroTrustPageRouteRef } from './routes';
 
 /**
  * The Mesh Posture frontend plugin, for apps on the legacy frontend system.
@@ -26,6 +26,7 @@ export const meshPosturePlugin = createPlugin({
   ],
   routes: {
     compliance: complianceRouteRef,
+    zeroTrustPage: zeroTrustPageRouteRef,
   },
 });
 
@@ -88,5 +89,38 @@ export const EntityComplianceContent = meshPosturePlugin.provide(
     component: () =>
       import('./components/ComplianceTab').then(m => m.ComplianceTab),
     mountPoint: complianceRouteRef,
+  }),
+);
+
+/**
+ * Page "Zero trust": every service's zero-trust score across the catalog,
+ * with filters, roll-ups, trend and CSV export. Mount it on a route (e.g.
+ * `/zero-trust`) and add a sidebar item for it.
+ * @public
+ */
+export const ZeroTrustPage = meshPosturePlugin.provide(
+  createRoutableExtension({
+    name: 'ZeroTrustPage',
+    component: () =>
+      import('./components/ZeroTrustPage').then(m => m.ZeroTrustPage),
+    mountPoint: zeroTrustPageRouteRef,
+  }),
+);
+
+/**
+ * Entity card "Zero-trust score": the entity's score, level, what holds it
+ * back and its trend. Put it on the overview of entities for which
+ * `isMeshPostureAvailable` is true.
+ * @public
+ */
+export const EntityZeroTrustScoreCard = meshPosturePlugin.provide(
+  createComponentExtension({
+    name: 'EntityZeroTrustScoreCard',
+    component: {
+      lazy: () =>
+        import('./components/ZeroTrustScoreCard').then(
+          m => m.ZeroTrustScoreCard,
+        ),
+    },
   }),
 );

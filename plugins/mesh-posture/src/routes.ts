@@ -7,3 +7,11 @@ import { createRouteRef } from '@backstage/core-plugin-api';
 export const complianceRouteRef = createRouteRef({
   id: 'mesh-posture:compliance',
 });
+
+/**
+ * The "Zero trust" page: scorecards across the catalog.
+ * @public
+ */
+export const zeroTrustPageRouteRef = createRouteRef({
+  id: 'mesh-posture:zero-trust-page',
+});

@@ -20,6 +20,22 @@ export const SCORE_CHECK_IDS = [
 export type ScoreCheckId = (typeof SCORE_CHECK_IDS)[number];
 
 /**
+ * What each check asks, in the words the page and exports use.
+ * @public
+ */
+export const SCORE_CHECK_TITLES: Record<ScoreCheckId, string> = {
+  'inbound-mtls': 'Inbound mTLS',
+  'outbound-mtls': 'Outbound mTLS',
+  'meshed-pods': 'All pods meshed',
+  'default-deny': 'Default-deny authorization',
+  'no-over-grants': 'No over-granted identities',
+  certificates: 'Certificates valid > 60 days',
+  'golden-signals': 'Golden signals within SLO',
+  'progressive-delivery': 'Progressive delivery',
+  checklists: 'Checklists attested',
+};
+
+/**
  * How one check came out. `unknown` (no data) earns nothing, like `fail`,
  * but says why; `not-applicable` (e.g. no checklist applies) is left out of
  * the score.

@@ -12,7 +12,12 @@ import type {
   MeshPosture,
   PostureHistoryResponse,
   PostureWindow,
+  ScorecardFilter,
+  ScorecardsResponse,
+  ScoreTrendResponse,
+  EntityScoreResponse,
   SignalWindow,
+  SnapshotRun,
 } from '@mesh-posture/plugin-mesh-posture-common';
 
 /**
@@ -91,6 +96,26 @@ export interface MeshPostureApi {
     entityRef: CompoundEntityRef,
     format: ChecklistExportFormat,
   ): Promise<{ filename: string; content: Blob }>;
+
+  /** The catalog's scorecards from the latest snapshot, filtered, worst first. */
+  getScorecards(filter?: ScorecardFilter): Promise<ScorecardsResponse>;
+  /** The catalog's score and each owner's (or system's) per day. */
+  getScoreTrend(options?: {
+    days?: number;
+    groupBy?: 'owner' | 'system';
+    filter?: ScorecardFilter;
+  }): Promise<ScoreTrendResponse>;
+  /** The filtered scorecards as a CSV file. */
+  exportScorecardsCsv(
+    filter?: ScorecardFilter,
+  ): Promise<{ filename: string; content: Blob }>;
+  /** One entity's latest score and its history. */
+  getEntityScore(
+    entityRef: CompoundEntityRef,
+    options?: { days?: number },
+  ): Promise<EntityScoreResponse>;
+  /** Takes a snapshot of the whole catalog now (platform team only). */
+  takeSnapshot(): Promise<{ run: SnapshotRun }>;
 }
 
 /** @public */

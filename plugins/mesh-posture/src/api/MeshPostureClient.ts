@@ -17,6 +17,12 @@ import {
   PostureWindow,
   GoldenSignals,
   SignalWindow,
+  EntityScoreResponse,
+  MESH_POSTURE_API_VERSION,
+  ScorecardFilter,
+  ScorecardsResponse,
+  ScoreTrendResponse,
+  SnapshotRun,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { ChecklistConflictError, MeshPostureApi } from './MeshPostureApi';
 
@@ -37,7 +43,7 @@ export class MeshPostureClient implements MeshPostureApi {
   private async fetch(
     method: string,
     path: string,
-    query: Record<string, string> = {},
+    query: Record<string, string> | URLSearchParams = {},
     body?: unknown,
   ): Promise<Response> {
     const base = await this.discoveryApi.getBaseUrl('mesh-posture');
@@ -73,7 +79,7 @@ export class MeshPostureClient implements MeshPostureApi {
   private async json<T>(
     method: string,
     path: string,
-    query: Record<string, string> = {},
+    query: Record<string, string> | URLSearchParams = {},
     body?: unknown,
   ): Promise<T> {
     return (await (await this.fetch(method, path, query, body)).json()) as T;
@@ -203,4 +209,70 @@ export class MeshPostureClient implements MeshPostureApi {
       `checklists.${format === 'markdown' ? 'md' : 'json'}`;
     return { filename, content: await response.blob() };
   }
+
+  getScorecards(filter: ScorecardFilter = {}): Promise<ScorecardsResponse> {
+    return this.json(
+      'GET',
+      `/${MESH_POSTURE_API_VERSION}/scorecards`,
+      filterQuery(filter),
+    );
+  }
+
+  getScoreTrend(
+    options: {
+      days?: number;
+      groupBy?: 'owner' | 'system';
+      filter?: ScorecardFilter;
+    } = {},
+  ): Promise<ScoreTrendResponse> {
+    const query = filterQuery(options.filter ?? {});
+    if (options.days !== undefined) query.set('days', String(options.days));
+    if (options.groupBy) query.set('groupBy', options.groupBy);
+    return this.json(
+      'GET',
+      `/${MESH_POSTURE_API_VERSION}/scorecards/trend`,
+      query,
+    );
+  }
+
+  async exportScorecardsCsv(
+    filter: ScorecardFilter = {},
+  ): Promise<{ filename: string; content: Blob }> {
+    const query = filterQuery(filter);
+    query.set('format', 'csv');
+    const response = await this.fetch(
+      'GET',
+      `/${MESH_POSTURE_API_VERSION}/scorecards/export`,
+      query,
+    );
+    const disposition = response.headers.get('Content-Disposition') ?? '';
+    const filename =
+      /filename="([^"]+)"/.exec(disposition)?.[1] ??
+      'zero-trust-scorecards.csv';
+    return { filename, content: await response.blob() };
+  }
+
+  getEntityScore(
+    entityRef: CompoundEntityRef,
+    options: { days?: number } = {},
+  ): Promise<EntityScoreResponse> {
+    return this.json(
+      'GET',
+      `${entityApiPath(entityRef)}/score`,
+      options.days ? { days: String(options.days) } : {},
+    );
+  }
+
+  takeSnapshot(): Promise<{ run: SnapshotRun }> {
+    return this.json('POST', `/${MESH_POSTURE_API_VERSION}/snapshots`);
+  }
+}
+
+/** Each filter value as its own query parameter (`owner=a&owner=b`). */
+function filterQuery(filter: ScorecardFilter): URLSearchParams {
+  const query = new URLSearchParams();
+  for (const [key, values] of Object.entries(filter)) {
+    for (const value of values ?? []) query.append(key, value);
+  }
+  return query;
 }

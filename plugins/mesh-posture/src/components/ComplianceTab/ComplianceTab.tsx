@@ -26,17 +26,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { meshPostureApiRef } from '../../api';
 import { ChecklistCard } from './ChecklistCard';
 import { errorMessage, formatWhen } from './format';
-
-function download(filename: string, content: Blob) {
-  const url = URL.createObjectURL(content);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = filename;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  URL.revokeObjectURL(url);
-}
+import { download } from '../shared/download';
 
 function PostureLine(props: { posture: EntityChecklistsResponse['posture'] }) {
   const { posture } = props;

@@ -1,0 +1,119 @@
+import Box from '@material-ui/core/Box';
+import Typography from '@material-ui/core/Typography';
+import ToggleButton from '@material-ui/lab/ToggleButton';
+import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
+import type { ScoreTrendResponse } from '@mesh-posture/plugin-mesh-posture-common';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { shortRef } from '../shared/scoreParts';
+
+const PALETTE = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#17becf',
+];
+
+/** One row per day: the catalog's score and each group's. */
+export function trendRows(trend: ScoreTrendResponse) {
+  const rows = new Map<string, Record<string, number | string>>();
+  const row = (at: string) => {
+    const day = at.slice(0, 10);
+    const found = rows.get(day) ?? { day };
+    rows.set(day, found);
+    return found;
+  };
+  for (const p of trend.catalog) row(p.at).catalog = p.score;
+  for (const g of trend.groups) {
+    for (const p of g.points) row(p.at)[shortRef(g.key)] = p.score;
+  }
+  return [...rows.values()].sort((a, b) =>
+    String(a.day).localeCompare(String(b.day)),
+  );
+}
+
+/** The catalog's mean score over time, with one line per owner or system. */
+export function ScoreTrendChart(props: {
+  trend: ScoreTrendResponse | undefined;
+  groupBy: 'owner' | 'system';
+  days: number;
+  onGroupBy: (groupBy: 'owner' | 'system') => void;
+  onDays: (days: number) => void;
+}) {
+  const { trend, groupBy, days, onGroupBy, onDays } = props;
+  const rows = trend ? trendRows(trend) : [];
+  return (
+    <Box>
+      <Box display="flex" alignItems="center" mb={1} style={{ gap: 16 }}>
+        <ToggleButtonGroup
+          size="small"
+          exclusive
+          value={groupBy}
+          onChange={(_, value) => value && onGroupBy(value)}
+          aria-label="Group the trend by"
+        >
+          <ToggleButton value="owner">By owner</ToggleButton>
+          <ToggleButton value="system">By system</ToggleButton>
+        </ToggleButtonGroup>
+        <ToggleButtonGroup
+          size="small"
+          exclusive
+          value={days}
+          onChange={(_, value) => value && onDays(value)}
+          aria-label="Days of trend"
+        >
+          <ToggleButton value={30}>30 days</ToggleButton>
+          <ToggleButton value={90}>90 days</ToggleButton>
+        </ToggleButtonGroup>
+      </Box>
+      {rows.length === 0 ? (
+        <Typography variant="body2" color="textSecondary">
+          No snapshots in the last {days} days.
+        </Typography>
+      ) : (
+        <div style={{ width: '100%', height: 280 }}>
+          <ResponsiveContainer>
+            <LineChart data={rows}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="day" />
+              <YAxis domain={[0, 100]} />
+              <Tooltip />
+              <Legend />
+              <Line
+                type="monotone"
+                dataKey="catalog"
+                name="Whole catalog"
+                stroke="#000"
+                strokeWidth={3}
+                dot={false}
+                isAnimationActive={false}
+              />
+              {(trend?.groups ?? []).map((g, i) => (
+                <Line
+                  key={g.key ?? 'none'}
+                  type="monotone"
+                  dataKey={shortRef(g.key)}
+                  stroke={PALETTE[i % PALETTE.length]}
+                  dot={false}
+                  isAnimationActive={false}
+                />
+              ))}
+            </LineChart>
+          </ResponsiveContainer>
+        </div>
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,236 @@
+import {
+  Content,
+  EmptyState,
+  Header,
+  InfoCard,
+  Page,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import { usePermission } from '@backstage/plugin-permission-react';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import {
+  meshPostureSnapshotCreatePermission,
+  ScorecardFilter,
+  ScorecardsResponse,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import { useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { meshPostureApiRef } from '../../api';
+import { download } from '../shared/download';
+import { FILTER_KEYS, ScorecardFilters } from './ScorecardFilters';
+import { ScorecardTable } from './ScorecardTable';
+import { ScoreRollups } from './ScoreRollups';
+import { ScoreTrendChart } from './ScoreTrendChart';
+import { ScoringModelPanel } from './ScoringModelPanel';
+
+/** The filter kept in the URL, so a filtered view can be shared. */
+function useFilterInUrl(): [ScorecardFilter, (f: ScorecardFilter) => void] {
+  const [params, setParams] = useSearchParams();
+  const filter = useMemo(() => {
+    const f: ScorecardFilter = {};
+    for (const key of FILTER_KEYS) {
+      const values = params.getAll(key);
+      if (values.length > 0) f[key] = values;
+    }
+    return f;
+  }, [params]);
+  const setFilter = (next: ScorecardFilter) => {
+    const query = new URLSearchParams();
+    for (const key of FILTER_KEYS) {
+      for (const v of next[key] ?? []) query.append(key, v);
+    }
+    setParams(query, { replace: true });
+  };
+  return [filter, setFilter];
+}
+
+function RunLine({ run }: { run: NonNullable<ScorecardsResponse['run']> }) {
+  return (
+    <Typography variant="body2" color="textSecondary">
+      Scores from the snapshot of {new Date(run.finishedAt).toLocaleString()}:{' '}
+      {run.entities} services, {run.prometheusQueries} Prometheus queries and{' '}
+      {run.kubernetesReads} Kubernetes reads for the whole catalog.
+    </Typography>
+  );
+}
+
+/** The scorecards: filters, table, roll-ups, trend and model. */
+export function ZeroTrustScorecards() {
+  const api = useApi(meshPostureApiRef);
+  const alertApi = useApi(alertApiRef);
+  const [filter, setFilter] = useFilterInUrl();
+  const filterKey = JSON.stringify(filter);
+  const [groupBy, setGroupBy] = useState<'owner' | 'system'>('owner');
+  const [days, setDays] = useState(30);
+  const [busy, setBusy] = useState(false);
+  const { allowed: maySnapshot } = usePermission({
+    permission: meshPostureSnapshotCreatePermission,
+  });
+
+  const scorecards = useAsyncRetry(
+    () => api.getScorecards(filter),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [api, filterKey],
+  );
+  const trend = useAsync(
+    () => api.getScoreTrend({ days, groupBy, filter }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [api, filterKey, days, groupBy, scorecards.value?.run?.id],
+  );
+
+  const downloadCsv = async () => {
+    try {
+      const file = await api.exportScorecardsCsv(filter);
+      download(file.filename, file.content);
+    } catch (error) {
+      alertApi.post({
+        message: `The CSV could not be exported: ${(error as Error).message}`,
+        severity: 'error',
+      });
+    }
+  };
+
+  const snapshotNow = async () => {
+    setBusy(true);
+    try {
+      const { run } = await api.takeSnapshot();
+      alertApi.post({
+        message: `Snapshot taken: ${run.entities} services scored.`,
+        severity: 'success',
+        display: 'transient',
+      });
+      scorecards.retry();
+    } catch (error) {
+      alertApi.post({
+        message: `The snapshot failed: ${(error as Error).message}`,
+        severity: 'error',
+      });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (scorecards.loading && !scorecards.value) return <Progress />;
+  if (scorecards.error) return <ResponseErrorPanel error={scorecards.error} />;
+  const data = scorecards.value!;
+  const snapshotButton = maySnapshot && (
+    <Button variant="outlined" onClick={snapshotNow} disabled={busy}>
+      {busy ? 'Taking a snapshot…' : 'Snapshot now'}
+    </Button>
+  );
+
+  if (!data.run) {
+    return (
+      <EmptyState
+        missing="data"
+        title="No scorecard snapshot yet"
+        description="The snapshot task scores every service that maps to workloads on its schedule (meshPosture.snapshot.frequency). The first one has not run yet."
+        action={snapshotButton || undefined}
+      />
+    );
+  }
+
+  const demo = data.entities.some(e => e.demo);
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <Box
+          display="flex"
+          alignItems="center"
+          justifyContent="space-between"
+          flexWrap="wrap"
+          style={{ gap: 8 }}
+        >
+          <RunLine run={data.run} />
+          <Box display="flex" style={{ gap: 8 }}>
+            <Button variant="contained" color="primary" onClick={downloadCsv}>
+              Download CSV
+            </Button>
+            {snapshotButton}
+          </Box>
+        </Box>
+        {demo && (
+          <Alert severity="info" style={{ marginTop: 8 }}>
+            Demo data: these scores come from the built-in demo mesh
+            (meshPosture.demo), not from a real cluster.
+          </Alert>
+        )}
+        {data.run.failedSources.length > 0 && (
+          <Alert severity="warning" style={{ marginTop: 8 }}>
+            Sources that failed in this snapshot (their checks are unknown):{' '}
+            {data.run.failedSources.join(', ')}
+          </Alert>
+        )}
+      </Grid>
+      <Grid item xs={12}>
+        <ScorecardFilters
+          filter={filter}
+          facets={data.facets}
+          onChange={setFilter}
+        />
+      </Grid>
+      <Grid item xs={12}>
+        <InfoCard
+          title="Services, worst first"
+          subheader={`${data.entities.length} services`}
+        >
+          <ScorecardTable entities={data.entities} model={data.model} />
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <InfoCard title="By owner">
+          <ScoreRollups title="Owner" rollups={data.rollups.byOwner} />
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <InfoCard title="By system">
+          <ScoreRollups title="System" rollups={data.rollups.bySystem} />
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12}>
+        <InfoCard title="Trend">
+          {trend.error ? (
+            <ResponseErrorPanel error={trend.error} />
+          ) : (
+            <ScoreTrendChart
+              trend={trend.value}
+              groupBy={groupBy}
+              days={days}
+              onGroupBy={setGroupBy}
+              onDays={setDays}
+            />
+          )}
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12}>
+        <ScoringModelPanel model={data.model} />
+      </Grid>
+    </Grid>
+  );
+}
+
+/**
+ * The "Zero trust" page: every service's zero-trust score across the
+ * catalog, for the platform team.
+ */
+export function ZeroTrustPage() {
+  return (
+    <Page themeId="tool">
+      <Header
+        title="Zero trust"
+        subtitle="Mesh posture scorecards across the catalog"
+      />
+      <Content>
+        <ZeroTrustScorecards />
+      </Content>
+    </Page>
+  );
+}

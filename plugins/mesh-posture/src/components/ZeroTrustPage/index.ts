@@ -1,0 +1,1 @@
+export { ZeroTrustPage, ZeroTrustScorecards } from './ZeroTrustPage';

@@ -1,0 +1,151 @@
+import { getCompoundEntityRef } from '@backstage/catalog-model';
+import {
+  InfoCard,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import Box from '@material-ui/core/Box';
+import List from '@material-ui/core/List';
+import ListItem from '@material-ui/core/ListItem';
+import ListItemIcon from '@material-ui/core/ListItemIcon';
+import ListItemText from '@material-ui/core/ListItemText';
+import Typography from '@material-ui/core/Typography';
+import {
+  SCORE_CHECK_TITLES,
+  ScoreCheck,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import useAsync from 'react-use/esm/useAsync';
+import { Line, LineChart, ResponsiveContainer, Tooltip, YAxis } from 'recharts';
+import { meshPostureApiRef } from '../../api';
+import { zeroTrustPageRouteRef } from '../../routes';
+import {
+  LevelChip,
+  SCORE_STATUS_TEXT,
+  ScoreCheckIcon,
+} from '../shared/scoreParts';
+
+const ORDER: Record<ScoreCheck['status'], number> = {
+  fail: 0,
+  unknown: 1,
+  warn: 2,
+  pass: 3,
+  'not-applicable': 4,
+};
+
+/**
+ * Entity card "Zero-trust score": the entity's score and level from the
+ * latest snapshot, what holds it back, and its score over 90 days.
+ */
+export function ZeroTrustScoreCard() {
+  const { entity } = useEntity();
+  const api = useApi(meshPostureApiRef);
+  const pageLink = useRouteRef(zeroTrustPageRouteRef);
+  const ref = getCompoundEntityRef(entity);
+  const { value, loading, error } = useAsync(
+    () => api.getEntityScore(ref, { days: 90 }),
+    [api, ref.kind, ref.namespace, ref.name],
+  );
+  // The page may not be installed in every app.
+  let pageHref: string | undefined;
+  try {
+    pageHref = pageLink?.();
+  } catch {
+    pageHref = undefined;
+  }
+  const deepLink = pageHref
+    ? { title: 'All services', link: pageHref }
+    : undefined;
+
+  if (loading) {
+    return (
+      <InfoCard title="Zero-trust score">
+        <Progress />
+      </InfoCard>
+    );
+  }
+  if (error) {
+    return (
+      <InfoCard title="Zero-trust score">
+        <ResponseErrorPanel error={error} />
+      </InfoCard>
+    );
+  }
+  const current = value?.current;
+  if (!current) {
+    return (
+      <InfoCard title="Zero-trust score" deepLink={deepLink}>
+        <Typography variant="body2">
+          No scorecard snapshot has included this service yet. The snapshot task
+          scores every service that maps to workloads on its schedule.
+        </Typography>
+      </InfoCard>
+    );
+  }
+  const holdingBack = [...current.checks]
+    .filter(c => c.status !== 'pass' && c.status !== 'not-applicable')
+    .sort((a, b) => ORDER[a.status] - ORDER[b.status]);
+  const history = (value?.history ?? []).map(h => ({
+    day: h.at.slice(0, 10),
+    score: h.score,
+  }));
+  return (
+    <InfoCard
+      title="Zero-trust score"
+      subheader={`From the snapshot of ${new Date(
+        current.at,
+      ).toLocaleString()}${current.demo ? ' (demo data)' : ''}`}
+      deepLink={deepLink}
+    >
+      <Box display="flex" alignItems="center" style={{ gap: 16 }}>
+        <Typography variant="h3" component="p" aria-label="Score">
+          {current.score.toFixed(1)}
+        </Typography>
+        <LevelChip level={current.level} />
+        {history.length > 1 && (
+          <Box flex={1} height={60} aria-label="Score over 90 days">
+            <ResponsiveContainer>
+              <LineChart data={history}>
+                <YAxis hide domain={[0, 100]} />
+                <Tooltip />
+                <Line
+                  type="monotone"
+                  dataKey="score"
+                  stroke="#1f77b4"
+                  dot={false}
+                  isAnimationActive={false}
+                />
+              </LineChart>
+            </ResponsiveContainer>
+          </Box>
+        )}
+      </Box>
+      {holdingBack.length === 0 ? (
+        <Typography variant="body2">Every scored check passes.</Typography>
+      ) : (
+        <List dense aria-label="What holds the score back">
+          {holdingBack.map(c => (
+            <ListItem key={c.id}>
+              <ListItemIcon>
+                <ScoreCheckIcon check={c} />
+              </ListItemIcon>
+              <ListItemText
+                primary={`${SCORE_CHECK_TITLES[c.id]} ${
+                  SCORE_STATUS_TEXT[c.status]
+                }`}
+                secondary={c.detail}
+              />
+            </ListItem>
+          ))}
+        </List>
+      )}
+      {pageHref && (
+        <Typography variant="body2">
+          <Link to={pageHref}>Compare with every service</Link>
+        </Typography>
+      )}
+    </InfoCard>
+  );
+}

@@ -1,0 +1,1 @@
+export { ZeroTrustScoreCard } from './ZeroTrustScoreCard';
