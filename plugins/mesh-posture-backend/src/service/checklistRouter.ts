@@ -200,6 +200,8 @@ export function createChecklistRouter(
         /[^a-z0-9.-]+/g,
         '-',
       )}-${data.exportedAt.slice(0, 10)}`;
+      // The portal's frontend runs on another origin: let it read the name.
+      res.setHeader('Access-Control-Expose-Headers', 'Content-Disposition');
       if (format === 'markdown') {
         res.setHeader('Content-Type', 'text/markdown; charset=utf-8');
         res.setHeader(

@@ -163,6 +163,8 @@ export function createScorecardRouter(
       .status(200)
       .type('text/csv; charset=utf-8')
       .set('Content-Disposition', `attachment; filename="${filename}"`)
+      // The portal's frontend runs on another origin: let it read the name.
+      .set('Access-Control-Expose-Headers', 'Content-Disposition')
       .send(body);
   });
 

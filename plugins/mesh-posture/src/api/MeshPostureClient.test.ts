@@ -207,4 +207,60 @@ describe('MeshPostureClient', () => {
       '{"format":"mesh-posture.checklists/v1"}',
     );
   });
+
+  it('sends each scorecard filter value as its own parameter', async () => {
+    const seen: URL[] = [];
+    server.use(
+      http.get(`${base}/v1/scorecards`, ({ request }) => {
+        seen.push(new URL(request.url));
+        return HttpResponse.json({ run: null, entities: [] });
+      }),
+      http.get(`${base}/v1/scorecards/trend`, ({ request }) => {
+        seen.push(new URL(request.url));
+        return HttpResponse.json({ days: 90, catalog: [], groups: [] });
+      }),
+    );
+    await client.getScorecards({
+      owner: ['group:default/a&b', 'group:default/c'],
+      level: ['none'],
+    });
+    await client.getScoreTrend({
+      days: 90,
+      groupBy: 'system',
+      filter: { mesh: ['istio'] },
+    });
+    expect(seen[0].searchParams.getAll('owner')).toEqual([
+      'group:default/a&b',
+      'group:default/c',
+    ]);
+    expect(seen[0].searchParams.getAll('level')).toEqual(['none']);
+    expect(Object.fromEntries(seen[1].searchParams)).toEqual({
+      mesh: 'istio',
+      days: '90',
+      groupBy: 'system',
+    });
+  });
+
+  it('exports the scorecards as a CSV file named by the backend, and takes snapshots', async () => {
+    server.use(
+      http.get(
+        `${base}/v1/scorecards/export`,
+        () =>
+          new HttpResponse('entity\r\n', {
+            headers: {
+              'Content-Type': 'text/csv',
+              'Content-Disposition':
+                'attachment; filename="zero-trust-scorecards-2026-11-22.csv"',
+            },
+          }),
+      ),
+      http.post(`${base}/v1/snapshots`, () =>
+        HttpResponse.json({ run: { id: 7 } }, { status: 201 }),
+      ),
+    );
+    const file = await client.exportScorecardsCsv({ system: ['system:x/y'] });
+    expect(file.filename).toBe('zero-trust-scorecards-2026-11-22.csv');
+    expect(await file.content.text()).toBe('entity\r\n');
+    await expect(client.takeSnapshot()).resolves.toEqual({ run: { id: 7 } });
+  });
 });

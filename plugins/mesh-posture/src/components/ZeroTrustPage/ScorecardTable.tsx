@@ -1,4 +1,5 @@
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import Box from '@material-ui/core/Box';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
@@ -10,9 +11,25 @@ import {
   EntityScorecard,
   SCORE_CHECK_IDS,
   SCORE_CHECK_TITLES,
+  ScoreCheckId,
   ScorecardModel,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { LevelChip, ScoreCheckIcon } from '../shared/scoreParts';
+
+/** Column headings short enough for nine check columns; the tooltip says it all. */
+const SHORT_TITLES: Record<ScoreCheckId, string> = {
+  'inbound-mtls': 'mTLS in',
+  'outbound-mtls': 'mTLS out',
+  'meshed-pods': 'Meshed',
+  'default-deny': 'Deny',
+  'no-over-grants': 'Grants',
+  certificates: 'Certs',
+  'golden-signals': 'SLO',
+  'progressive-delivery': 'Canary',
+  checklists: 'Lists',
+};
+
+const nowrap = { whiteSpace: 'nowrap' as const };
 
 /** Every entity, worst first as the backend sorted them, one icon per check. */
 export function ScorecardTable(props: {
@@ -29,59 +46,66 @@ export function ScorecardTable(props: {
     );
   }
   return (
-    <Table size="small" aria-label="Scorecards, worst first">
-      <TableHead>
-        <TableRow>
-          <TableCell>Service</TableCell>
-          <TableCell>Owner</TableCell>
-          <TableCell>System</TableCell>
-          <TableCell align="right">Score</TableCell>
-          <TableCell>Level</TableCell>
-          {checks.map(id => (
-            <TableCell key={id} align="center">
-              <Tooltip
-                title={`${SCORE_CHECK_TITLES[id]} (weight ${model.weights[id]})`}
-              >
-                <span>{SCORE_CHECK_TITLES[id]}</span>
-              </Tooltip>
+    // Nine check columns need room: scroll sideways on narrow screens.
+    <Box overflow="auto">
+      <Table size="small" aria-label="Scorecards, worst first">
+        <TableHead>
+          <TableRow>
+            <TableCell>Service</TableCell>
+            <TableCell>Owner</TableCell>
+            <TableCell>System</TableCell>
+            <TableCell align="right" style={nowrap}>
+              Score
             </TableCell>
-          ))}
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {entities.map(e => (
-          <TableRow key={e.entityRef} data-testid="scorecard-row">
-            <TableCell>
-              <EntityRefLink entityRef={e.entityRef} title={e.title} />
-              {e.missing.length > 0 && (
-                <Typography variant="caption" display="block" color="error">
-                  Missing: {e.missing.join(', ')}
-                </Typography>
-              )}
-            </TableCell>
-            <TableCell>
-              {e.owner ? <EntityRefLink entityRef={e.owner} /> : '—'}
-            </TableCell>
-            <TableCell>
-              {e.system ? <EntityRefLink entityRef={e.system} /> : '—'}
-            </TableCell>
-            <TableCell align="right">
-              <strong>{e.score.toFixed(1)}</strong>
-            </TableCell>
-            <TableCell>
-              <LevelChip level={e.level} />
-            </TableCell>
-            {checks.map(id => {
-              const check = e.checks.find(c => c.id === id);
-              return (
-                <TableCell key={id} align="center">
-                  {check ? <ScoreCheckIcon check={check} /> : '—'}
-                </TableCell>
-              );
-            })}
+            <TableCell>Level</TableCell>
+            {checks.map(id => (
+              <TableCell key={id} align="center" style={nowrap}>
+                <Tooltip
+                  title={`${SCORE_CHECK_TITLES[id]} (weight ${model.weights[id]})`}
+                >
+                  <span aria-label={SCORE_CHECK_TITLES[id]}>
+                    {SHORT_TITLES[id]}
+                  </span>
+                </Tooltip>
+              </TableCell>
+            ))}
           </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+        </TableHead>
+        <TableBody>
+          {entities.map(e => (
+            <TableRow key={e.entityRef} data-testid="scorecard-row">
+              <TableCell style={nowrap}>
+                <EntityRefLink entityRef={e.entityRef} title={e.title} />
+                {e.missing.length > 0 && (
+                  <Typography variant="caption" display="block" color="error">
+                    Missing: {e.missing.join(', ')}
+                  </Typography>
+                )}
+              </TableCell>
+              <TableCell style={nowrap}>
+                {e.owner ? <EntityRefLink entityRef={e.owner} /> : '—'}
+              </TableCell>
+              <TableCell style={nowrap}>
+                {e.system ? <EntityRefLink entityRef={e.system} /> : '—'}
+              </TableCell>
+              <TableCell align="right" style={nowrap}>
+                <strong>{e.score.toFixed(1)}</strong>
+              </TableCell>
+              <TableCell>
+                <LevelChip level={e.level} />
+              </TableCell>
+              {checks.map(id => {
+                const check = e.checks.find(c => c.id === id);
+                return (
+                  <TableCell key={id} align="center" style={{ padding: 4 }}>
+                    {check ? <ScoreCheckIcon check={check} /> : '—'}
+                  </TableCell>
+                );
+              })}
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </Box>
   );
 }

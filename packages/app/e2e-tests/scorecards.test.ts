@@ -1,0 +1,68 @@
+import { expect, test } from '@playwright/test';
+import fs from 'node:fs';
+
+test('the Zero trust page lists every service worst first, filters by an owner and downloads the CSV', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+
+  await page.getByRole('link', { name: 'Zero trust' }).click();
+  await expect(page).toHaveURL(/\/zero-trust/);
+  await expect(
+    page.getByRole('heading', { name: 'Zero trust', exact: true }),
+  ).toBeVisible();
+
+  // The demo's first snapshot runs shortly after the backend starts.
+  const rows = page.getByTestId('scorecard-row');
+  await expect(async () => {
+    await page.reload();
+    await expect(rows.first()).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 120_000 });
+  await expect(rows).toHaveCount(8);
+  await expect(page.getByText(/^Demo data/)).toBeVisible();
+  await expect(
+    page.getByRole('table', { name: 'Scorecards, worst first' }),
+  ).toContainText('payments-api');
+
+  // Filter by the payments team: its four services, and only those.
+  await page.getByRole('button', { name: /^Owner/ }).click();
+  await page.getByRole('option', { name: 'payments-team' }).click();
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('listbox')).toHaveCount(0);
+  await expect(page).toHaveURL(/owner=group%3Adefault%2Fpayments-team/);
+  await expect(rows).toHaveCount(4);
+  for (const name of [
+    'payments-api',
+    'ledger',
+    'fraud-scoring',
+    'card-issuing',
+  ]) {
+    await expect(
+      page.getByRole('table', { name: 'Scorecards, worst first' }),
+    ).toContainText(name);
+  }
+  await expect(
+    page.getByRole('table', { name: 'Scorecards, worst first' }),
+  ).not.toContainText('accounts-service');
+
+  fs.mkdirSync('e2e-test-report/screenshots', { recursive: true });
+  await page.screenshot({
+    path: 'e2e-test-report/screenshots/zero-trust-page.png',
+    fullPage: true,
+  });
+
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download CSV' }).click();
+  const file = await downloading;
+  expect(file.suggestedFilename()).toMatch(
+    /^zero-trust-scorecards-\d{4}-\d{2}-\d{2}\.csv$/,
+  );
+  const csv = fs.readFileSync((await file.path())!, 'utf8');
+  const lines = csv.trim().split(/\r?\n/);
+  expect(lines[0]).toMatch(/^entity,title,owner,system/);
+  expect(lines).toHaveLength(5);
+  for (const line of lines.slice(1)) {
+    expect(line).toContain('group:default/payments-team');
+  }
+});

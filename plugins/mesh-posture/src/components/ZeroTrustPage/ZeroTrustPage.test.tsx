@@ -1,0 +1,333 @@
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  mockApis,
+  registerMswTestHooks,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import type { ScoreTrendResponse } from '@mesh-posture/plugin-mesh-posture-common';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { SWRConfig } from 'swr';
+import { MeshPostureClient, meshPostureApiRef } from '../../api';
+import {
+  accounts,
+  ledger,
+  paymentsApi,
+  scorecardsResponse,
+} from '../../__testUtils__/scorecardFixtures';
+import { trendRows } from './ScoreTrendChart';
+import { ZeroTrustPage } from './ZeroTrustPage';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+beforeEach(() => {
+  jest.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockReturnValue({
+    width: 800,
+    height: 280,
+    top: 0,
+    left: 0,
+    right: 800,
+    bottom: 280,
+    x: 0,
+    y: 0,
+    toJSON: () => ({}),
+  });
+});
+afterEach(() => jest.restoreAllMocks());
+
+const base = 'http://localhost:7007/api/mesh-posture';
+
+const trend: ScoreTrendResponse = {
+  days: 30,
+  catalog: [
+    { at: '2026-11-20T12:00:00.000Z', score: 70, entities: 3 },
+    { at: '2026-11-21T12:00:00.000Z', score: 74.5, entities: 3 },
+  ],
+  groups: [
+    {
+      key: 'group:default/payments-team',
+      points: [
+        { at: '2026-11-20T12:00:00.000Z', score: 80, entities: 2 },
+        { at: '2026-11-21T12:00:00.000Z', score: 85, entities: 2 },
+      ],
+    },
+  ],
+};
+
+/** Serves the scorecard endpoints, filtering like the backend, and records the queries. */
+function serve(options: { empty?: boolean; fail?: boolean } = {}): {
+  scorecards: URLSearchParams[];
+  trends: URLSearchParams[];
+  exports: URLSearchParams[];
+  snapshots: number;
+} {
+  const seen = {
+    scorecards: [] as URLSearchParams[],
+    trends: [] as URLSearchParams[],
+    exports: [] as URLSearchParams[],
+    snapshots: 0,
+  };
+  server.use(
+    http.get(`${base}/v1/scorecards`, ({ request }) => {
+      const query = new URL(request.url).searchParams;
+      seen.scorecards.push(query);
+      if (options.fail) {
+        return HttpResponse.json(
+          {
+            error: { name: 'Error', message: 'database is down' },
+            request: { method: 'GET', url: '/v1/scorecards' },
+            response: { statusCode: 500 },
+          },
+          { status: 500 },
+        );
+      }
+      if (options.empty) {
+        return HttpResponse.json({ ...scorecardsResponse([], []), run: null });
+      }
+      const owners = query.getAll('owner');
+      const all = [ledger, accounts, paymentsApi];
+      return HttpResponse.json(
+        scorecardsResponse(
+          all.filter(e => owners.length === 0 || owners.includes(e.owner!)),
+          all,
+        ),
+      );
+    }),
+    http.get(`${base}/v1/scorecards/trend`, ({ request }) => {
+      seen.trends.push(new URL(request.url).searchParams);
+      return HttpResponse.json(trend);
+    }),
+    http.get(`${base}/v1/scorecards/export`, ({ request }) => {
+      seen.exports.push(new URL(request.url).searchParams);
+      return new HttpResponse('entity,title\r\n', {
+        headers: {
+          'Content-Type': 'text/csv',
+          'Content-Disposition':
+            'attachment; filename="zero-trust-scorecards-2026-11-22.csv"',
+        },
+      });
+    }),
+    http.post(`${base}/v1/snapshots`, () => {
+      seen.snapshots += 1;
+      return HttpResponse.json(
+        { run: scorecardsResponse().run },
+        { status: 201 },
+      );
+    }),
+  );
+  return seen;
+}
+
+async function renderPage(
+  options: { maySnapshot?: boolean; path?: string } = {},
+) {
+  const api = new MeshPostureClient({
+    discoveryApi: { getBaseUrl: async () => base },
+    fetchApi: { fetch: (input, init) => fetch(input, init) },
+  });
+  const permissionApi = mockApis.permission({
+    authorize: () =>
+      options.maySnapshot ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+  });
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [meshPostureApiRef, api],
+        [permissionApiRef, permissionApi],
+      ]}
+    >
+      <SWRConfig value={{ provider: () => new Map() }}>
+        <ZeroTrustPage />
+      </SWRConfig>
+    </TestApiProvider>,
+    {
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      routeEntries: [options.path ?? '/zero-trust'],
+    },
+  );
+}
+
+const rows = () =>
+  within(screen.getByRole('table', { name: 'Scorecards, worst first' }))
+    .getAllByRole('row')
+    .slice(1);
+
+describe('ZeroTrustPage', () => {
+  it('lists every service worst first with its level and each check, and says how the score is made', async () => {
+    serve();
+    await renderPage();
+    expect(
+      await screen.findByText(/Scores from the snapshot of/),
+    ).toHaveTextContent(
+      '3 services, 12 Prometheus queries and 19 Kubernetes reads',
+    );
+    expect(
+      rows().map(r => within(r).getAllByRole('cell')[0].textContent),
+    ).toEqual(['accounts-service', 'payments-api', 'ledger']);
+    const worst = rows()[0];
+    expect(
+      within(worst).getByText(accounts.score.toFixed(1)),
+    ).toBeInTheDocument();
+    // A failing and an unknown check say what was seen; unknown is not a pass.
+    expect(
+      within(worst).getByRole('img', {
+        name: 'Inbound mTLS fails: 87% of 4 req/s inbound over mTLS; plaintext from notifications',
+      }),
+    ).toBeInTheDocument();
+    expect(
+      within(worst).getByRole('img', {
+        name: 'Golden signals within SLO unknown (no data): no requests to judge',
+      }),
+    ).toBeInTheDocument();
+    expect(within(rows()[2]).getByText('Gold')).toBeInTheDocument();
+    expect(screen.getByText(/^Demo data/)).toBeInTheDocument();
+
+    // Roll-ups: the payments team's two services average their scores.
+    const byOwner = screen.getByRole('table', { name: 'Owner' });
+    const payments = within(byOwner).getByText('payments-team').closest('tr')!;
+    expect(payments).toHaveTextContent(
+      ((ledger.score + paymentsApi.score) / 2).toFixed(1),
+    );
+
+    await userEvent.click(screen.getByText('How the score is made'));
+    expect(
+      within(screen.getByRole('table', { name: 'Levels' })).getByText(
+        /score ≥ 90 and passing: Inbound mTLS/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('filters by owner, asking the backend, and keeps the filter in the URL', async () => {
+    const seen = serve();
+    await renderPage();
+    await screen.findByRole('table', { name: 'Scorecards, worst first' });
+    expect(rows()).toHaveLength(3);
+
+    await userEvent.click(screen.getByRole('button', { name: /^Owner/ }));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'payments-team' }),
+    );
+    // A multiple select stays open (and hides the page) until dismissed.
+    await userEvent.keyboard('{Escape}');
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(seen.scorecards.at(-1)!.getAll('owner')).toEqual([
+      'group:default/payments-team',
+    ]);
+    await waitFor(() =>
+      expect(seen.trends.at(-1)!.getAll('owner')).toEqual([
+        'group:default/payments-team',
+      ]),
+    );
+  });
+
+  it('starts from the filter in the URL', async () => {
+    const seen = serve();
+    await renderPage({
+      path: '/zero-trust?owner=group%3Adefault%2Fopen-banking-team&level=none',
+    });
+    await screen.findByRole('table', { name: 'Scorecards, worst first' });
+    expect(rows()).toHaveLength(1);
+    expect(seen.scorecards[0].getAll('owner')).toEqual([
+      'group:default/open-banking-team',
+    ]);
+    expect(seen.scorecards[0].getAll('level')).toEqual(['none']);
+    expect(
+      screen.getByRole('button', { name: 'Clear filters' }),
+    ).toBeInTheDocument();
+  });
+
+  it('downloads the filtered CSV under the name the backend gives', async () => {
+    const seen = serve();
+    const created: Blob[] = [];
+    const downloads: string[] = [];
+    URL.createObjectURL = jest.fn((blob: Blob) => {
+      created.push(blob);
+      return 'blob:csv';
+    });
+    URL.revokeObjectURL = jest.fn();
+    jest
+      .spyOn(HTMLAnchorElement.prototype, 'click')
+      .mockImplementation(function record(this: HTMLAnchorElement) {
+        downloads.push(this.download);
+      });
+    await renderPage({
+      path: '/zero-trust?owner=group%3Adefault%2Fpayments-team',
+    });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Download CSV' }),
+    );
+    await waitFor(() =>
+      expect(downloads).toEqual(['zero-trust-scorecards-2026-11-22.csv']),
+    );
+    expect(seen.exports[0].get('format')).toBe('csv');
+    expect(seen.exports[0].getAll('owner')).toEqual([
+      'group:default/payments-team',
+    ]);
+    expect(await created[0].text()).toBe('entity,title\r\n');
+  });
+
+  it('offers "Snapshot now" only to those allowed, and refreshes after it', async () => {
+    const seen = serve();
+    await renderPage({ maySnapshot: false });
+    await screen.findByRole('table', { name: 'Scorecards, worst first' });
+    expect(screen.queryByRole('button', { name: 'Snapshot now' })).toBeNull();
+
+    const again = serve();
+    await renderPage({ maySnapshot: true });
+    const button = await screen.findByRole('button', { name: 'Snapshot now' });
+    const before = again.scorecards.length;
+    await userEvent.click(button);
+    await waitFor(() => expect(again.snapshots).toBe(1));
+    await waitFor(() =>
+      expect(again.scorecards.length).toBeGreaterThan(before),
+    );
+    expect(seen.snapshots).toBe(0);
+  });
+
+  it('explains an empty history, and shows errors', async () => {
+    serve({ empty: true });
+    await renderPage();
+    expect(
+      await screen.findByText('No scorecard snapshot yet'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows a backend error as an error panel', async () => {
+    serve({ fail: true });
+    await renderPage();
+    expect(
+      (await screen.findAllByText(/database is down/)).length,
+    ).toBeGreaterThan(0);
+    expect(screen.queryByRole('table')).toBeNull();
+  });
+
+  it('charts the trend by owner, and by system on request', async () => {
+    const seen = serve();
+    await renderPage();
+    await screen.findByRole('table', { name: 'Scorecards, worst first' });
+    await waitFor(() => expect(seen.trends.length).toBeGreaterThan(0));
+    expect(seen.trends.at(-1)!.get('groupBy')).toBe('owner');
+    expect(seen.trends.at(-1)!.get('days')).toBe('30');
+    await userEvent.click(screen.getByRole('button', { name: 'By system' }));
+    await waitFor(() =>
+      expect(seen.trends.at(-1)!.get('groupBy')).toBe('system'),
+    );
+    await userEvent.click(screen.getByRole('button', { name: '90 days' }));
+    await waitFor(() => expect(seen.trends.at(-1)!.get('days')).toBe('90'));
+  });
+});
+
+describe('trendRows', () => {
+  it('puts the catalog and each group on one row per day', () => {
+    expect(trendRows(trend)).toEqual([
+      { day: '2026-11-20', catalog: 70, 'payments-team': 80 },
+      { day: '2026-11-21', catalog: 74.5, 'payments-team': 85 },
+    ]);
+  });
+});
