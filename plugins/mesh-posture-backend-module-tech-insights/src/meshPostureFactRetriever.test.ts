@@ -1,0 +1,189 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import {
+  DEFAULT_SCORECARD_MODEL,
+  EntityScorecard,
+  SCORE_CHECK_IDS,
+  scoreEntity,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import { DateTime } from 'luxon';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import {
+  checkFactName,
+  meshPostureFactRetriever,
+} from './meshPostureFactRetriever';
+
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const base = 'http://mesh-posture.test/api/mesh-posture';
+
+function card(name: string, overrides: Partial<EntityScorecard> = {}) {
+  const checks = SCORE_CHECK_IDS.map(id => ({
+    id,
+    status: id === 'inbound-mtls' ? ('fail' as const) : ('pass' as const),
+    detail: id,
+  }));
+  return {
+    entityRef: `component:default/${name}`,
+    kind: 'Component',
+    namespace: 'default',
+    name,
+    owner: 'group:default/payments-team',
+    system: null,
+    lifecycle: 'production',
+    clusters: ['prod'],
+    meshes: ['linkerd'],
+    ...scoreEntity(checks, DEFAULT_SCORECARD_MODEL),
+    figures: {
+      totalPods: 4,
+      meshedPods: 4,
+      inboundMtlsShare: 0.875,
+      outboundMtlsShare: null,
+      inboundRequestsPerSecond: 12,
+      successRate: 0.9995,
+      latencyP99Ms: 120.5,
+      certificateDaysLeft: 43.7,
+    },
+    missing: [],
+    demo: false,
+    ...overrides,
+  } as EntityScorecard;
+}
+
+function context() {
+  return {
+    config: new ConfigReader({}),
+    discovery: {
+      getBaseUrl: async () => base,
+      getExternalBaseUrl: async () => base,
+    },
+    auth: mockServices.auth(),
+    logger: mockServices.logger.mock(),
+    urlReader: {} as any,
+  };
+}
+
+describe('meshPostureFactRetriever', () => {
+  it('asks once for the whole catalog, with a service token, and maps every entity', async () => {
+    const requests: Request[] = [];
+    server.use(
+      http.get(`${base}/v1/scorecards`, ({ request }) => {
+        requests.push(request);
+        return HttpResponse.json({
+          run: { id: 3, finishedAt: '2026-11-22T09:00:04.000Z' },
+          entities: [card('ledger'), card('payments-api')],
+        });
+      }),
+    );
+    const facts = await meshPostureFactRetriever.handler(context());
+    expect(requests).toHaveLength(1);
+    expect(requests[0].headers.get('authorization')).toMatch(/^Bearer .+/);
+    expect(facts.map(f => f.entity)).toEqual([
+      { kind: 'Component', namespace: 'default', name: 'ledger' },
+      { kind: 'Component', namespace: 'default', name: 'payments-api' },
+    ]);
+    const ledger = facts[0].facts;
+    expect(ledger).toMatchObject({
+      meshPostureScore: card('ledger').score,
+      meshPostureLevel: card('ledger').level ?? 'none',
+      inboundMtlsPercent: 87.5,
+      allPodsMeshed: true,
+      certificateDaysLeft: 43,
+      successRatePercent: 99.95,
+      latencyP99Ms: 120.5,
+      failingChecks: ['inbound-mtls'],
+      unknownChecks: [],
+      checkInboundMtls: 'fail',
+      checkCertificates: 'pass',
+    });
+    // No outbound traffic: the fact is absent, not 0.
+    expect(ledger).not.toHaveProperty('outboundMtlsPercent');
+    expect((ledger.snapshotAt as DateTime).toUTC().toISO()).toBe(
+      '2026-11-22T09:00:04.000Z',
+    );
+    // Every fact it sends is in the schema.
+    for (const name of Object.keys(ledger)) {
+      expect(meshPostureFactRetriever.schema).toHaveProperty(name);
+    }
+  });
+
+  it('publishes nothing before the first snapshot', async () => {
+    server.use(
+      http.get(`${base}/v1/scorecards`, () =>
+        HttpResponse.json({ run: null, entities: [] }),
+      ),
+    );
+    const ctx = context();
+    await expect(meshPostureFactRetriever.handler(ctx)).resolves.toEqual([]);
+    expect(ctx.logger.info).toHaveBeenCalledWith(
+      expect.stringMatching(/no scorecard snapshot yet/),
+    );
+  });
+
+  it('leaves out garbage figures and entities instead of publishing them', async () => {
+    server.use(
+      http.get(`${base}/v1/scorecards`, () =>
+        HttpResponse.json({
+          run: { id: 3, finishedAt: '2026-11-22T09:00:04.000Z' },
+          entities: [
+            card('odd', {
+              figures: {
+                totalPods: 0,
+                meshedPods: 0,
+                inboundMtlsShare: 'NaN' as any,
+                outboundMtlsShare: null,
+                inboundRequestsPerSecond: 0,
+                successRate: null,
+                latencyP99Ms: Infinity as any,
+                certificateDaysLeft: null,
+              },
+            }),
+            { kind: 'Component', name: 'no-namespace', score: 10, checks: [] },
+            { ...card('no-score'), score: null },
+          ],
+        }),
+      ),
+    );
+    const facts = await meshPostureFactRetriever.handler(context());
+    expect(facts.map(f => f.entity.name)).toEqual(['odd']);
+    const odd = facts[0].facts;
+    for (const absent of [
+      'inboundMtlsPercent',
+      'outboundMtlsPercent',
+      'allPodsMeshed',
+      'successRatePercent',
+      'latencyP99Ms',
+      'certificateDaysLeft',
+    ]) {
+      expect(odd).not.toHaveProperty(absent);
+    }
+  });
+
+  it("fails with the backend's error, for Tech Insights to record", async () => {
+    server.use(
+      http.get(`${base}/v1/scorecards`, () =>
+        HttpResponse.json(
+          {
+            error: { name: 'Error', message: 'database is down' },
+            request: { method: 'GET', url: '/v1/scorecards' },
+            response: { statusCode: 503 },
+          },
+          { status: 503 },
+        ),
+      ),
+    );
+    await expect(meshPostureFactRetriever.handler(context())).rejects.toThrow(
+      /503/,
+    );
+  });
+
+  it('names check facts as identifiers', () => {
+    expect(checkFactName('inbound-mtls')).toBe('checkInboundMtls');
+    expect(checkFactName('no-over-grants')).toBe('checkNoOverGrants');
+    expect(checkFactName('certificates')).toBe('checkCertificates');
+  });
+});
