@@ -15,3 +15,4 @@ export * from './api';
 export * from './signals';
 export * from './checklists';
 export * from './scorecards';
+export * from './canaries';
