@@ -33,6 +33,7 @@ import {
 } from './demoSignals';
 import {
   appLabel,
+  canaryObjects,
   istioPolicyObjects,
   linkerdPolicyObjects,
   namespaceObjects,
@@ -139,6 +140,11 @@ export class DemoMesh implements MeshClusterProvider {
       );
     } else if (query.apiVersion === 'v1' && query.resource === 'namespaces') {
       items = namespaceObjects(cluster.name);
+    } else if (
+      query.apiVersion === 'flagger.app/v1beta1' &&
+      query.resource === 'canaries'
+    ) {
+      items = canaryObjects(cluster.name, at);
     } else if (
       cluster.mesh === 'linkerd' &&
       query.apiVersion === 'cert-manager.io/v1' &&

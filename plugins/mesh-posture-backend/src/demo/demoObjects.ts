@@ -3,7 +3,15 @@ import type {
   KubernetesObject,
   KubernetesPod,
 } from '@mesh-posture/plugin-mesh-posture-node';
-import { demoCanaryState, stableHash } from './simulation';
+import {
+  DEMO_CANARY_MAX_WEIGHT,
+  DEMO_CANARY_STEP_WEIGHT,
+  DEMO_ROLLBACK_THRESHOLD,
+  demoCanaryState,
+  DemoCanaryState,
+  demoRollbackState,
+  stableHash,
+} from './simulation';
 import {
   DEMO_CLUSTERS,
   DEMO_NAMESPACES,
@@ -299,4 +307,167 @@ export function istioPolicyObjects(): Record<string, KubernetesObject[]> {
     ],
     'security.istio.io/v1/authorizationpolicies': policies,
   };
+}
+
+const PROMOTED_MESSAGES: Record<string, string> = {
+  Initialized: 'Deployment initialization completed.',
+  Progressing: 'New revision detected, progressing canary analysis.',
+  Promoting: 'Canary analysis completed, starting primary rolling update.',
+  Finalising: 'Canary analysis completed, routing all traffic to primary.',
+  Succeeded: 'Canary analysis completed successfully, promotion finished.',
+  Failed: 'Canary analysis failed, Deployment scaled to zero.',
+};
+
+const PROMOTED_STATUS: Record<string, string> = {
+  Initialized: 'True',
+  Succeeded: 'True',
+  Failed: 'False',
+};
+
+function flaggerCanary(options: {
+  namespace: string;
+  name: string;
+  state: DemoCanaryState;
+  analysis: object;
+  failedReason?: string;
+}): KubernetesObject {
+  const { namespace, name, state } = options;
+  return {
+    apiVersion: 'flagger.app/v1beta1',
+    kind: 'Canary',
+    metadata: {
+      name,
+      namespace,
+      uid: `canary-${stableHash(`${namespace}/${name}`).toString(16)}`,
+      creationTimestamp: CREATED,
+    },
+    spec: {
+      provider: 'linkerd',
+      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+      service: { port: 8080 },
+      analysis: options.analysis,
+    },
+    status: {
+      phase: state.phase,
+      canaryWeight: state.weight,
+      failedChecks: state.failedChecks,
+      iterations: 0,
+      lastAppliedSpec: stableHash(`${name}#${state.revision}`).toString(16),
+      lastPromotedSpec: stableHash(
+        `${name}#${
+          state.phase === 'Succeeded' ? state.revision : state.revision - 1
+        }`,
+      ).toString(16),
+      lastTransitionTime: state.since.toISOString(),
+      conditions: [
+        {
+          type: 'Promoted',
+          status: PROMOTED_STATUS[state.phase] ?? 'Unknown',
+          reason: state.phase,
+          message:
+            state.phase === 'Failed' && options.failedReason
+              ? options.failedReason
+              : PROMOTED_MESSAGES[state.phase],
+          lastUpdateTime: state.since.toISOString(),
+          lastTransitionTime: state.since.toISOString(),
+        },
+      ],
+    },
+  };
+}
+
+const LOAD_TESTER = 'http://flagger-loadtester.test.svc.cluster.local/';
+
+/**
+ * The demo's Flagger canaries: fraud-scoring rolling out every hour, and
+ * accounts-service, whose release keeps being rolled back.
+ */
+export function canaryObjects(cluster: string, at: Date): KubernetesObject[] {
+  if (cluster !== 'prod-eu-west') return [];
+  return [
+    flaggerCanary({
+      namespace: 'payments',
+      name: 'fraud-scoring',
+      state: demoCanaryState(at),
+      analysis: {
+        interval: '1m',
+        threshold: 5,
+        maxWeight: DEMO_CANARY_MAX_WEIGHT,
+        stepWeight: DEMO_CANARY_STEP_WEIGHT,
+        metrics: [
+          {
+            name: 'request-success-rate',
+            thresholdRange: { min: 99 },
+            interval: '1m',
+          },
+          {
+            name: 'request-duration',
+            thresholdRange: { max: 500 },
+            interval: '1m',
+          },
+        ],
+        webhooks: [
+          {
+            name: 'acceptance-test',
+            type: 'pre-rollout',
+            url: `${LOAD_TESTER}`,
+            metadata: {
+              type: 'bash',
+              cmd: 'curl -s http://fraud-scoring-canary.payments:8080/healthz',
+            },
+          },
+          {
+            name: 'load-test',
+            type: 'rollout',
+            url: `${LOAD_TESTER}`,
+            metadata: {
+              cmd: 'hey -z 1m -q 10 -c 2 http://fraud-scoring-canary.payments:8080/',
+            },
+          },
+        ],
+      },
+    }),
+    flaggerCanary({
+      namespace: 'open-banking',
+      name: 'accounts-service',
+      state: demoRollbackState(at),
+      analysis: {
+        interval: '1m',
+        threshold: DEMO_ROLLBACK_THRESHOLD,
+        stepWeights: [10, 20, 30],
+        metrics: [
+          {
+            name: 'request-success-rate',
+            thresholdRange: { min: 99.5 },
+            interval: '1m',
+          },
+          {
+            name: 'request-duration',
+            thresholdRange: { max: 300 },
+            interval: '1m',
+          },
+          {
+            name: 'consent-errors',
+            templateRef: { name: 'consent-error-ratio', namespace: 'flagger' },
+            thresholdRange: { max: 1 },
+            interval: '5m',
+          },
+        ],
+        webhooks: [
+          {
+            name: 'promotion-gate',
+            type: 'confirm-promotion',
+            url: `${LOAD_TESTER}gate/check`,
+          },
+          {
+            name: 'notify-oncall',
+            type: 'event',
+            url: 'https://hooks.demo-bank.eu/flagger',
+          },
+        ],
+      },
+      failedReason:
+        'Canary analysis failed, Deployment scaled to zero. Halt accounts-service.open-banking advancement success rate 97.80% < 99.5%',
+    }),
+  ];
 }

@@ -40,7 +40,8 @@ export type DemoCanaryPhase =
   | 'Progressing'
   | 'Promoting'
   | 'Finalising'
-  | 'Succeeded';
+  | 'Succeeded'
+  | 'Failed';
 
 export interface DemoCanaryState {
   phase: DemoCanaryPhase;
@@ -48,6 +49,10 @@ export interface DemoCanaryState {
   weight: number;
   /** The rollout this state belongs to (one per hour). */
   revision: number;
+  /** When the phase began (Flagger's lastTransitionTime). */
+  since: Date;
+  /** Failed analysis checks so far. */
+  failedChecks: number;
 }
 
 const CANARY_CYCLE = 60 * MINUTE;
@@ -61,19 +66,66 @@ export const DEMO_CANARY_MAX_WEIGHT = 50;
 export function demoCanaryState(at: Date): DemoCanaryState {
   const t = at.getTime();
   const revision = Math.floor(t / CANARY_CYCLE);
+  const start = revision * CANARY_CYCLE;
   const minute = Math.floor((t % CANARY_CYCLE) / MINUTE);
-  if (minute < 2) return { phase: 'Initialized', weight: 0, revision };
+  const state = (
+    phase: DemoCanaryPhase,
+    weight: number,
+    fromMinute: number,
+  ) => ({
+    phase,
+    weight,
+    revision,
+    since: new Date(start + fromMinute * MINUTE),
+    failedChecks: 0,
+  });
+  if (minute < 2) return state('Initialized', 0, 0);
   if (minute < 52) {
     const steps = Math.floor((minute - 2) / 5) + 1;
+    return state(
+      'Progressing',
+      Math.min(DEMO_CANARY_MAX_WEIGHT, steps * DEMO_CANARY_STEP_WEIGHT),
+      2,
+    );
+  }
+  if (minute < 55) return state('Promoting', 0, 52);
+  if (minute < 57) return state('Finalising', 0, 55);
+  return state('Succeeded', 0, 57);
+}
+
+const ROLLBACK_CYCLE = 6 * 60 * MINUTE;
+export const DEMO_ROLLBACK_THRESHOLD = 5;
+
+/**
+ * accounts-service's rollout: a release retried every six hours whose
+ * success rate falls under the objective, so checks fail from minute 8 and
+ * Flagger rolls it back at minute 20. Recently rolled back most of the time.
+ */
+export function demoRollbackState(at: Date): DemoCanaryState {
+  const t = at.getTime();
+  const revision = Math.floor(t / ROLLBACK_CYCLE);
+  const start = revision * ROLLBACK_CYCLE;
+  const minute = Math.floor((t % ROLLBACK_CYCLE) / MINUTE);
+  if (minute < 20) {
+    const failedChecks = Math.min(
+      DEMO_ROLLBACK_THRESHOLD - 1,
+      Math.max(0, Math.floor((minute - 8) / 3) + 1),
+    );
     return {
       phase: 'Progressing',
-      weight: Math.min(DEMO_CANARY_MAX_WEIGHT, steps * DEMO_CANARY_STEP_WEIGHT),
+      weight: Math.min(30, (Math.floor(minute / 5) + 1) * 10),
       revision,
+      since: new Date(start),
+      failedChecks,
     };
   }
-  if (minute < 55) return { phase: 'Promoting', weight: 0, revision };
-  if (minute < 57) return { phase: 'Finalising', weight: 0, revision };
-  return { phase: 'Succeeded', weight: 0, revision };
+  return {
+    phase: 'Failed',
+    weight: 0,
+    revision,
+    since: new Date(start + 20 * MINUTE),
+    failedChecks: DEMO_ROLLBACK_THRESHOLD,
+  };
 }
 
 /**

@@ -9,6 +9,7 @@ import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   assessSlo,
+  canariesTargeting,
   AssessedPosture,
   Dataflow,
   EntityScorecard,
@@ -25,7 +26,6 @@ import {
   SourceReport,
   summarizeTraffic,
   WORKLOAD_ANNOTATIONS,
-  WorkloadRef,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import type {
   KubernetesObject,
@@ -56,28 +56,6 @@ const sameWorkload = (
 /** `role@cluster: status`, the short form runs and scorecards name failures in. */
 function describeFailure(report: SourceReport): string {
   return `${report.role}@${report.cluster}: ${report.status}`;
-}
-
-/**
- * The names of the Flagger canaries whose target is one of the workloads:
- * Flagger's `targetRef` names the workload it copies to `<name>-primary`.
- */
-export function canariesTargeting(
-  canaries: KubernetesObject[],
-  workloads: WorkloadRef[],
-): string[] {
-  return canaries
-    .filter(c => {
-      const target = c.spec?.targetRef;
-      if (typeof target?.name !== 'string') return false;
-      return workloads.some(
-        w =>
-          w.namespace === c.metadata.namespace &&
-          (w.name === target.name || w.name === `${target.name}-primary`),
-      );
-    })
-    .map(c => `${c.metadata.namespace}/${c.metadata.name}`)
-    .sort();
 }
 
 /** Directions with no requests, as told by a Prometheus that answered everywhere. */
@@ -422,7 +400,11 @@ export class ScorecardSnapshot {
         break;
       }
       if (answer.value !== 'not-installed') {
-        canaryNames.push(...canariesTargeting(answer.value, c.refs));
+        canaryNames.push(
+          ...canariesTargeting(answer.value, c.refs).map(
+            k => `${k.metadata.namespace}/${k.metadata.name}`,
+          ),
+        );
       }
     }
 
