@@ -76,6 +76,13 @@ export interface Config {
       /** How long an entity's posture is served from the cache. Default 30 seconds. */
       ttl?: HumanDuration | string;
     };
+    canaries?: {
+      /**
+       * How often every cluster's Flagger canaries are listed to record
+       * their phase transitions (the rollout history). Default 1 minute.
+       */
+      observeFrequency?: HumanDuration | string;
+    };
     snapshot?: {
       /** How often the scorecard snapshot of the whole catalog runs. Default 1 hour; at least 1 minute. */
       frequency?: HumanDuration | string;

@@ -21,6 +21,7 @@ describe('readMeshPostureConfig', () => {
         window: '1h',
       },
       scorecards: DEFAULT_SCORECARD_MODEL,
+      canaries: { observeFrequencyMs: 60_000 },
     });
   });
 
@@ -52,6 +53,7 @@ describe('readMeshPostureConfig', () => {
         window: '1h',
       },
       scorecards: DEFAULT_SCORECARD_MODEL,
+      canaries: { observeFrequencyMs: 60_000 },
     });
   });
 

@@ -58,6 +58,8 @@ export interface MeshPostureConfig {
   };
   /** Weights and levels of the scorecards. */
   scorecards: ScorecardModel;
+  /** How often every cluster's Flagger canaries are observed for their history. */
+  canaries: { observeFrequencyMs: number };
 }
 
 function durationMs(config: Config | undefined, key: string, fallback: number) {
@@ -214,6 +216,13 @@ export function readMeshPostureConfig(root: Config): MeshPostureConfig {
         'snapshot.retention',
       ),
       window: '1h',
+    },
+    canaries: {
+      observeFrequencyMs: minimumMs(
+        durationMs(config, 'canaries.observeFrequency', 60_000),
+        10_000,
+        'canaries.observeFrequency',
+      ),
     },
     scorecards: scorecardModelFrom(
       (config?.getOptional('scorecards') as any) ?? {},

@@ -21,6 +21,10 @@ import { PostureService } from './posture/PostureService';
 import { PeerEntities } from './catalog/PeerEntities';
 import { SignalsService } from './signals/SignalsService';
 import { ScorecardStore } from './database/ScorecardStore';
+import { CanaryHistoryStore } from './database/CanaryHistoryStore';
+import { CanaryObserver } from './canaries/CanaryObserver';
+import { CanaryService } from './canaries/CanaryService';
+import { demoCanaryHistory } from './demo/demoCanaryHistory';
 import { ScorecardService } from './scorecards/ScorecardService';
 import { ScorecardSnapshot } from './scorecards/ScorecardSnapshot';
 import { backfillDemoScorecards } from './scorecards/demoHistory';
@@ -150,6 +154,37 @@ export const meshPosturePlugin = createBackendPlugin({
           sloDefaults: settings.slo,
           peers,
         });
+        const canaryStore = await CanaryHistoryStore.create({ database });
+        const canaryService = new CanaryService({
+          registry: assembler.registry,
+          caller: assembler.caller,
+          store: canaryStore,
+          logger,
+        });
+        const canaryObserver = new CanaryObserver({
+          registry: assembler.registry,
+          caller: assembler.caller,
+          store: canaryStore,
+          logger,
+        });
+        await scheduler.scheduleTask({
+          id: 'mesh-posture-canary-observer',
+          frequency: { milliseconds: settings.canaries.observeFrequencyMs },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 15 },
+          fn: async () => {
+            // A fresh demo gets the week of rollouts an observer would have seen.
+            if (settings.demo && (await canaryStore.isEmpty())) {
+              const history = demoCanaryHistory(new Date(), 7);
+              await canaryStore.importTransitions(history);
+              logger.info(
+                `Recorded ${history.length} demo canary transitions of the past week`,
+              );
+            }
+            await canaryObserver.observe();
+          },
+        });
+
         const scorecardStore = await ScorecardStore.create({ database });
         const snapshotWith = (
           snapshotAssembler: PostureAssembler,
@@ -229,6 +264,7 @@ export const meshPosturePlugin = createBackendPlugin({
             postureService,
             openApiSpec,
             checklists: { service: checklistService, auditor },
+            canaryService,
             scorecards: {
               service: scorecardService,
               takeSnapshot: () => snapshot.run(),

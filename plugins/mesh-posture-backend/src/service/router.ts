@@ -23,6 +23,7 @@ import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { PostureService } from '../posture/PostureService';
 import { SignalsService } from '../signals/SignalsService';
+import { CanaryService } from '../canaries/CanaryService';
 import {
   ChecklistRouterOptions,
   createChecklistRouter,
@@ -75,6 +76,8 @@ export interface RouterOptions {
   catalog: CatalogService;
   postureService: PostureService;
   signalsService: SignalsService;
+  /** Flagger canaries; absent in tests that do not need them. */
+  canaryService?: CanaryService;
   openApiSpec: object;
   /** Compliance checklists; their routes live in checklistRouter.ts. */
   checklists?: Pick<ChecklistRouterOptions, 'service' | 'auditor'>;
@@ -169,6 +172,15 @@ export async function createRouter(
       );
     },
   );
+
+  router.get('/v1/entities/:kind/:namespace/:name/canary', async (req, res) => {
+    readQuery(req, []);
+    const { entity } = await readableEntity(req);
+    if (!options.canaryService) {
+      throw new NotFoundError('Canaries are not enabled');
+    }
+    res.json(await options.canaryService.getCanaries(entity));
+  });
 
   router.get(
     '/v1/entities/:kind/:namespace/:name/posture/history',

@@ -1,0 +1,42 @@
+import {
+  CanaryTransition,
+  readCanary,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import { canaryObjects } from './demoObjects';
+
+const MINUTE = 60_000;
+
+/**
+ * The transitions the demo's canaries went through over the past days, as
+ * an observer polling every minute would have recorded them: the demo's
+ * Canary objects evaluated minute by minute, a row per change of phase or
+ * revision. Gives a fresh demo its rollout history.
+ */
+export function demoCanaryHistory(now: Date, days: number): CanaryTransition[] {
+  const out: CanaryTransition[] = [];
+  const last = new Map<string, string>();
+  const start =
+    Math.floor(now.getTime() / MINUTE) * MINUTE - days * 24 * 60 * MINUTE;
+  for (let t = start; t < now.getTime(); t += MINUTE) {
+    for (const object of canaryObjects('prod-eu-west', new Date(t))) {
+      const c = readCanary(object, 'prod-eu-west');
+      if (!c) continue;
+      const key = `${c.namespace}/${c.name}`;
+      const state = `${c.phase}#${c.revision}`;
+      if (last.get(key) === state) continue;
+      last.set(key, state);
+      out.push({
+        cluster: c.cluster,
+        namespace: c.namespace,
+        name: c.name,
+        phase: c.phase,
+        ...(c.revision ? { revision: c.revision } : {}),
+        canaryWeight: c.canaryWeight,
+        failedChecks: c.failedChecks,
+        at: c.lastTransitionTime ?? new Date(t).toISOString(),
+        ...(c.message ? { message: c.message } : {}),
+      });
+    }
+  }
+  return out;
+}
