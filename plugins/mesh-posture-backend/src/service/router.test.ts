@@ -409,6 +409,75 @@ describe('the OpenAPI document', () => {
   });
 });
 
+describe('GET /v1/entities/{kind}/{namespace}/{name}/canary', () => {
+  it('answers the mid-rollout demo canary of fraud-scoring, as the spec says', async () => {
+    const { server } = await startBackend();
+    const res = await request(server).get(`${POSTURE}/fraud-scoring/canary`);
+    expect(res.status).toBe(200);
+    expectSchema('EntityCanaryResponse', res.body);
+    expect(res.body.demo).toBe(true);
+    expect(res.body.canaries).toHaveLength(1);
+    const canary = res.body.canaries[0];
+    expect(canary).toMatchObject({
+      cluster: 'prod-eu-west',
+      namespace: 'payments',
+      name: 'fraud-scoring',
+      target: { kind: 'Deployment', name: 'fraud-scoring' },
+      analysis: { threshold: 5, maxWeight: 50, stepWeight: 5 },
+    });
+    expect(canary.metrics.map((m: any) => m.name)).toEqual([
+      'request-success-rate',
+      'request-duration',
+    ]);
+    expect(canary.webhooks).toEqual([
+      expect.objectContaining({ name: 'acceptance-test', type: 'pre-rollout' }),
+      expect.objectContaining({ name: 'load-test', type: 'rollout' }),
+    ]);
+    // The phase is recorded: the history holds at least the current one.
+    expect(res.body.sources.every((s: any) => s.status === 'ok')).toBe(true);
+  });
+
+  it('lists the rolled-back canary of accounts-service with its custom metric as configured', async () => {
+    const { server } = await startBackend();
+    const res = await request(server).get(`${POSTURE}/accounts-service/canary`);
+    expect(res.status).toBe(200);
+    const [canary] = res.body.canaries;
+    expect(canary.analysis.stepWeights).toEqual([10, 20, 30]);
+    expect(canary.metrics[2]).toMatchObject({
+      name: 'consent-errors',
+      builtIn: false,
+      templateRef: 'flagger/consent-error-ratio',
+      status: 'not-computed',
+    });
+    // The webhook's host only, never its path.
+    expect(canary.webhooks[0]).toEqual({
+      name: 'promotion-gate',
+      type: 'confirm-promotion',
+      host: 'flagger-loadtester.test.svc.cluster.local',
+    });
+  });
+
+  it('answers an empty list, not an error, for a service without a canary', async () => {
+    const { server } = await startBackend();
+    const res = await request(server).get(`${POSTURE}/ledger/canary`);
+    expect(res.status).toBe(200);
+    expect(res.body.canaries).toEqual([]);
+    expect(res.body.flaggerMissing).toEqual([]);
+  });
+
+  it('answers 400 for an unknown query parameter and 404 to the outsider', async () => {
+    const { server } = await startBackend();
+    const bad = await request(server).get(
+      `${POSTURE}/fraud-scoring/canary?window=1h`,
+    );
+    expect(bad.status).toBe(400);
+    const hidden = await request(server)
+      .get(`${POSTURE}/fraud-scoring/canary`)
+      .set('Authorization', mockCredentials.user.header(OUTSIDER));
+    expect(hidden.status).toBe(404);
+  });
+});
+
 describe('GET /v1/entities/{kind}/{namespace}/{name}/signals', () => {
   it('answers the golden signals of payments-api against its objectives', async () => {
     const { server } = await startBackend();
