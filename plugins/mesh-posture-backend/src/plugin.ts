@@ -161,6 +161,15 @@ export const meshPosturePlugin = createBackendPlugin({
           store: canaryStore,
           logger,
         });
+        // A fresh demo gets the week of rollouts an observer would have seen
+        // (idempotent: replicas starting together store each one once).
+        if (settings.demo && (await canaryStore.isEmpty())) {
+          const history = demoCanaryHistory(new Date(), 7);
+          await canaryStore.importTransitions(history);
+          logger.info(
+            `Recorded ${history.length} demo canary transitions of the past week`,
+          );
+        }
         const canaryObserver = new CanaryObserver({
           registry: assembler.registry,
           caller: assembler.caller,
@@ -173,14 +182,6 @@ export const meshPosturePlugin = createBackendPlugin({
           timeout: { minutes: 5 },
           initialDelay: { seconds: 15 },
           fn: async () => {
-            // A fresh demo gets the week of rollouts an observer would have seen.
-            if (settings.demo && (await canaryStore.isEmpty())) {
-              const history = demoCanaryHistory(new Date(), 7);
-              await canaryStore.importTransitions(history);
-              logger.info(
-                `Recorded ${history.length} demo canary transitions of the past week`,
-              );
-            }
             await canaryObserver.observe();
           },
         });

@@ -93,6 +93,19 @@ export const entityComplianceContent = EntityContentBlueprint.make({
 });
 
 /**
+ * Entity card "Canary": the service's Flagger canaries, their phase,
+ * weights, checks and recent rollouts.
+ * @alpha
+ */
+export const entityCanaryCard = EntityCardBlueprint.make({
+  name: 'canary',
+  params: {
+    filter: isMeshPostureAvailable,
+    loader: () => import('./components/CanaryCard').then(m => <m.CanaryCard />),
+  },
+});
+
+/**
  * Entity card "Zero-trust score": the entity's score, level, what holds it
  * back and its trend, from the scorecard snapshots.
  * @alpha
@@ -139,6 +152,7 @@ export default createFrontendPlugin({
     entityZeroTrustContent,
     entityComplianceContent,
     entityZeroTrustScoreCard,
+    entityCanaryCard,
     zeroTrustPage,
   ],
   routes: {

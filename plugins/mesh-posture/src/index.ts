@@ -14,6 +14,7 @@ export {
   EntityGoldenSignalsCard,
   EntityComplianceContent,
   EntityZeroTrustScoreCard,
+  EntityCanaryCard,
   ZeroTrustPage,
 } from './plugin';
 export { complianceRouteRef, zeroTrustPageRouteRef } from './routes';

@@ -124,3 +124,18 @@ export const EntityZeroTrustScoreCard = meshPosturePlugin.provide(
     },
   }),
 );
+
+/**
+ * Entity card "Canary": the service's Flagger canaries — phase, weight,
+ * failed checks, analysis metrics, webhooks and recent rollouts. Put it on
+ * the overview of entities for which `isMeshPostureAvailable` is true.
+ * @public
+ */
+export const EntityCanaryCard = meshPosturePlugin.provide(
+  createComponentExtension({
+    name: 'EntityCanaryCard',
+    component: {
+      lazy: () => import('./components/CanaryCard').then(m => m.CanaryCard),
+    },
+  }),
+);

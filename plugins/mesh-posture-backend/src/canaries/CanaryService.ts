@@ -7,7 +7,9 @@ import {
   CanaryStatus,
   deploymentsPerWeek,
   EntityCanaryResponse,
+  histogramQuantile,
   judgeCanaryMetric,
+  mergeBuckets,
   KUBERNETES_ID_ANNOTATION,
   readCanary,
   SourceReport,
@@ -296,12 +298,14 @@ export class CanaryService {
         if (m.name === 'request-success-rate') {
           return judgeCanaryMetric(m, flaggerSuccessPercent(cluster, summary));
         }
+        // As Flagger's histogram_quantile: from the merged buckets, however
+        // few the requests (the signals card is stricter).
         return judgeCanaryMetric(
           m,
-          summary.latencyMs.p99,
-          summary.latencyMs.p99 === null
-            ? `too few requests in ${interval} to estimate p99`
-            : undefined,
+          histogramQuantile(
+            0.99,
+            mergeBuckets(parts.map(p => p.latencyBuckets)),
+          ),
         );
       }),
     }));

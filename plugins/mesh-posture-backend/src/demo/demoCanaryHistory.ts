@@ -3,6 +3,7 @@ import {
   readCanary,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { canaryObjects } from './demoObjects';
+import { demoCanaryState, demoRollbackState } from './simulation';
 
 const MINUTE = 60_000;
 
@@ -17,7 +18,14 @@ export function demoCanaryHistory(now: Date, days: number): CanaryTransition[] {
   const last = new Map<string, string>();
   const start =
     Math.floor(now.getTime() / MINUTE) * MINUTE - days * 24 * 60 * MINUTE;
+  let before = '';
   for (let t = start; t < now.getTime(); t += MINUTE) {
+    // Building objects is the costly part: only where a simulated state changes.
+    const fraud = demoCanaryState(new Date(t));
+    const accounts = demoRollbackState(new Date(t));
+    const states = `${fraud.phase}#${fraud.revision}|${accounts.phase}#${accounts.revision}`;
+    if (states === before) continue;
+    before = states;
     for (const object of canaryObjects('prod-eu-west', new Date(t))) {
       const c = readCanary(object, 'prod-eu-west');
       if (!c) continue;

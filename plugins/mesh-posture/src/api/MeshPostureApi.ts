@@ -16,6 +16,7 @@ import type {
   ScorecardsResponse,
   ScoreTrendResponse,
   EntityScoreResponse,
+  EntityCanaryResponse,
   SignalWindow,
   SnapshotRun,
 } from '@mesh-posture/plugin-mesh-posture-common';
@@ -116,6 +117,8 @@ export interface MeshPostureApi {
   ): Promise<EntityScoreResponse>;
   /** Takes a snapshot of the whole catalog now (platform team only). */
   takeSnapshot(): Promise<{ run: SnapshotRun }>;
+  /** The Flagger canaries of the entity's workloads, with their rollouts. */
+  getCanary(entityRef: CompoundEntityRef): Promise<EntityCanaryResponse>;
 }
 
 /** @public */

@@ -18,6 +18,7 @@ import {
   GoldenSignals,
   SignalWindow,
   EntityScoreResponse,
+  EntityCanaryResponse,
   MESH_POSTURE_API_VERSION,
   ScorecardFilter,
   ScorecardsResponse,
@@ -265,6 +266,10 @@ export class MeshPostureClient implements MeshPostureApi {
 
   takeSnapshot(): Promise<{ run: SnapshotRun }> {
     return this.json('POST', `/${MESH_POSTURE_API_VERSION}/snapshots`);
+  }
+
+  getCanary(entityRef: CompoundEntityRef): Promise<EntityCanaryResponse> {
+    return this.json('GET', `${entityApiPath(entityRef)}/canary`);
   }
 }
 

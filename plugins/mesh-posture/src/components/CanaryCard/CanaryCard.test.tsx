@@ -1,0 +1,241 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  entityRouteRef,
+  EntityProvider,
+} from '@backstage/plugin-catalog-react';
+import {
+  registerMswTestHooks,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import type { EntityCanaryResponse } from '@mesh-posture/plugin-mesh-posture-common';
+import { screen, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { MeshPostureClient, meshPostureApiRef } from '../../api';
+import { CanaryCard } from './CanaryCard';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+const base = 'http://localhost:7007/api/mesh-posture';
+const url = `${base}/v1/entities/component/default/fraud-scoring/canary`;
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'fraud-scoring',
+    namespace: 'default',
+    annotations: { 'backstage.io/kubernetes-id': 'fraud-scoring' },
+  },
+  spec: { type: 'service' },
+};
+
+const progressing: EntityCanaryResponse = {
+  entityRef: 'component:default/fraud-scoring',
+  generatedAt: '2026-11-22T10:20:00.000Z',
+  demo: false,
+  workloads: [],
+  flaggerMissing: [],
+  sources: [],
+  notes: [],
+  canaries: [
+    {
+      cluster: 'prod-eu-west',
+      namespace: 'payments',
+      name: 'fraud-scoring',
+      target: { kind: 'Deployment', name: 'fraud-scoring' },
+      phase: 'Progressing',
+      inProgress: true,
+      analysis: { interval: '1m', threshold: 5, maxWeight: 50, stepWeight: 5 },
+      canaryWeight: 25,
+      failedChecks: 1,
+      iterations: 0,
+      lastTransitionTime: '2026-11-22T10:02:00.000Z',
+      message: 'New revision detected, progressing canary analysis.',
+      revision: 'abc',
+      metrics: [
+        {
+          name: 'request-success-rate',
+          builtIn: true,
+          thresholdRange: { min: 99 },
+          interval: '1m',
+          value: 98.5,
+          status: 'fail',
+        },
+        {
+          name: 'request-duration',
+          builtIn: true,
+          thresholdRange: { max: 500 },
+          interval: '1m',
+          value: 212.4,
+          status: 'pass',
+        },
+        {
+          name: 'error-budget-burn',
+          builtIn: false,
+          templateRef: 'flagger/burn-rate',
+          thresholdRange: { max: 2 },
+          interval: '5m',
+          value: null,
+          status: 'not-computed',
+          note: 'custom metric: evaluated by Flagger from its template',
+        },
+      ],
+      webhooks: [
+        { name: 'load-test', type: 'rollout', host: 'flagger-loadtester.test' },
+      ],
+      skipAnalysis: false,
+      suspended: false,
+      deploymentsPerWeek: 23.5,
+      rollouts: [
+        {
+          revision: 'abc',
+          startedAt: '2026-11-22T10:02:00.000Z',
+          outcome: 'in-progress',
+          maxFailedChecks: 1,
+        },
+        {
+          revision: 'abb',
+          startedAt: '2026-11-22T09:02:00.000Z',
+          endedAt: '2026-11-22T09:57:00.000Z',
+          outcome: 'succeeded',
+          durationSeconds: 3300,
+          maxFailedChecks: 0,
+        },
+      ],
+    },
+  ],
+};
+
+async function renderCard(answer: EntityCanaryResponse | { status: number }) {
+  server.use(
+    http.get(url, () =>
+      'status' in answer
+        ? HttpResponse.json(
+            {
+              error: { name: 'Error', message: 'catalog is down' },
+              request: { method: 'GET', url },
+              response: { statusCode: answer.status },
+            },
+            { status: answer.status },
+          )
+        : HttpResponse.json(answer),
+    ),
+  );
+  const api = new MeshPostureClient({
+    discoveryApi: { getBaseUrl: async () => base },
+    fetchApi: { fetch: (input, init) => fetch(input, init) },
+  });
+  await renderInTestApp(
+    <TestApiProvider apis={[[meshPostureApiRef, api]]}>
+      <EntityProvider entity={entity}>
+        <CanaryCard />
+      </EntityProvider>
+    </TestApiProvider>,
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  );
+}
+
+describe('CanaryCard', () => {
+  it('shows a canary mid-rollout: phase, weight, checks, metrics, webhooks and rollouts', async () => {
+    await renderCard(progressing);
+    const section = await screen.findByRole('region', {
+      name: 'Canary payments/fraud-scoring',
+    });
+    expect(within(section).getByText('Progressing')).toBeInTheDocument();
+    expect(
+      within(section).getByText('Progressing: shifting traffic to the canary'),
+    ).toBeInTheDocument();
+    expect(within(section).getByLabelText('Canary weight')).toHaveTextContent(
+      'Canary weight 25% of max 50% (step 5%)',
+    );
+    expect(
+      within(section).getByRole('progressbar', { name: 'Canary weight 25%' }),
+    ).toHaveAttribute('aria-valuenow', '50');
+    expect(
+      within(section).getByText(/Failed checks: 1 of 5 before rollback/),
+    ).toBeInTheDocument();
+
+    const metrics = within(section).getByRole('table', {
+      name: 'Analysis metrics',
+    });
+    const success = within(metrics)
+      .getByText('request-success-rate')
+      .closest('tr')!;
+    expect(success).toHaveTextContent('≥ 99%');
+    expect(success).toHaveTextContent('98.50%');
+    const latency = within(metrics)
+      .getByText('request-duration')
+      .closest('tr')!;
+    expect(latency).toHaveTextContent('≤ 500 ms');
+    expect(latency).toHaveTextContent('212.4 ms');
+    const custom = within(metrics)
+      .getByText('error-budget-burn')
+      .closest('tr')!;
+    expect(custom).toHaveTextContent('template flagger/burn-rate');
+    expect(custom).toHaveTextContent('by Flagger');
+
+    expect(
+      within(section).getByText(
+        'Webhooks: load-test (rollout → flagger-loadtester.test)',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(section).getByText(/23.5 deployments per week/),
+    ).toBeInTheDocument();
+    const rollouts = within(section).getByRole('table', {
+      name: 'Recent rollouts',
+    });
+    expect(within(rollouts).getAllByRole('row')).toHaveLength(3);
+    expect(
+      within(rollouts).getByText('succeeded').closest('tr'),
+    ).toHaveTextContent('55 min');
+  });
+
+  it('explains a service without a canary instead of showing an error', async () => {
+    await renderCard({
+      ...progressing,
+      canaries: [],
+      flaggerMissing: ['pci-eu-central'],
+      notes: [
+        'Flagger is not installed in cluster pci-eu-central (no Canary CRD).',
+      ],
+    });
+    expect(
+      await screen.findByText(
+        /No Flagger Canary targets this service's workloads/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/Flagger is not installed in cluster pci-eu-central/),
+    ).toBeInTheDocument();
+  });
+
+  it('names a failed source, and shows errors', async () => {
+    await renderCard({
+      ...progressing,
+      sources: [
+        {
+          role: 'prometheus',
+          cluster: 'prod-eu-west',
+          status: 'timeout',
+          message: 'no answer within 5000 ms',
+          demo: false,
+          durationMs: 5000,
+        },
+      ],
+    });
+    expect(
+      await screen.findByText(/timeout \(no answer within 5000 ms\)/),
+    ).toBeInTheDocument();
+  });
+
+  it('shows a backend error as an error panel', async () => {
+    await renderCard({ status: 500 });
+    expect(
+      (await screen.findAllByText(/catalog is down/)).length,
+    ).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,321 @@
+import { getCompoundEntityRef } from '@backstage/catalog-model';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+  StatusError,
+  StatusOK,
+  StatusPending,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import LinearProgress from '@material-ui/core/LinearProgress';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import type {
+  CanaryMetric,
+  CanaryRollout,
+  EntityCanaryResponse,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import useAsync from 'react-use/esm/useAsync';
+import { meshPostureApiRef } from '../../api';
+import { sourceName } from '../shared/postureParts';
+
+type CanaryView = EntityCanaryResponse['canaries'][number];
+
+const PHASE_COLOURS: Record<string, string> = {
+  Succeeded: '#2e7d32',
+  Failed: '#c62828',
+  Progressing: '#1565c0',
+  Promoting: '#1565c0',
+  Finalising: '#1565c0',
+  WaitingPromotion: '#ef6c00',
+  Waiting: '#ef6c00',
+};
+
+const PHASE_TEXT: Record<string, string> = {
+  Initializing: 'Initializing',
+  Initialized: 'Initialized: waiting for a new revision',
+  Waiting: 'Waiting for approval to start',
+  Progressing: 'Progressing: shifting traffic to the canary',
+  WaitingPromotion: 'Waiting for approval to promote',
+  Promoting: 'Promoting: updating the primary',
+  Finalising: 'Finalising: routing all traffic to the primary',
+  Succeeded: 'Succeeded: promoted',
+  Failed: 'Failed: rolled back',
+  Terminating: 'Terminating',
+  Terminated: 'Terminated',
+  Unknown: 'Phase not reported yet',
+};
+
+export function PhaseChip({ phase }: { phase: string }) {
+  const colour = PHASE_COLOURS[phase];
+  return (
+    <Chip
+      size="small"
+      label={phase}
+      style={colour ? { backgroundColor: colour, color: '#fff' } : undefined}
+    />
+  );
+}
+
+function duration(seconds?: number): string {
+  if (seconds === undefined) return '—';
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 90 ? `${minutes} min` : `${(minutes / 60).toFixed(1)} h`;
+}
+
+function when(iso?: string): string {
+  return iso ? new Date(iso).toLocaleString() : '—';
+}
+
+function range(m: CanaryMetric): string {
+  const unit = m.name === 'request-duration' ? ' ms' : '';
+  const pct = m.name === 'request-success-rate' ? '%' : '';
+  const parts = [
+    m.thresholdRange.min !== undefined
+      ? `≥ ${m.thresholdRange.min}${pct}${unit}`
+      : '',
+    m.thresholdRange.max !== undefined
+      ? `≤ ${m.thresholdRange.max}${pct}${unit}`
+      : '',
+  ].filter(Boolean);
+  return parts.join(' and ') || 'no range';
+}
+
+function value(m: CanaryMetric): string {
+  if (m.value === null) return m.status === 'not-computed' ? 'by Flagger' : '—';
+  if (m.name === 'request-success-rate') return `${m.value.toFixed(2)}%`;
+  if (m.name === 'request-duration') return `${m.value.toFixed(1)} ms`;
+  return String(m.value);
+}
+
+function MetricIcon({ m }: { m: CanaryMetric }) {
+  if (m.status === 'pass') return <StatusOK />;
+  if (m.status === 'fail') return <StatusError />;
+  return <StatusPending />;
+}
+
+function WeightLine({ canary }: { canary: CanaryView }) {
+  const { analysis } = canary;
+  if (analysis.iterations !== undefined) {
+    return (
+      <Typography variant="body2">
+        Iteration {canary.iterations} of {analysis.iterations}
+        {analysis.mirror ? ' (traffic mirrored)' : ''}
+      </Typography>
+    );
+  }
+  const max =
+    analysis.maxWeight ??
+    (analysis.stepWeights?.length
+      ? analysis.stepWeights[analysis.stepWeights.length - 1]
+      : 100);
+  const step = analysis.stepWeights?.length
+    ? `steps ${analysis.stepWeights.join(', ')}%`
+    : `step ${analysis.stepWeight ?? '—'}%`;
+  return (
+    <Box>
+      <Typography variant="body2" aria-label="Canary weight">
+        Canary weight {canary.canaryWeight}% of max {max}% ({step})
+      </Typography>
+      <LinearProgress
+        variant="determinate"
+        value={max > 0 ? Math.min(100, (100 * canary.canaryWeight) / max) : 0}
+        aria-label={`Canary weight ${canary.canaryWeight}%`}
+      />
+    </Box>
+  );
+}
+
+function RolloutTable({ rollouts }: { rollouts: CanaryRollout[] }) {
+  if (rollouts.length === 0) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        No rollout observed yet.
+      </Typography>
+    );
+  }
+  return (
+    <Table size="small" aria-label="Recent rollouts">
+      <TableHead>
+        <TableRow>
+          <TableCell>Started</TableCell>
+          <TableCell>Outcome</TableCell>
+          <TableCell align="right">Duration</TableCell>
+          <TableCell align="right">Failed checks</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {rollouts.slice(0, 5).map(r => (
+          <TableRow key={`${r.startedAt}-${r.revision ?? ''}`}>
+            <TableCell>{when(r.startedAt)}</TableCell>
+            <TableCell>{r.outcome}</TableCell>
+            <TableCell align="right">{duration(r.durationSeconds)}</TableCell>
+            <TableCell align="right">{r.maxFailedChecks}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+function OneCanary({ canary }: { canary: CanaryView }) {
+  return (
+    <Box
+      mb={2}
+      component="section"
+      aria-label={`Canary ${canary.namespace}/${canary.name}`}
+    >
+      <Box display="flex" alignItems="center" style={{ gap: 8 }} mb={1}>
+        <Typography variant="h6" component="h3">
+          {canary.name}
+        </Typography>
+        <PhaseChip phase={canary.phase} />
+        <Typography variant="caption" color="textSecondary">
+          {canary.namespace} on {canary.cluster}, target {canary.target.kind}{' '}
+          {canary.target.name}
+        </Typography>
+      </Box>
+      <Typography variant="body2">{PHASE_TEXT[canary.phase]}</Typography>
+      {canary.message && (
+        <Typography variant="body2" color="textSecondary">
+          {canary.message}
+        </Typography>
+      )}
+      <Typography variant="caption" color="textSecondary" display="block">
+        Last transition {when(canary.lastTransitionTime)}
+        {canary.skipAnalysis ? ' · analysis skipped' : ''}
+        {canary.suspended ? ' · suspended' : ''}
+      </Typography>
+      <Box my={1}>
+        <WeightLine canary={canary} />
+      </Box>
+      <Typography variant="body2">
+        Failed checks: {canary.failedChecks} of{' '}
+        {canary.analysis.threshold ?? '—'} before rollback
+        {canary.analysis.interval
+          ? `, checked every ${canary.analysis.interval}`
+          : ''}
+      </Typography>
+      {canary.metrics.length > 0 && (
+        <Table size="small" aria-label="Analysis metrics">
+          <TableHead>
+            <TableRow>
+              <TableCell>Metric</TableCell>
+              <TableCell>Range</TableCell>
+              <TableCell>Interval</TableCell>
+              <TableCell align="right">Now</TableCell>
+              <TableCell />
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {canary.metrics.map(m => (
+              <TableRow key={m.name}>
+                <TableCell>
+                  {m.name}
+                  {m.templateRef && (
+                    <Typography variant="caption" display="block">
+                      template {m.templateRef}
+                    </Typography>
+                  )}
+                </TableCell>
+                <TableCell>{range(m)}</TableCell>
+                <TableCell>{m.interval ?? '—'}</TableCell>
+                <TableCell align="right" title={m.note}>
+                  {value(m)}
+                </TableCell>
+                <TableCell>
+                  <MetricIcon m={m} />
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+      {canary.webhooks.length > 0 && (
+        <Typography variant="body2" component="div">
+          Webhooks:{' '}
+          {canary.webhooks
+            .map(w => `${w.name} (${w.type}${w.host ? ` → ${w.host}` : ''})`)
+            .join(', ')}
+        </Typography>
+      )}
+      <Box mt={1}>
+        <Typography variant="subtitle2">
+          Recent rollouts · {canary.deploymentsPerWeek} deployments per week
+        </Typography>
+        <RolloutTable rollouts={canary.rollouts} />
+      </Box>
+    </Box>
+  );
+}
+
+/** The canaries laid out, or why there are none. */
+export function CanaryContent({ data }: { data: EntityCanaryResponse }) {
+  const failed = data.sources.filter(s => s.status !== 'ok');
+  return (
+    <Box>
+      {data.demo && (
+        <Box mb={1}>
+          <Alert severity="info">
+            Demo data: these canaries come from Mesh Posture's built-in
+            simulated mesh.
+          </Alert>
+        </Box>
+      )}
+      {failed.map(s => (
+        <Box mb={1} key={`${s.role}@${s.cluster}`}>
+          <Alert severity="warning">
+            {sourceName(s)}: {s.status}
+            {s.message ? ` (${s.message})` : ''}.
+          </Alert>
+        </Box>
+      ))}
+      {data.canaries.length === 0 && (
+        <Typography variant="body2">
+          No Flagger Canary targets this service's workloads, so its releases go
+          out all at once. A Canary shifts traffic to a new version step by step
+          and rolls back on failing checks.
+        </Typography>
+      )}
+      {data.canaries.map(c => (
+        <OneCanary key={`${c.cluster}/${c.namespace}/${c.name}`} canary={c} />
+      ))}
+      {data.notes.map(n => (
+        <Typography key={n} variant="caption" display="block">
+          {n}
+        </Typography>
+      ))}
+    </Box>
+  );
+}
+
+/**
+ * Entity card "Canary": where the service's progressive delivery stands,
+ * from Flagger.
+ */
+export function CanaryCard() {
+  const { entity } = useEntity();
+  const api = useApi(meshPostureApiRef);
+  const ref = getCompoundEntityRef(entity);
+  const { value, loading, error } = useAsync(
+    () => api.getCanary(ref),
+    [api, ref.kind, ref.namespace, ref.name],
+  );
+  return (
+    <InfoCard title="Canary" subheader="Progressive delivery with Flagger">
+      {loading && <Progress />}
+      {error && <ResponseErrorPanel error={error} />}
+      {value && <CanaryContent data={value} />}
+    </InfoCard>
+  );
+}
