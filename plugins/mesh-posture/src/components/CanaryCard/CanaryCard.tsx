@@ -91,7 +91,7 @@ function range(m: CanaryMetric): string {
   return parts.join(' and ') || 'no range';
 }
 
-function value(m: CanaryMetric): string {
+function metricValue(m: CanaryMetric): string {
   if (m.value === null) return m.status === 'not-computed' ? 'by Flagger' : '—';
   if (m.name === 'request-success-rate') return `${m.value.toFixed(2)}%`;
   if (m.name === 'request-duration') return `${m.value.toFixed(1)} ms`;
@@ -231,7 +231,7 @@ function OneCanary({ canary }: { canary: CanaryView }) {
                 <TableCell>{range(m)}</TableCell>
                 <TableCell>{m.interval ?? '—'}</TableCell>
                 <TableCell align="right" title={m.note}>
-                  {value(m)}
+                  {metricValue(m)}
                 </TableCell>
                 <TableCell>
                   <MetricIcon m={m} />
