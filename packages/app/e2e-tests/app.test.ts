@@ -57,7 +57,11 @@ test('the plaintext caller of accounts-service is flagged, card and tab', async 
   await expect(row.getByText('Plaintext', { exact: true })).toBeVisible();
   await expect(row.getByText('no_tls_from_remote')).toBeVisible();
 
-  await page.getByRole('link', { name: 'Zero trust', exact: true }).click();
+  // The entity's tab, not the sidebar's catalog-wide page of the same name.
+  await page
+    .getByRole('navigation', { name: 'Content navigation' })
+    .getByRole('link', { name: 'Zero trust', exact: true })
+    .click();
   await expect(page).toHaveURL(/\/component\/accounts-service\/zero-trust/);
   const ports = page.getByRole('table', { name: 'Authorization by port' });
   await expect(ports.getByText('open', { exact: true }).first()).toBeVisible();

@@ -9,25 +9,12 @@
  *
  * Needs `prometheus` and `promtool` on PATH (Debian: apt-get install prometheus).
  */
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { DEFAULT_SCORECARD_MODEL } from '@mesh-posture/plugin-mesh-posture-common';
-import type { MeshCluster } from '@mesh-posture/plugin-mesh-posture-node';
-import { PeerEntities } from '../src/catalog/PeerEntities';
-import { LinkerdTelemetry } from '../src/mesh/linkerd/LinkerdTelemetry';
-import { PostureAssembler } from '../src/posture/PostureAssembler';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { resolveWorkloadTarget } from '../src/posture/resolveWorkloadTarget';
-import { PrometheusClient } from '../src/prometheus/PrometheusClient';
-import { ScorecardSnapshot } from '../src/scorecards/ScorecardSnapshot';
-import { SignalsService } from '../src/signals/SignalsService';
+import { countingSourceUsage } from '../src/sources/sourceUsage';
 import {
-  countingSourceUsage,
-  countSourceRequest,
-} from '../src/sources/sourceUsage';
-import { objectSourceOf } from '../src/__testUtils__/fakeKubernetesApi';
-import {
-  manyServicesEntity,
-  manyServicesObjects,
+  manyServicesCluster,
+  manyServicesPaths,
 } from '../src/__testUtils__/manyServices';
 import { startPrometheus } from '../src/__testUtils__/realPrometheus';
 
@@ -50,24 +37,7 @@ async function main() {
   );
   const rows: string[][] = [];
   try {
-    const objects = objectSourceOf(manyServicesObjects(services));
-    const cluster: MeshCluster = {
-      name: 'prod',
-      mesh: 'linkerd',
-      objects: {
-        list: async (q, o) => {
-          countSourceRequest('kubernetesReads');
-          return objects.list(q, o);
-        },
-        get: async (q, o) => {
-          countSourceRequest('kubernetesReads');
-          return objects.get(q, o);
-        },
-      },
-      telemetry: new LinkerdTelemetry({
-        prometheus: new PrometheusClient({ url: prometheus.url }),
-      }),
-    };
+    const cluster = manyServicesCluster(services, prometheus.url);
     // Quiet: the figures are the output.
     const logger: any = {
       debug() {},
@@ -77,39 +47,11 @@ async function main() {
       child: () => logger,
     };
     for (const count of [1, 6, 12, 24, 48, 96].filter(n => n <= services)) {
-      const entities = Array.from({ length: count }, (_, i) =>
-        manyServicesEntity(i),
-      );
-      const catalog = catalogServiceMock({ entities });
-      const assembler = new PostureAssembler({
-        providers: [{ getClusters: async () => [cluster] }],
-        sourceTimeoutMs: 30_000,
-        callerWindow: '1h',
-        minimumCallerHistoryMs: 30 * 60_000,
+      const { entities, assembler, snapshot, signals } = manyServicesPaths({
+        cluster,
+        entityCount: count,
+        at,
         logger,
-        now: () => at,
-      });
-      const peers = new PeerEntities({ catalog, logger });
-      const snapshot = new ScorecardSnapshot({
-        catalog,
-        auth: mockServices.auth(),
-        assembler,
-        peers,
-        store: {} as any,
-        model: DEFAULT_SCORECARD_MODEL,
-        sloDefaults: { successRate: 0.999, latencyP99Ms: 500 },
-        logger,
-        now: () => at,
-      });
-      const signals = new SignalsService({
-        registry: assembler.registry,
-        caller: assembler.caller,
-        cache: { get: async () => undefined, set: async () => {} } as any,
-        logger,
-        cacheTtlMs: 0,
-        sloDefaults: { successRate: 0.999, latencyP99Ms: 500 },
-        peers,
-        now: () => at,
       });
 
       let t = Date.now();

@@ -1,5 +1,17 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import type { FakeObject } from './fakeKubernetesApi';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { DEFAULT_SCORECARD_MODEL } from '@mesh-posture/plugin-mesh-posture-common';
+import type { MeshCluster } from '@mesh-posture/plugin-mesh-posture-node';
+import { PeerEntities } from '../catalog/PeerEntities';
+import { LinkerdTelemetry } from '../mesh/linkerd/LinkerdTelemetry';
+import { PostureAssembler } from '../posture/PostureAssembler';
+import { PrometheusClient } from '../prometheus/PrometheusClient';
+import { ScorecardSnapshot } from '../scorecards/ScorecardSnapshot';
+import { SignalsService } from '../signals/SignalsService';
+import { countSourceRequest } from '../sources/sourceUsage';
+import { FakeObject, objectSourceOf } from './fakeKubernetesApi';
 
 /*
  * The Kubernetes and catalog side of `manyWorkloadsDataset` in
@@ -82,4 +94,81 @@ export function manyServicesEntity(i: number): Entity {
       { type: 'partOf', targetRef: 'system:default/payments' },
     ],
   };
+}
+
+/**
+ * The Linkerd cluster of `services` services: their objects in memory
+ * (reads counted as the HTTP source counts them) and a real Prometheus.
+ */
+export function manyServicesCluster(
+  services: number,
+  prometheusUrl: string,
+): MeshCluster {
+  const objects = objectSourceOf(manyServicesObjects(services));
+  return {
+    name: 'prod',
+    mesh: 'linkerd',
+    objects: {
+      list: async (query, options) => {
+        countSourceRequest('kubernetesReads');
+        return objects.list(query, options);
+      },
+      get: async (query, options) => {
+        countSourceRequest('kubernetesReads');
+        return objects.get(query, options);
+      },
+    },
+    telemetry: new LinkerdTelemetry({
+      prometheus: new PrometheusClient({ url: prometheusUrl }),
+    }),
+  };
+}
+
+/**
+ * Both paths over the first `entityCount` services at one instant: the
+ * batched snapshot, and the per-entity posture and signals services.
+ */
+export function manyServicesPaths(options: {
+  cluster: MeshCluster;
+  entityCount: number;
+  at: Date;
+  logger: LoggerService;
+}) {
+  const { cluster, entityCount, at, logger } = options;
+  const entities = Array.from({ length: entityCount }, (_, i) =>
+    manyServicesEntity(i),
+  );
+  const catalog = catalogServiceMock({ entities });
+  const assembler = new PostureAssembler({
+    providers: [{ getClusters: async () => [cluster] }],
+    sourceTimeoutMs: 30_000,
+    callerWindow: '1h',
+    minimumCallerHistoryMs: 30 * 60_000,
+    logger,
+    now: () => at,
+  });
+  const peers = new PeerEntities({ catalog, logger });
+  const snapshot = new ScorecardSnapshot({
+    catalog,
+    auth: mockServices.auth(),
+    assembler,
+    peers,
+    // measure() stores nothing; run() is not called on these.
+    store: {} as any,
+    model: DEFAULT_SCORECARD_MODEL,
+    sloDefaults: { successRate: 0.999, latencyP99Ms: 500 },
+    logger,
+    now: () => at,
+  });
+  const signals = new SignalsService({
+    registry: assembler.registry,
+    caller: assembler.caller,
+    cache: { get: async () => undefined, set: async () => {} } as any,
+    logger,
+    cacheTtlMs: 0,
+    sloDefaults: { successRate: 0.999, latencyP99Ms: 500 },
+    peers,
+    now: () => at,
+  });
+  return { entities, assembler, snapshot, signals };
 }

@@ -1,31 +1,17 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  DEFAULT_SCORECARD_MODEL,
-  scoreChecksFromPosture,
-} from '@mesh-posture/plugin-mesh-posture-common';
+import { scoreChecksFromPosture } from '@mesh-posture/plugin-mesh-posture-common';
 import type { MeshCluster } from '@mesh-posture/plugin-mesh-posture-node';
-import { PeerEntities } from '../catalog/PeerEntities';
-import { LinkerdTelemetry } from '../mesh/linkerd/LinkerdTelemetry';
-import { PostureAssembler } from '../posture/PostureAssembler';
 import { resolveWorkloadTarget } from '../posture/resolveWorkloadTarget';
-import { PrometheusClient } from '../prometheus/PrometheusClient';
-import { SignalsService } from '../signals/SignalsService';
+import { countingSourceUsage } from '../sources/sourceUsage';
 import {
-  countingSourceUsage,
-  countSourceRequest,
-} from '../sources/sourceUsage';
-import { objectSourceOf } from '../__testUtils__/fakeKubernetesApi';
-import {
-  manyServicesEntity,
-  manyServicesObjects,
+  manyServicesCluster,
+  manyServicesPaths,
 } from '../__testUtils__/manyServices';
 import {
   describeWithPrometheus,
   RealPrometheus,
   startPrometheus,
 } from '../__testUtils__/realPrometheus';
-import { ScorecardSnapshot } from './ScorecardSnapshot';
 
 const { manyWorkloadsDataset } = require('../../scripts/prometheus-fixtures');
 
@@ -44,69 +30,20 @@ describeWithPrometheus('scorecard snapshot against a real Prometheus', () => {
 
   beforeAll(async () => {
     prometheus = await startPrometheus(dataset.openMetrics);
-    const objects = objectSourceOf(manyServicesObjects(SERVICES));
-    cluster = {
-      name: 'prod',
-      mesh: 'linkerd',
-      // Count reads as the HTTP source does, to see how many a run makes.
-      objects: {
-        list: async (query, options) => {
-          countSourceRequest('kubernetesReads');
-          return objects.list(query, options);
-        },
-        get: async (query, options) => {
-          countSourceRequest('kubernetesReads');
-          return objects.get(query, options);
-        },
-      },
-      telemetry: new LinkerdTelemetry({
-        prometheus: new PrometheusClient({ url: prometheus.url }),
-      }),
-    };
+    cluster = manyServicesCluster(SERVICES, prometheus.url);
   });
 
   afterAll(async () => {
     await prometheus?.stop();
   });
 
-  function setup(entityCount: number) {
-    const logger = mockServices.logger.mock();
-    const entities = Array.from({ length: entityCount }, (_, i) =>
-      manyServicesEntity(i),
-    );
-    const catalog = catalogServiceMock({ entities });
-    const assembler = new PostureAssembler({
-      providers: [{ getClusters: async () => [cluster] }],
-      sourceTimeoutMs: 20_000,
-      callerWindow: '1h',
-      minimumCallerHistoryMs: 30 * 60_000,
-      logger,
-      now: () => at,
+  const setup = (entityCount: number) =>
+    manyServicesPaths({
+      cluster,
+      entityCount,
+      at,
+      logger: mockServices.logger.mock(),
     });
-    const peers = new PeerEntities({ catalog, logger });
-    const snapshot = new ScorecardSnapshot({
-      catalog,
-      auth: mockServices.auth(),
-      assembler,
-      peers,
-      store: {} as any,
-      model: DEFAULT_SCORECARD_MODEL,
-      sloDefaults: { successRate: 0.999, latencyP99Ms: 500 },
-      logger,
-      now: () => at,
-    });
-    const signals = new SignalsService({
-      registry: assembler.registry,
-      caller: assembler.caller,
-      cache: { get: async () => undefined, set: async () => {} } as any,
-      logger,
-      cacheTtlMs: 0,
-      sloDefaults: { successRate: 0.999, latencyP99Ms: 500 },
-      peers,
-      now: () => at,
-    });
-    return { entities, assembler, snapshot, signals };
-  }
 
   it('makes as many source requests for 24 entities as for 4', async () => {
     const few = await countingSourceUsage(() => setup(4).snapshot.measure(at));
