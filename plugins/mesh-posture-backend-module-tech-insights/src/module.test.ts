@@ -1,6 +1,8 @@
 import {
   coreServices,
   createBackendPlugin,
+  SchedulerServiceTaskInvocationDefinition,
+  SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import techInsightsPlugin from '@backstage-community/plugin-tech-insights-backend';
@@ -9,6 +11,34 @@ import request from 'supertest';
 import techInsightsModuleMeshPosture, {
   MESH_POSTURE_FACT_RETRIEVER_ID,
 } from './index';
+
+const snapshot = {
+  run: { id: 1, finishedAt: '2026-11-22T09:00:04.000Z' },
+  entities: [
+    {
+      entityRef: 'component:default/ledger',
+      kind: 'Component',
+      namespace: 'default',
+      name: 'ledger',
+      score: 92.5,
+      level: 'Gold',
+      checks: [
+        { id: 'inbound-mtls', status: 'pass', detail: '100% over mTLS' },
+        { id: 'no-over-grants', status: 'warn', detail: 'one never seen' },
+      ],
+      figures: {
+        totalPods: 2,
+        meshedPods: 2,
+        inboundMtlsShare: 1,
+        outboundMtlsShare: null,
+        inboundRequestsPerSecond: 20,
+        successRate: 1,
+        latencyP99Ms: 12,
+        certificateDaysLeft: 130,
+      },
+    },
+  ],
+};
 
 /** Stands in for the mesh-posture backend: a snapshot with one entity. */
 const meshPostureStandIn = createBackendPlugin({
@@ -19,7 +49,7 @@ const meshPostureStandIn = createBackendPlugin({
       async init({ httpRouter }) {
         const router = Router();
         router.get('/v1/scorecards', (_req, res) => {
-          res.json({ run: null, entities: [] });
+          res.json(snapshot);
         });
         httpRouter.use(router);
       },
@@ -28,10 +58,21 @@ const meshPostureStandIn = createBackendPlugin({
 });
 
 describe('the Tech Insights module', () => {
-  it('registers the retriever and its schema with the real Tech Insights backend', async () => {
+  it('registers the retriever with the real Tech Insights backend, whose run stores the facts', async () => {
+    // Keep the scheduled tasks, to run the retriever's now.
+    const tasks: Array<
+      SchedulerServiceTaskInvocationDefinition &
+        SchedulerServiceTaskScheduleDefinition
+    > = [];
+    const scheduler = mockServices.scheduler.mock({
+      scheduleTask: async task => {
+        tasks.push(task);
+      },
+    });
     const { server } = await startTestBackend({
       features: [
         techInsightsPlugin,
+        scheduler.factory,
         techInsightsModuleMeshPosture,
         meshPostureStandIn,
         mockServices.rootConfig.factory({
@@ -61,5 +102,25 @@ describe('the Tech Insights module', () => {
         checkInboundMtls: expect.objectContaining({ type: 'string' }),
       }),
     ]);
+
+    const task = tasks.find(t => t.id === MESH_POSTURE_FACT_RETRIEVER_ID)!;
+    expect(task.frequency).toEqual({ cron: '*/30 * * * *' });
+    await task.fn(new AbortController().signal);
+    const facts = await request(server).get(
+      `/api/tech-insights/facts/latest?entity=component:default/ledger&ids[]=${MESH_POSTURE_FACT_RETRIEVER_ID}`,
+    );
+    expect(facts.status).toBe(200);
+    expect(facts.body[MESH_POSTURE_FACT_RETRIEVER_ID]).toMatchObject({
+      entity: { namespace: 'default', kind: 'component', name: 'ledger' },
+      facts: {
+        meshPostureScore: 92.5,
+        meshPostureLevel: 'Gold',
+        inboundMtlsPercent: 100,
+        allPodsMeshed: true,
+        certificateDaysLeft: 130,
+        checkInboundMtls: 'pass',
+        checkNoOverGrants: 'warn',
+      },
+    });
   });
 });
