@@ -17,6 +17,7 @@ import type {
   ScoreTrendResponse,
   EntityScoreResponse,
   EntityCanaryResponse,
+  DataflowResponse,
   SignalWindow,
   SnapshotRun,
 } from '@mesh-posture/plugin-mesh-posture-common';
@@ -119,6 +120,11 @@ export interface MeshPostureApi {
   takeSnapshot(): Promise<{ run: SnapshotRun }>;
   /** The Flagger canaries of the entity's workloads, with their rollouts. */
   getCanary(entityRef: CompoundEntityRef): Promise<EntityCanaryResponse>;
+  /** Flows into and out of entities over a period, as the snapshots saw them. */
+  getDataflow(
+    entityRefs: string[],
+    options?: { from?: string; to?: string },
+  ): Promise<DataflowResponse>;
 }
 
 /** @public */

@@ -19,6 +19,7 @@ import {
   SignalWindow,
   EntityScoreResponse,
   EntityCanaryResponse,
+  DataflowResponse,
   MESH_POSTURE_API_VERSION,
   ScorecardFilter,
   ScorecardsResponse,
@@ -270,6 +271,17 @@ export class MeshPostureClient implements MeshPostureApi {
 
   getCanary(entityRef: CompoundEntityRef): Promise<EntityCanaryResponse> {
     return this.json('GET', `${entityApiPath(entityRef)}/canary`);
+  }
+
+  getDataflow(
+    entityRefs: string[],
+    options: { from?: string; to?: string } = {},
+  ): Promise<DataflowResponse> {
+    const query = new URLSearchParams();
+    for (const ref of entityRefs) query.append('entityRef', ref);
+    if (options.from) query.set('from', options.from);
+    if (options.to) query.set('to', options.to);
+    return this.json('GET', `/${MESH_POSTURE_API_VERSION}/dataflow`, query);
   }
 }
 

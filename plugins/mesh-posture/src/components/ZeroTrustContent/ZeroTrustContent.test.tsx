@@ -43,8 +43,52 @@ const entity: Entity = {
   },
 };
 
+const dataflowUrl = `${base}/v1/dataflow`;
+
 function serve(byWindow: Record<string, MeshPosture>) {
   const windows: string[] = [];
+  server.use(
+    http.get(dataflowUrl, ({ request }) => {
+      const query = new URL(request.url).searchParams;
+      return HttpResponse.json({
+        from: `${query.get('from')}T00:00:00.000Z`,
+        to: `${query.get('to')}T23:59:59.999Z`,
+        runs: 30,
+        flows: [
+          {
+            entityRef: 'component:default/accounts-service',
+            direction: 'inbound',
+            workload: { namespace: 'open-banking', name: 'accounts-service' },
+            peer: { namespace: 'messaging', workload: 'notifications' },
+            cluster: 'prod-eu-west',
+            firstSeen: '2026-10-24T12:00:00.000Z',
+            lastSeen: '2026-11-22T09:00:00.000Z',
+            observations: 30,
+            maxRequestsPerSecond: 2.4,
+            minMtlsShare: 0,
+            plaintextReasons: ['no_tls_from_remote'],
+          },
+          {
+            entityRef: 'component:default/web-frontend',
+            direction: 'outbound',
+            workload: { namespace: 'web', name: 'web-frontend' },
+            peer: {
+              namespace: 'open-banking',
+              workload: 'accounts-service',
+              entityRef: 'component:default/accounts-service',
+            },
+            cluster: 'prod-eu-west',
+            firstSeen: '2026-10-24T12:00:00.000Z',
+            lastSeen: '2026-11-22T09:00:00.000Z',
+            observations: 30,
+            maxRequestsPerSecond: 18,
+            minMtlsShare: 1,
+            plaintextReasons: [],
+          },
+        ],
+      });
+    }),
+  );
   server.use(
     http.get(postureUrl, ({ request }) => {
       const window = new URL(request.url).searchParams.get('window') ?? '5m';
@@ -164,5 +208,25 @@ describe('ZeroTrustContent', () => {
     fireEvent.click(await screen.findByRole('option', { name: '1h' }));
     expect(await screen.findByText(/Rates over 1h/)).toBeInTheDocument();
     expect(windows).toEqual(['5m', '1h']);
+  });
+});
+
+describe('the dataflow history on the Zero trust tab', () => {
+  it('lists who talked to the service over a period, turning flows seen by peers round', async () => {
+    serve({ '5m': plaintextCallerPosture });
+    await renderTab();
+    const flows = await screen.findByRole('table', { name: 'Observed flows' });
+    expect(screen.getByText(/30 snapshots between/)).toBeInTheDocument();
+    const rows = within(flows).getAllByRole('row').slice(1);
+    // Least encrypted first.
+    expect(rows[0]).toHaveTextContent('messaging/notifications');
+    expect(rows[0]).toHaveTextContent('0% mTLS at worst');
+    expect(rows[0]).toHaveTextContent('no_tls_from_remote');
+    expect(rows[0]).toHaveTextContent('this service');
+    // web-frontend's outbound flow is an inbound one here, seen by the peer.
+    expect(rows[1]).toHaveTextContent('In');
+    expect(rows[1]).toHaveTextContent('web-frontend');
+    expect(rows[1]).toHaveTextContent('always mTLS');
+    expect(rows[1]).toHaveTextContent('the peer');
   });
 });

@@ -46,6 +46,7 @@ import {
   StatusIcon,
   useStyles,
 } from '../shared/postureParts';
+import { DataflowHistory } from '../DataflowHistory';
 
 const ACCESS_TEXT: Record<PortAccess, string> = {
   deny: 'default-deny',
@@ -433,6 +434,9 @@ export function ZeroTrustContent() {
       {loading && <Progress />}
       {error && <ResponseErrorPanel error={error} />}
       {value && !loading && <ZeroTrustReport posture={value} />}
+      <Box mt={3}>
+        <DataflowHistory entity={ref} />
+      </Box>
     </Box>
   );
 }

@@ -1,0 +1,187 @@
+import {
+  CompoundEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import {
+  DataflowResponse,
+  formatRate,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import { useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { meshPostureApiRef } from '../../api';
+import { PeerLink, useStyles } from '../shared/postureParts';
+
+type Flow = DataflowResponse['flows'][number];
+
+/** A flow from the asked entity's side: flows seen at a peer are turned round. */
+export function fromEntitySide(
+  flow: Flow,
+  entityRef: string,
+): Flow & { seenBy: 'this service' | 'the peer' } {
+  if (flow.entityRef === entityRef) {
+    return { ...flow, seenBy: 'this service' };
+  }
+  return {
+    ...flow,
+    direction:
+      flow.direction === 'inbound'
+        ? ('outbound' as const)
+        : ('inbound' as const),
+    peer: {
+      entityRef: flow.entityRef,
+      namespace: flow.workload.namespace,
+      workload: flow.workload.name,
+    },
+    seenBy: 'the peer',
+  };
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+function MinShareChip({ share }: { share: number }) {
+  const classes = useStyles();
+  if (share >= 1) {
+    return <Chip size="small" label="always mTLS" className={classes.good} />;
+  }
+  return (
+    <Chip
+      size="small"
+      label={`${Math.round(share * 1000) / 10}% mTLS at worst`}
+      className={classes.bad}
+    />
+  );
+}
+
+/**
+ * Which services talked to this one, and it to them, over a period, and
+ * whether it was encrypted: the flows the scorecard snapshots observed, for
+ * audits (PCI DSS 1.2 and 10).
+ */
+export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
+  const api = useApi(meshPostureApiRef);
+  const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
+  const [to, setTo] = useState(day(new Date()));
+  const [from, setFrom] = useState(
+    day(new Date(Date.now() - 30 * 24 * 3600_000)),
+  );
+  const { value, loading, error } = useAsync(
+    () => api.getDataflow([entityRef], { from, to }),
+    [api, entityRef, from, to],
+  );
+  const flows = (value?.flows ?? [])
+    .map(f => fromEntitySide(f, entityRef))
+    .sort(
+      (a, b) =>
+        a.minMtlsShare - b.minMtlsShare ||
+        a.direction.localeCompare(b.direction),
+    );
+  return (
+    <InfoCard
+      title="Who talked to this service"
+      subheader="Flows observed by the scorecard snapshots, with the least encrypted share seen (PCI DSS 1.2, 10)"
+    >
+      <Box display="flex" style={{ gap: 16 }} mb={2}>
+        <TextField
+          label="From"
+          type="date"
+          size="small"
+          value={from}
+          onChange={e => e.target.value && setFrom(e.target.value)}
+          InputLabelProps={{ shrink: true }}
+        />
+        <TextField
+          label="To"
+          type="date"
+          size="small"
+          value={to}
+          onChange={e => e.target.value && setTo(e.target.value)}
+          InputLabelProps={{ shrink: true }}
+        />
+      </Box>
+      {loading && <Progress />}
+      {error && <ResponseErrorPanel error={error} />}
+      {value && !loading && (
+        <>
+          <Typography variant="body2" color="textSecondary">
+            {value.runs} snapshots between {from} and {to}.
+          </Typography>
+          {flows.length === 0 ? (
+            <Typography variant="body2">
+              No flows observed in the period.
+            </Typography>
+          ) : (
+            <Table size="small" aria-label="Observed flows">
+              <TableHead>
+                <TableRow>
+                  <TableCell>Direction</TableCell>
+                  <TableCell>Peer</TableCell>
+                  <TableCell>Encryption</TableCell>
+                  <TableCell>First seen</TableCell>
+                  <TableCell>Last seen</TableCell>
+                  <TableCell align="right">Snapshots</TableCell>
+                  <TableCell align="right">Peak rate</TableCell>
+                  <TableCell>Seen by</TableCell>
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {flows.map(f => (
+                  <TableRow
+                    key={`${f.seenBy}:${f.direction}:${
+                      f.cluster
+                    }:${JSON.stringify(f.peer)}`}
+                  >
+                    <TableCell>
+                      {f.direction === 'inbound' ? 'In' : 'Out'}
+                    </TableCell>
+                    <TableCell>
+                      <PeerLink peer={f.peer} />
+                      {f.peer.identity && (
+                        <Typography variant="caption" display="block">
+                          {f.peer.identity}
+                        </Typography>
+                      )}
+                    </TableCell>
+                    <TableCell>
+                      <MinShareChip share={f.minMtlsShare} />
+                      {f.plaintextReasons.length > 0 && (
+                        <Typography variant="caption" display="block">
+                          {f.plaintextReasons.join(', ')}
+                        </Typography>
+                      )}
+                    </TableCell>
+                    <TableCell>
+                      {new Date(f.firstSeen).toLocaleString()}
+                    </TableCell>
+                    <TableCell>
+                      {new Date(f.lastSeen).toLocaleString()}
+                    </TableCell>
+                    <TableCell align="right">{f.observations}</TableCell>
+                    <TableCell align="right">
+                      {formatRate(f.maxRequestsPerSecond)}
+                    </TableCell>
+                    <TableCell>{f.seenBy}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          )}
+        </>
+      )}
+    </InfoCard>
+  );
+}

@@ -1,0 +1,1 @@
+export { DataflowHistory, fromEntitySide } from './DataflowHistory';
