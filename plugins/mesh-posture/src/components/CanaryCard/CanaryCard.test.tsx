@@ -12,13 +12,17 @@ import type { EntityCanaryResponse } from '@mesh-posture/plugin-mesh-posture-com
 import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { MeshPostureClient, meshPostureApiRef } from '../../api';
+import { meshPostureApiRef } from '../../api';
 import { CanaryCard } from './CanaryCard';
+import {
+  TEST_BASE_URL,
+  testMeshPostureClient,
+} from '../../__testUtils__/testApi';
 
 const server = setupServer();
 registerMswTestHooks(server);
 
-const base = 'http://localhost:7007/api/mesh-posture';
+const base = TEST_BASE_URL;
 const url = `${base}/v1/entities/component/default/fraud-scoring/canary`;
 
 const entity: Entity = {
@@ -124,10 +128,7 @@ async function renderCard(answer: EntityCanaryResponse | { status: number }) {
         : HttpResponse.json(answer),
     ),
   );
-  const api = new MeshPostureClient({
-    discoveryApi: { getBaseUrl: async () => base },
-    fetchApi: { fetch: (input, init) => fetch(input, init) },
-  });
+  const api = testMeshPostureClient();
   await renderInTestApp(
     <TestApiProvider apis={[[meshPostureApiRef, api]]}>
       <EntityProvider entity={entity}>

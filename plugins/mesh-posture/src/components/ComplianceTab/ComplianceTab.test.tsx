@@ -21,7 +21,7 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { SWRConfig } from 'swr';
-import { MeshPostureClient, meshPostureApiRef } from '../../api';
+import { meshPostureApiRef } from '../../api';
 import {
   checklistsResponse,
   completeThreatModel,
@@ -31,6 +31,10 @@ import {
   zeroTrustWithExemption,
 } from '../../__testUtils__/checklistFixtures';
 import { ComplianceTab } from './ComplianceTab';
+import {
+  TEST_BASE_URL,
+  testMeshPostureClient,
+} from '../../__testUtils__/testApi';
 
 // Typing into MUI fields in jsdom is slow on small machines.
 jest.setTimeout(30_000);
@@ -38,7 +42,7 @@ jest.setTimeout(30_000);
 const server = setupServer();
 registerMswTestHooks(server);
 
-const base = 'http://localhost:7007/api/mesh-posture';
+const base = TEST_BASE_URL;
 const LIST = `${base}/v1/entities/Component/default/accounts-service/checklists`;
 const TM = `${LIST}/threat-model`;
 
@@ -74,10 +78,7 @@ async function renderTab(options: { update?: boolean; exempt?: boolean } = {}) {
       return allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY;
     },
   });
-  const api = new MeshPostureClient({
-    discoveryApi: { getBaseUrl: async () => base },
-    fetchApi: { fetch: (input, init) => fetch(input, init) },
-  });
+  const api = testMeshPostureClient();
   await renderInTestApp(
     <TestApiProvider
       apis={[

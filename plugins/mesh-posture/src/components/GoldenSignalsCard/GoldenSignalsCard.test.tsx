@@ -12,7 +12,7 @@ import type { GoldenSignals } from '@mesh-posture/plugin-mesh-posture-common';
 import { fireEvent, screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { MeshPostureClient, meshPostureApiRef } from '../../api';
+import { meshPostureApiRef } from '../../api';
 import {
   breachedSignals,
   healthySignals,
@@ -25,28 +25,18 @@ import {
   formatPercent,
   GoldenSignalsCard,
 } from './GoldenSignalsCard';
+import {
+  TEST_BASE_URL,
+  mockLayout,
+  testMeshPostureClient,
+} from '../../__testUtils__/testApi';
 
 const server = setupServer();
 registerMswTestHooks(server);
 
-// jsdom lays nothing out, so every box is 0×0 and recharts would skip the
-// charts; give elements the size a card column has in a browser.
-beforeEach(() => {
-  jest.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockReturnValue({
-    width: 400,
-    height: 160,
-    top: 0,
-    left: 0,
-    right: 400,
-    bottom: 160,
-    x: 0,
-    y: 0,
-    toJSON: () => ({}),
-  });
-});
-afterEach(() => jest.restoreAllMocks());
+mockLayout(400, 160);
 
-const base = 'http://localhost:7007/api/mesh-posture';
+const base = TEST_BASE_URL;
 const signalsUrl = `${base}/v1/entities/component/default/payments-api/signals`;
 
 const entity: Entity = {
@@ -86,10 +76,7 @@ function serve(
 }
 
 async function renderCard(forEntity: Entity = entity) {
-  const api = new MeshPostureClient({
-    discoveryApi: { getBaseUrl: async () => base },
-    fetchApi: { fetch: (input, init) => fetch(input, init) },
-  });
+  const api = testMeshPostureClient();
   return renderInTestApp(
     <TestApiProvider apis={[[meshPostureApiRef, api]]}>
       <EntityProvider entity={forEntity}>

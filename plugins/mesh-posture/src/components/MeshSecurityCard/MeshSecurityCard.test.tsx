@@ -13,7 +13,7 @@ import type { MeshPosture } from '@mesh-posture/plugin-mesh-posture-common';
 import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { MeshPostureClient, meshPostureApiRef } from '../../api';
+import { meshPostureApiRef } from '../../api';
 import {
   demoPosture,
   expiredAnchorPosture,
@@ -22,11 +22,15 @@ import {
   prometheusDownPosture,
 } from '../../__testUtils__/postureFixtures';
 import { MeshSecurityCard } from './MeshSecurityCard';
+import {
+  TEST_BASE_URL,
+  testMeshPostureClient,
+} from '../../__testUtils__/testApi';
 
 const server = setupServer();
 registerMswTestHooks(server);
 
-const base = 'http://localhost:7007/api/mesh-posture';
+const base = TEST_BASE_URL;
 const postureUrl = `${base}/v1/entities/component/default/accounts-service/posture`;
 
 const entity: Entity = {
@@ -56,10 +60,7 @@ function serve(body: MeshPosture | object, status = 200) {
 }
 
 async function renderCard(forEntity: Entity = entity) {
-  const api = new MeshPostureClient({
-    discoveryApi: { getBaseUrl: async () => base },
-    fetchApi: { fetch: (input, init) => fetch(input, init) },
-  });
+  const api = testMeshPostureClient();
   return renderInTestApp(
     <TestApiProvider
       apis={[

@@ -12,7 +12,7 @@ import type { MeshPosture } from '@mesh-posture/plugin-mesh-posture-common';
 import { fireEvent, screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { MeshPostureClient, meshPostureApiRef } from '../../api';
+import { meshPostureApiRef } from '../../api';
 import {
   expiredAnchorPosture,
   healthyPosture,
@@ -21,11 +21,15 @@ import {
   prometheusDownPosture,
 } from '../../__testUtils__/postureFixtures';
 import { ZeroTrustContent } from './ZeroTrustContent';
+import {
+  TEST_BASE_URL,
+  testMeshPostureClient,
+} from '../../__testUtils__/testApi';
 
 const server = setupServer();
 registerMswTestHooks(server);
 
-const base = 'http://localhost:7007/api/mesh-posture';
+const base = TEST_BASE_URL;
 const postureUrl = `${base}/v1/entities/component/default/accounts-service/posture`;
 
 const entity: Entity = {
@@ -100,10 +104,7 @@ function serve(byWindow: Record<string, MeshPosture>) {
 }
 
 async function renderTab() {
-  const api = new MeshPostureClient({
-    discoveryApi: { getBaseUrl: async () => base },
-    fetchApi: { fetch: (input, init) => fetch(input, init) },
-  });
+  const api = testMeshPostureClient();
   return renderInTestApp(
     <TestApiProvider apis={[[meshPostureApiRef, api]]}>
       <EntityProvider entity={entity}>

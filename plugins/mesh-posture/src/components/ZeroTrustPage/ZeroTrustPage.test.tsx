@@ -13,7 +13,7 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { SWRConfig } from 'swr';
-import { MeshPostureClient, meshPostureApiRef } from '../../api';
+import { meshPostureApiRef } from '../../api';
 import {
   accounts,
   ledger,
@@ -22,26 +22,18 @@ import {
 } from '../../__testUtils__/scorecardFixtures';
 import { trendRows } from './ScoreTrendChart';
 import { ZeroTrustPage } from './ZeroTrustPage';
+import {
+  TEST_BASE_URL,
+  mockLayout,
+  testMeshPostureClient,
+} from '../../__testUtils__/testApi';
 
 const server = setupServer();
 registerMswTestHooks(server);
 
-beforeEach(() => {
-  jest.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockReturnValue({
-    width: 800,
-    height: 280,
-    top: 0,
-    left: 0,
-    right: 800,
-    bottom: 280,
-    x: 0,
-    y: 0,
-    toJSON: () => ({}),
-  });
-});
-afterEach(() => jest.restoreAllMocks());
+mockLayout(800, 280);
 
-const base = 'http://localhost:7007/api/mesh-posture';
+const base = TEST_BASE_URL;
 
 const trend: ScoreTrendResponse = {
   days: 30,
@@ -127,10 +119,7 @@ function serve(options: { empty?: boolean; fail?: boolean } = {}): {
 async function renderPage(
   options: { maySnapshot?: boolean; path?: string } = {},
 ) {
-  const api = new MeshPostureClient({
-    discoveryApi: { getBaseUrl: async () => base },
-    fetchApi: { fetch: (input, init) => fetch(input, init) },
-  });
+  const api = testMeshPostureClient();
   const permissionApi = mockApis.permission({
     authorize: () =>
       options.maySnapshot ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,

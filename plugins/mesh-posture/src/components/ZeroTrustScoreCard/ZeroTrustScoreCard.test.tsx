@@ -15,30 +15,22 @@ import {
 import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { MeshPostureClient, meshPostureApiRef } from '../../api';
+import { meshPostureApiRef } from '../../api';
 import { zeroTrustPageRouteRef } from '../../routes';
 import { accounts } from '../../__testUtils__/scorecardFixtures';
 import { ZeroTrustScoreCard } from './ZeroTrustScoreCard';
+import {
+  TEST_BASE_URL,
+  mockLayout,
+  testMeshPostureClient,
+} from '../../__testUtils__/testApi';
 
 const server = setupServer();
 registerMswTestHooks(server);
 
-beforeEach(() => {
-  jest.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockReturnValue({
-    width: 300,
-    height: 60,
-    top: 0,
-    left: 0,
-    right: 300,
-    bottom: 60,
-    x: 0,
-    y: 0,
-    toJSON: () => ({}),
-  });
-});
-afterEach(() => jest.restoreAllMocks());
+mockLayout(300, 60);
 
-const base = 'http://localhost:7007/api/mesh-posture';
+const base = TEST_BASE_URL;
 const scoreUrl = `${base}/v1/entities/component/default/accounts-service/score`;
 
 const entity: Entity = {
@@ -70,10 +62,7 @@ async function renderCard(answer: EntityScoreResponse | { status: number }) {
       return HttpResponse.json(answer);
     }),
   );
-  const api = new MeshPostureClient({
-    discoveryApi: { getBaseUrl: async () => base },
-    fetchApi: { fetch: (input, init) => fetch(input, init) },
-  });
+  const api = testMeshPostureClient();
   await renderInTestApp(
     <TestApiProvider apis={[[meshPostureApiRef, api]]}>
       <EntityProvider entity={entity}>
