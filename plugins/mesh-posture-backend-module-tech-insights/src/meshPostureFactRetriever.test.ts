@@ -54,9 +54,9 @@ function card(name: string, overrides: Partial<EntityScorecard> = {}) {
   } as EntityScorecard;
 }
 
-function context() {
+function context(config: object = {}) {
   return {
-    config: new ConfigReader({}),
+    config: new ConfigReader(config),
     discovery: {
       getBaseUrl: async () => base,
       getExternalBaseUrl: async () => base,
@@ -90,10 +90,10 @@ describe('meshPostureFactRetriever', () => {
     expect(ledger).toMatchObject({
       meshPostureScore: card('ledger').score,
       meshPostureLevel: card('ledger').level ?? 'none',
-      inboundMtlsPercent: 87.5,
+      inboundMtlsShare: 0.875,
       allPodsMeshed: true,
       certificateDaysLeft: 43,
-      successRatePercent: 99.95,
+      successRate: 0.9995,
       latencyP99Ms: 120.5,
       failingChecks: ['inbound-mtls'],
       unknownChecks: [],
@@ -101,7 +101,7 @@ describe('meshPostureFactRetriever', () => {
       checkCertificates: 'pass',
     });
     // No outbound traffic: the fact is absent, not 0.
-    expect(ledger).not.toHaveProperty('outboundMtlsPercent');
+    expect(ledger).not.toHaveProperty('outboundMtlsShare');
     expect((ledger.snapshotAt as DateTime).toUTC().toISO()).toBe(
       '2026-11-22T09:00:04.000Z',
     );
@@ -124,43 +124,118 @@ describe('meshPostureFactRetriever', () => {
     );
   });
 
-  it('leaves out garbage figures and entities instead of publishing them', async () => {
+  it('leaves out garbage figures, statuses and entities instead of publishing them', async () => {
     server.use(
       http.get(`${base}/v1/scorecards`, () =>
         HttpResponse.json({
-          run: { id: 3, finishedAt: '2026-11-22T09:00:04.000Z' },
+          run: { id: 3, finishedAt: 'yesterday-ish' },
           entities: [
             card('odd', {
+              level: 42 as any,
+              checks: [
+                { id: 'inbound-mtls', status: 'excellent' as any, detail: '' },
+                { id: 'made-up' as any, status: 'fail', detail: '' },
+                null as any,
+                { id: 'certificates', status: 'unknown', detail: '' },
+              ],
               figures: {
                 totalPods: 0,
                 meshedPods: 0,
                 inboundMtlsShare: 'NaN' as any,
-                outboundMtlsShare: null,
+                outboundMtlsShare: 1.5,
                 inboundRequestsPerSecond: 0,
                 successRate: null,
                 latencyP99Ms: Infinity as any,
                 certificateDaysLeft: null,
               },
             }),
+            card('no-figures', { figures: null as any }),
             { kind: 'Component', name: 'no-namespace', score: 10, checks: [] },
             { ...card('no-score'), score: null },
+            { ...card('nan-score'), score: 'NaN' },
+            { ...card('empty-name'), name: '' },
+            null,
           ],
         }),
       ),
     );
-    const facts = await meshPostureFactRetriever.handler(context());
-    expect(facts.map(f => f.entity.name)).toEqual(['odd']);
+    const ctx = context();
+    const facts = await meshPostureFactRetriever.handler(ctx);
+    expect(facts.map(f => f.entity.name)).toEqual(['odd', 'no-figures']);
+    expect(ctx.logger.warn).toHaveBeenCalledWith(
+      'Left out 5 malformed Mesh Posture scorecards',
+    );
     const odd = facts[0].facts;
-    for (const absent of [
-      'inboundMtlsPercent',
-      'outboundMtlsPercent',
-      'allPodsMeshed',
-      'successRatePercent',
-      'latencyP99Ms',
-      'certificateDaysLeft',
-    ]) {
-      expect(odd).not.toHaveProperty(absent);
-    }
+    expect(odd).toEqual({
+      meshPostureScore: expect.any(Number),
+      meshPostureLevel: 'none',
+      failingChecks: [],
+      unknownChecks: ['certificates'],
+      checkCertificates: 'unknown',
+    });
+    expect(Object.keys(facts[1].facts).sort()).toEqual(
+      [
+        'meshPostureScore',
+        'meshPostureLevel',
+        'failingChecks',
+        'unknownChecks',
+        ...SCORE_CHECK_IDS.map(checkFactName),
+      ].sort(),
+    );
+  });
+
+  it('fails on an answer without a run and its entities, rather than publishing nothing', async () => {
+    server.use(
+      http.get(`${base}/v1/scorecards`, () => HttpResponse.json({ items: [] })),
+    );
+    await expect(meshPostureFactRetriever.handler(context())).rejects.toThrow(
+      /without a run and its entities/,
+    );
+  });
+
+  it('fails on an answer that is not JSON', async () => {
+    server.use(
+      http.get(`${base}/v1/scorecards`, () =>
+        HttpResponse.text('<html>proxy error</html>'),
+      ),
+    );
+    await expect(meshPostureFactRetriever.handler(context())).rejects.toThrow(
+      /not JSON/,
+    );
+  });
+
+  it('fails when Mesh Posture cannot be reached, naming the URL and not the token', async () => {
+    server.use(http.get(`${base}/v1/scorecards`, () => HttpResponse.error()));
+    const error: Error = await meshPostureFactRetriever.handler(context()).then(
+      () => {
+        throw new Error('expected a failure');
+      },
+      e => e,
+    );
+    expect(error.message).toContain(
+      `could not be fetched from ${base}/v1/scorecards`,
+    );
+    expect(String(error.stack)).not.toMatch(/Bearer|mock-service-token/);
+  });
+
+  it("gives up on a request that outlasts the retriever's configured timeout", async () => {
+    server.use(
+      http.get(`${base}/v1/scorecards`, async () => {
+        await new Promise(resolve => setTimeout(resolve, 2_000));
+        return HttpResponse.json({ run: null, entities: [] });
+      }),
+    );
+    await expect(
+      meshPostureFactRetriever.handler(
+        context({
+          techInsights: {
+            factRetrievers: {
+              'mesh-posture-retriever': { timeout: { milliseconds: 200 } },
+            },
+          },
+        }),
+      ),
+    ).rejects.toThrow(/could not be fetched/);
   });
 
   it("fails with the backend's error, for Tech Insights to record", async () => {
@@ -176,9 +251,13 @@ describe('meshPostureFactRetriever', () => {
         ),
       ),
     );
-    await expect(meshPostureFactRetriever.handler(context())).rejects.toThrow(
-      /503/,
+    const error: Error = await meshPostureFactRetriever
+      .handler(context())
+      .catch(e => e);
+    expect(error.message).toMatch(
+      `Mesh Posture answered 503 for ${base}/v1/scorecards: database is down`,
     );
+    expect(String(error.stack)).not.toMatch(/Bearer|mock-service-token/);
   });
 
   it('names check facts as identifiers', () => {

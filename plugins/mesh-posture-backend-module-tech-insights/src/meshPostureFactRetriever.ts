@@ -1,7 +1,9 @@
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
-import { ResponseError } from '@backstage/errors';
+import { readDurationFromConfig } from '@backstage/config';
+import { ForwardedError, ResponseError } from '@backstage/errors';
 import type {
   FactRetriever,
+  FactRetrieverContext,
   TechInsightFact,
 } from '@backstage-community/plugin-tech-insights-node';
 import {
@@ -11,10 +13,24 @@ import {
   ScorecardsResponse,
   WORKLOAD_ANNOTATIONS,
 } from '@mesh-posture/plugin-mesh-posture-common';
-import { DateTime } from 'luxon';
+import { DateTime, Duration } from 'luxon';
 
-/** The id Tech Insights knows the retriever by, and its config key. */
-export const MESH_POSTURE_FACT_RETRIEVER_ID = 'meshPostureFactRetriever';
+/**
+ * The id Tech Insights knows the retriever by: its facts, its schema, its
+ * scheduled task and its entry under `techInsights.factRetrievers`.
+ */
+export const MESH_POSTURE_FACT_RETRIEVER_ID = 'mesh-posture-retriever';
+
+/** Tech Insights' own default for a retriever's run. */
+const DEFAULT_TIMEOUT = Duration.fromObject({ minutes: 5 });
+
+const CHECK_STATUSES: readonly string[] = [
+  'pass',
+  'warn',
+  'fail',
+  'unknown',
+  'not-applicable',
+];
 
 /** `inbound-mtls` → `checkInboundMtls`: fact names are identifiers. */
 export function checkFactName(id: ScoreCheckId): string {
@@ -24,11 +40,35 @@ export function checkFactName(id: ScoreCheckId): string {
     .join('')}`;
 }
 
+const nonEmpty = (value: unknown): value is string =>
+  typeof value === 'string' && value.length > 0;
+
+/**
+ * The request gets the run's own time limit: the one Tech Insights is
+ * configured with for this retriever, else Tech Insights' default.
+ */
+function requestTimeout(config: FactRetrieverContext['config']): Duration {
+  const key = `techInsights.factRetrievers.${MESH_POSTURE_FACT_RETRIEVER_ID}.timeout`;
+  return config.has(key)
+    ? Duration.fromObject(readDurationFromConfig(config.getConfig(key)))
+    : DEFAULT_TIMEOUT;
+}
+
 const finite = (value: unknown): value is number =>
   typeof value === 'number' && Number.isFinite(value);
 
-const percent = (share: unknown) =>
-  finite(share) ? Math.round(share * 100_000) / 1000 : undefined;
+/** A share from 0 to 1; anything else is not a share. */
+const share = (value: unknown) =>
+  finite(value) && value >= 0 && value <= 1 ? value : undefined;
+
+const checkIds = (card: EntityScorecard, status: string) =>
+  card.checks
+    .filter(
+      c =>
+        c?.status === status &&
+        (SCORE_CHECK_IDS as readonly string[]).includes(c?.id),
+    )
+    .map(c => c.id);
 
 /** One entity's facts; figures the snapshot did not have are left out. */
 export function factsOf(
@@ -37,29 +77,38 @@ export function factsOf(
 ): TechInsightFact['facts'] {
   const facts: TechInsightFact['facts'] = {
     meshPostureScore: card.score,
-    meshPostureLevel: card.level ?? 'none',
-    failingChecks: card.checks.filter(c => c.status === 'fail').map(c => c.id),
-    unknownChecks: card.checks
-      .filter(c => c.status === 'unknown')
-      .map(c => c.id),
-    snapshotAt,
+    meshPostureLevel:
+      typeof card.level === 'string' && card.level ? card.level : 'none',
+    failingChecks: checkIds(card, 'fail'),
+    unknownChecks: checkIds(card, 'unknown'),
   };
+  if (snapshotAt.isValid) facts.snapshotAt = snapshotAt;
   const f = card.figures ?? ({} as Partial<EntityScorecard['figures']>);
-  const inbound = percent(f.inboundMtlsShare);
-  if (inbound !== undefined) facts.inboundMtlsPercent = inbound;
-  const outbound = percent(f.outboundMtlsShare);
-  if (outbound !== undefined) facts.outboundMtlsPercent = outbound;
-  if (finite(f.totalPods) && finite(f.meshedPods) && f.totalPods > 0) {
-    facts.allPodsMeshed = f.meshedPods === f.totalPods;
+  const inbound = share(f.inboundMtlsShare);
+  if (inbound !== undefined) facts.inboundMtlsShare = inbound;
+  const outbound = share(f.outboundMtlsShare);
+  if (outbound !== undefined) facts.outboundMtlsShare = outbound;
+  if (
+    finite(f.totalPods) &&
+    finite(f.meshedPods) &&
+    f.totalPods > 0 &&
+    f.meshedPods >= 0
+  ) {
+    facts.allPodsMeshed = f.meshedPods >= f.totalPods;
   }
   if (finite(f.certificateDaysLeft)) {
     facts.certificateDaysLeft = Math.floor(f.certificateDaysLeft);
   }
-  const success = percent(f.successRate);
-  if (success !== undefined) facts.successRatePercent = success;
-  if (finite(f.latencyP99Ms)) facts.latencyP99Ms = f.latencyP99Ms;
+  const success = share(f.successRate);
+  if (success !== undefined) facts.successRate = success;
+  if (finite(f.latencyP99Ms) && f.latencyP99Ms >= 0) {
+    facts.latencyP99Ms = f.latencyP99Ms;
+  }
   for (const check of card.checks) {
-    if ((SCORE_CHECK_IDS as readonly string[]).includes(check.id)) {
+    if (
+      (SCORE_CHECK_IDS as readonly string[]).includes(check?.id) &&
+      CHECK_STATUSES.includes(check?.status)
+    ) {
       facts[checkFactName(check.id)] = check.status;
     }
   }
@@ -83,7 +132,7 @@ const checkFacts = Object.fromEntries(
  */
 export const meshPostureFactRetriever: FactRetriever = {
   id: MESH_POSTURE_FACT_RETRIEVER_ID,
-  version: '0.1.0',
+  version: '0.2.0',
   title: 'Mesh Posture',
   description:
     "Zero-trust scorecards from Mesh Posture's snapshots: score, level, mTLS shares, meshed pods, certificates, golden signals and every check",
@@ -99,13 +148,15 @@ export const meshPostureFactRetriever: FactRetriever = {
       type: 'string',
       description: 'Level reached (e.g. Gold, Silver, Bronze), or none',
     },
-    inboundMtlsPercent: {
+    inboundMtlsShare: {
       type: 'float',
-      description: 'Share of inbound requests over mTLS, in percent',
+      description:
+        'Share of inbound requests over mTLS, from 0 to 1 (absent without inbound traffic)',
     },
-    outboundMtlsPercent: {
+    outboundMtlsShare: {
       type: 'float',
-      description: 'Share of outbound requests over mTLS, in percent',
+      description:
+        'Share of outbound requests over mTLS, from 0 to 1 (absent without outbound traffic)',
     },
     allPodsMeshed: {
       type: 'boolean',
@@ -116,9 +167,9 @@ export const meshPostureFactRetriever: FactRetriever = {
       description:
         'Days until the first mesh certificate (anchor, issuer, root) expires',
     },
-    successRatePercent: {
+    successRate: {
       type: 'float',
-      description: 'Inbound success rate over the last hour, in percent',
+      description: 'Inbound success rate over the last hour, from 0 to 1',
     },
     latencyP99Ms: {
       type: 'float',
@@ -138,42 +189,73 @@ export const meshPostureFactRetriever: FactRetriever = {
     },
     ...checkFacts,
   },
-  async handler({ discovery, auth, logger }) {
-    const base = await discovery.getBaseUrl('mesh-posture');
+  async handler({ config, discovery, auth, logger }) {
+    const url = `${await discovery.getBaseUrl('mesh-posture')}/v1/scorecards`;
     const { token } = await auth.getPluginRequestToken({
       onBehalfOf: await auth.getOwnServiceCredentials(),
       targetPluginId: 'mesh-posture',
     });
-    const response = await fetch(`${base}/v1/scorecards`, {
-      headers: { Authorization: `Bearer ${token}` },
-    });
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        headers: { Authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(requestTimeout(config).toMillis()),
+      });
+    } catch (error) {
+      // The cause names the URL and the failure, never the headers.
+      throw new ForwardedError(
+        `Mesh Posture scorecards could not be fetched from ${url}`,
+        error,
+      );
     }
-    const body = (await response.json()) as ScorecardsResponse;
-    if (!body?.run || !Array.isArray(body.entities)) {
+    if (!response.ok) {
+      const cause = await ResponseError.fromResponse(response);
+      throw new ForwardedError(
+        `Mesh Posture answered ${response.status} for ${url}: ${cause.body.error.message}`,
+        cause,
+      );
+    }
+    let body: ScorecardsResponse;
+    try {
+      body = await response.json();
+    } catch (error) {
+      throw new ForwardedError(
+        `Mesh Posture answered ${url} with something that is not JSON`,
+        error,
+      );
+    }
+    if (body?.run === null) {
       logger.info(
         'Mesh Posture has no scorecard snapshot yet; no facts to publish',
       );
       return [];
     }
-    const snapshotAt = DateTime.fromISO(body.run.finishedAt);
-    return body.entities
-      .filter(
-        card =>
-          typeof card?.kind === 'string' &&
-          typeof card?.namespace === 'string' &&
-          typeof card?.name === 'string' &&
-          finite(card?.score) &&
-          Array.isArray(card?.checks),
-      )
-      .map(card => ({
-        entity: {
-          kind: card.kind,
-          namespace: card.namespace,
-          name: card.name,
-        },
-        facts: factsOf(card, snapshotAt),
-      }));
+    if (!body?.run || !Array.isArray(body.entities)) {
+      throw new Error(
+        `Mesh Posture answered ${url} without a run and its entities; is it an older version?`,
+      );
+    }
+    const snapshotAt = DateTime.fromISO(String(body.run.finishedAt), {
+      setZone: true,
+    });
+    const cards = body.entities.filter(
+      card =>
+        nonEmpty(card?.kind) &&
+        nonEmpty(card?.namespace) &&
+        nonEmpty(card?.name) &&
+        finite(card?.score) &&
+        Array.isArray(card?.checks),
+    );
+    if (cards.length < body.entities.length) {
+      logger.warn(
+        `Left out ${
+          body.entities.length - cards.length
+        } malformed Mesh Posture scorecards`,
+      );
+    }
+    return cards.map(card => ({
+      entity: { kind: card.kind, namespace: card.namespace, name: card.name },
+      facts: factsOf(card, snapshotAt),
+    }));
   },
 };

@@ -81,6 +81,7 @@ describe('the Tech Insights module', () => {
               factRetrievers: {
                 [MESH_POSTURE_FACT_RETRIEVER_ID]: {
                   cadence: '*/30 * * * *',
+                  timeout: { minutes: 2 },
                   lifecycle: { maxItems: 10 },
                 },
               },
@@ -105,6 +106,7 @@ describe('the Tech Insights module', () => {
 
     const task = tasks.find(t => t.id === MESH_POSTURE_FACT_RETRIEVER_ID)!;
     expect(task.frequency).toEqual({ cron: '*/30 * * * *' });
+    expect(task.timeout).toEqual({ minutes: 2 });
     await task.fn(new AbortController().signal);
     const facts = await request(server).get(
       `/api/tech-insights/facts/latest?entity=component:default/ledger&ids[]=${MESH_POSTURE_FACT_RETRIEVER_ID}`,
@@ -115,12 +117,38 @@ describe('the Tech Insights module', () => {
       facts: {
         meshPostureScore: 92.5,
         meshPostureLevel: 'Gold',
-        inboundMtlsPercent: 100,
+        inboundMtlsShare: 1,
         allPodsMeshed: true,
         certificateDaysLeft: 130,
         checkInboundMtls: 'pass',
         checkNoOverGrants: 'warn',
       },
     });
+  });
+
+  it('says so when Tech Insights has no schedule for the retriever, which it then leaves out', async () => {
+    const logger = mockServices.logger.mock();
+    const scheduler = mockServices.scheduler.mock();
+    const { server } = await startTestBackend({
+      features: [
+        techInsightsPlugin,
+        scheduler.factory,
+        logger.factory,
+        techInsightsModuleMeshPosture,
+        mockServices.rootConfig.factory({ data: {} }),
+      ],
+    });
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining(
+        `add techInsights.factRetrievers.${MESH_POSTURE_FACT_RETRIEVER_ID}.cadence`,
+      ),
+    );
+    expect(scheduler.scheduleTask).not.toHaveBeenCalledWith(
+      expect.objectContaining({ id: MESH_POSTURE_FACT_RETRIEVER_ID }),
+    );
+    const res = await request(server).get(
+      `/api/tech-insights/fact-schemas?ids[]=${MESH_POSTURE_FACT_RETRIEVER_ID}`,
+    );
+    expect(res.body).toEqual([]);
   });
 });
