@@ -2,7 +2,8 @@
  * The Backstage backend that hosts Mesh Posture for local use, the demo and
  * the end-to-end tests. It keeps only what the suite needs: catalog,
  * Kubernetes, auth (guest for local use), permissions with a real policy,
- * and the app backend that serves the frontend in production builds.
+ * Tech Insights with Mesh Posture's facts, and the app backend that serves
+ * the frontend in production builds.
  */
 
 import { createBackend } from '@backstage/backend-defaults';
@@ -25,5 +26,11 @@ backend.add(import('./permissions'));
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 
 backend.add(import('@mesh-posture/plugin-mesh-posture-backend'));
+
+// Tech Insights, for teams whose scorecards live there: Mesh Posture's facts.
+backend.add(import('@backstage-community/plugin-tech-insights-backend'));
+backend.add(
+  import('@mesh-posture/plugin-mesh-posture-backend-module-tech-insights'),
+);
 
 backend.start();
