@@ -19,6 +19,7 @@ import {
 import type {
   KubernetesObject,
   MeshCluster,
+  WorkloadSignals,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { entityKey } from '../catalog/entityKey';
 import { CanaryHistoryStore, canaryKey } from '../database/CanaryHistoryStore';
@@ -26,7 +27,7 @@ import { durationSeconds } from '../mesh/signalParts';
 import { PROMQL_DURATIONS } from '../prometheus/promql';
 import { resolveEntityWorkloads } from '../posture/resolveWorkloads';
 import { resolveWorkloadTarget } from '../posture/resolveWorkloadTarget';
-import { checkSignals } from '../signals/SignalsService';
+import { readWorkloadSignals } from '../signals/SignalsService';
 import { ClusterRegistry } from '../sources/ClusterRegistry';
 import { CallResult, SourceCaller } from '../sources/SourceCaller';
 
@@ -225,44 +226,24 @@ export class CanaryService {
       ),
     );
     if (intervals.size === 0) return canaries;
-    const telemetry = cluster.telemetry;
     const { caller } = this.options;
-    if (!telemetry) {
-      sources.push(
-        caller.unconfigured(cluster, 'prometheus', 'no Prometheus configured'),
-      );
-    }
-    const answers = new Map<
-      string,
-      CallResult<ReturnType<typeof checkSignals>>
-    >();
+    const answers = new Map<string, CallResult<WorkloadSignals>>();
     await Promise.all(
       [...intervals]
         .filter(i => (PROMQL_DURATIONS as readonly string[]).includes(i))
         .map(async interval => {
-          if (!telemetry) return;
-          const result = await caller.call(
-            cluster,
-            'prometheus',
-            async signal =>
-              checkSignals(
-                await telemetry.workloadSignals(
-                  {
-                    cluster: cluster.name,
-                    mesh: cluster.mesh,
-                    workloads: canaries.map(targetRef),
-                    direction: 'inbound',
-                    window: interval,
-                    at,
-                  },
-                  { signal },
-                ),
-              ),
-          );
-          if (result.report.status !== 'ok') sources.push(result.report);
+          const result = await readWorkloadSignals(cluster, caller, {
+            workloads: canaries.map(targetRef),
+            direction: 'inbound',
+            window: interval,
+            at,
+          });
           answers.set(interval, result);
         }),
     );
+    // One report per cluster, however many intervals were asked.
+    const failed = [...answers.values()].find(a => a.report.status !== 'ok');
+    if (failed) sources.push(failed.report);
     return canaries.map(c => ({
       ...c,
       metrics: c.metrics.map(m => {
@@ -282,9 +263,9 @@ export class CanaryService {
           return judgeCanaryMetric(
             m,
             null,
-            answer
-              ? `Prometheus on ${cluster.name}: ${answer.report.status}`
-              : 'no Prometheus configured',
+            `Prometheus on ${cluster.name}: ${
+              answer?.report.message ?? answer?.report.status
+            }`,
           );
         }
         const ref = targetRef(c);

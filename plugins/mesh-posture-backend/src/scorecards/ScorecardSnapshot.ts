@@ -42,7 +42,7 @@ import {
   resolveWorkloadTarget,
   WorkloadTarget,
 } from '../posture/resolveWorkloadTarget';
-import { checkSignals, sloTargets } from '../signals/SignalsService';
+import { readWorkloadSignals, sloTargets } from '../signals/SignalsService';
 import { countingSourceUsage } from '../sources/sourceUsage';
 
 const WINDOW = '1h' as const;
@@ -266,32 +266,12 @@ export class ScorecardSnapshot {
         const cluster = found[0].cluster;
         const refs = uniqueRefs(found.flatMap(f => f.refs));
         if (refs.length === 0) return;
-        if (!cluster.telemetry) {
-          answers.set(cluster.name, {
-            report: caller.unconfigured(
-              cluster,
-              'prometheus',
-              'no Prometheus configured',
-            ),
-          });
-          return;
-        }
-        const telemetry = cluster.telemetry;
-        const result = await caller.call(cluster, 'prometheus', async signal =>
-          checkSignals(
-            await telemetry.workloadSignals(
-              {
-                cluster: cluster.name,
-                mesh: cluster.mesh,
-                workloads: refs,
-                direction: 'inbound',
-                window: WINDOW,
-                at,
-              },
-              { signal },
-            ),
-          ),
-        );
+        const result = await readWorkloadSignals(cluster, caller, {
+          workloads: refs,
+          direction: 'inbound',
+          window: WINDOW,
+          at,
+        });
         answers.set(cluster.name, {
           report: result.report,
           ...(result.value ? { value: result.value.summaries } : {}),

@@ -20,6 +20,8 @@ import {
   summarizeTraffic,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import {
+  MeshCluster,
+  SignalsQuery,
   SourceError,
   TrafficSignals,
   TrafficSignalsPoint,
@@ -30,7 +32,7 @@ import { PeerEntities } from '../catalog/PeerEntities';
 import { resolveEntityWorkloads } from '../posture/resolveWorkloads';
 import { resolveWorkloadTarget } from '../posture/resolveWorkloadTarget';
 import { ClusterRegistry } from '../sources/ClusterRegistry';
-import { SourceCaller } from '../sources/SourceCaller';
+import { CallResult, SourceCaller } from '../sources/SourceCaller';
 
 /** Refuses golden signals a source made up wrongly. */
 export function checkSignals(value: unknown): WorkloadSignals {
@@ -50,6 +52,36 @@ export function checkSignals(value: unknown): WorkloadSignals {
     throw new SourceError('invalid-response', 'golden signals are malformed');
   }
   return v;
+}
+
+/**
+ * One cluster's golden signals for some of its workloads, under the
+ * caller's deadline and checked; an `unavailable` report when the cluster
+ * has no Prometheus. The one way every feature asks for signals.
+ */
+export async function readWorkloadSignals(
+  cluster: MeshCluster,
+  caller: SourceCaller,
+  query: Omit<SignalsQuery, 'cluster' | 'mesh'>,
+): Promise<CallResult<WorkloadSignals>> {
+  const telemetry = cluster.telemetry;
+  if (!telemetry) {
+    return {
+      report: caller.unconfigured(
+        cluster,
+        'prometheus',
+        'no Prometheus configured',
+      ),
+    };
+  }
+  return caller.call(cluster, 'prometheus', async signal =>
+    checkSignals(
+      await telemetry.workloadSignals(
+        { ...query, cluster: cluster.name, mesh: cluster.mesh },
+        { signal },
+      ),
+    ),
+  );
 }
 
 /** The objectives an entity is held to: its annotations, else the portal's defaults. */
@@ -224,36 +256,16 @@ export class SignalsService {
         demo = demo || Boolean(cluster.demo);
         if (found.kubernetes) sources.push(found.kubernetes);
         if (refs.length === 0) return;
-        if (!cluster.telemetry) {
-          sources.push(
-            caller.unconfigured(
-              cluster,
-              'prometheus',
-              'no Prometheus configured',
-            ),
-          );
-          return;
-        }
-        const telemetry = cluster.telemetry;
-        const result = await caller.call(cluster, 'prometheus', async signal =>
-          checkSignals(
-            await telemetry.workloadSignals(
-              {
-                cluster: cluster.name,
-                mesh: cluster.mesh,
-                workloads: refs,
-                direction,
-                window,
-                at,
-                series: {
-                  stepSeconds: series.stepSeconds,
-                  rateWindow: series.rateWindow,
-                },
-              },
-              { signal },
-            ),
-          ),
-        );
+        const result = await readWorkloadSignals(cluster, caller, {
+          workloads: refs,
+          direction,
+          window,
+          at,
+          series: {
+            stepSeconds: series.stepSeconds,
+            rateWindow: series.rateWindow,
+          },
+        });
         sources.push(result.report);
         const signals = result.value;
         if (!signals) return;
