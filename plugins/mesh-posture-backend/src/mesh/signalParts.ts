@@ -1,4 +1,8 @@
-import type { HistogramBucketRates } from '@mesh-posture/plugin-mesh-posture-common';
+import type {
+  HistogramBucketRates,
+  WorkloadRef,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import type { TrafficSignals } from '@mesh-posture/plugin-mesh-posture-node';
 import type { PromSample, PromSeries } from '../prometheus/PrometheusClient';
 
 /*
@@ -70,4 +74,41 @@ export function durationSeconds(duration: string): number {
   const m = /^(\d+)([smhd])$/.exec(duration);
   if (!m) throw new Error(`not a duration: ${duration}`);
   return Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's']!;
+}
+
+/** Where a sample's traffic belongs: a workload, and the peer for outbound. */
+export interface SignalKey {
+  key: string;
+  workload: WorkloadRef;
+  peer?: TrafficSignals['peer'];
+}
+
+/**
+ * The summaries of a signals answer, one per workload (and peer), created
+ * the first time a sample names it. `extra` adds a mesh's own fields.
+ */
+export function summaryTable(
+  keyOf: (labels: Record<string, string>) => SignalKey | undefined,
+  extra: () => Partial<TrafficSignals> = () => ({}),
+) {
+  const summaries = new Map<string, TrafficSignals>();
+  const summaryOf = (labels: Record<string, string>) => {
+    const k = keyOf(labels);
+    if (!k) return undefined;
+    let entry = summaries.get(k.key);
+    if (!entry) {
+      entry = {
+        workload: k.workload,
+        ...(k.peer ? { peer: k.peer } : {}),
+        requestsPerSecond: 0,
+        failuresPerSecond: 0,
+        latencyBuckets: [],
+        errors: [],
+        ...extra(),
+      };
+      summaries.set(k.key, entry);
+    }
+    return entry;
+  };
+  return { summaries, summaryOf };
 }

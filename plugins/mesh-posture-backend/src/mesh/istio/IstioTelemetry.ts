@@ -9,7 +9,6 @@ import type {
   SignalsQuery,
   SourceCallOptions,
   TelemetryQuery,
-  TrafficSignals,
   TrafficSignalsPoint,
   WorkloadSignals,
   WorkloadTelemetry,
@@ -19,7 +18,13 @@ import {
   PromSample,
   PromSeries,
 } from '../../prometheus/PrometheusClient';
-import { durationSeconds, leOf, samplesByStep, stepsOf } from '../signalParts';
+import {
+  durationSeconds,
+  leOf,
+  samplesByStep,
+  stepsOf,
+  summaryTable,
+} from '../signalParts';
 import {
   earliestSampleTime,
   eq,
@@ -447,26 +452,10 @@ export class IstioTelemetry implements MeshTelemetrySource {
         }`,
       };
     };
-    const summaries = new Map<string, TrafficSignals>();
-    const summaryOf = (labels: Record<string, string>) => {
-      const k = keyOf(labels);
-      if (!k) return undefined;
-      let entry = summaries.get(k.key);
-      if (!entry) {
-        entry = {
-          workload: k.workload,
-          ...(k.peer ? { peer: k.peer } : {}),
-          requestsPerSecond: 0,
-          failuresPerSecond: 0,
-          latencyBuckets: [],
-          errors: [],
-          requestBytesBuckets: [],
-          responseBytesBuckets: [],
-        };
-        summaries.set(k.key, entry);
-      }
-      return entry;
-    };
+    const { summaries, summaryOf } = summaryTable(keyOf, () => ({
+      requestBytesBuckets: [],
+      responseBytesBuckets: [],
+    }));
     for (const s of codes) {
       if (!Number.isFinite(s.value) || s.value <= 0) continue;
       const entry = summaryOf(s.labels);

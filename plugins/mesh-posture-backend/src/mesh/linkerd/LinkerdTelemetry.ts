@@ -11,7 +11,6 @@ import type {
   SignalsQuery,
   SourceCallOptions,
   TelemetryQuery,
-  TrafficSignals,
   TrafficSignalsPoint,
   WorkloadSignals,
   WorkloadTelemetry,
@@ -21,7 +20,13 @@ import {
   PromSample,
   PromSeries,
 } from '../../prometheus/PrometheusClient';
-import { durationSeconds, leOf, samplesByStep, stepsOf } from '../signalParts';
+import {
+  durationSeconds,
+  leOf,
+  samplesByStep,
+  stepsOf,
+  summaryTable,
+} from '../signalParts';
 import {
   earliestSampleTime,
   eq,
@@ -543,24 +548,9 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
           : [Promise.resolve([]), Promise.resolve([])]),
       ]);
 
-    const summaries = new Map<string, TrafficSignals>();
-    const summaryOf = (labels: Record<string, string>) => {
-      const k = this.signalKey(labels, wanted, query.direction);
-      if (!k) return undefined;
-      let entry = summaries.get(k.key);
-      if (!entry) {
-        entry = {
-          workload: k.workload,
-          ...(k.peer ? { peer: k.peer } : {}),
-          requestsPerSecond: 0,
-          failuresPerSecond: 0,
-          latencyBuckets: [],
-          errors: [],
-        };
-        summaries.set(k.key, entry);
-      }
-      return entry;
-    };
+    const { summaries, summaryOf } = summaryTable(labels =>
+      this.signalKey(labels, wanted, query.direction),
+    );
     for (const s of byClass) {
       if (!Number.isFinite(s.value) || s.value <= 0) continue;
       const entry = summaryOf(s.labels);
