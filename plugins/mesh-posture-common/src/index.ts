@@ -11,6 +11,7 @@ export * from './types';
 export * from './labelSelector';
 export * from './workloadRef';
 export * from './posture/assessPosture';
+export * from './posture/evidence';
 export * from './api';
 export * from './signals';
 export * from './checklists';

@@ -92,6 +92,13 @@ export interface WorkloadPosture {
   proxyVersions: string[];
   /** The mesh identity the workload's proxies present, when known. */
   identity?: string;
+  /**
+   * The earliest time the mesh telemetry holds series of this workload's
+   * proxies for, within the caller window's lookback (hour resolution).
+   * Absent when its proxies reported nothing at all: then silence in the
+   * telemetry is no evidence of anything.
+   */
+  telemetryFrom?: string;
 }
 
 /**
@@ -119,10 +126,24 @@ export interface EdgeSecurity {
   workload: WorkloadRef;
   peer: EdgePeer;
   requestsPerSecond: number;
-  /** Share of requests carried over mTLS, 0..1. */
-  mtlsShare: number;
+  /**
+   * Share of the requests whose security was observed that were carried
+   * over mTLS, 0..1; null when none was observed (see `unverifiedReasons`).
+   */
+  mtlsShare: number | null;
   /** The reasons the mesh gives for the requests that were not mTLS. */
   plaintextReasons: string[];
+  /**
+   * Requests whose security neither side's proxy reported (for example an
+   * Istio call seen only by the caller), and why: neither mTLS nor plaintext.
+   */
+  unverifiedRequestsPerSecond?: number;
+  unverifiedReasons?: string[];
+  /**
+   * `peer` when only the peer's proxy saw this traffic: the entity's own
+   * workload has no proxy to report it.
+   */
+  reportedBy?: 'peer';
 }
 
 /**
@@ -131,9 +152,19 @@ export interface EdgeSecurity {
  */
 export interface TrafficSecurity {
   requestsPerSecond: number;
-  /** 0..1, or null when there were no requests in the window. */
+  /**
+   * 0..1 over the requests whose security was observed; null when there
+   * were none in the window.
+   */
   mtlsShare: number | null;
   plaintextRequestsPerSecond: number;
+  /** Requests whose security was not observed (see the edges' reasons). */
+  unverifiedRequestsPerSecond: number;
+  /**
+   * Inbound only: kubelet probes, plaintext by design (Linkerd gives them a
+   * route of their own), kept out of the mTLS share and the edges.
+   */
+  probeRequestsPerSecond?: number;
 }
 
 /**
@@ -240,16 +271,24 @@ export interface DeniedCaller {
  * @public
  */
 export interface MeshGap {
-  topic: 'denials' | 'callers' | 'authorization' | 'certificates';
+  topic: 'denials' | 'callers' | 'authorization' | 'certificates' | 'traffic';
   cluster: string;
   message: string;
 }
 
 /**
- * Result of one check.
+ * Result of one check. A check passes only on positive evidence; without
+ * it the check is `unknown` (it could not be judged) or `not-applicable`
+ * (the question does not arise, e.g. certificates of a workload with no
+ * proxy). A verdict is never `not-applicable`.
  * @public
  */
-export type CheckStatus = 'pass' | 'warn' | 'fail' | 'unknown';
+export type CheckStatus =
+  | 'pass'
+  | 'warn'
+  | 'fail'
+  | 'unknown'
+  | 'not-applicable';
 
 /**
  * One check a verdict is derived from.
@@ -347,6 +386,15 @@ export interface TrafficObservation {
   mtls: boolean;
   /** Linkerd's `no_tls_reason`, or what the mesh says of a plaintext request. */
   noTlsReason?: string;
+  /**
+   * True when no proxy reported whether these requests were mTLS (then
+   * `mtls` is false and `noTlsReason` says why it is unknown).
+   */
+  unverified?: boolean;
+  /** Kubelet probes on Linkerd's probe route: plaintext by design. */
+  probe?: boolean;
+  /** `peer` when the peer's proxy reported it, the workload having none. */
+  reportedBy?: 'peer';
   requestsPerSecond: number;
 }
 

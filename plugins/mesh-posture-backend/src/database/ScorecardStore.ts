@@ -180,6 +180,9 @@ export class ScorecardStore {
         requests_per_second: f.requestsPerSecond,
         mtls_share: f.mtlsShare,
         plaintext_reasons: JSON.stringify(f.plaintextReasons),
+        unverified_reasons: f.unverifiedReasons?.length
+          ? JSON.stringify(f.unverifiedReasons)
+          : null,
       }));
       for (let i = 0; i < scoreRows.length; i += INSERT_CHUNK) {
         await tx(SCORES).insert(scoreRows.slice(i, i + INSERT_CHUNK));
@@ -309,6 +312,15 @@ export class ScorecardStore {
       for (const r of JSON.parse(row.plaintext_reasons)) set.add(r);
       reasons.set(flowKey(row), set);
     }
+    const unverified = new Map<string, Set<string>>();
+    const unseen = await inPeriod(this.db(FLOWS))
+      .whereNotNull('unverified_reasons')
+      .distinct([...FLOW_KEY, 'unverified_reasons']);
+    for (const row of unseen) {
+      const set = unverified.get(flowKey(row)) ?? new Set<string>();
+      for (const r of JSON.parse(row.unverified_reasons)) set.add(r);
+      unverified.set(flowKey(row), set);
+    }
     const flows = grouped.map((row: any) => ({
       entityRef: row.entity_ref,
       direction: row.direction,
@@ -327,12 +339,14 @@ export class ScorecardStore {
       lastSeen: toDate(row.last_seen).toISOString(),
       observations: Number(row.observations),
       maxRequestsPerSecond: Number(row.max_rps),
-      minMtlsShare: Number(row.min_mtls),
+      // MIN skips nulls: null only when no run observed the flow's security.
+      minMtlsShare: row.min_mtls === null ? null : Number(row.min_mtls),
       plaintextReasons: [...(reasons.get(flowKey(row)) ?? [])].sort(),
+      unverifiedReasons: [...(unverified.get(flowKey(row)) ?? [])].sort(),
     }));
     flows.sort(
       (a, b) =>
-        a.minMtlsShare - b.minMtlsShare ||
+        (a.minMtlsShare ?? 1) - (b.minMtlsShare ?? 1) ||
         a.entityRef.localeCompare(b.entityRef) ||
         a.direction.localeCompare(b.direction) ||
         JSON.stringify(a.peer).localeCompare(JSON.stringify(b.peer)),

@@ -206,6 +206,9 @@ export class ScorecardSnapshot {
           requestsPerSecond: edge.requestsPerSecond,
           mtlsShare: edge.mtlsShare,
           plaintextReasons: edge.plaintextReasons,
+          ...(edge.unverifiedReasons
+            ? { unverifiedReasons: edge.unverifiedReasons }
+            : {}),
         });
       }
     }

@@ -1,4 +1,4 @@
-import type { MeshPosture } from '../types';
+import type { CheckStatus, MeshPosture } from '../types';
 import { checklistItems } from './diff';
 import type {
   AttestationStaleReason,
@@ -155,6 +155,7 @@ function automaticOutcome(evidence: AutomaticEvidence): ChecklistItemOutcome {
     case 'fail':
       return 'gap';
     default:
+      // Unknown, or a check that does not apply here: a person must answer.
       return 'open';
   }
 }
@@ -192,11 +193,12 @@ export interface ChecklistViewOptions {
   attestationWarningMs?: number;
 }
 
-const STATUS_WORDS: Record<string, string> = {
+const STATUS_WORDS: Record<CheckStatus, string> = {
   pass: 'passing',
   warn: 'warning',
   fail: 'failing',
   unknown: 'unknown',
+  'not-applicable': 'not applicable',
 };
 
 function attestationView(

@@ -30,8 +30,28 @@ function workload(total: number, meshed: number): WorkloadPosture {
     readyPods: total,
     dataPlane: meshed > 0 ? 'sidecar' : 'none',
     proxyVersions: meshed > 0 ? ['edge-24.11.8'] : [],
+    // Its proxies have been reporting for a fortnight.
+    ...(meshed > 0 ? { telemetryFrom: '2026-11-08T10:00:00.000Z' } : {}),
   };
 }
+
+const denyPort: PortAuthorization = {
+  workload: ledger,
+  port: '8080 (http)',
+  selectedBy: 'Server payments/ledger-http',
+  access: 'deny',
+  grants: [
+    {
+      policy: 'AuthorizationPolicy payments/ledger-callers',
+      identities: [
+        'payments-api.payments.serviceaccount.identity.linkerd.cluster.local',
+      ],
+      networks: ['0.0.0.0/0', '::/0'],
+      unauthenticated: false,
+    },
+  ],
+  explanation: 'Server ledger-http: 1 authorization',
+};
 
 function inbound(
   peer: string,
@@ -104,12 +124,24 @@ describe('assessPosture', () => {
           inbound('fraud-scoring', 4, true),
         ],
         certificates: [cert(212)],
+        authorization: [denyPort, { ...denyPort, port: '*' }],
+        admittedIdentities: [
+          {
+            workload: ledger,
+            identity:
+              'payments-api.payments.serviceaccount.identity.linkerd.cluster.local',
+            grantedBy: ['AuthorizationPolicy payments/ledger-callers'],
+            seen: true,
+          },
+        ],
       }),
     );
     expect(p.inbound).toEqual({
       requestsPerSecond: 16.5,
       mtlsShare: 1,
       plaintextRequestsPerSecond: 0,
+      unverifiedRequestsPerSecond: 0,
+      probeRequestsPerSecond: 0,
     });
     expect(p.edges).toHaveLength(2);
     expect(p.edges[0]).toMatchObject({
@@ -120,8 +152,20 @@ describe('assessPosture', () => {
     });
     expect(p.verdict.status).toBe('pass');
     expect(p.verdict.summary).toBe(
-      'mTLS 100% inbound · 3/3 pods meshed · certificates valid 212 days',
+      'mTLS 100% inbound · 3/3 pods meshed · default-deny · no over-grants · certificates valid 212 days',
     );
+    expect(
+      Object.fromEntries(p.verdict.checks.map(c => [c.id, c.status])),
+    ).toEqual({
+      'inbound-mtls': 'pass',
+      // Nothing called out in the window: nothing to encrypt.
+      'outbound-mtls': 'not-applicable',
+      'meshed-pods': 'pass',
+      'default-deny': 'pass',
+      'no-over-grants': 'pass',
+      'denied-callers': 'pass',
+      certificates: 'pass',
+    });
     expect(p.totalPods).toBe(3);
     expect(p.demo).toBe(false);
   });
@@ -153,10 +197,22 @@ describe('assessPosture', () => {
     const p = assessPosture(facts({}));
     expect(p.inbound.mtlsShare).toBeNull();
     const check = p.verdict.checks.find(c => c.id === 'inbound-mtls')!;
+    // The proxies report, and saw no request: nothing to encrypt.
     expect(check).toMatchObject({
-      status: 'unknown',
+      status: 'not-applicable',
       detail: 'no inbound requests in the last 5m',
     });
+  });
+
+  it('does not read silence as "no requests" when the proxies report nothing at all', () => {
+    const silent = { ...workload(3, 3), telemetryFrom: undefined };
+    const p = assessPosture(facts({ workloads: [silent] }));
+    for (const id of ['inbound-mtls', 'outbound-mtls', 'denied-callers']) {
+      expect(p.verdict.checks.find(c => c.id === id)).toMatchObject({
+        status: 'unknown',
+        detail: expect.stringContaining('reported no metrics'),
+      });
+    }
   });
 
   it('ignores non-finite and zero rates', () => {
@@ -250,6 +306,152 @@ describe('assessPosture of an unmeshed workload', () => {
     expect(outbound.status).toBe('fail');
     expect(outbound.detail).toContain('no pod is meshed');
   });
+
+  it('does not pass checks that only a proxy could answer', () => {
+    const p = assessPosture(
+      facts({
+        workloads: [workload(2, 0)],
+        // The cluster's trust anchor is fine, but no proxy here uses it.
+        certificates: [cert(300)],
+      }),
+    );
+    const statuses = Object.fromEntries(
+      p.verdict.checks.map(c => [c.id, c.status]),
+    );
+    expect(statuses).toEqual({
+      'inbound-mtls': 'fail',
+      'outbound-mtls': 'fail',
+      'meshed-pods': 'fail',
+      'default-deny': 'fail',
+      'no-over-grants': 'not-applicable',
+      'denied-callers': 'not-applicable',
+      certificates: 'not-applicable',
+    });
+  });
+
+  it('names the callers its clients report, and fails inbound mTLS on them', () => {
+    const p = assessPosture(
+      facts({
+        workloads: [workload(2, 0)],
+        traffic: [
+          {
+            workload: ledger,
+            direction: 'inbound',
+            peer: { namespace: 'payments', workload: 'payments-api' },
+            mtls: false,
+            noTlsReason: 'not_provided_by_service_discovery',
+            reportedBy: 'peer',
+            requestsPerSecond: 1.9,
+          },
+        ],
+      }),
+    );
+    expect(p.edges[0]).toMatchObject({
+      peer: { workload: 'payments-api' },
+      reportedBy: 'peer',
+      mtlsShare: 0,
+    });
+    expect(check(p, 'inbound-mtls').detail).toBe(
+      "no pod is meshed: 0% of 1.9 req/s inbound over mTLS; plaintext from payments/payments-api (not_provided_by_service_discovery) (seen by the callers' proxies)",
+    );
+  });
+});
+
+describe('assessPosture of traffic it cannot judge', () => {
+  it('keeps probes out of the mTLS share and counts them apart', () => {
+    const probe: TrafficObservation = {
+      ...inbound('?', 0.2, false, 'no_tls_from_remote'),
+      probe: true,
+    };
+    const p = assessPosture(
+      facts({ traffic: [inbound('payments-api', 5, true), probe] }),
+    );
+    expect(p.inbound).toMatchObject({
+      requestsPerSecond: 5,
+      mtlsShare: 1,
+      plaintextRequestsPerSecond: 0,
+      probeRequestsPerSecond: 0.2,
+    });
+    expect(p.edges).toHaveLength(1);
+    expect(check(p, 'inbound-mtls').status).toBe('pass');
+  });
+
+  it('is unknown, not failing, on requests no proxy at the far end reported', () => {
+    const p = assessPosture(
+      facts({
+        traffic: [
+          {
+            workload: ledger,
+            direction: 'outbound',
+            peer: { namespace: 'cards', workload: 'card-vault' },
+            mtls: false,
+            unverified: true,
+            noTlsReason:
+              'not observed at the destination: it runs in another cluster (pci)',
+            requestsPerSecond: 2,
+          },
+          {
+            workload: ledger,
+            direction: 'outbound',
+            peer: { namespace: 'payments', workload: 'payments-api' },
+            mtls: true,
+            requestsPerSecond: 6,
+          },
+        ],
+      }),
+    );
+    expect(p.outbound).toMatchObject({
+      requestsPerSecond: 8,
+      mtlsShare: 1,
+      plaintextRequestsPerSecond: 0,
+      unverifiedRequestsPerSecond: 2,
+    });
+    expect(p.edges.find(e => e.peer.workload === 'card-vault')).toMatchObject({
+      mtlsShare: null,
+      unverifiedRequestsPerSecond: 2,
+      plaintextReasons: [],
+    });
+    expect(check(p, 'outbound-mtls')).toMatchObject({
+      status: 'unknown',
+      detail:
+        '2.0 req/s outbound not observed at the destination: cards/card-vault (not observed at the destination: it runs in another cluster (pci)); the rest (100%) over mTLS',
+    });
+  });
+
+  it('warns, not passes, when some pods run without a proxy', () => {
+    const p = assessPosture(
+      facts({
+        workloads: [workload(3, 2)],
+        traffic: [inbound('payments-api', 5, true)],
+      }),
+    );
+    expect(check(p, 'inbound-mtls').status).toBe('warn');
+    expect(check(p, 'inbound-mtls').detail).toContain(
+      '1 pod runs without a proxy',
+    );
+  });
+});
+
+describe('the verdict', () => {
+  it('is unknown when one check passes and the others could not be judged', () => {
+    const silent = { ...workload(3, 3), telemetryFrom: undefined };
+    const p = assessPosture(facts({ workloads: [silent] }));
+    expect(p.verdict.checks.filter(c => c.status === 'pass')).toHaveLength(1);
+    expect(p.verdict.status).toBe('unknown');
+    expect(p.verdict.summary).toContain('not judged');
+  });
+
+  it('passes when the passing checks outnumber the unjudged ones', () => {
+    const p = assessPosture(
+      facts({
+        traffic: [inbound('payments-api', 5, true)],
+        authorization: [port('deny')],
+        certificates: [cert(200)],
+      }),
+    );
+    // Unjudged: none; not applicable: outbound (idle), over-grants (none admitted).
+    expect(p.verdict.status).toBe('pass');
+  });
 });
 
 function port(
@@ -285,7 +487,10 @@ describe('authorization checks', () => {
         assessPosture(facts({ authorization: [port('deny')] })),
         'default-deny',
       ),
-    ).toMatchObject({ status: 'pass', detail: 'default-deny on all 1 port' });
+    ).toMatchObject({
+      status: 'pass',
+      detail: 'default-deny on its only port',
+    });
     expect(
       check(
         assessPosture(
@@ -356,6 +561,70 @@ describe('authorization checks', () => {
       }),
     );
     expect(check(p, 'no-over-grants').status).toBe('unknown');
+  });
+
+  it('does not pass over-grants while some identities are unjudged', () => {
+    const p = assessPosture(
+      facts({
+        authorization: [port('deny')],
+        admittedIdentities: [
+          admitted('a', true),
+          admitted('b', null),
+          admitted('c', null),
+        ],
+        gaps: [
+          {
+            topic: 'callers',
+            cluster: 'prod',
+            message:
+              'telemetry holds 72 h of history; judging "never seen calling" needs 168 h',
+          },
+        ],
+      }),
+    );
+    expect(check(p, 'no-over-grants')).toEqual(
+      expect.objectContaining({
+        status: 'unknown',
+        detail:
+          '2 of 3 admitted identities could not be judged: telemetry holds 72 h of history; judging "never seen calling" needs 168 h',
+      }),
+    );
+    // An unused one is evidence, and the unjudged rest is named with it.
+    const unused = assessPosture(
+      facts({
+        authorization: [port('deny')],
+        admittedIdentities: [admitted('a', false), admitted('b', null)],
+      }),
+    );
+    expect(check(unused, 'no-over-grants')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('; 1 other could not be judged'),
+    });
+  });
+
+  it('says "the only admitted identity" when there is one', () => {
+    const p = assessPosture(
+      facts({
+        authorization: [port('deny')],
+        admittedIdentities: [admitted('a', true)],
+      }),
+    );
+    expect(check(p, 'no-over-grants')).toMatchObject({
+      status: 'pass',
+      detail: 'the only admitted identity called in 7d',
+    });
+  });
+
+  it('does not pass "every admitted identity is used" on a workload open to everyone', () => {
+    const p = assessPosture(
+      facts({
+        authorization: [port('open', 'default policy all-unauthenticated')],
+      }),
+    );
+    expect(check(p, 'no-over-grants')).toMatchObject({
+      status: 'not-applicable',
+      detail: expect.stringContaining('no identity is admitted by name'),
+    });
   });
 
   it('warns on denied callers, and is unknown where the mesh cannot tell', () => {

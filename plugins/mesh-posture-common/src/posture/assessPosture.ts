@@ -14,6 +14,7 @@ import type {
   TrafficSecurity,
   WorkloadPosture,
 } from '../types';
+import { CheckFindings, decide, plural } from './evidence';
 
 /**
  * Certificates closer than this to expiry warn, as `linkerd check` does.
@@ -51,25 +52,30 @@ function workloadKey(w: EdgeSecurity['workload']): string {
   return `${w.cluster}/${w.namespace}/${w.kind}/${w.name}`;
 }
 
+const usable = (t: TrafficObservation) =>
+  Number.isFinite(t.requestsPerSecond) && t.requestsPerSecond > 0;
+
 /**
- * Folds telemetry lines into one edge per (direction, own workload, peer).
+ * Folds telemetry lines into one edge per (direction, own workload, peer,
+ * reporter). Kubelet probes are left out: they are counted apart. Requests
+ * whose security no proxy reported are kept apart from mTLS and plaintext.
  * @public
  */
 export function buildEdges(traffic: TrafficObservation[]): EdgeSecurity[] {
   const edges = new Map<
     string,
-    EdgeSecurity & { mtlsRequestsPerSecond: number }
+    EdgeSecurity & { mtlsRps: number; verifiedRps: number; unverified: number }
   >();
   for (const t of traffic) {
-    if (!Number.isFinite(t.requestsPerSecond) || t.requestsPerSecond <= 0) {
-      continue;
-    }
+    if (!usable(t) || t.probe) continue;
     const peerKey = [
       t.peer.namespace ?? '',
       t.peer.workload ?? '',
       t.peer.identity ?? '',
     ].join('|');
-    const key = `${t.direction}|${workloadKey(t.workload)}|${peerKey}`;
+    const key = `${t.direction}|${workloadKey(t.workload)}|${peerKey}|${
+      t.reportedBy ?? ''
+    }`;
     let edge = edges.get(key);
     if (!edge) {
       edge = {
@@ -82,56 +88,90 @@ export function buildEdges(traffic: TrafficObservation[]): EdgeSecurity[] {
           ...(t.peer.identity ? { identity: t.peer.identity } : {}),
         },
         requestsPerSecond: 0,
-        mtlsShare: 0,
+        mtlsShare: null,
         plaintextReasons: [],
-        mtlsRequestsPerSecond: 0,
+        ...(t.reportedBy ? { reportedBy: t.reportedBy } : {}),
+        mtlsRps: 0,
+        verifiedRps: 0,
+        unverified: 0,
       };
       edges.set(key, edge);
     }
     edge.requestsPerSecond += t.requestsPerSecond;
-    if (t.mtls) {
-      edge.mtlsRequestsPerSecond += t.requestsPerSecond;
+    if (t.unverified) {
+      edge.unverified += t.requestsPerSecond;
+      const reason = t.noTlsReason || 'not reported by either proxy';
+      edge.unverifiedReasons = [
+        ...new Set([...(edge.unverifiedReasons ?? []), reason]),
+      ];
     } else {
-      const reason = t.noTlsReason || 'unknown';
-      if (!edge.plaintextReasons.includes(reason)) {
-        edge.plaintextReasons.push(reason);
+      edge.verifiedRps += t.requestsPerSecond;
+      if (t.mtls) {
+        edge.mtlsRps += t.requestsPerSecond;
+      } else {
+        const reason = t.noTlsReason || 'unknown';
+        if (!edge.plaintextReasons.includes(reason)) {
+          edge.plaintextReasons.push(reason);
+        }
       }
     }
   }
   return [...edges.values()]
-    .map(({ mtlsRequestsPerSecond, ...edge }) => ({
+    .map(({ mtlsRps, verifiedRps, unverified, ...edge }) => ({
       ...edge,
-      mtlsShare: mtlsRequestsPerSecond / edge.requestsPerSecond,
+      mtlsShare: verifiedRps > 0 ? mtlsRps / verifiedRps : null,
       plaintextReasons: edge.plaintextReasons.sort(),
+      ...(unverified > 0
+        ? {
+            unverifiedRequestsPerSecond: unverified,
+            unverifiedReasons: [...(edge.unverifiedReasons ?? [])].sort(),
+          }
+        : {}),
     }))
     .sort(
       (a, b) =>
-        a.mtlsShare - b.mtlsShare || b.requestsPerSecond - a.requestsPerSecond,
+        (a.mtlsShare ?? 1) - (b.mtlsShare ?? 1) ||
+        (b.unverifiedRequestsPerSecond ?? 0) -
+          (a.unverifiedRequestsPerSecond ?? 0) ||
+        b.requestsPerSecond - a.requestsPerSecond,
     );
 }
 
 /**
- * Totals for one direction; `mtlsShare` is null without requests, so "no
- * traffic" never reads as 0% or 100%.
+ * Totals for one direction; `mtlsShare` is over the requests whose
+ * security was observed, and null without any, so "no traffic" never reads
+ * as 0% or 100%. Probes (inbound) are counted apart from the lines given.
  * @public
  */
 export function summarizeDirection(
   edges: EdgeSecurity[],
   direction: 'inbound' | 'outbound',
+  traffic: TrafficObservation[] = [],
 ): TrafficSecurity {
   let total = 0;
+  let verified = 0;
   let mtls = 0;
+  let unverified = 0;
   for (const e of edges) {
-    if (e.direction === direction) {
-      total += e.requestsPerSecond;
-      mtls += e.requestsPerSecond * e.mtlsShare;
-    }
+    if (e.direction !== direction) continue;
+    const unseen = e.unverifiedRequestsPerSecond ?? 0;
+    total += e.requestsPerSecond;
+    unverified += unseen;
+    verified += e.requestsPerSecond - unseen;
+    mtls += (e.requestsPerSecond - unseen) * (e.mtlsShare ?? 0);
   }
-  return {
+  const totals: TrafficSecurity = {
     requestsPerSecond: total,
-    mtlsShare: total > 0 ? mtls / total : null,
-    plaintextRequestsPerSecond: Math.max(0, total - mtls),
+    mtlsShare: verified > 0 ? Math.min(1, mtls / verified) : null,
+    plaintextRequestsPerSecond: Math.max(0, verified - mtls),
+    unverifiedRequestsPerSecond: unverified,
   };
+  if (direction === 'inbound') {
+    totals.probeRequestsPerSecond = traffic
+      .filter(t => t.probe && t.direction === 'inbound' && usable(t))
+      .reduce((n, t) => n + t.requestsPerSecond, 0);
+  }
+  return totals;
 }
 
 /**
@@ -169,26 +209,54 @@ function peerName(edge: EdgeSecurity): string {
   return 'an unidentified client';
 }
 
-function checkPods(workloads: WorkloadPosture[], kubernetesFailed: boolean) {
+/** What every check may need to know about the entity as a whole. */
+interface CheckContext {
+  window: string;
+  callerWindow: string;
+  kubernetesFailed: boolean;
+  telemetryFailed: boolean;
+  /** Pods were found and none runs a proxy. */
+  unmeshed: boolean;
+  /** Pods that run without a proxy, beside meshed ones. */
+  unmeshedPods: number;
+  /** Some meshed workload's proxies reported telemetry at all. */
+  reporting: boolean;
+}
+
+function contextOf(facts: PostureFacts): CheckContext {
+  const failed = (role: SourceReport['role']) =>
+    facts.sources.some(s => s.role === role && s.status !== 'ok');
+  const meshed = facts.workloads.filter(w => w.meshedPods > 0);
+  return {
+    window: facts.window,
+    callerWindow: facts.callerWindow,
+    kubernetesFailed: failed('kubernetes'),
+    telemetryFailed: failed('prometheus'),
+    unmeshed:
+      facts.workloads.length > 0 &&
+      facts.workloads.every(w => w.meshedPods === 0) &&
+      facts.workloads.some(w => w.totalPods > 0),
+    unmeshedPods: meshed.reduce((n, w) => n + w.totalPods - w.meshedPods, 0),
+    reporting: meshed.some(w => Boolean(w.telemetryFrom)),
+  };
+}
+
+function checkPods(workloads: WorkloadPosture[], ctx: CheckContext) {
   const total = workloads.reduce((n, w) => n + w.totalPods, 0);
   const meshed = workloads.reduce((n, w) => n + w.meshedPods, 0);
-  let status: CheckStatus;
-  let detail: string;
-  if (total === 0) {
-    status = 'unknown';
-    detail = kubernetesFailed
-      ? 'pods could not be read'
-      : 'no running pods matched the entity';
-  } else if (meshed === total) {
-    status = 'pass';
-    detail = `${meshed}/${total} pods meshed`;
-  } else if (meshed === 0) {
-    status = 'fail';
-    detail = `none of ${total} pods is meshed`;
-  } else {
-    status = 'warn';
-    detail = `${meshed}/${total} pods meshed`;
-  }
+  const { status, detail } = decide(
+    total === 0
+      ? {
+          unknown: ctx.kubernetesFailed
+            ? 'pods could not be read'
+            : 'no running pods matched the entity',
+        }
+      : meshed === 0
+      ? { fail: `none of ${plural(total, 'pod')} is meshed` }
+      : meshed < total
+      ? { warn: `${meshed}/${total} pods meshed` }
+      : { pass: `${meshed}/${total} pods meshed` },
+  );
   const check: PostureCheck = {
     id: 'meshed-pods',
     title: 'Every pod runs in the mesh',
@@ -205,52 +273,73 @@ function checkMtls(
   direction: 'inbound' | 'outbound',
   edges: EdgeSecurity[],
   totals: TrafficSecurity,
-  window: string,
-  telemetryFailed: boolean,
-  unmeshed: boolean,
+  ctx: CheckContext,
 ) {
   const title =
     direction === 'inbound'
       ? 'Every inbound request is mutually authenticated'
       : 'Every outbound request is mutually authenticated';
-  let status: CheckStatus;
-  let detail: string;
-  let short: string | undefined;
-  if (totals.mtlsShare === null && unmeshed) {
-    // Without a proxy nothing is authenticated, and nothing is observed either.
-    status = 'fail';
-    detail = `no pod is meshed: ${direction} requests are neither authenticated nor observed`;
-  } else if (totals.mtlsShare === null) {
-    status = 'unknown';
-    detail = telemetryFailed
-      ? 'traffic could not be read'
-      : `no ${direction} requests in the last ${window}`;
-  } else {
-    const share = formatShare(totals.mtlsShare);
-    short = `mTLS ${share} ${direction}`;
-    if (totals.mtlsShare >= 1) {
-      status = 'pass';
-      detail = `${share} of ${formatRate(
-        totals.requestsPerSecond,
-      )} ${direction} over mTLS`;
+  const mine = edges.filter(e => e.direction === direction);
+  const rate = formatRate(totals.requestsPerSecond);
+  const share = totals.mtlsShare === null ? '' : formatShare(totals.mtlsShare);
+  const fromOrTo = direction === 'inbound' ? 'from' : 'to';
+  const findings: CheckFindings = {};
+  if (totals.plaintextRequestsPerSecond > 0) {
+    const offenders = mine
+      .filter(e => e.mtlsShare !== null && e.mtlsShare < 1)
+      .map(e => `${peerName(e)} (${e.plaintextReasons.join(', ')})`);
+    findings.fail = `${
+      ctx.unmeshed ? 'no pod is meshed: ' : ''
+    }${share} of ${rate} ${direction} over mTLS; plaintext ${fromOrTo} ${offenders.join(
+      '; ',
+    )}${
+      mine.some(e => e.reportedBy === 'peer')
+        ? ` (seen by the ${
+            direction === 'inbound' ? 'callers' : 'callees'
+          }' proxies)`
+        : ''
+    }`;
+  } else if (ctx.unmeshed) {
+    // Without a proxy nothing can be authenticated, observed or not.
+    findings.fail = `no pod is meshed: ${direction} requests can be neither authenticated nor observed`;
+  } else if (totals.unverifiedRequestsPerSecond > 0) {
+    const unseen = mine
+      .filter(e => (e.unverifiedRequestsPerSecond ?? 0) > 0)
+      .map(e => `${peerName(e)} (${(e.unverifiedReasons ?? []).join('; ')})`);
+    findings.unknown = `${formatRate(
+      totals.unverifiedRequestsPerSecond,
+    )} ${direction} not observed at the ${
+      direction === 'inbound' ? 'source' : 'destination'
+    }: ${unseen.join('; ')}${
+      totals.mtlsShare !== null ? `; the rest (${share}) over mTLS` : ''
+    }`;
+  } else if (totals.mtlsShare !== null && totals.mtlsShare >= 1) {
+    if (ctx.unmeshedPods > 0) {
+      findings.warn = `${share} of ${rate} ${direction} over mTLS as the meshed pods see it; ${plural(
+        ctx.unmeshedPods,
+        'pod runs',
+        'pods run',
+      )} without a proxy, unobserved and unauthenticated`;
     } else {
-      status = 'fail';
-      const offenders = edges
-        .filter(e => e.direction === direction && e.mtlsShare < 1)
-        .map(e => `${peerName(e)} (${e.plaintextReasons.join(', ')})`);
-      detail = `${share} of ${formatRate(
-        totals.requestsPerSecond,
-      )} ${direction} over mTLS; plaintext ${
-        direction === 'inbound' ? 'from' : 'to'
-      } ${offenders.join('; ')}`;
+      findings.pass = `${share} of ${rate} ${direction} over mTLS`;
     }
+  } else if (ctx.telemetryFailed) {
+    findings.unknown = 'traffic could not be read';
+  } else if (!ctx.reporting) {
+    findings.unknown =
+      "the workload's proxies reported no metrics at all: is Prometheus scraping them?";
+  } else {
+    findings.notApplicable = `no ${direction} requests in the last ${ctx.window}`;
   }
+  const { status, detail } = decide(findings);
   const check: PostureCheck = {
     id: `${direction}-mtls`,
     title,
     status,
     detail,
   };
+  const short =
+    totals.mtlsShare !== null ? `mTLS ${share} ${direction}` : undefined;
   return { check, short };
 }
 
@@ -271,6 +360,7 @@ export function certificateStatus(
 }
 
 const SEVERITY: Record<CheckStatus, number> = {
+  'not-applicable': -1,
   pass: 0,
   unknown: 1,
   warn: 2,
@@ -286,7 +376,7 @@ export function formatExpiry(daysToExpiry: number): string {
   if (daysToExpiry >= 0) {
     return daysToExpiry === 0
       ? 'expires today'
-      : `expires in ${daysToExpiry} days`;
+      : `expires in ${plural(daysToExpiry, 'day')}`;
   }
   const ago = -daysToExpiry - 1;
   if (ago === 0) return 'expired today';
@@ -300,10 +390,13 @@ const ROLE_NAMES: Record<CertificateStatus['role'], string> = {
   workload: 'workload certificate',
 };
 
-function checkCertificates(certificates: CertificateStatus[]) {
-  if (certificates.length === 0) {
-    return undefined;
-  }
+function checkCertificates(
+  certificates: CertificateStatus[],
+  ctx: CheckContext,
+) {
+  const title = `Mesh certificates valid for more than ${CERTIFICATE_WARNING_DAYS} days`;
+  const findings: CheckFindings = {};
+  let short: string | undefined;
   // The certificate that decides: the worst status, then the soonest expiry.
   const soonest = [...certificates].sort(
     (a, b) =>
@@ -312,37 +405,49 @@ function checkCertificates(certificates: CertificateStatus[]) {
       (a.role === 'workload' ? 1 : 0) - (b.role === 'workload' ? 1 : 0) ||
       a.daysToExpiry - b.daysToExpiry,
   )[0];
-  const name = ROLE_NAMES[soonest.role];
-  const status = certificateStatus(soonest.daysToExpiry, soonest.role);
-  let detail: string;
-  let short: string | undefined;
-  const where = `${name} "${soonest.subject}" on ${soonest.cluster}`;
-  if (status === 'fail') {
-    detail = `${where} ${formatExpiry(soonest.daysToExpiry)}`;
-    short = `${name} expired`;
-  } else if (status === 'warn') {
-    detail = `${where} ${formatExpiry(soonest.daysToExpiry)}`;
-    short = `${name} ${formatExpiry(soonest.daysToExpiry)}`;
+  const anchors = certificates.filter(
+    c => c.role === 'trust-anchor' || c.role === 'root',
+  );
+  if (ctx.unmeshed) {
+    findings.notApplicable =
+      'no pod runs a proxy, so none holds a mesh certificate';
+  } else if (!soonest) {
+    findings.unknown =
+      ctx.kubernetesFailed || ctx.telemetryFailed
+        ? 'certificates could not be read'
+        : 'no mesh certificate could be read';
   } else {
-    const longLived = certificates.filter(c => c.role !== 'workload');
-    const days = Math.min(...longLived.map(c => c.daysToExpiry));
-    detail = longLived.length
-      ? `all ${
-          longLived.length
-        } mesh certificates valid for at least ${days} days${
-          longLived.length < certificates.length
-            ? '; workload certificates current'
-            : ''
-        }`
-      : 'workload certificates current';
-    short = longLived.length ? `certificates valid ${days} days` : undefined;
+    const name = ROLE_NAMES[soonest.role];
+    const status = certificateStatus(soonest.daysToExpiry, soonest.role);
+    const where = `${name} "${soonest.subject}" on ${soonest.cluster}`;
+    if (status === 'fail') {
+      findings.fail = `${where} ${formatExpiry(soonest.daysToExpiry)}`;
+      short = `${name} expired`;
+    } else if (status === 'warn') {
+      findings.warn = `${where} ${formatExpiry(soonest.daysToExpiry)}`;
+      short = `${name} ${formatExpiry(soonest.daysToExpiry)}`;
+    } else if (anchors.length === 0) {
+      // Without the root of the chain nothing says the chain stays valid.
+      findings.unknown = `the trust anchor could not be read; ${plural(
+        certificates.length,
+        'other certificate',
+      )} current`;
+    } else {
+      const longLived = certificates.filter(c => c.role !== 'workload');
+      const days = Math.min(...longLived.map(c => c.daysToExpiry));
+      findings.pass = `all ${plural(
+        longLived.length,
+        'mesh certificate',
+      )} valid for at least ${plural(days, 'day')}${
+        longLived.length < certificates.length
+          ? '; workload certificates current'
+          : ''
+      }`;
+      short = `certificates valid ${plural(days, 'day')}`;
+    }
   }
-  const check: PostureCheck = {
-    id: 'certificates',
-    title: `Mesh certificates valid for more than ${CERTIFICATE_WARNING_DAYS} days`,
-    status,
-    detail,
-  };
+  const { status, detail } = decide(findings);
+  const check: PostureCheck = { id: 'certificates', title, status, detail };
   return { check, short };
 }
 
@@ -353,55 +458,51 @@ function portName(p: PortAuthorization): string {
 
 function checkDefaultDeny(
   authorization: PortAuthorization[],
-  workloads: WorkloadPosture[],
-  kubernetesFailed: boolean,
+  ctx: CheckContext,
 ) {
   const title = 'Authorization is default-deny on every port';
-  let status: CheckStatus;
-  let detail: string;
+  const findings: CheckFindings = {};
   let short: string | undefined;
-  const unmeshed =
-    workloads.length > 0 && workloads.every(w => w.meshedPods === 0);
-  if (unmeshed) {
-    status = 'fail';
-    detail = 'no pod is meshed, so no authorization policy is enforced';
+  const open = authorization.filter(
+    p => p.access === 'open' || p.access === 'audit',
+  );
+  const broad = authorization.filter(
+    p => p.access === 'authenticated' || p.access === 'cluster',
+  );
+  if (ctx.unmeshed) {
+    findings.fail = 'no pod is meshed, so no authorization policy is enforced';
     short = 'no authorization enforced';
+  } else if (open.length > 0) {
+    findings.fail = `open to unauthenticated clients: ${open
+      .map(p => `${portName(p)} (${p.explanation})`)
+      .join('; ')}`;
+    short = `authorization open on ${plural(open.length, 'port')}`;
+  } else if (ctx.unmeshedPods > 0) {
+    findings.fail = `${plural(
+      ctx.unmeshedPods,
+      'pod runs',
+      'pods run',
+    )} without a proxy: no authorization is enforced on them`;
+    short = 'authorization not enforced on every pod';
+  } else if (broad.length > 0) {
+    findings.warn = `any ${
+      broad.some(p => p.access === 'cluster') ? 'in-cluster' : 'authenticated'
+    } client may call: ${broad
+      .map(p => `${portName(p)} (${p.explanation})`)
+      .join('; ')}`;
+    short = 'authorization not default-deny';
   } else if (authorization.length === 0) {
-    status = 'unknown';
-    detail = kubernetesFailed
+    findings.unknown = ctx.kubernetesFailed
       ? 'authorization policies could not be read'
       : 'no meshed workload to judge';
   } else {
-    const open = authorization.filter(
-      p => p.access === 'open' || p.access === 'audit',
-    );
-    const broad = authorization.filter(
-      p => p.access === 'authenticated' || p.access === 'cluster',
-    );
-    if (open.length > 0) {
-      status = 'fail';
-      detail = `open to unauthenticated clients: ${open
-        .map(p => `${portName(p)} (${p.explanation})`)
-        .join('; ')}`;
-      short = `authorization open on ${open.length} port${
-        open.length > 1 ? 's' : ''
-      }`;
-    } else if (broad.length > 0) {
-      status = 'warn';
-      detail = `any ${
-        broad.some(p => p.access === 'cluster') ? 'in-cluster' : 'authenticated'
-      } client may call: ${broad
-        .map(p => `${portName(p)} (${p.explanation})`)
-        .join('; ')}`;
-      short = 'authorization not default-deny';
-    } else {
-      status = 'pass';
-      detail = `default-deny on all ${authorization.length} port${
-        authorization.length > 1 ? 's' : ''
-      }`;
-      short = 'default-deny';
-    }
+    findings.pass =
+      authorization.length === 1
+        ? 'default-deny on its only port'
+        : `default-deny on all ${authorization.length} ports`;
+    short = 'default-deny';
   }
+  const { status, detail } = decide(findings);
   const check: PostureCheck = { id: 'default-deny', title, status, detail };
   return { check, short };
 }
@@ -409,87 +510,116 @@ function checkDefaultDeny(
 function checkOverGrants(
   admitted: AdmittedIdentity[],
   authorization: PortAuthorization[],
-  callerWindow: string,
-  telemetryFailed: boolean,
+  gaps: MeshGap[],
+  ctx: CheckContext,
 ) {
   const title = 'Every admitted identity is used';
-  let status: CheckStatus;
-  let detail: string;
+  const findings: CheckFindings = {};
   let short: string | undefined;
   const unused = admitted.filter(a => a.seen === false);
   const unjudged = admitted.filter(a => a.seen === null);
-  if (authorization.length === 0) {
-    status = 'unknown';
-    detail = 'authorization policies could not be read';
+  const why = gaps.find(g => g.topic === 'callers')?.message;
+  const identities = (n: number) =>
+    plural(n, 'admitted identity', 'admitted identities');
+  if (ctx.unmeshed) {
+    findings.notApplicable = 'no pod is meshed, so no policy admits anyone';
+  } else if (authorization.length === 0) {
+    findings.unknown = ctx.kubernetesFailed
+      ? 'authorization policies could not be read'
+      : 'no meshed workload to judge';
   } else if (admitted.length === 0) {
-    status = 'pass';
-    detail = 'no identity is admitted by name';
+    const broad = authorization.filter(p => p.access !== 'deny');
+    findings.notApplicable =
+      broad.length > 0
+        ? `no identity is admitted by name: ${plural(
+            broad.length,
+            'port admits',
+            'ports admit',
+          )} callers by network or mesh-wide (see default-deny)`
+        : 'no identity is admitted at all';
   } else if (unused.length > 0) {
-    status = 'warn';
-    detail = `${unused.length} admitted identit${
-      unused.length > 1 ? 'ies' : 'y'
-    } never seen calling in ${callerWindow}: ${unused
+    findings.warn = `${identities(unused.length)} never seen calling in ${
+      ctx.callerWindow
+    }: ${unused
       .map(a => `${a.identity} (by ${a.grantedBy.join(', ')})`)
-      .join('; ')}`;
-    short = `${unused.length} over-granted identit${
-      unused.length > 1 ? 'ies' : 'y'
+      .join('; ')}${
+      unjudged.length > 0
+        ? `; ${plural(unjudged.length, 'other')} could not be judged`
+        : ''
     }`;
-  } else if (telemetryFailed || unjudged.length === admitted.length) {
-    status = 'unknown';
-    detail = telemetryFailed
-      ? 'callers could not be read'
-      : `too little history in the ${callerWindow} caller window to judge`;
+    short = `${plural(
+      unused.length,
+      'over-granted identity',
+      'over-granted identities',
+    )}`;
+  } else if (ctx.telemetryFailed) {
+    findings.unknown = 'callers could not be read';
+  } else if (unjudged.length > 0) {
+    findings.unknown = `${unjudged.length} of ${identities(
+      admitted.length,
+    )} could not be judged: ${
+      why ?? `too little history in the ${ctx.callerWindow} caller window`
+    }`;
   } else {
-    status = 'pass';
-    detail = `all ${
-      admitted.length - unjudged.length
-    } admitted identities called in ${callerWindow}`;
+    findings.pass =
+      admitted.length === 1
+        ? `the only admitted identity called in ${ctx.callerWindow}`
+        : `all ${identities(admitted.length)} called in ${ctx.callerWindow}`;
     short = 'no over-grants';
   }
+  const { status, detail } = decide(findings);
   const check: PostureCheck = { id: 'no-over-grants', title, status, detail };
   return { check, short };
 }
 
 function checkDeniedCallers(
   denied: DeniedCaller[],
-  callerWindow: string,
-  telemetryFailed: boolean,
-  cannotTell: boolean,
+  gaps: MeshGap[],
+  ctx: CheckContext,
 ) {
   const title = 'No caller is refused by policy';
-  let status: CheckStatus;
-  let detail: string;
+  const findings: CheckFindings = {};
   let short: string | undefined;
   const total = denied.reduce((n, d) => n + d.count, 0);
-  if (telemetryFailed) {
-    status = 'unknown';
-    detail = 'denials could not be read';
+  if (ctx.unmeshed) {
+    findings.notApplicable =
+      'no pod is meshed, so no proxy refuses or reports callers';
   } else if (total > 0) {
-    status = 'warn';
-    detail = `${Math.round(total)} refused in ${callerWindow}: ${denied
+    findings.warn = `${Math.round(total).toLocaleString('en-US')} refused in ${
+      ctx.callerWindow
+    }: ${denied
       .filter(d => d.count > 0)
       .map(
         d =>
           `${d.identity ?? 'an unidentified client'} to ${d.workload.name}${
             d.policy ? ` (${d.policy})` : ''
-          }: ${Math.round(d.count)}`,
+          }: ${Math.round(d.count).toLocaleString('en-US')}`,
       )
       .join('; ')}`;
-    short = `${Math.round(total)} denied`;
-  } else if (cannotTell) {
-    status = 'unknown';
-    detail = 'this mesh does not report denials in its standard metrics';
+    short = `${Math.round(total).toLocaleString('en-US')} denied in ${
+      ctx.callerWindow
+    }`;
+  } else if (ctx.telemetryFailed) {
+    findings.unknown = 'denials could not be read';
+  } else if (gaps.some(g => g.topic === 'denials')) {
+    findings.unknown =
+      'this mesh does not report denials in its standard metrics';
+  } else if (!ctx.reporting) {
+    // No series at all is silence, not the absence of refusals.
+    findings.unknown = `the workload's proxies reported no metrics in ${ctx.callerWindow}, so no refusal could have been seen`;
   } else {
-    status = 'pass';
-    detail = `none in ${callerWindow}`;
+    findings.pass = `none in ${ctx.callerWindow}`;
   }
+  const { status, detail } = decide(findings);
   const check: PostureCheck = { id: 'denied-callers', title, status, detail };
   return { check, short };
 }
 
 /**
- * The verdict: the worst check decides; with no failure or warning it passes
- * only when something passed and every source answered.
+ * The verdict. A failure or warning decides (it rests on evidence); with
+ * none, the verdict passes only when every source answered and the checks
+ * that passed outnumber those that could not be judged. A verdict over
+ * mostly unknown checks is unknown; checks that do not apply are left out.
  * @public
  */
 export function deriveVerdict(
@@ -498,20 +628,32 @@ export function deriveVerdict(
   sources: SourceReport[],
 ): PostureVerdict {
   const failedSources = sources.filter(s => s.status !== 'ok');
-  let status: CheckStatus = checks.reduce<CheckStatus>(
-    (worst, c) =>
-      SEVERITY[c.status] > SEVERITY[worst] && c.status !== 'unknown'
+  const worst = checks.reduce<CheckStatus>(
+    (w, c) =>
+      (c.status === 'fail' || c.status === 'warn') &&
+      SEVERITY[c.status] > SEVERITY[w]
         ? c.status
-        : worst,
+        : w,
     'pass',
   );
-  if (status === 'pass') {
-    const anyPass = checks.some(c => c.status === 'pass');
-    if (!anyPass || failedSources.length > 0) {
-      status = 'unknown';
-    }
+  const passed = checks.filter(c => c.status === 'pass').length;
+  const unjudged = checks.filter(c => c.status === 'unknown').length;
+  let status: CheckStatus = worst;
+  if (
+    status === 'pass' &&
+    (failedSources.length > 0 || passed === 0 || unjudged >= passed)
+  ) {
+    status = 'unknown';
   }
   const parts = [...shorts];
+  if (unjudged > 0) {
+    parts.push(
+      `${unjudged} of ${plural(
+        checks.filter(c => c.status !== 'not-applicable').length,
+        'check',
+      )} not judged`,
+    );
+  }
   if (failedSources.length > 0) {
     parts.push(
       `missing: ${failedSources
@@ -533,51 +675,24 @@ export function deriveVerdict(
  */
 export function assessPosture(facts: PostureFacts): AssessedPosture {
   const edges = buildEdges(facts.traffic);
-  const inbound = summarizeDirection(edges, 'inbound');
+  const inbound = summarizeDirection(edges, 'inbound', facts.traffic);
   const outbound = summarizeDirection(edges, 'outbound');
-  const failed = (role: SourceReport['role']) =>
-    facts.sources.some(s => s.role === role && s.status !== 'ok');
+  const ctx = contextOf(facts);
 
-  const unmeshed =
-    facts.workloads.length > 0 &&
-    facts.workloads.every(w => w.meshedPods === 0);
   const results = [
-    checkMtls(
-      'inbound',
-      edges,
-      inbound,
-      facts.window,
-      failed('prometheus'),
-      unmeshed,
-    ),
-    checkMtls(
-      'outbound',
-      edges,
-      outbound,
-      facts.window,
-      failed('prometheus'),
-      unmeshed,
-    ),
-    checkPods(facts.workloads, failed('kubernetes')),
-    checkDefaultDeny(
-      facts.authorization,
-      facts.workloads,
-      failed('kubernetes'),
-    ),
+    checkMtls('inbound', edges, inbound, ctx),
+    checkMtls('outbound', edges, outbound, ctx),
+    checkPods(facts.workloads, ctx),
+    checkDefaultDeny(facts.authorization, ctx),
     checkOverGrants(
       facts.admittedIdentities,
       facts.authorization,
-      facts.callerWindow,
-      failed('prometheus'),
+      facts.gaps,
+      ctx,
     ),
-    checkDeniedCallers(
-      facts.deniedCallers,
-      facts.callerWindow,
-      failed('prometheus'),
-      facts.gaps.some(g => g.topic === 'denials'),
-    ),
-    checkCertificates(facts.certificates),
-  ].filter(<T>(r: T | undefined): r is T => r !== undefined);
+    checkDeniedCallers(facts.deniedCallers, facts.gaps, ctx),
+    checkCertificates(facts.certificates, ctx),
+  ];
 
   const verdict = deriveVerdict(
     results.map(r => r.check),

@@ -41,7 +41,7 @@ export const SCORE_CHECK_TITLES: Record<ScoreCheckId, string> = {
  * the score.
  * @public
  */
-export type ScoreCheckStatus = CheckStatus | 'not-applicable';
+export type ScoreCheckStatus = CheckStatus;
 
 /** @public */
 export interface ScoreCheck {
@@ -226,8 +226,11 @@ export interface Dataflow {
   workload: { namespace: string; name: string };
   peer: EdgeSecurity['peer'];
   requestsPerSecond: number;
-  mtlsShare: number;
+  /** Over the requests whose security was observed; null when none was. */
+  mtlsShare: number | null;
   plaintextReasons: string[];
+  /** Why some requests could not be observed, when some could not. */
+  unverifiedReasons?: string[];
 }
 
 /**
@@ -252,8 +255,13 @@ export interface DataflowResponse {
     /** Runs that saw the flow. */
     observations: number;
     maxRequestsPerSecond: number;
-    /** The lowest mTLS share any run saw: 1 means always encrypted. */
-    minMtlsShare: number;
+    /**
+     * The lowest mTLS share any run saw: 1 means always encrypted; null when
+     * no run could observe the flow's security.
+     */
+    minMtlsShare: number | null;
     plaintextReasons: string[];
+    /** Why some runs could not observe it. */
+    unverifiedReasons: string[];
   }>;
 }

@@ -53,8 +53,12 @@ export function fromEntitySide(
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
-function MinShareChip({ share }: { share: number }) {
+function MinShareChip({ share }: { share: number | null }) {
   const classes = useStyles();
+  if (share === null) {
+    // No proxy reported whether it was encrypted: neither good nor bad.
+    return <Chip size="small" label="not observed" variant="outlined" />;
+  }
   if (share >= 1) {
     return <Chip size="small" label="always mTLS" className={classes.good} />;
   }
@@ -87,7 +91,7 @@ export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
     .map(f => fromEntitySide(f, entityRef))
     .sort(
       (a, b) =>
-        a.minMtlsShare - b.minMtlsShare ||
+        (a.minMtlsShare ?? 1) - (b.minMtlsShare ?? 1) ||
         a.direction.localeCompare(b.direction),
     );
   return (
@@ -161,6 +165,15 @@ export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
                       {f.plaintextReasons.length > 0 && (
                         <Typography variant="caption" display="block">
                           {f.plaintextReasons.join(', ')}
+                        </Typography>
+                      )}
+                      {(f.unverifiedReasons ?? []).length > 0 && (
+                        <Typography
+                          variant="caption"
+                          color="textSecondary"
+                          display="block"
+                        >
+                          {(f.unverifiedReasons ?? []).join('; ')}
                         </Typography>
                       )}
                     </TableCell>

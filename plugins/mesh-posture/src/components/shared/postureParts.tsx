@@ -57,6 +57,7 @@ export const STATUS_TEXT: Record<CheckStatus, string> = {
   warn: 'Needs attention',
   fail: 'Failing',
   unknown: 'Unknown',
+  'not-applicable': 'Does not apply',
 };
 
 export function StatusIcon({ status }: { status: CheckStatus }) {
@@ -67,6 +68,12 @@ export function StatusIcon({ status }: { status: CheckStatus }) {
       return <StatusWarning />;
     case 'fail':
       return <StatusError />;
+    case 'not-applicable':
+      return (
+        <Typography component="span" color="textSecondary" aria-hidden>
+          –
+        </Typography>
+      );
     default:
       return <StatusPending />;
   }
@@ -121,6 +128,14 @@ export function PeerLink({ peer }: { peer: EdgeSecurity['peer'] }) {
 
 export function MtlsChip({ edge }: { edge: EdgeSecurity }) {
   const classes = useStyles();
+  if (edge.mtlsShare === null) {
+    // Neither proxy reported the security of these requests.
+    return (
+      <Tooltip title={(edge.unverifiedReasons ?? []).join('; ')}>
+        <Chip size="small" label="Not observed" variant="outlined" />
+      </Tooltip>
+    );
+  }
   if (edge.mtlsShare >= 1) {
     return <Chip size="small" label="mTLS" className={classes.good} />;
   }
@@ -164,7 +179,7 @@ export function EdgeTable({
         <TableBody>
           {shown.map(edge => (
             <TableRow
-              key={`${edge.direction}|${edge.workload.name}|${edge.peer.namespace}|${edge.peer.workload}|${edge.peer.identity}`}
+              key={`${edge.direction}|${edge.workload.namespace}/${edge.workload.name}|${edge.peer.namespace}|${edge.peer.workload}|${edge.peer.identity}|${edge.reportedBy}`}
             >
               <TableCell>
                 {edge.direction === 'inbound' ? 'In' : 'Out'}
@@ -175,7 +190,19 @@ export function EdgeTable({
               <TableCell className={classes.mono}>
                 {edge.peer.identity ?? (
                   <Typography variant="caption" color="textSecondary">
-                    {edge.plaintextReasons.join(', ') || 'none'}
+                    {[
+                      ...edge.plaintextReasons,
+                      ...(edge.unverifiedReasons ?? []),
+                    ].join(', ') || 'none'}
+                  </Typography>
+                )}
+                {edge.reportedBy === 'peer' && (
+                  <Typography
+                    variant="caption"
+                    color="textSecondary"
+                    display="block"
+                  >
+                    seen by the peer&apos;s proxy
                   </Typography>
                 )}
               </TableCell>
