@@ -12,7 +12,9 @@ exports.up = async function up(knex) {
     table
       .double('mtls_share')
       .nullable()
-      .comment('Share of observed requests over mTLS; null when none was observed')
+      .comment(
+        'Share of observed requests over mTLS; null when none was observed',
+      )
       .alter();
     table
       .text('unverified_reasons')

@@ -126,6 +126,13 @@ export interface TelemetryQuery {
   window: string;
   /** How far back to look for the identities that call each workload. */
   callerWindow: string;
+  /**
+   * How far back, in whole hours, to look for the earliest sample of each
+   * workload: enough to see the caller window (or the minimum history, if
+   * longer) whole, plus the probe's one-hour resolution. Defaults to the
+   * caller window plus one hour.
+   */
+  historyHours?: number;
   /** Evaluation time; defaults to now. */
   at?: Date;
 }
@@ -172,15 +179,20 @@ export interface WorkloadTelemetry {
   /** Control-plane certificates the mesh exports as metrics. */
   meshCertificates: CertificateStatus[];
   /**
-   * The earliest instant the telemetry holds data for, within the caller
-   * window: how much history "never seen calling" is judged on.
+   * For each workload whose proxies reported any series within the
+   * lookback (`historyHours`), the earliest instant they did (one-hour
+   * resolution): how much history "never seen calling" is judged on, and
+   * the evidence that silence from these proxies means something. A
+   * workload missing here reported nothing at all.
    */
-  historyFrom?: Date;
+  workloadHistory: Array<{ workload: WorkloadRef; from: Date }>;
   /**
-   * The same, per namespace of the workloads asked about, so that a batch of
-   * many namespaces judges each workload on its own namespace's history.
+   * Requests to the asked workloads as their callers' proxies report them,
+   * `direction: 'inbound'`, the peer being the caller and `reportedBy:
+   * 'peer'`. They name plaintext callers the workload's own proxy cannot
+   * name, and they are the only view of a workload that has no proxy.
    */
-  historyFromByNamespace?: Record<string, Date>;
+  clientReported: TrafficObservation[];
   /** Questions this mesh's telemetry cannot answer. */
   gaps: MeshGap[];
 }
@@ -202,6 +214,11 @@ export interface SignalsQuery {
   at?: Date;
   /** Also a series over the window: one point per step, each a rate over `rateWindow`. */
   series?: { stepSeconds: number; rateWindow: string };
+  /**
+   * Whose proxies measure the requests: the workloads' own (default), or,
+   * inbound only, their callers' (for workloads that have no proxy).
+   */
+  observedBy?: 'self' | 'callers';
 }
 
 /**

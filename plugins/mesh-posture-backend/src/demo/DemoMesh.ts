@@ -67,6 +67,62 @@ const WINDOW_SECONDS: Record<string, number> = {
   '30d': 2592000,
 };
 
+/** Up to 72 evenly spaced instants over a window ending at `at`, newest last. */
+function sampleInstants(at: Date, windowSeconds: number): Date[] {
+  const count = Math.min(72, Math.max(5, Math.round(windowSeconds / 60)));
+  const step = (windowSeconds * 1000) / count;
+  return Array.from(
+    { length: count },
+    (_, i) => new Date(at.getTime() - (count - 1 - i) * step),
+  );
+}
+
+/**
+ * The mean of a workload's raw signals over several instants, per peer:
+ * rates, failures, bucket rates and errors averaged, as a rate over the
+ * whole window is.
+ */
+function averageSignals(
+  byInstant: TrafficSignals[][],
+  instants: number,
+): TrafficSignals[] {
+  const groups = new Map<string, TrafficSignals[]>();
+  for (const parts of byInstant) {
+    for (const p of parts) {
+      const key = `${p.peer?.namespace ?? ''}/${p.peer?.workload ?? ''}`;
+      groups.set(key, [...(groups.get(key) ?? []), p]);
+    }
+  }
+  return [...groups.values()].map(parts => {
+    const mean = (n: number) => n / instants;
+    const errors = new Map<string, TrafficSignals['errors'][number]>();
+    for (const e of parts.flatMap(p => p.errors)) {
+      const key = `${e.protocol}|${e.status}`;
+      const seen = errors.get(key);
+      errors.set(key, {
+        ...e,
+        requestsPerSecond:
+          (seen?.requestsPerSecond ?? 0) + mean(e.requestsPerSecond),
+      });
+    }
+    return {
+      workload: parts[0].workload,
+      ...(parts[0].peer ? { peer: parts[0].peer } : {}),
+      requestsPerSecond: mean(
+        parts.reduce((n, p) => n + p.requestsPerSecond, 0),
+      ),
+      failuresPerSecond: mean(
+        parts.reduce((n, p) => n + p.failuresPerSecond, 0),
+      ),
+      latencyBuckets: mergeBuckets(parts.map(p => p.latencyBuckets)).map(b => ({
+        le: b.le,
+        rate: mean(b.rate),
+      })),
+      errors: [...errors.values()],
+    };
+  });
+}
+
 function identityOf(w: DemoWorkload, mesh: DemoCluster['mesh']): string {
   return mesh === 'linkerd'
     ? `${w.serviceAccount}.${w.namespace}.serviceaccount.identity.linkerd.cluster.local`
@@ -258,6 +314,27 @@ export class DemoMesh implements MeshClusterProvider {
     };
   }
 
+  /**
+   * Edges averaged over a window ending at `at`, as a rate over that window
+   * in Prometheus would be: sampled at evenly spaced instants.
+   */
+  private edgesOver(cluster: DemoCluster, at: Date, windowSeconds: number) {
+    const instants = sampleInstants(at, windowSeconds);
+    const sums = new Map<
+      string,
+      { from: string; to: string; rate: number; denied: boolean }
+    >();
+    for (const instant of instants) {
+      for (const e of this.edgesAt(cluster, instant)) {
+        const key = `${e.from}->${e.to}`;
+        const sum = sums.get(key) ?? { ...e, rate: 0 };
+        sum.rate += e.rate / instants.length;
+        sums.set(key, sum);
+      }
+    }
+    return [...sums.values()];
+  }
+
   /** Service-level edges as workload-level ones at an instant (the canary split). */
   private edgesAt(cluster: DemoCluster, at: Date) {
     const canary = demoCanaryState(at);
@@ -293,9 +370,16 @@ export class DemoMesh implements MeshClusterProvider {
           ? LINKERD_LATENCY_BOUNDS
           : ISTIO_LATENCY_BOUNDS;
       const inCluster = DEMO_WORKLOADS.filter(w => w.cluster === cluster.name);
+      const byCallers =
+        query.direction === 'inbound' && query.observedBy === 'callers';
+      // A proxy reports its own traffic; callers' proxies report a
+      // workload that has none.
       const refOf = (ref: WorkloadRef) =>
         inCluster.find(
-          w => w.namespace === ref.namespace && w.name === ref.name && w.meshed,
+          w =>
+            w.namespace === ref.namespace &&
+            w.name === ref.name &&
+            (byCallers ? !w.meshed : w.meshed),
         );
 
       /** Raw signals of the traffic a workload serves (inbound) or makes (outbound), at one instant. */
@@ -308,7 +392,12 @@ export class DemoMesh implements MeshClusterProvider {
         const parts: TrafficSignals[] = [];
         if (query.direction === 'inbound') {
           const rps = edges
-            .filter(e => e.to === self.name)
+            .filter(
+              e =>
+                e.to === self.name &&
+                (!byCallers ||
+                  inCluster.some(w => w.name === e.from && w.meshed)),
+            )
             .reduce((n, e) => n + e.rate, 0);
           const level = serviceLevelAt(self.name, instant);
           if (!level || rps <= 0) return [];
@@ -354,10 +443,18 @@ export class DemoMesh implements MeshClusterProvider {
         return parts;
       };
 
-      const summaries = query.workloads.flatMap(ref => signalsAt(ref, at));
+      // Over the window, as increase() and histogram_quantile over it
+      // would read a real Prometheus: the mean of evenly spaced instants.
+      const windowSeconds = WINDOW_SECONDS[query.window] ?? 3600;
+      const instants = sampleInstants(at, windowSeconds);
+      const summaries = query.workloads.flatMap(ref =>
+        averageSignals(
+          instants.map(instant => signalsAt(ref, instant)),
+          instants.length,
+        ),
+      );
       const series = query.series
         ? query.workloads.map(ref => {
-            const windowSeconds = WINDOW_SECONDS[query.window] ?? 3600;
             const steps = stepsOf(at, windowSeconds, query.series!.stepSeconds);
             return {
               workload: ref,
@@ -413,9 +510,14 @@ export class DemoMesh implements MeshClusterProvider {
     const inCluster = DEMO_WORKLOADS.filter(w => w.cluster === cluster.name);
     const byName = new Map(inCluster.map(w => [w.name, w]));
 
-    const edges = this.edgesAt(cluster, at);
+    const edges = this.edgesOver(
+      cluster,
+      at,
+      WINDOW_SECONDS[query.window] ?? 300,
+    );
 
     const traffic: TrafficObservation[] = [];
+    const clientReported: TrafficObservation[] = [];
     const callers: ObservedCaller[] = [];
     const decisions: AuthorizationDecision[] = [];
     const callerSeconds = WINDOW_SECONDS[query.callerWindow] ?? 604800;
@@ -425,6 +527,23 @@ export class DemoMesh implements MeshClusterProvider {
     for (const ref of query.workloads) {
       const self = inCluster.find(w => isRef(ref, w));
       if (!self) continue;
+      if (
+        self.meshed &&
+        cluster.mesh === 'linkerd' &&
+        self.port.protocol !== 'gRPC'
+      ) {
+        // Kubelet's liveness and readiness probes, every 10 s per pod, on
+        // the probe route Linkerd gives them: plaintext by design.
+        traffic.push({
+          workload: ref,
+          direction: 'inbound',
+          peer: {},
+          mtls: false,
+          noTlsReason: 'no_tls_from_remote',
+          probe: true,
+          requestsPerSecond: 0.2 * self.replicas,
+        });
+      }
       for (const edge of edges) {
         if (edge.rate <= 0) continue;
         if (edge.to === self.name) {
@@ -441,6 +560,30 @@ export class DemoMesh implements MeshClusterProvider {
               });
             }
             continue;
+          }
+          if (caller.meshed) {
+            // The caller's proxy reports it too; only Linkerd's can tell
+            // whether it was mTLS (Istio's source reports say "unknown").
+            clientReported.push({
+              workload: ref,
+              direction: 'inbound',
+              peer: { namespace: caller.namespace, workload: caller.name },
+              ...(cluster.mesh === 'linkerd'
+                ? self.meshed
+                  ? { mtls: true }
+                  : {
+                      mtls: false,
+                      noTlsReason: 'not_provided_by_service_discovery',
+                    }
+                : {
+                    mtls: false,
+                    unverified: true,
+                    noTlsReason:
+                      "reported by the caller's sidecar, which cannot tell",
+                  }),
+              reportedBy: 'peer',
+              requestsPerSecond: edge.rate,
+            });
           }
           if (self.meshed && caller.meshed) {
             const identity = identityOf(caller, cluster.mesh);
@@ -471,16 +614,6 @@ export class DemoMesh implements MeshClusterProvider {
                 cluster.mesh === 'linkerd'
                   ? 'no_tls_from_remote'
                   : 'connection_security_policy=none',
-              requestsPerSecond: edge.rate,
-            });
-          } else if (caller.meshed) {
-            // Seen only from the caller's proxy, by destination.
-            traffic.push({
-              workload: ref,
-              direction: 'inbound',
-              peer: { namespace: caller.namespace, workload: caller.name },
-              mtls: false,
-              noTlsReason: 'not_provided_by_service_discovery',
               requestsPerSecond: edge.rate,
             });
           }
@@ -556,14 +689,14 @@ export class DemoMesh implements MeshClusterProvider {
       decisions,
       workloadCertificates,
       meshCertificates,
-      // The demo's telemetry holds a month of history.
-      historyFrom: new Date(at.getTime() - 30 * DAY),
-      historyFromByNamespace: Object.fromEntries(
-        query.workloads.map(w => [
-          w.namespace,
-          new Date(at.getTime() - 30 * DAY),
-        ]),
-      ),
+      // The demo's telemetry holds a month of every meshed proxy's series.
+      workloadHistory: query.workloads
+        .filter(ref => inCluster.some(w => isRef(ref, w) && w.meshed))
+        .map(workload => ({
+          workload,
+          from: new Date(at.getTime() - 30 * DAY),
+        })),
+      clientReported,
       gaps,
     };
   }

@@ -268,15 +268,15 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
           ),
           httpRoutes: (httpRoutes ?? []).filter(inNamespace(ns)),
         };
-        return {
-          ...evaluateLinkerdAuthorization({
-            workload,
-            pods,
-            objects,
+        return evaluateLinkerdAuthorization({
+          workload,
+          pods,
+          objects,
+          domain: {
+            controlPlaneNamespace: settings.linkerdNamespace,
             trustDomain: settings.trustDomain,
-          }),
-          notes: [],
-        };
+          },
+        });
       },
     };
   }

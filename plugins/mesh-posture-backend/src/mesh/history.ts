@@ -1,23 +1,27 @@
+import type { WorkloadRef } from '@mesh-posture/plugin-mesh-posture-common';
 import type { PromSample } from '../prometheus/PrometheusClient';
 
 /**
- * Reads an earliest-sample query grouped by namespace: the earliest time over
- * all of them, and each namespace's own.
+ * Reads an earliest-sample probe: for each asked workload that has series,
+ * the earliest time any of them was seen (several series of one workload,
+ * e.g. by pod, give the earliest of them).
  */
-export function historyByNamespace(
+export function earliestByWorkload(
   samples: PromSample[],
-  namespaceLabel: string,
-): { earliest?: Date; byNamespace: Record<string, Date> } {
-  const byNamespace: Record<string, Date> = {};
-  let earliest: number | undefined;
+  workloadOf: (labels: Record<string, string>) => WorkloadRef | undefined,
+): Array<{ workload: WorkloadRef; from: Date }> {
+  const earliest = new Map<string, { workload: WorkloadRef; at: number }>();
   for (const s of samples) {
     if (!Number.isFinite(s.value)) continue;
-    earliest = earliest === undefined ? s.value : Math.min(earliest, s.value);
-    const namespace = s.labels[namespaceLabel];
-    if (namespace) byNamespace[namespace] = new Date(s.value * 1000);
+    const workload = workloadOf(s.labels);
+    if (!workload) continue;
+    const key = `${workload.namespace}/${workload.kind}/${workload.name}`;
+    const known = earliest.get(key);
+    if (!known || s.value < known.at)
+      earliest.set(key, { workload, at: s.value });
   }
-  return {
-    ...(earliest !== undefined ? { earliest: new Date(earliest * 1000) } : {}),
-    byNamespace,
-  };
+  return [...earliest.values()].map(e => ({
+    workload: e.workload,
+    from: new Date(e.at * 1000),
+  }));
 }

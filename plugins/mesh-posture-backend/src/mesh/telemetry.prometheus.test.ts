@@ -196,10 +196,15 @@ describeWithPrometheus('telemetry adapters against a real Prometheus', () => {
       ]);
     });
 
-    it('says how far back the history goes', () => {
-      const from = telemetry.historyFrom!.getTime() / 1000;
-      expect(from).toBeGreaterThanOrEqual(dataset.start);
-      expect(from).toBeLessThanOrEqual(dataset.start + 3600);
+    it('says how far back each workload's history goes', () => {
+      for (const w of [paymentsApi, ledger]) {
+        const from =
+          telemetry.workloadHistory
+            .find(h => h.workload.name === w.name)!
+            .from.getTime() / 1000;
+        expect(from).toBeGreaterThanOrEqual(dataset.start);
+        expect(from).toBeLessThanOrEqual(dataset.start + 3600);
+      }
     });
   });
 

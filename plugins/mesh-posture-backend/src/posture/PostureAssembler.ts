@@ -25,7 +25,10 @@ import {
   meshObjectAdapters,
   MeshObjects,
 } from '../mesh/MeshAdapter';
+import { historyLookbackHours } from '../prometheus/promql';
+import { durationSeconds } from '../mesh/signalParts';
 import { ClusterRegistry } from '../sources/ClusterRegistry';
+import { inboundOfUnmeshed, nameUnidentifiedCallers } from './clientSide';
 import {
   CallResult,
   mergeReports,
@@ -89,6 +92,29 @@ function checkTelemetry(value: unknown): WorkloadTelemetry {
   expectArray(t.workloadCertificates, 'workload certificates');
   expectArray(t.meshCertificates, 'mesh certificates');
   expectArray(t.gaps, 'gaps');
+  for (const h of expectArray<any>(t.workloadHistory, 'workload histories')) {
+    if (!(h?.from instanceof Date) || typeof h?.workload?.name !== 'string') {
+      throw new SourceError(
+        'invalid-response',
+        'a workload history is malformed',
+      );
+    }
+  }
+  for (const c of expectArray<TrafficObservation>(
+    t.clientReported,
+    'client-reported traffic',
+  )) {
+    if (
+      typeof c?.requestsPerSecond !== 'number' ||
+      typeof c?.workload?.name !== 'string' ||
+      typeof c?.peer !== 'object'
+    ) {
+      throw new SourceError(
+        'invalid-response',
+        'a client-reported observation is malformed',
+      );
+    }
+  }
   return t;
 }
 
@@ -129,23 +155,18 @@ function onlyRefs(
   const wanted = new Set(refs.map(r => `${r.namespace}/${r.name}`));
   const ours = (w: { namespace: string; name: string }) =>
     wanted.has(`${w.namespace}/${w.name}`);
-  const namespaces = [...new Set(refs.map(r => r.namespace))];
-  let historyFrom = t.historyFrom;
-  if (t.historyFromByNamespace) {
-    const times = namespaces
-      .map(n => t.historyFromByNamespace![n]?.getTime())
-      .filter((v): v is number => v !== undefined);
-    historyFrom = times.length > 0 ? new Date(Math.min(...times)) : undefined;
-  }
   return {
     ...t,
     traffic: t.traffic.filter(line => ours(line.workload)),
     callers: t.callers.filter(c => ours(c.workload)),
     decisions: t.decisions.filter(d => ours(d.workload)),
     workloadCertificates: t.workloadCertificates.filter(c => ours(c.workload)),
-    historyFrom,
+    workloadHistory: t.workloadHistory.filter(h => ours(h.workload)),
+    clientReported: t.clientReported.filter(c => ours(c.workload)),
   };
 }
+
+const HOUR = 3600_000;
 
 export interface PostureAssemblerOptions {
   providers: MeshClusterProvider[];
@@ -329,6 +350,10 @@ export class PostureAssembler {
                   workloads: refs,
                   window,
                   callerWindow: this.options.callerWindow,
+                  historyHours: historyLookbackHours(
+                    durationSeconds(this.options.callerWindow),
+                    this.options.minimumCallerHistoryMs,
+                  ),
                   at,
                 },
                 { signal },
@@ -372,10 +397,14 @@ export class PostureAssembler {
 
     // Judge each workload's authorization against what was seen.
     const t = telemetry?.value && onlyRefs(telemetry.value, refs);
-    const historyShort =
-      !t?.historyFrom ||
-      at.getTime() - t.historyFrom.getTime() <
-        this.options.minimumCallerHistoryMs;
+    const historyOf = (w: WorkloadRef) =>
+      t?.workloadHistory.find(
+        h => h.workload.namespace === w.namespace && h.workload.name === w.name,
+      )?.from;
+    // The probe sees whole hours: a history within one hour of the minimum
+    // is the minimum, as far as it can tell.
+    const needed = this.options.minimumCallerHistoryMs - HOUR;
+    const shortOf = new Map<string, number>();
     const authorization: PortAuthorization[] = [];
     const admittedIdentities: AdmittedIdentity[] = [];
     const gaps: MeshGap[] = [
@@ -396,10 +425,14 @@ export class PostureAssembler {
           message: note,
         });
       }
+      const ref = group.workload.workload;
+      const from = historyOf(ref);
+      const held = from ? at.getTime() - from.getTime() : 0;
+      const enough = Boolean(t && from) && held >= needed;
       const seenHere = (t?.callers ?? []).filter(
         c =>
-          c.workload.name === group.workload.workload.name &&
-          c.workload.namespace === group.workload.workload.namespace &&
+          c.workload.name === ref.name &&
+          c.workload.namespace === ref.namespace &&
           c.count > 0,
       );
       for (const a of evaluation.admitted) {
@@ -407,29 +440,55 @@ export class PostureAssembler {
         let seen: boolean | null = null;
         if (seenHere.some(c => identityMatches(a.identity, c.identity))) {
           seen = true;
-        } else if (t && !historyShort) {
+        } else if (enough) {
           seen = false;
         }
+        if (seen === null && t) {
+          shortOf.set(`${ref.namespace}/${ref.name}`, held);
+        }
         admittedIdentities.push({
-          workload: group.workload.workload,
+          workload: ref,
           identity: a.identity,
           grantedBy: a.grantedBy,
           seen,
         });
       }
     }
-    if (t && historyShort && admittedIdentities.some(a => a.seen === null)) {
-      const hours = t.historyFrom
-        ? Math.floor((at.getTime() - t.historyFrom.getTime()) / 3600_000)
-        : 0;
+    if (shortOf.size > 0) {
+      const hours = Math.floor(Math.min(...shortOf.values()) / HOUR);
       gaps.push({
         topic: 'callers',
         cluster: cluster.name,
-        message: `telemetry holds ${hours} h of history; judging "never seen calling" needs ${Math.round(
-          this.options.minimumCallerHistoryMs / 3600_000,
+        message: `telemetry holds ${hours} h of history${
+          shortOf.size === 1 ? ` of ${[...shortOf.keys()][0]}` : ''
+        }; judging "never seen calling" needs ${Math.round(
+          this.options.minimumCallerHistoryMs / HOUR,
         )} h`,
       });
     }
+
+    // A workload without a proxy is seen only by its callers' proxies; a
+    // meshed one's plaintext callers are named from their side.
+    const unmeshed = groups.filter(
+      g => g.workload.totalPods > 0 && g.workload.meshedPods === 0,
+    );
+    const isUnmeshed = (w: WorkloadRef) =>
+      unmeshed.some(
+        g =>
+          g.workload.workload.namespace === w.namespace &&
+          g.workload.workload.name === w.name,
+      );
+    const traffic = t
+      ? [
+          ...nameUnidentifiedCallers(
+            t.traffic.filter(line => !isUnmeshed(line.workload)),
+            t.clientReported,
+          ),
+          ...unmeshed.flatMap(g =>
+            inboundOfUnmeshed(g.workload.workload, t.clientReported),
+          ),
+        ]
+      : [];
 
     const deniedCallers: DeniedCaller[] = (t?.decisions ?? [])
       .filter(d => d.decision === 'deny' && d.count > 0)
@@ -474,8 +533,14 @@ export class PostureAssembler {
     }
 
     return {
-      workloads: groups.map(g => g.workload),
-      traffic: t?.traffic ?? [],
+      workloads: groups.map(g => {
+        const from =
+          g.workload.meshedPods > 0 && historyOf(g.workload.workload);
+        return from
+          ? { ...g.workload, telemetryFrom: from.toISOString() }
+          : g.workload;
+      }),
+      traffic,
       certificates,
       authorization,
       admittedIdentities,

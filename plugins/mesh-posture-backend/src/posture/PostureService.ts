@@ -81,7 +81,7 @@ export class PostureService {
       );
     }
     // The target is part of the key, so an annotation change shows at once.
-    const key = `posture:v1:${window}:${createHash('sha256')
+    const key = `posture:v2:${window}:${createHash('sha256')
       .update(JSON.stringify([entityRef, target]))
       .digest('hex')}`;
 

@@ -200,7 +200,12 @@ export function workloadsInCluster(
               pod.metadata.namespace === target.namespace) &&
             matchesLabelSelector(selector, pod.metadata.labels ?? {}),
         );
-    groups = groupPodsByWorkload(pods, cluster.name, cluster.mesh);
+    groups = groupPodsByWorkload(
+      pods,
+      cluster.name,
+      cluster.mesh,
+      cluster.settings,
+    );
   }
   const refs: WorkloadRef[] = [
     ...groups.map(g => g.workload.workload),

@@ -9,6 +9,7 @@ import type {
   KubernetesContainer,
   KubernetesPod,
 } from '@mesh-posture/plugin-mesh-posture-node';
+import { cronJobOfJob } from '../mesh/workloadNames';
 
 /** What the mesh says about one pod. */
 export interface PodMeshState {
@@ -48,19 +49,31 @@ function envValue(c: KubernetesContainer, name: string): string | undefined {
   return c.env?.find(e => e.name === name)?.value;
 }
 
+/** The mesh settings identities are made of. */
+export interface IdentitySettings {
+  /** Linkerd's control-plane namespace, part of every identity. */
+  linkerdNamespace?: string;
+  /** The trust domain (Linkerd's identity domain, Istio's SPIFFE one). */
+  trustDomain?: string;
+}
+
 /**
  * Linkerd's injector writes the identity with Kubernetes variable references
- * (`$(_pod_sa).$(_pod_ns).serviceaccount.identity.linkerd.cluster.local`);
- * resolve them from the pod itself.
+ * (`$(_pod_sa).$(_pod_ns).serviceaccount.identity.{{.Release.Namespace}}.{{$trustDomain}}`,
+ * linkerd/linkerd2 charts/partials/templates/_proxy.tpl); resolve them from
+ * the pod itself. Without it, the same form from the cluster's settings.
  */
 function linkerdIdentity(
   pod: KubernetesPod,
   container: KubernetesContainer,
+  settings: IdentitySettings,
 ): string | undefined {
   const template = envValue(container, 'LINKERD2_PROXY_IDENTITY_LOCAL_NAME');
   const sa = pod.spec?.serviceAccountName ?? 'default';
   if (!template) {
-    return `${sa}.${pod.metadata.namespace}.serviceaccount.identity.linkerd.cluster.local`;
+    return `${sa}.${pod.metadata.namespace}.serviceaccount.identity.${
+      settings.linkerdNamespace ?? 'linkerd'
+    }.${settings.trustDomain ?? 'cluster.local'}`;
   }
   return template
     .replace('$(_pod_sa)', sa)
@@ -68,7 +81,11 @@ function linkerdIdentity(
 }
 
 /** Reads a pod's mesh membership for the mesh its cluster runs. */
-export function podMeshState(pod: KubernetesPod, mesh: MeshKind): PodMeshState {
+export function podMeshState(
+  pod: KubernetesPod,
+  mesh: MeshKind,
+  settings: IdentitySettings = {},
+): PodMeshState {
   const annotations = pod.metadata.annotations ?? {};
   if (mesh === 'linkerd') {
     const sidecar = findSidecar(pod, LINKERD_PROXY);
@@ -81,11 +98,14 @@ export function podMeshState(pod: KubernetesPod, mesh: MeshKind): PodMeshState {
       proxyVersion:
         annotations['linkerd.io/proxy-version'] ??
         imageTag(sidecar.container.image),
-      identity: linkerdIdentity(pod, sidecar.container),
+      identity: linkerdIdentity(pod, sidecar.container, settings),
     };
   }
   const sa = pod.spec?.serviceAccountName ?? 'default';
-  const identity = `spiffe://cluster.local/ns/${pod.metadata.namespace}/sa/${sa}`;
+  // spiffe://<trust domain>/ns/<ns>/sa/<sa> (istio/istio pkg/spiffe/spiffe.go).
+  const identity = `spiffe://${settings.trustDomain ?? 'cluster.local'}/ns/${
+    pod.metadata.namespace
+  }/sa/${sa}`;
   const sidecar = findSidecar(pod, ISTIO_PROXY);
   if (sidecar && annotations['sidecar.istio.io/status']) {
     return {
@@ -128,6 +148,12 @@ export function owningWorkload(
     }
     return { ...base, kind: 'ReplicaSet', name: owner.name };
   }
+  if (owner.kind === 'Job') {
+    // A CronJob's Job: named as both meshes name the workload (see
+    // workloadNames.ts).
+    const cronJob = cronJobOfJob(owner.name);
+    if (cronJob) return { ...base, kind: 'CronJob', name: cronJob };
+  }
   const kinds: WorkloadKind[] = ['StatefulSet', 'DaemonSet', 'Job'];
   const kind = kinds.find(k => k === owner.kind);
   return kind
@@ -168,6 +194,7 @@ export function groupPodsByWorkload(
   pods: KubernetesPod[],
   cluster: string,
   mesh: MeshKind,
+  settings: IdentitySettings = {},
 ): PodGroup[] {
   const byWorkload = new Map<
     string,
@@ -187,7 +214,7 @@ export function groupPodsByWorkload(
       byWorkload.set(key, entry);
     }
     entry.pods.push(pod);
-    entry.states.push(podMeshState(pod, mesh));
+    entry.states.push(podMeshState(pod, mesh, settings));
     if (isReady(pod)) entry.ready++;
   }
   return [...byWorkload.values()]
@@ -235,6 +262,9 @@ export function workloadsFromPods(
   pods: KubernetesPod[],
   cluster: string,
   mesh: MeshKind,
+  settings: IdentitySettings = {},
 ): WorkloadPosture[] {
-  return groupPodsByWorkload(pods, cluster, mesh).map(g => g.workload);
+  return groupPodsByWorkload(pods, cluster, mesh, settings).map(
+    g => g.workload,
+  );
 }

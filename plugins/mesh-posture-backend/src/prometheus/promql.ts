@@ -153,9 +153,9 @@ export function increase(series: string, window: string): string {
   return `increase(${series}[${checkDuration(window)}])`;
 }
 
-type Aggregation = 'sum' | 'min' | 'max' | 'count';
+export type Aggregation = 'sum' | 'min' | 'max' | 'count';
 
-function aggregateBy(
+export function aggregateBy(
   op: Aggregation,
   labels: readonly string[],
   expr: string,
@@ -188,7 +188,35 @@ export function histogramQuantile(quantile: number, expr: string): string {
   return `histogram_quantile(${quantile}, ${expr})`;
 }
 
-/** Earliest sample time of a series within a window, at 1h resolution. */
-export function earliestSampleTime(expr: string, window: string): string {
-  return `min_over_time(timestamp(${expr})[${checkDuration(window)}:1h])`;
+/** Longest history probe: a little over a year and a month. */
+export const MAX_LOOKBACK_HOURS = 24 * 400;
+
+/**
+ * Earliest sample time of each series within the last `hours` hours, at
+ * one-hour resolution. The subquery's range is left-open, so a probe over
+ * exactly the caller window never sees it whole (it sees at most the window
+ * less one step): callers ask for the window plus one hour.
+ */
+export function earliestSampleTime(expr: string, hours: number): string {
+  if (!Number.isInteger(hours) || hours < 1 || hours > MAX_LOOKBACK_HOURS) {
+    throw new PromQLError(
+      `lookback must be 1 to ${MAX_LOOKBACK_HOURS} whole hours`,
+    );
+  }
+  return `min_over_time(timestamp(${expr})[${hours}h:1h])`;
+}
+
+/**
+ * Hours of history to probe: the caller window or the minimum history,
+ * whichever is longer, plus the probe's one-hour resolution.
+ */
+export function historyLookbackHours(
+  callerWindowSeconds: number,
+  minimumHistoryMs = 0,
+): number {
+  return Math.min(
+    MAX_LOOKBACK_HOURS,
+    Math.ceil(Math.max(callerWindowSeconds, minimumHistoryMs / 1000) / 3600) +
+      1,
+  );
 }

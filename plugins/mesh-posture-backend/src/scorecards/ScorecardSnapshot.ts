@@ -43,6 +43,7 @@ import {
   WorkloadTarget,
 } from '../posture/resolveWorkloadTarget';
 import { readWorkloadSignals, sloTargets } from '../signals/SignalsService';
+import { mergeReports } from '../sources/SourceCaller';
 import { countingSourceUsage } from '../sources/sourceUsage';
 
 const WINDOW = '1h' as const;
@@ -269,15 +270,47 @@ export class ScorecardSnapshot {
         const cluster = found[0].cluster;
         const refs = uniqueRefs(found.flatMap(f => f.refs));
         if (refs.length === 0) return;
-        const result = await readWorkloadSignals(cluster, caller, {
-          workloads: refs,
-          direction: 'inbound',
-          window: WINDOW,
-          at,
-        });
+        // Workloads without a proxy are measured by their callers' proxies,
+        // in one more batched call, as their signals card does.
+        const unmeshed = uniqueRefs(
+          found.flatMap(f =>
+            f.groups
+              .filter(
+                g => g.workload.totalPods > 0 && g.workload.meshedPods === 0,
+              )
+              .map(g => g.workload.workload),
+          ),
+        );
+        const unmeshedKeys = new Set(
+          unmeshed.map(r => `${r.namespace}/${r.kind}/${r.name}`),
+        );
+        const own = refs.filter(
+          r => !unmeshedKeys.has(`${r.namespace}/${r.kind}/${r.name}`),
+        );
+        const query = { direction: 'inbound' as const, window: WINDOW, at };
+        const [mine, theirs] = await Promise.all([
+          own.length > 0
+            ? readWorkloadSignals(cluster, caller, { ...query, workloads: own })
+            : undefined,
+          unmeshed.length > 0
+            ? readWorkloadSignals(cluster, caller, {
+                ...query,
+                workloads: unmeshed,
+                observedBy: 'callers',
+              })
+            : undefined,
+        ]);
+        const results = [mine, theirs].filter(
+          (r): r is NonNullable<typeof r> => r !== undefined,
+        );
+        const report = results
+          .map(r => r.report)
+          .reduce((a, b) => mergeReports(a, b));
         answers.set(cluster.name, {
-          report: result.report,
-          ...(result.value ? { value: result.value.summaries } : {}),
+          report,
+          ...(results.every(r => r.value)
+            ? { value: results.flatMap(r => r.value!.summaries) }
+            : {}),
         });
       }),
     );

@@ -222,7 +222,7 @@ export class SignalsService {
     if (!slo.ok) {
       throw new InputError(`${slo.error} (on ${entityRef})`);
     }
-    const key = `signals:v2:${window}:${direction}:${createHash('sha256')
+    const key = `signals:v3:${window}:${direction}:${createHash('sha256')
       .update(JSON.stringify([entityRef, target, slo]))
       .digest('hex')}`;
     try {
@@ -256,8 +256,27 @@ export class SignalsService {
         demo = demo || Boolean(cluster.demo);
         if (found.kubernetes) sources.push(found.kubernetes);
         if (refs.length === 0) return;
-        const result = await readWorkloadSignals(cluster, caller, {
-          workloads: refs,
+        // A workload without a proxy reports nothing itself: its requests
+        // are read from its callers' proxies.
+        const unmeshed = found.groups
+          .filter(g => g.workload.totalPods > 0 && g.workload.meshedPods === 0)
+          .map(g => g.workload.workload);
+        const isUnmeshed = (r: (typeof refs)[number]) =>
+          unmeshed.some(
+            u =>
+              u.namespace === r.namespace &&
+              u.name === r.name &&
+              u.kind === r.kind,
+          );
+        const own = refs.filter(r => !isUnmeshed(r));
+        for (const u of unmeshed) {
+          notes.push(
+            direction === 'inbound'
+              ? `${u.namespace}/${u.name} has no proxy, so its own requests are not observable: they are measured by its callers' proxies (their latency includes the network).`
+              : `${u.namespace}/${u.name} has no proxy, so the requests it makes are not observed.`,
+          );
+        }
+        const query = {
           direction,
           window,
           at,
@@ -265,29 +284,45 @@ export class SignalsService {
             stepSeconds: series.stepSeconds,
             rateWindow: series.rateWindow,
           },
-        });
-        sources.push(result.report);
-        const signals = result.value;
-        if (!signals) return;
-        summaries.push(...signals.summaries);
-        for (const s of signals.series) {
-          for (const p of s.points) {
-            const list = points.get(p.t) ?? [];
-            list.push(p);
-            points.set(p.t, list);
+        };
+        const results = await Promise.all([
+          own.length > 0
+            ? readWorkloadSignals(cluster, caller, { ...query, workloads: own })
+            : undefined,
+          direction === 'inbound' && unmeshed.length > 0
+            ? readWorkloadSignals(cluster, caller, {
+                ...query,
+                workloads: unmeshed,
+                observedBy: 'callers',
+              })
+            : undefined,
+        ]);
+        for (const result of results) {
+          if (!result) continue;
+          sources.push(result.report);
+          const signals = result.value;
+          if (!signals) continue;
+          summaries.push(...signals.summaries);
+          for (const s of signals.series) {
+            for (const p of s.points) {
+              const list = points.get(p.t) ?? [];
+              list.push(p);
+              points.set(p.t, list);
+            }
           }
-        }
-        for (const g of signals.gaps) notes.push(`${g.cluster}: ${g.message}`);
-        const prometheus = cluster.links?.prometheus;
-        for (const q of prometheus ? signals.queries ?? [] : []) {
-          const url = new URL('/graph', prometheus);
-          url.searchParams.set('g0.expr', q.promql);
-          url.searchParams.set('g0.range_input', window);
-          url.searchParams.set('g0.tab', '0');
-          links.push({
-            title: `${q.title} in Prometheus (${cluster.name})`,
-            url: url.toString(),
-          });
+          for (const g of signals.gaps)
+            notes.push(`${g.cluster}: ${g.message}`);
+          const prometheus = cluster.links?.prometheus;
+          for (const q of prometheus ? signals.queries ?? [] : []) {
+            const url = new URL('/graph', prometheus);
+            url.searchParams.set('g0.expr', q.promql);
+            url.searchParams.set('g0.range_input', window);
+            url.searchParams.set('g0.tab', '0');
+            links.push({
+              title: `${q.title} in Prometheus (${cluster.name})`,
+              url: url.toString(),
+            });
+          }
         }
         const grafana = cluster.links?.grafanaDashboard;
         if (grafana) {
@@ -307,9 +342,17 @@ export class SignalsService {
     const summary = summarizeTraffic(summaries, windowSeconds);
     if (summary.requests === 0) {
       notes.push(`No requests in the last ${window}.`);
+    } else if (summaries.every(p => p.latencyBuckets.length === 0)) {
+      notes.push(
+        `Latency is not estimated: no request duration histogram was reported for these ${summary.requests.toLocaleString(
+          'en-US',
+        )} requests.`,
+      );
     } else if (summary.latencyMs.p99 === null) {
       notes.push(
-        `p99 is not estimated from ${summary.requests} requests in the last ${window} (it needs at least 100).`,
+        `p99 is not estimated from ${summary.requests.toLocaleString(
+          'en-US',
+        )} requests in the last ${window} (it needs at least 100).`,
       );
     }
     const failed = sources.filter(s => s.status !== 'ok');

@@ -26,17 +26,23 @@ import {
   summaryTable,
 } from '../signalParts';
 import {
+  aggregateBy,
   earliestSampleTime,
   eq,
+  historyLookbackHours,
   increase,
   maxBy,
   oneOf,
+  or,
   rate,
   selector,
   sumBy,
 } from '../../prometheus/promql';
-import { historyByNamespace } from '../history';
+import { earliestByWorkload } from '../history';
 import { statusOf } from '../certificates';
+
+const countBy = (labels: string[], expr: string) =>
+  aggregateBy('count', labels, expr);
 
 const SRC_NS = 'source_workload_namespace';
 const SRC = 'source_workload';
@@ -67,6 +73,82 @@ function finite(s: PromSample): boolean {
 }
 
 /**
+ * Envoy response flags of requests the caller's own proxy answered: no
+ * healthy upstream, no cluster, no route, upstream connection failure
+ * (envoyproxy/envoy docs/root/configuration/observability/access_log/
+ * usage.rst). Nothing reached a destination to report them.
+ */
+const LOCAL_FAILURES: Record<string, string> = {
+  UH: 'no healthy upstream',
+  NC: 'no such cluster',
+  NR: 'no route',
+  UF: 'upstream connection failure',
+};
+
+/**
+ * What a source-reported call without a destination-reported counterpart
+ * says of its security: mTLS or plaintext when the destination's ztunnel
+ * reported the connections (ambient), plaintext when the destination is no
+ * mesh workload at all, and otherwise not observed, with the likely reason.
+ */
+function notSeenAtDestination(
+  labels: Record<string, string>,
+  dstWorkload: string | undefined,
+  ztunnel: { mtls: boolean; principal?: string } | undefined,
+  peer: { namespace?: string; workload: string },
+): Pick<TrafficObservation, 'peer' | 'mtls' | 'noTlsReason' | 'unverified'> {
+  const flags = (labels.response_flags ?? '').split(',');
+  const local = flags.map(f => LOCAL_FAILURES[f]).filter(Boolean);
+  if (local.length > 0 && flags.every(f => LOCAL_FAILURES[f])) {
+    return {
+      peer,
+      mtls: false,
+      unverified: true,
+      noTlsReason: `not sent: the caller's proxy failed them (${flags.join(
+        ',',
+      )}: ${local.join(', ')})`,
+    };
+  }
+  if (ztunnel) {
+    return ztunnel.mtls
+      ? {
+          peer: {
+            ...peer,
+            ...(ztunnel.principal ? { identity: ztunnel.principal } : {}),
+          },
+          mtls: true,
+        }
+      : {
+          peer,
+          mtls: false,
+          noTlsReason:
+            "connection_security_policy=unknown (the destination's ztunnel saw plaintext)",
+        };
+  }
+  const source = known(labels.source_cluster);
+  const target = known(labels.destination_cluster);
+  if (target && source && target !== source) {
+    return {
+      peer,
+      mtls: false,
+      unverified: true,
+      noTlsReason: `not observed at the destination: it runs in cluster ${target}, whose proxies report to that cluster's Prometheus`,
+    };
+  }
+  if (!dstWorkload) {
+    // No mesh workload answered: the sidecar sent it out of the mesh.
+    return { peer, mtls: false, noTlsReason: 'destination outside the mesh' };
+  }
+  return {
+    peer,
+    mtls: false,
+    unverified: true,
+    noTlsReason:
+      'not observed at the destination: it has no sidecar, or its proxy is not scraped by this Prometheus',
+  };
+}
+
+/**
  * Istio telemetry from Prometheus (Istio's standard metrics). mTLS is read
  * from destination-reported series only, where `connection_security_policy`
  * is set; outbound calls to destinations outside the mesh are found in
@@ -83,7 +165,9 @@ export class IstioTelemetry implements MeshTelemetrySource {
     query: TelemetryQuery,
     options: SourceCallOptions,
   ): Promise<WorkloadTelemetry> {
-    // Istio's workload label is the workload's name; its kind is not recorded.
+    // Istio's workload label is the workload's name; its kind is not
+    // recorded (a CronJob's pods carry the CronJob's name, trimmed as in
+    // istio/istio pkg/kube/util.go GetDeployMetaFromPod).
     const byName = new Map(
       query.workloads.map(w => [`${w.namespace}/${w.name}`, w]),
     );
@@ -95,11 +179,16 @@ export class IstioTelemetry implements MeshTelemetrySource {
     const requests = (matchers: Parameters<typeof selector>[1]) =>
       selector('istio_requests_total', matchers);
     const destination = eq('reporter', 'destination');
+    const hours =
+      query.historyHours ??
+      historyLookbackHours(durationSeconds(query.callerWindow));
 
     const [
       inbound,
       outbound,
       outboundBySource,
+      atAmbientDestinations,
+      callersOfUs,
       callers,
       tcpDenied,
       rootExpiry,
@@ -140,9 +229,50 @@ export class IstioTelemetry implements MeshTelemetrySource {
       ),
       q(
         sumBy(
-          [SRC_NS, SRC, DST_NS, DST, 'destination_service'],
+          [
+            SRC_NS,
+            SRC,
+            DST_NS,
+            DST,
+            'destination_service',
+            'source_cluster',
+            'destination_cluster',
+            'response_flags',
+          ],
           rate(
             requests([eq('reporter', 'source'), oneOf(SRC_NS, namespaces)]),
+            query.window,
+          ),
+        ),
+      ),
+      // A destination in ambient mode has no sidecar to report requests;
+      // its ztunnel reports the connections, with their security
+      // (istio/ztunnel src/proxy/metrics.rs: mutual_tls for HBONE).
+      q(
+        sumBy(
+          [
+            SRC_NS,
+            SRC,
+            DST_NS,
+            DST,
+            'destination_principal',
+            'connection_security_policy',
+          ],
+          rate(
+            selector('istio_tcp_connections_opened_total', [
+              destination,
+              oneOf(SRC_NS, namespaces),
+            ]),
+            query.window,
+          ),
+        ),
+      ),
+      // Requests to our workloads as their callers' sidecars report them.
+      q(
+        sumBy(
+          [SRC_NS, SRC, DST_NS, DST],
+          rate(
+            requests([eq('reporter', 'source'), oneOf(DST_NS, namespaces)]),
             query.window,
           ),
         ),
@@ -160,12 +290,14 @@ export class IstioTelemetry implements MeshTelemetrySource {
           ),
         ),
       ),
-      // Ambient: ztunnel marks connections its policy refused.
+      // Ambient: ztunnel sets DENY when it closes a connection its policy
+      // refused; the opened counter was already counted with "-"
+      // (istio/ztunnel src/proxy/metrics.rs ConnectionResultBuilder).
       q(
         sumBy(
           [DST_NS, DST, 'source_principal'],
           increase(
-            selector('istio_tcp_connections_opened_total', [
+            selector('istio_tcp_connections_closed_total', [
               destination,
               eq('response_flags', 'DENY'),
               oneOf(DST_NS, namespaces),
@@ -186,13 +318,26 @@ export class IstioTelemetry implements MeshTelemetrySource {
           selector('citadel_server_cert_chain_expiry_timestamp', []),
         ),
       ),
+      // Since when each workload's proxies report, as destination or source.
       q(
         earliestSampleTime(
-          `count by (${DST_NS}) (${requests([
-            destination,
-            oneOf(DST_NS, namespaces),
-          ])})`,
-          query.callerWindow,
+          or(
+            countBy(
+              [DST_NS, DST],
+              or(
+                requests([destination, oneOf(DST_NS, namespaces)]),
+                selector('istio_tcp_connections_opened_total', [
+                  destination,
+                  oneOf(DST_NS, namespaces),
+                ]),
+              ),
+            ),
+            countBy(
+              [SRC_NS, SRC],
+              requests([eq('reporter', 'source'), oneOf(SRC_NS, namespaces)]),
+            ),
+          ),
+          hours,
         ),
       ),
     ]);
@@ -222,13 +367,13 @@ export class IstioTelemetry implements MeshTelemetrySource {
         requestsPerSecond: s.value,
       });
     }
+    const pairOf = (labels: Record<string, string>) =>
+      `${labels[SRC_NS]}/${labels[SRC]}->${labels[DST_NS]}/${labels[DST]}`;
     const secured = new Set<string>();
     for (const s of outbound.filter(finite)) {
       const workload = find(s.labels[SRC_NS], s.labels[SRC]);
       if (!workload) continue;
-      secured.add(
-        `${workload.namespace}/${workload.name}->${s.labels[DST_NS]}/${s.labels[DST]}`,
-      );
+      secured.add(pairOf(s.labels));
       const mtls = s.labels.connection_security_policy === 'mutual_tls';
       traffic.push({
         workload,
@@ -251,27 +396,63 @@ export class IstioTelemetry implements MeshTelemetrySource {
         requestsPerSecond: s.value,
       });
     }
+    const ztunnel = new Map<string, { mtls: boolean; principal?: string }>();
+    for (const s of atAmbientDestinations.filter(finite)) {
+      const pair = pairOf(s.labels);
+      const mtls = s.labels.connection_security_policy === 'mutual_tls';
+      const seen = ztunnel.get(pair);
+      ztunnel.set(pair, {
+        mtls: (seen?.mtls ?? true) && mtls,
+        principal: seen?.principal ?? known(s.labels.destination_principal),
+      });
+    }
     for (const s of outboundBySource.filter(finite)) {
       const workload = find(s.labels[SRC_NS], s.labels[SRC]);
       if (!workload) continue;
-      const pair = `${workload.namespace}/${workload.name}->${s.labels[DST_NS]}/${s.labels[DST]}`;
+      const pair = pairOf(s.labels);
       if (secured.has(pair)) continue;
-      // No destination proxy reported it: the destination is outside the mesh.
+      const dstWorkload = known(s.labels[DST]);
+      const peer = {
+        ...(known(s.labels[DST_NS]) ? { namespace: s.labels[DST_NS] } : {}),
+        workload:
+          dstWorkload ??
+          known(s.labels.destination_service) ??
+          'outside the mesh',
+      };
       traffic.push({
         workload,
         direction: 'outbound',
-        peer: {
-          ...(known(s.labels[DST_NS]) ? { namespace: s.labels[DST_NS] } : {}),
-          workload:
-            known(s.labels[DST]) ??
-            known(s.labels.destination_service) ??
-            'outside the mesh',
-        },
-        mtls: false,
-        noTlsReason: 'destination outside the mesh',
         requestsPerSecond: s.value,
+        ...notSeenAtDestination(s.labels, dstWorkload, ztunnel.get(pair), peer),
       });
     }
+
+    const clientReported: TrafficObservation[] = callersOfUs
+      .filter(finite)
+      .flatMap(s => {
+        const workload = find(s.labels[DST_NS], s.labels[DST]);
+        const caller = known(s.labels[SRC]);
+        if (!workload || !caller) return [];
+        return [
+          {
+            workload,
+            direction: 'inbound' as const,
+            peer: {
+              ...(known(s.labels[SRC_NS])
+                ? { namespace: s.labels[SRC_NS] }
+                : {}),
+              workload: caller,
+            },
+            // A caller's sidecar cannot tell: connection_security_policy is
+            // "unknown" on every source-reported series.
+            mtls: false,
+            unverified: true,
+            noTlsReason: "reported by the caller's sidecar, which cannot tell",
+            reportedBy: 'peer' as const,
+            requestsPerSecond: s.value,
+          },
+        ];
+      });
 
     const observedCallers: ObservedCaller[] = callers
       .filter(finite)
@@ -323,15 +504,19 @@ export class IstioTelemetry implements MeshTelemetrySource {
       }
     }
 
-    const { earliest, byNamespace } = historyByNamespace(history, DST_NS);
     return {
       traffic,
       callers: observedCallers,
       decisions,
       workloadCertificates: [],
       meshCertificates,
-      ...(earliest ? { historyFrom: earliest } : {}),
-      historyFromByNamespace: byNamespace,
+      workloadHistory: earliestByWorkload(
+        history,
+        labels =>
+          find(labels[DST_NS], labels[DST]) ??
+          find(labels[SRC_NS], labels[SRC]),
+      ),
+      clientReported,
       gaps: [
         {
           topic: 'denials',
@@ -353,12 +538,14 @@ export class IstioTelemetry implements MeshTelemetrySource {
     const namespaces = [...new Set(query.workloads.map(w => w.namespace))];
     const at = query.at ?? new Date();
     const inbound = query.direction === 'inbound';
-    // Inbound as the workload's own proxy reports it; outbound as the
-    // caller's proxy does (the latency the caller sees).
+    // Inbound as the workload's own proxy reports it (or, for a workload
+    // without one, as its callers' sidecars do); outbound as the caller's
+    // proxy does (the latency the caller sees).
+    const byCallers = inbound && query.observedBy === 'callers';
     const self = inbound ? [DST_NS, DST] : [SRC_NS, SRC];
     const peer = inbound ? [] : [DST_NS, DST, 'destination_service'];
     const matchers = [
-      eq('reporter', inbound ? 'destination' : 'source'),
+      eq('reporter', inbound && !byCallers ? 'destination' : 'source'),
       oneOf(self[0], namespaces),
     ];
     const by = [...self, ...peer];

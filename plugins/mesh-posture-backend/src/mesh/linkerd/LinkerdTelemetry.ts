@@ -28,9 +28,13 @@ import {
   summaryTable,
 } from '../signalParts';
 import {
+  aggregateBy,
+  Aggregation,
   earliestSampleTime,
   eq,
+  historyLookbackHours,
   increase,
+  Matcher,
   minBy,
   oneOf,
   or,
@@ -38,21 +42,31 @@ import {
   selector,
   sumBy,
 } from '../../prometheus/promql';
-import { historyByNamespace } from '../history';
+import { earliestByWorkload } from '../history';
 import { statusOf } from '../certificates';
+import { podNameIndex, workloadNameOfPod } from '../workloadNames';
 
 /**
  * Label names on Linkerd proxy metrics that Prometheus relabelling adds.
  * linkerd-viz turns the pod label `linkerd.io/proxy-deployment=x` into
- * `deployment="x"`, and so on per kind; other scrape setups may differ.
+ * `deployment="x"` (a labelmap over `linkerd_io_proxy_(.+)`, with
+ * `proxy-job` renamed `k8s_job`), and `__meta_kubernetes_pod_name` into
+ * `pod` (linkerd/linkerd2 viz/charts/linkerd-viz/templates/prometheus.yaml).
+ * Other scrape setups may differ.
  */
 export interface LinkerdMetricLabels {
   namespace: string;
+  /**
+   * The pod name label. Series of pods that no owner label names (CronJob
+   * and bare pods) are attributed by it; unset turns that off.
+   */
+  pod?: string;
   workloads: Partial<Record<WorkloadKind, string>>;
 }
 
 export const LINKERD_VIZ_LABELS: LinkerdMetricLabels = {
   namespace: 'namespace',
+  pod: 'pod',
   workloads: {
     Deployment: 'deployment',
     StatefulSet: 'statefulset',
@@ -75,7 +89,12 @@ const KIND_ORDER: WorkloadKind[] = [
   'Pod',
 ];
 
-/** Destination metadata the proxy itself adds to outbound series. */
+/**
+ * Destination metadata the proxy adds to outbound series: the destination
+ * controller's `dst_<owner kind>`, with a bare Job as `dst_k8s_job` and a
+ * CronJob's pods as `dst_cronjob` (linkerd/linkerd2 pkg/k8s/labels.go
+ * GetPodLabels, pkg/k8s/k8s.go KindToL5DLabel).
+ */
 const DST_KIND_LABELS: Partial<Record<WorkloadKind, string>> = {
   Deployment: 'dst_deployment',
   StatefulSet: 'dst_statefulset',
@@ -84,6 +103,7 @@ const DST_KIND_LABELS: Partial<Record<WorkloadKind, string>> = {
   CronJob: 'dst_cronjob',
   ReplicaSet: 'dst_replicaset',
 };
+const DST_KINDS = KIND_ORDER.filter(k => DST_KIND_LABELS[k]);
 
 function key(w: { namespace: string; kind: string; name: string }): string {
   return `${w.namespace}/${w.kind}/${w.name}`;
@@ -93,12 +113,28 @@ function finite(s: PromSample): boolean {
   return Number.isFinite(s.value) && s.value > 0;
 }
 
-/** `sa.ns.serviceaccount.identity.linkerd.<domain>` → its namespace and account. */
+/**
+ * `<sa>.<ns>.serviceaccount.identity.<control-plane ns>.<trust domain>` →
+ * its namespace and account. The control plane's namespace is part of the
+ * name, not a constant (linkerd/linkerd2 policy-controller/k8s/index/src/
+ * cluster_info.rs `service_account_identity`).
+ */
 function parseIdentity(
   id: string,
 ): { serviceAccount: string; namespace: string } | undefined {
-  const m = /^([^.]+)\.([^.]+)\.serviceaccount\.identity\.linkerd\./.exec(id);
+  const m = /^([^.]+)\.([^.]+)\.serviceaccount\.identity\.[^.]+\./.exec(id);
   return m ? { serviceAccount: m[1], namespace: m[2] } : undefined;
+}
+
+/**
+ * Kubelet probes: the policy controller gives the HTTP probe paths of a
+ * port their own route, reported as `route_kind="default"`,
+ * `route_name="probe"`, admitted unauthenticated from the probe networks
+ * (linkerd/linkerd2 policy-controller/k8s/index/src/inbound/index.rs
+ * `default_inbound_http_routes`). Plaintext by design.
+ */
+function isProbe(labels: Record<string, string>): boolean {
+  return labels.route_kind === 'default' && labels.route_name === 'probe';
 }
 
 /**
@@ -127,34 +163,90 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
     });
   }
 
-  /** The workload a series belongs to, by the first kind label it carries. */
-  private workloadOf(
-    labels: Record<string, string>,
-    wanted: Map<string, WorkloadRef>,
-  ): WorkloadRef | undefined {
-    const namespace = labels[this.labels.namespace];
-    if (!namespace) return undefined;
-    for (const [kind, label] of this.kindLabels()) {
-      const name = labels[label];
-      if (name) {
-        return wanted.get(key({ namespace, kind, name }));
+  /**
+   * An aggregation per workload: by the owner labels, or, for series no
+   * owner label names (CronJob and bare pods), by pod. One query: the
+   * second branch holds only ownerless series, whose label sets (with
+   * `pod`) never collide with the first's.
+   */
+  private byWorkload(
+    op: Aggregation,
+    by: string[],
+    expr: (ownerless: Matcher[]) => string,
+  ): string {
+    const ns = this.labels.namespace;
+    const kinds = this.kindLabels().map(([, l]) => l);
+    const owned = aggregateBy(op, [ns, ...kinds, ...by], expr([]));
+    if (!this.labels.pod) return owned;
+    return or(
+      owned,
+      aggregateBy(
+        op,
+        [ns, this.labels.pod, ...by],
+        expr(kinds.map(l => eq(l, ''))),
+      ),
+    );
+  }
+
+  /**
+   * Finds the workload a series belongs to: by the first owner label it
+   * carries, or by its pod's name.
+   */
+  private workloadFinder(wanted: WorkloadRef[]) {
+    const byKey = new Map(wanted.map(w => [key(w), w]));
+    const byPod = podNameIndex(wanted);
+    const kinds = this.kindLabels();
+    return (labels: Record<string, string>): WorkloadRef | undefined => {
+      const namespace = labels[this.labels.namespace];
+      if (!namespace) return undefined;
+      for (const [kind, label] of kinds) {
+        const name = labels[label];
+        if (name) return byKey.get(key({ namespace, kind, name }));
       }
-    }
-    return undefined;
+      const pod = this.labels.pod ? labels[this.labels.pod] : undefined;
+      return pod ? byPod(namespace, pod) : undefined;
+    };
+  }
+
+  /** The caller's workload name of a series, for people: owner, else pod. */
+  private sourceName(labels: Record<string, string>): string | undefined {
+    const owner = this.kindLabels()
+      .map(([, l]) => labels[l])
+      .find(Boolean);
+    if (owner) return owner;
+    const pod = this.labels.pod ? labels[this.labels.pod] : undefined;
+    return pod ? workloadNameOfPod(pod) : undefined;
+  }
+
+  /** The destination workload an outbound series names, if one was asked about. */
+  private destinationFinder(wanted: WorkloadRef[]) {
+    const byKey = new Map(wanted.map(w => [key(w), w]));
+    return (labels: Record<string, string>): WorkloadRef | undefined => {
+      const namespace = labels.dst_namespace;
+      if (!namespace) return undefined;
+      for (const kind of DST_KINDS) {
+        const name = labels[DST_KIND_LABELS[kind]!];
+        if (name) return byKey.get(key({ namespace, kind, name }));
+      }
+      return undefined;
+    };
   }
 
   async workloadTelemetry(
     query: TelemetryQuery,
     options: SourceCallOptions,
   ): Promise<WorkloadTelemetry> {
-    const wanted = new Map(query.workloads.map(w => [key(w), w]));
+    const workloadOf = this.workloadFinder(query.workloads);
+    const destinationOf = this.destinationFinder(query.workloads);
     const namespaces = [...new Set(query.workloads.map(w => w.namespace))];
     const at = query.at ?? new Date();
     const ns = this.labels.namespace;
-    const kinds = this.kindLabels().map(([, l]) => l);
     const dstKinds = Object.values(DST_KIND_LABELS) as string[];
     const inOurNamespaces = oneOf(ns, namespaces);
     const q = (promql: string) => this.prometheus.query(promql, at, options);
+    const hours =
+      query.historyHours ??
+      historyLookbackHours(durationSeconds(query.callerWindow));
 
     const [
       inbound,
@@ -168,146 +260,175 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       history,
     ] = await Promise.all([
       q(
-        sumBy(
-          [ns, ...kinds, 'tls', 'client_id', 'no_tls_reason'],
-          rate(
-            selector('request_total', [
-              eq('direction', 'inbound'),
-              inOurNamespaces,
-            ]),
-            query.window,
-          ),
+        this.byWorkload(
+          'sum',
+          ['tls', 'client_id', 'no_tls_reason', 'route_kind', 'route_name'],
+          m =>
+            rate(
+              selector('request_total', [
+                eq('direction', 'inbound'),
+                inOurNamespaces,
+                ...m,
+              ]),
+              query.window,
+            ),
         ),
       ),
       q(
-        sumBy(
-          [
-            ns,
-            ...kinds,
-            'dst_namespace',
-            ...dstKinds,
-            'tls',
-            'server_id',
-            'no_tls_reason',
-          ],
-          rate(
-            selector('request_total', [
-              eq('direction', 'outbound'),
-              inOurNamespaces,
-            ]),
-            query.window,
-          ),
+        this.byWorkload(
+          'sum',
+          ['dst_namespace', ...dstKinds, 'tls', 'server_id', 'no_tls_reason'],
+          m =>
+            rate(
+              selector('request_total', [
+                eq('direction', 'outbound'),
+                inOurNamespaces,
+                ...m,
+              ]),
+              query.window,
+            ),
+        ),
+      ),
+      // Requests to our workloads as their callers' proxies see them.
+      q(
+        this.byWorkload(
+          'sum',
+          ['dst_namespace', ...dstKinds, 'tls', 'no_tls_reason'],
+          m =>
+            rate(
+              selector('request_total', [
+                eq('direction', 'outbound'),
+                oneOf('dst_namespace', namespaces),
+                ...m,
+              ]),
+              query.window,
+            ),
         ),
       ),
       q(
-        sumBy(
-          [ns, ...kinds, 'dst_namespace', ...dstKinds],
-          rate(
-            selector('request_total', [
-              eq('direction', 'outbound'),
-              oneOf('dst_namespace', namespaces),
-            ]),
-            query.window,
-          ),
-        ),
-      ),
-      q(
-        sumBy(
-          [ns, ...kinds, 'client_id'],
+        this.byWorkload('sum', ['client_id'], m =>
           increase(
             selector('request_total', [
               eq('direction', 'inbound'),
               eq('tls', 'true'),
               inOurNamespaces,
+              ...m,
             ]),
             query.callerWindow,
           ),
         ),
       ),
       q(
-        sumBy(
-          [
-            ns,
-            ...kinds,
-            'srv_kind',
-            'srv_name',
-            'route_kind',
-            'route_name',
-            'client_id',
-          ],
+        this.byWorkload(
+          'sum',
+          ['srv_kind', 'srv_name', 'route_kind', 'route_name', 'client_id'],
+          m =>
+            increase(
+              selector('inbound_http_authz_deny_total', [
+                inOurNamespaces,
+                ...m,
+              ]),
+              query.callerWindow,
+            ),
+        ),
+      ),
+      q(
+        this.byWorkload('sum', ['srv_kind', 'srv_name', 'client_id'], m =>
           increase(
-            selector('inbound_http_authz_deny_total', [inOurNamespaces]),
+            selector('inbound_tcp_authz_deny_total', [inOurNamespaces, ...m]),
             query.callerWindow,
           ),
         ),
       ),
+      // Renamed with a control_ prefix in proxy v2.227 (edge-24.4): ask for
+      // both (linkerd/linkerd2-proxy linkerd/identity/src/metrics.rs).
       q(
-        sumBy(
-          [ns, ...kinds, 'srv_kind', 'srv_name', 'client_id'],
-          increase(
-            selector('inbound_tcp_authz_deny_total', [inOurNamespaces]),
-            query.callerWindow,
-          ),
-        ),
-      ),
-      // Renamed with a control_ prefix in proxy v2.227 (edge-24.4): ask for both.
-      q(
-        minBy(
-          [ns, ...kinds],
+        this.byWorkload('min', [], m =>
           or(
             selector('control_identity_cert_expiration_timestamp_seconds', [
               inOurNamespaces,
+              ...m,
             ]),
             selector('identity_cert_expiration_timestamp_seconds', [
               inOurNamespaces,
+              ...m,
             ]),
           ),
         ),
       ),
       // The identity controller's issuer certificate (edge-25.2 and later).
       q(minBy(['component'], selector('issuer_cert_ttl_seconds', []))),
+      // Since when each workload's proxies report: their certificate gauge
+      // is there whenever a proxy runs, traffic or not.
       q(
         earliestSampleTime(
-          `count by (${ns}) (${selector('request_total', [
-            eq('direction', 'inbound'),
-            inOurNamespaces,
-          ])})`,
-          query.callerWindow,
+          this.byWorkload('count', [], m =>
+            or(
+              or(
+                selector('control_identity_cert_expiration_timestamp_seconds', [
+                  inOurNamespaces,
+                  ...m,
+                ]),
+                selector('identity_cert_expiration_timestamp_seconds', [
+                  inOurNamespaces,
+                  ...m,
+                ]),
+              ),
+              selector('request_total', [inOurNamespaces, ...m]),
+            ),
+          ),
+          hours,
         ),
       ),
     ]);
 
-    // Who calls each of our workloads, seen from the callers' proxies: used
-    // to put a workload name on an inbound identity.
+    // Who calls each of our workloads, seen from the callers' proxies.
+    const clientReported: TrafficObservation[] = [];
     const callerWorkloads = new Map<
       string,
       Array<{ namespace: string; name: string }>
     >();
     for (const s of callersOfUs.filter(finite)) {
-      const dstNs = s.labels.dst_namespace;
-      const dstName = dstKinds.map(l => s.labels[l]).find(Boolean);
-      const callerName = kinds.map(l => s.labels[l]).find(Boolean);
-      if (!dstNs || !dstName || !callerName || !s.labels[ns]) continue;
-      const list = callerWorkloads.get(`${dstNs}/${dstName}`) ?? [];
-      list.push({ namespace: s.labels[ns], name: callerName });
-      callerWorkloads.set(`${dstNs}/${dstName}`, list);
+      const target = destinationOf(s.labels);
+      const callerName = this.sourceName(s.labels);
+      const callerNs = s.labels[ns];
+      if (!target || !callerName || !callerNs) continue;
+      const mtls = s.labels.tls === 'true';
+      clientReported.push({
+        workload: target,
+        direction: 'inbound',
+        peer: { namespace: callerNs, workload: callerName },
+        mtls,
+        ...(mtls
+          ? {}
+          : {
+              noTlsReason: s.labels.no_tls_reason || s.labels.tls || 'unknown',
+            }),
+        reportedBy: 'peer',
+        requestsPerSecond: s.value,
+      });
+      const list = callerWorkloads.get(key(target)) ?? [];
+      list.push({ namespace: callerNs, name: callerName });
+      callerWorkloads.set(key(target), list);
     }
 
     const traffic: TrafficObservation[] = [];
     for (const s of inbound.filter(finite)) {
-      const workload = this.workloadOf(s.labels, wanted);
+      const workload = workloadOf(s.labels);
       if (!workload) continue;
       const mtls = s.labels.tls === 'true';
       const identity = mtls ? s.labels.client_id || undefined : undefined;
       const peer: TrafficObservation['peer'] = identity ? { identity } : {};
       const parsed = identity ? parseIdentity(identity) : undefined;
       if (parsed) {
-        const candidates = (
-          callerWorkloads.get(`${workload.namespace}/${workload.name}`) ?? []
-        ).filter(c => c.namespace === parsed.namespace);
+        const candidates = (callerWorkloads.get(key(workload)) ?? []).filter(
+          c => c.namespace === parsed.namespace,
+        );
         const named =
           candidates.find(c => c.name === parsed.serviceAccount) ??
-          (candidates.length === 1 ? candidates[0] : undefined);
+          (new Set(candidates.map(c => c.name)).size === 1
+            ? candidates[0]
+            : undefined);
         peer.namespace = parsed.namespace;
         if (named) peer.workload = named.name;
       }
@@ -321,11 +442,12 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
           : {
               noTlsReason: s.labels.no_tls_reason || s.labels.tls || 'unknown',
             }),
+        ...(isProbe(s.labels) ? { probe: true } : {}),
         requestsPerSecond: s.value,
       });
     }
     for (const s of outbound.filter(finite)) {
-      const workload = this.workloadOf(s.labels, wanted);
+      const workload = workloadOf(s.labels);
       if (!workload) continue;
       const mtls = s.labels.tls === 'true';
       const dstName = dstKinds.map(l => s.labels[l]).find(Boolean);
@@ -353,7 +475,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
 
     const observedCallers: ObservedCaller[] = [];
     for (const s of callers.filter(finite)) {
-      const workload = this.workloadOf(s.labels, wanted);
+      const workload = workloadOf(s.labels);
       if (workload && s.labels.client_id) {
         observedCallers.push({
           workload,
@@ -369,7 +491,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       [tcpDenied, 'tcp'],
     ] as const) {
       for (const s of samples.filter(finite)) {
-        const workload = this.workloadOf(s.labels, wanted);
+        const workload = workloadOf(s.labels);
         if (!workload) continue;
         decisions.push({
           workload,
@@ -396,7 +518,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
     const workloadCertificates = certs
       .filter(s => Number.isFinite(s.value) && s.value > 0)
       .flatMap(s => {
-        const workload = this.workloadOf(s.labels, wanted);
+        const workload = workloadOf(s.labels);
         return workload
           ? [{ workload, notAfter: new Date(s.value * 1000) }]
           : [];
@@ -422,47 +544,15 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       );
     }
 
-    const { earliest, byNamespace } = historyByNamespace(history, ns);
     return {
       traffic,
       callers: observedCallers,
       decisions,
       workloadCertificates,
       meshCertificates,
-      ...(earliest ? { historyFrom: earliest } : {}),
-      historyFromByNamespace: byNamespace,
+      workloadHistory: earliestByWorkload(history, workloadOf),
+      clientReported,
       gaps: [],
-    };
-  }
-
-  /** The workload and, outbound, the dependency a series is about. */
-  private signalKey(
-    labels: Record<string, string>,
-    wanted: Map<string, WorkloadRef>,
-    direction: 'inbound' | 'outbound',
-  ):
-    | {
-        workload: WorkloadRef;
-        peer?: { namespace?: string; workload?: string };
-        key: string;
-      }
-    | undefined {
-    const workload = this.workloadOf(labels, wanted);
-    if (!workload) return undefined;
-    if (direction === 'inbound') {
-      return { workload, key: key(workload) };
-    }
-    const dstNs = labels.dst_namespace || undefined;
-    const dstName = (Object.values(DST_KIND_LABELS) as string[])
-      .map(l => labels[l])
-      .find(Boolean);
-    return {
-      workload,
-      peer: {
-        ...(dstNs ? { namespace: dstNs } : {}),
-        ...(dstName ? { workload: dstName } : {}),
-      },
-      key: `${key(workload)}->${dstNs ?? ''}/${dstName ?? ''}`,
     };
   }
 
@@ -470,37 +560,58 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
     query: SignalsQuery,
     options: SourceCallOptions,
   ): Promise<WorkloadSignals> {
-    const wanted = new Map(query.workloads.map(w => [key(w), w]));
     const namespaces = [...new Set(query.workloads.map(w => w.namespace))];
     const at = query.at ?? new Date();
     const ns = this.labels.namespace;
-    const kinds = this.kindLabels().map(([, l]) => l);
-    const dst =
-      query.direction === 'outbound'
-        ? ['dst_namespace', ...(Object.values(DST_KIND_LABELS) as string[])]
-        : [];
-    const matchers = [eq('direction', query.direction), oneOf(ns, namespaces)];
-    const by = [ns, ...kinds, ...dst];
+    const dstKinds = Object.values(DST_KIND_LABELS) as string[];
+    // A workload without a proxy is measured by its callers' proxies: their
+    // outbound series that name it as the destination.
+    const byCallers =
+      query.direction === 'inbound' && query.observedBy === 'callers';
+    const direction = byCallers ? 'outbound' : query.direction;
+    const matchers = [
+      eq('direction', direction),
+      byCallers ? oneOf('dst_namespace', namespaces) : oneOf(ns, namespaces),
+    ];
+    const self = this.workloadFinder(query.workloads);
+    const target = this.destinationFinder(query.workloads);
+    const aggregate = (by: string[], expr: (m: Matcher[]) => string) =>
+      byCallers
+        ? sumBy(['dst_namespace', ...dstKinds, ...by], expr([]))
+        : this.byWorkload(
+            'sum',
+            [
+              ...(query.direction === 'outbound'
+                ? ['dst_namespace', ...dstKinds]
+                : []),
+              ...by,
+            ],
+            expr,
+          );
+    const workloadOf = byCallers ? target : self;
     const responses = (w: string) =>
-      sumBy(
-        [...by, 'classification'],
-        rate(selector('response_total', matchers), w),
+      aggregate(['classification'], m =>
+        rate(selector('response_total', [...matchers, ...m]), w),
       );
     const latency = (w: string) =>
-      sumBy(
-        [...by, 'le'],
-        rate(selector('response_latency_ms_bucket', matchers), w),
+      aggregate(['le'], m =>
+        rate(selector('response_latency_ms_bucket', [...matchers, ...m]), w),
       );
-    const errors = sumBy(
-      [...by, 'status_code', 'grpc_status'],
+    const errors = aggregate(['status_code', 'grpc_status'], m =>
       rate(
         selector('response_total', [
           ...matchers,
           eq('classification', 'failure'),
+          ...m,
         ]),
         query.window,
       ),
     );
+    // Series: inbound per workload; outbound summed over dependencies.
+    const seriesOf = (by: string[], expr: (m: Matcher[]) => string) =>
+      byCallers
+        ? sumBy(['dst_namespace', ...dstKinds, ...by], expr([]))
+        : this.byWorkload('sum', by, expr);
 
     const [byClass, buckets, failures, seriesClass, seriesBuckets] =
       await Promise.all([
@@ -514,15 +625,13 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
               const steps = stepsOf(at, windowSeconds, step);
               const start = new Date(steps[0] * 1000);
               const end = new Date(steps[steps.length - 1] * 1000);
-              // Inbound series per workload; outbound summed over dependencies.
-              const seriesBy = [ns, ...kinds];
+              const rateWindow = query.series.rateWindow;
               return [
                 this.prometheus.queryRange(
-                  sumBy(
-                    [...seriesBy, 'classification'],
+                  seriesOf(['classification'], m =>
                     rate(
-                      selector('response_total', matchers),
-                      query.series.rateWindow,
+                      selector('response_total', [...matchers, ...m]),
+                      rateWindow,
                     ),
                   ),
                   start,
@@ -531,11 +640,13 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
                   options,
                 ),
                 this.prometheus.queryRange(
-                  sumBy(
-                    [...seriesBy, 'le'],
+                  seriesOf(['le'], m =>
                     rate(
-                      selector('response_latency_ms_bucket', matchers),
-                      query.series.rateWindow,
+                      selector('response_latency_ms_bucket', [
+                        ...matchers,
+                        ...m,
+                      ]),
+                      rateWindow,
                     ),
                   ),
                   start,
@@ -548,9 +659,24 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
           : [Promise.resolve([]), Promise.resolve([])]),
       ]);
 
-    const { summaries, summaryOf } = summaryTable(labels =>
-      this.signalKey(labels, wanted, query.direction),
-    );
+    const signalKey = (labels: Record<string, string>) => {
+      const workload = workloadOf(labels);
+      if (!workload) return undefined;
+      if (query.direction === 'inbound') {
+        return { workload, key: key(workload) };
+      }
+      const dstNs = labels.dst_namespace || undefined;
+      const dstName = dstKinds.map(l => labels[l]).find(Boolean);
+      return {
+        workload,
+        peer: {
+          ...(dstNs ? { namespace: dstNs } : {}),
+          ...(dstName ? { workload: dstName } : {}),
+        },
+        key: `${key(workload)}->${dstNs ?? ''}/${dstName ?? ''}`,
+      };
+    };
+    const { summaries, summaryOf } = summaryTable(signalKey);
     for (const s of byClass) {
       if (!Number.isFinite(s.value) || s.value <= 0) continue;
       const entry = summaryOf(s.labels);
@@ -586,7 +712,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       { workload: WorkloadRef; points: Map<number, TrafficSignalsPoint> }
     >();
     const pointOf = (labels: Record<string, string>, t: number) => {
-      const workload = this.workloadOf(labels, wanted);
+      const workload = workloadOf(labels);
       if (!workload) return undefined;
       let entry = series.get(key(workload));
       if (!entry) {

@@ -131,7 +131,7 @@ describe('evaluateLinkerdAuthorization', () => {
     const result = evaluateLinkerdAuthorization({
       workload: ledger,
       pods: [pod('deny')],
-      trustDomain: TD,
+      domain: { controlPlaneNamespace: 'linkerd', trustDomain: TD },
       objects: objects({
         servers: [grpcServer],
         authorizationPolicies: [grpcPolicy],
@@ -168,7 +168,7 @@ describe('evaluateLinkerdAuthorization', () => {
     const result = evaluateLinkerdAuthorization({
       workload: ledger,
       pods: [pod()],
-      trustDomain: TD,
+      domain: { controlPlaneNamespace: 'linkerd', trustDomain: TD },
       objects: objects({ servers: [grpcServer] }),
     });
     expect(result.ports.map(p => [p.port, p.access])).toEqual([
@@ -185,7 +185,7 @@ describe('evaluateLinkerdAuthorization', () => {
     const result = evaluateLinkerdAuthorization({
       workload: ledger,
       pods: [pod('deny')],
-      trustDomain: TD,
+      domain: { controlPlaneNamespace: 'linkerd', trustDomain: TD },
       objects: objects({
         servers: [
           {
@@ -241,7 +241,7 @@ describe('evaluateLinkerdAuthorization', () => {
       evaluateLinkerdAuthorization({
         workload: ledger,
         pods: [pod('deny')],
-        trustDomain: TD,
+        domain: { controlPlaneNamespace: 'linkerd', trustDomain: TD },
         objects: objects({
           servers: [grpcServer],
           authorizationPolicies: [policy],
@@ -264,7 +264,7 @@ describe('evaluateLinkerdAuthorization', () => {
     const result = evaluateLinkerdAuthorization({
       workload: ledger,
       pods: [pod('deny')],
-      trustDomain: TD,
+      domain: { controlPlaneNamespace: 'linkerd', trustDomain: TD },
       objects: objects({
         servers: [
           {
@@ -308,7 +308,7 @@ describe('evaluateLinkerdAuthorization', () => {
     const result = evaluateLinkerdAuthorization({
       workload: ledger,
       pods: [pod('deny')],
-      trustDomain: TD,
+      domain: { controlPlaneNamespace: 'linkerd', trustDomain: TD },
       objects: objects({
         servers: [grpcServer],
         httpRoutes: [probes],
@@ -339,7 +339,7 @@ describe('evaluateLinkerdAuthorization', () => {
       evaluateLinkerdAuthorization({
         workload: ledger,
         pods: [unmeshed],
-        trustDomain: TD,
+        domain: { controlPlaneNamespace: 'linkerd', trustDomain: TD },
         objects: objects({ servers: [grpcServer] }),
       }),
     ).toEqual({ ports: [], admitted: [] });

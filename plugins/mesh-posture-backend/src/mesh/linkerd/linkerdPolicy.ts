@@ -9,6 +9,7 @@ import type {
   KubernetesObject,
   KubernetesPod,
 } from '@mesh-posture/plugin-mesh-posture-node';
+import { plural } from '@mesh-posture/plugin-mesh-posture-common';
 import { objectSelectorMatches } from '../selectors';
 
 /*
@@ -49,6 +50,14 @@ export interface LinkerdPolicyObjects {
 export interface LinkerdEvaluation {
   ports: PortAuthorization[];
   admitted: Array<{ identity: string; grantedBy: string[] }>;
+  /** Policies the controller ignores, and why. */
+  notes: string[];
+}
+
+/** Where identities are minted: `<sa>.<ns>.serviceaccount.identity.<controlPlaneNamespace>.<trustDomain>`. */
+export interface LinkerdIdentityDomain {
+  controlPlaneNamespace: string;
+  trustDomain: string;
 }
 
 const ALL_NETWORKS = new Set(['0.0.0.0/0', '::/0']);
@@ -115,13 +124,17 @@ export function accessOfPolicy(policy: string): PortAccess {
   }
 }
 
-/** The identity of a ServiceAccount in Linkerd's format. */
+/**
+ * The identity of a ServiceAccount in Linkerd's format; the control plane's
+ * namespace is part of it (linkerd/linkerd2 policy-controller/k8s/index/src/
+ * cluster_info.rs `service_account_identity`).
+ */
 export function serviceAccountIdentity(
   name: string,
   namespace: string,
-  trustDomain: string,
+  domain: LinkerdIdentityDomain,
 ): string {
-  return `${name}.${namespace}.serviceaccount.identity.linkerd.${trustDomain}`;
+  return `${name}.${namespace}.serviceaccount.identity.${domain.controlPlaneNamespace}.${domain.trustDomain}`;
 }
 
 function find(
@@ -136,12 +149,21 @@ function find(
   );
 }
 
-/** The grant an AuthorizationPolicy makes: all its authentications must hold. */
+/**
+ * The grant an AuthorizationPolicy makes: all its authentications must
+ * hold. A policy whose MeshTLSAuthentication or NetworkAuthentication does
+ * not exist (or is invalid), or that names more than one of either, is
+ * ignored by the controller: "Illegal AuthorizationPolicy; ignoring"
+ * (linkerd/linkerd2 policy-controller/k8s/index/src/inbound/index.rs
+ * `policy_client_authz`). Without a MeshTLSAuthentication or ServiceAccount
+ * it admits unauthenticated clients; without a NetworkAuthentication, from
+ * every network.
+ */
 function grantOfAuthorizationPolicy(
   policy: KubernetesObject,
   objects: LinkerdPolicyObjects,
-  trustDomain: string,
-): AuthorizationGrant {
+  domain: LinkerdIdentityDomain,
+): { grant: AuthorizationGrant } | { ignored: string } {
   const ns = policy.metadata.namespace ?? '';
   const grant: AuthorizationGrant = {
     policy: ref('AuthorizationPolicy', policy),
@@ -150,65 +172,139 @@ function grantOfAuthorizationPolicy(
     unauthenticated: true,
   };
   const refs: any[] = policy.spec?.requiredAuthenticationRefs ?? [];
+  const count = (kinds: string[]) =>
+    refs.filter(r => kinds.includes(r.kind)).length;
+  if (count(['MeshTLSAuthentication', 'ServiceAccount']) > 1) {
+    return {
+      ignored: 'it names more than one MeshTLSAuthentication or ServiceAccount',
+    };
+  }
+  if (count(['NetworkAuthentication']) > 1) {
+    return { ignored: 'it names more than one NetworkAuthentication' };
+  }
   let networkRef = false;
   for (const r of refs) {
     const refNs = r.namespace ?? ns;
     if (r.kind === 'MeshTLSAuthentication') {
       grant.unauthenticated = false;
       const authn = find(objects.meshTLSAuthentications, r.name, refNs);
+      const identityRefs: any[] = authn?.spec?.identityRefs ?? [];
+      const identities: any[] = authn?.spec?.identities ?? [];
       if (!authn) {
-        // A missing reference admits nobody, which Linkerd also does.
-        grant.identities.push(
-          `(missing MeshTLSAuthentication ${refNs}/${r.name})`,
-        );
-        continue;
+        return {
+          ignored: `MeshTLSAuthentication ${refNs}/${r.name} does not exist`,
+        };
       }
-      for (const id of authn.spec?.identities ?? [])
-        grant.identities.push(String(id));
-      for (const idRef of authn.spec?.identityRefs ?? []) {
-        if (idRef.kind === 'ServiceAccount') {
-          grant.identities.push(
-            serviceAccountIdentity(
-              idRef.name,
-              idRef.namespace ?? refNs,
-              trustDomain,
-            ),
-          );
-        } else if (idRef.kind === 'Namespace') {
-          grant.identities.push(
-            `*.${idRef.name}.serviceaccount.identity.linkerd.${trustDomain}`,
-          );
-        }
+      if (
+        (identities.length === 0 && identityRefs.length === 0) ||
+        identityRefs.some(
+          i => i.kind !== 'ServiceAccount' && i.kind !== 'Namespace',
+        )
+      ) {
+        // The controller does not index an invalid authentication.
+        return {
+          ignored: `MeshTLSAuthentication ${refNs}/${r.name} is invalid`,
+        };
+      }
+      for (const id of identities) grant.identities.push(String(id));
+      for (const idRef of identityRefs) {
+        grant.identities.push(
+          idRef.kind === 'ServiceAccount'
+            ? serviceAccountIdentity(
+                idRef.name,
+                idRef.namespace ?? refNs,
+                domain,
+              )
+            : `*.${idRef.name}.serviceaccount.identity.${domain.controlPlaneNamespace}.${domain.trustDomain}`,
+        );
       }
     } else if (r.kind === 'ServiceAccount') {
+      // Never checked for existence: the identity is made from the name.
       grant.unauthenticated = false;
-      grant.identities.push(serviceAccountIdentity(r.name, refNs, trustDomain));
+      grant.identities.push(serviceAccountIdentity(r.name, refNs, domain));
     } else if (r.kind === 'NetworkAuthentication') {
       networkRef = true;
       const authn = find(objects.networkAuthentications, r.name, refNs);
-      for (const n of authn?.spec?.networks ?? []) {
+      const networks: any[] = authn?.spec?.networks ?? [];
+      if (!authn) {
+        return {
+          ignored: `NetworkAuthentication ${refNs}/${r.name} does not exist`,
+        };
+      }
+      if (networks.length === 0) {
+        return {
+          ignored: `NetworkAuthentication ${refNs}/${r.name} has no networks`,
+        };
+      }
+      for (const n of networks) {
         grant.networks.push(
           n.except?.length
             ? `${n.cidr} except ${n.except.join(', ')}`
             : String(n.cidr),
         );
       }
-      if (!authn)
-        grant.networks.push(
-          `(missing NetworkAuthentication ${refNs}/${r.name})`,
-        );
+    } else {
+      return {
+        ignored: `it names an unsupported authentication kind ${r.kind}`,
+      };
     }
   }
   if (!networkRef) {
     // Without a NetworkAuthentication, clients may come from any network.
     grant.networks.push('0.0.0.0/0', '::/0');
   }
-  return grant;
+  return { grant };
+}
+
+/**
+ * What a default policy or a Server's accessPolicy adds to the
+ * authorizations: the controller extends the policies' authorizations with
+ * it (a union; linkerd/linkerd2 policy-controller/k8s/index/src/inbound/
+ * index.rs `client_authzs`, k8s/index/src/defaults.rs `default_authzs`).
+ */
+function grantOfAccessPolicy(
+  policy: string,
+  where: string,
+): AuthorizationGrant | undefined {
+  const all = ['0.0.0.0/0', '::/0'];
+  switch (policy) {
+    case 'all-unauthenticated':
+    case 'audit':
+      return {
+        policy: where,
+        identities: [],
+        networks: all,
+        unauthenticated: true,
+      };
+    case 'cluster-unauthenticated':
+      return {
+        policy: where,
+        identities: [],
+        networks: ['cluster networks'],
+        unauthenticated: true,
+      };
+    case 'all-authenticated':
+      return {
+        policy: where,
+        identities: ['*'],
+        networks: all,
+        unauthenticated: false,
+      };
+    case 'cluster-authenticated':
+      return {
+        policy: where,
+        identities: ['*'],
+        networks: ['cluster networks'],
+        unauthenticated: false,
+      };
+    default:
+      return undefined;
+  }
 }
 
 function grantOfServerAuthorization(
   authz: KubernetesObject,
-  trustDomain: string,
+  domain: LinkerdIdentityDomain,
 ): AuthorizationGrant {
   const ns = authz.metadata.namespace ?? '';
   const client = authz.spec?.client ?? {};
@@ -225,7 +321,7 @@ function grantOfServerAuthorization(
       grant.identities.push(String(id));
     for (const sa of meshTLS.serviceAccounts ?? []) {
       grant.identities.push(
-        serviceAccountIdentity(sa.name, sa.namespace ?? ns, trustDomain),
+        serviceAccountIdentity(sa.name, sa.namespace ?? ns, domain),
       );
     }
   }
@@ -260,6 +356,38 @@ function serverCoversPort(
     : typeof p === 'string' && p === port.name;
 }
 
+/** Ports the annotation lists: `8080,9000-9100`. */
+function portSet(value: string | undefined): (port: number) => boolean {
+  const ranges = (value ?? '')
+    .split(',')
+    .map(p => p.trim())
+    .filter(Boolean)
+    .map(p => {
+      const [lo, hi] = p.split('-').map(Number);
+      return [lo, Number.isFinite(hi) ? hi : lo] as const;
+    })
+    .filter(([lo, hi]) => Number.isInteger(lo) && Number.isInteger(hi));
+  return port => ranges.some(([lo, hi]) => port >= lo && port <= hi);
+}
+
+/**
+ * `config.linkerd.io/proxy-require-identity-inbound-ports`: on the listed
+ * ports that no Server selects, the policy controller narrows the default
+ * policy to its authenticated form; `deny` and `audit` stay as they are
+ * (linkerd/linkerd2 policy-controller/k8s/index/src/inbound/index.rs,
+ * `default_inbound_server`). The proxy's own
+ * LINKERD2_PROXY_INBOUND_PORTS_REQUIRE_IDENTITY is no longer read
+ * (linkerd/linkerd2-proxy linkerd/app/src/env.rs).
+ */
+export const REQUIRE_IDENTITY_ANNOTATION =
+  'config.linkerd.io/proxy-require-identity-inbound-ports';
+
+function requiringIdentity(policy: string): string {
+  if (policy === 'all-unauthenticated') return 'all-authenticated';
+  if (policy === 'cluster-unauthenticated') return 'cluster-authenticated';
+  return policy;
+}
+
 /**
  * The authorization posture of each port of a workload, and the identities
  * its policies admit.
@@ -268,13 +396,14 @@ export function evaluateLinkerdAuthorization(input: {
   workload: WorkloadRef;
   pods: KubernetesPod[];
   objects: LinkerdPolicyObjects;
-  trustDomain: string;
+  domain: LinkerdIdentityDomain;
 }): LinkerdEvaluation {
-  const { workload, objects, trustDomain } = input;
+  const { workload, objects, domain } = input;
   const pod = input.pods.find(p => proxyOf(p)) ?? undefined;
   if (!pod) {
-    return { ports: [], admitted: [] };
+    return { ports: [], admitted: [], notes: [] };
   }
+  const notes = new Set<string>();
   const labels = pod.metadata.labels;
   const servers = objects.servers
     .filter(s => objectSelectorMatches(s.spec?.podSelector, labels))
@@ -284,7 +413,24 @@ export function evaluateLinkerdAuthorization(input: {
     .flatMap(c => c.ports ?? [])
     .filter(p => !PROXY_PORTS.has(p.containerPort));
   const defaults = defaultInboundPolicy(pod, objects.namespace);
+  const requiresIdentity = portSet(
+    pod.metadata.annotations?.[REQUIRE_IDENTITY_ANNOTATION],
+  );
   const admitted = new Map<string, Set<string>>();
+
+  const granted = (p: KubernetesObject) => {
+    const result = grantOfAuthorizationPolicy(p, objects, domain);
+    if ('ignored' in result) {
+      notes.add(
+        `${ref(
+          'AuthorizationPolicy',
+          p,
+        )} is ignored by Linkerd and grants nothing: ${result.ignored}`,
+      );
+      return undefined;
+    }
+    return result.grant;
+  };
 
   function grantsOf(server: KubernetesObject): AuthorizationGrant[] {
     const ns = server.metadata.namespace;
@@ -303,7 +449,8 @@ export function evaluateLinkerdAuthorization(input: {
     const routePolicies = objects.authorizationPolicies.filter(ap => {
       const t = ap.spec?.targetRef ?? {};
       return (
-        t.kind === 'HTTPRoute' && routes.some(r => r.metadata.name === t.name)
+        (t.kind === 'HTTPRoute' || t.kind === 'GRPCRoute') &&
+        routes.some(r => r.metadata.name === t.name)
       );
     });
     const legacy = objects.serverAuthorizations.filter(sa => {
@@ -313,14 +460,14 @@ export function evaluateLinkerdAuthorization(input: {
         : objectSelectorMatches(s.selector, server.metadata.labels);
     });
     const grants = [
-      ...serverPolicies.map(p =>
-        grantOfAuthorizationPolicy(p, objects, trustDomain),
-      ),
-      ...legacy.map(a => grantOfServerAuthorization(a, trustDomain)),
-    ];
-    const routeGrants = routePolicies.map(p => {
-      const g = grantOfAuthorizationPolicy(p, objects, trustDomain);
-      return { ...g, policy: `${g.policy} (route ${p.spec.targetRef.name})` };
+      ...serverPolicies.map(granted),
+      ...legacy.map(a => grantOfServerAuthorization(a, domain)),
+    ].filter((g): g is AuthorizationGrant => g !== undefined);
+    const routeGrants = routePolicies.flatMap(p => {
+      const g = granted(p);
+      return g
+        ? [{ ...g, policy: `${g.policy} (route ${p.spec.targetRef.name})` }]
+        : [];
     });
     return [...grants, ...routeGrants];
   }
@@ -328,7 +475,6 @@ export function evaluateLinkerdAuthorization(input: {
   function record(grants: AuthorizationGrant[]) {
     for (const g of grants) {
       for (const id of g.identities) {
-        if (id.startsWith('(missing')) continue;
         const set = admitted.get(id) ?? new Set<string>();
         set.add(g.policy);
         admitted.set(id, set);
@@ -340,27 +486,30 @@ export function evaluateLinkerdAuthorization(input: {
     const grants = grantsOf(server);
     record(grants);
     const accessPolicy: string = server.spec?.accessPolicy ?? 'deny';
-    // Route-level grants admit only some requests; they do not widen the port.
-    const serverGrants = grants.filter(g => !g.policy.includes('(route '));
-    const access =
-      accessPolicy === 'deny'
-        ? accessOfGrants(serverGrants)
-        : accessOfPolicy(accessPolicy);
-    const explanation =
-      accessPolicy === 'deny'
-        ? `Server ${server.metadata.name}: ${
-            grants.length === 0
-              ? 'no authorization, all traffic denied'
-              : `${grants.length} authorization${grants.length > 1 ? 's' : ''}`
-          }`
-        : `Server ${server.metadata.name} accessPolicy ${accessPolicy}`;
+    const fromAccessPolicy = grantOfAccessPolicy(
+      accessPolicy,
+      `Server ${server.metadata.namespace}/${server.metadata.name} accessPolicy ${accessPolicy}`,
+    );
+    // The accessPolicy is added to the policies' grants, never instead of
+    // them; a route's grants admit their callers on that route, so they
+    // count as widely as the port's own.
+    const all = fromAccessPolicy ? [...grants, fromAccessPolicy] : grants;
+    const access = accessPolicy === 'audit' ? 'audit' : accessOfGrants(all);
+    const parts = [
+      grants.length === 0
+        ? 'no authorization'
+        : plural(grants.length, 'authorization'),
+      ...(accessPolicy !== 'deny' ? [`plus accessPolicy ${accessPolicy}`] : []),
+    ];
     return {
       workload,
       port: label,
       selectedBy: ref('Server', server),
       access,
-      grants,
-      explanation,
+      grants: all,
+      explanation: `Server ${server.metadata.name}: ${parts.join(', ')}${
+        access === 'deny' && grants.length === 0 ? ', all traffic denied' : ''
+      }`,
     };
   }
 
@@ -375,12 +524,21 @@ export function evaluateLinkerdAuthorization(input: {
       covered.add(server);
       ports.push(portOf(server, label));
     } else {
+      const narrowed = requiresIdentity(p.containerPort)
+        ? requiringIdentity(defaults.policy)
+        : defaults.policy;
       ports.push({
         workload,
         port: label,
-        access: accessOfPolicy(defaults.policy),
+        access: accessOfPolicy(narrowed),
         grants: [],
-        explanation: `no Server; default policy ${defaults.policy} (${defaults.from})`,
+        explanation: `no Server; default policy ${defaults.policy} (${
+          defaults.from
+        })${
+          narrowed !== defaults.policy
+            ? `, ${narrowed} on this port (${REQUIRE_IDENTITY_ANNOTATION})`
+            : ''
+        }`,
       });
     }
   }
@@ -405,5 +563,6 @@ export function evaluateLinkerdAuthorization(input: {
         grantedBy: [...grantedBy].sort(),
       }))
       .sort((a, b) => a.identity.localeCompare(b.identity)),
+    notes: [...notes],
   };
 }
