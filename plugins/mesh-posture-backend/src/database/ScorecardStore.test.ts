@@ -45,7 +45,7 @@ function scorecard(
 function flow(
   entity: string,
   peer: string | undefined,
-  mtlsShare: number,
+  mtlsShare: number | null,
   overrides: Partial<Omit<Dataflow, 'at'>> = {},
 ): Omit<Dataflow, 'at'> {
   return {
@@ -60,7 +60,8 @@ function flow(
     },
     requestsPerSecond: 2,
     mtlsShare,
-    plaintextReasons: mtlsShare < 1 ? ['no_tls_from_remote'] : [],
+    plaintextReasons:
+      mtlsShare !== null && mtlsShare < 1 ? ['no_tls_from_remote'] : [],
     ...overrides,
   };
 }
@@ -261,6 +262,7 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %s', id => {
       maxRequestsPerSecond: 8,
       minMtlsShare: 0.75,
       plaintextReasons: ['no_tls_from_remote'],
+      unverifiedReasons: [],
     });
     // Flows seen at the peer name the asked entity as their peer.
     expect(
@@ -281,6 +283,52 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %s', id => {
       new Date('2026-10-31T00:00:00Z'),
     );
     expect(before).toEqual({ runs: 0, flows: [] });
+  });
+
+  it('keeps flows whose security no proxy observed apart from plaintext', async () => {
+    const { store } = await createStore();
+    const unseen = (at: string, share: number | null) =>
+      run(
+        at,
+        [scorecard('ledger', 50)],
+        [
+          flow('ledger', 'card-vault', share, {
+            direction: 'outbound',
+            ...(share === null
+              ? {
+                  unverifiedReasons: [
+                    'not observed at the destination: it runs in cluster pci',
+                  ],
+                }
+              : {}),
+          }),
+        ],
+      );
+    await store.recordRun(unseen('2026-11-01T10:00:00.000Z', null));
+    const day1 = await store.dataflows(
+      ['component:default/ledger'],
+      new Date('2026-11-01T00:00:00Z'),
+      new Date('2026-11-01T23:59:59Z'),
+    );
+    expect(day1.flows).toEqual([
+      expect.objectContaining({
+        minMtlsShare: null,
+        plaintextReasons: [],
+        unverifiedReasons: [
+          'not observed at the destination: it runs in cluster pci',
+        ],
+      }),
+    ]);
+    // A later run that did observe it gives the share; the reasons stay.
+    await store.recordRun(unseen('2026-11-02T10:00:00.000Z', 1));
+    const both = await store.dataflows(
+      ['component:default/ledger'],
+      new Date('2026-11-01T00:00:00Z'),
+      new Date('2026-11-02T23:59:59Z'),
+    );
+    expect(both.flows).toEqual([
+      expect.objectContaining({ minMtlsShare: 1, observations: 2 }),
+    ]);
   });
 
   it('prunes old runs together with their scores and flows', async () => {

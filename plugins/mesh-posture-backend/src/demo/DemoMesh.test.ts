@@ -19,7 +19,7 @@ function component(name: string): Entity {
 // 14:12 UTC: afternoon traffic, the canary at 15% in its hourly rollout.
 const at = new Date('2026-11-22T14:12:00Z');
 
-function postureOf(name: string, when = at) {
+function postureOf(name: string, when = at, window = '5m') {
   const mesh = new DemoMesh({ now: () => when });
   const assembler = new PostureAssembler({
     providers: [mesh],
@@ -33,7 +33,7 @@ function postureOf(name: string, when = at) {
   return assembler.assemble(
     `component:default/${name}`,
     resolveWorkloadTarget(entity)!,
-    '5m',
+    window,
   );
 }
 
@@ -139,7 +139,11 @@ describe('DemoMesh', () => {
   });
 
   it('splits fraud-scoring traffic between primary and canary by weight', async () => {
-    const p = await postureOf('fraud-scoring');
+    // Rates are over the window: 14:12:30 to 14:16:30 is all at 15%.
+    const p = await postureOf(
+      'fraud-scoring',
+      new Date('2026-11-22T14:16:30Z'),
+    );
     expect(p.workloads.map(w => w.workload.name).sort()).toEqual([
       'fraud-scoring',
       'fraud-scoring-primary',
@@ -152,6 +156,41 @@ describe('DemoMesh', () => {
       rate('fraud-scoring') /
       (rate('fraud-scoring') + rate('fraud-scoring-primary'));
     expect(canaryShare).toBeCloseTo(0.15, 5);
+  });
+
+  it('computes traffic over the window asked for, as a rate() would', async () => {
+    // Mid-rollout the canary's weight steps every 5 minutes: the canary's
+    // share of the last minute and of the last hour differ.
+    const when = new Date('2026-11-22T14:16:30Z');
+    const share = async (window: string) => {
+      const p = await postureOf('fraud-scoring', when, window);
+      const rate = (name: string) =>
+        p.edges
+          .filter(e => e.direction === 'inbound' && e.workload.name === name)
+          .reduce((n, e) => n + e.requestsPerSecond, 0);
+      return (
+        rate('fraud-scoring') /
+        (rate('fraud-scoring') + rate('fraud-scoring-primary'))
+      );
+    };
+    expect(await share('1m')).toBeCloseTo(0.15, 5);
+    expect(Math.abs((await share('1h')) - 0.15)).toBeGreaterThan(0.01);
+  });
+
+  it('shows the probes of Linkerd workloads apart, plaintext by design', async () => {
+    const p = await postureOf('payments-api');
+    expect(p.inbound.probeRequestsPerSecond).toBeGreaterThan(0);
+    expect(
+      p.edges.some(
+        e =>
+          e.peer.workload === undefined &&
+          e.plaintextReasons.length &&
+          e.workload.name === 'payments-api',
+      ),
+    ).toBe(false);
+    expect(p.verdict.checks.find(c => c.id === 'inbound-mtls')?.status).toBe(
+      'pass',
+    );
   });
 
   it("judges authorization from the demo's real policy objects", async () => {

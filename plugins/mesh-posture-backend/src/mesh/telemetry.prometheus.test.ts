@@ -196,7 +196,7 @@ describeWithPrometheus('telemetry adapters against a real Prometheus', () => {
       ]);
     });
 
-    it('says how far back each workload's history goes', () => {
+    it("says how far back each workload's history goes", () => {
       for (const w of [paymentsApi, ledger]) {
         const from =
           telemetry.workloadHistory

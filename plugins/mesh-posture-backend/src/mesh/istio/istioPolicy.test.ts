@@ -228,9 +228,10 @@ describe('evaluateIstioAuthorization', () => {
       networks: ['10.0.0.0/8'],
       unauthenticated: true,
     });
-    // Under STRICT the same grant admits only clients with a mesh identity.
+    // Under STRICT the same grant admits any client with a mesh identity
+    // from those networks: no identity is named, so it is not default-deny.
     const http = result.ports.find(p => p.port === '8080 (http)')!;
-    expect(http).toMatchObject({ mtlsMode: 'STRICT', access: 'deny' });
+    expect(http).toMatchObject({ mtlsMode: 'STRICT', access: 'authenticated' });
   });
 
   it('notes policies it cannot judge', () => {
@@ -244,7 +245,7 @@ describe('evaluateIstioAuthorization', () => {
     });
     expect(evaluate([meshStrict], [custom, waypoint]).notes).toEqual([
       'AuthorizationPolicy cards/waypoint targets a gateway or waypoint and is not judged here',
-      'AuthorizationPolicy cards/ext-authz delegates to an external authorizer (CUSTOM)',
+      'AuthorizationPolicy cards/ext-authz delegates to an external authorizer (CUSTOM), which can only refuse more; not judged here',
     ]);
   });
 });

@@ -197,7 +197,8 @@ describe('evaluateLinkerdAuthorization', () => {
     });
     expect(result.ports[0]).toMatchObject({
       access: 'authenticated',
-      explanation: 'Server ledger-grpc accessPolicy all-authenticated',
+      explanation:
+        'Server ledger-grpc: no authorization, plus accessPolicy all-authenticated',
     });
   });
 
@@ -326,7 +327,7 @@ describe('evaluateLinkerdAuthorization', () => {
     });
     expect(result.ports[0].access).toBe('deny');
     expect(result.ports[0].grants[0].policy).toBe(
-      'AuthorizationPolicy payments/probes (route ledger-probes)',
+      'AuthorizationPolicy payments/probes (route ledger-probes, some paths)',
     );
   });
 
@@ -342,7 +343,7 @@ describe('evaluateLinkerdAuthorization', () => {
         domain: { controlPlaneNamespace: 'linkerd', trustDomain: TD },
         objects: objects({ servers: [grpcServer] }),
       }),
-    ).toEqual({ ports: [], admitted: [] });
+    ).toEqual({ ports: [], admitted: [], notes: [] });
   });
 });
 

@@ -356,6 +356,28 @@ function serverCoversPort(
     : typeof p === 'string' && p === port.name;
 }
 
+/**
+ * Whether an HTTPRoute matches every request: a rule without matches, or a
+ * match without a path or with the prefix `/` (Gateway API defaults a
+ * match's path to PathPrefix `/`), and no method or header condition.
+ */
+function routeCoversEverything(route: KubernetesObject): boolean {
+  const rules: any[] = route.spec?.rules ?? [];
+  if (rules.length === 0) return true;
+  return rules.some(rule => {
+    const matches: any[] = rule.matches ?? [];
+    if (matches.length === 0) return true;
+    return matches.some(
+      m =>
+        (m.path?.type ?? 'PathPrefix') === 'PathPrefix' &&
+        (m.path?.value ?? '/') === '/' &&
+        !m.method &&
+        !(m.headers ?? []).length &&
+        !(m.queryParams ?? []).length,
+    );
+  });
+}
+
 /** Ports the annotation lists: `8080,9000-9100`. */
 function portSet(value: string | undefined): (port: number) => boolean {
   const ranges = (value ?? '')
@@ -465,8 +487,16 @@ export function evaluateLinkerdAuthorization(input: {
     ].filter((g): g is AuthorizationGrant => g !== undefined);
     const routeGrants = routePolicies.flatMap(p => {
       const g = granted(p);
+      const route = routes.find(r => r.metadata.name === p.spec.targetRef.name);
       return g
-        ? [{ ...g, policy: `${g.policy} (route ${p.spec.targetRef.name})` }]
+        ? [
+            {
+              ...g,
+              policy: `${g.policy} (route ${p.spec.targetRef.name}${
+                route && routeCoversEverything(route) ? '' : ', some paths'
+              })`,
+            },
+          ]
         : [];
     });
     return [...grants, ...routeGrants];
@@ -491,10 +521,13 @@ export function evaluateLinkerdAuthorization(input: {
       `Server ${server.metadata.namespace}/${server.metadata.name} accessPolicy ${accessPolicy}`,
     );
     // The accessPolicy is added to the policies' grants, never instead of
-    // them; a route's grants admit their callers on that route, so they
-    // count as widely as the port's own.
+    // them. A route's grants admit their callers on that route only: they
+    // widen the port when the route matches every request, and are shown
+    // but not counted when it matches some paths (an explicit probe route).
     const all = fromAccessPolicy ? [...grants, fromAccessPolicy] : grants;
-    const access = accessPolicy === 'audit' ? 'audit' : accessOfGrants(all);
+    const widening = all.filter(g => !g.policy.endsWith(', some paths)'));
+    const access =
+      accessPolicy === 'audit' ? 'audit' : accessOfGrants(widening);
     const parts = [
       grants.length === 0
         ? 'no authorization'
