@@ -40,9 +40,16 @@ function labelText(labels) {
  * metric family as the format requires.
  */
 class OpenMetricsWriter {
-  constructor(end) {
+  /**
+   * `end` is the last sample. Every series has dense samples (every 15 s)
+   * over the last two hours; with `historySeconds`, series may reach back
+   * further, sampled every `historyStep` seconds before that.
+   */
+  constructor(end, { historySeconds = 0, historyStep = 300 } = {}) {
     this.end = Math.floor(end / STEP_SECONDS) * STEP_SECONDS;
     this.start = this.end - DURATION_SECONDS;
+    this.historyStart = this.start - historySeconds;
+    this.historyStep = historyStep;
     this.families = new Map();
   }
 
@@ -51,14 +58,33 @@ class OpenMetricsWriter {
     return this.families.get(name);
   }
 
+  /**
+   * The sample times of a series that began `since` seconds before the
+   * end (default: as far back as the data goes), oldest first.
+   */
+  times(since) {
+    const first = Math.max(
+      this.historyStart,
+      since === undefined ? this.historyStart : this.end - since,
+    );
+    const out = [];
+    let t = first;
+    for (; t < this.start; t += this.historyStep) out.push(t);
+    t = Math.max(this.start, Math.ceil(t / STEP_SECONDS) * STEP_SECONDS);
+    if (first >= this.start) t = first;
+    for (; t <= this.end; t += STEP_SECONDS) out.push(t);
+    return out;
+  }
+
   /** A counter `<name>_total` growing at `ratePerSecond`. */
-  counter(name, labels, ratePerSecond) {
+  counter(name, labels, ratePerSecond, { since } = {}) {
     const f = this.family(name, 'counter');
     const text = labelText(labels);
-    for (let t = this.start; t <= this.end; t += STEP_SECONDS) {
+    const times = this.times(since);
+    for (const t of times) {
       f.lines.push([
         t,
-        `${name}_total{${text}} ${ratePerSecond * (t - this.start)} ${t}`,
+        `${name}_total{${text}} ${ratePerSecond * (t - times[0])} ${t}`,
       ]);
     }
   }
@@ -83,10 +109,10 @@ class OpenMetricsWriter {
   }
 
   /** A gauge holding `value` throughout. */
-  gauge(name, labels, value) {
+  gauge(name, labels, value, { since } = {}) {
     const f = this.family(name, 'gauge');
     const text = labelText(labels);
-    for (let t = this.start; t <= this.end; t += STEP_SECONDS) {
+    for (const t of this.times(since)) {
       f.lines.push([t, `${name}{${text}} ${value} ${t}`]);
     }
   }
@@ -96,12 +122,21 @@ class OpenMetricsWriter {
    * observations, split across bucket upper bounds by `shares` (which sum to
    * 1 and are cumulative-free: the share landing in each bucket).
    */
-  histogram(name, labels, ratePerSecond, bounds, shares, meanValue) {
+  histogram(
+    name,
+    labels,
+    ratePerSecond,
+    bounds,
+    shares,
+    meanValue,
+    { since } = {},
+  ) {
     const f = this.family(name, 'histogram');
     let cumulative = 0;
     const cumulativeShares = shares.map(s => (cumulative += s));
-    for (let t = this.start; t <= this.end; t += STEP_SECONDS) {
-      const count = ratePerSecond * (t - this.start);
+    const times = this.times(since);
+    for (const t of times) {
+      const count = ratePerSecond * (t - times[0]);
       bounds.forEach((le, i) => {
         f.lines.push([
           t,
@@ -897,8 +932,533 @@ function manyWorkloadsDataset(end, count) {
   };
 }
 
+const DAY = 86400;
+
+/**
+ * A Linkerd cluster read against the upstream sources, to prove the
+ * posture true where it used to be wrong. Control plane in `linkerd-prod`,
+ * trust domain `bank.example`; eight days of history.
+ *
+ * Label shapes, and where they come from:
+ * - inbound `request_total`: `tls`, `client_id` (with tls="true") or
+ *   `no_tls_reason` (with tls="no_identity"), `srv_*`, `route_*`, `authz_*`,
+ *   `target_*` (linkerd2-proxy linkerd/app/core/src/metrics.rs,
+ *   InboundEndpointLabels / RouteAuthzLabels);
+ * - outbound: `dst_*` from the destination controller, `dst_cronjob` for a
+ *   CronJob's pods, `server_id` with tls="true"; `no_tls_reason`
+ *   `not_provided_by_service_discovery` or `ingress_without_override`
+ *   (linkerd2-proxy linkerd/tls/src/client.rs; linkerd2 pkg/k8s/labels.go);
+ * - kubelet probes on the probe route: route_kind="default",
+ *   route_name="probe", authz_name="probe", plaintext (linkerd2
+ *   policy-controller/k8s/index/src/inbound/index.rs);
+ * - `namespace`, `pod` and the owner label from linkerd-viz's relabelling;
+ *   a CronJob's pod has no owner label (linkerd2 pkg/inject/inject.go);
+ * - identities `<sa>.<ns>.serviceaccount.identity.<control-plane ns>.<trust
+ *   domain>` (linkerd2 policy-controller/k8s/index/src/cluster_info.rs).
+ *
+ * Traffic (req/s):
+ * - payments-api → ledger 10 (mTLS); report-builder (CronJob pod) → ledger 1
+ *   (mTLS); kubelet → ledger probes 0.2 (plaintext, by design);
+ * - payments-api → statements 4 (mTLS); ingress-nginx-controller (meshed,
+ *   ingress mode, no override header) → statements 2 (plaintext); statements
+ *   was deployed two days ago;
+ * - payments-api → notifications 0.5 (no proxy at notifications: plaintext,
+ *   1% failing with 503).
+ */
+function linkerdTruthfulDataset(end) {
+  const w = new OpenMetricsWriter(end, { historySeconds: 8 * DAY });
+  const CP = 'linkerd-prod';
+  const TD = 'bank.example';
+  const id = (sa, ns) => `${sa}.${ns}.serviceaccount.identity.${CP}.${TD}`;
+  const proxy = (ns, kind, name, pod) => ({
+    namespace: ns,
+    ...(kind ? { [kind]: name } : {}),
+    pod,
+    control_plane_ns: CP,
+    workload_ns: ns,
+  });
+  const ledger = proxy('payments', 'statefulset', 'ledger', 'ledger-0');
+  const statements = proxy(
+    'payments',
+    'deployment',
+    'statements',
+    'statements-6c9d8f7b5-q2w3e',
+  );
+  const api = proxy(
+    'payments',
+    'deployment',
+    'payments-api',
+    'payments-api-7d9f8b6c5-a1b2c',
+  );
+  const ingress = proxy(
+    'ingress',
+    'deployment',
+    'ingress-nginx-controller',
+    'ingress-nginx-controller-5c7b9-zx8cv',
+  );
+  // A CronJob's Job's pod: only `pod` names it.
+  const reportBuilder = proxy(
+    'payments',
+    undefined,
+    undefined,
+    'report-builder-29412345-x7k2p',
+  );
+  const since = { statements: 2 * DAY, reportBuilder: 3600 };
+  const server = (name, port) => ({
+    srv_group: 'policy.linkerd.io',
+    srv_kind: 'server',
+    srv_name: name,
+    srv_port: String(port),
+    route_group: '',
+    route_kind: 'default',
+    route_name: 'default',
+  });
+  const inbound = (target, port, extra) => ({
+    ...target,
+    direction: 'inbound',
+    target_addr: `10.42.0.17:${port}`,
+    target_ip: '10.42.0.17',
+    target_port: String(port),
+    ...extra,
+  });
+  const viaPolicy = name => ({
+    authz_group: 'policy.linkerd.io',
+    authz_kind: 'authorizationpolicy',
+    authz_name: name,
+  });
+
+  // ledger's inbound.
+  w.counter(
+    'request',
+    inbound(ledger, 9090, {
+      ...server('ledger-grpc', 9090),
+      ...viaPolicy('ledger-grpc'),
+      tls: 'true',
+      client_id: id('payments-api', 'payments'),
+    }),
+    10,
+  );
+  w.counter(
+    'request',
+    inbound(ledger, 9090, {
+      ...server('ledger-grpc', 9090),
+      ...viaPolicy('ledger-grpc'),
+      tls: 'true',
+      client_id: id('report-builder', 'payments'),
+    }),
+    1,
+    { since: since.reportBuilder },
+  );
+  w.counter(
+    'request',
+    inbound(ledger, 9102, {
+      srv_group: '',
+      srv_kind: 'default',
+      srv_name: 'deny',
+      srv_port: '9102',
+      route_group: '',
+      route_kind: 'default',
+      route_name: 'probe',
+      authz_group: '',
+      authz_kind: 'default',
+      authz_name: 'probe',
+      tls: 'no_identity',
+      no_tls_reason: 'no_tls_from_remote',
+    }),
+    0.2,
+  );
+  // statements' inbound, from its deployment two days ago.
+  w.counter(
+    'request',
+    inbound(statements, 8080, {
+      ...server('statements-http', 8080),
+      ...viaPolicy('statements-http'),
+      tls: 'true',
+      client_id: id('payments-api', 'payments'),
+    }),
+    4,
+    { since: since.statements },
+  );
+  w.counter(
+    'request',
+    inbound(statements, 8081, {
+      srv_group: '',
+      srv_kind: 'default',
+      srv_name: 'all-unauthenticated',
+      srv_port: '8081',
+      route_group: '',
+      route_kind: 'default',
+      route_name: 'default',
+      authz_group: '',
+      authz_kind: 'default',
+      authz_name: 'all-unauthenticated',
+      tls: 'no_identity',
+      no_tls_reason: 'no_tls_from_remote',
+    }),
+    2,
+    { since: since.statements },
+  );
+
+  // Outbound, as the callers' proxies report it.
+  const out = (from, dst, extra) => ({
+    ...from,
+    direction: 'outbound',
+    dst_namespace: dst.namespace,
+    [dst.kind]: dst.name,
+    dst_serviceaccount: dst.sa,
+    dst_pod: dst.pod,
+    ...(dst.meshed ? { dst_control_plane_ns: CP } : {}),
+    ...extra,
+  });
+  const ledgerDst = {
+    namespace: 'payments',
+    kind: 'dst_statefulset',
+    name: 'ledger',
+    sa: 'ledger',
+    pod: 'ledger-0',
+    meshed: true,
+  };
+  const statementsDst = {
+    namespace: 'payments',
+    kind: 'dst_deployment',
+    name: 'statements',
+    sa: 'statements',
+    pod: 'statements-6c9d8f7b5-q2w3e',
+    meshed: true,
+  };
+  const notificationsDst = {
+    namespace: 'messaging',
+    kind: 'dst_deployment',
+    name: 'notifications',
+    sa: 'notifications',
+    pod: 'notifications-84c6d-m9n8b',
+    meshed: false,
+  };
+  const mtlsTo = sa => ({ tls: 'true', server_id: id(sa, 'payments') });
+  w.counter('request', out(api, ledgerDst, mtlsTo('ledger')), 10);
+  w.counter('request', out(reportBuilder, ledgerDst, mtlsTo('ledger')), 1, {
+    since: since.reportBuilder,
+  });
+  w.counter('request', out(api, statementsDst, mtlsTo('statements')), 4, {
+    since: since.statements,
+  });
+  w.counter(
+    'request',
+    out(ingress, statementsDst, {
+      tls: 'no_identity',
+      no_tls_reason: 'ingress_without_override',
+    }),
+    2,
+    { since: since.statements },
+  );
+  const plaintextOut = {
+    tls: 'no_identity',
+    no_tls_reason: 'not_provided_by_service_discovery',
+  };
+  w.counter('request', out(api, notificationsDst, plaintextOut), 0.5);
+  w.counter(
+    'response',
+    out(api, notificationsDst, {
+      ...plaintextOut,
+      classification: 'success',
+      status_code: '202',
+    }),
+    0.495,
+  );
+  w.counter(
+    'response',
+    out(api, notificationsDst, {
+      ...plaintextOut,
+      classification: 'failure',
+      status_code: '503',
+    }),
+    0.005,
+  );
+  w.histogram(
+    'response_latency_ms',
+    out(api, notificationsDst, plaintextOut),
+    0.5,
+    LINKERD_BOUNDS,
+    sharesOver(LINKERD_BOUNDS, { 20: 0.5, 50: 0.4, 100: 0.1 }),
+    30,
+  );
+
+  // Every proxy exports its certificate's expiry while it runs.
+  for (const [labels, from] of [
+    [ledger, undefined],
+    [statements, since.statements],
+    [api, undefined],
+    [ingress, undefined],
+    [reportBuilder, since.reportBuilder],
+  ]) {
+    w.gauge(
+      'control_identity_cert_expiration_timestamp_seconds',
+      labels,
+      w.end + 20 * 3600,
+      { since: from },
+    );
+  }
+
+  return {
+    openMetrics: w.toString(),
+    at: w.end,
+    start: w.historyStart,
+    truth: {
+      controlPlaneNamespace: CP,
+      trustDomain: TD,
+      identity: {
+        paymentsApi: id('payments-api', 'payments'),
+        reportBuilder: id('report-builder', 'payments'),
+        reconciliation: id('reconciliation', 'batch'),
+        auditExporter: id('audit-exporter', 'compliance'),
+        ledger: id('ledger', 'payments'),
+      },
+      ledger: {
+        inbound: [
+          {
+            namespace: 'payments',
+            workload: 'payments-api',
+            identity: id('payments-api', 'payments'),
+            mtls: true,
+            rps: 10,
+          },
+          {
+            namespace: 'payments',
+            workload: 'report-builder',
+            identity: id('report-builder', 'payments'),
+            mtls: true,
+            rps: 1,
+          },
+        ],
+        probeRps: 0.2,
+      },
+      statements: {
+        inbound: [
+          {
+            namespace: 'payments',
+            workload: 'payments-api',
+            identity: id('payments-api', 'payments'),
+            mtls: true,
+            rps: 4,
+          },
+          {
+            namespace: 'ingress',
+            workload: 'ingress-nginx-controller',
+            mtls: false,
+            reason: 'no_tls_from_remote',
+            rps: 2,
+          },
+        ],
+        historyHours: 48,
+      },
+      notifications: {
+        inbound: [
+          {
+            namespace: 'payments',
+            workload: 'payments-api',
+            mtls: false,
+            reason: 'not_provided_by_service_discovery',
+            rps: 0.5,
+          },
+        ],
+        successRate: 0.99,
+      },
+      reportBuilder: {
+        outbound: [
+          {
+            namespace: 'payments',
+            workload: 'ledger',
+            identity: id('ledger', 'payments'),
+            mtls: true,
+            rps: 1,
+          },
+        ],
+      },
+    },
+  };
+}
+
+/**
+ * An Istio cluster (`pci`) read against the upstream sources: sidecar and
+ * ambient workloads, calls the destination does not report, and denials
+ * ztunnel counts on closed connections.
+ *
+ * - `connection_security_policy` is set on destination-reported series
+ *   only ("unknown" at the source: istio_stats.cc); ztunnel reports
+ *   `mutual_tls` for HBONE (istio/ztunnel src/proxy/inbound.rs);
+ * - `response_flags="DENY"` only on `istio_tcp_connections_closed_total`
+ *   (and `_failed_total`), never on opened (istio/ztunnel
+ *   src/proxy/metrics.rs); Envoy's `UH` for no healthy upstream;
+ * - `source_cluster`/`destination_cluster` from each proxy's CLUSTER_ID.
+ *
+ * card-issuing (sidecar) calls: card-vault 6 (mTLS, both sides report);
+ * fraud-check 3 (ambient: ztunnel reports mTLS connections); ledger-replica
+ * 1 (in cluster eu-2: not reported here); card-network-sim 0.5 (every
+ * request UH); legacy-batch 0.25 (no sidecar). tokenizer (ambient) refused
+ * 0.01 connections/s from batch/legacy, which ztunnel opened and closed.
+ */
+function istioTruthfulDataset(end) {
+  const w = new OpenMetricsWriter(end, { historySeconds: 8 * DAY });
+  const TD = 'bank.example';
+  const spiffeId = (sa, ns) => `spiffe://${TD}/ns/${ns}/sa/${sa}`;
+  const issuing = spiffeId('card-issuing', 'cards');
+  const requests = (reporter, dst, extra, rate) =>
+    w.counter(
+      'istio_requests',
+      {
+        reporter,
+        source_workload: 'card-issuing',
+        source_workload_namespace: 'cards',
+        source_principal: reporter === 'source' ? 'unknown' : issuing,
+        source_cluster: 'pci',
+        source_canonical_service: 'card-issuing',
+        destination_workload: dst.name,
+        destination_workload_namespace: dst.namespace,
+        destination_principal: dst.principal ?? 'unknown',
+        destination_service: dst.service,
+        destination_cluster: dst.cluster ?? 'pci',
+        request_protocol: 'http',
+        response_code: '200',
+        response_flags: '-',
+        grpc_response_status: '',
+        connection_security_policy:
+          reporter === 'source' ? 'unknown' : 'mutual_tls',
+        ...extra,
+      },
+      rate,
+    );
+  const vault = {
+    name: 'card-vault',
+    namespace: 'cards',
+    principal: spiffeId('card-vault', 'cards'),
+    service: 'card-vault.cards.svc.cluster.local',
+  };
+  requests('source', vault, {}, 6);
+  requests('destination', vault, {}, 6);
+  const fraud = {
+    name: 'fraud-check',
+    namespace: 'cards',
+    service: 'fraud-check.cards.svc.cluster.local',
+  };
+  requests('source', fraud, {}, 3);
+  const replica = {
+    name: 'ledger-replica',
+    namespace: 'payments',
+    service: 'ledger-replica.payments.global',
+    cluster: 'eu-2',
+  };
+  requests('source', replica, {}, 1);
+  const sim = {
+    name: 'card-network-sim',
+    namespace: 'cards',
+    service: 'card-network-sim.cards.svc.cluster.local',
+  };
+  requests('source', sim, { response_code: '503', response_flags: 'UH' }, 0.5);
+  const legacy = {
+    name: 'legacy-batch',
+    namespace: 'batch',
+    service: 'legacy-batch.batch.svc.cluster.local',
+  };
+  requests('source', legacy, {}, 0.25);
+
+  const tcp = (name, labels, rate) =>
+    w.counter(
+      name,
+      {
+        reporter: 'destination',
+        request_protocol: 'tcp',
+        source_cluster: 'pci',
+        destination_cluster: 'pci',
+        ...labels,
+      },
+      rate,
+    );
+  // fraud-check's ztunnel terminates card-issuing's HBONE connections.
+  tcp(
+    'istio_tcp_connections_opened',
+    {
+      source_workload: 'card-issuing',
+      source_workload_namespace: 'cards',
+      source_principal: issuing,
+      destination_workload: 'fraud-check',
+      destination_workload_namespace: 'cards',
+      destination_principal: spiffeId('fraud-check', 'cards'),
+      connection_security_policy: 'mutual_tls',
+      response_flags: '-',
+    },
+    0.3,
+  );
+  // tokenizer's ztunnel refuses batch/legacy: opened with "-", closed with DENY.
+  const refused = {
+    source_workload: 'legacy',
+    source_workload_namespace: 'batch',
+    source_principal: spiffeId('legacy', 'batch'),
+    destination_workload: 'tokenizer',
+    destination_workload_namespace: 'cards',
+    destination_principal: spiffeId('tokenizer', 'cards'),
+    connection_security_policy: 'mutual_tls',
+  };
+  tcp(
+    'istio_tcp_connections_opened',
+    { ...refused, response_flags: '-' },
+    0.01,
+  );
+  tcp(
+    'istio_tcp_connections_closed',
+    { ...refused, response_flags: 'DENY' },
+    0.01,
+  );
+  tcp(
+    'istio_tcp_connections_failed',
+    { ...refused, response_flags: 'DENY' },
+    0.01,
+  );
+
+  return {
+    openMetrics: w.toString(),
+    at: w.end,
+    start: w.historyStart,
+    truth: {
+      trustDomain: TD,
+      cardIssuing: {
+        outbound: {
+          'card-vault': { mtls: true, rps: 6 },
+          'fraud-check': { mtls: true, rps: 3 },
+          'ledger-replica': {
+            unverified: true,
+            reason: 'not observed at the destination: it runs in cluster eu-2',
+            rps: 1,
+          },
+          'card-network-sim': { unverified: true, reason: 'UH', rps: 0.5 },
+          'legacy-batch': {
+            unverified: true,
+            reason: 'not observed at the destination',
+            rps: 0.25,
+          },
+        },
+      },
+      legacyBatch: {
+        clientReported: [
+          { namespace: 'cards', workload: 'card-issuing', rps: 0.25 },
+        ],
+      },
+      tokenizer: {
+        denied: [
+          {
+            identity: spiffeId('legacy', 'batch'),
+            // Over the 7d caller window, of a series 8 days long.
+            count: 0.01 * 7 * DAY,
+          },
+        ],
+      },
+    },
+  };
+}
+
 module.exports = {
   manyWorkloadsDataset,
+  linkerdTruthfulDataset,
+  istioTruthfulDataset,
   STEP_SECONDS,
   DURATION_SECONDS,
   OpenMetricsWriter,

@@ -16,6 +16,7 @@ import { LinkerdTelemetry } from './linkerd/LinkerdTelemetry';
 const {
   linkerdDataset,
   istioDataset,
+  istioTruthfulDataset,
 } = require('../../scripts/prometheus-fixtures');
 
 jest.setTimeout(90_000);
@@ -294,6 +295,116 @@ describeWithPrometheus('telemetry adapters against a real Prometheus', () => {
 
     it('names the denial gap of sidecars', () => {
       expect(telemetry.gaps.map(g => g.topic)).toEqual(['denials']);
+    });
+  });
+  describe('Istio: what the destination does not report, and ambient denials', () => {
+    const dataset = istioTruthfulDataset(end);
+    const truth = dataset.truth;
+    let prometheus: RealPrometheus;
+    let telemetry: WorkloadTelemetry;
+    const ref = (namespace: string, name: string): WorkloadRef => ({
+      cluster: 'pci',
+      namespace,
+      kind: 'Deployment',
+      name,
+    });
+    const cardIssuing = ref('cards', 'card-issuing');
+    const tokenizer = ref('cards', 'tokenizer');
+    const legacyBatch = ref('batch', 'legacy-batch');
+
+    beforeAll(async () => {
+      prometheus = await startPrometheus(dataset.openMetrics);
+      telemetry = await new IstioTelemetry({
+        prometheus: new PrometheusClient({ url: prometheus.url }),
+      }).workloadTelemetry(
+        {
+          cluster: 'pci',
+          mesh: 'istio',
+          workloads: [cardIssuing, tokenizer, legacyBatch],
+          window: '5m',
+          callerWindow: '7d',
+          historyHours: 169,
+          at: new Date(dataset.at * 1000),
+        },
+        {},
+      );
+    });
+
+    afterAll(async () => {
+      await prometheus?.stop();
+    });
+
+    it('says "not observed at the destination", with the reason, instead of plaintext', () => {
+      const edges = buildEdges(
+        telemetry.traffic.filter(t => t.workload.name === 'card-issuing'),
+      ).filter(e => e.direction === 'outbound');
+      const byPeer = Object.fromEntries(edges.map(e => [e.peer.workload, e]));
+      for (const [peer, expected] of Object.entries<any>(
+        truth.cardIssuing.outbound,
+      )) {
+        const edge = byPeer[peer];
+        expect(edge.requestsPerSecond).toBeCloseTo(expected.rps, 6);
+        if (expected.mtls) {
+          expect({ peer, share: edge.mtlsShare }).toEqual({ peer, share: 1 });
+        } else {
+          expect({ peer, share: edge.mtlsShare }).toEqual({
+            peer,
+            share: null,
+          });
+          expect(edge.unverifiedReasons.join(' ')).toContain(expected.reason);
+          expect(edge.plaintextReasons).toEqual([]);
+        }
+      }
+      // The ambient destination's ztunnel vouches for mTLS, and names it.
+      expect(byPeer['fraud-check'].peer.identity).toBe(
+        `spiffe://${truth.trustDomain}/ns/cards/sa/fraud-check`,
+      );
+      expect(share(telemetry, 'card-issuing', 'outbound')).toBe(1);
+    });
+
+    it('counts ambient denials on closed connections, not on opened ones', () => {
+      const denied = telemetry.decisions.filter(
+        d => d.workload.name === 'tokenizer',
+      );
+      expect(denied).toHaveLength(1);
+      expect(denied[0]).toMatchObject({
+        decision: 'deny',
+        identity: truth.tokenizer.denied[0].identity,
+        protocol: 'tcp',
+      });
+      // increase() extrapolates at the window's edges: within a percent.
+      expect(denied[0].count / truth.tokenizer.denied[0].count).toBeCloseTo(
+        1,
+        1,
+      );
+    });
+
+    it("reports the callers of a workload without a sidecar, from the callers' side", () => {
+      expect(
+        telemetry.clientReported
+          .filter(c => c.workload.name === 'legacy-batch')
+          .map(c => ({
+            namespace: c.peer.namespace,
+            workload: c.peer.workload,
+            rps: Math.round(c.requestsPerSecond * 1e6) / 1e6,
+            unverified: c.unverified,
+          })),
+      ).toEqual(
+        truth.legacyBatch.clientReported.map((c: any) => ({
+          ...c,
+          unverified: true,
+        })),
+      );
+    });
+
+    it('knows since when each workload reports, over eight days', () => {
+      const from = telemetry.workloadHistory.find(
+        h => h.workload.name === 'card-issuing',
+      )!.from;
+      // 169 h back at one-hour resolution: at least 168 h of history.
+      expect(dataset.at * 1000 - from.getTime()).toBeGreaterThanOrEqual(
+        168 * 3600_000,
+      );
     });
   });
 });

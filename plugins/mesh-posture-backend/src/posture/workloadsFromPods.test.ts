@@ -192,6 +192,63 @@ describe('owningWorkload', () => {
   });
 });
 
+describe('workloads and identities as the meshes name them', () => {
+  it("names a CronJob's pod by its CronJob, as Istio's trimming does", () => {
+    // istio/istio pkg/kube/util.go: `(.+)-\d{8,10}$` on the Job's name.
+    expect(
+      owningWorkload(
+        pod('report-builder-29412345-x7k2p', {
+          owner: { kind: 'Job', name: 'report-builder-29412345' },
+        }),
+        'prod',
+      ),
+    ).toEqual({
+      cluster: 'prod',
+      namespace: 'payments',
+      kind: 'CronJob',
+      name: 'report-builder',
+    });
+    // A Job of its own keeps its name.
+    expect(
+      owningWorkload(
+        pod('migrate-schema-abcde', {
+          owner: { kind: 'Job', name: 'migrate-schema' },
+        }),
+        'prod',
+      ),
+    ).toMatchObject({ kind: 'Job', name: 'migrate-schema' });
+    // A bare pod is its own workload.
+    expect(owningWorkload(pod('debug-shell'), 'prod')).toMatchObject({
+      kind: 'Pod',
+      name: 'debug-shell',
+    });
+  });
+
+  it('mints SPIFFE IDs in the configured trust domain', () => {
+    const sidecar = pod('card-issuing-5d4f-abcde', {
+      annotations: { 'sidecar.istio.io/status': '{}' },
+      containers: [{ name: 'app' }, { name: 'istio-proxy' }],
+      serviceAccountName: 'card-issuing',
+    });
+    expect(
+      podMeshState(sidecar, 'istio', { trustDomain: 'bank.example' }).identity,
+    ).toBe('spiffe://bank.example/ns/payments/sa/card-issuing');
+  });
+
+  it("mints Linkerd identities in the control plane's namespace", () => {
+    const meshed = pod('ledger-0', {
+      containers: [{ name: 'linkerd-proxy' }, { name: 'ledger' }],
+      serviceAccountName: 'ledger',
+    });
+    expect(
+      podMeshState(meshed, 'linkerd', {
+        linkerdNamespace: 'linkerd-prod',
+        trustDomain: 'bank.example',
+      }).identity,
+    ).toBe('ledger.payments.serviceaccount.identity.linkerd-prod.bank.example');
+  });
+});
+
 describe('workloadsFromPods', () => {
   it('groups live pods and counts meshed and ready ones', () => {
     const rs = { kind: 'ReplicaSet', name: 'payments-api-7d9f8b6c5' };

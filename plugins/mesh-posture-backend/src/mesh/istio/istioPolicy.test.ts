@@ -250,6 +250,141 @@ describe('evaluateIstioAuthorization', () => {
   });
 });
 
+/*
+ * From istio/istio (86c9f01f, 2026-08-22): `principals: ["*"]` becomes the
+ * authenticated regex `.+` and `namespaces` the regex `.*\/ns/<ns>/.*`
+ * (pilot/pkg/security/authz/matcher/string.go, model/generator.go): both
+ * match only mTLS callers. `notPrincipals`/`notNamespaces` become the
+ * negation of that match, which holds for plaintext
+ * (tests/integration/security/testdata/authz/plaintext.yaml.tmpl). DENY
+ * `rules: [{}]` denies everything (builder/testdata/http/deny-empty-rule).
+ * `to.operation.ports` restricts a rule to those destination ports.
+ */
+describe('evaluateIstioAuthorization as Istio evaluates it', () => {
+  const port = (result: ReturnType<typeof evaluate>, name: string) =>
+    result.ports.find(p => p.port === name)!;
+
+  it('reads principals: ["*"] as any authenticated caller, and lists it', () => {
+    const anyAuthenticated = obj('AuthorizationPolicy', 'cards', 'mesh-only', {
+      rules: [{ from: [{ source: { principals: ['*'] } }] }],
+    });
+    const result = evaluate([meshStrict], [anyAuthenticated]);
+    expect(port(result, '8080 (http)').access).toBe('authenticated');
+    expect(result.admitted).toEqual([
+      { identity: '*', grantedBy: ['AuthorizationPolicy cards/mesh-only'] },
+    ]);
+  });
+
+  it('reads namespaces: ["*"] as any authenticated caller', () => {
+    const anyNamespace = obj('AuthorizationPolicy', 'cards', 'any-ns', {
+      rules: [{ from: [{ source: { namespaces: ['*'] } }] }],
+    });
+    expect(
+      port(evaluate([meshStrict], [anyNamespace]), '8080 (http)').access,
+    ).toBe('authenticated');
+  });
+
+  it('reads the namespace-isolation DENY as narrowed to the namespace', () => {
+    // The pattern Istio's docs give: refuse everything not from "cards".
+    const isolation = obj('AuthorizationPolicy', 'cards', 'ns-isolation', {
+      action: 'DENY',
+      rules: [{ from: [{ source: { notNamespaces: ['cards'] } }] }],
+    });
+    // Even under PERMISSIVE: plaintext has no namespace and is refused.
+    const result = evaluate([nsPermissive], [isolation]);
+    expect(port(result, '8080 (http)')).toMatchObject({
+      mtlsMode: 'PERMISSIVE',
+      access: 'deny',
+    });
+    expect(port(result, '8080 (http)').explanation).toContain(
+      'AuthorizationPolicy cards/ns-isolation refuses all but */ns/cards/sa/*',
+    );
+    expect(result.admitted).toEqual([
+      {
+        identity: '*/ns/cards/sa/*',
+        grantedBy: ['AuthorizationPolicy cards/ns-isolation'],
+      },
+    ]);
+  });
+
+  it('refuses every caller on DENY rules: [{}], and plaintext on DENY notPrincipals: ["*"]', () => {
+    const denyAll = obj('AuthorizationPolicy', 'cards', 'deny-all', {
+      action: 'DENY',
+      rules: [{}],
+    });
+    expect(
+      port(evaluate([nsPermissive], [denyAll]), '8080 (http)').access,
+    ).toBe('deny');
+    const denyPlaintext = obj('AuthorizationPolicy', 'cards', 'mtls-only', {
+      action: 'DENY',
+      rules: [{ from: [{ source: { notPrincipals: ['*'] } }] }],
+    });
+    expect(
+      port(evaluate([nsPermissive], [denyPlaintext]), '8080 (http)').access,
+    ).toBe('authenticated');
+  });
+
+  it('takes DENY principals out of what an ALLOW admits', () => {
+    const allow = obj('AuthorizationPolicy', 'cards', 'callers', {
+      rules: [
+        {
+          from: [
+            {
+              source: {
+                principals: [
+                  'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account',
+                  'cluster.local/ns/batch/sa/reconciliation',
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const deny = obj('AuthorizationPolicy', 'cards', 'no-batch', {
+      action: 'DENY',
+      rules: [{ from: [{ source: { namespaces: ['batch'] } }] }],
+    });
+    expect(evaluate([meshStrict], [allow, deny]).admitted).toEqual([
+      {
+        identity:
+          'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account',
+        grantedBy: ['AuthorizationPolicy cards/callers'],
+      },
+    ]);
+  });
+
+  it('does not count a DENY of some paths as narrowing who may call', () => {
+    const denyAdmin = obj('AuthorizationPolicy', 'cards', 'no-admin-paths', {
+      action: 'DENY',
+      rules: [{ to: [{ operation: { paths: ['/admin/*'] } }] }],
+    });
+    const result = evaluate([nsPermissive], [denyAdmin]);
+    expect(port(result, '8080 (http)').access).toBe('open');
+    expect(result.notes).toContain(
+      'AuthorizationPolicy cards/no-admin-paths refuses only some requests (operations or conditions), so it is not counted as narrowing who may call',
+    );
+  });
+
+  it('applies rules to the ports they name, and not to the others', () => {
+    const httpOnly = obj('AuthorizationPolicy', 'cards', 'http-callers', {
+      rules: [
+        {
+          from: [{ source: { principals: ['*'] } }],
+          to: [{ operation: { ports: ['8080'] } }],
+        },
+      ],
+    });
+    const result = evaluate([meshStrict], [httpOnly]);
+    expect(port(result, '8080 (http)').access).toBe('authenticated');
+    // An ALLOW policy exists and no rule covers 9000: nothing is admitted.
+    expect(port(result, '9000 (admin)')).toMatchObject({
+      access: 'deny',
+      grants: [],
+    });
+  });
+});
+
 describe('normalizePrincipal', () => {
   it('compares metric and policy principals', () => {
     expect(normalizePrincipal('spiffe://cluster.local/ns/a/sa/b')).toBe(

@@ -347,6 +347,160 @@ describe('evaluateLinkerdAuthorization', () => {
   });
 });
 
+/*
+ * The rules below are read from linkerd/linkerd2 (edge-26.8.3,
+ * b24cd4059841), policy-controller/k8s/index/src/inbound/index.rs:
+ * `client_authzs` extends the policies' authorizations with the Server's
+ * accessPolicy; `policy_client_authz` fails on a missing authentication and
+ * the caller logs "Illegal AuthorizationPolicy; ignoring";
+ * `default_inbound_server` narrows the default policy of the ports
+ * annotated config.linkerd.io/proxy-require-identity-inbound-ports.
+ */
+describe('Linkerd policy as the policy controller evaluates it', () => {
+  const openPolicy = obj(
+    'policy.linkerd.io/v1alpha1',
+    'AuthorizationPolicy',
+    'ledger-anyone',
+    {
+      targetRef: {
+        group: 'policy.linkerd.io',
+        kind: 'Server',
+        name: 'ledger-grpc',
+      },
+      // No MeshTLSAuthentication: unauthenticated clients are admitted.
+      requiredAuthenticationRefs: [],
+    },
+  );
+
+  it('unions a Server accessPolicy with the policies that target it', () => {
+    const result = evaluateLinkerdAuthorization({
+      workload: ledger,
+      pods: [pod('deny')],
+      domain: { controlPlaneNamespace: 'linkerd', trustDomain: TD },
+      objects: objects({
+        servers: [
+          {
+            ...grpcServer,
+            spec: { ...grpcServer.spec, accessPolicy: 'cluster-authenticated' },
+          },
+        ],
+        authorizationPolicies: [openPolicy],
+      }),
+    });
+    // Authenticated by the accessPolicy, but the policy admits anyone.
+    expect(result.ports[0]).toMatchObject({
+      port: '9090 (grpc)',
+      access: 'open',
+    });
+    expect(result.ports[0].grants.map(g => g.policy)).toEqual([
+      'AuthorizationPolicy payments/ledger-anyone',
+      'Server payments/ledger-grpc accessPolicy cluster-authenticated',
+    ]);
+  });
+
+  it('ignores an AuthorizationPolicy whose authentication does not exist', () => {
+    const result = evaluateLinkerdAuthorization({
+      workload: ledger,
+      pods: [pod('deny')],
+      domain: { controlPlaneNamespace: 'linkerd', trustDomain: TD },
+      objects: objects({
+        servers: [grpcServer],
+        // grpcPolicy names MeshTLSAuthentication ledger-callers, absent here;
+        // the second names a NetworkAuthentication that is absent too.
+        authorizationPolicies: [
+          grpcPolicy,
+          obj('policy.linkerd.io/v1alpha1', 'AuthorizationPolicy', 'lb', {
+            targetRef: {
+              group: 'policy.linkerd.io',
+              kind: 'Server',
+              name: 'ledger-grpc',
+            },
+            requiredAuthenticationRefs: [
+              {
+                group: 'policy.linkerd.io',
+                kind: 'NetworkAuthentication',
+                name: 'load-balancers',
+              },
+            ],
+          }),
+        ],
+      }),
+    });
+    expect(result.ports[0]).toMatchObject({ access: 'deny', grants: [] });
+    expect(result.admitted).toEqual([]);
+    expect(result.notes).toEqual([
+      'AuthorizationPolicy payments/ledger-grpc is ignored by Linkerd and grants nothing: MeshTLSAuthentication payments/ledger-callers does not exist',
+      'AuthorizationPolicy payments/lb is ignored by Linkerd and grants nothing: NetworkAuthentication payments/load-balancers does not exist',
+    ]);
+  });
+
+  it('narrows the default policy on require-identity ports without a Server', () => {
+    const result = evaluateLinkerdAuthorization({
+      workload: ledger,
+      pods: [
+        pod('all-unauthenticated', {
+          'config.linkerd.io/proxy-require-identity-inbound-ports': '9100-9200',
+        }),
+      ],
+      domain: { controlPlaneNamespace: 'linkerd', trustDomain: TD },
+      objects: objects({}),
+    });
+    expect(result.ports.map(p => [p.port, p.access])).toEqual([
+      ['9090 (grpc)', 'open'],
+      ['9102 (metrics)', 'authenticated'],
+      ['*', 'open'],
+    ]);
+    expect(result.ports[1].explanation).toBe(
+      'no Server; default policy all-unauthenticated (proxy configuration), all-authenticated on this port (config.linkerd.io/proxy-require-identity-inbound-ports)',
+    );
+  });
+
+  it('keeps deny and audit on require-identity ports, and Servers ignore the annotation', () => {
+    const annotated = (policy: string) =>
+      pod(policy, {
+        'config.linkerd.io/proxy-require-identity-inbound-ports': '9090,9102',
+      });
+    const audit = evaluateLinkerdAuthorization({
+      workload: ledger,
+      pods: [annotated('audit')],
+      domain: { controlPlaneNamespace: 'linkerd', trustDomain: TD },
+      objects: objects({
+        servers: [
+          {
+            ...grpcServer,
+            spec: { ...grpcServer.spec, accessPolicy: 'all-unauthenticated' },
+          },
+        ],
+      }),
+    });
+    expect(audit.ports.map(p => [p.port, p.access])).toEqual([
+      ['9090 (grpc)', 'open'],
+      ['9102 (metrics)', 'audit'],
+      ['*', 'audit'],
+    ]);
+  });
+
+  it('names identities with the control plane namespace they are minted in', () => {
+    const result = evaluateLinkerdAuthorization({
+      workload: ledger,
+      pods: [pod('deny')],
+      domain: {
+        controlPlaneNamespace: 'linkerd-prod',
+        trustDomain: 'bank.example',
+      },
+      objects: objects({
+        servers: [grpcServer],
+        authorizationPolicies: [grpcPolicy],
+        meshTLSAuthentications: [callers],
+      }),
+    });
+    expect(result.admitted.map(a => a.identity)).toEqual([
+      'payments-api.payments.serviceaccount.identity.linkerd-prod.bank.example',
+      'reconciliation.batch.serviceaccount.identity.linkerd-prod.bank.example',
+    ]);
+  });
+});
+
 describe('defaultInboundPolicy', () => {
   it('prefers the proxy environment, then the pod, then the namespace', () => {
     const ns: KubernetesObject = {
