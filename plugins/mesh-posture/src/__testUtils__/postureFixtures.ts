@@ -111,6 +111,8 @@ function facts(overrides: Partial<PostureFacts>): PostureFacts {
         proxyVersions: ['edge-26.10.2'],
         identity:
           'accounts-service.open-banking.serviceaccount.identity.linkerd.cluster.local',
+        // Its proxies have reported for a month.
+        telemetryFrom: '2026-10-22T10:00:00.000Z',
       },
     ],
     traffic: [
@@ -164,6 +166,67 @@ export const plaintextCallerPosture = serve(
         requestsPerSecond: 1.6,
       },
     ],
+  }),
+);
+
+/**
+ * Kubelet probes on Linkerd's probe route, and a call whose security the
+ * destination (in another cluster) did not report.
+ */
+export const probesAndUnobservedPosture = serve(
+  facts({
+    traffic: [
+      caller('web-frontend', 'web', 14.2),
+      {
+        workload: accounts,
+        direction: 'inbound',
+        peer: {},
+        mtls: false,
+        noTlsReason: 'no_tls_from_remote',
+        probe: true,
+        requestsPerSecond: 0.2,
+      },
+      {
+        workload: accounts,
+        direction: 'outbound',
+        peer: { namespace: 'payments', workload: 'ledger-replica' },
+        mtls: false,
+        unverified: true,
+        noTlsReason:
+          "not observed at the destination: it runs in cluster eu-2, whose proxies report to that cluster's Prometheus",
+        requestsPerSecond: 1,
+      },
+    ],
+  }),
+);
+
+/** A workload with no proxy, seen only by its callers' proxies. */
+export const noProxyPosture = serve(
+  facts({
+    workloads: [
+      {
+        workload: accounts,
+        mesh: 'linkerd',
+        totalPods: 2,
+        meshedPods: 0,
+        readyPods: 2,
+        dataPlane: 'none',
+        proxyVersions: [],
+      },
+    ],
+    traffic: [
+      {
+        workload: accounts,
+        direction: 'inbound',
+        peer: { namespace: 'web', workload: 'web-frontend' },
+        mtls: false,
+        noTlsReason: 'not_provided_by_service_discovery',
+        reportedBy: 'peer',
+        requestsPerSecond: 1.9,
+      },
+    ],
+    authorization: [],
+    admittedIdentities: [],
   }),
 );
 

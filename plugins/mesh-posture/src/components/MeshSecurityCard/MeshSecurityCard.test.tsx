@@ -18,7 +18,9 @@ import {
   demoPosture,
   expiredAnchorPosture,
   healthyPosture,
+  noProxyPosture,
   plaintextCallerPosture,
+  probesAndUnobservedPosture,
   prometheusDownPosture,
 } from '../../__testUtils__/postureFixtures';
 import { MeshSecurityCard } from './MeshSecurityCard';
@@ -113,6 +115,40 @@ describe('MeshSecurityCard', () => {
         /plaintext from an unidentified client \(no_tls_from_remote\)/,
       ),
     ).toBeInTheDocument();
+  });
+
+  it('shows probes apart and a call no proxy reported as not observed, not plaintext', async () => {
+    serve(probesAndUnobservedPosture);
+    await renderCard();
+    expect(
+      await screen.findByText(/probes 0\.20 req\/s, plaintext by design/),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/1\.0 req\/s not observed/)).toBeInTheDocument();
+    const table = screen.getByRole('table', { name: 'Traffic edges' });
+    const row = within(table)
+      .getByText('payments/ledger-replica')
+      .closest('tr')!;
+    expect(within(row).getByText('Not observed')).toBeInTheDocument();
+    expect(within(row).queryByText('Plaintext')).not.toBeInTheDocument();
+    // The probes are no caller of their own.
+    expect(
+      within(table).queryByText('unidentified client'),
+    ).not.toBeInTheDocument();
+    // The outbound check cannot pass on a call nobody observed: it is one
+    // the verdict names as not judged.
+    expect(screen.getByText(/1 of 7 checks not judged/)).toBeInTheDocument();
+  });
+
+  it('shows who calls a workload without a proxy, as its callers saw it', async () => {
+    serve(noProxyPosture);
+    await renderCard();
+    expect(await screen.findByText('Failing')).toBeInTheDocument();
+    const table = screen.getByRole('table', { name: 'Traffic edges' });
+    const row = within(table).getByText('web/web-frontend').closest('tr')!;
+    expect(
+      within(row).getByText("seen by the peer's proxy"),
+    ).toBeInTheDocument();
+    expect(within(row).getByText('Plaintext')).toBeInTheDocument();
   });
 
   it('fails on an expired trust anchor', async () => {

@@ -63,15 +63,27 @@ function MtlsFigure(props: {
   direction: 'inbound' | 'outbound';
 }) {
   const totals = props.posture[props.direction];
+  const parts = [
+    totals.requestsPerSecond > 0
+      ? formatRate(totals.requestsPerSecond)
+      : `no requests in ${props.posture.window}`,
+    ...(totals.unverifiedRequestsPerSecond > 0
+      ? [`${formatRate(totals.unverifiedRequestsPerSecond)} not observed`]
+      : []),
+    // Kubelet probes are plaintext by design: counted apart, not as callers.
+    ...((totals.probeRequestsPerSecond ?? 0) > 0
+      ? [
+          `probes ${formatRate(
+            totals.probeRequestsPerSecond!,
+          )}, plaintext by design`,
+        ]
+      : []),
+  ];
   return (
     <Figure
       label={`${props.direction === 'inbound' ? 'Inbound' : 'Outbound'} mTLS`}
       value={totals.mtlsShare === null ? '—' : formatShare(totals.mtlsShare)}
-      detail={
-        totals.mtlsShare === null
-          ? `no requests in ${props.posture.window}`
-          : formatRate(totals.requestsPerSecond)
-      }
+      detail={parts.join(' · ')}
     />
   );
 }

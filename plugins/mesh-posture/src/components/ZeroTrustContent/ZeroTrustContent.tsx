@@ -26,6 +26,7 @@ import {
   AdmittedIdentity,
   certificateStatus,
   DEFAULT_POSTURE_WINDOW,
+  formatRate,
   formatExpiry,
   isMeshPostureAvailable,
   KUBERNETES_ID_ANNOTATION,
@@ -203,6 +204,14 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
         empty={`No requests in the last ${posture.window}.`}
       >
         <EdgeTable edges={posture.edges} />
+        {(posture.inbound.probeRequestsPerSecond ?? 0) > 0 && (
+          <Typography variant="caption" color="textSecondary" display="block">
+            Kubelet probes:{' '}
+            {formatRate(posture.inbound.probeRequestsPerSecond!)}, plaintext by
+            design (the mesh gives them a route of their own); not counted in
+            the mTLS share.
+          </Typography>
+        )}
       </Section>
 
       <Section
