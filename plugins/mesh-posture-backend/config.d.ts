@@ -39,6 +39,12 @@ export interface Config {
       /** Linkerd: Prometheus label names of namespace and workloads (default linkerd-viz's). */
       labels?: {
         namespace?: string;
+        /**
+         * The pod name label (default pod). Series no owner label names,
+         * such as a CronJob's or a bare pod's, are attributed by it; an
+         * empty string turns that off.
+         */
+        pod?: string;
         workloads?: { [kind: string]: string };
       };
       /** Trust domain of mesh identities. Default cluster.local. */

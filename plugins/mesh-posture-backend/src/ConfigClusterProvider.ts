@@ -41,6 +41,7 @@ export class ConfigClusterProvider implements MeshClusterProvider {
                 labels: c.labels
                   ? {
                       namespace: c.labels.namespace,
+                      ...(c.labels.pod ? { pod: c.labels.pod } : {}),
                       workloads: {
                         ...LINKERD_VIZ_LABELS.workloads,
                         ...c.labels.workloads,

@@ -99,6 +99,7 @@ describe('readMeshPostureConfig', () => {
         },
         labels: {
           namespace: 'kubernetes_namespace',
+          pod: 'pod',
           workloads: { Deployment: 'app_deployment' },
         },
         trustDomain: 'cluster.local',

@@ -28,6 +28,8 @@ export interface ClusterConfig {
   /** Linkerd: label names the scrape config gives namespace and workloads. */
   labels?: {
     namespace: string;
+    /** The pod name label; empty turns attribution by pod name off. */
+    pod: string;
     workloads: Partial<Record<WorkloadKind, string>>;
   };
   trustDomain: string;
@@ -127,6 +129,7 @@ function readCluster(c: Config, index: number): ClusterConfig {
   let labels: ClusterConfig['labels'];
   if (c.has('labels')) {
     const namespace = c.getOptionalString('labels.namespace') ?? 'namespace';
+    const pod = c.getOptionalString('labels.pod') ?? 'pod';
     const workloads: Partial<Record<WorkloadKind, string>> = {};
     const w = c.getOptionalConfig('labels.workloads');
     for (const kind of w?.keys() ?? []) {
@@ -137,14 +140,18 @@ function readCluster(c: Config, index: number): ClusterConfig {
       }
       workloads[kind as WorkloadKind] = w!.getString(kind);
     }
-    for (const label of [namespace, ...Object.values(workloads)]) {
+    for (const label of [
+      namespace,
+      ...(pod ? [pod] : []),
+      ...Object.values(workloads),
+    ]) {
       if (!isLabelName(label!)) {
         throw new Error(
           `${where}.labels: "${label}" is not a Prometheus label name`,
         );
       }
     }
-    labels = { namespace, workloads };
+    labels = { namespace, pod, workloads };
   }
   return {
     name,
