@@ -67,6 +67,27 @@ const WINDOW_SECONDS: Record<string, number> = {
   '30d': 2592000,
 };
 
+/**
+ * What a caller's proxy says of a call's security: Linkerd's knows (mTLS,
+ * or no identity from discovery for a callee without a proxy); Istio's
+ * source reports say "unknown".
+ */
+function callerSideSecurity(
+  mesh: DemoCluster['mesh'],
+  calleeMeshed: boolean,
+): Pick<TrafficObservation, 'mtls' | 'noTlsReason' | 'unverified'> {
+  if (mesh === 'istio') {
+    return {
+      mtls: false,
+      unverified: true,
+      noTlsReason: "reported by the caller's sidecar, which cannot tell",
+    };
+  }
+  return calleeMeshed
+    ? { mtls: true }
+    : { mtls: false, noTlsReason: 'not_provided_by_service_discovery' };
+}
+
 /** Up to 72 evenly spaced instants over a window ending at `at`, newest last. */
 function sampleInstants(at: Date, windowSeconds: number): Date[] {
   const count = Math.min(72, Math.max(5, Math.round(windowSeconds / 60)));
@@ -568,19 +589,7 @@ export class DemoMesh implements MeshClusterProvider {
               workload: ref,
               direction: 'inbound',
               peer: { namespace: caller.namespace, workload: caller.name },
-              ...(cluster.mesh === 'linkerd'
-                ? self.meshed
-                  ? { mtls: true }
-                  : {
-                      mtls: false,
-                      noTlsReason: 'not_provided_by_service_discovery',
-                    }
-                : {
-                    mtls: false,
-                    unverified: true,
-                    noTlsReason:
-                      "reported by the caller's sidecar, which cannot tell",
-                  }),
+              ...callerSideSecurity(cluster.mesh, self.meshed),
               reportedBy: 'peer',
               requestsPerSecond: edge.rate,
             });

@@ -7,6 +7,7 @@ import {
 } from '@mesh-posture/plugin-mesh-posture-common';
 import type { MeshCluster } from '@mesh-posture/plugin-mesh-posture-node';
 import { PeerEntities } from '../catalog/PeerEntities';
+import { IstioTelemetry } from '../mesh/istio/IstioTelemetry';
 import { LinkerdTelemetry } from '../mesh/linkerd/LinkerdTelemetry';
 import { PrometheusClient } from '../prometheus/PrometheusClient';
 import { SignalsService } from '../signals/SignalsService';
@@ -19,7 +20,10 @@ import {
 import { selfSignedPem } from '../__testUtils__/testCertificates';
 import { PostureAssembler } from './PostureAssembler';
 
-const { linkerdTruthfulDataset } = require('../../scripts/prometheus-fixtures');
+const {
+  linkerdTruthfulDataset,
+  istioTruthfulDataset,
+} = require('../../scripts/prometheus-fixtures');
 
 jest.setTimeout(180_000);
 
@@ -468,6 +472,214 @@ describeWithPrometheus(
         status: 'pass',
         detail: 'none in 7d',
       });
+    });
+  },
+);
+
+/*
+ * An Istio cluster the same way: pods and security.istio.io policies as the
+ * API serves them, and istioTruthfulDataset's series. The rules are Istio's
+ * (see istioPolicy.ts and IstioTelemetry.ts for the upstream files).
+ */
+function istioObjects(rootPem: string): FakeObject[] {
+  const sidecar = {
+    name: 'istio-proxy',
+    image: 'docker.io/istio/proxyv2:1.28.1',
+    ports: [{ name: 'http-envoy-prom', containerPort: 15090 }],
+  };
+  const istioPod = (
+    name: string,
+    namespace: string,
+    id: string,
+    mode: 'sidecar' | 'ambient' | 'none',
+  ): FakeObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `${id}-7c9d8-${name}`,
+      namespace,
+      labels: {
+        app: id,
+        'backstage.io/kubernetes-id': id,
+        'pod-template-hash': '7c9d8',
+        ...(mode === 'ambient' ? { 'istio.io/dataplane-mode': 'ambient' } : {}),
+      },
+      annotations: {
+        ...(mode === 'sidecar' ? { 'sidecar.istio.io/status': '{}' } : {}),
+        ...(mode === 'ambient'
+          ? { 'ambient.istio.io/redirection': 'enabled' }
+          : {}),
+      },
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: `${id}-7c9d8`,
+          controller: true,
+        },
+      ],
+    },
+    spec: {
+      serviceAccountName: id,
+      containers: [
+        { name: id, ports: [{ name: 'http', containerPort: 8080 }] },
+        ...(mode === 'sidecar' ? [sidecar] : []),
+      ],
+    },
+    status: {
+      phase: 'Running',
+      conditions: [{ type: 'Ready', status: 'True' }],
+    },
+  });
+  const policy = (
+    kind: string,
+    namespace: string,
+    name: string,
+    spec: any,
+  ) => ({
+    apiVersion: 'security.istio.io/v1',
+    kind,
+    metadata: { name, namespace, creationTimestamp: '2026-01-01T00:00:00Z' },
+    spec,
+  });
+  return [
+    ...['cards', 'batch'].map(name => ({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name },
+    })),
+    istioPod('a1b2c', 'cards', 'card-issuing', 'sidecar'),
+    istioPod('d3e4f', 'cards', 'tokenizer', 'ambient'),
+    istioPod('g5h6i', 'batch', 'legacy-batch', 'none'),
+    policy('PeerAuthentication', 'istio-system', 'default', {
+      mtls: { mode: 'PERMISSIVE' },
+    }),
+    // Any authenticated caller may reach card-issuing.
+    policy('AuthorizationPolicy', 'cards', 'card-issuing-mesh', {
+      selector: { matchLabels: { app: 'card-issuing' } },
+      rules: [{ from: [{ source: { principals: ['*'] } }] }],
+    }),
+    // The namespace-isolation pattern, for tokenizer.
+    policy('AuthorizationPolicy', 'cards', 'tokenizer-isolation', {
+      selector: { matchLabels: { app: 'tokenizer' } },
+      action: 'DENY',
+      rules: [{ from: [{ source: { notNamespaces: ['cards'] } }] }],
+    }),
+    ...['cards', 'batch'].map(namespace => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'istio-ca-root-cert', namespace },
+      data: { 'root-cert.pem': rootPem },
+    })),
+  ];
+}
+
+describeWithPrometheus(
+  'an Istio posture read true against a real Prometheus',
+  () => {
+    const dataset = istioTruthfulDataset(Math.floor(Date.now() / 1000) - 120);
+    const truth = dataset.truth;
+    const at = new Date(dataset.at * 1000);
+    let prometheus: RealPrometheus;
+    const postures = new Map<string, AssessedPosture>();
+
+    beforeAll(async () => {
+      prometheus = await startPrometheus(dataset.openMetrics);
+      const rootPem = await selfSignedPem({
+        commonName: 'Bank PCI Root CA',
+        notBefore: new Date(at.getTime() - 100 * DAY),
+        notAfter: new Date(at.getTime() + 400 * DAY),
+      });
+      const cluster: MeshCluster = {
+        name: 'pci',
+        mesh: 'istio',
+        settings: {
+          trustDomain: truth.trustDomain,
+          istioRootNamespace: 'istio-system',
+        },
+        objects: objectSourceOf(istioObjects(rootPem)),
+        telemetry: new IstioTelemetry({
+          prometheus: new PrometheusClient({ url: prometheus.url }),
+        }),
+      };
+      const assembler = new PostureAssembler({
+        providers: [{ getClusters: async () => [cluster] }],
+        sourceTimeoutMs: 30_000,
+        callerWindow: '7d',
+        minimumCallerHistoryMs: 7 * DAY,
+        logger: mockServices.logger.mock(),
+        now: () => at,
+      });
+      for (const name of ['card-issuing', 'tokenizer', 'legacy-batch']) {
+        postures.set(
+          name,
+          await assembler.assemble(
+            `component:default/${name}`,
+            {
+              selector: labelEquals('backstage.io/kubernetes-id', name),
+              cluster: 'pci',
+              explicit: [],
+            },
+            '5m',
+          ),
+        );
+      }
+    });
+
+    afterAll(async () => {
+      await prometheus?.stop();
+    });
+
+    const check = (name: string, id: string) =>
+      postures.get(name)!.verdict.checks.find(c => c.id === id)!;
+
+    it('reads principals: ["*"] as open to any authenticated caller, and judges it', () => {
+      const issuing = postures.get('card-issuing')!;
+      expect(check('card-issuing', 'default-deny').status).not.toBe('pass');
+      expect(issuing.admittedIdentities.map(a => a.identity)).toEqual(['*']);
+      expect(issuing.workloads[0].identity).toBe(
+        `spiffe://${truth.trustDomain}/ns/cards/sa/card-issuing`,
+      );
+    });
+
+    it('does not call unreported calls plaintext, and does not pass them either', () => {
+      const outbound = check('card-issuing', 'outbound-mtls');
+      expect(outbound.status).toBe('unknown');
+      expect(outbound.detail).toContain('not observed at the destination');
+      expect(outbound.detail).toContain('cluster eu-2');
+      expect(outbound.detail).toContain('UH: no healthy upstream');
+    });
+
+    it('reads namespace isolation as narrowed, and counts the denials ztunnel made', () => {
+      expect(check('tokenizer', 'default-deny').status).toBe('pass');
+      const tokenizer = postures.get('tokenizer')!;
+      expect(tokenizer.workloads[0].dataPlane).toBe('ambient');
+      expect(tokenizer.deniedCallers).toEqual([
+        expect.objectContaining({
+          identity: truth.tokenizer.denied[0].identity,
+          protocol: 'tcp',
+        }),
+      ]);
+      expect(check('tokenizer', 'denied-callers').status).toBe('warn');
+    });
+
+    it("shows a sidecar-less workload's callers, in plaintext, and judges nothing else", () => {
+      const legacy = postures.get('legacy-batch')!;
+      expect(legacy.edges.map(simple)).toEqual([
+        {
+          namespace: 'cards',
+          workload: 'card-issuing',
+          mtls: false,
+          reason: 'no proxy at the destination to terminate mTLS',
+          rps: 0.25,
+        },
+      ]);
+      expect(check('legacy-batch', 'certificates').status).toBe(
+        'not-applicable',
+      );
+      expect(check('legacy-batch', 'denied-callers').status).toBe(
+        'not-applicable',
+      );
     });
   },
 );

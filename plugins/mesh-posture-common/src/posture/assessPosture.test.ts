@@ -114,6 +114,32 @@ function cert(daysToExpiry: number): CertificateStatus {
   };
 }
 
+function port(
+  access: PortAuthorization['access'],
+  explanation = 'test',
+): PortAuthorization {
+  return {
+    workload: ledger,
+    port: '9090',
+    selectedBy: 'Server payments/ledger-grpc',
+    access,
+    grants: [],
+    explanation,
+  };
+}
+
+function admitted(identity: string, seen: boolean | null): AdmittedIdentity {
+  return {
+    workload: ledger,
+    identity,
+    grantedBy: ['AuthorizationPolicy payments/ledger-callers'],
+    seen,
+  };
+}
+
+const check = (p: ReturnType<typeof assessPosture>, id: string) =>
+  p.verdict.checks.find(c => c.id === id)!;
+
 describe('assessPosture', () => {
   it('passes a fully meshed service with all traffic over mTLS', () => {
     const p = assessPosture(
@@ -185,9 +211,9 @@ describe('assessPosture', () => {
       mtlsShare: 0,
       plaintextReasons: ['no_tls_from_remote'],
     });
-    const check = p.verdict.checks.find(c => c.id === 'inbound-mtls')!;
-    expect(check.status).toBe('fail');
-    expect(check.detail).toContain(
+    const inboundCheck = check(p, 'inbound-mtls');
+    expect(inboundCheck.status).toBe('fail');
+    expect(inboundCheck.detail).toContain(
       'an unidentified client (no_tls_from_remote)',
     );
     expect(p.verdict.status).toBe('fail');
@@ -196,9 +222,8 @@ describe('assessPosture', () => {
   it('says "no requests" rather than 0% or 100% without traffic', () => {
     const p = assessPosture(facts({}));
     expect(p.inbound.mtlsShare).toBeNull();
-    const check = p.verdict.checks.find(c => c.id === 'inbound-mtls')!;
     // The proxies report, and saw no request: nothing to encrypt.
-    expect(check).toMatchObject({
+    expect(check(p, 'inbound-mtls')).toMatchObject({
       status: 'not-applicable',
       detail: 'no inbound requests in the last 5m',
     });
@@ -453,32 +478,6 @@ describe('the verdict', () => {
     expect(p.verdict.status).toBe('pass');
   });
 });
-
-function port(
-  access: PortAuthorization['access'],
-  explanation = 'test',
-): PortAuthorization {
-  return {
-    workload: ledger,
-    port: '9090',
-    selectedBy: 'Server payments/ledger-grpc',
-    access,
-    grants: [],
-    explanation,
-  };
-}
-
-function admitted(identity: string, seen: boolean | null): AdmittedIdentity {
-  return {
-    workload: ledger,
-    identity,
-    grantedBy: ['AuthorizationPolicy payments/ledger-callers'],
-    seen,
-  };
-}
-
-const check = (p: ReturnType<typeof assessPosture>, id: string) =>
-  p.verdict.checks.find(c => c.id === id)!;
 
 describe('authorization checks', () => {
   it('passes default-deny only when every port is deny', () => {

@@ -244,19 +244,19 @@ function contextOf(facts: PostureFacts): CheckContext {
 function checkPods(workloads: WorkloadPosture[], ctx: CheckContext) {
   const total = workloads.reduce((n, w) => n + w.totalPods, 0);
   const meshed = workloads.reduce((n, w) => n + w.meshedPods, 0);
-  const { status, detail } = decide(
-    total === 0
-      ? {
-          unknown: ctx.kubernetesFailed
-            ? 'pods could not be read'
-            : 'no running pods matched the entity',
-        }
-      : meshed === 0
-      ? { fail: `none of ${plural(total, 'pod')} is meshed` }
-      : meshed < total
-      ? { warn: `${meshed}/${total} pods meshed` }
-      : { pass: `${meshed}/${total} pods meshed` },
-  );
+  const findings: CheckFindings = {};
+  if (total === 0) {
+    findings.unknown = ctx.kubernetesFailed
+      ? 'pods could not be read'
+      : 'no running pods matched the entity';
+  } else if (meshed === 0) {
+    findings.fail = `none of ${plural(total, 'pod')} is meshed`;
+  } else if (meshed < total) {
+    findings.warn = `${meshed}/${total} pods meshed`;
+  } else {
+    findings.pass = `${meshed}/${total} pods meshed`;
+  }
+  const { status, detail } = decide(findings);
   const check: PostureCheck = {
     id: 'meshed-pods',
     title: 'Every pod runs in the mesh',
