@@ -14,7 +14,6 @@ import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import {
-  certificateStatus,
   formatExpiry,
   formatRate,
   formatShare,
@@ -32,6 +31,7 @@ import {
   STATUS_TEXT,
   StatusIcon,
   useStyles as useSharedStyles,
+  certificateStatusFor,
 } from '../shared/postureParts';
 
 const useStyles = makeStyles({
@@ -144,7 +144,7 @@ export function MeshSecurityContent({ posture }: { posture: MeshPosture }) {
               display="flex"
               alignItems="center"
             >
-              <StatusIcon status={certificateStatus(c.daysToExpiry, c.role)} />
+              <StatusIcon status={certificateStatusFor(posture, c)} />
               <Typography variant="body2">
                 {c.role.replace('-', ' ')} <i>{c.subject}</i> on {c.cluster}:{' '}
                 {formatExpiry(c.daysToExpiry)}

@@ -24,7 +24,6 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import {
   AdmittedIdentity,
-  certificateStatus,
   DEFAULT_POSTURE_WINDOW,
   formatRate,
   formatExpiry,
@@ -46,6 +45,7 @@ import {
   STATUS_TEXT,
   StatusIcon,
   useStyles,
+  certificateStatusFor,
 } from '../shared/postureParts';
 import { DataflowHistory } from '../DataflowHistory';
 
@@ -363,9 +363,7 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
                 key={`${c.cluster}|${c.role}|${c.subject}|${c.notAfter}`}
               >
                 <TableCell>
-                  <StatusIcon
-                    status={certificateStatus(c.daysToExpiry, c.role)}
-                  />
+                  <StatusIcon status={certificateStatusFor(posture, c)} />
                 </TableCell>
                 <TableCell>{c.role.replace('-', ' ')}</TableCell>
                 <TableCell>{c.subject}</TableCell>

@@ -1,5 +1,6 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import {
+  StatusAborted,
   StatusError,
   StatusOK,
   StatusPending,
@@ -18,6 +19,7 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import {
+  certificateStatus,
   CheckStatus,
   EdgeSecurity,
   formatRate,
@@ -69,14 +71,24 @@ export function StatusIcon({ status }: { status: CheckStatus }) {
     case 'fail':
       return <StatusError />;
     case 'not-applicable':
-      return (
-        <Typography component="span" color="textSecondary" aria-hidden>
-          –
-        </Typography>
-      );
+      return <StatusAborted />;
     default:
       return <StatusPending />;
   }
+}
+
+/**
+ * A certificate's status for this entity: the cluster's certificates are
+ * no evidence for a workload with no proxy to use them.
+ */
+export function certificateStatusFor(
+  posture: MeshPosture,
+  c: MeshPosture['certificates'][number],
+): CheckStatus {
+  const check = posture.verdict.checks.find(x => x.id === 'certificates');
+  return check?.status === 'not-applicable'
+    ? 'not-applicable'
+    : certificateStatus(c.daysToExpiry, c.role);
 }
 
 export function sourceName(s: SourceReport) {
