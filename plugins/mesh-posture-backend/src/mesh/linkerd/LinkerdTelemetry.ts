@@ -127,6 +127,18 @@ function parseIdentity(
 }
 
 /**
+ * The proxy's workload certificate expiry, under both of its names: it was
+ * renamed with a control_ prefix in proxy v2.227 (edge-24.4)
+ * (linkerd/linkerd2-proxy linkerd/identity/src/metrics.rs).
+ */
+function certificateExpiry(matchers: Matcher[]): string {
+  return or(
+    selector('control_identity_cert_expiration_timestamp_seconds', matchers),
+    selector('identity_cert_expiration_timestamp_seconds', matchers),
+  );
+}
+
+/**
  * Kubelet probes: the policy controller gives the HTTP probe paths of a
  * port their own route, reported as `route_kind="default"`,
  * `route_name="probe"`, admitted unauthenticated from the probe networks
@@ -340,20 +352,9 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
           ),
         ),
       ),
-      // Renamed with a control_ prefix in proxy v2.227 (edge-24.4): ask for
-      // both (linkerd/linkerd2-proxy linkerd/identity/src/metrics.rs).
       q(
         this.byWorkload('min', [], m =>
-          or(
-            selector('control_identity_cert_expiration_timestamp_seconds', [
-              inOurNamespaces,
-              ...m,
-            ]),
-            selector('identity_cert_expiration_timestamp_seconds', [
-              inOurNamespaces,
-              ...m,
-            ]),
-          ),
+          certificateExpiry([inOurNamespaces, ...m]),
         ),
       ),
       // The identity controller's issuer certificate (edge-25.2 and later).
@@ -364,16 +365,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
         earliestSampleTime(
           this.byWorkload('count', [], m =>
             or(
-              or(
-                selector('control_identity_cert_expiration_timestamp_seconds', [
-                  inOurNamespaces,
-                  ...m,
-                ]),
-                selector('identity_cert_expiration_timestamp_seconds', [
-                  inOurNamespaces,
-                  ...m,
-                ]),
-              ),
+              certificateExpiry([inOurNamespaces, ...m]),
               selector('request_total', [inOurNamespaces, ...m]),
             ),
           ),
