@@ -76,15 +76,21 @@ class OpenMetricsWriter {
     return out;
   }
 
-  /** A counter `<name>_total` growing at `ratePerSecond`. */
-  counter(name, labels, ratePerSecond, { since } = {}) {
+  /**
+   * A counter `<name>_total` growing at `ratePerSecond` from `initial` (a
+   * proxy creates its counters at their first event, so one born with an
+   * event starts at 1).
+   */
+  counter(name, labels, ratePerSecond, { since, initial = 0 } = {}) {
     const f = this.family(name, 'counter');
     const text = labelText(labels);
     const times = this.times(since);
     for (const t of times) {
       f.lines.push([
         t,
-        `${name}_total{${text}} ${ratePerSecond * (t - times[0])} ${t}`,
+        `${name}_total{${text}} ${
+          initial + ratePerSecond * (t - times[0])
+        } ${t}`,
       ]);
     }
   }
@@ -599,13 +605,17 @@ function istioDataset(end) {
           },
           {
             workload: 'api.cardnetwork.example',
+            // No proxy outside the mesh reports it, and the sidecar's TLS
+            // origination is not in the metrics: neither mTLS nor plaintext.
             mtls: false,
-            reason: 'destination outside the mesh',
+            unverified:
+              'destination outside the mesh: whether the sidecar originates TLS is not in the metrics',
             rps: 1,
           },
         ],
         inboundMtlsShare: 6 / 6.5,
-        outboundMtlsShare: 6 / 7,
+        // Over the requests whose security was observed.
+        outboundMtlsShare: 1,
         callers: { [gw]: 6 * window },
       },
       rootNotAfter: w.end + 30 * 86400,
@@ -1067,6 +1077,22 @@ function linkerdTruthfulDataset(end) {
     }),
     0.2,
   );
+  // A lone refusal three days ago: the proxy created the counter at 1 and
+  // it never moved again.
+  w.counter(
+    'inbound_http_authz_deny',
+    {
+      ...ledger,
+      target_addr: '10.42.0.17:9090',
+      target_ip: '10.42.0.17',
+      target_port: '9090',
+      ...server('ledger-grpc', 9090),
+      tls: 'true',
+      client_id: id('reconciliation', 'batch'),
+    },
+    0,
+    { since: 3 * DAY, initial: 1 },
+  );
   // statements' inbound, from its deployment two days ago.
   w.counter(
     'request',
@@ -1097,6 +1123,56 @@ function linkerdTruthfulDataset(end) {
     }),
     2,
     { since: since.statements },
+  );
+
+  // statements' Server has routes, so its probes come through its own
+  // probe route (attaching routes removes the controller's).
+  w.counter(
+    'request',
+    inbound(statements, 8080, {
+      ...server('statements-http', 8080),
+      route_group: 'policy.linkerd.io',
+      route_kind: 'HTTPRoute',
+      route_name: 'statements-probes',
+      authz_group: 'policy.linkerd.io',
+      authz_kind: 'authorizationpolicy',
+      authz_name: 'statements-probes',
+      tls: 'no_identity',
+      no_tls_reason: 'no_tls_from_remote',
+    }),
+    0.1,
+    { since: since.statements },
+  );
+  // A plain Job whose name ends like a CronJob's: Linkerd labels it k8s_job.
+  const migrate = {
+    ...proxy(
+      'payments',
+      'k8s_job',
+      'db-migrate-20261130',
+      'db-migrate-20261130-p4k9s',
+    ),
+  };
+  w.counter(
+    'request',
+    {
+      ...migrate,
+      direction: 'outbound',
+      dst_namespace: 'payments',
+      dst_deployment: 'statements',
+      dst_serviceaccount: 'statements',
+      dst_pod: 'statements-6c9d8f7b5-q2w3e',
+      dst_control_plane_ns: CP,
+      tls: 'true',
+      server_id: id('statements', 'payments'),
+    },
+    0.3,
+    { since: 3600 },
+  );
+  w.gauge(
+    'control_identity_cert_expiration_timestamp_seconds',
+    migrate,
+    w.end + 20 * 3600,
+    { since: 3600 },
   );
 
   // Outbound, as the callers' proxies report it.
@@ -1214,6 +1290,7 @@ function linkerdTruthfulDataset(end) {
         ledger: id('ledger', 'payments'),
       },
       ledger: {
+        denied: [{ identity: id('reconciliation', 'batch'), count: 1 }],
         inbound: [
           {
             namespace: 'payments',
@@ -1250,6 +1327,18 @@ function linkerdTruthfulDataset(end) {
           },
         ],
         historyHours: 48,
+        probeRps: 0.1,
+      },
+      dbMigrate: {
+        outbound: [
+          {
+            namespace: 'payments',
+            workload: 'statements',
+            identity: id('statements', 'payments'),
+            mtls: true,
+            rps: 0.3,
+          },
+        ],
       },
       notifications: {
         inbound: [
@@ -1412,6 +1501,23 @@ function istioTruthfulDataset(end) {
     'istio_tcp_connections_failed',
     { ...refused, response_flags: 'DENY' },
     0.01,
+  );
+  // Refusals of a job that stopped 8 days ago: ztunnel keeps the series at
+  // 5 for its life; none of them is in the 7-day window.
+  w.counter(
+    'istio_tcp_connections_closed',
+    {
+      reporter: 'destination',
+      request_protocol: 'tcp',
+      source_cluster: 'pci',
+      destination_cluster: 'pci',
+      ...refused,
+      source_workload: 'old-job',
+      source_principal: spiffeId('old-job', 'batch'),
+      response_flags: 'DENY',
+    },
+    0,
+    { initial: 5 },
   );
 
   return {

@@ -99,6 +99,11 @@ export interface WorkloadPosture {
    * telemetry is no evidence of anything.
    */
   telemetryFrom?: string;
+  /**
+   * The latest time it holds series of them (hour resolution): proxies that
+   * stopped being scraped long ago are no evidence of today's silence.
+   */
+  telemetryUntil?: string;
 }
 
 /**
@@ -393,6 +398,11 @@ export interface TrafficObservation {
   unverified?: boolean;
   /** Kubelet probes on Linkerd's probe route: plaintext by design. */
   probe?: boolean;
+  /**
+   * The inbound route the mesh matched, as `<kind>/<name>` (Linkerd's
+   * `route_kind`/`route_name`), when it is a route object.
+   */
+  route?: string;
   /** `peer` when the peer's proxy reported it, the workload having none. */
   reportedBy?: 'peer';
   requestsPerSecond: number;

@@ -65,6 +65,15 @@ export interface KubernetesContainer {
   restartPolicy?: string;
   env?: Array<{ name: string; value?: string }>;
   ports?: Array<{ name?: string; containerPort: number; protocol?: string }>;
+  /** Kubelet probes: their HTTP paths are what Linkerd gives a probe route. */
+  livenessProbe?: KubernetesProbe;
+  readinessProbe?: KubernetesProbe;
+  startupProbe?: KubernetesProbe;
+}
+
+/** @public */
+export interface KubernetesProbe {
+  httpGet?: { path?: string; port?: number | string };
 }
 
 /**
@@ -180,19 +189,20 @@ export interface WorkloadTelemetry {
   meshCertificates: CertificateStatus[];
   /**
    * For each workload whose proxies reported any series within the
-   * lookback (`historyHours`), the earliest instant they did (one-hour
-   * resolution): how much history "never seen calling" is judged on, and
-   * the evidence that silence from these proxies means something. A
-   * workload missing here reported nothing at all.
+   * lookback (`historyHours`), the earliest and the latest instant they did
+   * (one-hour resolution): how much history "never seen calling" is judged
+   * on, and the evidence that silence from these proxies means something.
+   * A workload missing here reported nothing at all. Omitted by a source
+   * that cannot tell: then silence is never evidence.
    */
-  workloadHistory: Array<{ workload: WorkloadRef; from: Date }>;
+  workloadHistory?: Array<{ workload: WorkloadRef; from: Date; until: Date }>;
   /**
    * Requests to the asked workloads as their callers' proxies report them,
    * `direction: 'inbound'`, the peer being the caller and `reportedBy:
    * 'peer'`. They name plaintext callers the workload's own proxy cannot
    * name, and they are the only view of a workload that has no proxy.
    */
-  clientReported: TrafficObservation[];
+  clientReported?: TrafficObservation[];
   /** Questions this mesh's telemetry cannot answer. */
   gaps: MeshGap[];
 }

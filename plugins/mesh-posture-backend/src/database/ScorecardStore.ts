@@ -6,6 +6,7 @@ import type {
   SnapshotRun,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { Knex } from 'knex';
+import { compareMtlsShare } from '@mesh-posture/plugin-mesh-posture-common';
 import { migratedClient, toDate } from './migrate';
 
 const RUNS = 'mesh_posture_snapshot_runs';
@@ -346,7 +347,7 @@ export class ScorecardStore {
     }));
     flows.sort(
       (a, b) =>
-        (a.minMtlsShare ?? 1) - (b.minMtlsShare ?? 1) ||
+        compareMtlsShare(a.minMtlsShare, b.minMtlsShare) ||
         a.entityRef.localeCompare(b.entityRef) ||
         a.direction.localeCompare(b.direction) ||
         JSON.stringify(a.peer).localeCompare(JSON.stringify(b.peer)),

@@ -570,7 +570,8 @@ export class DemoMesh implements MeshClusterProvider {
         if (edge.to === self.name) {
           const caller = byName.get(edge.from)!;
           if (edge.denied) {
-            if (self.meshed) {
+            // Istio sidecars count no denials in the standard metrics.
+            if (self.meshed && cluster.mesh === 'linkerd') {
               decisions.push({
                 workload: ref,
                 decision: 'deny',
@@ -704,6 +705,7 @@ export class DemoMesh implements MeshClusterProvider {
         .map(workload => ({
           workload,
           from: new Date(at.getTime() - 30 * DAY),
+          until: at,
         })),
       clientReported,
       gaps,

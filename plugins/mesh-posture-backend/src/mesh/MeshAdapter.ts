@@ -42,6 +42,8 @@ export interface MeshObjects {
     ports: PortAuthorization[];
     admitted: Array<{ identity: string; grantedBy: string[] }>;
     notes: string[];
+    /** Inbound routes (`HTTPRoute/<name>`) that carry only kubelet probes. */
+    probeRoutes?: string[];
   };
 }
 
@@ -126,6 +128,8 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
       networkAuthentications,
       serverAuthorizations,
       httpRoutes,
+      gatewayHttpRoutes,
+      gatewayGrpcRoutes,
       trustRoots,
       issuerCertificate,
     ] = await Promise.all([
@@ -148,6 +152,23 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
       list(['v1alpha1'], 'networkauthentications'),
       list(['v1beta1'], 'serverauthorizations'),
       list(['v1beta3', 'v1beta2', 'v1beta1', 'v1alpha1'], 'httproutes'),
+      // Linkerd also serves Gateway API routes as parents of Servers.
+      this.lister.list(
+        source,
+        cluster.name,
+        'gateway.networking.k8s.io',
+        ['v1', 'v1beta1'],
+        'httproutes',
+        signal,
+      ),
+      this.lister.list(
+        source,
+        cluster.name,
+        'gateway.networking.k8s.io',
+        ['v1', 'v1alpha2'],
+        'grpcroutes',
+        signal,
+      ),
       source.get(
         {
           cluster: cluster.name,
@@ -266,7 +287,11 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
           serverAuthorizations: (serverAuthorizations ?? []).filter(
             inNamespace(ns),
           ),
-          httpRoutes: (httpRoutes ?? []).filter(inNamespace(ns)),
+          httpRoutes: [
+            ...(httpRoutes ?? []),
+            ...(gatewayHttpRoutes ?? []),
+            ...(gatewayGrpcRoutes ?? []),
+          ].filter(inNamespace(ns)),
         };
         return evaluateLinkerdAuthorization({
           workload,

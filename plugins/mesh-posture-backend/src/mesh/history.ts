@@ -2,26 +2,36 @@ import type { WorkloadRef } from '@mesh-posture/plugin-mesh-posture-common';
 import type { PromSample } from '../prometheus/PrometheusClient';
 
 /**
- * Reads an earliest-sample probe: for each asked workload that has series,
- * the earliest time any of them was seen (several series of one workload,
- * e.g. by pod, give the earliest of them).
+ * Reads a `sampleTimes` probe: for each asked workload that has series, the
+ * earliest and the latest time any of them was seen (several series of one
+ * workload, e.g. by pod, give the earliest first and the latest last).
  */
-export function earliestByWorkload(
+export function sampleTimesByWorkload(
   samples: PromSample[],
   workloadOf: (labels: Record<string, string>) => WorkloadRef | undefined,
-): Array<{ workload: WorkloadRef; from: Date }> {
-  const earliest = new Map<string, { workload: WorkloadRef; at: number }>();
+): Array<{ workload: WorkloadRef; from: Date; until: Date }> {
+  const seen = new Map<
+    string,
+    { workload: WorkloadRef; first?: number; last?: number }
+  >();
   for (const s of samples) {
     if (!Number.isFinite(s.value)) continue;
     const workload = workloadOf(s.labels);
     if (!workload) continue;
     const key = `${workload.namespace}/${workload.kind}/${workload.name}`;
-    const known = earliest.get(key);
-    if (!known || s.value < known.at)
-      earliest.set(key, { workload, at: s.value });
+    const entry = seen.get(key) ?? { workload };
+    if (s.labels.sample === 'first') {
+      entry.first = Math.min(entry.first ?? Infinity, s.value);
+    } else if (s.labels.sample === 'last') {
+      entry.last = Math.max(entry.last ?? -Infinity, s.value);
+    }
+    seen.set(key, entry);
   }
-  return [...earliest.values()].map(e => ({
-    workload: e.workload,
-    from: new Date(e.at * 1000),
-  }));
+  return [...seen.values()]
+    .filter(e => e.first !== undefined && e.last !== undefined)
+    .map(e => ({
+      workload: e.workload,
+      from: new Date(e.first! * 1000),
+      until: new Date(e.last! * 1000),
+    }));
 }

@@ -21,3 +21,21 @@ export function identityMatches(pattern: string, identity: string): boolean {
   );
   return regex.test(id);
 }
+
+/**
+ * Whether an identity pattern admits callers across namespaces, i.e. is as
+ * broad as "any authenticated caller": `*`; a Linkerd pattern other than
+ * one namespace's `*.<ns>.serviceaccount.identity.…` (`*.cluster.local`
+ * matches every identity of the trust domain: linkerd2 MeshTLSAuthentication
+ * suffix matching); an Istio principal whose wildcard reaches past one
+ * namespace (`cluster.local/*`; Istio's prefix/suffix matching,
+ * pilot/pkg/security/authz/matcher/string.go).
+ */
+export function isMeshWide(pattern: string): boolean {
+  const p = normalize(pattern);
+  if (!p.includes('*')) return false;
+  if (p === '*') return true;
+  if (/^\*\.[^.*]+\.serviceaccount\.identity\.[^*]+$/.test(p)) return false;
+  if (/^[^/]*\/ns\/[^/*]+\/(sa\/[^/]*|\*)$/.test(p)) return false;
+  return true;
+}

@@ -32,6 +32,7 @@ type Expected = {
   workload?: string;
   mtls: boolean;
   reason?: string;
+  unverified?: string;
   rps: number;
 };
 
@@ -52,6 +53,9 @@ function expectEdges(
       mtls: e.mtlsShare === 1,
       ...(e.plaintextReasons.length
         ? { reason: e.plaintextReasons.join(',') }
+        : {}),
+      ...(e.unverifiedReasons?.length
+        ? { unverified: e.unverifiedReasons.join(',') }
         : {}),
       rps: Math.round(e.requestsPerSecond * 1e6) / 1e6,
     }))
@@ -200,8 +204,8 @@ describeWithPrometheus('telemetry adapters against a real Prometheus', () => {
     it("says how far back each workload's history goes", () => {
       for (const w of [paymentsApi, ledger]) {
         const from =
-          telemetry.workloadHistory
-            .find(h => h.workload.name === w.name)!
+          telemetry
+            .workloadHistory!.find(h => h.workload.name === w.name)!
             .from.getTime() / 1000;
         expect(from).toBeGreaterThanOrEqual(dataset.start);
         expect(from).toBeLessThanOrEqual(dataset.start + 3600);
@@ -394,8 +398,8 @@ describeWithPrometheus('telemetry adapters against a real Prometheus', () => {
 
     it("reports the callers of a workload without a sidecar, from the callers' side", () => {
       expect(
-        telemetry.clientReported
-          .filter(c => c.workload.name === 'legacy-batch')
+        telemetry
+          .clientReported!.filter(c => c.workload.name === 'legacy-batch')
           .map(c => ({
             namespace: c.peer.namespace,
             workload: c.peer.workload,
@@ -411,7 +415,7 @@ describeWithPrometheus('telemetry adapters against a real Prometheus', () => {
     });
 
     it('knows since when each workload reports, over eight days', () => {
-      const from = telemetry.workloadHistory.find(
+      const from = telemetry.workloadHistory!.find(
         h => h.workload.name === 'card-issuing',
       )!.from;
       // 169 h back at one-hour resolution: at least 168 h of history.

@@ -49,7 +49,16 @@ function expectArray<T>(value: unknown, what: string): T[] {
   return value as T[];
 }
 
-function checkTelemetry(value: unknown): WorkloadTelemetry {
+/** Telemetry with every optional list filled in: absent means none. */
+type Telemetry = WorkloadTelemetry &
+  Required<Pick<WorkloadTelemetry, 'workloadHistory' | 'clientReported'>>;
+
+/** The same workload: namespace, kind and name (a CronJob and a Deployment may share a name). */
+const sameRef = (a: WorkloadRef, b: WorkloadRef) =>
+  a.namespace === b.namespace && a.kind === b.kind && a.name === b.name;
+const refKey = (w: WorkloadRef) => `${w.namespace}/${w.kind}/${w.name}`;
+
+function checkTelemetry(value: unknown): Telemetry {
   const t = value as WorkloadTelemetry;
   if (typeof t !== 'object' || t === null) {
     throw new SourceError('invalid-response', 'telemetry is not an object');
@@ -92,8 +101,15 @@ function checkTelemetry(value: unknown): WorkloadTelemetry {
   expectArray(t.workloadCertificates, 'workload certificates');
   expectArray(t.meshCertificates, 'mesh certificates');
   expectArray(t.gaps, 'gaps');
-  for (const h of expectArray<any>(t.workloadHistory, 'workload histories')) {
-    if (!(h?.from instanceof Date) || typeof h?.workload?.name !== 'string') {
+  for (const h of expectArray<any>(
+    t.workloadHistory ?? [],
+    'workload histories',
+  )) {
+    if (
+      !(h?.from instanceof Date) ||
+      !(h?.until instanceof Date) ||
+      typeof h?.workload?.name !== 'string'
+    ) {
       throw new SourceError(
         'invalid-response',
         'a workload history is malformed',
@@ -101,7 +117,7 @@ function checkTelemetry(value: unknown): WorkloadTelemetry {
     }
   }
   for (const c of expectArray<TrafficObservation>(
-    t.clientReported,
+    t.clientReported ?? [],
     'client-reported traffic',
   )) {
     if (
@@ -115,7 +131,11 @@ function checkTelemetry(value: unknown): WorkloadTelemetry {
       );
     }
   }
-  return t;
+  return {
+    ...t,
+    workloadHistory: t.workloadHistory ?? [],
+    clientReported: t.clientReported ?? [],
+  };
 }
 
 interface ClusterFacts {
@@ -141,20 +161,16 @@ const EMPTY_FACTS: Omit<ClusterFacts, 'sources'> = {
 
 interface ClusterReadings {
   meshObjects?: CallResult<MeshObjects>;
-  telemetry?: CallResult<WorkloadTelemetry>;
+  telemetry?: CallResult<Telemetry>;
 }
 
 /**
  * The part of a batch's telemetry about some workloads, as if they had been
  * asked about alone.
  */
-function onlyRefs(
-  t: WorkloadTelemetry,
-  refs: WorkloadRef[],
-): WorkloadTelemetry {
-  const wanted = new Set(refs.map(r => `${r.namespace}/${r.name}`));
-  const ours = (w: { namespace: string; name: string }) =>
-    wanted.has(`${w.namespace}/${w.name}`);
+function onlyRefs(t: Telemetry, refs: WorkloadRef[]): Telemetry {
+  const wanted = new Set(refs.map(refKey));
+  const ours = (w: WorkloadRef) => wanted.has(refKey(w));
   return {
     ...t,
     traffic: t.traffic.filter(line => ours(line.workload)),
@@ -398,15 +414,14 @@ export class PostureAssembler {
     // Judge each workload's authorization against what was seen.
     const t = telemetry?.value && onlyRefs(telemetry.value, refs);
     const historyOf = (w: WorkloadRef) =>
-      t?.workloadHistory.find(
-        h => h.workload.namespace === w.namespace && h.workload.name === w.name,
-      )?.from;
+      t?.workloadHistory.find(h => sameRef(h.workload, w));
     // The probe sees whole hours: a history within one hour of the minimum
     // is the minimum, as far as it can tell.
     const needed = this.options.minimumCallerHistoryMs - HOUR;
     const shortOf = new Map<string, number>();
     const authorization: PortAuthorization[] = [];
     const admittedIdentities: AdmittedIdentity[] = [];
+    const probeRoutes = new Map<string, Set<string>>();
     const gaps: MeshGap[] = [
       ...(meshObjects?.value?.gaps ?? []),
       ...(t?.gaps ?? []),
@@ -418,6 +433,10 @@ export class PostureAssembler {
       );
       if (!evaluation) continue;
       authorization.push(...evaluation.ports);
+      probeRoutes.set(
+        refKey(group.workload.workload),
+        new Set(evaluation.probeRoutes ?? []),
+      );
       for (const note of evaluation.notes) {
         gaps.push({
           topic: 'authorization',
@@ -426,14 +445,11 @@ export class PostureAssembler {
         });
       }
       const ref = group.workload.workload;
-      const from = historyOf(ref);
+      const from = historyOf(ref)?.from;
       const held = from ? at.getTime() - from.getTime() : 0;
       const enough = Boolean(t && from) && held >= needed;
       const seenHere = (t?.callers ?? []).filter(
-        c =>
-          c.workload.name === ref.name &&
-          c.workload.namespace === ref.namespace &&
-          c.count > 0,
+        c => sameRef(c.workload, ref) && c.count > 0,
       );
       for (const a of evaluation.admitted) {
         // Seen is certain; never seen is only judged on enough history.
@@ -473,15 +489,19 @@ export class PostureAssembler {
       g => g.workload.totalPods > 0 && g.workload.meshedPods === 0,
     );
     const isUnmeshed = (w: WorkloadRef) =>
-      unmeshed.some(
-        g =>
-          g.workload.workload.namespace === w.namespace &&
-          g.workload.workload.name === w.name,
-      );
+      unmeshed.some(g => sameRef(g.workload.workload, w));
+    // Plaintext on a route that carries only kubelet probes is by design.
+    const asProbe = (line: TrafficObservation): TrafficObservation =>
+      line.direction === 'inbound' &&
+      !line.mtls &&
+      line.route &&
+      probeRoutes.get(refKey(line.workload))?.has(line.route)
+        ? { ...line, probe: true }
+        : line;
     const traffic = t
       ? [
           ...nameUnidentifiedCallers(
-            t.traffic.filter(line => !isUnmeshed(line.workload)),
+            t.traffic.filter(line => !isUnmeshed(line.workload)).map(asProbe),
             t.clientReported,
           ),
           ...unmeshed.flatMap(g =>
@@ -534,10 +554,16 @@ export class PostureAssembler {
 
     return {
       workloads: groups.map(g => {
-        const from =
-          g.workload.meshedPods > 0 && historyOf(g.workload.workload);
-        return from
-          ? { ...g.workload, telemetryFrom: from.toISOString() }
+        const history =
+          g.workload.meshedPods > 0
+            ? historyOf(g.workload.workload)
+            : undefined;
+        return history
+          ? {
+              ...g.workload,
+              telemetryFrom: history.from.toISOString(),
+              telemetryUntil: history.until.toISOString(),
+            }
           : g.workload;
       }),
       traffic,

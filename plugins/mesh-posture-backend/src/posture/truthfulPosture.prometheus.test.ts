@@ -68,6 +68,7 @@ function pod(options: {
   ports: Array<{ name: string; containerPort: number }>;
   defaultPolicy?: string;
   labels?: Record<string, string>;
+  readinessPath?: string;
 }): FakeObject {
   return {
     apiVersion: 'v1',
@@ -95,6 +96,13 @@ function pod(options: {
           name: options.id,
           image: 'registry.example/app:1',
           ports: options.ports,
+          ...(options.readinessPath
+            ? {
+                readinessProbe: {
+                  httpGet: { path: options.readinessPath, port: 'http' },
+                },
+              }
+            : {}),
         },
       ],
     },
@@ -163,6 +171,41 @@ function policyObjects(): FakeObject[] {
     ]),
     policy('ledger-grpc', 'ledger-grpc', 'ledger-callers'),
     server('statements-http', 'statements', 'http'),
+    // Its probes' own route, and the policy that admits kubelet on it.
+    {
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'HTTPRoute',
+      metadata: { name: 'statements-probes', namespace: 'payments' },
+      spec: {
+        parentRefs: [
+          {
+            group: 'policy.linkerd.io',
+            kind: 'Server',
+            name: 'statements-http',
+          },
+        ],
+        rules: [
+          {
+            matches: [
+              { path: { type: 'Exact', value: '/ready' }, method: 'GET' },
+            ],
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'policy.linkerd.io/v1alpha1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'statements-probes', namespace: 'payments' },
+      spec: {
+        targetRef: {
+          group: 'policy.linkerd.io',
+          kind: 'HTTPRoute',
+          name: 'statements-probes',
+        },
+        requiredAuthenticationRefs: [],
+      },
+    },
     callers('statements-callers', [
       ['payments', 'payments-api'],
       ['compliance', 'audit-exporter'],
@@ -200,6 +243,7 @@ async function clusterObjects(at: Date): Promise<FakeObject[]> {
       labels: { 'pod-template-hash': '6c9d8f7b5' },
       serviceAccount: 'statements',
       meshed: true,
+      readinessPath: '/ready',
       ports: [
         { name: 'http', containerPort: 8080 },
         { name: 'public', containerPort: 8081 },
@@ -224,6 +268,16 @@ async function clusterObjects(at: Date): Promise<FakeObject[]> {
       serviceAccount: 'notifications',
       meshed: false,
       ports: [{ name: 'http', containerPort: 8080 }],
+    }),
+    // A Job of its own, named like a CronJob's Job.
+    pod({
+      name: 'db-migrate-20261130-p4k9s',
+      namespace: 'payments',
+      id: 'db-migrate',
+      owner: { kind: 'Job', name: 'db-migrate-20261130' },
+      serviceAccount: 'db-migrate',
+      meshed: true,
+      ports: [],
     }),
     // A CronJob's pod: owned by its Job, `<cronjob>-<scheduled minute>`.
     pod({
@@ -313,7 +367,13 @@ describeWithPrometheus(
         logger,
         now: () => at,
       });
-      const names = ['ledger', 'statements', 'notifications', 'report-builder'];
+      const names = [
+        'ledger',
+        'statements',
+        'notifications',
+        'report-builder',
+        'db-migrate',
+      ];
       signals = new SignalsService({
         registry: assembler.registry,
         caller: assembler.caller,
@@ -467,10 +527,40 @@ describeWithPrometheus(
       expect(check('report-builder', 'outbound-mtls').status).toBe('pass');
     });
 
-    it('passes "no caller is refused" only where the proxies report', () => {
-      expect(check('ledger', 'denied-callers')).toMatchObject({
+    it('counts a lone refusal that increase() would read as none', () => {
+      // The proxy created the counter at its first (and only) refusal.
+      expect(postures.get('ledger')!.deniedCallers).toEqual([
+        expect.objectContaining({
+          identity: truth.ledger.denied[0].identity,
+          count: truth.ledger.denied[0].count,
+        }),
+      ]);
+      expect(check('ledger', 'denied-callers').status).toBe('warn');
+    });
+
+    it("keeps probes on a Server's own probe route out of the mTLS share", () => {
+      const statements = postures.get('statements')!;
+      expect(statements.inbound.probeRequestsPerSecond).toBeCloseTo(
+        truth.statements.probeRps,
+        6,
+      );
+      // The probe route's unauthenticated grant does not open the port.
+      expect(
+        statements.authorization.find(p => p.port === '8080 (http)')?.access,
+      ).toBe('deny');
+    });
+
+    it('joins a Job Linkerd labels k8s_job, whatever its name looks like', () => {
+      const migrate = postures.get('db-migrate')!;
+      expect(migrate.edges.map(simple)).toEqual(truth.dbMigrate.outbound);
+    });
+
+    it('passes "no caller is refused" only where the proxies report, for as long as they have', () => {
+      expect(check('statements', 'denied-callers')).toMatchObject({
         status: 'pass',
-        detail: 'none in 7d',
+        detail: expect.stringMatching(
+          /^none in the (47|48) hours its proxies have reported \(of 7d\)$/,
+        ),
       });
     });
   },

@@ -153,6 +153,20 @@ export function increase(series: string, window: string): string {
   return `increase(${series}[${checkDuration(window)}])`;
 }
 
+/**
+ * Events of counters the proxies create on their first event (Linkerd's
+ * `request_total` and authorization counters, Istio's standard metrics): a
+ * series born inside the window starts at its first event, which
+ * `increase()` takes for the baseline, so a lone event reads as 0. A series
+ * born inside the window (absent at its start) counts its whole value; one
+ * that was there already, its increase. Envoy keeps idle series for the
+ * proxy's life, so "present in the window" alone would count stale ones.
+ */
+export function eventsIn(series: string, window: string): string {
+  const w = checkDuration(window);
+  return `(last_over_time(${series}[${w}]) unless ${series} offset ${w}) or increase(${series}[${w}])`;
+}
+
 export type Aggregation = 'sum' | 'min' | 'max' | 'count';
 
 export function aggregateBy(
@@ -192,18 +206,24 @@ export function histogramQuantile(quantile: number, expr: string): string {
 export const MAX_LOOKBACK_HOURS = 24 * 400;
 
 /**
- * Earliest sample time of each series within the last `hours` hours, at
- * one-hour resolution. The subquery's range is left-open, so a probe over
+ * The first and the last sample time of each series within the last
+ * `hours` hours, at one-hour resolution, told apart by a `sample` label
+ * (`first`, `last`). The subquery's range is left-open, so a probe over
  * exactly the caller window never sees it whole (it sees at most the window
  * less one step): callers ask for the window plus one hour.
  */
-export function earliestSampleTime(expr: string, hours: number): string {
+export function sampleTimes(expr: string, hours: number): string {
   if (!Number.isInteger(hours) || hours < 1 || hours > MAX_LOOKBACK_HOURS) {
     throw new PromQLError(
       `lookback must be 1 to ${MAX_LOOKBACK_HOURS} whole hours`,
     );
   }
-  return `min_over_time(timestamp(${expr})[${hours}h:1h])`;
+  const over = (fn: string, edge: string) =>
+    `label_replace(${fn}(timestamp(${expr})[${hours}h:1h]), "sample", "${edge}", "", "")`;
+  return `${over('min_over_time', 'first')} or ${over(
+    'max_over_time',
+    'last',
+  )}`;
 }
 
 /**

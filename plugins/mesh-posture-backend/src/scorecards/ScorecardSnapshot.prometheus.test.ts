@@ -102,10 +102,7 @@ describeWithPrometheus('scorecard snapshot against a real Prometheus', () => {
 
       const card = scorecards.find(c => c.entityRef === ref)!;
       expect(card.checks.slice(0, 6)).toEqual(
-        scoreChecksFromPosture(alone.verdict.checks, undefined, {
-          inbound: alone.inbound.requestsPerSecond === 0,
-          outbound: alone.outbound.requestsPerSecond === 0,
-        }),
+        scoreChecksFromPosture(alone.verdict.checks),
       );
       expect(card.figures.inboundMtlsShare).toBe(alone.inbound.mtlsShare);
       expect(card.figures.meshedPods).toBe(2);

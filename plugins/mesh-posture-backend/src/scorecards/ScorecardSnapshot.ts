@@ -59,19 +59,6 @@ function describeFailure(report: SourceReport): string {
   return `${report.role}@${report.cluster}: ${report.status}`;
 }
 
-/** Directions with no requests, as told by a Prometheus that answered everywhere. */
-function idleDirections(posture: AssessedPosture) {
-  const answered =
-    posture.sources.some(s => s.role === 'prometheus') &&
-    posture.sources
-      .filter(s => s.role === 'prometheus')
-      .every(s => s.status === 'ok');
-  return {
-    inbound: answered && posture.inbound.requestsPerSecond === 0,
-    outbound: answered && posture.outbound.requestsPerSecond === 0,
-  };
-}
-
 /** Per cluster, what one batched read found, or why it failed. */
 type ClusterAnswer<T> = Map<string, { value?: T; report: SourceReport }>;
 
@@ -428,7 +415,6 @@ export class ScorecardSnapshot {
       ...scoreChecksFromPosture(
         posture.verdict.checks,
         refs.length === 0 ? 'no workloads found' : undefined,
-        idleDirections(posture),
       ),
       scoreCheckFromSlo(
         slo,

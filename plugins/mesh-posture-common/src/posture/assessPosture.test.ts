@@ -30,8 +30,13 @@ function workload(total: number, meshed: number): WorkloadPosture {
     readyPods: total,
     dataPlane: meshed > 0 ? 'sidecar' : 'none',
     proxyVersions: meshed > 0 ? ['edge-24.11.8'] : [],
-    // Its proxies have been reporting for a fortnight.
-    ...(meshed > 0 ? { telemetryFrom: '2026-11-08T10:00:00.000Z' } : {}),
+    // Its proxies have been reporting for a fortnight, up to this hour.
+    ...(meshed > 0
+      ? {
+          telemetryFrom: '2026-11-08T10:00:00.000Z',
+          telemetryUntil: '2026-11-22T10:00:00.000Z',
+        }
+      : {}),
   };
 }
 
@@ -457,7 +462,111 @@ describe('assessPosture of traffic it cannot judge', () => {
   });
 });
 
+describe('silence is evidence only from proxies that report', () => {
+  it('does not take stale proxies for reporting ones', () => {
+    const stale = {
+      ...workload(3, 3),
+      telemetryUntil: '2026-11-20T10:00:00.000Z',
+    };
+    const p = assessPosture(facts({ workloads: [stale] }));
+    for (const id of ['inbound-mtls', 'outbound-mtls', 'denied-callers']) {
+      expect(check(p, id)).toMatchObject({
+        status: 'unknown',
+        detail: expect.stringContaining(
+          'last reported 2026-11-20T10:00:00.000Z',
+        ),
+      });
+    }
+  });
+
+  it('needs every meshed workload to report', () => {
+    const silent: WorkloadPosture = {
+      ...workload(2, 2),
+      workload: { ...ledger, name: 'ledger-replica' },
+      telemetryFrom: undefined,
+      telemetryUntil: undefined,
+    };
+    const p = assessPosture(facts({ workloads: [workload(3, 3), silent] }));
+    expect(check(p, 'denied-callers')).toMatchObject({
+      status: 'unknown',
+      detail: expect.stringContaining('payments/ledger-replica'),
+    });
+  });
+
+  it('says how long "none refused" covers when the proxies are younger than the window', () => {
+    const young = {
+      ...workload(3, 3),
+      telemetryFrom: '2026-11-20T10:00:00.000Z',
+    };
+    expect(
+      check(assessPosture(facts({ workloads: [young] })), 'denied-callers'),
+    ).toEqual(
+      expect.objectContaining({
+        status: 'pass',
+        detail: 'none in the 48 hours its proxies have reported (of 7d)',
+      }),
+    );
+  });
+
+  it('does not read "no requests" of an ambient workload as idle', () => {
+    const ambient = { ...workload(2, 2), dataPlane: 'ambient' as const };
+    expect(
+      check(assessPosture(facts({ workloads: [ambient] })), 'inbound-mtls'),
+    ).toMatchObject({
+      status: 'unknown',
+      detail: expect.stringContaining('ztunnel'),
+    });
+  });
+});
+
+describe('certificates', () => {
+  it('do not pass while part of the chain could not be read', () => {
+    const p = assessPosture(
+      facts({
+        certificates: [cert(200)],
+        gaps: [
+          {
+            topic: 'certificates',
+            cluster: 'prod',
+            message: 'issuer expiry unknown: no issuer_cert_ttl_seconds metric',
+          },
+        ],
+      }),
+    );
+    expect(check(p, 'certificates')).toMatchObject({
+      status: 'unknown',
+      detail: expect.stringContaining('issuer expiry unknown'),
+    });
+  });
+});
+
 describe('the verdict', () => {
+  it('does not pass while an mTLS check is unjudged, however many others pass', () => {
+    const p = assessPosture(
+      facts({
+        traffic: [
+          inbound('payments-api', 5, true),
+          {
+            workload: ledger,
+            direction: 'outbound',
+            peer: { namespace: 'cards', workload: 'card-vault' },
+            mtls: false,
+            unverified: true,
+            noTlsReason: 'not observed at the destination',
+            requestsPerSecond: 1,
+          },
+        ],
+        authorization: [port('deny')],
+        certificates: [cert(200)],
+      }),
+    );
+    expect(check(p, 'outbound-mtls').status).toBe('unknown');
+    expect(
+      p.verdict.checks.filter(c => c.status === 'pass').length,
+    ).toBeGreaterThan(3);
+    expect(p.verdict.status).toBe('unknown');
+  });
+
   it('is unknown when one check passes and the others could not be judged', () => {
     const silent = { ...workload(3, 3), telemetryFrom: undefined };
     const p = assessPosture(facts({ workloads: [silent] }));

@@ -56,6 +56,17 @@ const usable = (t: TrafficObservation) =>
   Number.isFinite(t.requestsPerSecond) && t.requestsPerSecond > 0;
 
 /**
+ * Least encrypted first: plaintext by its share, then traffic whose
+ * security was not observed (null), then fully mTLS.
+ * @public
+ */
+export function compareMtlsShare(a: number | null, b: number | null): number {
+  const rank = (share: number | null) =>
+    share === null ? 1 - Number.EPSILON : share;
+  return rank(a) - rank(b);
+}
+
+/**
  * Folds telemetry lines into one edge per (direction, own workload, peer,
  * reporter). Kubelet probes are left out: they are counted apart. Requests
  * whose security no proxy reported are kept apart from mTLS and plaintext.
@@ -130,7 +141,7 @@ export function buildEdges(traffic: TrafficObservation[]): EdgeSecurity[] {
     }))
     .sort(
       (a, b) =>
-        (a.mtlsShare ?? 1) - (b.mtlsShare ?? 1) ||
+        compareMtlsShare(a.mtlsShare, b.mtlsShare) ||
         (b.unverifiedRequestsPerSecond ?? 0) -
           (a.unverifiedRequestsPerSecond ?? 0) ||
         b.requestsPerSecond - a.requestsPerSecond,
@@ -219,14 +230,62 @@ interface CheckContext {
   unmeshed: boolean;
   /** Pods that run without a proxy, beside meshed ones. */
   unmeshedPods: number;
-  /** Some meshed workload's proxies reported telemetry at all. */
+  /**
+   * Every meshed workload's proxies reported telemetry, and still do (a
+   * series within the last two hours): only then is silence evidence.
+   */
   reporting: boolean;
+  /** Why the silence is no evidence, when it is not. */
+  notReporting?: string;
+  /** Hours of telemetry the shortest-lived meshed workload has. */
+  coverageHours?: number;
+  callerWindowHours?: number;
+  /** Some workload runs in Istio ambient mode (ztunnel reports connections). */
+  ambient: boolean;
 }
+
+/** Hours in a duration such as `7d`, `6h`, `30m`. */
+function hoursOf(duration: string): number | undefined {
+  const m = /^(\d+)([smhd])$/.exec(duration);
+  if (!m) return undefined;
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[
+    m[2] as 's' | 'm' | 'h' | 'd'
+  ];
+  return (Number(m[1]) * unit) / 3600;
+}
+
+/** A current proxy has a series in the last two hours (the probe's steps are hourly). */
+const CURRENT_MS = 2 * 3600_000;
 
 function contextOf(facts: PostureFacts): CheckContext {
   const failed = (role: SourceReport['role']) =>
     facts.sources.some(s => s.role === role && s.status !== 'ok');
   const meshed = facts.workloads.filter(w => w.meshedPods > 0);
+  const now = facts.generatedAt.getTime();
+  const silent = meshed.filter(w => !w.telemetryFrom);
+  const stale = meshed.filter(
+    w =>
+      w.telemetryFrom &&
+      !(w.telemetryUntil && now - Date.parse(w.telemetryUntil) <= CURRENT_MS),
+  );
+  const name = (w: WorkloadPosture) =>
+    `${w.workload.namespace}/${w.workload.name}`;
+  let notReporting: string | undefined;
+  if (meshed.length === 0) {
+    notReporting = 'no meshed workload reports telemetry';
+  } else if (silent.length > 0) {
+    notReporting = `the proxies of ${silent
+      .map(name)
+      .join(', ')} reported no metrics at all: is Prometheus scraping them?`;
+  } else if (stale.length > 0) {
+    notReporting = `the proxies of ${stale
+      .map(w => `${name(w)} last reported ${w.telemetryUntil ?? 'long ago'}`)
+      .join(', ')}: is Prometheus still scraping them?`;
+  }
+  const froms = meshed
+    .map(w => (w.telemetryFrom ? Date.parse(w.telemetryFrom) : NaN))
+    .filter(Number.isFinite);
+  const callerWindowHours = hoursOf(facts.callerWindow);
   return {
     window: facts.window,
     callerWindow: facts.callerWindow,
@@ -237,7 +296,13 @@ function contextOf(facts: PostureFacts): CheckContext {
       facts.workloads.every(w => w.meshedPods === 0) &&
       facts.workloads.some(w => w.totalPods > 0),
     unmeshedPods: meshed.reduce((n, w) => n + w.totalPods - w.meshedPods, 0),
-    reporting: meshed.some(w => Boolean(w.telemetryFrom)),
+    reporting: meshed.length > 0 && !notReporting,
+    ...(notReporting ? { notReporting } : {}),
+    ...(froms.length > 0
+      ? { coverageHours: Math.floor((now - Math.max(...froms)) / 3600_000) }
+      : {}),
+    ...(callerWindowHours !== undefined ? { callerWindowHours } : {}),
+    ambient: facts.workloads.some(w => w.dataPlane === 'ambient'),
   };
 }
 
@@ -326,8 +391,10 @@ function checkMtls(
   } else if (ctx.telemetryFailed) {
     findings.unknown = 'traffic could not be read';
   } else if (!ctx.reporting) {
-    findings.unknown =
-      "the workload's proxies reported no metrics at all: is Prometheus scraping them?";
+    findings.unknown = ctx.notReporting;
+  } else if (ctx.ambient) {
+    // ztunnel reports connections, not requests: no requests is no proof.
+    findings.unknown = `no ${direction} requests in the last ${ctx.window}; ambient workloads are reported by ztunnel as connections, which this check does not read yet`;
   } else {
     findings.notApplicable = `no ${direction} requests in the last ${ctx.window}`;
   }
@@ -392,6 +459,7 @@ const ROLE_NAMES: Record<CertificateStatus['role'], string> = {
 
 function checkCertificates(
   certificates: CertificateStatus[],
+  gaps: MeshGap[],
   ctx: CheckContext,
 ) {
   const title = `Mesh certificates valid for more than ${CERTIFICATE_WARNING_DAYS} days`;
@@ -426,6 +494,12 @@ function checkCertificates(
     } else if (status === 'warn') {
       findings.warn = `${where} ${formatExpiry(soonest.daysToExpiry)}`;
       short = `${name} ${formatExpiry(soonest.daysToExpiry)}`;
+    } else if (gaps.some(g => g.topic === 'certificates')) {
+      // An unread issuer may expire first: no pass on part of the chain.
+      findings.unknown = `${gaps
+        .filter(g => g.topic === 'certificates')
+        .map(g => g.message)
+        .join('; ')}; the rest are current`;
     } else if (anchors.length === 0) {
       // Without the root of the chain nothing says the chain stays valid.
       findings.unknown = `the trust anchor could not be read; ${plural(
@@ -606,7 +680,16 @@ function checkDeniedCallers(
       'this mesh does not report denials in its standard metrics';
   } else if (!ctx.reporting) {
     // No series at all is silence, not the absence of refusals.
-    findings.unknown = `the workload's proxies reported no metrics in ${ctx.callerWindow}, so no refusal could have been seen`;
+    findings.unknown = `no refusal could have been seen: ${ctx.notReporting}`;
+  } else if (
+    ctx.coverageHours !== undefined &&
+    ctx.callerWindowHours !== undefined &&
+    ctx.coverageHours + 1 < ctx.callerWindowHours
+  ) {
+    findings.pass = `none in the ${plural(
+      ctx.coverageHours,
+      'hour',
+    )} its proxies have reported (of ${ctx.callerWindow})`;
   } else {
     findings.pass = `none in ${ctx.callerWindow}`;
   }
@@ -614,6 +697,9 @@ function checkDeniedCallers(
   const check: PostureCheck = { id: 'denied-callers', title, status, detail };
   return { check, short };
 }
+
+/** Checks a passing verdict needs judged: encryption on both sides, and the pods. */
+const VERDICT_ESSENTIAL = ['inbound-mtls', 'outbound-mtls', 'meshed-pods'];
 
 /**
  * The verdict. A failure or warning decides (it rests on evidence); with
@@ -638,10 +724,17 @@ export function deriveVerdict(
   );
   const passed = checks.filter(c => c.status === 'pass').length;
   const unjudged = checks.filter(c => c.status === 'unknown').length;
+  // The checks the verdict is about: no pass while one is unjudged.
+  const essential = checks.some(
+    c => VERDICT_ESSENTIAL.includes(c.id) && c.status === 'unknown',
+  );
   let status: CheckStatus = worst;
   if (
     status === 'pass' &&
-    (failedSources.length > 0 || passed === 0 || unjudged >= passed)
+    (failedSources.length > 0 ||
+      passed === 0 ||
+      unjudged >= passed ||
+      essential)
   ) {
     status = 'unknown';
   }
@@ -691,7 +784,7 @@ export function assessPosture(facts: PostureFacts): AssessedPosture {
       ctx,
     ),
     checkDeniedCallers(facts.deniedCallers, facts.gaps, ctx),
-    checkCertificates(facts.certificates, ctx),
+    checkCertificates(facts.certificates, facts.gaps, ctx),
   ];
 
   const verdict = deriveVerdict(

@@ -208,31 +208,19 @@ describe('checks from the sources', () => {
     ).toBe(true);
   });
 
-  it('leaves an idle direction out of the score, but not a missing one', () => {
-    const unknownOutbound = {
+  it('takes not-applicable from the posture, and never makes an unknown into one', () => {
+    const outbound = (status: 'unknown' | 'not-applicable') => ({
       id: 'outbound-mtls',
       title: '',
-      status: 'unknown' as const,
-      detail: 'no outbound requests in the last 1h',
-    };
-    expect(
-      scoreChecksFromPosture([unknownOutbound], undefined, {
-        outbound: true,
-      })[1],
-    ).toEqual({
-      id: 'outbound-mtls',
-      status: 'not-applicable',
+      status,
       detail: 'no outbound requests in the last 1h',
     });
-    expect(scoreChecksFromPosture([unknownOutbound])[1].status).toBe('unknown');
-    // A failing check stays failing, idle or not.
-    expect(
-      scoreChecksFromPosture(
-        [{ ...unknownOutbound, status: 'fail' }],
-        undefined,
-        { outbound: true },
-      )[1].status,
-    ).toBe('fail');
+    expect(scoreChecksFromPosture([outbound('not-applicable')])[1].status).toBe(
+      'not-applicable',
+    );
+    expect(scoreChecksFromPosture([outbound('unknown')])[1].status).toBe(
+      'unknown',
+    );
   });
 
   const slo = (successRate: string, latencyP99: string): SloAssessment => ({

@@ -199,17 +199,15 @@ export function scoreEntity(
 }
 
 /**
- * The posture checks that are scored, as the posture reported them. A
- * direction the telemetry saw no requests in (`idle`: Prometheus answered,
- * with zero traffic) has nothing to encrypt, so its mTLS check is left out
- * of the score instead of counting as unknown; a leaf service that calls
- * nothing is not less secure for it.
+ * The posture checks that are scored, as the posture reported them. The
+ * posture itself says when a check does not apply (a direction with no
+ * requests from proxies that report, a workload with no proxy); the score
+ * takes that as it is and never turns an unknown into one.
  * @public
  */
 export function scoreChecksFromPosture(
   checks: PostureCheck[] | undefined,
   unavailable?: string,
-  idle: { inbound?: boolean; outbound?: boolean } = {},
 ): ScoreCheck[] {
   const ids: ScoreCheckId[] = [
     'inbound-mtls',
@@ -221,12 +219,6 @@ export function scoreChecksFromPosture(
   ];
   return ids.map(id => {
     const found = checks?.find(c => c.id === id);
-    const quiet =
-      (id === 'inbound-mtls' && idle.inbound) ||
-      (id === 'outbound-mtls' && idle.outbound);
-    if (found && quiet && found.status === 'unknown') {
-      return { id, status: 'not-applicable', detail: found.detail };
-    }
     return found
       ? { id, status: found.status, detail: found.detail }
       : {

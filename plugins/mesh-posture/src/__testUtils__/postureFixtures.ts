@@ -111,8 +111,9 @@ function facts(overrides: Partial<PostureFacts>): PostureFacts {
         proxyVersions: ['edge-26.10.2'],
         identity:
           'accounts-service.open-banking.serviceaccount.identity.linkerd.cluster.local',
-        // Its proxies have reported for a month.
+        // Its proxies have reported for a month, up to this hour.
         telemetryFrom: '2026-10-22T10:00:00.000Z',
+        telemetryUntil: '2026-11-22T10:00:00.000Z',
       },
     ],
     traffic: [

@@ -27,10 +27,10 @@ import {
 } from '../signalParts';
 import {
   aggregateBy,
-  earliestSampleTime,
+  sampleTimes,
   eq,
   historyLookbackHours,
-  increase,
+  eventsIn,
   maxBy,
   oneOf,
   or,
@@ -38,7 +38,7 @@ import {
   selector,
   sumBy,
 } from '../../prometheus/promql';
-import { earliestByWorkload } from '../history';
+import { sampleTimesByWorkload } from '../history';
 import { statusOf } from '../certificates';
 
 const countBy = (labels: string[], expr: string) =>
@@ -88,8 +88,9 @@ const LOCAL_FAILURES: Record<string, string> = {
 /**
  * What a source-reported call without a destination-reported counterpart
  * says of its security: mTLS or plaintext when the destination's ztunnel
- * reported the connections (ambient), plaintext when the destination is no
- * mesh workload at all, and otherwise not observed, with the likely reason.
+ * reported the connections (ambient), and otherwise not observed, with the
+ * likely reason (failed locally, another cluster, outside the mesh, no
+ * sidecar).
  */
 function notSeenAtDestination(
   labels: Record<string, string>,
@@ -136,8 +137,16 @@ function notSeenAtDestination(
     };
   }
   if (!dstWorkload) {
-    // No mesh workload answered: the sidecar sent it out of the mesh.
-    return { peer, mtls: false, noTlsReason: 'destination outside the mesh' };
+    // No mesh workload answered: the sidecar sent it out of the mesh, where
+    // no proxy reports it. It may originate TLS (a DestinationRule's tls
+    // mode), which these metrics do not show.
+    return {
+      peer,
+      mtls: false,
+      unverified: true,
+      noTlsReason:
+        'destination outside the mesh: whether the sidecar originates TLS is not in the metrics',
+    };
   }
   return {
     peer,
@@ -280,7 +289,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
       q(
         sumBy(
           [DST_NS, DST, 'source_principal'],
-          increase(
+          eventsIn(
             requests([
               destination,
               eq('connection_security_policy', 'mutual_tls'),
@@ -296,7 +305,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
       q(
         sumBy(
           [DST_NS, DST, 'source_principal'],
-          increase(
+          eventsIn(
             selector('istio_tcp_connections_closed_total', [
               destination,
               eq('response_flags', 'DENY'),
@@ -320,7 +329,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
       ),
       // Since when each workload's proxies report, as destination or source.
       q(
-        earliestSampleTime(
+        sampleTimes(
           or(
             countBy(
               [DST_NS, DST],
@@ -510,7 +519,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
       decisions,
       workloadCertificates: [],
       meshCertificates,
-      workloadHistory: earliestByWorkload(
+      workloadHistory: sampleTimesByWorkload(
         history,
         labels =>
           find(labels[DST_NS], labels[DST]) ??

@@ -275,6 +275,31 @@ describe('evaluateIstioAuthorization as Istio evaluates it', () => {
     ]);
   });
 
+  it('reads a trust-domain-wide principal prefix as any authenticated caller', () => {
+    const prefix = obj('AuthorizationPolicy', 'cards', 'whole-domain', {
+      rules: [{ from: [{ source: { principals: ['cluster.local/*'] } }] }],
+    });
+    expect(port(evaluate([meshStrict], [prefix]), '8080 (http)').access).toBe(
+      'authenticated',
+    );
+  });
+
+  it('ignores a dry-run policy: it is logged, not enforced', () => {
+    const dryRun = {
+      ...obj('AuthorizationPolicy', 'cards', 'trial', {
+        rules: [
+          { from: [{ source: { principals: ['cluster.local/ns/a/sa/b'] } }] },
+        ],
+      }),
+    };
+    dryRun.metadata.annotations = { 'istio.io/dry-run': 'true' };
+    const result = evaluate([nsPermissive], [dryRun]);
+    expect(port(result, '8080 (http)').access).toBe('open');
+    expect(result.notes).toContain(
+      'AuthorizationPolicy cards/trial is a dry run (istio.io/dry-run): logged, not enforced',
+    );
+  });
+
   it('reads namespaces: ["*"] as any authenticated caller', () => {
     const anyNamespace = obj('AuthorizationPolicy', 'cards', 'any-ns', {
       rules: [{ from: [{ source: { namespaces: ['*'] } }] }],

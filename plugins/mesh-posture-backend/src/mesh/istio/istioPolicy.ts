@@ -8,7 +8,7 @@ import type {
   KubernetesObject,
   KubernetesPod,
 } from '@mesh-posture/plugin-mesh-posture-node';
-import { identityMatches } from '../identities';
+import { identityMatches, isMeshWide } from '../identities';
 import { objectSelectorMatches } from '../selectors';
 
 /*
@@ -273,10 +273,25 @@ export function evaluateIstioAuthorization(input: {
   };
   // Sidecars ignore policies with targetRef(s): those are for gateways and
   // waypoints (istio/istio pilot/pkg/model/policyattachment.go).
+  // A dry-run policy is only logged, never enforced (istio.io/dry-run;
+  // pilot/pkg/security/authz/builder puts it in the shadow rules).
+  const dryRun = (p: KubernetesObject) =>
+    p.metadata.annotations?.['istio.io/dry-run'] === 'true';
   const applies = (p: KubernetesObject) =>
     inScope(p) &&
+    !dryRun(p) &&
     !(p.spec?.targetRef || p.spec?.targetRefs) &&
     (!hasSelector(p) || objectSelectorMatches(p.spec.selector, labels));
+  for (const p of objects.authorizationPolicies) {
+    if (dryRun(p) && inScope(p)) {
+      notes.add(
+        `${ref(
+          'AuthorizationPolicy',
+          p,
+        )} is a dry run (istio.io/dry-run): logged, not enforced`,
+      );
+    }
+  }
   const policies = objects.authorizationPolicies.filter(applies);
   for (const p of objects.authorizationPolicies) {
     if ((p.spec?.targetRef || p.spec?.targetRefs) && inScope(p)) {
@@ -430,7 +445,7 @@ export function evaluateIstioAuthorization(input: {
   function accessOf(a: PortAdmission): PortAccess {
     if (a.plaintext === 'anywhere') return 'open';
     if (a.plaintext === 'networks') return 'cluster';
-    if (a.identities.has('*')) return 'authenticated';
+    if ([...a.identities.keys()].some(isMeshWide)) return 'authenticated';
     return 'deny';
   }
 

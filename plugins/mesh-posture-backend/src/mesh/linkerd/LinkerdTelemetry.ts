@@ -30,10 +30,10 @@ import {
 import {
   aggregateBy,
   Aggregation,
-  earliestSampleTime,
+  sampleTimes,
   eq,
   historyLookbackHours,
-  increase,
+  eventsIn,
   Matcher,
   minBy,
   oneOf,
@@ -42,9 +42,13 @@ import {
   selector,
   sumBy,
 } from '../../prometheus/promql';
-import { earliestByWorkload } from '../history';
+import { sampleTimesByWorkload } from '../history';
 import { statusOf } from '../certificates';
-import { podNameIndex, workloadNameOfPod } from '../workloadNames';
+import {
+  cronJobOfJob,
+  podNameIndex,
+  workloadNameOfPod,
+} from '../workloadNames';
 
 /**
  * Label names on Linkerd proxy metrics that Prometheus relabelling adds.
@@ -213,7 +217,16 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       if (!namespace) return undefined;
       for (const [kind, label] of kinds) {
         const name = labels[label];
-        if (name) return byKey.get(key({ namespace, kind, name }));
+        if (!name) continue;
+        // Linkerd labels a plain Job by its name; pods list such a Job as a
+        // CronJob's when its name ends like one (see workloadNames.ts).
+        const cronJob = kind === 'Job' ? cronJobOfJob(name) : undefined;
+        return (
+          byKey.get(key({ namespace, kind, name })) ??
+          (cronJob
+            ? byKey.get(key({ namespace, kind: 'CronJob', name: cronJob }))
+            : undefined)
+        );
       }
       const pod = this.labels.pod ? labels[this.labels.pod] : undefined;
       return pod ? byPod(namespace, pod) : undefined;
@@ -319,7 +332,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       ),
       q(
         this.byWorkload('sum', ['client_id'], m =>
-          increase(
+          eventsIn(
             selector('request_total', [
               eq('direction', 'inbound'),
               eq('tls', 'true'),
@@ -335,7 +348,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
           'sum',
           ['srv_kind', 'srv_name', 'route_kind', 'route_name', 'client_id'],
           m =>
-            increase(
+            eventsIn(
               selector('inbound_http_authz_deny_total', [
                 inOurNamespaces,
                 ...m,
@@ -346,7 +359,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       ),
       q(
         this.byWorkload('sum', ['srv_kind', 'srv_name', 'client_id'], m =>
-          increase(
+          eventsIn(
             selector('inbound_tcp_authz_deny_total', [inOurNamespaces, ...m]),
             query.callerWindow,
           ),
@@ -362,7 +375,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       // Since when each workload's proxies report: their certificate gauge
       // is there whenever a proxy runs, traffic or not.
       q(
-        earliestSampleTime(
+        sampleTimes(
           this.byWorkload('count', [], m =>
             or(
               certificateExpiry([inOurNamespaces, ...m]),
@@ -435,6 +448,9 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
               noTlsReason: s.labels.no_tls_reason || s.labels.tls || 'unknown',
             }),
         ...(isProbe(s.labels) ? { probe: true } : {}),
+        ...(s.labels.route_kind && s.labels.route_kind !== 'default'
+          ? { route: `${s.labels.route_kind}/${s.labels.route_name}` }
+          : {}),
         requestsPerSecond: s.value,
       });
     }
@@ -542,7 +558,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       decisions,
       workloadCertificates,
       meshCertificates,
-      workloadHistory: earliestByWorkload(history, workloadOf),
+      workloadHistory: sampleTimesByWorkload(history, workloadOf),
       clientReported,
       gaps: [],
     };

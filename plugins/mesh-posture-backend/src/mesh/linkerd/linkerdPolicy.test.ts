@@ -294,41 +294,67 @@ describe('evaluateLinkerdAuthorization', () => {
     ]);
   });
 
-  it('shows route-level grants without widening the port', () => {
-    const probes = obj(
-      'policy.linkerd.io/v1beta3',
-      'HTTPRoute',
-      'ledger-probes',
-      {
+  describe('route-level grants', () => {
+    // The pod's readiness probe, as kubelet calls it.
+    const probed: KubernetesPod = (() => {
+      const p = pod('deny');
+      p.spec!.containers![1] = {
+        ...p.spec!.containers![1],
+        readinessProbe: { httpGet: { path: '/ready', port: 'metrics' } },
+      };
+      return p;
+    })();
+    const route = (name: string, match: any) =>
+      obj('policy.linkerd.io/v1beta3', 'HTTPRoute', name, {
         parentRefs: [
           { group: 'policy.linkerd.io', kind: 'Server', name: 'ledger-grpc' },
         ],
-        rules: [{ matches: [{ path: { value: '/ready' } }] }],
-      },
-    );
-    const result = evaluateLinkerdAuthorization({
-      workload: ledger,
-      pods: [pod('deny')],
-      domain: { controlPlaneNamespace: 'linkerd', trustDomain: TD },
-      objects: objects({
-        servers: [grpcServer],
-        httpRoutes: [probes],
-        authorizationPolicies: [
-          obj('policy.linkerd.io/v1alpha1', 'AuthorizationPolicy', 'probes', {
-            targetRef: {
-              group: 'policy.linkerd.io',
-              kind: 'HTTPRoute',
-              name: 'ledger-probes',
-            },
-            requiredAuthenticationRefs: [],
-          }),
-        ],
-      }),
+        rules: [{ matches: [match] }],
+      });
+    const anyoneOn = (routeName: string) =>
+      obj('policy.linkerd.io/v1alpha1', 'AuthorizationPolicy', routeName, {
+        targetRef: {
+          group: 'policy.linkerd.io',
+          kind: 'HTTPRoute',
+          name: routeName,
+        },
+        requiredAuthenticationRefs: [],
+      });
+    const evaluate = (r: KubernetesObject) =>
+      evaluateLinkerdAuthorization({
+        workload: ledger,
+        pods: [probed],
+        domain: { controlPlaneNamespace: 'linkerd', trustDomain: TD },
+        objects: objects({
+          servers: [grpcServer],
+          httpRoutes: [r],
+          authorizationPolicies: [anyoneOn(r.metadata.name)],
+        }),
+      });
+
+    it('do not widen the port on a route that carries only kubelet probes', () => {
+      // Attaching routes removes the controller's own probe route, so a
+      // Server with routes needs one like this for its probes.
+      const result = evaluate(
+        route('ledger-probes', {
+          path: { type: 'Exact', value: '/ready' },
+          method: 'GET',
+        }),
+      );
+      expect(result.ports[0].access).toBe('deny');
+      expect(result.ports[0].grants[0].policy).toBe(
+        'AuthorizationPolicy payments/ledger-probes (route ledger-probes, kubelet probes)',
+      );
+      expect(result.probeRoutes).toEqual(['HTTPRoute/ledger-probes']);
     });
-    expect(result.ports[0].access).toBe('deny');
-    expect(result.ports[0].grants[0].policy).toBe(
-      'AuthorizationPolicy payments/probes (route ledger-probes, some paths)',
-    );
+
+    it('widen the port on any other route: its callers reach the port', () => {
+      const result = evaluate(
+        route('ledger-api', { path: { type: 'PathPrefix', value: '/api' } }),
+      );
+      expect(result.ports[0].access).toBe('open');
+      expect(result.probeRoutes).toEqual([]);
+    });
   });
 
   it('has nothing to say about a pod without a proxy', () => {
@@ -343,7 +369,7 @@ describe('evaluateLinkerdAuthorization', () => {
         domain: { controlPlaneNamespace: 'linkerd', trustDomain: TD },
         objects: objects({ servers: [grpcServer] }),
       }),
-    ).toEqual({ ports: [], admitted: [], notes: [] });
+    ).toEqual({ ports: [], admitted: [], notes: [], probeRoutes: [] });
   });
 });
 
@@ -477,6 +503,78 @@ describe('Linkerd policy as the policy controller evaluates it', () => {
       ['9090 (grpc)', 'open'],
       ['9102 (metrics)', 'audit'],
       ['*', 'audit'],
+    ]);
+  });
+
+  it('reads a trust-domain-wide identity pattern as any authenticated caller', () => {
+    const anyone = obj(
+      'policy.linkerd.io/v1alpha1',
+      'MeshTLSAuthentication',
+      'ledger-callers',
+      // Suffix match over every identity of the trust domain.
+      { identities: ['*.cluster.local'] },
+    );
+    const result = evaluateLinkerdAuthorization({
+      workload: ledger,
+      pods: [pod('deny')],
+      domain: { controlPlaneNamespace: 'linkerd', trustDomain: TD },
+      objects: objects({
+        servers: [grpcServer],
+        authorizationPolicies: [grpcPolicy],
+        meshTLSAuthentications: [anyone],
+      }),
+    });
+    expect(result.ports[0].access).toBe('authenticated');
+  });
+
+  it('applies a selector-less ServerAuthorization to every Server, requiring TLS for unauthenticatedTLS', () => {
+    const result = evaluateLinkerdAuthorization({
+      workload: ledger,
+      pods: [pod('deny')],
+      domain: { controlPlaneNamespace: 'linkerd', trustDomain: TD },
+      objects: objects({
+        servers: [grpcServer],
+        serverAuthorizations: [
+          obj('policy.linkerd.io/v1beta1', 'ServerAuthorization', 'any-tls', {
+            server: {},
+            client: { meshTLS: { unauthenticatedTLS: true } },
+          }),
+        ],
+      }),
+    });
+    // TLS without a named identity: not plaintext, not default-deny.
+    expect(result.ports[0]).toMatchObject({
+      port: '9090 (grpc)',
+      access: 'authenticated',
+    });
+  });
+
+  it('reports no port for a Server whose port an older Server took', () => {
+    const older = {
+      ...grpcServer,
+      metadata: {
+        ...grpcServer.metadata,
+        creationTimestamp: '2026-01-01T00:00:00Z',
+      },
+    };
+    const newer = {
+      ...grpcServer,
+      metadata: {
+        ...grpcServer.metadata,
+        name: 'ledger-grpc-2',
+        creationTimestamp: '2026-06-01T00:00:00Z',
+      },
+    };
+    const result = evaluateLinkerdAuthorization({
+      workload: ledger,
+      pods: [pod('deny')],
+      domain: { controlPlaneNamespace: 'linkerd', trustDomain: TD },
+      objects: objects({ servers: [newer, older] }),
+    });
+    expect(result.ports.map(p => [p.port, p.selectedBy])).toEqual([
+      ['9090 (grpc)', 'Server payments/ledger-grpc'],
+      ['9102 (metrics)', undefined],
+      ['*', undefined],
     ]);
   });
 

@@ -10,6 +10,7 @@ import type {
   KubernetesPod,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { plural } from '@mesh-posture/plugin-mesh-posture-common';
+import { isMeshWide } from '../identities';
 import { objectSelectorMatches } from '../selectors';
 
 /*
@@ -52,6 +53,11 @@ export interface LinkerdEvaluation {
   admitted: Array<{ identity: string; grantedBy: string[] }>;
   /** Policies the controller ignores, and why. */
   notes: string[];
+  /**
+   * Routes (`HTTPRoute/<name>`, as `route_kind`/`route_name` report them)
+   * that carry only the pod's kubelet probes: their plaintext is by design.
+   */
+  probeRoutes: string[];
 }
 
 /** Where identities are minted: `<sa>.<ns>.serviceaccount.identity.<controlPlaneNamespace>.<trustDomain>`. */
@@ -316,7 +322,9 @@ function grantOfServerAuthorization(
   };
   const meshTLS = client.meshTLS;
   if (meshTLS) {
-    if (meshTLS.unauthenticatedTLS) grant.unauthenticated = true;
+    // TLS is required, with any identity or none: not plaintext, but no
+    // identity is named either.
+    if (meshTLS.unauthenticatedTLS) grant.identities.push('*');
     for (const id of meshTLS.identities ?? [])
       grant.identities.push(String(id));
     for (const sa of meshTLS.serviceAccounts ?? []) {
@@ -342,7 +350,7 @@ function accessOfGrants(grants: AuthorizationGrant[]): PortAccess {
     return 'open';
   }
   if (grants.some(g => g.unauthenticated)) return 'cluster';
-  if (grants.some(g => g.identities.includes('*'))) return 'authenticated';
+  if (grants.some(g => g.identities.some(isMeshWide))) return 'authenticated';
   return 'deny';
 }
 
@@ -357,25 +365,39 @@ function serverCoversPort(
 }
 
 /**
- * Whether an HTTPRoute matches every request: a rule without matches, or a
- * match without a path or with the prefix `/` (Gateway API defaults a
- * match's path to PathPrefix `/`), and no method or header condition.
+ * The HTTP paths of a pod's kubelet probes (httpGet liveness, readiness and
+ * startup probes; linkerd2 policy-controller/k8s/index/src/inbound/workload.rs).
  */
-function routeCoversEverything(route: KubernetesObject): boolean {
-  const rules: any[] = route.spec?.rules ?? [];
-  if (rules.length === 0) return true;
-  return rules.some(rule => {
-    const matches: any[] = rule.matches ?? [];
-    if (matches.length === 0) return true;
-    return matches.some(
+function probePaths(pod: KubernetesPod): Set<string> {
+  return new Set(
+    [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]
+      .flatMap(c => [c.livenessProbe, c.readinessProbe, c.startupProbe])
+      .map(p => p?.httpGet?.path ?? (p?.httpGet ? '/' : undefined))
+      .filter((p): p is string => Boolean(p))
+      .map(p => p.split('?')[0]),
+  );
+}
+
+/**
+ * Whether an HTTPRoute carries only kubelet probes: every match a GET (or
+ * any method) on one of the pod's probe paths, exactly. Such a route is
+ * what a Server with routes needs for its probes, since attaching routes
+ * removes the controller's own probe route.
+ */
+function routeIsProbes(route: KubernetesObject, paths: Set<string>): boolean {
+  const matches: any[] = (route.spec?.rules ?? []).flatMap(
+    (r: any) => r.matches ?? [{}],
+  );
+  return (
+    matches.length > 0 &&
+    matches.every(
       m =>
-        (m.path?.type ?? 'PathPrefix') === 'PathPrefix' &&
-        (m.path?.value ?? '/') === '/' &&
-        !m.method &&
-        !(m.headers ?? []).length &&
-        !(m.queryParams ?? []).length,
-    );
-  });
+        m.path?.type === 'Exact' &&
+        paths.has(m.path?.value) &&
+        (!m.method || m.method === 'GET') &&
+        !(m.headers ?? []).length,
+    )
+  );
 }
 
 /** Ports the annotation lists: `8080,9000-9100`. */
@@ -423,9 +445,11 @@ export function evaluateLinkerdAuthorization(input: {
   const { workload, objects, domain } = input;
   const pod = input.pods.find(p => proxyOf(p)) ?? undefined;
   if (!pod) {
-    return { ports: [], admitted: [], notes: [] };
+    return { ports: [], admitted: [], notes: [], probeRoutes: [] };
   }
   const notes = new Set<string>();
+  const probes = probePaths(pod);
+  const probeRoutes = new Set<string>();
   const labels = pod.metadata.labels;
   const servers = objects.servers
     .filter(s => objectSelectorMatches(s.spec?.podSelector, labels))
@@ -475,25 +499,33 @@ export function evaluateLinkerdAuthorization(input: {
         routes.some(r => r.metadata.name === t.name)
       );
     });
+    // Without a name or selector, a ServerAuthorization selects every
+    // Server of its namespace (policy-controller server_selector).
     const legacy = objects.serverAuthorizations.filter(sa => {
       const s = sa.spec?.server ?? {};
-      return s.name
-        ? s.name === server.metadata.name
-        : objectSelectorMatches(s.selector, server.metadata.labels);
+      if (s.name) return s.name === server.metadata.name;
+      return s.selector
+        ? objectSelectorMatches(s.selector, server.metadata.labels)
+        : true;
     });
     const grants = [
       ...serverPolicies.map(granted),
       ...legacy.map(a => grantOfServerAuthorization(a, domain)),
     ].filter((g): g is AuthorizationGrant => g !== undefined);
+    for (const r of routes) {
+      if (routeIsProbes(r, probes))
+        probeRoutes.add(`HTTPRoute/${r.metadata.name}`);
+    }
     const routeGrants = routePolicies.flatMap(p => {
       const g = granted(p);
       const route = routes.find(r => r.metadata.name === p.spec.targetRef.name);
+      const forProbes = route !== undefined && routeIsProbes(route, probes);
       return g
         ? [
             {
               ...g,
               policy: `${g.policy} (route ${p.spec.targetRef.name}${
-                route && routeCoversEverything(route) ? '' : ', some paths'
+                forProbes ? ', kubelet probes' : ''
               })`,
             },
           ]
@@ -521,11 +553,11 @@ export function evaluateLinkerdAuthorization(input: {
       `Server ${server.metadata.namespace}/${server.metadata.name} accessPolicy ${accessPolicy}`,
     );
     // The accessPolicy is added to the policies' grants, never instead of
-    // them. A route's grants admit their callers on that route only: they
-    // widen the port when the route matches every request, and are shown
-    // but not counted when it matches some paths (an explicit probe route).
+    // them. A route's grants admit their callers to that route, and so to
+    // the port, except on a route that carries only the pod's probes, which
+    // Linkerd admits unauthenticated by design.
     const all = fromAccessPolicy ? [...grants, fromAccessPolicy] : grants;
-    const widening = all.filter(g => !g.policy.endsWith(', some paths)'));
+    const widening = all.filter(g => !g.policy.endsWith(', kubelet probes)'));
     const access =
       accessPolicy === 'audit' ? 'audit' : accessOfGrants(widening);
     const parts = [
@@ -575,9 +607,17 @@ export function evaluateLinkerdAuthorization(input: {
       });
     }
   }
-  // Servers for ports the pod spec does not declare still apply.
+  // Servers for ports the pod spec does not declare still apply; one that
+  // lost its port to an older Server does not ("Port already matched by
+  // another server; skipping").
+  const declared = (server: KubernetesObject) =>
+    appPorts.some(p => serverCoversPort(server, p));
+  const claimed = new Set<string>();
   for (const server of servers.filter(s => !covered.has(s))) {
-    ports.push(portOf(server, String(server.spec?.port ?? '?')));
+    const port = String(server.spec?.port ?? '?');
+    if (declared(server) || claimed.has(port)) continue;
+    claimed.add(port);
+    ports.push(portOf(server, port));
   }
   // Every other port follows the default policy.
   ports.push({
@@ -597,5 +637,6 @@ export function evaluateLinkerdAuthorization(input: {
       }))
       .sort((a, b) => a.identity.localeCompare(b.identity)),
     notes: [...notes],
+    probeRoutes: [...probeRoutes].sort(),
   };
 }

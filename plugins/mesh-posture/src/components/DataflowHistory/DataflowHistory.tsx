@@ -18,6 +18,7 @@ import TableRow from '@material-ui/core/TableRow';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import {
+  compareMtlsShare,
   DataflowResponse,
   formatRate,
 } from '@mesh-posture/plugin-mesh-posture-common';
@@ -91,7 +92,7 @@ export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
     .map(f => fromEntitySide(f, entityRef))
     .sort(
       (a, b) =>
-        (a.minMtlsShare ?? 1) - (b.minMtlsShare ?? 1) ||
+        compareMtlsShare(a.minMtlsShare, b.minMtlsShare) ||
         a.direction.localeCompare(b.direction),
     );
   return (
