@@ -39,6 +39,7 @@ import {
   ClusterWorkloads,
   resolveEntityWorkloads,
   resolveManyEntityWorkloads,
+  splitByProxy,
   uniqueRefs,
 } from './resolveWorkloads';
 
@@ -485,11 +486,8 @@ export class PostureAssembler {
 
     // A workload without a proxy is seen only by its callers' proxies; a
     // meshed one's plaintext callers are named from their side.
-    const unmeshed = groups.filter(
-      g => g.workload.totalPods > 0 && g.workload.meshedPods === 0,
-    );
-    const isUnmeshed = (w: WorkloadRef) =>
-      unmeshed.some(g => sameRef(g.workload.workload, w));
+    const { proxyless: unmeshed } = splitByProxy(refs, groups);
+    const isUnmeshed = (w: WorkloadRef) => unmeshed.some(u => sameRef(u, w));
     // Plaintext on a route that carries only kubelet probes is by design.
     const asProbe = (line: TrafficObservation): TrafficObservation =>
       line.direction === 'inbound' &&
@@ -504,9 +502,7 @@ export class PostureAssembler {
             t.traffic.filter(line => !isUnmeshed(line.workload)).map(asProbe),
             t.clientReported,
           ),
-          ...unmeshed.flatMap(g =>
-            inboundOfUnmeshed(g.workload.workload, t.clientReported),
-          ),
+          ...unmeshed.flatMap(u => inboundOfUnmeshed(u, t.clientReported)),
         ]
       : [];
 

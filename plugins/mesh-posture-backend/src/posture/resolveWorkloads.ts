@@ -21,6 +21,27 @@ export function uniqueRefs(refs: WorkloadRef[]): WorkloadRef[] {
   return [...new Map(refs.map(r => [refKey(r), r])).values()];
 }
 
+/**
+ * Splits workloads into those whose own proxies report them and those
+ * with pods but no proxy, which only their callers' proxies can see.
+ * Workloads named outright, with no pods listed, count as their own.
+ */
+export function splitByProxy(
+  refs: WorkloadRef[],
+  groups: PodGroup[],
+): { own: WorkloadRef[]; proxyless: WorkloadRef[] } {
+  const proxyless = uniqueRefs(
+    groups
+      .filter(g => g.workload.totalPods > 0 && g.workload.meshedPods === 0)
+      .map(g => g.workload.workload),
+  );
+  const keys = new Set(proxyless.map(refKey));
+  return {
+    own: uniqueRefs(refs).filter(r => !keys.has(refKey(r))),
+    proxyless,
+  };
+}
+
 /** An entity's workloads in one cluster. */
 export interface ClusterWorkloads {
   cluster: MeshCluster;

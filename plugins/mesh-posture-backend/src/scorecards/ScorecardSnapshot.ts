@@ -37,7 +37,11 @@ import { PeerEntities } from '../catalog/PeerEntities';
 import type { ChecklistService } from '../checklists/ChecklistService';
 import { ScorecardStore } from '../database/ScorecardStore';
 import { PostureAssembler } from '../posture/PostureAssembler';
-import { ClusterWorkloads, uniqueRefs } from '../posture/resolveWorkloads';
+import {
+  ClusterWorkloads,
+  splitByProxy,
+  uniqueRefs,
+} from '../posture/resolveWorkloads';
 import {
   resolveWorkloadTarget,
   WorkloadTarget,
@@ -259,20 +263,9 @@ export class ScorecardSnapshot {
         if (refs.length === 0) return;
         // Workloads without a proxy are measured by their callers' proxies,
         // in one more batched call, as their signals card does.
-        const unmeshed = uniqueRefs(
-          found.flatMap(f =>
-            f.groups
-              .filter(
-                g => g.workload.totalPods > 0 && g.workload.meshedPods === 0,
-              )
-              .map(g => g.workload.workload),
-          ),
-        );
-        const unmeshedKeys = new Set(
-          unmeshed.map(r => `${r.namespace}/${r.kind}/${r.name}`),
-        );
-        const own = refs.filter(
-          r => !unmeshedKeys.has(`${r.namespace}/${r.kind}/${r.name}`),
+        const { own, proxyless: unmeshed } = splitByProxy(
+          refs,
+          found.flatMap(f => f.groups),
         );
         const query = { direction: 'inbound' as const, window: WINDOW, at };
         const [mine, theirs] = await Promise.all([

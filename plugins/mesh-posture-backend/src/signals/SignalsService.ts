@@ -29,7 +29,10 @@ import {
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { entityKey } from '../catalog/entityKey';
 import { PeerEntities } from '../catalog/PeerEntities';
-import { resolveEntityWorkloads } from '../posture/resolveWorkloads';
+import {
+  resolveEntityWorkloads,
+  splitByProxy,
+} from '../posture/resolveWorkloads';
 import { resolveWorkloadTarget } from '../posture/resolveWorkloadTarget';
 import { ClusterRegistry } from '../sources/ClusterRegistry';
 import { CallResult, SourceCaller } from '../sources/SourceCaller';
@@ -258,17 +261,7 @@ export class SignalsService {
         if (refs.length === 0) return;
         // A workload without a proxy reports nothing itself: its requests
         // are read from its callers' proxies.
-        const unmeshed = found.groups
-          .filter(g => g.workload.totalPods > 0 && g.workload.meshedPods === 0)
-          .map(g => g.workload.workload);
-        const isUnmeshed = (r: (typeof refs)[number]) =>
-          unmeshed.some(
-            u =>
-              u.namespace === r.namespace &&
-              u.name === r.name &&
-              u.kind === r.kind,
-          );
-        const own = refs.filter(r => !isUnmeshed(r));
+        const { own, proxyless: unmeshed } = splitByProxy(refs, found.groups);
         for (const u of unmeshed) {
           notes.push(
             direction === 'inbound'
