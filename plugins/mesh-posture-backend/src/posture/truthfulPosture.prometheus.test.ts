@@ -321,6 +321,42 @@ const entity = (name: string): Entity => ({
   },
 });
 
+/** The documented defaults (config.ts): a 7d caller window, 7 days of history. */
+function defaultAssembler(cluster: MeshCluster, at: Date) {
+  return new PostureAssembler({
+    providers: [{ getClusters: async () => [cluster] }],
+    sourceTimeoutMs: 30_000,
+    callerWindow: '7d',
+    minimumCallerHistoryMs: 7 * DAY,
+    logger: mockServices.logger.mock(),
+    now: () => at,
+  });
+}
+
+/** Each entity's posture, its workloads found by `backstage.io/kubernetes-id`. */
+async function posturesOf(
+  assembler: PostureAssembler,
+  cluster: string,
+  names: string[],
+): Promise<Map<string, AssessedPosture>> {
+  const out = new Map<string, AssessedPosture>();
+  for (const name of names) {
+    out.set(
+      name,
+      await assembler.assemble(
+        `component:default/${name}`,
+        {
+          selector: labelEquals('backstage.io/kubernetes-id', name),
+          cluster,
+          explicit: [],
+        },
+        '5m',
+      ),
+    );
+  }
+  return out;
+}
+
 type Edge = AssessedPosture['edges'][number];
 const byRate = <T extends { rps: number }>(list: T[]) =>
   [...list].sort((a, b) => b.rps - a.rps);
@@ -358,15 +394,7 @@ describeWithPrometheus(
         }),
       };
       const logger = mockServices.logger.mock();
-      // The documented defaults (config.ts): 7d window, 7 days of history.
-      assembler = new PostureAssembler({
-        providers: [{ getClusters: async () => [cluster] }],
-        sourceTimeoutMs: 30_000,
-        callerWindow: '7d',
-        minimumCallerHistoryMs: 7 * DAY,
-        logger,
-        now: () => at,
-      });
+      assembler = defaultAssembler(cluster, at);
       const names = [
         'ledger',
         'statements',
@@ -387,19 +415,12 @@ describeWithPrometheus(
         }),
         now: () => at,
       });
-      for (const name of names) {
-        postures.set(
-          name,
-          await assembler.assemble(
-            `component:default/${name}`,
-            {
-              selector: labelEquals('backstage.io/kubernetes-id', name),
-              cluster: 'prod',
-              explicit: [],
-            },
-            '5m',
-          ),
-        );
+      for (const [name, posture] of await posturesOf(
+        assembler,
+        'prod',
+        names,
+      )) {
+        postures.set(name, posture);
       }
     });
 
@@ -692,28 +713,12 @@ describeWithPrometheus(
           prometheus: new PrometheusClient({ url: prometheus.url }),
         }),
       };
-      const assembler = new PostureAssembler({
-        providers: [{ getClusters: async () => [cluster] }],
-        sourceTimeoutMs: 30_000,
-        callerWindow: '7d',
-        minimumCallerHistoryMs: 7 * DAY,
-        logger: mockServices.logger.mock(),
-        now: () => at,
-      });
-      for (const name of ['card-issuing', 'tokenizer', 'legacy-batch']) {
-        postures.set(
-          name,
-          await assembler.assemble(
-            `component:default/${name}`,
-            {
-              selector: labelEquals('backstage.io/kubernetes-id', name),
-              cluster: 'pci',
-              explicit: [],
-            },
-            '5m',
-          ),
-        );
-      }
+      const read = await posturesOf(defaultAssembler(cluster, at), 'pci', [
+        'card-issuing',
+        'tokenizer',
+        'legacy-batch',
+      ]);
+      for (const [name, posture] of read) postures.set(name, posture);
     });
 
     afterAll(async () => {
