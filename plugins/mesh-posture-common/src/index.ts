@@ -10,6 +10,7 @@ export * from './permissions';
 export * from './types';
 export * from './labelSelector';
 export * from './workloadRef';
+export * from './dates';
 export * from './posture/assessPosture';
 export * from './posture/evidence';
 export * from './api';

@@ -14,9 +14,17 @@ import {
  * a rationale cannot inject links, HTML or table cells.
  */
 
+// Every line ending CommonMark knows (LF, CR, CRLF) and those other readers
+// honour (NEL, LS, PS, VT, FF): text people typed stays on its line, so it
+// can never open a heading or a list, or end a table row.
+// eslint-disable-next-line no-control-regex
+const LINE_ENDINGS = /\r\n|[\n\r\u000B\u000C\u0085\u2028\u2029]/g;
+
 /** Escapes text for inline Markdown, on one line. */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/([\\`*_{}[\]<>|~])/g, '\\$1');
+  return text
+    .replace(LINE_ENDINGS, ' ')
+    .replace(/([\\`*_{}[\]<>|~!#&])/g, '\\$1');
 }
 
 function link({ url, title }: EvidenceLink): string {
@@ -64,7 +72,7 @@ function itemLines(state: ChecklistItemState, title: string): string[] {
           ? ' (given to an earlier wording; must be answered again)'
           : ''
       }`,
-      `  - Answered by ${answer.answeredBy} on ${when(
+      `  - Answered by ${escapeMarkdown(answer.answeredBy)} on ${when(
         answer.answeredAt,
       )} (template version ${answer.templateVersion})`,
     );
@@ -82,7 +90,7 @@ function itemLines(state: ChecklistItemState, title: string): string[] {
     lines.push(
       `  - Exemption ${e.active ? 'until' : 'expired on'} ${when(
         e.expiresAt,
-      )}, approved by ${e.approvedBy} on ${when(
+      )}, approved by ${escapeMarkdown(e.approvedBy)} on ${when(
         e.approvedAt,
       )}: ${escapeMarkdown(e.justification)}`,
     );
@@ -153,11 +161,13 @@ function checklistSection(
   const a = view.attestation;
   if (a) {
     lines.push(
-      `Attestation: **${a.state}** — attested by ${a.attestedBy} on ${when(
-        a.attestedAt,
-      )} under template version ${a.templateVersion}, valid until ${when(
-        a.validUntil,
-      )}.${a.comment ? ` Comment: ${escapeMarkdown(a.comment)}` : ''}`,
+      `Attestation: **${a.state}** — attested by ${escapeMarkdown(
+        a.attestedBy,
+      )} on ${when(a.attestedAt)} under template version ${
+        a.templateVersion
+      }, valid until ${when(a.validUntil)}.${
+        a.comment ? ` Comment: ${escapeMarkdown(a.comment)}` : ''
+      }`,
     );
     for (const reason of a.reasons) {
       lines.push(`- ${escapeMarkdown(reason.message)}`);
@@ -220,9 +230,9 @@ export function renderChecklistExportMarkdown(data: ChecklistExport): string {
       }`
     : `unavailable: ${escapeMarkdown(data.posture.reason ?? 'unknown')}`;
   const lines = [
-    `# Compliance checklists of ${data.entity.ref}`,
+    `# Compliance checklists of ${escapeMarkdown(data.entity.ref)}`,
     '',
-    `Exported ${when(data.exportedAt)} by ${data.exportedBy}.${
+    `Exported ${when(data.exportedAt)} by ${escapeMarkdown(data.exportedBy)}.${
       data.entity.owner ? ` Owner: ${escapeMarkdown(data.entity.owner)}.` : ''
     }`,
     '',

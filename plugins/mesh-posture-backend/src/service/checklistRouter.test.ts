@@ -20,7 +20,9 @@ import addFormats from 'ajv-formats';
 import request from 'supertest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { meshPosturePlugin } from '../plugin';
+import MarkdownIt from 'markdown-it';
 import { createChecklistRouter } from './checklistRouter';
+import { renderChecklistExportMarkdown } from '../checklists/exportMarkdown';
 import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
 import { recordingAuditor } from '../__testUtils__/recordingAuditor';
 
@@ -734,6 +736,106 @@ describe('GET …/checklists/export', () => {
     );
     expect(md).not.toContain('[here](https://evil.example)');
   });
+
+  // What people type into rationales, justifications, comments and evidence
+  // titles, as an auditor's Markdown reader would take it: a lone CR is a
+  // line ending in CommonMark (spec 0.31, "Line endings").
+  const HOSTILE_TEXTS = [
+    'see ticket\r\r## Auditor sign-off\r\r1. Reviewed and approved by the QSA',
+    'see ticket\n\n## Auditor sign-off\n\n- approved',
+    'see ticket\r\n\r\n# Sign-off\r\n| a | b |\r\n| --- | --- |',
+    'end of row | forged cell\u2028## LS heading\u2029## PS heading\u0085## NEL',
+    '<script>alert(1)</script> <a href="https://evil.example">x</a>',
+    '[approved](https://evil.example) ![img](https://evil.example/x.png) <https://evil.example>',
+    '**bold** _em_ `code` ~~gone~~ &#10;# entity &lt;b&gt; \\',
+    '    indented code\n---\n> quote\n```\nfence',
+  ];
+
+  /** Every text people wrote in an export, replaced; how many of each kind. */
+  function withTexts(data: any, text: string) {
+    const counts = { rationale: 0, justification: 0, comment: 0, title: 0 };
+    const walk = (node: any, parent?: string): any => {
+      if (Array.isArray(node)) return node.map(n => walk(n, parent));
+      if (node === null || typeof node !== 'object') return node;
+      const out: any = {};
+      for (const [key, value] of Object.entries(node)) {
+        if (
+          typeof value === 'string' &&
+          (key === 'rationale' || key === 'justification' || key === 'comment')
+        ) {
+          counts[key] += 1;
+          out[key] = text;
+        } else if (parent === 'evidence' && key === 'title') {
+          counts.title += 1;
+          out[key] = text;
+        } else {
+          out[key] = walk(value, key);
+        }
+      }
+      return out;
+    };
+    return { data: walk(data), counts };
+  }
+
+  /** The document's structure: block and inline token types, not their text. */
+  function structure(md: string) {
+    const shape = (tokens: any[]): string[] =>
+      tokens.flatMap(t =>
+        t.type === 'inline'
+          ? shape(t.children ?? []).filter(c => c !== 'text')
+          : [`${t.type}:${t.tag}`],
+      );
+    return shape(new MarkdownIt().parse(md, {}));
+  }
+
+  it.each(HOSTILE_TEXTS.map(t => [JSON.stringify(t).slice(0, 60), t]))(
+    'keeps the Markdown structure whatever people typed: %s',
+    async (_name, hostile) => {
+      const { server } = await startBackend();
+      // accounts-service has an exemption; payments-api an attestation with a comment.
+      const TEXTS_IN: Record<string, string[]> = {
+        'accounts-service': ['rationale', 'title', 'justification'],
+        'payments-api': ['rationale', 'title', 'comment'],
+      };
+      for (const entity of Object.keys(TEXTS_IN)) {
+        const url = `${ENTITIES}/${entity}/checklists`;
+        const base = find(await checklists(server, url), 'threat-model');
+        await request(server)
+          .put(`${url}/threat-model/items/operations-logged/answer`)
+          .send({
+            baseVersion: base.version,
+            value: 'partial',
+            rationale: 'plain',
+            evidence: [{ url: 'https://wiki.example/x', title: 'plain' }],
+          })
+          .expect(200);
+        const res = await request(server).get(`${url}/export?format=json`);
+        const plain = withTexts(res.body, 'plain words');
+        const typed = withTexts(res.body, hostile);
+        // Every kind of free text is in one of the two exports.
+        const present = Object.entries(plain.counts).filter(([, n]) => n > 0);
+        expect(present.map(([k]) => k)).toEqual(
+          expect.arrayContaining(TEXTS_IN[entity]),
+        );
+        const expected = renderChecklistExportMarkdown(plain.data);
+        const rendered = renderChecklistExportMarkdown(typed.data);
+        expect(structure(rendered)).toEqual(structure(expected));
+        // The headings are exactly the ones the export writes.
+        const headings = new MarkdownIt()
+          .parse(rendered, {})
+          .filter((_t, i, all) => all[i - 1]?.type === 'heading_open')
+          .map(t => t.content);
+        expect(headings).toEqual([
+          `Compliance checklists of component:default/${entity}`,
+          ...res.body.checklists.flatMap((c: any) => [
+            c.template.title,
+            ...c.template.sections.map((section: any) => section.title),
+            'History',
+          ]),
+        ]);
+      }
+    },
+  );
 
   it('refuses unknown formats', async () => {
     const { server } = await startBackend();

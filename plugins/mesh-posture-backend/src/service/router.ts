@@ -2,11 +2,7 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import {
-  CompoundEntityRef,
-  makeValidator,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -32,24 +28,7 @@ import {
   createScorecardRouter,
   ScorecardRouterOptions,
 } from './scorecardRouter';
-
-const validator = makeValidator();
-
-function entityRefFromPath(params: Record<string, string>): CompoundEntityRef {
-  const { kind, namespace, name } = params;
-  if (!validator.isValidKind(kind)) {
-    throw new InputError(`Invalid entity kind "${kind.slice(0, 80)}"`);
-  }
-  if (!validator.isValidNamespace(namespace)) {
-    throw new InputError(
-      `Invalid entity namespace "${namespace.slice(0, 80)}"`,
-    );
-  }
-  if (!validator.isValidEntityName(name)) {
-    throw new InputError(`Invalid entity name "${name.slice(0, 80)}"`);
-  }
-  return { kind, namespace, name };
-}
+import { entityRefFromPath } from './inputs';
 
 /** Refuses query parameters the endpoint does not know, and repeated ones. */
 function readQuery(req: Request, allowed: string[]): Record<string, string> {

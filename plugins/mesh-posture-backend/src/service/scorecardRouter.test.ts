@@ -301,13 +301,32 @@ describe('scorecard routes', () => {
     ['/dataflow', /give from 1 to 50 entityRef values/],
     [
       '/dataflow?entityRef=component:default/ledger&from=yesterday',
-      /from must be an ISO date/,
+      /from "yesterday" is not a real ISO date/,
+    ],
+    // `new Date` rolls these over into March and the next day.
+    [
+      '/dataflow?entityRef=component:default/ledger&from=2026-02-30',
+      /from "2026-02-30" is not a real ISO date/,
+    ],
+    [
+      '/dataflow?entityRef=component:default/ledger&to=2026-11-01T24:00:00Z',
+      /to "2026-11-01T24:00:00Z" is not a real ISO date/,
     ],
     [
       '/dataflow?entityRef=component:default/ledger&from=2026-02-01&to=2026-01-01',
       /from must be before to/,
     ],
     ['/dataflow?entityRef=%3Abad%3A', /is not an entity ref/],
+    // parseEntityRef alone reads this as namespace "b:c", name "d/e".
+    ['/dataflow?entityRef=a:b:c/d/e', /entityRef "a:b:c\/d\/e" is not/],
+    [
+      `/dataflow?entityRef=${encodeURIComponent('component:default/x"}')}`,
+      /entityRef "component:default\/x"}" is not an entity ref/,
+    ],
+    [
+      '/dataflow?entityRef=component:default/ledger&entityRef=group:a%20b/c',
+      /entityRef "group:a b\/c" is not an entity ref/,
+    ],
   ])('answers 400 to %s', async (url, message) => {
     const res = await request(server).get(`${BASE}${url}`);
     expect(res.status).toBe(400);

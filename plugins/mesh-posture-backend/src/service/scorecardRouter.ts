@@ -4,7 +4,7 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { Entity, parseEntityRef } from '@backstage/catalog-model';
+import { Entity } from '@backstage/catalog-model';
 import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -16,6 +16,7 @@ import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { entityKey } from '../catalog/entityKey';
 import { ScorecardService } from '../scorecards/ScorecardService';
+import { readEntityRef, readInstant } from './inputs';
 
 const FILTER_KEYS = [
   'owner',
@@ -98,22 +99,6 @@ function daysFrom(value: string | undefined, fallback: number): number {
   return days;
 }
 
-/** An ISO date or date-time; a bare date means the start (or end) of that UTC day. */
-function instantFrom(value: string, key: string, endOfDay: boolean): Date {
-  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
-  const dateTime =
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(
-      value,
-    );
-  const parsed = new Date(dateOnly ? `${value}T00:00:00Z` : value);
-  if ((!dateOnly && !dateTime) || Number.isNaN(parsed.getTime())) {
-    throw new InputError(
-      `${key} must be an ISO date (2026-11-01) or date-time (2026-11-01T10:00:00Z)`,
-    );
-  }
-  return dateOnly && endOfDay ? new Date(parsed.getTime() + DAY - 1) : parsed;
-}
-
 /**
  * The scorecard routes: the catalog's scores (filtered to what the caller
  * may read), trends, CSV export, an entity's score, as-of dataflows, and
@@ -177,40 +162,22 @@ export function createScorecardRouter(
 
   router.get('/v1/dataflow', async (req, res) => {
     const lists = queryLists(req, ['entityRef', 'from', 'to']);
-    const refs = (lists.entityRef ?? []).map(raw => {
-      try {
-        return parseEntityRef(raw, {
-          defaultKind: 'component',
-          defaultNamespace: 'default',
-        });
-      } catch {
-        throw new InputError(
-          `entityRef "${raw.slice(0, 80)}" is not an entity ref`,
-        );
-      }
-    });
+    const refs = (lists.entityRef ?? []).map(raw => readEntityRef(raw));
     if (refs.length === 0 || refs.length > 50) {
       throw new InputError('give from 1 to 50 entityRef values');
     }
     const fromText = single(lists, 'from');
     const toText = single(lists, 'to');
-    const to = toText ? instantFrom(toText, 'to', true) : new Date();
+    const to = toText
+      ? readInstant(toText, 'to', { endOfDay: true })
+      : new Date();
     const from = fromText
-      ? instantFrom(fromText, 'from', false)
+      ? readInstant(fromText, 'from')
       : new Date(to.getTime() - 30 * DAY);
     if (from > to || to.getTime() - from.getTime() > 400 * DAY) {
       throw new InputError('from must be before to, at most 400 days apart');
     }
-    res.json(
-      await service.dataflow(
-        refs.map(r =>
-          `${r.kind}:${r.namespace}/${r.name}`.toLocaleLowerCase('en-US'),
-        ),
-        from,
-        to,
-        await userOrService(req),
-      ),
-    );
+    res.json(await service.dataflow(refs, from, to, await userOrService(req)));
   });
 
   let running: Promise<SnapshotRun> | undefined;

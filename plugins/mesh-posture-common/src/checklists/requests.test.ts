@@ -44,6 +44,21 @@ describe('validateChecklistAnswerRequest', () => {
     });
   });
 
+  it('stores every line ending as LF: CR, CRLF, NEL, LS and PS', () => {
+    const result = validateChecklistAnswerRequest({
+      baseVersion: 1,
+      value: 'no',
+      rationale: 'a\rb\r\nc\u0085d\u2028e\u2029f\ng',
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { rationale: 'a\nb\nc\nd\ne\nf\ng' },
+    });
+    expect(
+      validateChecklistAttestationRequest({ baseVersion: 1, comment: 'x\ry' }),
+    ).toMatchObject({ value: { comment: 'x\ny' } });
+  });
+
   it('requires a rationale for No, Partially and Not applicable', () => {
     for (const value of ['no', 'partial', 'not-applicable']) {
       expect(
@@ -163,6 +178,8 @@ describe('validateChecklistExemptionRequest', () => {
       '2027-01-15T09:00:00.000Z',
     );
     expect(parseExpiry('2027-02-30')).toBeUndefined();
+    // `new Date` would store this as 2027-03-02T12:00:00Z.
+    expect(parseExpiry('2027-02-30T12:00:00Z')).toBeUndefined();
     expect(parseExpiry('2027-01-15T10:00:00')).toBeUndefined();
   });
 
@@ -179,6 +196,11 @@ describe('validateChecklistExemptionRequest', () => {
     ]);
     expect(errors({ justification: 'x', expiresAt: '2028-01-01' })).toEqual([
       'expiresAt must be at most 366 days away',
+    ]);
+    expect(
+      errors({ justification: 'x', expiresAt: '2027-02-30T12:00:00Z' }),
+    ).toEqual([
+      'expiresAt must be a date (2027-03-31) or a date-time with a zone',
     ]);
     expect(errors({ justification: 'x', expiresAt: 'next spring' })).toEqual([
       'expiresAt must be a date (2027-03-31) or a date-time with a zone',

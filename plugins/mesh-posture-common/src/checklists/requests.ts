@@ -4,6 +4,7 @@ import {
   ChecklistAnswerValue,
   EvidenceLink,
 } from './types';
+import { parseIsoInstant } from '../dates';
 
 /**
  * Limits of what people write into checklists.
@@ -121,7 +122,9 @@ function text(
     errors.add(`${key} must not contain control characters`);
     return undefined;
   }
-  const trimmed = value.trim();
+  // One line ending, LF, whatever the browser or client sent: a lone CR or
+  // U+2028 is a line break to some readers and not to others.
+  const trimmed = value.replace(/\r\n?|[\u0085\u2028\u2029]/g, '\n').trim();
   if (trimmed.length > max) {
     errors.add(`${key} must be at most ${max} characters`);
     return undefined;
@@ -255,30 +258,13 @@ export function validateChecklistAnswerRequest(
   }));
 }
 
-const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATE_TIME =
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-
 /**
  * Reads an expiry: a date (the end of that day, UTC) or a date-time with a
  * zone. Undefined when it is neither or not a real date.
  * @public
  */
 export function parseExpiry(value: string): Date | undefined {
-  const dateOnly = DATE_ONLY.exec(value);
-  if (dateOnly) {
-    const [y, m, d] = dateOnly.slice(1).map(Number);
-    const date = new Date(Date.UTC(y, m - 1, d, 23, 59, 59, 999));
-    // Refuse dates that roll over, like 2027-02-30.
-    return date.getUTCMonth() === m - 1 && date.getUTCDate() === d
-      ? date
-      : undefined;
-  }
-  if (DATE_TIME.test(value)) {
-    const date = new Date(value);
-    return Number.isNaN(date.getTime()) ? undefined : date;
-  }
-  return undefined;
+  return parseIsoInstant(value, { endOfDay: true });
 }
 
 /**

@@ -444,4 +444,29 @@ describe('scorecardsCsv', () => {
       'inbound-mtls: inbound-mtls | outbound-mtls: outbound-mtls',
     );
   });
+
+  it.each([
+    [' =1+1', `' =1+1`],
+    ['\t=1+1', `'\t=1+1`],
+    ['\r=1+1', `"'\r=1+1"`],
+    ['  \n+cmd', `"'  \n+cmd"`],
+    [' -2+3', `' -2+3`],
+    [' @SUM(A1)', `' @SUM(A1)`],
+    ['\uFF1D1+1', `'\uFF1D1+1`],
+    ['\tplain', `'\tplain`],
+  ])('defuses %j, a formula after leading whitespace', (title, cell) => {
+    const csv = scorecardsCsv([
+      scorecard('component:default/x', 10, { title }),
+    ]);
+    expect(csv.split('\r\n').slice(1).join('\r\n')).toContain(
+      `component:default/x,${cell},`,
+    );
+  });
+
+  it('leaves text that is not a formula as it is', () => {
+    const csv = scorecardsCsv([
+      scorecard('component:default/x', 10, { title: 'a = b' }),
+    ]);
+    expect(csv.split('\r\n')[1]).toContain('component:default/x,a = b,');
+  });
 });

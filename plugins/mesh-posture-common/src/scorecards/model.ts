@@ -402,10 +402,15 @@ export function rollUpScores(
     );
 }
 
+// What a spreadsheet runs as a formula: a cell starting with = + - @ (or
+// their full-width forms), also after leading spaces, tabs or line breaks,
+// which Excel and LibreOffice skip; and any cell starting with tab or CR.
+const FORMULA_START = /^(?:[\t\r]|\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/;
+
 /** A CSV cell: quoted, and never read as a formula by a spreadsheet. */
 function csvCell(value: string | number | null | undefined): string {
   let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  if (FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) || text !== text.trim()
     ? `"${text.replace(/"/g, '""')}"`
     : text;
