@@ -300,7 +300,7 @@ describe('PUT …/items/{itemId}/answer', () => {
     });
     expect(history.body.events).toHaveLength(before.version + 1);
 
-    expect(audit).toEqual([
+    expect(audit.map(({ logged: _logged, ...r }) => r)).toEqual([
       {
         eventId: 'checklist-answer',
         meta: {
@@ -310,6 +310,7 @@ describe('PUT …/items/{itemId}/answer', () => {
         },
         outcome: 'success',
         successMeta: {
+          outcome: 'accepted',
           value: 'partial',
           version: before.version + 1,
           changed: true,
@@ -697,7 +698,7 @@ describe('GET …/checklists/export', () => {
       expect.objectContaining({
         eventId: 'checklist-export',
         outcome: 'success',
-        successMeta: { format: 'json' },
+        successMeta: { outcome: 'accepted', format: 'json' },
       }),
     ]);
   });
@@ -929,6 +930,252 @@ describe('checklist templates from configuration', () => {
     ).rejects.toThrow(
       'meshPosture.checklists.templates[0], template "internal-standard": sections[0].items[0].kind: must be "manual" or "automatic", got "robotic"',
     );
+  });
+});
+
+describe('auditor events of writes', () => {
+  // Marks every piece of text a caller sends; none may reach an event.
+  const SENT = 'sesame-7f3a';
+  const PAYMENTS = `${ENTITIES}/payments-api/checklists`;
+  const future = new Date(Date.now() + 30 * 864e5).toISOString().slice(0, 10);
+
+  type Write = {
+    name: string;
+    eventId: string;
+    /** Sends the write; `base` is the checklist's current version. */
+    send: (server: any, base: number) => request.Test;
+    url: string;
+    template: string;
+  };
+  const answer =
+    (body: (base: number) => object): Write['send'] =>
+    (server, base) =>
+      request(server)
+        .put(`${TM}/items/operations-logged/answer`)
+        .set('Authorization', mockCredentials.user.header(MARTA))
+        .send(body(base));
+  const cases: Array<Write & { status: number; outcome?: string }> = [
+    {
+      name: 'an accepted answer',
+      eventId: 'checklist-answer',
+      url: ACCOUNTS,
+      template: 'threat-model',
+      status: 200,
+      send: answer(base => ({
+        baseVersion: base,
+        value: 'partial',
+        rationale: `writes only ${SENT}`,
+        evidence: [{ url: `https://wiki.example/${SENT}`, title: SENT }],
+      })),
+    },
+    {
+      name: 'an invalid answer',
+      eventId: 'checklist-answer',
+      url: ACCOUNTS,
+      template: 'threat-model',
+      status: 400,
+      outcome: 'invalid',
+      send: answer(base => ({
+        baseVersion: base,
+        value: SENT,
+        rationale: SENT.repeat(1000),
+        [SENT]: SENT,
+        evidence: [{ url: `ftp://${SENT}.example`, title: SENT }],
+      })),
+    },
+    {
+      name: 'a stale answer',
+      eventId: 'checklist-answer',
+      url: ACCOUNTS,
+      template: 'threat-model',
+      status: 409,
+      outcome: 'conflict',
+      send: answer(base => ({
+        baseVersion: base - 1,
+        value: 'no',
+        rationale: SENT,
+      })),
+    },
+    {
+      name: 'an answer with free text in the query',
+      eventId: 'checklist-answer',
+      url: ACCOUNTS,
+      template: 'threat-model',
+      status: 400,
+      outcome: 'invalid',
+      send: (server, base) =>
+        request(server)
+          .put(`${TM}/items/operations-logged/answer?note=${SENT}`)
+          .set('Authorization', mockCredentials.user.header(MARTA))
+          .send({ baseVersion: base, value: 'yes' }),
+    },
+    {
+      name: 'an accepted exemption',
+      eventId: 'checklist-exemption',
+      url: ACCOUNTS,
+      template: 'zero-trust',
+      status: 200,
+      send: (server, base) =>
+        request(server)
+          .put(`${ACCOUNTS}/zero-trust/items/default-deny/exemption`)
+          .set('Authorization', mockCredentials.user.header(LI))
+          .send({ baseVersion: base, justification: SENT, expiresAt: future }),
+    },
+    {
+      name: 'an invalid exemption',
+      eventId: 'checklist-exemption',
+      url: ACCOUNTS,
+      template: 'zero-trust',
+      status: 400,
+      outcome: 'invalid',
+      send: (server, base) =>
+        request(server)
+          .put(`${ACCOUNTS}/zero-trust/items/default-deny/exemption`)
+          .set('Authorization', mockCredentials.user.header(LI))
+          .send({ baseVersion: base, justification: SENT, expiresAt: SENT }),
+    },
+    {
+      name: 'a stale exemption',
+      eventId: 'checklist-exemption',
+      url: ACCOUNTS,
+      template: 'zero-trust',
+      status: 409,
+      outcome: 'conflict',
+      send: (server, base) =>
+        request(server)
+          .put(`${ACCOUNTS}/zero-trust/items/default-deny/exemption`)
+          .set('Authorization', mockCredentials.user.header(LI))
+          .send({
+            baseVersion: base - 1,
+            justification: SENT,
+            expiresAt: future,
+          }),
+    },
+    {
+      name: 'a stale revocation',
+      eventId: 'checklist-exemption',
+      url: ACCOUNTS,
+      template: 'zero-trust',
+      status: 409,
+      outcome: 'conflict',
+      send: (server, base) =>
+        request(server)
+          .delete(
+            `${ACCOUNTS}/zero-trust/items/inbound-mtls/exemption?baseVersion=${
+              base - 1
+            }`,
+          )
+          .set('Authorization', mockCredentials.user.header(LI)),
+    },
+    {
+      name: 'an invalid revocation',
+      eventId: 'checklist-exemption',
+      url: ACCOUNTS,
+      template: 'zero-trust',
+      status: 400,
+      outcome: 'invalid',
+      send: server =>
+        request(server)
+          .delete(
+            `${ACCOUNTS}/zero-trust/items/inbound-mtls/exemption?baseVersion=${SENT}`,
+          )
+          .set('Authorization', mockCredentials.user.header(LI)),
+    },
+    {
+      name: 'an accepted attestation',
+      eventId: 'checklist-attestation',
+      url: PAYMENTS,
+      template: 'threat-model',
+      status: 201,
+      send: (server, base) =>
+        request(server)
+          .post(`${PAYMENTS}/threat-model/attestations`)
+          .set('Authorization', mockCredentials.user.header(MARTA))
+          .send({ baseVersion: base, comment: SENT }),
+    },
+    {
+      name: 'a stale attestation',
+      eventId: 'checklist-attestation',
+      url: PAYMENTS,
+      template: 'threat-model',
+      status: 409,
+      outcome: 'conflict',
+      send: (server, base) =>
+        request(server)
+          .post(`${PAYMENTS}/threat-model/attestations`)
+          .set('Authorization', mockCredentials.user.header(MARTA))
+          .send({ baseVersion: base - 1, comment: SENT }),
+    },
+    {
+      name: 'an invalid attestation',
+      eventId: 'checklist-attestation',
+      url: PAYMENTS,
+      template: 'threat-model',
+      status: 400,
+      outcome: 'invalid',
+      send: (server, base) =>
+        request(server)
+          .post(`${PAYMENTS}/threat-model/attestations`)
+          .set('Authorization', mockCredentials.user.header(MARTA))
+          .send({ baseVersion: base, comment: SENT.repeat(500) }),
+    },
+  ];
+
+  it.each(cases.map(c => [c.name, c]))(
+    'records %s with ids, versions and the outcome, never the text sent',
+    async (_name, c) => {
+      const { server, audit } = await startBackend();
+      const base = find(await checklists(server, c.url), c.template).version;
+      const res = await c.send(server, base);
+      expect(res.status).toBe(c.status);
+      expect(audit).toHaveLength(1);
+      const [event] = audit;
+      expect(event.eventId).toBe(c.eventId);
+      expect(event.outcome).toBe(c.outcome ? 'fail' : 'success');
+      expect(
+        ((event.failMeta ?? event.successMeta) as { outcome: string }).outcome,
+      ).toBe(c.outcome ?? 'accepted');
+      expect(event.logged.join('\n')).not.toContain(SENT);
+      // What a 409 carries in its body (the checklist as it stands, with
+      // its rationales) is not in the event either.
+      expect(event.logged.join('\n').length).toBeLessThan(2000);
+    },
+  );
+
+  it.each([
+    ['mesh-posture.checklist.update', cases[0]],
+    ['mesh-posture.checklist.exempt', cases[4]],
+    ['mesh-posture.checklist.update', cases[9]],
+  ] as const)(
+    'records a write the policy denies (%s) without the text sent',
+    async (permission, c) => {
+      const { server, audit } = await startBackend({
+        features: [permissionsDenying(permission)],
+      });
+      const base = find(await checklists(server, c.url), c.template).version;
+      const res = await c.send(server, base);
+      expect(res.status).toBe(403);
+      expect(audit).toHaveLength(1);
+      expect(audit[0].failMeta).toMatchObject({ outcome: 'denied' });
+      expect(audit[0].logged.join('\n')).not.toContain(SENT);
+    },
+  );
+
+  it('records the versions of a refused stale write', async () => {
+    const { server, audit } = await startBackend();
+    const base = find(await checklists(server), 'threat-model').version;
+    const res = await cases[2].send(server, base);
+    expect(res.status).toBe(409);
+    expect(audit[0].failMeta).toEqual({
+      outcome: 'conflict',
+      baseVersion: base - 1,
+      currentVersion: base,
+    });
+    expect(audit[0].meta).toEqual({
+      entityRef: 'component:default/accounts-service',
+      templateId: 'threat-model',
+      itemId: 'operations-logged',
+    });
   });
 });
 

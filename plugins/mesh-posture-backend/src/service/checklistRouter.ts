@@ -31,6 +31,7 @@ import {
   ChecklistService,
 } from '../checklists';
 import { renderChecklistExportMarkdown } from '../checklists/exportMarkdown';
+import { audited as auditedWrite } from './auditing';
 
 const BASE = '/v1/entities/:kind/:namespace/:name/checklists';
 
@@ -152,26 +153,18 @@ export function createChecklistRouter(
     };
   }
 
-  async function audited(
+  const audited = (
     req: Request,
     eventId: string,
     severityLevel: 'low' | 'medium',
     run: () => Promise<JsonObject>,
-  ) {
-    const event = await auditor.createEvent({
-      eventId,
-      severityLevel,
-      request: req,
-      meta: auditMeta(req),
-    });
-    try {
-      const meta = await run();
-      await event.success({ meta });
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
-  }
+  ) =>
+    auditedWrite(
+      auditor,
+      req,
+      { eventId, severityLevel, meta: auditMeta(req) },
+      run,
+    );
 
   router.get(BASE, async (req, res) => {
     readQuery(req, []);

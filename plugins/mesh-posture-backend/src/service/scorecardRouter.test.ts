@@ -136,12 +136,16 @@ describe('scorecard routes', () => {
     expect(snap.status).toBe(201);
     expectSchema('SnapshotRun', snap.body.run);
     expect(first.run).toEqual(snap.body.run);
-    expect(audit).toEqual([
+    expect(audit.map(({ logged: _logged, ...r }) => r)).toEqual([
       {
         eventId: 'scorecard-snapshot-create',
         meta: undefined,
         outcome: 'success',
-        successMeta: { runId: first.run!.id, entities: first.run!.entities },
+        successMeta: {
+          outcome: 'accepted',
+          runId: first.run!.id,
+          entities: first.run!.entities,
+        },
       },
     ]);
   });
@@ -339,13 +343,32 @@ describe('POST /v1/snapshots without the permission', () => {
     const { server, audit } = await startBackend({ deny: true });
     const res = await request(server).post(`${BASE}/snapshots`);
     expect(res.status).toBe(403);
+    expect(res.body.error.message).toBe(
+      'Not allowed to take a scorecard snapshot',
+    );
     expect(audit).toEqual([
       expect.objectContaining({
         eventId: 'scorecard-snapshot-create',
         outcome: 'fail',
-        error: 'Not allowed to take a scorecard snapshot',
+        failMeta: { outcome: 'denied' },
       }),
     ]);
+    const after = await request(server).get(`${BASE}/scorecards`);
+    expect(after.body.run).toBeNull();
+  });
+
+  it('audits a snapshot refused for its query string, without the query', async () => {
+    const { server, audit } = await startBackend();
+    const res = await request(server).post(`${BASE}/snapshots?x=sesame-7f3a`);
+    expect(res.status).toBe(400);
+    expect(audit).toEqual([
+      expect.objectContaining({
+        eventId: 'scorecard-snapshot-create',
+        outcome: 'fail',
+        failMeta: { outcome: 'invalid' },
+      }),
+    ]);
+    expect(audit[0].logged.join('\n')).not.toContain('sesame');
     const after = await request(server).get(`${BASE}/scorecards`);
     expect(after.body.run).toBeNull();
   });

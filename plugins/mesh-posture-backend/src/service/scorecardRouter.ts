@@ -17,6 +17,7 @@ import Router from 'express-promise-router';
 import { entityKey } from '../catalog/entityKey';
 import { ScorecardService } from '../scorecards/ScorecardService';
 import { readEntityRef, readInstant } from './inputs';
+import { audited } from './auditing';
 
 const FILTER_KEYS = [
   'owner',
@@ -182,36 +183,33 @@ export function createScorecardRouter(
 
   let running: Promise<SnapshotRun> | undefined;
   router.post('/v1/snapshots', async (req, res) => {
-    queryLists(req, []);
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const event = await auditor.createEvent({
-      eventId: 'scorecard-snapshot-create',
-      severityLevel: 'medium',
-      request: req,
-    });
-    try {
-      const [decision] = await permissions.authorize(
-        [{ permission: meshPostureSnapshotCreatePermission }],
-        { credentials },
-      );
-      if (decision.result !== AuthorizeResult.ALLOW) {
-        throw new NotAllowedError('Not allowed to take a scorecard snapshot');
-      }
-      if (running) {
-        throw new ConflictError('A snapshot is being taken; try again shortly');
-      }
-      running = options.takeSnapshot().finally(() => {
-        running = undefined;
-      });
-      const run = await running;
-      await event.success({
-        meta: { runId: run.id, entities: run.entities },
-      });
-      res.status(201).json({ run });
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    await audited(
+      auditor,
+      req,
+      { eventId: 'scorecard-snapshot-create', severityLevel: 'medium' },
+      async () => {
+        queryLists(req, []);
+        const [decision] = await permissions.authorize(
+          [{ permission: meshPostureSnapshotCreatePermission }],
+          { credentials },
+        );
+        if (decision.result !== AuthorizeResult.ALLOW) {
+          throw new NotAllowedError('Not allowed to take a scorecard snapshot');
+        }
+        if (running) {
+          throw new ConflictError(
+            'A snapshot is being taken; try again shortly',
+          );
+        }
+        running = options.takeSnapshot().finally(() => {
+          running = undefined;
+        });
+        const run = await running;
+        res.status(201).json({ run });
+        return { runId: run.id, entities: run.entities };
+      },
+    );
   });
 
   return router;
