@@ -522,12 +522,12 @@ describeWithPrometheus(
         'inbound',
         mockCredentials.user(),
       );
-      expect(result.summary.requestsPerSecond).toBeCloseTo(0.5, 6);
-      expect(result.summary.successRate).toBeCloseTo(
+      expect(result.summary!.requestsPerSecond).toBeCloseTo(0.5, 6);
+      expect(result.summary!.successRate).toBeCloseTo(
         truth.notifications.successRate,
         6,
       );
-      expect(result.summary.latencyMs.p50).not.toBeNull();
+      expect(result.summary!.latencyMs.p50).not.toBeNull();
       expect(result.notes).toContain(
         "messaging/notifications has no proxy, so its own requests are not observable: they are measured by its callers' proxies (their latency includes the network).",
       );

@@ -109,10 +109,10 @@ describeWithPrometheus('scorecard snapshot against a real Prometheus', () => {
 
       const golden = await signals.getSignals(e, '1h', 'inbound', credentials);
       expect(card.figures.successRate).toBeCloseTo(
-        golden.summary.successRate!,
+        golden.summary!.successRate!,
         9,
       );
-      expect(card.figures.latencyP99Ms).toBe(golden.summary.latencyMs.p99);
+      expect(card.figures.latencyP99Ms).toBe(golden.summary!.latencyMs.p99);
       expect(card.checks.find(c => c.id === 'golden-signals')?.status).toBe(
         golden.slo.successRate === 'breached' ? 'fail' : 'pass',
       );

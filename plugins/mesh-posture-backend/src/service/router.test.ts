@@ -364,6 +364,19 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/posture', () => {
       }),
     ]);
     expect(res.body.verdict.status).not.toBe('pass');
+
+    // The golden signals of a failed source are unknown, not zero.
+    const signals = await request(server).get(
+      `${POSTURE}/payments-api/signals?window=24h`,
+    );
+    expect(signals.status).toBe(200);
+    expectSchema('GoldenSignals', signals.body);
+    expect(signals.body).toMatchObject({
+      summary: null,
+      complete: false,
+      slo: { successRate: 'unknown', latencyP99: 'unknown' },
+    });
+    expect(signals.body.notes.join(' ')).not.toMatch(/No requests/);
   });
 
   it('serves its OpenAPI document', async () => {

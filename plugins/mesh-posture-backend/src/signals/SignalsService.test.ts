@@ -30,25 +30,31 @@ const entity: Entity = {
   spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
 };
 
-function serviceWith(answer: (q: SignalsQuery) => WorkloadSignals) {
+type Answer = (q: SignalsQuery) => WorkloadSignals | Promise<WorkloadSignals>;
+
+function serviceWith(answer: Answer, ...others: Array<[string, Answer]>) {
   const logger = mockServices.logger.mock();
-  const cluster: MeshCluster = {
-    name: 'prod',
+  const clusterOf = (name: string, a: Answer): MeshCluster => ({
+    name,
     mesh: 'linkerd',
     objects: objectSourceOf([]),
     telemetry: {
       workloadTelemetry: async () => {
         throw new Error('not used');
       },
-      workloadSignals: async q => answer(q),
+      workloadSignals: async q => a(q),
     },
-  };
+  });
+  const clusters = [
+    clusterOf('prod', answer),
+    ...others.map(([name, a]) => clusterOf(name, a)),
+  ];
   return new SignalsService({
     registry: new ClusterRegistry(
-      [{ getClusters: async () => [cluster] }],
+      [{ getClusters: async () => clusters }],
       logger,
     ),
-    caller: new SourceCaller({ timeoutMs: 5000, logger }),
+    caller: new SourceCaller({ timeoutMs: 200, logger }),
     cache: { get: async () => undefined, set: async () => {} } as any,
     logger,
     cacheTtlMs: 0,
@@ -76,7 +82,7 @@ describe('SignalsService notes', () => {
       'inbound',
       mockCredentials.user(),
     );
-    expect(signals.summary.requests).toBe(64800);
+    expect(signals.summary!.requests).toBe(64800);
     expect(signals.notes).toEqual([
       'Latency is not estimated: no request duration histogram was reported for these 64,800 requests.',
     ]);
@@ -106,5 +112,84 @@ describe('SignalsService notes', () => {
     expect(signals.notes).toEqual([
       'p99 is not estimated from 10 requests in the last 1h (it needs at least 100).',
     ]);
+  });
+
+  const never: Answer = () => new Promise<WorkloadSignals>(() => {});
+  const busy: Answer = q => ({
+    summaries: q.workloads.map(workload => ({
+      workload,
+      requestsPerSecond: 18,
+      failuresPerSecond: 9,
+      latencyBuckets: [
+        { le: 50, rate: 18 },
+        { le: Infinity, rate: 18 },
+      ],
+      errors: [],
+    })),
+    series: [],
+    gaps: [],
+  });
+
+  it('says unknown, never "no requests" or 0 req/s, when Prometheus times out', async () => {
+    const signals = await serviceWith(never).getSignals(
+      entity,
+      '24h',
+      'inbound',
+      mockCredentials.user(),
+    );
+    expect(signals.summary).toBeNull();
+    expect(signals.complete).toBe(false);
+    expect(signals.slo).toMatchObject({
+      successRate: 'unknown',
+      latencyP99: 'unknown',
+      errorBudgetRemaining: null,
+    });
+    expect(signals.notes).toEqual([
+      'The golden signals are unknown: no telemetry source answered for component:default/ledger.',
+      'Missing: prometheus on prod (timeout).',
+    ]);
+    expect(signals.notes.join(' ')).not.toMatch(/No requests/);
+  });
+
+  it('judges no objective on the part of the traffic whose cluster answered', async () => {
+    // The cluster that answered shows a breach; the one that did not may
+    // carry most of the traffic.
+    const twoClusters: Entity = {
+      ...entity,
+      metadata: {
+        ...entity.metadata,
+        annotations: {
+          'mesh-posture.io/workload':
+            'prod/payments/Deployment/ledger, dr/payments/Deployment/ledger',
+        },
+      },
+    };
+    const signals = await serviceWith(busy, ['dr', never]).getSignals(
+      twoClusters,
+      '1h',
+      'inbound',
+      mockCredentials.user(),
+    );
+    expect(signals.complete).toBe(false);
+    expect(signals.summary?.requestsPerSecond).toBe(18);
+    expect(signals.slo.successRate).toBe('unknown');
+    expect(signals.notes).toContain(
+      'These figures cover only the sources that answered; the objectives are not judged.',
+    );
+    expect(signals.notes).toContain('Missing: prometheus on dr (timeout).');
+  });
+
+  it('says "No requests" only when every source answered', async () => {
+    const idle: Answer = () => ({ summaries: [], series: [], gaps: [] });
+    const signals = await serviceWith(idle).getSignals(
+      entity,
+      '1h',
+      'inbound',
+      mockCredentials.user(),
+    );
+    expect(signals.complete).toBe(true);
+    expect(signals.summary?.requests).toBe(0);
+    expect(signals.slo.successRate).toBe('no-traffic');
+    expect(signals.notes).toEqual(['No requests in the last 1h.']);
   });
 });

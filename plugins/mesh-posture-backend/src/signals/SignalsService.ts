@@ -225,7 +225,7 @@ export class SignalsService {
     if (!slo.ok) {
       throw new InputError(`${slo.error} (on ${entityRef})`);
     }
-    const key = `signals:v3:${window}:${direction}:${createHash('sha256')
+    const key = `signals:v4:${window}:${direction}:${createHash('sha256')
       .update(JSON.stringify([entityRef, target, slo]))
       .digest('hex')}`;
     try {
@@ -252,6 +252,8 @@ export class SignalsService {
     const links: GoldenSignals['links'] = [];
     const notes: string[] = [];
     let demo = false;
+    // How many signal queries answered: none means nothing was measured.
+    let answered = 0;
 
     await Promise.all(
       clusters.map(async found => {
@@ -295,6 +297,7 @@ export class SignalsService {
           sources.push(result.report);
           const signals = result.value;
           if (!signals) continue;
+          answered += 1;
           summaries.push(...signals.summaries);
           for (const s of signals.series) {
             for (const p of s.points) {
@@ -332,9 +335,24 @@ export class SignalsService {
       }),
     );
 
-    const summary = summarizeTraffic(summaries, windowSeconds);
-    if (summary.requests === 0) {
-      notes.push(`No requests in the last ${window}.`);
+    const failed = sources.filter(s => s.status !== 'ok');
+    const complete = failed.length === 0;
+    const workloads = clusters.flatMap(c => c.refs);
+    // Unknown, never zero: without an answer there is no figure at all.
+    const summary =
+      answered > 0 ? summarizeTraffic(summaries, windowSeconds) : null;
+    if (summary === null) {
+      notes.push(
+        workloads.length === 0
+          ? `No workloads of ${entityRef} were found, so there is nothing to measure.`
+          : `The golden signals are unknown: no telemetry source answered for ${entityRef}.`,
+      );
+    } else if (summary.requests === 0) {
+      notes.push(
+        complete
+          ? `No requests in the last ${window}.`
+          : `No requests in the last ${window} where telemetry answered; the rest is unknown.`,
+      );
     } else if (summaries.every(p => p.latencyBuckets.length === 0)) {
       notes.push(
         `Latency is not estimated: no request duration histogram was reported for these ${summary.requests.toLocaleString(
@@ -348,7 +366,11 @@ export class SignalsService {
         )} requests in the last ${window} (it needs at least 100).`,
       );
     }
-    const failed = sources.filter(s => s.status !== 'ok');
+    if (summary !== null && !complete) {
+      notes.push(
+        'These figures cover only the sources that answered; the objectives are not judged.',
+      );
+    }
     if (failed.length > 0) {
       notes.push(
         `Missing: ${failed
@@ -363,13 +385,16 @@ export class SignalsService {
       window,
       direction,
       demo,
-      workloads: clusters.flatMap(c => c.refs),
+      workloads,
       summary,
+      complete,
       stepSeconds: series.stepSeconds,
       series: [...points.entries()]
         .sort((a, b) => a[0] - b[0])
         .map(([t, parts]) => signalPoint(t, parts, series.rateWindowSeconds)),
-      slo: assessSlo(summary, sloTargets(slo, this.options.sloDefaults)),
+      slo: assessSlo(summary, sloTargets(slo, this.options.sloDefaults), {
+        complete,
+      }),
       dependencies: [],
       notes,
       links,

@@ -240,7 +240,10 @@ describe('checks from the sources', () => {
     ['met', 'breached', 'fail'],
     ['no-traffic', 'no-traffic', 'unknown'],
     // Enough requests for a success rate, too few for p99: judged on the rate.
-    ['met', 'no-traffic', 'pass'],
+    ['met', 'unknown', 'pass'],
+    ['breached', 'unknown', 'fail'],
+    // A source did not answer: nothing is judged.
+    ['unknown', 'unknown', 'unknown'],
   ])('golden signals with success %s and p99 %s: %s', (s, l, status) => {
     expect(scoreCheckFromSlo(slo(s, l)).status).toBe(status);
   });

@@ -247,6 +247,8 @@ export function scoreCheckFromSlo(
     return { id, status: 'fail', detail: `objective breached: ${describe}` };
   if (slo.successRate === 'no-traffic')
     return { id, status: 'unknown', detail: 'no requests to judge' };
+  if (slo.successRate === 'unknown')
+    return { id, status: 'unknown', detail: `not judged: ${describe}` };
   if (statuses.includes('at-risk'))
     return { id, status: 'warn', detail: `objective at risk: ${describe}` };
   return { id, status: 'pass', detail: `objectives met: ${describe}` };

@@ -196,6 +196,29 @@ describe('assessSlo', () => {
       errorBudgetRemaining: null,
     });
   });
+
+  it('is unknown, never no-traffic, when nothing was measured or a source did not answer', () => {
+    const unknown = {
+      successRate: 'unknown',
+      latencyP99: 'unknown',
+      errorBudgetRemaining: null,
+    };
+    expect(assessSlo(null, targets)).toMatchObject(unknown);
+    // What the clusters that answered show is not the whole traffic.
+    expect(
+      assessSlo(summary(0.5, 900), targets, { complete: false }),
+    ).toMatchObject(unknown);
+    expect(
+      assessSlo(summary(null, null), targets, { complete: false }),
+    ).toMatchObject(unknown);
+  });
+
+  it('does not call too few requests for a p99 "no requests"', () => {
+    expect(assessSlo(summary(1, null), targets)).toMatchObject({
+      successRate: 'met',
+      latencyP99: 'unknown',
+    });
+  });
 });
 
 describe('readSloAnnotations', () => {

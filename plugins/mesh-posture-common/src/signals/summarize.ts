@@ -178,13 +178,28 @@ export function summarizeTraffic(
  * @public
  */
 export function assessSlo(
-  summary: SignalSummary,
+  summary: SignalSummary | null,
   targets: {
     successRate: number;
     latencyP99Ms: number;
     from: SloAssessment['from'];
   },
+  options: { complete?: boolean } = {},
 ): SloAssessment {
+  const base = {
+    successRateTarget: targets.successRate,
+    latencyP99TargetMs: targets.latencyP99Ms,
+    from: targets.from,
+  };
+  // Part of the traffic, or none of it, is not evidence either way.
+  if (summary === null || options.complete === false) {
+    return {
+      ...base,
+      successRate: 'unknown',
+      latencyP99: 'unknown',
+      errorBudgetRemaining: null,
+    };
+  }
   let successRate: SloStatus = 'no-traffic';
   let errorBudgetRemaining: number | null = null;
   if (summary.successRate !== null) {
@@ -203,17 +218,10 @@ export function assessSlo(
     else if (p99 > 0.8 * targets.latencyP99Ms) latencyP99 = 'at-risk';
     else latencyP99 = 'met';
   } else if (summary.requests > 0) {
-    // Traffic, but too little to estimate p99.
-    latencyP99 = 'no-traffic';
+    // Traffic, but too little (or no histogram) to estimate p99.
+    latencyP99 = 'unknown';
   }
-  return {
-    successRateTarget: targets.successRate,
-    latencyP99TargetMs: targets.latencyP99Ms,
-    from: targets.from,
-    successRate,
-    latencyP99,
-    errorBudgetRemaining,
-  };
+  return { ...base, successRate, latencyP99, errorBudgetRemaining };
 }
 
 /**

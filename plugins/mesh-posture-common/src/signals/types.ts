@@ -74,8 +74,19 @@ export interface SignalPoint {
   p99: number | null;
 }
 
-/** Whether a signal meets its objective. @public */
-export type SloStatus = 'met' | 'at-risk' | 'breached' | 'no-traffic';
+/**
+ * Whether a signal meets its objective: `no-traffic` when every source
+ * answered and there were no requests to judge; `unknown` when it cannot be
+ * judged: a source did not answer (the figures are missing or cover only
+ * part of the traffic), or too few requests to estimate p99.
+ * @public
+ */
+export type SloStatus =
+  | 'met'
+  | 'at-risk'
+  | 'breached'
+  | 'no-traffic'
+  | 'unknown';
 
 /**
  * An entity's service level objectives, and how the window measures up.
@@ -120,7 +131,16 @@ export interface GoldenSignals {
   direction: 'inbound' | 'outbound';
   demo: boolean;
   workloads: WorkloadRef[];
-  summary: SignalSummary;
+  /**
+   * The figures over the window; null when nothing was measured (no source
+   * answered, or no workload was found): unknown, never zero.
+   */
+  summary: SignalSummary | null;
+  /**
+   * False when a source did not answer: the summary, if any, covers only
+   * the clusters that did, and the objectives are `unknown`.
+   */
+  complete: boolean;
   /** Step between points, in seconds. */
   stepSeconds: number;
   series: SignalPoint[];

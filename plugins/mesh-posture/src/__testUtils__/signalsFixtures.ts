@@ -48,6 +48,7 @@ export function healthySignals(
       },
     ],
     summary: healthySummary,
+    complete: true,
     stepSeconds: 60,
     series: series(60, 60, 0.9998),
     slo: {
@@ -104,7 +105,7 @@ export function breachedSignals(): GoldenSignals {
   });
 }
 
-/** A service nobody called in the window, with Prometheus partly down. */
+/** A service nobody called in the window: every source answered. */
 export function idleSignals(): GoldenSignals {
   return healthySignals({
     summary: {
@@ -133,6 +134,55 @@ export function idleSignals(): GoldenSignals {
         demo: false,
         durationMs: 41,
       },
+    ],
+  });
+}
+
+/** Prometheus timed out in both clusters: nothing was measured. */
+export function unmeasuredSignals(): GoldenSignals {
+  const timedOut = (cluster: string) => ({
+    role: 'prometheus' as const,
+    cluster,
+    status: 'timeout' as const,
+    message: 'no answer within 5000 ms',
+    demo: false,
+    durationMs: 5000,
+  });
+  return healthySignals({
+    summary: null,
+    complete: false,
+    series: [],
+    slo: {
+      successRateTarget: 0.999,
+      latencyP99TargetMs: 250,
+      from: { successRate: 'default', latencyP99: 'default' },
+      successRate: 'unknown',
+      latencyP99: 'unknown',
+      errorBudgetRemaining: null,
+    },
+    notes: [
+      'The golden signals are unknown: no telemetry source answered for component:default/payments-api.',
+      'Missing: prometheus on prod-eu-1 (timeout), prometheus on prod-eu-2 (timeout).',
+    ],
+    links: [],
+    sources: [timedOut('prod-eu-1'), timedOut('prod-eu-2')],
+  });
+}
+
+/** One of two clusters answered: the figures are a lower bound. */
+export function partialSignals(): GoldenSignals {
+  const healthy = healthySignals();
+  return {
+    ...healthy,
+    complete: false,
+    slo: {
+      ...healthy.slo,
+      successRate: 'unknown',
+      latencyP99: 'unknown',
+      errorBudgetRemaining: null,
+    },
+    sources: [
+      ...healthy.sources,
       {
         role: 'prometheus',
         cluster: 'prod-eu-2',
@@ -142,7 +192,7 @@ export function idleSignals(): GoldenSignals {
         durationMs: 3,
       },
     ],
-  });
+  };
 }
 
 /** Outbound: what payments-api sees of its dependencies. */

@@ -18,6 +18,8 @@ import {
   healthySignals,
   idleSignals,
   outboundSignals,
+  partialSignals,
+  unmeasuredSignals,
 } from '../../__testUtils__/signalsFixtures';
 import {
   formatBytes,
@@ -155,7 +157,7 @@ describe('GoldenSignalsCard', () => {
     serve(() => ({
       ...istio,
       summary: {
-        ...istio.summary,
+        ...istio.summary!,
         requestBytes: { p50: 420, p99: 2_600 },
         responseBytes: { p50: 1_800, p99: 48_000 },
       },
@@ -183,7 +185,7 @@ describe('GoldenSignalsCard', () => {
     ).toBeInTheDocument();
   });
 
-  it('says "no requests" for an idle service and names the source that failed', async () => {
+  it('says "no requests" for an idle service whose sources all answered', async () => {
     serve(() => idleSignals());
     await renderCard();
 
@@ -191,12 +193,38 @@ describe('GoldenSignalsCard', () => {
       await screen.findByText(/No requests reached the service/),
     ).toBeInTheDocument();
     expect(screen.getAllByText('no requests').length).toBeGreaterThanOrEqual(2);
+    expect(screen.queryByText(/unknown/i)).toBeNull();
+    expect(document.querySelector('.recharts-surface')).toBeNull();
+  });
+
+  it('says "unknown", never "no requests" or zero, when Prometheus did not answer', async () => {
+    serve(() => unmeasuredSignals());
+    await renderCard();
+
+    expect(
+      await screen.findByText(/The golden signals are unknown/),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText('unknown').length).toBeGreaterThanOrEqual(3);
+    expect(screen.getAllByText('SLO unknown')).toHaveLength(2);
+    expect(screen.queryByText('no requests')).toBeNull();
+    expect(screen.queryByText(/^0( req\/s)?$/)).toBeNull();
+    expect(
+      screen.getByText(/Prometheus on prod-eu-1: timeout \(no answer/),
+    ).toBeInTheDocument();
+  });
+
+  it('shows figures from the clusters that answered as a lower bound, objectives unknown', async () => {
+    serve(() => partialSignals());
+    await renderCard();
+
+    expect(await screen.findByText('≥ 42.5 req/s')).toBeInTheDocument();
+    expect(screen.getAllByText('SLO unknown')).toHaveLength(2);
+    expect(screen.queryByText('SLO met')).toBeNull();
     expect(
       screen.getByText(
         /Prometheus on prod-eu-2: unavailable \(connection refused/,
       ),
     ).toBeInTheDocument();
-    expect(document.querySelector('.recharts-surface')).toBeNull();
   });
 
   it('asks again for the window and direction the user picks', async () => {

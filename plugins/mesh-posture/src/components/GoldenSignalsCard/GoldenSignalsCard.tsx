@@ -59,6 +59,7 @@ const SLO_TEXT: Record<SloStatus, string> = {
   'at-risk': 'SLO at risk',
   breached: 'SLO breached',
   'no-traffic': 'no requests',
+  unknown: 'SLO unknown',
 };
 
 /** "99.95%" with enough digits to tell 99.9 from 99.99, never rounding up to 100. */
@@ -88,6 +89,7 @@ function SloChip({ status }: { status: SloStatus }) {
     'at-risk': classes.middling,
     breached: classes.bad,
     'no-traffic': undefined,
+    unknown: undefined,
   }[status];
   return <Chip size="small" label={SLO_TEXT[status]} className={className} />;
 }
@@ -261,32 +263,42 @@ function Charts({ signals }: { signals: GoldenSignals }) {
   );
 }
 
+// Nothing measured: every figure reads unknown, none reads zero.
+const UNMEASURED: SignalSummary = {
+  requestsPerSecond: 0,
+  requests: 0,
+  successRate: null,
+  latencyMs: { p50: null, p95: null, p99: null },
+  errors: [],
+};
+
 function SummaryFigures({ signals }: { signals: GoldenSignals }) {
-  const s: SignalSummary = signals.summary;
+  const s: SignalSummary = signals.summary ?? UNMEASURED;
+  const unknown = signals.summary === null;
+  // Part of the traffic: the counts are at least these.
+  const atLeast = signals.complete ? '' : '≥ ';
   const budget = signals.slo.errorBudgetRemaining;
+  let requests = `${atLeast}${formatRate(s.requestsPerSecond)}`;
+  if (unknown) requests = 'unknown';
+  else if (s.requests === 0) requests = 'no requests';
+  let success = formatPercent(s.successRate);
+  if (unknown) success = 'unknown';
+  else if (s.successRate === null) success = 'no requests';
   return (
     <Grid container spacing={2}>
       <Grid item xs={6} md={2}>
-        <Figure
-          label="Requests"
-          value={
-            s.requests === 0 ? 'no requests' : formatRate(s.requestsPerSecond)
-          }
-        >
+        <Figure label="Requests" value={requests}>
           <Typography variant="caption" color="textSecondary">
-            {s.requests.toLocaleString('en-US')} in {signals.window}
+            {unknown
+              ? `not measured in ${signals.window}`
+              : `${atLeast}${s.requests.toLocaleString('en-US')} in ${
+                  signals.window
+                }`}
           </Typography>
         </Figure>
       </Grid>
       <Grid item xs={6} md={3}>
-        <Figure
-          label="Success rate"
-          value={
-            s.successRate === null
-              ? 'no requests'
-              : formatPercent(s.successRate)
-          }
-        >
+        <Figure label="Success rate" value={success}>
           <SloChip status={signals.slo.successRate} />{' '}
           <Typography variant="caption" color="textSecondary">
             target {formatPercent(signals.slo.successRateTarget)}
@@ -297,9 +309,13 @@ function SummaryFigures({ signals }: { signals: GoldenSignals }) {
       <Grid item xs={6} md={4}>
         <Figure
           label="Latency p50 / p95 / p99"
-          value={`${formatMs(s.latencyMs.p50)} / ${formatMs(
-            s.latencyMs.p95,
-          )} / ${formatMs(s.latencyMs.p99)}`}
+          value={
+            unknown
+              ? 'unknown'
+              : `${formatMs(s.latencyMs.p50)} / ${formatMs(
+                  s.latencyMs.p95,
+                )} / ${formatMs(s.latencyMs.p99)}`
+          }
         >
           <SloChip status={signals.slo.latencyP99} />{' '}
           <Typography variant="caption" color="textSecondary">
@@ -313,7 +329,9 @@ function SummaryFigures({ signals }: { signals: GoldenSignals }) {
           label="Error budget left"
           value={
             budget === null
-              ? '—'
+              ? unknown || !signals.complete
+                ? 'unknown'
+                : '—'
               : `${Math.round(Math.max(budget, -9.99) * 100)}%`
           }
         >
@@ -458,12 +476,13 @@ export function GoldenSignalsContent({ signals }: { signals: GoldenSignals }) {
           <DependencyTable signals={signals} />
         </Box>
       )}
-      {(signals.summary.requestBytes || signals.summary.responseBytes) && (
-        <Box className={classes.section}>
-          <SizeLine summary={signals.summary} />
-        </Box>
-      )}
-      {signals.summary.errors.length > 0 && (
+      {signals.summary &&
+        (signals.summary.requestBytes || signals.summary.responseBytes) && (
+          <Box className={classes.section}>
+            <SizeLine summary={signals.summary} />
+          </Box>
+        )}
+      {signals.summary && signals.summary.errors.length > 0 && (
         <Box className={classes.section}>
           <ErrorTable summary={signals.summary} />
         </Box>
