@@ -281,6 +281,12 @@ function SummaryFigures({ signals }: { signals: GoldenSignals }) {
   let requests = `${atLeast}${formatRate(s.requestsPerSecond)}`;
   if (unknown) requests = 'unknown';
   else if (s.requests === 0) requests = 'no requests';
+  let budgetText = budget === null ? '—' : '';
+  if (budget !== null) {
+    budgetText = `${Math.round(Math.max(budget, -9.99) * 100)}%`;
+  } else if (unknown || !signals.complete) {
+    budgetText = 'unknown';
+  }
   let success = formatPercent(s.successRate);
   if (unknown) success = 'unknown';
   else if (s.successRate === null) success = 'no requests';
@@ -325,16 +331,7 @@ function SummaryFigures({ signals }: { signals: GoldenSignals }) {
         </Figure>
       </Grid>
       <Grid item xs={6} md={3}>
-        <Figure
-          label="Error budget left"
-          value={
-            budget === null
-              ? unknown || !signals.complete
-                ? 'unknown'
-                : '—'
-              : `${Math.round(Math.max(budget, -9.99) * 100)}%`
-          }
-        >
+        <Figure label="Error budget left" value={budgetText}>
           <Typography variant="caption" color="textSecondary">
             of{' '}
             {formatPercent(1 - signals.slo.successRateTarget).replace('%', '')}%
