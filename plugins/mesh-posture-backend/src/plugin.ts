@@ -258,6 +258,7 @@ export const meshPosturePlugin = createBackendPlugin({
 
         httpRouter.use(
           await createRouter({
+            logger,
             signalsService,
             httpAuth,
             permissions,

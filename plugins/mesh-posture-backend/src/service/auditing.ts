@@ -2,6 +2,7 @@ import { AuditorService } from '@backstage/backend-plugin-api';
 import { JsonObject } from '@backstage/types';
 import { Request } from 'express';
 import { ChecklistConflictError } from '../checklists';
+import { isBodyError } from './errors';
 
 /*
  * Auditor events of writes carry ids, versions and the outcome, never what
@@ -40,8 +41,10 @@ export function auditFailure(
   error: unknown,
   baseVersion?: number,
 ): { error: AuditedFailure; meta: JsonObject } {
-  const name =
+  let name =
     error instanceof Error && error.name in OUTCOMES ? error.name : 'Error';
+  // A body that could not be read (not JSON, too large) is the caller's.
+  if (isBodyError(error)) name = 'InputError';
   const { outcome, message } = OUTCOMES[name] ?? {
     outcome: 'error',
     message: 'Failed: internal error (see the backend log)',

@@ -32,6 +32,7 @@ import {
 } from '../checklists';
 import { renderChecklistExportMarkdown } from '../checklists/exportMarkdown';
 import { audited as auditedWrite } from './auditing';
+import { jsonBody, readBody } from './errors';
 
 const BASE = '/v1/entities/:kind/:namespace/:name/checklists';
 
@@ -111,6 +112,8 @@ export function createChecklistRouter(
 ): express.Router {
   const { service, auditor, permissions, readableEntity, readQuery } = options;
   const router = Router();
+  // Only the writes take a body.
+  const json = jsonBody();
 
   const postureReader =
     (credentials: BackstageCredentials): ChecklistPostureReader =>
@@ -232,32 +235,37 @@ export function createChecklistRouter(
     );
   });
 
-  router.put(`${BASE}/:templateId/items/:itemId/answer`, async (req, res) => {
-    await audited(req, 'checklist-answer', 'medium', async () => {
-      const templateId = pathId(req, 'templateId');
-      const itemId = pathId(req, 'itemId');
-      readQuery(req, []);
-      const { entity, actor, readPosture } = await writer(
-        req,
-        meshPostureChecklistUpdatePermission,
-        'answer checklists',
-      );
-      const body = valid(validateChecklistAnswerRequest(req.body));
-      const { view, event } = await service.answer(
-        entity,
-        templateId,
-        itemId,
-        body,
-        actor,
-        readPosture,
-      );
-      res.json(view);
-      return { value: body.value, version: view.version, changed: !!event };
-    });
-  });
+  router.put(
+    `${BASE}/:templateId/items/:itemId/answer`,
+    json,
+    async (req, res) => {
+      await audited(req, 'checklist-answer', 'medium', async () => {
+        const templateId = pathId(req, 'templateId');
+        const itemId = pathId(req, 'itemId');
+        readQuery(req, []);
+        const { entity, actor, readPosture } = await writer(
+          req,
+          meshPostureChecklistUpdatePermission,
+          'answer checklists',
+        );
+        const body = valid(validateChecklistAnswerRequest(readBody(req)));
+        const { view, event } = await service.answer(
+          entity,
+          templateId,
+          itemId,
+          body,
+          actor,
+          readPosture,
+        );
+        res.json(view);
+        return { value: body.value, version: view.version, changed: !!event };
+      });
+    },
+  );
 
   router.put(
     `${BASE}/:templateId/items/:itemId/exemption`,
+    json,
     async (req, res) => {
       await audited(req, 'checklist-exemption', 'medium', async () => {
         const templateId = pathId(req, 'templateId');
@@ -269,7 +277,7 @@ export function createChecklistRouter(
           'exempt checklist items',
         );
         const body = valid(
-          validateChecklistExemptionRequest(req.body, new Date()),
+          validateChecklistExemptionRequest(readBody(req), new Date()),
         );
         const { view, event } = await service.exempt(
           entity,
@@ -327,7 +335,7 @@ export function createChecklistRouter(
     },
   );
 
-  router.post(`${BASE}/:templateId/attestations`, async (req, res) => {
+  router.post(`${BASE}/:templateId/attestations`, json, async (req, res) => {
     await audited(req, 'checklist-attestation', 'medium', async () => {
       const templateId = pathId(req, 'templateId');
       readQuery(req, []);
@@ -336,7 +344,7 @@ export function createChecklistRouter(
         meshPostureChecklistUpdatePermission,
         'attest checklists',
       );
-      const body = valid(validateChecklistAttestationRequest(req.body));
+      const body = valid(validateChecklistAttestationRequest(readBody(req)));
       const { view } = await service.attest(
         entity,
         templateId,

@@ -25,6 +25,7 @@ import addFormats from 'ajv-formats';
 import request from 'supertest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { meshPosturePlugin } from '../plugin';
+import { MAX_BODY_BYTES } from './errors';
 
 const spec = parseYaml(
   fs.readFileSync(path.resolve(__dirname, '../schema/openapi.yaml'), 'utf8'),
@@ -599,4 +600,285 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/signals', () => {
       .set('Authorization', mockCredentials.user.header(OUTSIDER));
     expect(res.status).toBe(404);
   });
+});
+
+describe('every status the API answers is one its operation documents', () => {
+  const E = '/v1/entities/{kind}/{namespace}/{name}';
+  const C = `${E}/checklists`;
+  const TEMPLATE = `${C}/{templateId}`;
+  const ITEM = `${TEMPLATE}/items/{itemId}`;
+  const PAY = '/v1/entities/component/default/payments-api';
+  const ACC = '/v1/entities/component/default/accounts-service';
+  const ANSWER = `${ACC}/checklists/threat-model/items/operations-logged/answer`;
+  const EXEMPT = `${ACC}/checklists/zero-trust/items/default-deny/exemption`;
+  const REVOKE = `${ACC}/checklists/zero-trust/items/inbound-mtls/exemption`;
+  const ATTEST = `${PAY}/checklists/threat-model/attestations`;
+  const future = new Date(Date.now() + 30 * 864e5).toISOString().slice(0, 10);
+
+  type Case = {
+    method: 'get' | 'put' | 'post' | 'delete';
+    path: string;
+    url: string | ((version: number) => string);
+    status: number;
+    body?: object | string | ((version: number) => object);
+    contentType?: string;
+    anonymous?: boolean;
+    denied?: boolean;
+    /** The checklist whose current version the body or URL needs. */
+    versionOf?: string;
+  };
+  const get = (
+    route: string,
+    url: string,
+    status: number,
+    more: Partial<Case> = {},
+  ): Case => ({ method: 'get', path: route, url, status, ...more });
+  const reads: Array<[string, string, string]> = [
+    [`${E}/posture`, `${PAY}/posture`, '?window=2d'],
+    [`${E}/signals`, `${PAY}/signals`, '?direction=up'],
+    [
+      `${E}/canary`,
+      '/v1/entities/component/default/fraud-scoring/canary',
+      '?x=1',
+    ],
+    [`${E}/posture/history`, `${PAY}/posture/history`, '?days=0'],
+    [C, `${PAY}/checklists`, '?x=1'],
+    [`${C}/export`, `${PAY}/checklists/export`, '?format=pdf'],
+    [
+      `${TEMPLATE}/history`,
+      `${PAY}/checklists/threat-model/history`,
+      '?limit=0',
+    ],
+    [`${E}/score`, `${PAY}/score`, '?days=x'],
+  ];
+  const cases: Case[] = [
+    ...reads.flatMap(([route, url, bad]) => [
+      get(route, url, 200),
+      get(route, `${url}${bad}`, 400),
+      get(route, url, 401, { anonymous: true }),
+      get(route, url, 403, { denied: true }),
+      get(
+        route,
+        url.replace(
+          /component\/default\/[^/]+/,
+          'component/default/no-such-service',
+        ),
+        404,
+      ),
+    ]),
+    get(`${TEMPLATE}/history`, `${PAY}/checklists/sox-404/history`, 404),
+    ...[
+      ['/v1/scorecards', '?owner='],
+      ['/v1/scorecards/trend', '?days=0'],
+      ['/v1/scorecards/export', '?format=xlsx'],
+      [
+        '/v1/dataflow',
+        '?entityRef=component:default/payments-api&from=2026-02-30',
+      ],
+    ].flatMap(([route, bad]) => {
+      const ok =
+        route === '/v1/dataflow' ? `${route}?entityRef=payments-api` : route;
+      return [
+        get(route, ok, 200),
+        get(route, `${route}${bad}`, 400),
+        get(route, ok, 401, { anonymous: true }),
+      ];
+    }),
+    get('/openapi.json', '/openapi.json', 200),
+    get('/openapi.json', '/openapi.json', 401, { anonymous: true }),
+    // Writes.
+    ...[
+      {
+        method: 'put',
+        path: `${ITEM}/answer`,
+        url: ANSWER,
+        checklist: `${ACC}/checklists|threat-model`,
+        ok: 200,
+        body: (v: number) => ({ baseVersion: v, value: 'yes' }),
+      },
+      {
+        method: 'put',
+        path: `${ITEM}/exemption`,
+        url: EXEMPT,
+        checklist: `${ACC}/checklists|zero-trust`,
+        ok: 200,
+        body: (v: number) => ({
+          baseVersion: v,
+          justification: 'risk accepted',
+          expiresAt: future,
+        }),
+      },
+      {
+        method: 'post',
+        path: `${TEMPLATE}/attestations`,
+        url: ATTEST,
+        checklist: `${PAY}/checklists|threat-model`,
+        ok: 201,
+        body: (v: number) => ({ baseVersion: v }),
+      },
+    ].flatMap(w => {
+      const base = {
+        method: w.method as Case['method'],
+        path: w.path,
+        url: w.url,
+        versionOf: w.checklist,
+      };
+      return [
+        { ...base, status: w.ok, body: w.body },
+        { ...base, status: 400, body: { baseVersion: 1, nonsense: true } },
+        {
+          ...base,
+          status: 400,
+          body: '{"baseVersion": 1,',
+          contentType: 'application/json',
+        },
+        { ...base, status: 401, body: w.body, anonymous: true },
+        { ...base, status: 403, body: w.body, denied: true },
+        {
+          ...base,
+          url: w.url
+            .replace('/threat-model/', '/sox-404/')
+            .replace('/zero-trust/', '/sox-404/'),
+          status: 404,
+          body: w.body,
+        },
+        {
+          ...base,
+          status: 409,
+          body: (v: number) => ({ ...w.body(v), baseVersion: v - 1 }),
+        },
+        {
+          ...base,
+          status: 413,
+          body: (v: number) => ({
+            ...w.body(v),
+            rationale: 'x'.repeat(MAX_BODY_BYTES),
+          }),
+        },
+        {
+          ...base,
+          status: 415,
+          body: '{"baseVersion": 1}',
+          contentType: 'application/json; charset=latin1',
+        },
+      ];
+    }),
+    {
+      method: 'delete',
+      path: `${ITEM}/exemption`,
+      url: (v: number) => `${REVOKE}?baseVersion=${v}`,
+      versionOf: `${ACC}/checklists|zero-trust`,
+      status: 200,
+    },
+    {
+      method: 'delete',
+      path: `${ITEM}/exemption`,
+      url: `${REVOKE}?baseVersion=x`,
+      status: 400,
+    },
+    {
+      method: 'delete',
+      path: `${ITEM}/exemption`,
+      url: `${REVOKE}?baseVersion=1`,
+      status: 401,
+      anonymous: true,
+    },
+    {
+      method: 'delete',
+      path: `${ITEM}/exemption`,
+      url: `${REVOKE}?baseVersion=1`,
+      status: 403,
+      denied: true,
+    },
+    {
+      method: 'delete',
+      path: `${ITEM}/exemption`,
+      url: (v: number) =>
+        `${ACC}/checklists/zero-trust/items/policy-as-code/exemption?baseVersion=${v}`,
+      versionOf: `${ACC}/checklists|zero-trust`,
+      status: 404,
+    },
+    {
+      method: 'delete',
+      path: `${ITEM}/exemption`,
+      url: (v: number) => `${REVOKE}?baseVersion=${v - 1}`,
+      versionOf: `${ACC}/checklists|zero-trust`,
+      status: 409,
+    },
+    {
+      method: 'post',
+      path: '/v1/snapshots',
+      url: '/v1/snapshots',
+      status: 201,
+    },
+    {
+      method: 'post',
+      path: '/v1/snapshots',
+      url: '/v1/snapshots?x=1',
+      status: 400,
+    },
+    {
+      method: 'post',
+      path: '/v1/snapshots',
+      url: '/v1/snapshots',
+      status: 401,
+      anonymous: true,
+    },
+    {
+      method: 'post',
+      path: '/v1/snapshots',
+      url: '/v1/snapshots',
+      status: 403,
+      denied: true,
+    },
+  ];
+
+  let allowing: any;
+  let denying: any;
+  beforeAll(async () => {
+    allowing = (await startBackend()).server;
+    denying = (
+      await startBackend([
+        mockServices.permissions.factory({ result: AuthorizeResult.DENY }),
+      ])
+    ).server;
+  }, 60_000);
+
+  /** An error body in the spec's shape, saying nothing of the server or the request. */
+  function expectErrorBody(res: request.Response, sent: unknown) {
+    if (res.status < 400) return;
+    expectSchema('Error', res.body);
+    expect(JSON.stringify(res.body)).not.toMatch(
+      /"stack"|\/work\/|node_modules|\.ts:\d|x{100}/,
+    );
+    if (typeof sent === 'string') expect(res.text).not.toContain(sent);
+  }
+
+  async function versionOf(server: any, which: string) {
+    const [list, template] = which.split('|');
+    const res = await request(server).get(`/api/mesh-posture${list}`);
+    return res.body.checklists.find((c: any) => c.template.id === template)
+      .version as number;
+  }
+
+  it.each(cases.map(c => [c.status, c.method.toUpperCase(), c.path, c]))(
+    '%s for %s %s',
+    async (_status, _method, _path, c) => {
+      const server = c.denied ? denying : allowing;
+      const version = c.versionOf ? await versionOf(allowing, c.versionOf) : 0;
+      const url = typeof c.url === 'function' ? c.url(version) : c.url;
+      let req = request(server)[c.method](`/api/mesh-posture${url}`);
+      if (c.anonymous) {
+        req = req.set('Authorization', mockCredentials.none.header());
+      }
+      if (c.contentType) req = req.set('Content-Type', c.contentType);
+      const body = typeof c.body === 'function' ? c.body(version) : c.body;
+      const res = await (body === undefined ? req : req.send(body));
+      expect(res.status).toBe(c.status);
+      const operation = spec.paths[c.path]?.[c.method];
+      expect(operation).toBeDefined();
+      expect(Object.keys(operation.responses)).toContain(String(c.status));
+      expectErrorBody(res, body);
+    },
+  );
 });

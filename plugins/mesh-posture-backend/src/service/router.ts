@@ -1,5 +1,6 @@
 import {
   HttpAuthService,
+  LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
@@ -29,6 +30,7 @@ import {
   ScorecardRouterOptions,
 } from './scorecardRouter';
 import { entityRefFromPath } from './inputs';
+import { errorBodies } from './errors';
 
 /** Refuses query parameters the endpoint does not know, and repeated ones. */
 function readQuery(req: Request, allowed: string[]): Record<string, string> {
@@ -50,6 +52,7 @@ function readQuery(req: Request, allowed: string[]): Record<string, string> {
 }
 
 export interface RouterOptions {
+  logger: LoggerService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   catalog: CatalogService;
@@ -77,7 +80,6 @@ export async function createRouter(
 ): Promise<express.Router> {
   const { httpAuth, permissions, catalog, postureService } = options;
   const router = Router();
-  router.use(express.json());
 
   async function readableEntity(req: Request) {
     const ref = entityRefFromPath(req.params);
@@ -200,6 +202,8 @@ export async function createRouter(
   router.get('/openapi.json', (_req, res) => {
     res.json(options.openApiSpec);
   });
+
+  router.use(errorBodies(options.logger));
 
   return router;
 }

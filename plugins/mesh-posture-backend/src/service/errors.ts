@@ -1,0 +1,131 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ErrorResponseBody } from '@backstage/errors';
+import express, { NextFunction, Request, Response } from 'express';
+
+/*
+ * Error bodies say what the caller did wrong, never what the server is made
+ * of. Backstage's own handler serializes every property of an error: a body
+ * parser error carries the raw body back, and an unexpected error's message
+ * can name files and hosts. Known Backstage errors pass through untouched.
+ */
+
+/** The largest JSON body a write accepts; more is a 413. */
+export const MAX_BODY_BYTES = 100 * 1024;
+
+// Backstage's errors, mapped to statuses by name by its error handler.
+const KNOWN = new Set([
+  'InputError',
+  'AuthenticationError',
+  'NotAllowedError',
+  'NotFoundError',
+  'ConflictError',
+  'NotModifiedError',
+  'NotImplementedError',
+  'ServiceUnavailableError',
+]);
+
+// body-parser's errors (`type` names the failure), in words of our own.
+const BODY_ERRORS: Record<string, { status: number; message: string }> = {
+  'entity.parse.failed': {
+    status: 400,
+    message: 'The body is not valid JSON',
+  },
+  'entity.too.large': {
+    status: 413,
+    message: `The body is larger than ${MAX_BODY_BYTES / 1024} kB`,
+  },
+  'charset.unsupported': {
+    status: 415,
+    message: 'The body must be JSON in UTF-8',
+  },
+  'encoding.unsupported': {
+    status: 415,
+    message: 'The body must not be compressed',
+  },
+  'request.aborted': { status: 400, message: 'The request was aborted' },
+  'request.size.invalid': {
+    status: 400,
+    message: 'The body is shorter or longer than its Content-Length',
+  },
+};
+
+const BODY_ERROR = Symbol('bodyError');
+
+/**
+ * Parses a JSON body of at most {@link MAX_BODY_BYTES}. A body that cannot
+ * be read is kept, not answered, so that the write is refused in its turn
+ * (after the permission check, inside its auditor event): see
+ * {@link readBody}.
+ */
+export function jsonBody() {
+  const parse = express.json({ limit: MAX_BODY_BYTES });
+  return (req: Request, res: Response, next: NextFunction) =>
+    parse(req, res, (error?: unknown) => {
+      if (error) (req as any)[BODY_ERROR] = error;
+      next();
+    });
+}
+
+/** The parsed body; throws the error that kept it from being read. */
+export function readBody(req: Request): unknown {
+  const error = (req as any)[BODY_ERROR];
+  if (error) throw error;
+  return req.body;
+}
+
+/** True for body-parser's errors, which are the caller's (4xx). */
+export function isBodyError(error: unknown): boolean {
+  const e = error as { type?: unknown; status?: unknown };
+  return typeof e?.type === 'string' && e.type in BODY_ERRORS;
+}
+
+function send(
+  req: Request,
+  res: Response,
+  status: number,
+  name: string,
+  message: string,
+) {
+  const body: ErrorResponseBody = {
+    error: { name, message },
+    request: { method: req.method, url: req.originalUrl.split('?')[0] },
+    response: { statusCode: status },
+  };
+  res.status(status).json(body);
+}
+
+/**
+ * The router's last error handler: body errors and unexpected errors get a
+ * body of our own; Backstage's errors go on to Backstage's handler.
+ */
+export function errorBodies(logger: LoggerService) {
+  return (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const e = error as { name?: unknown; type?: unknown };
+    if (isBodyError(error)) {
+      const bodyError = BODY_ERRORS[e.type as string];
+      const name = bodyError.status === 400 ? 'InputError' : 'RequestBodyError';
+      send(req, res, bodyError.status, name, bodyError.message);
+      return;
+    }
+    if (typeof e?.name === 'string' && KNOWN.has(e.name)) {
+      next(error);
+      return;
+    }
+    // Logged whole here, answered without a word of it.
+    logger.error(
+      `Request ${req.method} ${req.originalUrl.split('?')[0]} failed`,
+      error instanceof Error ? error : new Error(String(error)),
+    );
+    send(
+      req,
+      res,
+      500,
+      'Error',
+      'Internal error: the backend log has the details',
+    );
+  };
+}
