@@ -2,7 +2,8 @@
 /*
  * The full test suite, as `yarn test:all` runs it for developers and CI:
  * type check, lint, formatting, unit and integration tests (database tests
- * on SQLite and PostgreSQL), and the end-to-end test in Chromium. Ends with
+ * on SQLite and PostgreSQL), the built backend's error bodies in production
+ * mode, and the end-to-end test in Chromium. Ends with
  * one line `N passed, N failed[, N skipped]` and a non-zero exit on any
  * failure. A missing service fails the run: nothing is skipped for want of
  * one.
@@ -163,6 +164,33 @@ async function unitAndIntegration(env) {
   }
 }
 
+/** The built backend in production mode: its error bodies (see the script). */
+async function productionErrors() {
+  const report = path.join(
+    os.tmpdir(),
+    `mesh-posture-production-${process.pid}.json`,
+  );
+  console.log('\n=== production backend: node scripts/production-errors.mjs');
+  const started = Date.now();
+  const code = await run(process.execPath, [
+    'scripts/production-errors.mjs',
+    '--report',
+    report,
+  ]);
+  const seconds = (Date.now() - started) / 1000;
+  try {
+    const r = JSON.parse(fs.readFileSync(report, 'utf8'));
+    record('production backend errors', r.passed, r.failed, 0, seconds);
+    if (code !== 0 && r.failed === 0) {
+      record('production backend exit status', 0, 1, 0, 0);
+    }
+  } catch {
+    record('production backend errors (no report)', 0, 1, 0, seconds);
+  } finally {
+    fs.rmSync(report, { force: true });
+  }
+}
+
 async function endToEnd(executable) {
   const report = path.join(root, 'e2e-test-report/results.json');
   fs.rmSync(report, { force: true });
@@ -207,6 +235,8 @@ if (postgresEnv && prometheusEnv) {
     0,
   );
 }
+
+await productionErrors();
 
 const chromium = chromiumPath();
 if (chromium) {

@@ -115,6 +115,26 @@ export function errorBodies(logger: LoggerService) {
       next(error);
       return;
     }
+    // Express's own 4xx errors (a path that is not valid percent-encoding):
+    // the status stands, the message (which quotes the path) does not.
+    const status = (error as { status?: unknown })?.status;
+    if (
+      typeof status === 'number' &&
+      Number.isInteger(status) &&
+      status >= 400 &&
+      status < 500
+    ) {
+      send(
+        req,
+        res,
+        status,
+        status === 400 ? 'InputError' : 'RequestError',
+        status === 400
+          ? 'The request is malformed (the path or query is not valid percent-encoding, or the body cannot be read)'
+          : `The request was refused with status ${status}`,
+      );
+      return;
+    }
     // Logged whole here, answered without a word of it.
     logger.error(
       `Request ${req.method} ${req.originalUrl.split('?')[0]} failed`,
