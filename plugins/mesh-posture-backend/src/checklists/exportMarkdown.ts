@@ -11,7 +11,9 @@ import {
 
 /*
  * The Markdown export for auditors. Everything people typed is escaped, so
- * a rationale cannot inject links, HTML or table cells.
+ * a rationale cannot open a heading, a list, a table cell, a link or HTML
+ * (CommonMark with GFM tables). Renderers that turn bare URLs into links
+ * (GitHub's autolinks) still show them as the text that was written.
  */
 
 // Every line ending CommonMark knows (LF, CR, CRLF) and those other readers
@@ -28,9 +30,13 @@ export function escapeMarkdown(text: string): string {
 }
 
 function link({ url, title }: EvidenceLink): string {
-  const safeUrl = url.replace(
-    /[()<>\s]/g,
-    c => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  // Only RFC 3986's unreserved and reserved characters stay as they are
+  // (and `%`); the rest, and those Markdown reads inside a link destination
+  // or a table cell (`( ) < > | \\ \``), are percent-encoded.
+  const safeUrl = url.replace(/[^A-Za-z0-9\-._~:/?#[\]@!$&'*+,;=%]/g, c =>
+    [...new TextEncoder().encode(c)]
+      .map(b => `%${b.toString(16).toUpperCase().padStart(2, '0')}`)
+      .join(''),
   );
   return `[${escapeMarkdown(title ?? url)}](<${safeUrl}>)`;
 }

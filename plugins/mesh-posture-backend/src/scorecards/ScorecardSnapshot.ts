@@ -371,6 +371,12 @@ export class ScorecardSnapshot {
       );
     }
     const summary = summarizeTraffic(parts, SIGNAL_WINDOW_SECONDS[WINDOW]);
+    // A cluster whose workloads could not be listed may carry traffic the
+    // others do not show: the signals cover part of the entity at most.
+    const unlisted = posture.sources.some(
+      r => r.role === 'kubernetes' && r.status !== 'ok',
+    );
+    const complete = !sloUnavailable && !unlisted;
     const objectives = readSloAnnotations(e.entity);
     if (!objectives.ok) {
       sloUnavailable = objectives.error;
@@ -378,6 +384,7 @@ export class ScorecardSnapshot {
       slo = assessSlo(
         summary,
         sloTargets(objectives, this.options.sloDefaults),
+        { complete },
       );
     }
 
@@ -440,8 +447,10 @@ export class ScorecardSnapshot {
         inboundMtlsShare: posture.inbound.mtlsShare,
         outboundMtlsShare: posture.outbound.mtlsShare,
         inboundRequestsPerSecond: posture.inbound.requestsPerSecond,
-        successRate: summary.requests > 0 ? summary.successRate : null,
-        latencyP99Ms: summary.latencyMs.p99,
+        // Figures of part of the traffic are not the entity's figures.
+        successRate:
+          complete && summary.requests > 0 ? summary.successRate : null,
+        latencyP99Ms: complete ? summary.latencyMs.p99 : null,
         certificateDaysLeft:
           longLived.length > 0
             ? Math.min(...longLived.map(c => c.daysToExpiry))

@@ -42,7 +42,10 @@ export function auditFailure(
   baseVersion?: number,
 ): { error: AuditedFailure; meta: JsonObject } {
   let name =
-    error instanceof Error && error.name in OUTCOMES ? error.name : 'Error';
+    error instanceof Error &&
+    Object.prototype.hasOwnProperty.call(OUTCOMES, error.name)
+      ? error.name
+      : 'Error';
   // A body that could not be read (not JSON, too large) is the caller's.
   if (isBodyError(error)) name = 'InputError';
   const { outcome, message } = OUTCOMES[name] ?? {

@@ -753,8 +753,14 @@ describe('GET …/checklists/export', () => {
   ];
 
   /** Every text people wrote in an export, replaced; how many of each kind. */
-  function withTexts(data: any, text: string) {
-    const counts = { rationale: 0, justification: 0, comment: 0, title: 0 };
+  function withTexts(data: any, text: string, url: string) {
+    const counts = {
+      rationale: 0,
+      justification: 0,
+      comment: 0,
+      title: 0,
+      url: 0,
+    };
     const walk = (node: any, parent?: string): any => {
       if (Array.isArray(node)) return node.map(n => walk(n, parent));
       if (node === null || typeof node !== 'object') return node;
@@ -769,6 +775,9 @@ describe('GET …/checklists/export', () => {
         } else if (parent === 'evidence' && key === 'title') {
           counts.title += 1;
           out[key] = text;
+        } else if (parent === 'evidence' && key === 'url') {
+          counts.url += 1;
+          out[key] = url;
         } else {
           out[key] = walk(value, key);
         }
@@ -795,8 +804,8 @@ describe('GET …/checklists/export', () => {
       const { server } = await startBackend();
       // accounts-service has an exemption; payments-api an attestation with a comment.
       const TEXTS_IN: Record<string, string[]> = {
-        'accounts-service': ['rationale', 'title', 'justification'],
-        'payments-api': ['rationale', 'title', 'comment'],
+        'accounts-service': ['rationale', 'title', 'url', 'justification'],
+        'payments-api': ['rationale', 'title', 'url', 'comment'],
       };
       for (const entity of Object.keys(TEXTS_IN)) {
         const url = `${ENTITIES}/${entity}/checklists`;
@@ -811,8 +820,17 @@ describe('GET …/checklists/export', () => {
           })
           .expect(200);
         const res = await request(server).get(`${url}/export?format=json`);
-        const plain = withTexts(res.body, 'plain words');
-        const typed = withTexts(res.body, hostile);
+        const plain = withTexts(
+          res.body,
+          'plain words',
+          'https://wiki.example/plain',
+        );
+        // What `new URL` accepts and Markdown reads inside a link or a cell.
+        const typed = withTexts(
+          res.body,
+          hostile,
+          'https://wiki.example/a|b`c\\d<e>(f) g|h\\',
+        );
         // Every kind of free text is in one of the two exports.
         const present = Object.entries(plain.counts).filter(([, n]) => n > 0);
         expect(present.map(([k]) => k)).toEqual(
@@ -1052,6 +1070,46 @@ describe('auditor events of writes', () => {
           }),
     },
     {
+      name: 'an accepted revocation',
+      eventId: 'checklist-exemption',
+      url: ACCOUNTS,
+      template: 'zero-trust',
+      status: 200,
+      send: (server, base) =>
+        request(server)
+          .delete(
+            `${ACCOUNTS}/zero-trust/items/inbound-mtls/exemption?baseVersion=${base}`,
+          )
+          .set('Authorization', mockCredentials.user.header(LI)),
+    },
+    {
+      name: 'an answer over 100 kB',
+      eventId: 'checklist-answer',
+      url: ACCOUNTS,
+      template: 'threat-model',
+      status: 413,
+      outcome: 'invalid',
+      send: answer(base => ({
+        baseVersion: base,
+        value: 'no',
+        rationale: SENT.repeat(20_000),
+      })),
+    },
+    {
+      name: 'an answer that is not JSON',
+      eventId: 'checklist-answer',
+      url: ACCOUNTS,
+      template: 'threat-model',
+      status: 400,
+      outcome: 'invalid',
+      send: (server, base) =>
+        request(server)
+          .put(`${TM}/items/operations-logged/answer`)
+          .set('Authorization', mockCredentials.user.header(MARTA))
+          .set('Content-Type', 'application/json')
+          .send(`{"baseVersion": ${base}, "rationale": "${SENT}`),
+    },
+    {
       name: 'a stale revocation',
       eventId: 'checklist-exemption',
       url: ACCOUNTS,
@@ -1142,10 +1200,12 @@ describe('auditor events of writes', () => {
     },
   );
 
+  const named = (name: string) => cases.find(c => c.name === name)!;
   it.each([
-    ['mesh-posture.checklist.update', cases[0]],
-    ['mesh-posture.checklist.exempt', cases[4]],
-    ['mesh-posture.checklist.update', cases[9]],
+    ['mesh-posture.checklist.update', named('an accepted answer')],
+    ['mesh-posture.checklist.exempt', named('an accepted exemption')],
+    ['mesh-posture.checklist.exempt', named('an accepted revocation')],
+    ['mesh-posture.checklist.update', named('an accepted attestation')],
   ] as const)(
     'records a write the policy denies (%s) without the text sent',
     async (permission, c) => {
@@ -1164,7 +1224,7 @@ describe('auditor events of writes', () => {
   it('records the versions of a refused stale write', async () => {
     const { server, audit } = await startBackend();
     const base = find(await checklists(server), 'threat-model').version;
-    const res = await cases[2].send(server, base);
+    const res = await named('a stale answer').send(server, base);
     expect(res.status).toBe(409);
     expect(audit[0].failMeta).toEqual({
       outcome: 'conflict',

@@ -33,6 +33,7 @@ import {
 import { renderChecklistExportMarkdown } from '../checklists/exportMarkdown';
 import { audited as auditedWrite } from './auditing';
 import { jsonBody, readBody } from './errors';
+import { entityRefFromPath } from './inputs';
 
 const BASE = '/v1/entities/:kind/:namespace/:name/checklists';
 
@@ -90,13 +91,26 @@ function wholeNumber(
   return n;
 }
 
-/** Ids and refs only: audit meta never holds what people typed. */
+/**
+ * Ids and refs only, and only valid ones: audit meta never holds what
+ * people typed (an invalid path part is recorded as null; the request is
+ * refused with 400).
+ */
 function auditMeta(req: Request): JsonObject {
-  const { kind, namespace, name, templateId, itemId } = req.params;
+  const { templateId, itemId } = req.params;
+  let entityRef: string | null = null;
+  try {
+    const ref = entityRefFromPath(req.params);
+    entityRef = `${ref.kind}:${ref.namespace}/${ref.name}`.toLowerCase();
+  } catch {
+    // refused later, with the reason
+  }
+  const id = (value: string) =>
+    CHECKLIST_ID_PATTERN.test(value) ? value : null;
   return {
-    entityRef: `${kind}:${namespace}/${name}`.slice(0, 255).toLowerCase(),
-    ...(templateId ? { templateId: templateId.slice(0, 64) } : {}),
-    ...(itemId ? { itemId: itemId.slice(0, 64) } : {}),
+    entityRef,
+    ...(templateId !== undefined ? { templateId: id(templateId) } : {}),
+    ...(itemId !== undefined ? { itemId: id(itemId) } : {}),
   };
 }
 

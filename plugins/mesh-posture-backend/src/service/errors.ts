@@ -40,7 +40,7 @@ const BODY_ERRORS: Record<string, { status: number; message: string }> = {
   },
   'encoding.unsupported': {
     status: 415,
-    message: 'The body must not be compressed',
+    message: 'The body must be sent plain, gzip or deflate',
   },
   'request.aborted': { status: 400, message: 'The request was aborted' },
   'request.size.invalid': {
@@ -76,7 +76,10 @@ export function readBody(req: Request): unknown {
 /** True for body-parser's errors, which are the caller's (4xx). */
 export function isBodyError(error: unknown): boolean {
   const e = error as { type?: unknown; status?: unknown };
-  return typeof e?.type === 'string' && e.type in BODY_ERRORS;
+  return (
+    typeof e?.type === 'string' &&
+    Object.prototype.hasOwnProperty.call(BODY_ERRORS, e.type)
+  );
 }
 
 function send(

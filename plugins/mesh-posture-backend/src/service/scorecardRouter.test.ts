@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -17,6 +20,11 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import request from 'supertest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import {
+  MeshCluster,
+  meshPostureClustersExtensionPoint,
+  SourceError,
+} from '@mesh-posture/plugin-mesh-posture-node';
 import { meshPosturePlugin } from '../plugin';
 import {
   AuditRecord,
@@ -371,5 +379,102 @@ describe('POST /v1/snapshots without the permission', () => {
     expect(audit[0].logged.join('\n')).not.toContain('sesame');
     const after = await request(server).get(`${BASE}/scorecards`);
     expect(after.body.run).toBeNull();
+  });
+});
+
+describe('a snapshot of an entity one of whose clusters cannot be listed', () => {
+  it('judges no objective and reports no figures from the other cluster alone', async () => {
+    const entity: Entity = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: {
+        name: 'ledger',
+        namespace: 'default',
+        annotations: { 'backstage.io/kubernetes-id': 'ledger' },
+      },
+      spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
+    };
+    const clusterOf = (name: string, listable: boolean): MeshCluster => ({
+      name,
+      mesh: 'linkerd',
+      objects: {
+        list: async query => {
+          if (!listable) {
+            throw new SourceError('timeout', 'no answer within 5000 ms');
+          }
+          return query.resource === 'pods'
+            ? [
+                {
+                  metadata: {
+                    name: 'ledger-0',
+                    namespace: 'payments',
+                    labels: { 'backstage.io/kubernetes-id': 'ledger' },
+                  },
+                  status: { phase: 'Running' },
+                },
+              ]
+            : [];
+        },
+        get: async () => undefined,
+      },
+      telemetry: {
+        workloadTelemetry: async () => {
+          throw new SourceError('unavailable', 'not used here');
+        },
+        // A healthy cluster: whatever it shows, it is half the story.
+        workloadSignals: async q => ({
+          summaries: q.workloads.map(workload => ({
+            workload,
+            requestsPerSecond: 10,
+            failuresPerSecond: 0,
+            latencyBuckets: [
+              { le: 25, rate: 10 },
+              { le: Infinity, rate: 10 },
+            ],
+            errors: [],
+          })),
+          series: [],
+          gaps: [],
+        }),
+      },
+    });
+    const clusters = createBackendModule({
+      pluginId: 'mesh-posture',
+      moduleId: 'half-listable',
+      register(env) {
+        env.registerInit({
+          deps: { clusters: meshPostureClustersExtensionPoint },
+          async init({ clusters: point }) {
+            point.addClusterProvider({
+              getClusters: async () => [
+                clusterOf('eu-1', true),
+                clusterOf('eu-2', false),
+              ],
+            });
+          },
+        });
+      },
+    });
+    const { server } = await startTestBackend({
+      features: [
+        meshPosturePlugin,
+        clusters,
+        mockServices.rootConfig.factory({
+          data: { meshPosture: { snapshot: { frequency: { hours: 24 } } } },
+        }),
+        catalogServiceMock.factory({ entities: [entity] }),
+      ],
+    });
+    const snap = await request(server).post(`${BASE}/snapshots`);
+    expect(snap.status).toBe(201);
+    const res = await request(server).get(`${BASE}/scorecards`);
+    const [card] = res.body.entities as EntityScorecard[];
+    expect(card.entityRef).toBe('component:default/ledger');
+    expect(card.checks.find(c => c.id === 'golden-signals')?.status).toBe(
+      'unknown',
+    );
+    expect(card.figures.successRate).toBeNull();
+    expect(card.figures.latencyP99Ms).toBeNull();
+    expect(card.missing.join(' ')).toMatch(/eu-2/);
   });
 });

@@ -342,11 +342,13 @@ export class SignalsService {
     const summary =
       answered > 0 ? summarizeTraffic(summaries, windowSeconds) : null;
     if (summary === null) {
-      notes.push(
-        workloads.length === 0
+      let unknown = `The golden signals are unknown: no telemetry source answered for ${entityRef}.`;
+      if (workloads.length === 0) {
+        unknown = complete
           ? `No workloads of ${entityRef} were found, so there is nothing to measure.`
-          : `The golden signals are unknown: no telemetry source answered for ${entityRef}.`,
-      );
+          : `The golden signals are unknown: the workloads of ${entityRef} could not be listed.`;
+      }
+      notes.push(unknown);
     } else if (summary.requests === 0) {
       notes.push(
         complete

@@ -213,6 +213,16 @@ describe('GoldenSignalsCard', () => {
     ).toBeInTheDocument();
   });
 
+  it('does not say "no requests" when the cluster that answered had none and another did not answer', async () => {
+    const partial = partialSignals();
+    serve(() => ({ ...partial, summary: idleSignals().summary, series: [] }));
+    await renderCard();
+
+    expect(await screen.findAllByText('SLO unknown')).toHaveLength(2);
+    expect(screen.queryByText('no requests')).toBeNull();
+    expect(screen.getAllByText('unknown').length).toBeGreaterThanOrEqual(2);
+  });
+
   it('shows figures from the clusters that answered as a lower bound, objectives unknown', async () => {
     serve(() => partialSignals());
     await renderCard();

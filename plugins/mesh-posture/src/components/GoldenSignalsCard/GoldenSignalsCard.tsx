@@ -278,9 +278,11 @@ function SummaryFigures({ signals }: { signals: GoldenSignals }) {
   // Part of the traffic: the counts are at least these.
   const atLeast = signals.complete ? '' : '≥ ';
   const budget = signals.slo.errorBudgetRemaining;
+  // "No requests" only when every source answered.
+  const none = signals.complete ? 'no requests' : 'unknown';
   let requests = `${atLeast}${formatRate(s.requestsPerSecond)}`;
   if (unknown) requests = 'unknown';
-  else if (s.requests === 0) requests = 'no requests';
+  else if (s.requests === 0) requests = none;
   let budgetText = budget === null ? '—' : '';
   if (budget !== null) {
     budgetText = `${Math.round(Math.max(budget, -9.99) * 100)}%`;
@@ -289,7 +291,7 @@ function SummaryFigures({ signals }: { signals: GoldenSignals }) {
   }
   let success = formatPercent(s.successRate);
   if (unknown) success = 'unknown';
-  else if (s.successRate === null) success = 'no requests';
+  else if (s.successRate === null) success = none;
   return (
     <Grid container spacing={2}>
       <Grid item xs={6} md={2}>
