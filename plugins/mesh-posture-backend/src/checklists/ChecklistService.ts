@@ -48,8 +48,28 @@ export interface ChecklistWriteResult {
   event?: ChecklistEvent;
 }
 
-/** Reads an entity's live posture with the caller's credentials. */
-export type ChecklistPostureReader = (entity: Entity) => Promise<MeshPosture>;
+/**
+ * The live posture a checklist's automatic items are judged on, read once
+ * by the caller, or why it could not be read.
+ */
+export type ChecklistPosture =
+  | { posture: MeshPosture }
+  | { unavailable: string };
+
+/** Reads the posture for checklists: a failed read is a reason, not an error. */
+export async function readChecklistPosture(
+  read: () => Promise<MeshPosture>,
+): Promise<ChecklistPosture> {
+  try {
+    return { posture: await read() };
+  } catch (error) {
+    return {
+      unavailable: `the mesh posture could not be read: ${String(
+        (error as Error)?.message ?? error,
+      ).slice(0, 300)}`,
+    };
+  }
+}
 
 type LivePosture = {
   input: ChecklistPostureInput;
@@ -110,31 +130,25 @@ export class ChecklistService {
     return found.item;
   }
 
-  private async livePosture(
-    entity: Entity,
-    readPosture: ChecklistPostureReader,
-  ): Promise<LivePosture> {
-    try {
-      const posture = await readPosture(entity);
-      return {
-        input: checklistPostureInput(posture),
-        summary: {
-          available: true,
-          generatedAt: posture.generatedAt,
-          window: posture.window,
-          verdict: posture.verdict.status,
-          demo: posture.demo,
-        },
-      };
-    } catch (error) {
-      const reason = `the mesh posture could not be read: ${String(
-        (error as Error)?.message ?? error,
-      ).slice(0, 300)}`;
+  private livePosture(given: ChecklistPosture): LivePosture {
+    if ('unavailable' in given) {
+      const reason = given.unavailable;
       return {
         input: { available: false, reason },
         summary: { available: false, reason, demo: false },
       };
     }
+    const { posture } = given;
+    return {
+      input: checklistPostureInput(posture),
+      summary: {
+        available: true,
+        generatedAt: posture.generatedAt,
+        window: posture.window,
+        verdict: posture.verdict.status,
+        demo: posture.demo,
+      },
+    };
   }
 
   private view(
@@ -151,14 +165,14 @@ export class ChecklistService {
   /** Every checklist that applies to the entity, as it stands now. */
   async list(
     entity: Entity,
-    readPosture: ChecklistPostureReader,
+    given: ChecklistPosture,
   ): Promise<EntityChecklistsResponse> {
     const key = entityKey(entity);
     const { templates, unknownTemplateIds, from } =
       this.options.registry.forEntity(entity);
     const posture =
       templates.length > 0
-        ? await this.livePosture(entity, readPosture)
+        ? this.livePosture(given)
         : {
             input: {
               available: false as const,
@@ -195,7 +209,7 @@ export class ChecklistService {
     entity: Entity,
     template: ChecklistTemplateInfo,
     baseVersion: number,
-    readPosture: ChecklistPostureReader,
+    given: ChecklistPosture,
     build: (
       record: ChecklistRecord,
       view: ChecklistView,
@@ -204,10 +218,8 @@ export class ChecklistService {
   ): Promise<ChecklistWriteResult> {
     const key = entityKey(entity);
     const { store } = this.options;
-    const [record, posture] = await Promise.all([
-      store.getRecord(key, template.id),
-      this.livePosture(entity, readPosture),
-    ]);
+    const record = await store.getRecord(key, template.id);
+    const posture = this.livePosture(given);
     const before = this.view(template, record, posture);
     const conflict = (current: ChecklistView, version: number) =>
       new ChecklistConflictError(
@@ -255,7 +267,7 @@ export class ChecklistService {
     itemId: string,
     request: ChecklistAnswerRequest,
     actor: string,
-    readPosture: ChecklistPostureReader,
+    given: ChecklistPosture,
   ): Promise<ChecklistWriteResult> {
     const template = this.template(entity, templateId);
     const item = this.item(template, itemId);
@@ -268,7 +280,7 @@ export class ChecklistService {
       entity,
       template,
       request.baseVersion,
-      readPosture,
+      given,
       (record, _view, now) => {
         const previous = record.answers[itemId];
         const next = {
@@ -310,7 +322,7 @@ export class ChecklistService {
     itemId: string,
     request: ChecklistExemptionRequest,
     actor: string,
-    readPosture: ChecklistPostureReader,
+    given: ChecklistPosture,
   ): Promise<ChecklistWriteResult> {
     const template = this.template(entity, templateId);
     this.item(template, itemId);
@@ -318,7 +330,7 @@ export class ChecklistService {
       entity,
       template,
       request.baseVersion,
-      readPosture,
+      given,
       (record, _view, now) => {
         const previous = record.exemptions[itemId];
         const next = {
@@ -352,7 +364,7 @@ export class ChecklistService {
     itemId: string,
     baseVersion: number,
     actor: string,
-    readPosture: ChecklistPostureReader,
+    given: ChecklistPosture,
   ): Promise<ChecklistWriteResult> {
     const template = this.template(entity, templateId);
     this.item(template, itemId);
@@ -360,7 +372,7 @@ export class ChecklistService {
       entity,
       template,
       baseVersion,
-      readPosture,
+      given,
       (record, _view, now) => {
         const previous = record.exemptions[itemId];
         if (!previous) {
@@ -394,14 +406,14 @@ export class ChecklistService {
     templateId: string,
     request: ChecklistAttestationRequest,
     actor: string,
-    readPosture: ChecklistPostureReader,
+    given: ChecklistPosture,
   ): Promise<ChecklistWriteResult> {
     const template = this.template(entity, templateId);
     return this.write(
       entity,
       template,
       request.baseVersion,
-      readPosture,
+      given,
       (record, view, now) => {
         const blockers = checklistAttestationBlockers(view);
         if (blockers.length > 0) {
@@ -470,9 +482,9 @@ export class ChecklistService {
   async exportData(
     entity: Entity,
     actor: string,
-    readPosture: ChecklistPostureReader,
+    given: ChecklistPosture,
   ): Promise<ChecklistExport> {
-    const listing = await this.list(entity, readPosture);
+    const listing = await this.list(entity, given);
     const key = entityKey(entity);
     const checklists = await Promise.all(
       listing.checklists.map(async view => {

@@ -13,8 +13,12 @@ import { readChecklistSettings } from './config';
 import { demoChecklistSeed } from './demoSeed';
 import { ChecklistTemplateRegistry } from './TemplateRegistry';
 
-export { ChecklistService, ChecklistConflictError } from './ChecklistService';
-export type { ChecklistPostureReader } from './ChecklistService';
+export {
+  ChecklistService,
+  ChecklistConflictError,
+  readChecklistPosture,
+} from './ChecklistService';
+export type { ChecklistPosture } from './ChecklistService';
 
 /**
  * Sets up compliance checklists at startup: reads and validates the

@@ -472,13 +472,12 @@ export class ScorecardSnapshot {
       return scoreCheckFromChecklists(undefined, 'checklists are not enabled');
     }
     try {
-      const { checklists } = await this.options.checklists.list(
-        entity,
-        async () => ({
+      const { checklists } = await this.options.checklists.list(entity, {
+        posture: {
           ...posture,
           freshness: { cached: true, ageSeconds: 0, ttlSeconds: 0 },
-        }),
-      );
+        },
+      });
       return scoreCheckFromChecklists(checklists);
     } catch (error) {
       return scoreCheckFromChecklists(

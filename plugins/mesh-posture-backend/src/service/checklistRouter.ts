@@ -27,8 +27,8 @@ import express, { NextFunction, Request, Response } from 'express';
 import Router from 'express-promise-router';
 import {
   ChecklistConflictError,
-  ChecklistPostureReader,
   ChecklistService,
+  readChecklistPosture,
 } from '../checklists';
 import { renderChecklistExportMarkdown } from '../checklists/exportMarkdown';
 import { audited as auditedWrite } from './auditing';
@@ -129,14 +129,16 @@ export function createChecklistRouter(
   // Only the writes take a body.
   const json = jsonBody();
 
-  const postureReader =
-    (credentials: BackstageCredentials): ChecklistPostureReader =>
-    entity =>
+  // Read once per request, after the request is known to be allowed and
+  // valid; the checklists judge their automatic items on it.
+  const postureOf = (entity: Entity, credentials: BackstageCredentials) =>
+    readChecklistPosture(() =>
       options.postureService.getPosture(
         entity,
         DEFAULT_POSTURE_WINDOW,
         credentials,
-      );
+      ),
+    );
 
   async function writer(
     req: Request,
@@ -166,7 +168,7 @@ export function createChecklistRouter(
     return {
       entity,
       actor: principal.userEntityRef,
-      readPosture: postureReader(credentials),
+      credentials,
     };
   }
 
@@ -186,7 +188,7 @@ export function createChecklistRouter(
   router.get(BASE, async (req, res) => {
     readQuery(req, []);
     const { entity, credentials } = await readableEntity(req);
-    res.json(await service.list(entity, postureReader(credentials)));
+    res.json(await service.list(entity, await postureOf(entity, credentials)));
   });
 
   router.get(`${BASE}/export`, async (req, res) => {
@@ -204,7 +206,7 @@ export function createChecklistRouter(
       const data = await service.exportData(
         entity,
         actor,
-        postureReader(credentials),
+        await postureOf(entity, credentials),
       );
       const base = `checklists-${data.entity.ref.replace(
         /[^a-z0-9.-]+/g,
@@ -257,7 +259,7 @@ export function createChecklistRouter(
         const templateId = pathId(req, 'templateId');
         const itemId = pathId(req, 'itemId');
         readQuery(req, []);
-        const { entity, actor, readPosture } = await writer(
+        const { entity, actor, credentials } = await writer(
           req,
           meshPostureChecklistUpdatePermission,
           'answer checklists',
@@ -269,7 +271,7 @@ export function createChecklistRouter(
           itemId,
           body,
           actor,
-          readPosture,
+          await postureOf(entity, credentials),
         );
         res.json(view);
         return { value: body.value, version: view.version, changed: !!event };
@@ -285,7 +287,7 @@ export function createChecklistRouter(
         const templateId = pathId(req, 'templateId');
         const itemId = pathId(req, 'itemId');
         readQuery(req, []);
-        const { entity, actor, readPosture } = await writer(
+        const { entity, actor, credentials } = await writer(
           req,
           meshPostureChecklistExemptPermission,
           'exempt checklist items',
@@ -299,7 +301,7 @@ export function createChecklistRouter(
           itemId,
           body,
           actor,
-          readPosture,
+          await postureOf(entity, credentials),
         );
         res.json(view);
         return {
@@ -319,7 +321,7 @@ export function createChecklistRouter(
         const templateId = pathId(req, 'templateId');
         const itemId = pathId(req, 'itemId');
         const query = readQuery(req, ['baseVersion']);
-        const { entity, actor, readPosture } = await writer(
+        const { entity, actor, credentials } = await writer(
           req,
           meshPostureChecklistExemptPermission,
           'revoke checklist exemptions',
@@ -341,7 +343,7 @@ export function createChecklistRouter(
           itemId,
           baseVersion,
           actor,
-          readPosture,
+          await postureOf(entity, credentials),
         );
         res.json(view);
         return { action: 'revoke', version: view.version };
@@ -353,7 +355,7 @@ export function createChecklistRouter(
     await audited(req, 'checklist-attestation', 'medium', async () => {
       const templateId = pathId(req, 'templateId');
       readQuery(req, []);
-      const { entity, actor, readPosture } = await writer(
+      const { entity, actor, credentials } = await writer(
         req,
         meshPostureChecklistUpdatePermission,
         'attest checklists',
@@ -364,7 +366,7 @@ export function createChecklistRouter(
         templateId,
         body,
         actor,
-        readPosture,
+        await postureOf(entity, credentials),
       );
       res.status(201).json(view);
       return { version: view.version, templateVersion: view.template.version };
