@@ -96,6 +96,12 @@ export interface Config {
       timeout?: HumanDuration | string;
       /** How long runs, their scores and observed dataflows are kept. Default 400 days. */
       retention?: HumanDuration | string;
+      /**
+       * How long after start a replica begins running snapshots, scheduled
+       * or asked for (Backstage's scheduler waits this out before its first
+       * run). Default 2 minutes; 20 seconds with the demo.
+       */
+      initialDelay?: HumanDuration | string;
     };
     scorecards?: {
       /**

@@ -18,6 +18,7 @@ describe('readMeshPostureConfig', () => {
         frequencyMs: 3600_000,
         timeoutMs: 15 * 60_000,
         retentionMs: 400 * 24 * 3600_000,
+        initialDelayMs: 120_000,
         window: '1h',
       },
       scorecards: DEFAULT_SCORECARD_MODEL,
@@ -50,6 +51,7 @@ describe('readMeshPostureConfig', () => {
         frequencyMs: 3600_000,
         timeoutMs: 15 * 60_000,
         retentionMs: 400 * 24 * 3600_000,
+        initialDelayMs: 20_000,
         window: '1h',
       },
       scorecards: DEFAULT_SCORECARD_MODEL,
@@ -180,7 +182,11 @@ describe('readMeshPostureConfig', () => {
     const config = readMeshPostureConfig(
       new ConfigReader({
         meshPosture: {
-          snapshot: { frequency: '15m', retention: { days: 90 } },
+          snapshot: {
+            frequency: '15m',
+            retention: { days: 90 },
+            initialDelay: '30s',
+          },
           scorecards: {
             weights: { checklists: 0, 'inbound-mtls': 40 },
             levels: [
@@ -194,6 +200,7 @@ describe('readMeshPostureConfig', () => {
       frequencyMs: 15 * 60_000,
       timeoutMs: 15 * 60_000,
       retentionMs: 90 * 24 * 3600_000,
+      initialDelayMs: 30_000,
       window: '1h',
     });
     expect(config.scorecards.weights.checklists).toBe(0);

@@ -55,6 +55,11 @@ export interface MeshPostureConfig {
     frequencyMs: number;
     timeoutMs: number;
     retentionMs: number;
+    /**
+     * How long after start a replica begins to run snapshots (scheduled or
+     * asked for): the catalog settles first.
+     */
+    initialDelayMs: number;
     /** The traffic window the snapshot judges posture and signals over. */
     window: '1h';
   };
@@ -221,6 +226,11 @@ export function readMeshPostureConfig(root: Config): MeshPostureConfig {
         durationMs(config, 'snapshot.retention', 400 * 24 * 3600_000),
         24 * 3600_000,
         'snapshot.retention',
+      ),
+      initialDelayMs: durationMs(
+        config,
+        'snapshot.initialDelay',
+        config?.getOptionalBoolean('demo') ? 20_000 : 120_000,
       ),
       window: '1h',
     },

@@ -1,3 +1,4 @@
+import { testAssembler } from './testAssembler';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
@@ -6,7 +7,6 @@ import { DEFAULT_SCORECARD_MODEL } from '@mesh-posture/plugin-mesh-posture-commo
 import type { MeshCluster } from '@mesh-posture/plugin-mesh-posture-node';
 import { PeerEntities } from '../catalog/PeerEntities';
 import { LinkerdTelemetry } from '../mesh/linkerd/LinkerdTelemetry';
-import { PostureAssembler } from '../posture/PostureAssembler';
 import { PrometheusClient } from '../prometheus/PrometheusClient';
 import { ScorecardSnapshot } from '../scorecards/ScorecardSnapshot';
 import { SignalsService } from '../signals/SignalsService';
@@ -139,8 +139,7 @@ export function manyServicesPaths(options: {
     manyServicesEntity(i),
   );
   const catalog = catalogServiceMock({ entities });
-  const assembler = new PostureAssembler({
-    providers: [{ getClusters: async () => [cluster] }],
+  const { assembler, registry, caller } = testAssembler([cluster], {
     sourceTimeoutMs: 30_000,
     callerWindow: '1h',
     minimumCallerHistoryMs: 30 * 60_000,
@@ -152,6 +151,7 @@ export function manyServicesPaths(options: {
     catalog,
     auth: mockServices.auth(),
     assembler,
+    caller,
     peers,
     // measure() stores nothing; run() is not called on these.
     store: {} as any,
@@ -161,8 +161,8 @@ export function manyServicesPaths(options: {
     now: () => at,
   });
   const signals = new SignalsService({
-    registry: assembler.registry,
-    caller: assembler.caller,
+    registry,
+    caller,
     cache: { get: async () => undefined, set: async () => {} } as any,
     logger,
     cacheTtlMs: 0,

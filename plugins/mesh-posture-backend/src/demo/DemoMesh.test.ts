@@ -1,9 +1,8 @@
+import { testAssembler } from '../__testUtils__/testAssembler';
 import fs from 'node:fs';
 import path from 'node:path';
-import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { parseAllDocuments } from 'yaml';
-import { PostureAssembler } from '../posture/PostureAssembler';
 import { resolveWorkloadTarget } from '../posture/resolveWorkloadTarget';
 import { DemoMesh } from './DemoMesh';
 
@@ -21,14 +20,7 @@ const at = new Date('2026-11-22T14:12:00Z');
 
 function postureOf(name: string, when = at, window = '5m') {
   const mesh = new DemoMesh({ now: () => when });
-  const assembler = new PostureAssembler({
-    providers: [mesh],
-    sourceTimeoutMs: 5000,
-    callerWindow: '7d',
-    minimumCallerHistoryMs: 7 * 24 * 3600_000,
-    logger: mockServices.logger.mock(),
-    now: () => when,
-  });
+  const { assembler } = testAssembler([mesh], { now: () => when });
   const entity = component(name);
   return assembler.assemble(
     `component:default/${name}`,

@@ -1,4 +1,4 @@
-import { mockServices } from '@backstage/backend-test-utils';
+import { testAssembler } from '../__testUtils__/testAssembler';
 import { labelEquals } from '@mesh-posture/plugin-mesh-posture-common';
 import {
   ClusterObjectSource,
@@ -7,7 +7,6 @@ import {
   SourceError,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { DemoMesh } from '../demo/DemoMesh';
-import { PostureAssembler } from './PostureAssembler';
 import { WorkloadTarget } from './resolveWorkloadTarget';
 
 const at = new Date('2026-11-22T14:07:00Z');
@@ -33,14 +32,7 @@ async function prodWith(overrides: {
 }
 
 function assembler(clusters: MeshCluster[], sourceTimeoutMs = 500) {
-  return new PostureAssembler({
-    providers: [{ getClusters: async () => clusters }],
-    sourceTimeoutMs,
-    callerWindow: '7d',
-    minimumCallerHistoryMs: 7 * 24 * 3600_000,
-    logger: mockServices.logger.mock(),
-    now: () => at,
-  });
+  return testAssembler(clusters, { sourceTimeoutMs, now: () => at }).assembler;
 }
 
 describe('PostureAssembler', () => {

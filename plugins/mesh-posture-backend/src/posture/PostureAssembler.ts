@@ -14,7 +14,6 @@ import {
 } from '@mesh-posture/plugin-mesh-posture-common';
 import {
   MeshCluster,
-  MeshClusterProvider,
   SourceError,
   WorkloadTelemetry,
 } from '@mesh-posture/plugin-mesh-posture-node';
@@ -186,8 +185,10 @@ function onlyRefs(t: Telemetry, refs: WorkloadRef[]): Telemetry {
 const HOUR = 3600_000;
 
 export interface PostureAssemblerOptions {
-  providers: MeshClusterProvider[];
-  sourceTimeoutMs: number;
+  /** The clusters, shared with every service that reads them. */
+  registry: ClusterRegistry;
+  /** Calls sources under the deadline; shared, so usage is counted once. */
+  caller: SourceCaller;
   logger: LoggerService;
   /** How far back to look for the identities that call a workload, e.g. `7d`. */
   callerWindow: string;
@@ -205,17 +206,14 @@ export interface PostureAssemblerOptions {
 export class PostureAssembler {
   private readonly options: PostureAssemblerOptions;
   private readonly adapters: Record<MeshCluster['mesh'], MeshObjectAdapter>;
-  readonly registry: ClusterRegistry;
-  readonly caller: SourceCaller;
+  private readonly registry: ClusterRegistry;
+  private readonly caller: SourceCaller;
 
   constructor(options: PostureAssemblerOptions) {
     this.options = options;
     this.adapters = options.adapters ?? meshObjectAdapters;
-    this.registry = new ClusterRegistry(options.providers, options.logger);
-    this.caller = new SourceCaller({
-      timeoutMs: options.sourceTimeoutMs,
-      logger: options.logger,
-    });
+    this.registry = options.registry;
+    this.caller = options.caller;
   }
 
   private now(): Date {

@@ -1,3 +1,4 @@
+import { testAssembler } from '../__testUtils__/testAssembler';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -323,12 +324,10 @@ const entity = (name: string): Entity => ({
 
 /** The documented defaults (config.ts): a 7d caller window, 7 days of history. */
 function defaultAssembler(cluster: MeshCluster, at: Date) {
-  return new PostureAssembler({
-    providers: [{ getClusters: async () => [cluster] }],
+  return testAssembler([cluster], {
     sourceTimeoutMs: 30_000,
     callerWindow: '7d',
     minimumCallerHistoryMs: 7 * DAY,
-    logger: mockServices.logger.mock(),
     now: () => at,
   });
 }
@@ -394,7 +393,8 @@ describeWithPrometheus(
         }),
       };
       const logger = mockServices.logger.mock();
-      assembler = defaultAssembler(cluster, at);
+      const built = defaultAssembler(cluster, at);
+      assembler = built.assembler;
       const names = [
         'ledger',
         'statements',
@@ -403,8 +403,8 @@ describeWithPrometheus(
         'db-migrate',
       ];
       signals = new SignalsService({
-        registry: assembler.registry,
-        caller: assembler.caller,
+        registry: built.registry,
+        caller: built.caller,
         cache: { get: async () => undefined, set: async () => {} } as any,
         logger,
         cacheTtlMs: 0,
@@ -713,11 +713,11 @@ describeWithPrometheus(
           prometheus: new PrometheusClient({ url: prometheus.url }),
         }),
       };
-      const read = await posturesOf(defaultAssembler(cluster, at), 'pci', [
-        'card-issuing',
-        'tokenizer',
-        'legacy-batch',
-      ]);
+      const read = await posturesOf(
+        defaultAssembler(cluster, at).assembler,
+        'pci',
+        ['card-issuing', 'tokenizer', 'legacy-batch'],
+      );
       for (const [name, posture] of read) postures.set(name, posture);
     });
 

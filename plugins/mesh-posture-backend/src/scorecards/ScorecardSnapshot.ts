@@ -36,6 +36,7 @@ import { entityKey } from '../catalog/entityKey';
 import { PeerEntities } from '../catalog/PeerEntities';
 import type { ChecklistService } from '../checklists/ChecklistService';
 import { ScorecardStore } from '../database/ScorecardStore';
+import { SourceCaller } from '../sources/SourceCaller';
 import { PostureAssembler } from '../posture/PostureAssembler';
 import {
   ClusterWorkloads,
@@ -87,6 +88,8 @@ export class ScorecardSnapshot {
       catalog: CatalogService;
       auth: AuthService;
       assembler: PostureAssembler;
+      /** The same caller the assembler uses: one deadline, one usage count. */
+      caller: SourceCaller;
       peers: PeerEntities;
       checklists?: ChecklistService;
       store: ScorecardStore;
@@ -254,7 +257,7 @@ export class ScorecardSnapshot {
     clusters: Map<string, ClusterWorkloads[]>,
     at: Date,
   ): Promise<ClusterAnswer<TrafficSignals[]>> {
-    const { caller } = this.options.assembler;
+    const { caller } = this.options;
     const answers: ClusterAnswer<TrafficSignals[]> = new Map();
     await Promise.all(
       [...clusters.values()].map(async found => {
@@ -301,7 +304,7 @@ export class ScorecardSnapshot {
   private async readCanaries(
     clusters: Map<string, ClusterWorkloads[]>,
   ): Promise<ClusterAnswer<KubernetesObject[] | 'not-installed'>> {
-    const { caller } = this.options.assembler;
+    const { caller } = this.options;
     const answers: ClusterAnswer<KubernetesObject[] | 'not-installed'> =
       new Map();
     await Promise.all(

@@ -1,3 +1,4 @@
+import { testAssembler } from '../__testUtils__/testAssembler';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -5,7 +6,6 @@ import { DEFAULT_SCORECARD_MODEL } from '@mesh-posture/plugin-mesh-posture-commo
 import { PeerEntities } from '../catalog/PeerEntities';
 import { ScorecardStore } from '../database/ScorecardStore';
 import { DemoMesh } from '../demo/DemoMesh';
-import { PostureAssembler } from '../posture/PostureAssembler';
 import { backfillDemoScorecards } from './demoHistory';
 import { ScorecardSnapshot } from './ScorecardSnapshot';
 
@@ -34,14 +34,13 @@ describe('backfillDemoScorecards', () => {
       new ScorecardSnapshot({
         catalog,
         auth: mockServices.auth(),
-        assembler: new PostureAssembler({
-          providers: [new DemoMesh({ now: () => at })],
-          sourceTimeoutMs: 5000,
-          callerWindow: '7d',
-          minimumCallerHistoryMs: 3600_000,
-          logger,
-          now: () => at,
-        }),
+        ...(() => {
+          const { assembler, caller } = testAssembler(
+            [new DemoMesh({ now: () => at })],
+            { minimumCallerHistoryMs: 3600_000, logger, now: () => at },
+          );
+          return { assembler, caller };
+        })(),
         peers: new PeerEntities({ catalog, logger }),
         store,
         model: DEFAULT_SCORECARD_MODEL,

@@ -105,6 +105,10 @@ function catalogForCallers() {
       [OUTSIDER, NARROW].includes(callerOf(options)?.userEntityRef ?? '')
         ? { items: [] }
         : catalog.getEntities(req, options),
+    queryEntities: async (req, options) =>
+      [OUTSIDER, NARROW].includes(callerOf(options)?.userEntityRef ?? '')
+        ? { items: [], totalItems: 0, pageInfo: {} }
+        : catalog.queryEntities(req, options),
   }).factory;
   return { factory, calledWith };
 }
@@ -117,6 +121,8 @@ async function startBackend(
   const { server } = await startTestBackend({
     features: [
       meshPosturePlugin,
+      // Its own scheduler: the default one is shared by every test backend.
+      mockServices.scheduler.factory(),
       mockServices.rootConfig.factory({ data: config }),
       catalog.factory,
       ...features,

@@ -99,6 +99,8 @@ async function startBackend(
   const { server } = await startTestBackend({
     features: [
       meshPosturePlugin,
+      // Its own scheduler: the default one is shared by every test backend.
+      mockServices.scheduler.factory(),
       mockServices.rootConfig.factory({
         data: {
           meshPosture: {
@@ -458,6 +460,8 @@ describe('a snapshot of an entity one of whose clusters cannot be listed', () =>
     const { server } = await startTestBackend({
       features: [
         meshPosturePlugin,
+        // Its own scheduler: the default one is shared by every test backend.
+        mockServices.scheduler.factory(),
         clusters,
         mockServices.rootConfig.factory({
           data: { meshPosture: { snapshot: { frequency: { hours: 24 } } } },

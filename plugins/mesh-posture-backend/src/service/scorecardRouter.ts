@@ -5,7 +5,7 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
-import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
+import { InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   meshPostureSnapshotCreatePermission,
@@ -32,8 +32,12 @@ const DAY = 24 * 3600_000;
 
 export interface ScorecardRouterOptions {
   service: ScorecardService;
-  /** Takes a snapshot now; undefined when snapshots are off. */
-  takeSnapshot: () => Promise<SnapshotRun>;
+  /**
+   * Takes a snapshot now, one at a time across replicas: the stored run,
+   * or undefined when it is still running; a ConflictError while another
+   * snapshot is being taken.
+   */
+  takeSnapshot: () => Promise<SnapshotRun | undefined>;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
@@ -181,7 +185,6 @@ export function createScorecardRouter(
     res.json(await service.dataflow(refs, from, to, await userOrService(req)));
   });
 
-  let running: Promise<SnapshotRun> | undefined;
   router.post('/v1/snapshots', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
     await audited(
@@ -197,15 +200,13 @@ export function createScorecardRouter(
         if (decision.result !== AuthorizeResult.ALLOW) {
           throw new NotAllowedError('Not allowed to take a scorecard snapshot');
         }
-        if (running) {
-          throw new ConflictError(
-            'A snapshot is being taken; try again shortly',
-          );
+        const run = await options.takeSnapshot();
+        if (!run) {
+          // Still running (on this replica or another): it will be listed
+          // by GET /v1/scorecards when it is stored.
+          res.status(202).json({ run: null });
+          return { runId: null };
         }
-        running = options.takeSnapshot().finally(() => {
-          running = undefined;
-        });
-        const run = await running;
         res.status(201).json({ run });
         return { runId: run.id, entities: run.entities };
       },

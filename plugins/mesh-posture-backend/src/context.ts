@@ -1,0 +1,213 @@
+import fs from 'node:fs';
+import {
+  AuthService,
+  CacheService,
+  DatabaseService,
+  DiscoveryService,
+  LoggerService,
+  PermissionsService,
+  resolvePackagePath,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { MeshClusterProvider } from '@mesh-posture/plugin-mesh-posture-node';
+import { parse as parseYaml } from 'yaml';
+import { CanaryObserver } from './canaries/CanaryObserver';
+import { CanaryService } from './canaries/CanaryService';
+import { PeerEntities } from './catalog/PeerEntities';
+import { ChecklistService, createChecklistService } from './checklists';
+import { MeshPostureConfig, readMeshPostureConfig } from './config';
+import { ConfigClusterProvider } from './ConfigClusterProvider';
+import { CanaryHistoryStore } from './database/CanaryHistoryStore';
+import { ObservationStore } from './database/ObservationStore';
+import { ScorecardStore } from './database/ScorecardStore';
+import { DemoMesh } from './demo/DemoMesh';
+import { PostureAssembler } from './posture/PostureAssembler';
+import { PostureService } from './posture/PostureService';
+import { ScorecardService } from './scorecards/ScorecardService';
+import { ScorecardSnapshot } from './scorecards/ScorecardSnapshot';
+import { SignalsService } from './signals/SignalsService';
+import { ClusterRegistry } from './sources/ClusterRegistry';
+import { SourceCaller } from './sources/SourceCaller';
+
+/**
+ * Everything the plugin is made of, built once: one cluster registry and
+ * one source caller (one deadline, one usage count) shared by every
+ * service, one store per table family. Services receive their
+ * collaborators; none creates or borrows another's.
+ */
+export interface MeshPostureContext {
+  settings: MeshPostureConfig;
+  providers: MeshClusterProvider[];
+  registry: ClusterRegistry;
+  caller: SourceCaller;
+  peers: PeerEntities;
+  stores: {
+    observations: ObservationStore;
+    canaries: CanaryHistoryStore;
+    scorecards: ScorecardStore;
+  };
+  assembler: PostureAssembler;
+  posture: PostureService;
+  signals: SignalsService;
+  canaries: CanaryService;
+  canaryObserver: CanaryObserver;
+  checklists: ChecklistService;
+  snapshot: ScorecardSnapshot;
+  scorecards: ScorecardService;
+  openApiSpec: object;
+  /** The demo only: a snapshot of the demo mesh as it was at an instant. */
+  demoSnapshotAt?: (at: Date) => ScorecardSnapshot;
+}
+
+export interface MeshPostureContextDeps {
+  config: RootConfigService;
+  logger: LoggerService;
+  database: DatabaseService;
+  cache: CacheService;
+  discovery: DiscoveryService;
+  auth: AuthService;
+  permissions: PermissionsService;
+  catalog: CatalogService;
+  /** Cluster providers added by modules through the extension point. */
+  providers: MeshClusterProvider[];
+}
+
+/** Reads the config and builds the plugin's collaborators once. */
+export async function createMeshPostureContext(
+  deps: MeshPostureContextDeps,
+): Promise<MeshPostureContext> {
+  const { config, logger, database, cache, catalog, auth } = deps;
+  const settings = readMeshPostureConfig(config);
+
+  const providers = [...deps.providers];
+  if (settings.clusters.length > 0) {
+    providers.push(
+      new ConfigClusterProvider(settings.clusters, {
+        discovery: deps.discovery,
+        auth,
+      }),
+    );
+  }
+  if (settings.demo) {
+    logger.info('Serving the built-in demo mesh (meshPosture.demo: true)');
+    providers.push(new DemoMesh());
+  }
+  if (providers.length === 0) {
+    logger.warn(
+      'No mesh clusters: set meshPosture.clusters, meshPosture.demo: true, or add a cluster provider module',
+    );
+  }
+
+  const registry = new ClusterRegistry(providers, logger);
+  const caller = new SourceCaller({
+    timeoutMs: settings.sourceTimeoutMs,
+    logger,
+  });
+  const peers = new PeerEntities({ catalog, logger });
+  const stores = {
+    observations: await ObservationStore.create({ database }),
+    canaries: await CanaryHistoryStore.create({ database }),
+    scorecards: await ScorecardStore.create({ database }),
+  };
+  const assembler = new PostureAssembler({
+    registry,
+    caller,
+    callerWindow: settings.callerWindow,
+    minimumCallerHistoryMs: settings.minimumCallerHistoryMs,
+    logger,
+  });
+  const checklists = await createChecklistService({
+    config,
+    logger,
+    database,
+    demo: settings.demo,
+  });
+  const snapshotOf = (snapshotAssembler: PostureAssembler, now?: () => Date) =>
+    new ScorecardSnapshot({
+      catalog,
+      auth,
+      assembler: snapshotAssembler,
+      caller,
+      peers,
+      checklists,
+      store: stores.scorecards,
+      model: settings.scorecards,
+      sloDefaults: settings.slo,
+      logger,
+      ...(now ? { now } : {}),
+    });
+  // The demo is deterministic in time: its past can be snapshotted.
+  const demoSnapshotAt = (at: Date) =>
+    snapshotOf(
+      new PostureAssembler({
+        registry: new ClusterRegistry(
+          [new DemoMesh({ now: () => at })],
+          logger,
+        ),
+        caller,
+        callerWindow: settings.callerWindow,
+        minimumCallerHistoryMs: settings.minimumCallerHistoryMs,
+        logger,
+        now: () => at,
+      }),
+      () => at,
+    );
+  return {
+    settings,
+    providers,
+    registry,
+    caller,
+    peers,
+    stores,
+    assembler,
+    posture: new PostureService({
+      assembler,
+      cache,
+      store: stores.observations,
+      peers,
+      logger,
+      cacheTtlMs: settings.cacheTtlMs,
+      historyIntervalMs: settings.historyIntervalMs,
+    }),
+    signals: new SignalsService({
+      registry,
+      caller,
+      cache,
+      logger,
+      cacheTtlMs: settings.cacheTtlMs,
+      sloDefaults: settings.slo,
+      peers,
+    }),
+    canaries: new CanaryService({
+      registry,
+      caller,
+      store: stores.canaries,
+      logger,
+    }),
+    canaryObserver: new CanaryObserver({
+      registry,
+      caller,
+      store: stores.canaries,
+      logger,
+    }),
+    checklists,
+    snapshot: snapshotOf(assembler),
+    scorecards: new ScorecardService({
+      store: stores.scorecards,
+      catalog,
+      permissions: deps.permissions,
+      model: settings.scorecards,
+    }),
+    openApiSpec: parseYaml(
+      fs.readFileSync(
+        resolvePackagePath(
+          '@mesh-posture/plugin-mesh-posture-backend',
+          'src/schema/openapi.yaml',
+        ),
+        'utf8',
+      ),
+    ),
+    ...(settings.demo ? { demoSnapshotAt } : {}),
+  };
+}

@@ -1,0 +1,149 @@
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { ConflictError } from '@backstage/errors';
+import { SnapshotRun } from '@mesh-posture/plugin-mesh-posture-common';
+import { MeshPostureContext } from './context';
+import { demoCanaryHistory } from './demo/demoCanaryHistory';
+import { backfillDemoScorecards } from './scorecards/demoHistory';
+
+/** The scheduled snapshot; on-demand snapshots trigger this same task. */
+export const SNAPSHOT_TASK_ID = 'mesh-posture-scorecard-snapshot';
+
+/** How long a POST /v1/snapshots waits for its run before answering 202. */
+const SNAPSHOT_WAIT_MS = 50_000;
+
+export interface MeshPostureTasks {
+  /**
+   * Takes a snapshot now through the scheduler, so that one runs at a time
+   * across replicas and with the scheduled run: the stored run, or
+   * undefined when it is still running after the wait. Throws a
+   * ConflictError when a snapshot is already being taken.
+   */
+  takeSnapshot(): Promise<SnapshotRun | undefined>;
+}
+
+/**
+ * Registers the plugin's scheduled tasks: pruning readings, observing
+ * canaries, and the scorecard snapshot. Global tasks run on one replica at
+ * a time. Waiting (for the catalog, for a run) stays out of task bodies, so
+ * a replica that stops mid-run holds the lease no longer than the run.
+ */
+export async function scheduleMeshPostureTasks(options: {
+  scheduler: SchedulerService;
+  logger: LoggerService;
+  context: MeshPostureContext;
+}): Promise<MeshPostureTasks> {
+  const { scheduler, logger, context } = options;
+  const { settings, stores, snapshot } = context;
+
+  await scheduler.scheduleTask({
+    id: 'mesh-posture-history-prune',
+    frequency: { hours: 6 },
+    timeout: { minutes: 10 },
+    initialDelay: { minutes: 1 },
+    fn: async () => {
+      const cutoff = new Date(Date.now() - settings.historyRetentionMs);
+      const deleted = await stores.observations.prune(cutoff);
+      logger.info(
+        `Pruned ${deleted} mesh posture readings before ${cutoff.toISOString()}`,
+      );
+    },
+  });
+
+  // A fresh demo gets the week of rollouts an observer would have seen
+  // (idempotent: replicas starting together store each one once).
+  if (settings.demo && (await stores.canaries.isEmpty())) {
+    const history = demoCanaryHistory(new Date(), 7);
+    await stores.canaries.importTransitions(history);
+    logger.info(
+      `Recorded ${history.length} demo canary transitions of the past week`,
+    );
+  }
+  await scheduler.scheduleTask({
+    id: 'mesh-posture-canary-observer',
+    frequency: { milliseconds: settings.canaries.observeFrequencyMs },
+    timeout: { minutes: 5 },
+    initialDelay: { seconds: 15 },
+    fn: async () => {
+      await context.canaryObserver.observe();
+    },
+  });
+
+  // The demo alone (no real clusters) gets a month of daily history.
+  const demoOnly = settings.demo && context.providers.length === 1;
+  await scheduler.scheduleTask({
+    id: SNAPSHOT_TASK_ID,
+    frequency: { milliseconds: settings.snapshot.frequencyMs },
+    timeout: { milliseconds: settings.snapshot.timeoutMs },
+    // Until this has passed a replica runs no snapshot, asked for or not.
+    initialDelay: { milliseconds: settings.snapshot.initialDelayMs },
+    fn: async () => {
+      // An empty catalog (still ingesting at first start) has nothing to
+      // score: no empty run is stored, and the demo's watch below takes
+      // the first one once entities arrive.
+      if (!(await snapshot.hasEntities())) {
+        logger.info('Scorecard snapshot skipped: no catalog entity to score');
+        return;
+      }
+      await snapshot.run();
+      const cutoff = new Date(Date.now() - settings.snapshot.retentionMs);
+      const pruned = await stores.scorecards.prune(cutoff);
+      if (pruned > 0) {
+        logger.info(
+          `Pruned ${pruned} scorecard snapshots before ${cutoff.toISOString()}`,
+        );
+      }
+    },
+  });
+
+  const takeSnapshot = async (): Promise<SnapshotRun | undefined> => {
+    const before = (await stores.scorecards.latestRun())?.id ?? 0;
+    try {
+      await scheduler.triggerTask(SNAPSHOT_TASK_ID);
+    } catch (error) {
+      if ((error as Error)?.name === 'ConflictError') {
+        throw new ConflictError('A snapshot is being taken; try again shortly');
+      }
+      throw error;
+    }
+    // The run may start on another replica: its stored run is the sign.
+    for (const until = Date.now() + SNAPSHOT_WAIT_MS; Date.now() < until; ) {
+      const latest = await stores.scorecards.latestRun();
+      if (latest && latest.id > before) return latest;
+      await new Promise(resolve => setTimeout(resolve, 500));
+    }
+    return undefined;
+  };
+
+  // At first start the demo catalog is still ingesting when the first run
+  // is due. A short task watches for entities, gives the demo alone its
+  // month of history, and triggers the first snapshot; no task body waits.
+  // Global: one replica at a time, so the history is written once.
+  if (settings.demo) {
+    await scheduler.scheduleTask({
+      id: 'mesh-posture-demo-first-snapshot',
+      frequency: { seconds: 10 },
+      timeout: { minutes: 5 },
+      initialDelay: { seconds: 10 },
+      fn: async () => {
+        if (await stores.scorecards.latestRun()) return;
+        if (!(await snapshot.hasEntities())) return;
+        if (demoOnly && context.demoSnapshotAt) {
+          const days = await backfillDemoScorecards({
+            store: stores.scorecards,
+            days: 30,
+            snapshotAt: context.demoSnapshotAt,
+          });
+          if (days > 0) {
+            logger.info(`Backfilled ${days} days of demo scorecards`);
+          }
+        }
+        await scheduler.triggerTask(SNAPSHOT_TASK_ID).catch(error => {
+          // A snapshot is being taken already.
+          if ((error as Error)?.name !== 'ConflictError') throw error;
+        });
+      },
+    });
+  }
+
+  return { takeSnapshot };
+}
