@@ -25,7 +25,8 @@ import {
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { meshPostureApiRef } from '../../api';
 import { ChecklistCard } from './ChecklistCard';
-import { errorMessage, formatWhen } from './format';
+import { errorMessage } from './errorMessage';
+import { formatUtcTime } from '../shared/format';
 import { download } from '../shared/download';
 
 function PostureLine(props: { posture: EntityChecklistsResponse['posture'] }) {
@@ -40,7 +41,7 @@ function PostureLine(props: { posture: EntityChecklistsResponse['posture'] }) {
   return (
     <Typography variant="body2" color="textSecondary">
       Automatic items are judged on the live mesh posture of{' '}
-      {formatWhen(posture.generatedAt!)} over {posture.window}
+      {formatUtcTime(posture.generatedAt!)} over {posture.window}
       {posture.demo ? ' (demo data)' : ''}.
     </Typography>
   );

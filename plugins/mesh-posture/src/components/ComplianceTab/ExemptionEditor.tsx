@@ -9,6 +9,7 @@ import {
   validateChecklistExemptionRequest,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { useId, useState } from 'react';
+import { formatDay } from '../shared/format';
 
 const DAY = 864e5;
 
@@ -29,8 +30,8 @@ export function ExemptionEditor(props: {
   );
   const [expiresAt, setExpiresAt] = useState(() =>
     current?.active
-      ? current.expiresAt.slice(0, 10)
-      : new Date(Date.now() + 30 * DAY).toISOString().slice(0, 10),
+      ? formatDay(current.expiresAt)
+      : formatDay(Date.now() + 30 * DAY),
   );
   const [errors, setErrors] = useState<string[]>([]);
   const [saving, setSaving] = useState(false);

@@ -21,12 +21,7 @@ import {
   partialSignals,
   unmeasuredSignals,
 } from '../../__testUtils__/signalsFixtures';
-import {
-  formatBytes,
-  formatMs,
-  formatPercent,
-  GoldenSignalsCard,
-} from './GoldenSignalsCard';
+import { GoldenSignalsCard } from './GoldenSignalsCard';
 import {
   TEST_BASE_URL,
   mockLayout,
@@ -88,33 +83,6 @@ async function renderCard(forEntity: Entity = entity) {
     { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
   );
 }
-
-describe('formatting', () => {
-  it('never rounds a failing service up to 100%', () => {
-    expect(formatPercent(0.99999)).toBe('99.999%');
-    expect(formatPercent(0.9995)).toBe('99.950%');
-    expect(formatPercent(0.995)).toBe('99.50%');
-    expect(formatPercent(0.962)).toBe('96.2%');
-    expect(formatPercent(1)).toBe('100%');
-    expect(formatPercent(null)).toBe('—');
-  });
-
-  it('writes sizes in decimal units', () => {
-    expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(14_230)).toBe('14.2 kB');
-    expect(formatBytes(3_100_000)).toBe('3.1 MB');
-    expect(formatBytes(null)).toBe('—');
-  });
-
-  it('writes latency in the unit people read', () => {
-    expect(formatMs(0.85)).toBe('850 µs');
-    expect(formatMs(4.2)).toBe('4.20 ms');
-    expect(formatMs(41)).toBe('41.0 ms');
-    expect(formatMs(480)).toBe('480 ms');
-    expect(formatMs(1250)).toBe('1.25 s');
-    expect(formatMs(null)).toBe('—');
-  });
-});
 
 describe('GoldenSignalsCard', () => {
   it('shows a healthy service: figures, objectives met, charts, errors and links', async () => {

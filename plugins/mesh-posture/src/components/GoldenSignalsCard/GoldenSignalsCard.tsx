@@ -26,7 +26,6 @@ import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
 import {
   DEFAULT_SIGNAL_WINDOW,
   describeStatus,
-  formatRate,
   GoldenSignals,
   isMeshPostureAvailable,
   KUBERNETES_ID_ANNOTATION,
@@ -52,6 +51,17 @@ import {
   YAxis,
 } from 'recharts';
 import { meshPostureApiRef } from '../../api';
+import {
+  formatBytes,
+  formatCount,
+  formatMs,
+  formatPercent,
+  formatPercentFixed,
+  formatRate,
+  formatTick,
+  formatUtcTime,
+  formatWholePercent,
+} from '../shared/format';
 import { PeerLink, sourceName, useStyles } from '../shared/postureParts';
 
 const SLO_TEXT: Record<SloStatus, string> = {
@@ -61,26 +71,6 @@ const SLO_TEXT: Record<SloStatus, string> = {
   'no-traffic': 'no requests',
   unknown: 'SLO unknown',
 };
-
-/** "99.95%" with enough digits to tell 99.9 from 99.99, never rounding up to 100. */
-export function formatPercent(share: number | null): string {
-  if (share === null) return '—';
-  if (share >= 1) return '100%';
-  let digits = 1;
-  if (share >= 0.999) digits = 3;
-  else if (share >= 0.99) digits = 2;
-  const factor = 10 ** (digits + 2);
-  return `${(Math.floor(share * factor) / 10 ** digits).toFixed(digits)}%`;
-}
-
-/** Milliseconds for people: "850 µs", "12.4 ms", "1.25 s". */
-export function formatMs(ms: number | null): string {
-  if (ms === null) return '—';
-  if (ms < 1) return `${Math.round(ms * 1000)} µs`;
-  if (ms < 10) return `${ms.toFixed(2)} ms`;
-  if (ms < 1000) return `${ms.toFixed(ms < 100 ? 1 : 0)} ms`;
-  return `${(ms / 1000).toFixed(2)} s`;
-}
 
 function SloChip({ status }: { status: SloStatus }) {
   const classes = useStyles();
@@ -111,12 +101,7 @@ function Figure(props: {
 }
 
 function tickFormatter(window: SignalWindow) {
-  return (t: number) => {
-    const d = new Date(t);
-    return window === '7d'
-      ? d.toISOString().slice(5, 10)
-      : d.toISOString().slice(11, 16);
-  };
+  return (t: number) => formatTick(t, window === '7d');
 }
 
 function Charts({ signals }: { signals: GoldenSignals }) {
@@ -133,8 +118,7 @@ function Charts({ signals }: { signals: GoldenSignals }) {
       fontSize={11}
     />
   );
-  const label = (t: number) =>
-    `${new Date(t).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+  const label = (t: number) => formatUtcTime(t, { seconds: true });
   return (
     <Grid container spacing={2}>
       <Grid item xs={12} md={4}>
@@ -182,7 +166,7 @@ function Charts({ signals }: { signals: GoldenSignals }) {
             <Tooltip
               labelFormatter={label}
               formatter={(v: number) => [
-                v === null ? 'no requests' : `${v.toFixed(3)}%`,
+                v === null ? 'no requests' : formatPercentFixed(v, 3),
                 'success',
               ]}
             />
@@ -285,7 +269,7 @@ function SummaryFigures({ signals }: { signals: GoldenSignals }) {
   else if (s.requests === 0) requests = none;
   let budgetText = budget === null ? '—' : '';
   if (budget !== null) {
-    budgetText = `${Math.round(Math.max(budget, -9.99) * 100)}%`;
+    budgetText = formatWholePercent(Math.max(budget, -9.99) * 100);
   } else if (unknown || !signals.complete) {
     budgetText = 'unknown';
   }
@@ -299,9 +283,7 @@ function SummaryFigures({ signals }: { signals: GoldenSignals }) {
           <Typography variant="caption" color="textSecondary">
             {unknown
               ? `not measured in ${signals.window}`
-              : `${atLeast}${s.requests.toLocaleString('en-US')} in ${
-                  signals.window
-                }`}
+              : `${atLeast}${formatCount(s.requests)} in ${signals.window}`}
           </Typography>
         </Figure>
       </Grid>
@@ -335,22 +317,13 @@ function SummaryFigures({ signals }: { signals: GoldenSignals }) {
       <Grid item xs={6} md={3}>
         <Figure label="Error budget left" value={budgetText}>
           <Typography variant="caption" color="textSecondary">
-            of{' '}
-            {formatPercent(1 - signals.slo.successRateTarget).replace('%', '')}%
+            of {formatPercent(1 - signals.slo.successRateTarget)}
             allowed failures in {signals.window}
           </Typography>
         </Figure>
       </Grid>
     </Grid>
   );
-}
-
-/** "512 B", "14.2 kB", "3.1 MB" (decimal units, as Istio's buckets are). */
-export function formatBytes(bytes: number | null): string {
-  if (bytes === null) return '—';
-  if (bytes < 1000) return `${Math.round(bytes)} B`;
-  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
-  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 /** Istio only: how big requests and responses are. */
@@ -396,10 +369,10 @@ function ErrorTable({ summary }: { summary: SignalSummary }) {
             </TableCell>
             <TableCell align="right">
               {summary.requestsPerSecond > 0
-                ? `${(
-                    (e.requestsPerSecond / summary.requestsPerSecond) *
-                    100
-                  ).toFixed(2)}%`
+                ? formatPercentFixed(
+                    (e.requestsPerSecond / summary.requestsPerSecond) * 100,
+                    2,
+                  )
                 : '—'}
             </TableCell>
           </TableRow>

@@ -14,9 +14,6 @@ import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import {
-  formatExpiry,
-  formatRate,
-  formatShare,
   isMeshPostureAvailable,
   KUBERNETES_ID_ANNOTATION,
   MeshPosture,
@@ -24,7 +21,12 @@ import {
 import useAsync from 'react-use/esm/useAsync';
 import { meshPostureApiRef } from '../../api';
 import {
-  ago,
+  formatAgo,
+  formatExpiry,
+  formatRate,
+  formatShare,
+} from '../shared/format';
+import {
   EdgeTable,
   PostureNotices,
   sourceName,
@@ -170,7 +172,8 @@ export function MeshSecurityContent({ posture }: { posture: MeshPosture }) {
 
       <Box className={classes.section}>
         <Typography variant="caption" color="textSecondary">
-          Window {posture.window} · updated {ago(posture.freshness.ageSeconds)}
+          Window {posture.window} · updated{' '}
+          {formatAgo(posture.freshness.ageSeconds)}
           {posture.freshness.cached ? ' (cached)' : ''} · sources:{' '}
           {posture.sources
             .map(s => `${sourceName(s)} ${s.status === 'ok' ? 'ok' : s.status}`)

@@ -25,8 +25,6 @@ import Typography from '@material-ui/core/Typography';
 import {
   AdmittedIdentity,
   DEFAULT_POSTURE_WINDOW,
-  formatRate,
-  formatExpiry,
   isMeshPostureAvailable,
   KUBERNETES_ID_ANNOTATION,
   MeshPosture,
@@ -38,7 +36,12 @@ import { ReactNode, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { meshPostureApiRef } from '../../api';
 import {
-  ago,
+  formatAgo,
+  formatExpiry,
+  formatRate,
+  formatUtcTime,
+} from '../shared/format';
+import {
   EdgeTable,
   PostureNotices,
   sourceName,
@@ -145,7 +148,7 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
           <Box className={classes.section}>
             <Typography variant="caption" color="textSecondary">
               Rates over {posture.window}; callers over {posture.callerWindow};
-              updated {ago(posture.freshness.ageSeconds)}
+              updated {formatAgo(posture.freshness.ageSeconds)}
               {posture.freshness.cached ? ' (cached)' : ''} · sources:{' '}
               {posture.sources
                 .map(s => `${sourceName(s)} ${s.status} in ${s.durationMs} ms`)
@@ -370,11 +373,7 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
                 <TableCell>{c.cluster}</TableCell>
                 <TableCell>{c.location}</TableCell>
                 <TableCell className={classes.nowrap}>
-                  {new Date(c.notAfter)
-                    .toISOString()
-                    .replace('T', ' ')
-                    .slice(0, 16)}{' '}
-                  UTC
+                  {formatUtcTime(c.notAfter)}
                 </TableCell>
                 <TableCell>
                   {c.role === 'workload' && c.daysToExpiry === 0

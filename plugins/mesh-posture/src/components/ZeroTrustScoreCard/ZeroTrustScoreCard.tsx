@@ -21,6 +21,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { Line, LineChart, ResponsiveContainer, Tooltip, YAxis } from 'recharts';
 import { meshPostureApiRef } from '../../api';
 import { zeroTrustPageRouteRef } from '../../routes';
+import { formatDay, formatLocalTime, formatScore } from '../shared/format';
 import {
   LevelChip,
   SCORE_STATUS_TEXT,
@@ -88,20 +89,20 @@ export function ZeroTrustScoreCard() {
     .filter(c => c.status !== 'pass' && c.status !== 'not-applicable')
     .sort((a, b) => ORDER[a.status] - ORDER[b.status]);
   const history = (value?.history ?? []).map(h => ({
-    day: h.at.slice(0, 10),
+    day: formatDay(h.at),
     score: h.score,
   }));
   return (
     <InfoCard
       title="Zero-trust score"
-      subheader={`From the snapshot of ${new Date(
-        current.at,
-      ).toLocaleString()}${current.demo ? ' (demo data)' : ''}`}
+      subheader={`From the snapshot of ${formatLocalTime(current.at)}${
+        current.demo ? ' (demo data)' : ''
+      }`}
       deepLink={deepLink}
     >
       <Box display="flex" alignItems="center" style={{ gap: 16 }}>
         <Typography variant="h3" component="p" aria-label="Score">
-          {current.score.toFixed(1)}
+          {formatScore(current.score)}
         </Typography>
         <LevelChip level={current.level} />
         {history.length > 1 && (
