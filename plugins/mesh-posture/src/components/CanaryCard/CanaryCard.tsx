@@ -1,14 +1,9 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
 import {
   InfoCard,
-  Progress,
-  ResponseErrorPanel,
   StatusError,
   StatusOK,
   StatusPending,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import LinearProgress from '@material-ui/core/LinearProgress';
@@ -24,8 +19,7 @@ import type {
   CanaryRollout,
   EntityCanaryResponse,
 } from '@mesh-posture/plugin-mesh-posture-common';
-import useAsync from 'react-use/esm/useAsync';
-import { meshPostureApiRef } from '../../api';
+import { PosturePending, useEntityPosture } from '../shared/entityPosture';
 import {
   formatDuration,
   formatLocalTime,
@@ -301,18 +295,14 @@ export function CanaryContent({ data }: { data: EntityCanaryResponse }) {
  * from Flagger.
  */
 export function CanaryCard() {
-  const { entity } = useEntity();
-  const api = useApi(meshPostureApiRef);
-  const ref = getCompoundEntityRef(entity);
-  const { value, loading, error } = useAsync(
-    () => api.getCanary(ref),
-    [api, ref.kind, ref.namespace, ref.name],
-  );
+  // Asked for any entity: the answer itself explains a service without canaries.
+  const canaries = useEntityPosture((api, ref) => api.getCanary(ref), [], {
+    needsWorkloads: false,
+  });
   return (
     <InfoCard title="Canary" subheader="Progressive delivery with Flagger">
-      {loading && <Progress />}
-      {error && <ResponseErrorPanel error={error} />}
-      {value && <CanaryContent data={value} />}
+      <PosturePending state={canaries} />
+      {canaries.value && <CanaryContent data={canaries.value} />}
     </InfoCard>
   );
 }

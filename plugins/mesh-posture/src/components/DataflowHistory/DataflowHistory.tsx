@@ -2,11 +2,7 @@ import {
   CompoundEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import {
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { InfoCard } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
@@ -30,6 +26,7 @@ import {
   formatRate,
   formatShare,
 } from '../shared/format';
+import { PosturePending } from '../shared/entityPosture';
 import { PeerLink, useStyles } from '../shared/postureParts';
 
 type Flow = DataflowResponse['flows'][number];
@@ -119,8 +116,7 @@ export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
           InputLabelProps={{ shrink: true }}
         />
       </Box>
-      {loading && <Progress />}
-      {error && <ResponseErrorPanel error={error} />}
+      <PosturePending state={{ loading, error }} />
       {value && !loading && (
         <>
           <Typography variant="body2" color="textSecondary">

@@ -1,15 +1,4 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
-import {
-  InfoCard,
-  Link,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import {
-  MissingAnnotationEmptyState,
-  useEntity,
-} from '@backstage/plugin-catalog-react';
+import { InfoCard, Link } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
@@ -27,8 +16,6 @@ import {
   DEFAULT_SIGNAL_WINDOW,
   describeStatus,
   GoldenSignals,
-  isMeshPostureAvailable,
-  KUBERNETES_ID_ANNOTATION,
   SIGNAL_WINDOWS,
   SignalPoint,
   SignalSummary,
@@ -36,7 +23,6 @@ import {
   SloStatus,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { useState } from 'react';
-import useAsync from 'react-use/esm/useAsync';
 import {
   Area,
   AreaChart,
@@ -50,7 +36,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { meshPostureApiRef } from '../../api';
+import { PosturePending, useEntityPosture } from '../shared/entityPosture';
 import {
   formatBytes,
   formatCount,
@@ -488,25 +474,12 @@ export function GoldenSignalsContent({ signals }: { signals: GoldenSignals }) {
  * @public
  */
 export function GoldenSignalsCard() {
-  const { entity } = useEntity();
-  const api = useApi(meshPostureApiRef);
   const [window, setWindow] = useState<SignalWindow>(DEFAULT_SIGNAL_WINDOW);
   const [direction, setDirection] = useState<'inbound' | 'outbound'>('inbound');
-  const available = isMeshPostureAvailable(entity);
-  const ref = getCompoundEntityRef(entity);
-  const { value, loading, error } = useAsync(
-    async () =>
-      available ? api.getSignals(ref, { window, direction }) : undefined,
-    [api, available, ref.kind, ref.namespace, ref.name, window, direction],
+  const signals = useEntityPosture(
+    (api, ref) => api.getSignals(ref, { window, direction }),
+    [window, direction],
   );
-
-  if (!available) {
-    return (
-      <InfoCard title="Golden signals">
-        <MissingAnnotationEmptyState annotation={KUBERNETES_ID_ANNOTATION} />
-      </InfoCard>
-    );
-  }
   const controls = (
     <Box display="flex" flexWrap="wrap" style={{ gap: 8 }} mb={2}>
       <ToggleButtonGroup
@@ -537,12 +510,15 @@ export function GoldenSignalsCard() {
   return (
     <InfoCard
       title="Golden signals"
-      subheader="Requests, errors and latency, from the mesh"
+      subheader={
+        signals.available
+          ? 'Requests, errors and latency, from the mesh'
+          : undefined
+      }
     >
-      {controls}
-      {loading && <Progress />}
-      {error && <ResponseErrorPanel error={error} />}
-      {value && !loading && <GoldenSignalsContent signals={value} />}
+      {signals.available && controls}
+      <PosturePending state={signals} />
+      {signals.value && <GoldenSignalsContent signals={signals.value} />}
     </InfoCard>
   );
 }

@@ -1,14 +1,4 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
-import {
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import {
-  MissingAnnotationEmptyState,
-  useEntity,
-} from '@backstage/plugin-catalog-react';
+import { InfoCard } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import FormControl from '@material-ui/core/FormControl';
@@ -25,16 +15,13 @@ import Typography from '@material-ui/core/Typography';
 import {
   AdmittedIdentity,
   DEFAULT_POSTURE_WINDOW,
-  isMeshPostureAvailable,
-  KUBERNETES_ID_ANNOTATION,
   MeshPosture,
   PortAccess,
   POSTURE_WINDOWS,
   PostureWindow,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { ReactNode, useState } from 'react';
-import useAsync from 'react-use/esm/useAsync';
-import { meshPostureApiRef } from '../../api';
+import { PosturePending, useEntityPosture } from '../shared/entityPosture';
 import {
   formatAgo,
   formatExpiry,
@@ -403,20 +390,14 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
  * @public
  */
 export function ZeroTrustContent() {
-  const { entity } = useEntity();
-  const api = useApi(meshPostureApiRef);
   const [window, setWindow] = useState<PostureWindow>(DEFAULT_POSTURE_WINDOW);
-  const available = isMeshPostureAvailable(entity);
-  const ref = getCompoundEntityRef(entity);
-  const { value, loading, error } = useAsync(
-    async () => (available ? api.getPosture(ref, { window }) : undefined),
-    [api, available, ref.kind, ref.namespace, ref.name, window],
+  const posture = useEntityPosture(
+    (api, ref) => api.getPosture(ref, { window }),
+    [window],
   );
 
-  if (!available) {
-    return (
-      <MissingAnnotationEmptyState annotation={KUBERNETES_ID_ANNOTATION} />
-    );
+  if (!posture.available) {
+    return <PosturePending state={posture} />;
   }
   return (
     <Box>
@@ -437,11 +418,10 @@ export function ZeroTrustContent() {
           </Select>
         </FormControl>
       </Box>
-      {loading && <Progress />}
-      {error && <ResponseErrorPanel error={error} />}
-      {value && !loading && <ZeroTrustReport posture={value} />}
+      <PosturePending state={posture} />
+      {posture.value && <ZeroTrustReport posture={posture.value} />}
       <Box mt={3}>
-        <DataflowHistory entity={ref} />
+        <DataflowHistory entity={posture.entityRef} />
       </Box>
     </Box>
   );
