@@ -110,6 +110,9 @@ describe('GoldenSignalsCard', () => {
     expect(
       document.querySelectorAll('.recharts-surface').length,
     ).toBeGreaterThanOrEqual(3);
+    // The rate as an area; success and p50/p95/p99 as lines.
+    expect(document.querySelectorAll('.recharts-area')).toHaveLength(1);
+    expect(document.querySelectorAll('.recharts-line')).toHaveLength(4);
     expect(
       screen.getByRole('link', { name: /^Open in Prometheus \(prod-eu-1\)/ }),
     ).toHaveAttribute(

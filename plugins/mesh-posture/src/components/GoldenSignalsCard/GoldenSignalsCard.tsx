@@ -23,19 +23,6 @@ import {
   SloStatus,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { useState } from 'react';
-import {
-  Area,
-  AreaChart,
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ReferenceLine,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
 import { PosturePending, useEntityPosture } from '../shared/entityPosture';
 import {
   formatBytes,
@@ -44,11 +31,10 @@ import {
   formatPercent,
   formatPercentFixed,
   formatRate,
-  formatTick,
-  formatUtcTime,
   formatWholePercent,
 } from '../shared/format';
 import { PeerLink, sourceName, useStyles } from '../shared/postureParts';
+import { SignalChart } from './SignalChart';
 
 const SLO_TEXT: Record<SloStatus, string> = {
   met: 'SLO met',
@@ -86,148 +72,74 @@ function Figure(props: {
   );
 }
 
-function tickFormatter(window: SignalWindow) {
-  return (t: number) => formatTick(t, window === '7d');
-}
-
 function Charts({ signals }: { signals: GoldenSignals }) {
   const theme = useTheme();
   const data: SignalPoint[] = signals.series;
-  const x = (
-    <XAxis
-      dataKey="t"
-      type="number"
-      scale="time"
-      domain={['dataMin', 'dataMax']}
-      tickFormatter={tickFormatter(signals.window)}
-      minTickGap={40}
-      fontSize={11}
-    />
-  );
-  const label = (t: number) => formatUtcTime(t, { seconds: true });
   return (
     <Grid container spacing={2}>
       <Grid item xs={12} md={4}>
-        <Typography variant="caption" color="textSecondary">
-          Request rate (req/s)
-        </Typography>
-        <ResponsiveContainer width="100%" height={160}>
-          <AreaChart
-            data={data}
-            margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
-          >
-            <CartesianGrid strokeDasharray="3 3" />
-            {x}
-            <YAxis fontSize={11} width={40} />
-            <Tooltip
-              labelFormatter={label}
-              formatter={(v: number) => [formatRate(v), 'rate']}
-            />
-            <Area
-              type="monotone"
-              dataKey="requestsPerSecond"
-              name="requests"
-              stroke={theme.palette.primary.main}
-              fill={theme.palette.primary.light}
-              isAnimationActive={false}
-            />
-          </AreaChart>
-        </ResponsiveContainer>
+        <SignalChart
+          title="Request rate (req/s)"
+          window={signals.window}
+          data={data}
+          yAxis={{ width: 40 }}
+          tooltip={v => [formatRate(v), 'rate']}
+          series={[
+            {
+              dataKey: 'requestsPerSecond',
+              name: 'requests',
+              colour: theme.palette.primary.main,
+              fill: theme.palette.primary.light,
+            },
+          ]}
+        />
       </Grid>
       <Grid item xs={12} md={4}>
-        <Typography variant="caption" color="textSecondary">
-          Success rate (%)
-        </Typography>
-        <ResponsiveContainer width="100%" height={160}>
-          <LineChart
-            data={data.map(p => ({
-              t: p.t,
-              success: p.successRate === null ? null : p.successRate * 100,
-            }))}
-            margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
-          >
-            <CartesianGrid strokeDasharray="3 3" />
-            {x}
-            <YAxis fontSize={11} width={48} domain={['auto', 100]} />
-            <Tooltip
-              labelFormatter={label}
-              formatter={(v: number) => [
-                v === null ? 'no requests' : formatPercentFixed(v, 3),
-                'success',
-              ]}
-            />
-            <ReferenceLine
-              y={signals.slo.successRateTarget * 100}
-              stroke={theme.palette.error.main}
-              strokeDasharray="4 4"
-              label={{
-                value: 'SLO',
-                fontSize: 10,
-                position: 'insideBottomLeft',
-              }}
-            />
-            <Line
-              type="monotone"
-              dataKey="success"
-              name="success"
-              stroke={theme.palette.success?.main ?? '#2e7d32'}
-              dot={false}
-              connectNulls={false}
-              isAnimationActive={false}
-            />
-          </LineChart>
-        </ResponsiveContainer>
+        <SignalChart
+          title="Success rate (%)"
+          window={signals.window}
+          data={data.map(p => ({
+            t: p.t,
+            success: p.successRate === null ? null : p.successRate * 100,
+          }))}
+          yAxis={{ width: 48, domain: ['auto', 100] }}
+          tooltip={v => [
+            v === null ? 'no requests' : formatPercentFixed(v, 3),
+            'success',
+          ]}
+          objective={{
+            value: signals.slo.successRateTarget * 100,
+            label: 'SLO',
+            position: 'insideBottomLeft',
+          }}
+          series={[
+            {
+              dataKey: 'success',
+              name: 'success',
+              colour: theme.palette.success?.main ?? '#2e7d32',
+            },
+          ]}
+        />
       </Grid>
       <Grid item xs={12} md={4}>
-        <Typography variant="caption" color="textSecondary">
-          Latency (ms)
-        </Typography>
-        <ResponsiveContainer width="100%" height={160}>
-          <LineChart
-            data={data}
-            margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
-          >
-            <CartesianGrid strokeDasharray="3 3" />
-            {x}
-            <YAxis fontSize={11} width={48} />
-            <Tooltip
-              labelFormatter={label}
-              formatter={(v: number, name: string) => [formatMs(v), name]}
-            />
-            <Legend wrapperStyle={{ fontSize: 11 }} />
-            <ReferenceLine
-              y={signals.slo.latencyP99TargetMs}
-              stroke={theme.palette.error.main}
-              strokeDasharray="4 4"
-              label={{
-                value: 'p99 SLO',
-                fontSize: 10,
-                position: 'insideTopLeft',
-              }}
-            />
-            <Line
-              type="monotone"
-              dataKey="p50"
-              stroke="#1f77b4"
-              dot={false}
-              isAnimationActive={false}
-            />
-            <Line
-              type="monotone"
-              dataKey="p95"
-              stroke="#ff7f0e"
-              dot={false}
-              isAnimationActive={false}
-            />
-            <Line
-              type="monotone"
-              dataKey="p99"
-              stroke="#d62728"
-              dot={false}
-              isAnimationActive={false}
-            />
-          </LineChart>
-        </ResponsiveContainer>
+        <SignalChart
+          title="Latency (ms)"
+          window={signals.window}
+          data={data}
+          yAxis={{ width: 48 }}
+          tooltip={(v, name) => [formatMs(v), name]}
+          legend
+          objective={{
+            value: signals.slo.latencyP99TargetMs,
+            label: 'p99 SLO',
+            position: 'insideTopLeft',
+          }}
+          series={[
+            { dataKey: 'p50', colour: '#1f77b4' },
+            { dataKey: 'p95', colour: '#ff7f0e' },
+            { dataKey: 'p99', colour: '#d62728' },
+          ]}
+        />
       </Grid>
     </Grid>
   );
