@@ -126,6 +126,20 @@ describe('ZeroTrustContent', () => {
     expect(await screen.findByText(/^Passing — /)).toBeInTheDocument();
     const workloads = table('Workloads');
     expect(
+      within(workloads)
+        .getAllByRole('columnheader')
+        .map(h => h.textContent),
+    ).toEqual([
+      'Workload',
+      'Cluster',
+      'Mesh',
+      'Pods meshed',
+      'Ready',
+      'Data plane',
+      'Proxy',
+      'Identity',
+    ]);
+    expect(
       within(workloads).getByText('Deployment open-banking/accounts-service'),
     ).toBeInTheDocument();
     expect(within(workloads).getByText('edge-26.10.2')).toBeInTheDocument();
