@@ -1,18 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
-import {
-  entityRouteRef,
-  EntityProvider,
-} from '@backstage/plugin-catalog-react';
-import {
-  registerMswTestHooks,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
+import { registerMswTestHooks } from '@backstage/test-utils';
 import type { GoldenSignals } from '@mesh-posture/plugin-mesh-posture-common';
 import { fireEvent, screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { meshPostureApiRef } from '../../api';
 import {
   breachedSignals,
   healthySignals,
@@ -22,11 +13,12 @@ import {
   unmeasuredSignals,
 } from '../../__testUtils__/signalsFixtures';
 import { GoldenSignalsCard } from './GoldenSignalsCard';
+import { TEST_BASE_URL, mockLayout } from '../../__testUtils__/testApi';
 import {
-  TEST_BASE_URL,
-  mockLayout,
-  testMeshPostureClient,
-} from '../../__testUtils__/testApi';
+  renderOnEntityPage,
+  serviceEntity,
+  withoutWorkloadAnnotation,
+} from '../../__testUtils__/entityPage';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -36,20 +28,7 @@ mockLayout(400, 160);
 const base = TEST_BASE_URL;
 const signalsUrl = `${base}/v1/entities/component/default/payments-api/signals`;
 
-const entity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'payments-api',
-    namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': 'payments-api' },
-  },
-  spec: {
-    type: 'service',
-    owner: 'open-banking-team',
-    lifecycle: 'production',
-  },
-};
+const entity = serviceEntity('payments-api');
 
 /** Serves by query string and records every query the card asked for. */
 function serve(
@@ -73,15 +52,7 @@ function serve(
 }
 
 async function renderCard(forEntity: Entity = entity) {
-  const api = testMeshPostureClient();
-  return renderInTestApp(
-    <TestApiProvider apis={[[meshPostureApiRef, api]]}>
-      <EntityProvider entity={forEntity}>
-        <GoldenSignalsCard />
-      </EntityProvider>
-    </TestApiProvider>,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
-  );
+  return renderOnEntityPage(<GoldenSignalsCard />, { entity: forEntity });
 }
 
 describe('GoldenSignalsCard', () => {
@@ -260,10 +231,7 @@ describe('GoldenSignalsCard', () => {
 
   it('asks for the annotation when the entity has none', async () => {
     const queries = serve(() => healthySignals());
-    await renderCard({
-      ...entity,
-      metadata: { name: 'payments-api', namespace: 'default' },
-    });
+    await renderCard(withoutWorkloadAnnotation(entity));
     expect(
       await screen.findByText('backstage.io/kubernetes-id'),
     ).toBeInTheDocument();
