@@ -295,7 +295,8 @@ export function CanaryContent({ data }: { data: EntityCanaryResponse }) {
  * from Flagger.
  */
 export function CanaryCard() {
-  // Asked for any entity: the answer itself explains a service without canaries.
+  // Asked for any entity, as before: without a workload annotation the
+  // backend's error says which one to add.
   const canaries = useEntityPosture((api, ref) => api.getCanary(ref), [], {
     needsWorkloads: false,
   });

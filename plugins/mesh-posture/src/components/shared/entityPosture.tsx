@@ -38,8 +38,8 @@ export interface EntityPosture<T> extends PostureState<T> {
  * whether it names its workloads, and the backend's answer to `ask`,
  * asked again whenever the entity or `deps` change.
  *
- * With `needsWorkloads: false` the backend is asked about any entity, for
- * answers that make sense without workloads (scores, canaries, checklists).
+ * With `needsWorkloads: false` the backend is asked about any entity, and
+ * its answer (or error) says what it makes of one without workloads.
  */
 export function useEntityPosture<T>(
   ask: (api: MeshPostureApi, entityRef: CompoundEntityRef) => Promise<T>,
