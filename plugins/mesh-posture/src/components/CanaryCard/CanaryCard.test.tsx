@@ -1,40 +1,20 @@
-import { Entity } from '@backstage/catalog-model';
-import {
-  entityRouteRef,
-  EntityProvider,
-} from '@backstage/plugin-catalog-react';
-import {
-  registerMswTestHooks,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
+import { registerMswTestHooks } from '@backstage/test-utils';
 import type { EntityCanaryResponse } from '@mesh-posture/plugin-mesh-posture-common';
 import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { meshPostureApiRef } from '../../api';
 import { CanaryCard } from './CanaryCard';
+import { TEST_BASE_URL } from '../../__testUtils__/testApi';
 import {
-  TEST_BASE_URL,
-  testMeshPostureClient,
-} from '../../__testUtils__/testApi';
+  renderOnEntityPage,
+  serviceEntity,
+} from '../../__testUtils__/entityPage';
 
 const server = setupServer();
 registerMswTestHooks(server);
 
 const base = TEST_BASE_URL;
 const url = `${base}/v1/entities/component/default/fraud-scoring/canary`;
-
-const entity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'fraud-scoring',
-    namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': 'fraud-scoring' },
-  },
-  spec: { type: 'service' },
-};
 
 const progressing: EntityCanaryResponse = {
   entityRef: 'component:default/fraud-scoring',
@@ -128,15 +108,9 @@ async function renderCard(answer: EntityCanaryResponse | { status: number }) {
         : HttpResponse.json(answer),
     ),
   );
-  const api = testMeshPostureClient();
-  await renderInTestApp(
-    <TestApiProvider apis={[[meshPostureApiRef, api]]}>
-      <EntityProvider entity={entity}>
-        <CanaryCard />
-      </EntityProvider>
-    </TestApiProvider>,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
-  );
+  await renderOnEntityPage(<CanaryCard />, {
+    entity: serviceEntity('fraud-scoring'),
+  });
 }
 
 describe('CanaryCard', () => {

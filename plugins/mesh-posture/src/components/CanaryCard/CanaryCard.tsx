@@ -1,14 +1,9 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
 import {
   InfoCard,
-  Progress,
-  ResponseErrorPanel,
   StatusError,
   StatusOK,
   StatusPending,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import LinearProgress from '@material-ui/core/LinearProgress';
@@ -24,8 +19,13 @@ import type {
   CanaryRollout,
   EntityCanaryResponse,
 } from '@mesh-posture/plugin-mesh-posture-common';
-import useAsync from 'react-use/esm/useAsync';
-import { meshPostureApiRef } from '../../api';
+import { PosturePending, useEntityPosture } from '../shared/entityPosture';
+import {
+  formatDuration,
+  formatLocalTime,
+  formatMsFixed,
+  formatPercentFixed,
+} from '../shared/format';
 import { sourceName } from '../shared/postureParts';
 
 type CanaryView = EntityCanaryResponse['canaries'][number];
@@ -66,17 +66,6 @@ export function PhaseChip({ phase }: { phase: string }) {
   );
 }
 
-function duration(seconds?: number): string {
-  if (seconds === undefined) return '—';
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.round(seconds / 60);
-  return minutes < 90 ? `${minutes} min` : `${(minutes / 60).toFixed(1)} h`;
-}
-
-function when(iso?: string): string {
-  return iso ? new Date(iso).toLocaleString() : '—';
-}
-
 function range(m: CanaryMetric): string {
   const unit = m.name === 'request-duration' ? ' ms' : '';
   const pct = m.name === 'request-success-rate' ? '%' : '';
@@ -93,8 +82,8 @@ function range(m: CanaryMetric): string {
 
 function metricValue(m: CanaryMetric): string {
   if (m.value === null) return m.status === 'not-computed' ? 'by Flagger' : '—';
-  if (m.name === 'request-success-rate') return `${m.value.toFixed(2)}%`;
-  if (m.name === 'request-duration') return `${m.value.toFixed(1)} ms`;
+  if (m.name === 'request-success-rate') return formatPercentFixed(m.value, 2);
+  if (m.name === 'request-duration') return formatMsFixed(m.value, 1);
   return String(m.value);
 }
 
@@ -157,9 +146,11 @@ function RolloutTable({ rollouts }: { rollouts: CanaryRollout[] }) {
       <TableBody>
         {rollouts.slice(0, 5).map(r => (
           <TableRow key={`${r.startedAt}-${r.revision ?? ''}`}>
-            <TableCell>{when(r.startedAt)}</TableCell>
+            <TableCell>{formatLocalTime(r.startedAt)}</TableCell>
             <TableCell>{r.outcome}</TableCell>
-            <TableCell align="right">{duration(r.durationSeconds)}</TableCell>
+            <TableCell align="right">
+              {formatDuration(r.durationSeconds)}
+            </TableCell>
             <TableCell align="right">{r.maxFailedChecks}</TableCell>
           </TableRow>
         ))}
@@ -192,7 +183,7 @@ function OneCanary({ canary }: { canary: CanaryView }) {
         </Typography>
       )}
       <Typography variant="caption" color="textSecondary" display="block">
-        Last transition {when(canary.lastTransitionTime)}
+        Last transition {formatLocalTime(canary.lastTransitionTime)}
         {canary.skipAnalysis ? ' · analysis skipped' : ''}
         {canary.suspended ? ' · suspended' : ''}
       </Typography>
@@ -304,18 +295,15 @@ export function CanaryContent({ data }: { data: EntityCanaryResponse }) {
  * from Flagger.
  */
 export function CanaryCard() {
-  const { entity } = useEntity();
-  const api = useApi(meshPostureApiRef);
-  const ref = getCompoundEntityRef(entity);
-  const { value, loading, error } = useAsync(
-    () => api.getCanary(ref),
-    [api, ref.kind, ref.namespace, ref.name],
-  );
+  // Asked for any entity, as before: without a workload annotation the
+  // backend's error says which one to add.
+  const canaries = useEntityPosture((api, ref) => api.getCanary(ref), [], {
+    needsWorkloads: false,
+  });
   return (
     <InfoCard title="Canary" subheader="Progressive delivery with Flagger">
-      {loading && <Progress />}
-      {error && <ResponseErrorPanel error={error} />}
-      {value && <CanaryContent data={value} />}
+      <PosturePending state={canaries} />
+      {canaries.value && <CanaryContent data={canaries.value} />}
     </InfoCard>
   );
 }

@@ -9,7 +9,6 @@ import RadioGroup from '@material-ui/core/RadioGroup';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import DeleteIcon from '@material-ui/icons/Delete';
-import Alert from '@material-ui/lab/Alert';
 import {
   ChecklistAnswer,
   CHECKLIST_ANSWER_LABELS,
@@ -18,9 +17,11 @@ import {
   CHECKLIST_INPUT_LIMITS,
   ChecklistAnswerRequest,
   ChecklistAnswerValue,
+  ChecklistRequestValidation,
   validateChecklistAnswerRequest,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { useId, useState } from 'react';
+import { ItemEditorForm } from './ItemEditorForm';
 
 type Draft = {
   value?: ChecklistAnswerValue;
@@ -50,20 +51,15 @@ export function AnswerEditor(props: {
       title: e.title ?? '',
     })),
   }));
-  const [errors, setErrors] = useState<string[]>([]);
-  const [saving, setSaving] = useState(false);
   const id = useId();
 
   const needsRationale =
     draft.value !== undefined &&
     CHECKLIST_ANSWERS_REQUIRING_RATIONALE.includes(draft.value);
 
-  const save = async () => {
-    if (!draft.value) {
-      setErrors(['Choose an answer']);
-      return;
-    }
-    const result = validateChecklistAnswerRequest({
+  const check = (): ChecklistRequestValidation<ChecklistAnswerRequest> => {
+    if (!draft.value) return { ok: false, errors: ['Choose an answer'] };
+    return validateChecklistAnswerRequest({
       baseVersion,
       value: draft.value,
       rationale: draft.rationale,
@@ -74,17 +70,6 @@ export function AnswerEditor(props: {
           ...(e.title.trim() ? { title: e.title } : {}),
         })),
     });
-    if (!result.ok) {
-      setErrors(result.errors);
-      return;
-    }
-    setErrors([]);
-    setSaving(true);
-    try {
-      await onSave(result.value);
-    } finally {
-      setSaving(false);
-    }
   };
 
   const setLink = (i: number, field: 'url' | 'title', text: string) =>
@@ -96,18 +81,12 @@ export function AnswerEditor(props: {
     }));
 
   return (
-    <Box
-      component="form"
-      aria-label={`Answer "${itemTitle}"`}
-      mt={1}
-      p={2}
-      border={1}
-      borderColor="divider"
-      borderRadius={4}
-      onSubmit={(e: { preventDefault(): void }) => {
-        e.preventDefault();
-        save();
-      }}
+    <ItemEditorForm
+      label={`Answer "${itemTitle}"`}
+      saveText="Save answer"
+      check={check}
+      onSave={onSave}
+      onCancel={onCancel}
     >
       <FormControl component="fieldset">
         <FormLabel component="legend">Answer</FormLabel>
@@ -194,26 +173,6 @@ export function AnswerEditor(props: {
           Add evidence link
         </Button>
       )}
-      {errors.length > 0 && (
-        <Alert severity="error" role="alert" style={{ marginTop: 8 }}>
-          {errors.map(e => (
-            <div key={e}>{e}</div>
-          ))}
-        </Alert>
-      )}
-      <Box mt={1} display="flex" style={{ gap: 8 }}>
-        <Button
-          type="submit"
-          variant="contained"
-          color="primary"
-          disabled={saving}
-        >
-          Save answer
-        </Button>
-        <Button onClick={onCancel} disabled={saving}>
-          Cancel
-        </Button>
-      </Box>
-    </Box>
+    </ItemEditorForm>
   );
 }

@@ -24,7 +24,8 @@ import { ReactNode, useState } from 'react';
 import { ChecklistConflictError, meshPostureApiRef } from '../../api';
 import { ChecklistItemRow } from './ChecklistItemRow';
 import { HistoryDrawer } from './HistoryDrawer';
-import { errorMessage, formatDay, formatWhen } from './format';
+import { errorMessage } from './errorMessage';
+import { formatDay, formatUtcTime } from '../shared/format';
 
 function AttestationBanner(props: { attestation?: ChecklistAttestationView }) {
   const a = props.attestation;
@@ -34,7 +35,7 @@ function AttestationBanner(props: { attestation?: ChecklistAttestationView }) {
   const who = (
     <>
       <EntityRefLink entityRef={a.attestedBy} defaultKind="user" /> on{' '}
-      {formatWhen(a.attestedAt)} (template version {a.templateVersion})
+      {formatUtcTime(a.attestedAt)} (template version {a.templateVersion})
     </>
   );
   if (a.state === 'stale') {
@@ -150,7 +151,7 @@ export function ChecklistCard(props: {
     <InfoCard
       title={t.title}
       subheader={`Template version ${t.version} (${t.source})${
-        view.updatedAt ? ` · last change ${formatWhen(view.updatedAt)}` : ''
+        view.updatedAt ? ` · last change ${formatUtcTime(view.updatedAt)}` : ''
       }`}
     >
       <Box

@@ -18,7 +18,7 @@ import { useState } from 'react';
 import { StatusIcon } from '../shared/postureParts';
 import { AnswerEditor } from './AnswerEditor';
 import { ExemptionEditor } from './ExemptionEditor';
-import { formatDay, formatWhen } from './format';
+import { formatDay, formatUtcTime } from '../shared/format';
 
 const useStyles = makeStyles(theme => ({
   row: {
@@ -108,7 +108,7 @@ export function ChecklistItemRow(props: {
                     color="textSecondary"
                   >
                     {' '}
-                    · observed {formatWhen(state.automatic.observedAt)}
+                    · observed {formatUtcTime(state.automatic.observedAt)}
                     {state.automatic.window
                       ? ` over ${state.automatic.window}`
                       : ''}
@@ -150,7 +150,7 @@ export function ChecklistItemRow(props: {
                   entityRef={answer.answeredBy}
                   defaultKind="user"
                 />{' '}
-                on {formatWhen(answer.answeredAt)}
+                on {formatUtcTime(answer.answeredAt)}
               </Typography>
               {state.needsReanswer && (
                 <Typography variant="body2" color="error">
@@ -184,7 +184,7 @@ export function ChecklistItemRow(props: {
                   entityRef={exemption.approvedBy}
                   defaultKind="user"
                 />{' '}
-                on {formatWhen(exemption.approvedAt)}
+                on {formatUtcTime(exemption.approvedAt)}
               </Typography>
             </Box>
           )}

@@ -1,16 +1,6 @@
-import { Entity } from '@backstage/catalog-model';
-import {
-  entityRouteRef,
-  EntityProvider,
-} from '@backstage/plugin-catalog-react';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  mockApis,
-  registerMswTestHooks,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
+import { mockApis, registerMswTestHooks } from '@backstage/test-utils';
 import type {
   ChecklistView,
   EntityChecklistsResponse,
@@ -21,7 +11,6 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { SWRConfig } from 'swr';
-import { meshPostureApiRef } from '../../api';
 import {
   checklistsResponse,
   completeThreatModel,
@@ -31,10 +20,11 @@ import {
   zeroTrustWithExemption,
 } from '../../__testUtils__/checklistFixtures';
 import { ComplianceTab } from './ComplianceTab';
+import { TEST_BASE_URL } from '../../__testUtils__/testApi';
 import {
-  TEST_BASE_URL,
-  testMeshPostureClient,
-} from '../../__testUtils__/testApi';
+  renderOnEntityPage,
+  serviceEntity,
+} from '../../__testUtils__/entityPage';
 
 // Typing into MUI fields in jsdom is slow on small machines.
 jest.setTimeout(30_000);
@@ -45,21 +35,6 @@ registerMswTestHooks(server);
 const base = TEST_BASE_URL;
 const LIST = `${base}/v1/entities/Component/default/accounts-service/checklists`;
 const TM = `${LIST}/threat-model`;
-
-const entity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'accounts-service',
-    namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': 'accounts-service' },
-  },
-  spec: {
-    type: 'service',
-    owner: 'open-banking-team',
-    lifecycle: 'production',
-  },
-};
 
 function serveList(body: EntityChecklistsResponse) {
   server.use(http.get(LIST, () => HttpResponse.json(body)));
@@ -78,22 +53,15 @@ async function renderTab(options: { update?: boolean; exempt?: boolean } = {}) {
       return allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY;
     },
   });
-  const api = testMeshPostureClient();
-  await renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [meshPostureApiRef, api],
-        [permissionApiRef, permissionApi],
-      ]}
-    >
-      {/* usePermission caches decisions app-wide; each test starts afresh. */}
-      <SWRConfig value={{ provider: () => new Map() }}>
-        <EntityProvider entity={entity}>
-          <ComplianceTab />
-        </EntityProvider>
-      </SWRConfig>
-    </TestApiProvider>,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  await renderOnEntityPage(
+    // usePermission caches decisions app-wide; each test starts afresh.
+    <SWRConfig value={{ provider: () => new Map() }}>
+      <ComplianceTab />
+    </SWRConfig>,
+    {
+      entity: serviceEntity('accounts-service'),
+      apis: [[permissionApiRef, permissionApi]],
+    },
   );
   await screen.findByText('Compliance checklists');
   return { permissionRequests };

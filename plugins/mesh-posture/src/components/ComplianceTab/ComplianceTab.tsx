@@ -1,14 +1,6 @@
-import {
-  getCompoundEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
-import {
-  EmptyState,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { EmptyState, Progress } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -22,11 +14,13 @@ import {
   meshPostureChecklistExemptPermission,
   meshPostureChecklistUpdatePermission,
 } from '@mesh-posture/plugin-mesh-posture-common';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useState } from 'react';
 import { meshPostureApiRef } from '../../api';
 import { ChecklistCard } from './ChecklistCard';
-import { errorMessage, formatWhen } from './format';
+import { errorMessage } from './errorMessage';
+import { formatUtcTime } from '../shared/format';
 import { download } from '../shared/download';
+import { PosturePending, useEntityPosture } from '../shared/entityPosture';
 
 function PostureLine(props: { posture: EntityChecklistsResponse['posture'] }) {
   const { posture } = props;
@@ -40,7 +34,7 @@ function PostureLine(props: { posture: EntityChecklistsResponse['posture'] }) {
   return (
     <Typography variant="body2" color="textSecondary">
       Automatic items are judged on the live mesh posture of{' '}
-      {formatWhen(posture.generatedAt!)} over {posture.window}
+      {formatUtcTime(posture.generatedAt!)} over {posture.window}
       {posture.demo ? ' (demo data)' : ''}.
     </Typography>
   );
@@ -53,9 +47,12 @@ function PostureLine(props: { posture: EntityChecklistsResponse['posture'] }) {
  * policy allows; read-only, saying why, for everyone else.
  */
 export function ComplianceTab() {
-  const { entity } = useEntity();
+  // Checklists apply without workloads too: their automatic items count as open.
+  const loaded = useEntityPosture((api, ref) => api.getChecklists(ref), [], {
+    needsWorkloads: false,
+  });
+  const { entity, entityRef } = loaded;
   const api = useApi(meshPostureApiRef);
-  const entityRef = useMemo(() => getCompoundEntityRef(entity), [entity]);
   const resourceRef = stringifyEntityRef(entity);
   const update = usePermission({
     permission: meshPostureChecklistUpdatePermission,
@@ -66,33 +63,31 @@ export function ComplianceTab() {
     resourceRef,
   });
 
-  const [data, setData] = useState<EntityChecklistsResponse>();
-  const [error, setError] = useState<Error>();
   const [exportError, setExportError] = useState<string>();
 
-  const load = useCallback(async () => {
-    setError(undefined);
-    try {
-      setData(await api.getChecklists(entityRef));
-    } catch (e) {
-      setError(e as Error);
-    }
-  }, [api, entityRef]);
-
-  useEffect(() => {
-    load();
-  }, [load]);
+  // A write answers with its checklist as it now stands: shown in place of
+  // the loaded one until the tab loads afresh.
+  const [written, setWritten] = useState<{
+    of: EntityChecklistsResponse;
+    data: EntityChecklistsResponse;
+  }>();
+  const data = written?.of === loaded.value ? written?.data : loaded.value;
 
   const replace = (view: ChecklistView) =>
-    setData(
-      d =>
-        d && {
-          ...d,
-          checklists: d.checklists.map(c =>
+    setWritten(w => {
+      const of = loaded.value;
+      if (!of) return w;
+      const current = w?.of === of ? w.data : of;
+      return {
+        of,
+        data: {
+          ...current,
+          checklists: current.checklists.map(c =>
             c.template.id === view.template.id ? view : c,
           ),
         },
-    );
+      };
+    });
 
   const exportAs = async (format: ChecklistExportFormat) => {
     try {
@@ -107,10 +102,10 @@ export function ComplianceTab() {
     }
   };
 
-  if (error) {
-    return <ResponseErrorPanel error={error} />;
+  if (!data) {
+    return <PosturePending state={loaded} />;
   }
-  if (!data || update.loading) {
+  if (update.loading) {
     return <Progress />;
   }
 

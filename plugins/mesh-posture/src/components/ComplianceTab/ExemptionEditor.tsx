@@ -1,7 +1,4 @@
-import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
 import TextField from '@material-ui/core/TextField';
-import Alert from '@material-ui/lab/Alert';
 import {
   CHECKLIST_INPUT_LIMITS,
   ChecklistExemptionRequest,
@@ -9,6 +6,8 @@ import {
   validateChecklistExemptionRequest,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { useId, useState } from 'react';
+import { formatDay } from '../shared/format';
+import { ItemEditorForm } from './ItemEditorForm';
 
 const DAY = 864e5;
 
@@ -29,44 +28,23 @@ export function ExemptionEditor(props: {
   );
   const [expiresAt, setExpiresAt] = useState(() =>
     current?.active
-      ? current.expiresAt.slice(0, 10)
-      : new Date(Date.now() + 30 * DAY).toISOString().slice(0, 10),
+      ? formatDay(current.expiresAt)
+      : formatDay(Date.now() + 30 * DAY),
   );
-  const [errors, setErrors] = useState<string[]>([]);
-  const [saving, setSaving] = useState(false);
   const id = useId();
 
-  const save = async () => {
-    const result = validateChecklistExemptionRequest(
-      { baseVersion, justification, expiresAt },
-      new Date(),
-    );
-    if (!result.ok) {
-      setErrors(result.errors);
-      return;
-    }
-    setErrors([]);
-    setSaving(true);
-    try {
-      await onSave(result.value);
-    } finally {
-      setSaving(false);
-    }
-  };
-
   return (
-    <Box
-      component="form"
-      aria-label={`Exempt "${itemTitle}"`}
-      mt={1}
-      p={2}
-      border={1}
-      borderColor="divider"
-      borderRadius={4}
-      onSubmit={(e: { preventDefault(): void }) => {
-        e.preventDefault();
-        save();
-      }}
+    <ItemEditorForm
+      label={`Exempt "${itemTitle}"`}
+      saveText="Save exemption"
+      check={() =>
+        validateChecklistExemptionRequest(
+          { baseVersion, justification, expiresAt },
+          new Date(),
+        )
+      }
+      onSave={onSave}
+      onCancel={onCancel}
     >
       <TextField
         id={`${id}-justification`}
@@ -90,26 +68,6 @@ export function ExemptionEditor(props: {
         value={expiresAt}
         onChange={e => setExpiresAt(e.target.value)}
       />
-      {errors.length > 0 && (
-        <Alert severity="error" role="alert" style={{ marginTop: 8 }}>
-          {errors.map(e => (
-            <div key={e}>{e}</div>
-          ))}
-        </Alert>
-      )}
-      <Box mt={1} display="flex" style={{ gap: 8 }}>
-        <Button
-          type="submit"
-          variant="contained"
-          color="primary"
-          disabled={saving}
-        >
-          Save exemption
-        </Button>
-        <Button onClick={onCancel} disabled={saving}>
-          Cancel
-        </Button>
-      </Box>
-    </Box>
+    </ItemEditorForm>
   );
 }

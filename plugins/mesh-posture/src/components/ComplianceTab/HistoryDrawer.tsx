@@ -19,7 +19,8 @@ import {
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { useEffect, useState } from 'react';
 import { meshPostureApiRef } from '../../api';
-import { errorMessage, formatDay, formatWhen } from './format';
+import { errorMessage } from './errorMessage';
+import { formatDay, formatUtcTime } from '../shared/format';
 
 const PAGE = 50;
 
@@ -184,7 +185,7 @@ export function HistoryDrawer(props: {
             <ListItem key={event.version} divider alignItems="flex-start">
               <Box>
                 <Typography variant="caption" color="textSecondary">
-                  #{event.version} · {formatWhen(event.createdAt)} ·{' '}
+                  #{event.version} · {formatUtcTime(event.createdAt)} ·{' '}
                   <EntityRefLink entityRef={event.actor} defaultKind="user" />
                 </Typography>
                 <Change event={event} titles={titles} />

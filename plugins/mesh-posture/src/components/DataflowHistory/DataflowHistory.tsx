@@ -2,11 +2,7 @@ import {
   CompoundEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import {
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { InfoCard } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
@@ -20,11 +16,17 @@ import Typography from '@material-ui/core/Typography';
 import {
   compareMtlsShare,
   DataflowResponse,
-  formatRate,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { meshPostureApiRef } from '../../api';
+import {
+  formatDay,
+  formatLocalTime,
+  formatRate,
+  formatShare,
+} from '../shared/format';
+import { PosturePending } from '../shared/entityPosture';
 import { PeerLink, useStyles } from '../shared/postureParts';
 
 type Flow = DataflowResponse['flows'][number];
@@ -52,8 +54,6 @@ export function fromEntitySide(
   };
 }
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
-
 function MinShareChip({ share }: { share: number | null }) {
   const classes = useStyles();
   if (share === null) {
@@ -66,7 +66,7 @@ function MinShareChip({ share }: { share: number | null }) {
   return (
     <Chip
       size="small"
-      label={`${Math.round(share * 1000) / 10}% mTLS at worst`}
+      label={`${formatShare(share)} mTLS at worst`}
       className={classes.bad}
     />
   );
@@ -80,10 +80,8 @@ function MinShareChip({ share }: { share: number | null }) {
 export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
   const api = useApi(meshPostureApiRef);
   const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
-  const [to, setTo] = useState(day(new Date()));
-  const [from, setFrom] = useState(
-    day(new Date(Date.now() - 30 * 24 * 3600_000)),
-  );
+  const [to, setTo] = useState(formatDay(new Date()));
+  const [from, setFrom] = useState(formatDay(Date.now() - 30 * 24 * 3600_000));
   const { value, loading, error } = useAsync(
     () => api.getDataflow([entityRef], { from, to }),
     [api, entityRef, from, to],
@@ -118,8 +116,7 @@ export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
           InputLabelProps={{ shrink: true }}
         />
       </Box>
-      {loading && <Progress />}
-      {error && <ResponseErrorPanel error={error} />}
+      <PosturePending state={{ loading, error }} />
       {value && !loading && (
         <>
           <Typography variant="body2" color="textSecondary">
@@ -178,12 +175,8 @@ export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
                         </Typography>
                       )}
                     </TableCell>
-                    <TableCell>
-                      {new Date(f.firstSeen).toLocaleString()}
-                    </TableCell>
-                    <TableCell>
-                      {new Date(f.lastSeen).toLocaleString()}
-                    </TableCell>
+                    <TableCell>{formatLocalTime(f.firstSeen)}</TableCell>
+                    <TableCell>{formatLocalTime(f.lastSeen)}</TableCell>
                     <TableCell align="right">{f.observations}</TableCell>
                     <TableCell align="right">
                       {formatRate(f.maxRequestsPerSecond)}

@@ -1,18 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
-import {
-  entityRouteRef,
-  EntityProvider,
-} from '@backstage/plugin-catalog-react';
-import {
-  registerMswTestHooks,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
+import { registerMswTestHooks } from '@backstage/test-utils';
 import type { GoldenSignals } from '@mesh-posture/plugin-mesh-posture-common';
 import { fireEvent, screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { meshPostureApiRef } from '../../api';
 import {
   breachedSignals,
   healthySignals,
@@ -21,17 +12,13 @@ import {
   partialSignals,
   unmeasuredSignals,
 } from '../../__testUtils__/signalsFixtures';
+import { GoldenSignalsCard } from './GoldenSignalsCard';
+import { TEST_BASE_URL, mockLayout } from '../../__testUtils__/testApi';
 import {
-  formatBytes,
-  formatMs,
-  formatPercent,
-  GoldenSignalsCard,
-} from './GoldenSignalsCard';
-import {
-  TEST_BASE_URL,
-  mockLayout,
-  testMeshPostureClient,
-} from '../../__testUtils__/testApi';
+  renderOnEntityPage,
+  serviceEntity,
+  withoutWorkloadAnnotation,
+} from '../../__testUtils__/entityPage';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -41,20 +28,7 @@ mockLayout(400, 160);
 const base = TEST_BASE_URL;
 const signalsUrl = `${base}/v1/entities/component/default/payments-api/signals`;
 
-const entity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'payments-api',
-    namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': 'payments-api' },
-  },
-  spec: {
-    type: 'service',
-    owner: 'open-banking-team',
-    lifecycle: 'production',
-  },
-};
+const entity = serviceEntity('payments-api');
 
 /** Serves by query string and records every query the card asked for. */
 function serve(
@@ -78,43 +52,8 @@ function serve(
 }
 
 async function renderCard(forEntity: Entity = entity) {
-  const api = testMeshPostureClient();
-  return renderInTestApp(
-    <TestApiProvider apis={[[meshPostureApiRef, api]]}>
-      <EntityProvider entity={forEntity}>
-        <GoldenSignalsCard />
-      </EntityProvider>
-    </TestApiProvider>,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
-  );
+  return renderOnEntityPage(<GoldenSignalsCard />, { entity: forEntity });
 }
-
-describe('formatting', () => {
-  it('never rounds a failing service up to 100%', () => {
-    expect(formatPercent(0.99999)).toBe('99.999%');
-    expect(formatPercent(0.9995)).toBe('99.950%');
-    expect(formatPercent(0.995)).toBe('99.50%');
-    expect(formatPercent(0.962)).toBe('96.2%');
-    expect(formatPercent(1)).toBe('100%');
-    expect(formatPercent(null)).toBe('—');
-  });
-
-  it('writes sizes in decimal units', () => {
-    expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(14_230)).toBe('14.2 kB');
-    expect(formatBytes(3_100_000)).toBe('3.1 MB');
-    expect(formatBytes(null)).toBe('—');
-  });
-
-  it('writes latency in the unit people read', () => {
-    expect(formatMs(0.85)).toBe('850 µs');
-    expect(formatMs(4.2)).toBe('4.20 ms');
-    expect(formatMs(41)).toBe('41.0 ms');
-    expect(formatMs(480)).toBe('480 ms');
-    expect(formatMs(1250)).toBe('1.25 s');
-    expect(formatMs(null)).toBe('—');
-  });
-});
 
 describe('GoldenSignalsCard', () => {
   it('shows a healthy service: figures, objectives met, charts, errors and links', async () => {
@@ -142,6 +81,9 @@ describe('GoldenSignalsCard', () => {
     expect(
       document.querySelectorAll('.recharts-surface').length,
     ).toBeGreaterThanOrEqual(3);
+    // The rate as an area; success and p50/p95/p99 as lines.
+    expect(document.querySelectorAll('.recharts-area')).toHaveLength(1);
+    expect(document.querySelectorAll('.recharts-line')).toHaveLength(4);
     expect(
       screen.getByRole('link', { name: /^Open in Prometheus \(prod-eu-1\)/ }),
     ).toHaveAttribute(
@@ -289,10 +231,7 @@ describe('GoldenSignalsCard', () => {
 
   it('asks for the annotation when the entity has none', async () => {
     const queries = serve(() => healthySignals());
-    await renderCard({
-      ...entity,
-      metadata: { name: 'payments-api', namespace: 'default' },
-    });
+    await renderCard(withoutWorkloadAnnotation(entity));
     expect(
       await screen.findByText('backstage.io/kubernetes-id'),
     ).toBeInTheDocument();

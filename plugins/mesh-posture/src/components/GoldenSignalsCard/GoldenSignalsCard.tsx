@@ -1,15 +1,4 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
-import {
-  InfoCard,
-  Link,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import {
-  MissingAnnotationEmptyState,
-  useEntity,
-} from '@backstage/plugin-catalog-react';
+import { InfoCard, Link } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
@@ -26,10 +15,7 @@ import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
 import {
   DEFAULT_SIGNAL_WINDOW,
   describeStatus,
-  formatRate,
   GoldenSignals,
-  isMeshPostureAvailable,
-  KUBERNETES_ID_ANNOTATION,
   SIGNAL_WINDOWS,
   SignalPoint,
   SignalSummary,
@@ -37,22 +23,18 @@ import {
   SloStatus,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { useState } from 'react';
-import useAsync from 'react-use/esm/useAsync';
+import { PosturePending, useEntityPosture } from '../shared/entityPosture';
 import {
-  Area,
-  AreaChart,
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ReferenceLine,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
-import { meshPostureApiRef } from '../../api';
+  formatBytes,
+  formatCount,
+  formatMs,
+  formatPercent,
+  formatPercentFixed,
+  formatRate,
+  formatWholePercent,
+} from '../shared/format';
 import { PeerLink, sourceName, useStyles } from '../shared/postureParts';
+import { SignalChart } from './SignalChart';
 
 const SLO_TEXT: Record<SloStatus, string> = {
   met: 'SLO met',
@@ -61,26 +43,6 @@ const SLO_TEXT: Record<SloStatus, string> = {
   'no-traffic': 'no requests',
   unknown: 'SLO unknown',
 };
-
-/** "99.95%" with enough digits to tell 99.9 from 99.99, never rounding up to 100. */
-export function formatPercent(share: number | null): string {
-  if (share === null) return '—';
-  if (share >= 1) return '100%';
-  let digits = 1;
-  if (share >= 0.999) digits = 3;
-  else if (share >= 0.99) digits = 2;
-  const factor = 10 ** (digits + 2);
-  return `${(Math.floor(share * factor) / 10 ** digits).toFixed(digits)}%`;
-}
-
-/** Milliseconds for people: "850 µs", "12.4 ms", "1.25 s". */
-export function formatMs(ms: number | null): string {
-  if (ms === null) return '—';
-  if (ms < 1) return `${Math.round(ms * 1000)} µs`;
-  if (ms < 10) return `${ms.toFixed(2)} ms`;
-  if (ms < 1000) return `${ms.toFixed(ms < 100 ? 1 : 0)} ms`;
-  return `${(ms / 1000).toFixed(2)} s`;
-}
 
 function SloChip({ status }: { status: SloStatus }) {
   const classes = useStyles();
@@ -110,154 +72,74 @@ function Figure(props: {
   );
 }
 
-function tickFormatter(window: SignalWindow) {
-  return (t: number) => {
-    const d = new Date(t);
-    return window === '7d'
-      ? d.toISOString().slice(5, 10)
-      : d.toISOString().slice(11, 16);
-  };
-}
-
 function Charts({ signals }: { signals: GoldenSignals }) {
   const theme = useTheme();
   const data: SignalPoint[] = signals.series;
-  const x = (
-    <XAxis
-      dataKey="t"
-      type="number"
-      scale="time"
-      domain={['dataMin', 'dataMax']}
-      tickFormatter={tickFormatter(signals.window)}
-      minTickGap={40}
-      fontSize={11}
-    />
-  );
-  const label = (t: number) =>
-    `${new Date(t).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
   return (
     <Grid container spacing={2}>
       <Grid item xs={12} md={4}>
-        <Typography variant="caption" color="textSecondary">
-          Request rate (req/s)
-        </Typography>
-        <ResponsiveContainer width="100%" height={160}>
-          <AreaChart
-            data={data}
-            margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
-          >
-            <CartesianGrid strokeDasharray="3 3" />
-            {x}
-            <YAxis fontSize={11} width={40} />
-            <Tooltip
-              labelFormatter={label}
-              formatter={(v: number) => [formatRate(v), 'rate']}
-            />
-            <Area
-              type="monotone"
-              dataKey="requestsPerSecond"
-              name="requests"
-              stroke={theme.palette.primary.main}
-              fill={theme.palette.primary.light}
-              isAnimationActive={false}
-            />
-          </AreaChart>
-        </ResponsiveContainer>
+        <SignalChart
+          title="Request rate (req/s)"
+          window={signals.window}
+          data={data}
+          yAxis={{ width: 40 }}
+          tooltip={v => [formatRate(v), 'rate']}
+          series={[
+            {
+              dataKey: 'requestsPerSecond',
+              name: 'requests',
+              colour: theme.palette.primary.main,
+              fill: theme.palette.primary.light,
+            },
+          ]}
+        />
       </Grid>
       <Grid item xs={12} md={4}>
-        <Typography variant="caption" color="textSecondary">
-          Success rate (%)
-        </Typography>
-        <ResponsiveContainer width="100%" height={160}>
-          <LineChart
-            data={data.map(p => ({
-              t: p.t,
-              success: p.successRate === null ? null : p.successRate * 100,
-            }))}
-            margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
-          >
-            <CartesianGrid strokeDasharray="3 3" />
-            {x}
-            <YAxis fontSize={11} width={48} domain={['auto', 100]} />
-            <Tooltip
-              labelFormatter={label}
-              formatter={(v: number) => [
-                v === null ? 'no requests' : `${v.toFixed(3)}%`,
-                'success',
-              ]}
-            />
-            <ReferenceLine
-              y={signals.slo.successRateTarget * 100}
-              stroke={theme.palette.error.main}
-              strokeDasharray="4 4"
-              label={{
-                value: 'SLO',
-                fontSize: 10,
-                position: 'insideBottomLeft',
-              }}
-            />
-            <Line
-              type="monotone"
-              dataKey="success"
-              name="success"
-              stroke={theme.palette.success?.main ?? '#2e7d32'}
-              dot={false}
-              connectNulls={false}
-              isAnimationActive={false}
-            />
-          </LineChart>
-        </ResponsiveContainer>
+        <SignalChart
+          title="Success rate (%)"
+          window={signals.window}
+          data={data.map(p => ({
+            t: p.t,
+            success: p.successRate === null ? null : p.successRate * 100,
+          }))}
+          yAxis={{ width: 48, domain: ['auto', 100] }}
+          tooltip={v => [
+            v === null ? 'no requests' : formatPercentFixed(v, 3),
+            'success',
+          ]}
+          objective={{
+            value: signals.slo.successRateTarget * 100,
+            label: 'SLO',
+            position: 'insideBottomLeft',
+          }}
+          series={[
+            {
+              dataKey: 'success',
+              name: 'success',
+              colour: theme.palette.success?.main ?? '#2e7d32',
+            },
+          ]}
+        />
       </Grid>
       <Grid item xs={12} md={4}>
-        <Typography variant="caption" color="textSecondary">
-          Latency (ms)
-        </Typography>
-        <ResponsiveContainer width="100%" height={160}>
-          <LineChart
-            data={data}
-            margin={{ top: 8, right: 8, bottom: 0, left: 0 }}
-          >
-            <CartesianGrid strokeDasharray="3 3" />
-            {x}
-            <YAxis fontSize={11} width={48} />
-            <Tooltip
-              labelFormatter={label}
-              formatter={(v: number, name: string) => [formatMs(v), name]}
-            />
-            <Legend wrapperStyle={{ fontSize: 11 }} />
-            <ReferenceLine
-              y={signals.slo.latencyP99TargetMs}
-              stroke={theme.palette.error.main}
-              strokeDasharray="4 4"
-              label={{
-                value: 'p99 SLO',
-                fontSize: 10,
-                position: 'insideTopLeft',
-              }}
-            />
-            <Line
-              type="monotone"
-              dataKey="p50"
-              stroke="#1f77b4"
-              dot={false}
-              isAnimationActive={false}
-            />
-            <Line
-              type="monotone"
-              dataKey="p95"
-              stroke="#ff7f0e"
-              dot={false}
-              isAnimationActive={false}
-            />
-            <Line
-              type="monotone"
-              dataKey="p99"
-              stroke="#d62728"
-              dot={false}
-              isAnimationActive={false}
-            />
-          </LineChart>
-        </ResponsiveContainer>
+        <SignalChart
+          title="Latency (ms)"
+          window={signals.window}
+          data={data}
+          yAxis={{ width: 48 }}
+          tooltip={(v, name) => [formatMs(v), name]}
+          legend
+          objective={{
+            value: signals.slo.latencyP99TargetMs,
+            label: 'p99 SLO',
+            position: 'insideTopLeft',
+          }}
+          series={[
+            { dataKey: 'p50', colour: '#1f77b4' },
+            { dataKey: 'p95', colour: '#ff7f0e' },
+            { dataKey: 'p99', colour: '#d62728' },
+          ]}
+        />
       </Grid>
     </Grid>
   );
@@ -285,7 +167,7 @@ function SummaryFigures({ signals }: { signals: GoldenSignals }) {
   else if (s.requests === 0) requests = none;
   let budgetText = budget === null ? '—' : '';
   if (budget !== null) {
-    budgetText = `${Math.round(Math.max(budget, -9.99) * 100)}%`;
+    budgetText = formatWholePercent(Math.max(budget, -9.99) * 100);
   } else if (unknown || !signals.complete) {
     budgetText = 'unknown';
   }
@@ -299,9 +181,7 @@ function SummaryFigures({ signals }: { signals: GoldenSignals }) {
           <Typography variant="caption" color="textSecondary">
             {unknown
               ? `not measured in ${signals.window}`
-              : `${atLeast}${s.requests.toLocaleString('en-US')} in ${
-                  signals.window
-                }`}
+              : `${atLeast}${formatCount(s.requests)} in ${signals.window}`}
           </Typography>
         </Figure>
       </Grid>
@@ -335,22 +215,13 @@ function SummaryFigures({ signals }: { signals: GoldenSignals }) {
       <Grid item xs={6} md={3}>
         <Figure label="Error budget left" value={budgetText}>
           <Typography variant="caption" color="textSecondary">
-            of{' '}
-            {formatPercent(1 - signals.slo.successRateTarget).replace('%', '')}%
+            of {formatPercent(1 - signals.slo.successRateTarget)}
             allowed failures in {signals.window}
           </Typography>
         </Figure>
       </Grid>
     </Grid>
   );
-}
-
-/** "512 B", "14.2 kB", "3.1 MB" (decimal units, as Istio's buckets are). */
-export function formatBytes(bytes: number | null): string {
-  if (bytes === null) return '—';
-  if (bytes < 1000) return `${Math.round(bytes)} B`;
-  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
-  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 /** Istio only: how big requests and responses are. */
@@ -396,10 +267,10 @@ function ErrorTable({ summary }: { summary: SignalSummary }) {
             </TableCell>
             <TableCell align="right">
               {summary.requestsPerSecond > 0
-                ? `${(
-                    (e.requestsPerSecond / summary.requestsPerSecond) *
-                    100
-                  ).toFixed(2)}%`
+                ? formatPercentFixed(
+                    (e.requestsPerSecond / summary.requestsPerSecond) * 100,
+                    2,
+                  )
                 : '—'}
             </TableCell>
           </TableRow>
@@ -515,25 +386,12 @@ export function GoldenSignalsContent({ signals }: { signals: GoldenSignals }) {
  * @public
  */
 export function GoldenSignalsCard() {
-  const { entity } = useEntity();
-  const api = useApi(meshPostureApiRef);
   const [window, setWindow] = useState<SignalWindow>(DEFAULT_SIGNAL_WINDOW);
   const [direction, setDirection] = useState<'inbound' | 'outbound'>('inbound');
-  const available = isMeshPostureAvailable(entity);
-  const ref = getCompoundEntityRef(entity);
-  const { value, loading, error } = useAsync(
-    async () =>
-      available ? api.getSignals(ref, { window, direction }) : undefined,
-    [api, available, ref.kind, ref.namespace, ref.name, window, direction],
+  const signals = useEntityPosture(
+    (api, ref) => api.getSignals(ref, { window, direction }),
+    [window, direction],
   );
-
-  if (!available) {
-    return (
-      <InfoCard title="Golden signals">
-        <MissingAnnotationEmptyState annotation={KUBERNETES_ID_ANNOTATION} />
-      </InfoCard>
-    );
-  }
   const controls = (
     <Box display="flex" flexWrap="wrap" style={{ gap: 8 }} mb={2}>
       <ToggleButtonGroup
@@ -564,12 +422,15 @@ export function GoldenSignalsCard() {
   return (
     <InfoCard
       title="Golden signals"
-      subheader="Requests, errors and latency, from the mesh"
+      subheader={
+        signals.available
+          ? 'Requests, errors and latency, from the mesh'
+          : undefined
+      }
     >
-      {controls}
-      {loading && <Progress />}
-      {error && <ResponseErrorPanel error={error} />}
-      {value && !loading && <GoldenSignalsContent signals={value} />}
+      {signals.available && controls}
+      <PosturePending state={signals} />
+      {signals.value && <GoldenSignalsContent signals={signals.value} />}
     </InfoCard>
   );
 }

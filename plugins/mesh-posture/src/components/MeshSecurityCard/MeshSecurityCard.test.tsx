@@ -1,19 +1,10 @@
 import { Entity } from '@backstage/catalog-model';
 import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
-import {
-  entityRouteRef,
-  EntityProvider,
-} from '@backstage/plugin-catalog-react';
-import {
-  registerMswTestHooks,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
+import { registerMswTestHooks } from '@backstage/test-utils';
 import type { MeshPosture } from '@mesh-posture/plugin-mesh-posture-common';
 import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { meshPostureApiRef } from '../../api';
 import {
   demoPosture,
   expiredAnchorPosture,
@@ -24,10 +15,12 @@ import {
   prometheusDownPosture,
 } from '../../__testUtils__/postureFixtures';
 import { MeshSecurityCard } from './MeshSecurityCard';
+import { TEST_BASE_URL } from '../../__testUtils__/testApi';
 import {
-  TEST_BASE_URL,
-  testMeshPostureClient,
-} from '../../__testUtils__/testApi';
+  renderOnEntityPage,
+  serviceEntity,
+  withoutWorkloadAnnotation,
+} from '../../__testUtils__/entityPage';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -35,20 +28,7 @@ registerMswTestHooks(server);
 const base = TEST_BASE_URL;
 const postureUrl = `${base}/v1/entities/component/default/accounts-service/posture`;
 
-const entity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'accounts-service',
-    namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': 'accounts-service' },
-  },
-  spec: {
-    type: 'service',
-    owner: 'open-banking-team',
-    lifecycle: 'production',
-  },
-};
+const entity = serviceEntity('accounts-service');
 
 function serve(body: MeshPosture | object, status = 200) {
   let calls = 0;
@@ -62,21 +42,13 @@ function serve(body: MeshPosture | object, status = 200) {
 }
 
 async function renderCard(forEntity: Entity = entity) {
-  const api = testMeshPostureClient();
-  return renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [meshPostureApiRef, api],
-        [discoveryApiRef, { getBaseUrl: async () => base }],
-        [fetchApiRef, { fetch }],
-      ]}
-    >
-      <EntityProvider entity={forEntity}>
-        <MeshSecurityCard />
-      </EntityProvider>
-    </TestApiProvider>,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
-  );
+  return renderOnEntityPage(<MeshSecurityCard />, {
+    entity: forEntity,
+    apis: [
+      [discoveryApiRef, { getBaseUrl: async () => base }],
+      [fetchApiRef, { fetch }],
+    ],
+  });
 }
 
 describe('MeshSecurityCard', () => {
@@ -205,10 +177,7 @@ describe('MeshSecurityCard', () => {
 
   it('explains the missing annotation without calling the backend', async () => {
     const calls = serve(healthyPosture);
-    await renderCard({
-      ...entity,
-      metadata: { name: 'accounts-service', namespace: 'default' },
-    });
+    await renderCard(withoutWorkloadAnnotation(entity));
     expect(await screen.findByText(/The annotation/)).toHaveTextContent(
       'The annotation backstage.io/kubernetes-id is missing',
     );

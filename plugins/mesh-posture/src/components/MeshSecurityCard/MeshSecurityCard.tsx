@@ -1,30 +1,17 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
-import {
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import {
-  MissingAnnotationEmptyState,
-  useEntity,
-} from '@backstage/plugin-catalog-react';
+import { InfoCard } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
+import { MeshPosture } from '@mesh-posture/plugin-mesh-posture-common';
+import { PosturePending, useEntityPosture } from '../shared/entityPosture';
 import {
+  formatAgo,
   formatExpiry,
   formatRate,
   formatShare,
-  isMeshPostureAvailable,
-  KUBERNETES_ID_ANNOTATION,
-  MeshPosture,
-} from '@mesh-posture/plugin-mesh-posture-common';
-import useAsync from 'react-use/esm/useAsync';
-import { meshPostureApiRef } from '../../api';
+} from '../shared/format';
 import {
-  ago,
   EdgeTable,
   PostureNotices,
   sourceName,
@@ -170,7 +157,8 @@ export function MeshSecurityContent({ posture }: { posture: MeshPosture }) {
 
       <Box className={classes.section}>
         <Typography variant="caption" color="textSecondary">
-          Window {posture.window} · updated {ago(posture.freshness.ageSeconds)}
+          Window {posture.window} · updated{' '}
+          {formatAgo(posture.freshness.ageSeconds)}
           {posture.freshness.cached ? ' (cached)' : ''} · sources:{' '}
           {posture.sources
             .map(s => `${sourceName(s)} ${s.status === 'ok' ? 'ok' : s.status}`)
@@ -187,30 +175,18 @@ export function MeshSecurityContent({ posture }: { posture: MeshPosture }) {
  * @public
  */
 export function MeshSecurityCard() {
-  const { entity } = useEntity();
-  const api = useApi(meshPostureApiRef);
-  const available = isMeshPostureAvailable(entity);
-  const ref = getCompoundEntityRef(entity);
-  const { value, loading, error } = useAsync(
-    async () => (available ? api.getPosture(ref) : undefined),
-    [api, available, ref.kind, ref.namespace, ref.name],
-  );
-
-  if (!available) {
-    return (
-      <InfoCard title="Mesh security">
-        <MissingAnnotationEmptyState annotation={KUBERNETES_ID_ANNOTATION} />
-      </InfoCard>
-    );
-  }
+  const posture = useEntityPosture((api, ref) => api.getPosture(ref));
   return (
     <InfoCard
       title="Mesh security"
-      subheader="Zero-trust posture, read live from the mesh"
+      subheader={
+        posture.available
+          ? 'Zero-trust posture, read live from the mesh'
+          : undefined
+      }
     >
-      {loading && <Progress />}
-      {error && <ResponseErrorPanel error={error} />}
-      {value && <MeshSecurityContent posture={value} />}
+      <PosturePending state={posture} />
+      {posture.value && <MeshSecurityContent posture={posture.value} />}
     </InfoCard>
   );
 }

@@ -1,18 +1,8 @@
-import { Entity } from '@backstage/catalog-model';
-import {
-  entityRouteRef,
-  EntityProvider,
-} from '@backstage/plugin-catalog-react';
-import {
-  registerMswTestHooks,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
+import { registerMswTestHooks } from '@backstage/test-utils';
 import type { MeshPosture } from '@mesh-posture/plugin-mesh-posture-common';
 import { fireEvent, screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { meshPostureApiRef } from '../../api';
 import {
   expiredAnchorPosture,
   healthyPosture,
@@ -21,31 +11,17 @@ import {
   prometheusDownPosture,
 } from '../../__testUtils__/postureFixtures';
 import { ZeroTrustContent } from './ZeroTrustContent';
+import { TEST_BASE_URL } from '../../__testUtils__/testApi';
 import {
-  TEST_BASE_URL,
-  testMeshPostureClient,
-} from '../../__testUtils__/testApi';
+  renderOnEntityPage,
+  serviceEntity,
+} from '../../__testUtils__/entityPage';
 
 const server = setupServer();
 registerMswTestHooks(server);
 
 const base = TEST_BASE_URL;
 const postureUrl = `${base}/v1/entities/component/default/accounts-service/posture`;
-
-const entity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'accounts-service',
-    namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': 'accounts-service' },
-  },
-  spec: {
-    type: 'service',
-    owner: 'open-banking-team',
-    lifecycle: 'production',
-  },
-};
 
 const dataflowUrl = `${base}/v1/dataflow`;
 
@@ -104,15 +80,9 @@ function serve(byWindow: Record<string, MeshPosture>) {
 }
 
 async function renderTab() {
-  const api = testMeshPostureClient();
-  return renderInTestApp(
-    <TestApiProvider apis={[[meshPostureApiRef, api]]}>
-      <EntityProvider entity={entity}>
-        <ZeroTrustContent />
-      </EntityProvider>
-    </TestApiProvider>,
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
-  );
+  return renderOnEntityPage(<ZeroTrustContent />, {
+    entity: serviceEntity('accounts-service'),
+  });
 }
 
 function table(name: string) {
@@ -125,6 +95,20 @@ describe('ZeroTrustContent', () => {
     await renderTab();
     expect(await screen.findByText(/^Passing — /)).toBeInTheDocument();
     const workloads = table('Workloads');
+    expect(
+      within(workloads)
+        .getAllByRole('columnheader')
+        .map(h => h.textContent),
+    ).toEqual([
+      'Workload',
+      'Cluster',
+      'Mesh',
+      'Pods meshed',
+      'Ready',
+      'Data plane',
+      'Proxy',
+      'Identity',
+    ]);
     expect(
       within(workloads).getByText('Deployment open-banking/accounts-service'),
     ).toBeInTheDocument();

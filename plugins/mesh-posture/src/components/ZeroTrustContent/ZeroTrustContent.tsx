@@ -1,14 +1,4 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
-import {
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import {
-  MissingAnnotationEmptyState,
-  useEntity,
-} from '@backstage/plugin-catalog-react';
+import { InfoCard, TableColumn } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import FormControl from '@material-ui/core/FormControl';
@@ -16,29 +6,24 @@ import Grid from '@material-ui/core/Grid';
 import InputLabel from '@material-ui/core/InputLabel';
 import MenuItem from '@material-ui/core/MenuItem';
 import Select from '@material-ui/core/Select';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
-import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import {
   AdmittedIdentity,
   DEFAULT_POSTURE_WINDOW,
-  formatRate,
-  formatExpiry,
-  isMeshPostureAvailable,
-  KUBERNETES_ID_ANNOTATION,
   MeshPosture,
   PortAccess,
   POSTURE_WINDOWS,
   PostureWindow,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { ReactNode, useState } from 'react';
-import useAsync from 'react-use/esm/useAsync';
-import { meshPostureApiRef } from '../../api';
+import { PosturePending, useEntityPosture } from '../shared/entityPosture';
 import {
-  ago,
+  formatAgo,
+  formatExpiry,
+  formatRate,
+  formatUtcTime,
+} from '../shared/format';
+import {
   EdgeTable,
   PostureNotices,
   sourceName,
@@ -48,6 +33,7 @@ import {
   certificateStatusFor,
 } from '../shared/postureParts';
 import { DataflowHistory } from '../DataflowHistory';
+import { ReportTable } from './ReportTable';
 
 const ACCESS_TEXT: Record<PortAccess, string> = {
   deny: 'default-deny',
@@ -115,9 +101,142 @@ function workloadName(w: { namespace: string; kind: string; name: string }) {
   return `${w.namespace}/${w.name}`;
 }
 
+type Check = MeshPosture['verdict']['checks'][number];
+type Workload = MeshPosture['workloads'][number];
+type PortAuthorization = MeshPosture['authorization'][number];
+type DeniedCaller = MeshPosture['deniedCallers'][number];
+type Certificate = MeshPosture['certificates'][number];
+
+/** A workload certificate renews daily: say in how many hours this one expires. */
+function certificateExpiry(posture: MeshPosture, c: Certificate): string {
+  if (c.role !== 'workload' || c.daysToExpiry !== 0) {
+    return formatExpiry(c.daysToExpiry);
+  }
+  const hours = Math.round(
+    (new Date(c.notAfter).getTime() - new Date(posture.generatedAt).getTime()) /
+      3600_000,
+  );
+  return `renews daily; expires in ${Math.max(0, hours)} h`;
+}
+
 /** The whole posture document, section by section. */
 export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
   const classes = useStyles();
+
+  const checkColumns: TableColumn<Check>[] = [
+    { render: c => <StatusIcon status={c.status} /> },
+    { render: c => c.title },
+    { render: c => c.detail },
+  ];
+
+  const workloadColumns: TableColumn<Workload>[] = [
+    {
+      title: 'Workload',
+      render: w => `${w.workload.kind} ${workloadName(w.workload)}`,
+    },
+    { title: 'Cluster', render: w => w.workload.cluster },
+    { title: 'Mesh', render: w => w.mesh },
+    { title: 'Pods meshed', render: w => `${w.meshedPods}/${w.totalPods}` },
+    { title: 'Ready', render: w => w.readyPods },
+    { title: 'Data plane', render: w => w.dataPlane },
+    { title: 'Proxy', render: w => w.proxyVersions.join(', ') || '—' },
+    {
+      title: 'Identity',
+      render: w => <span className={classes.mono}>{w.identity ?? '—'}</span>,
+    },
+  ];
+
+  const portColumns: TableColumn<PortAuthorization>[] = [
+    { title: 'Workload', render: p => workloadName(p.workload) },
+    {
+      title: 'Port',
+      render: p => (
+        <span className={classes.nowrap}>
+          {p.port === '*' ? 'other ports' : p.port}
+          {p.mtlsMode && (
+            <Typography variant="caption" display="block" color="textSecondary">
+              mTLS {p.mtlsMode}
+            </Typography>
+          )}
+        </span>
+      ),
+    },
+    { title: 'Access', render: p => <AccessChip access={p.access} /> },
+    {
+      title: 'Admitted',
+      render: p =>
+        p.grants.length === 0
+          ? '—'
+          : p.grants.map(g => (
+              <Box key={g.policy} mb={0.5}>
+                <Typography variant="caption" display="block">
+                  {g.policy}
+                </Typography>
+                <Typography variant="caption" className={classes.mono}>
+                  {[
+                    ...g.identities,
+                    ...(g.unauthenticated
+                      ? g.networks.map(n => `network ${n}`)
+                      : []),
+                  ].join(', ') || 'nobody'}
+                </Typography>
+              </Box>
+            )),
+    },
+    { title: 'Why', render: p => p.explanation },
+  ];
+
+  const identityColumns: TableColumn<AdmittedIdentity>[] = [
+    {
+      title: 'Identity',
+      render: a => <span className={classes.mono}>{a.identity}</span>,
+    },
+    { title: 'Workload', render: a => workloadName(a.workload) },
+    { title: 'Granted by', render: a => a.grantedBy.join(', ') },
+    {
+      title: 'Used',
+      render: a => <SeenChip admitted={a} window={posture.callerWindow} />,
+    },
+  ];
+
+  const deniedColumns: TableColumn<DeniedCaller>[] = [
+    {
+      title: 'Caller',
+      render: d => (
+        <span className={classes.mono}>
+          {d.identity ?? 'unidentified client'}
+        </span>
+      ),
+    },
+    { title: 'Workload', render: d => workloadName(d.workload) },
+    { title: 'Refused by', render: d => d.policy ?? '—' },
+    {
+      title: 'Refused',
+      align: 'right',
+      render: d =>
+        `${Math.round(d.count)} ${
+          d.protocol === 'tcp' ? 'connections' : 'requests'
+        }`,
+    },
+  ];
+
+  const certificateColumns: TableColumn<Certificate>[] = [
+    {
+      render: c => <StatusIcon status={certificateStatusFor(posture, c)} />,
+    },
+    { title: 'Role', render: c => c.role.replace('-', ' ') },
+    { title: 'Subject', render: c => c.subject },
+    { title: 'Cluster', render: c => c.cluster },
+    { title: 'Read from', render: c => c.location },
+    {
+      title: 'Not after',
+      render: c => (
+        <span className={classes.nowrap}>{formatUtcTime(c.notAfter)}</span>
+      ),
+    },
+    { title: 'Expiry', render: c => certificateExpiry(posture, c) },
+  ];
+
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
@@ -129,23 +248,17 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
             </Typography>
           </Box>
           <PostureNotices posture={posture} showGaps />
-          <Table size="small" aria-label="Checks">
-            <TableBody>
-              {posture.verdict.checks.map(c => (
-                <TableRow key={c.id}>
-                  <TableCell>
-                    <StatusIcon status={c.status} />
-                  </TableCell>
-                  <TableCell>{c.title}</TableCell>
-                  <TableCell>{c.detail}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <ReportTable
+            label="Checks"
+            header={false}
+            columns={checkColumns}
+            data={posture.verdict.checks}
+            rowId={c => c.id}
+          />
           <Box className={classes.section}>
             <Typography variant="caption" color="textSecondary">
               Rates over {posture.window}; callers over {posture.callerWindow};
-              updated {ago(posture.freshness.ageSeconds)}
+              updated {formatAgo(posture.freshness.ageSeconds)}
               {posture.freshness.cached ? ' (cached)' : ''} · sources:{' '}
               {posture.sources
                 .map(s => `${sourceName(s)} ${s.status} in ${s.durationMs} ms`)
@@ -160,42 +273,14 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
         count={posture.workloads.length}
         empty="No running workload matched this entity."
       >
-        <Table size="small" aria-label="Workloads">
-          <TableHead>
-            <TableRow>
-              <TableCell>Workload</TableCell>
-              <TableCell>Cluster</TableCell>
-              <TableCell>Mesh</TableCell>
-              <TableCell>Pods meshed</TableCell>
-              <TableCell>Ready</TableCell>
-              <TableCell>Data plane</TableCell>
-              <TableCell>Proxy</TableCell>
-              <TableCell>Identity</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {posture.workloads.map(w => (
-              <TableRow
-                key={`${w.workload.cluster}/${w.workload.namespace}/${w.workload.name}`}
-              >
-                <TableCell>
-                  {w.workload.kind} {workloadName(w.workload)}
-                </TableCell>
-                <TableCell>{w.workload.cluster}</TableCell>
-                <TableCell>{w.mesh}</TableCell>
-                <TableCell>
-                  {w.meshedPods}/{w.totalPods}
-                </TableCell>
-                <TableCell>{w.readyPods}</TableCell>
-                <TableCell>{w.dataPlane}</TableCell>
-                <TableCell>{w.proxyVersions.join(', ') || '—'}</TableCell>
-                <TableCell className={classes.mono}>
-                  {w.identity ?? '—'}
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <ReportTable
+          label="Workloads"
+          columns={workloadColumns}
+          data={posture.workloads}
+          rowId={w =>
+            `${w.workload.cluster}/${w.workload.namespace}/${w.workload.name}`
+          }
+        />
       </Section>
 
       <Section
@@ -219,62 +304,12 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
         count={posture.authorization.length}
         empty="Authorization policies could not be judged for this entity."
       >
-        <Table size="small" aria-label="Authorization by port">
-          <TableHead>
-            <TableRow>
-              <TableCell>Workload</TableCell>
-              <TableCell>Port</TableCell>
-              <TableCell>Access</TableCell>
-              <TableCell>Admitted</TableCell>
-              <TableCell>Why</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {posture.authorization.map(p => (
-              <TableRow key={`${workloadName(p.workload)}|${p.port}`}>
-                <TableCell>{workloadName(p.workload)}</TableCell>
-                <TableCell className={classes.nowrap}>
-                  {p.port === '*' ? 'other ports' : p.port}
-                  {p.mtlsMode && (
-                    <Typography
-                      variant="caption"
-                      display="block"
-                      color="textSecondary"
-                    >
-                      mTLS {p.mtlsMode}
-                    </Typography>
-                  )}
-                </TableCell>
-                <TableCell>
-                  <AccessChip access={p.access} />
-                </TableCell>
-                <TableCell>
-                  {p.grants.length === 0
-                    ? '—'
-                    : p.grants.map(g => (
-                        <Box key={g.policy} mb={0.5}>
-                          <Typography variant="caption" display="block">
-                            {g.policy}
-                          </Typography>
-                          <Typography
-                            variant="caption"
-                            className={classes.mono}
-                          >
-                            {[
-                              ...g.identities,
-                              ...(g.unauthenticated
-                                ? g.networks.map(n => `network ${n}`)
-                                : []),
-                            ].join(', ') || 'nobody'}
-                          </Typography>
-                        </Box>
-                      ))}
-                </TableCell>
-                <TableCell>{p.explanation}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <ReportTable
+          label="Authorization by port"
+          columns={portColumns}
+          data={posture.authorization}
+          rowId={p => `${workloadName(p.workload)}|${p.port}`}
+        />
       </Section>
 
       <Section
@@ -282,28 +317,12 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
         count={posture.admittedIdentities.length}
         empty="No identity is admitted by name."
       >
-        <Table size="small" aria-label="Admitted identities">
-          <TableHead>
-            <TableRow>
-              <TableCell>Identity</TableCell>
-              <TableCell>Workload</TableCell>
-              <TableCell>Granted by</TableCell>
-              <TableCell>Used</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {posture.admittedIdentities.map(a => (
-              <TableRow key={`${workloadName(a.workload)}|${a.identity}`}>
-                <TableCell className={classes.mono}>{a.identity}</TableCell>
-                <TableCell>{workloadName(a.workload)}</TableCell>
-                <TableCell>{a.grantedBy.join(', ')}</TableCell>
-                <TableCell>
-                  <SeenChip admitted={a} window={posture.callerWindow} />
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <ReportTable
+          label="Admitted identities"
+          columns={identityColumns}
+          data={posture.admittedIdentities}
+          rowId={a => `${workloadName(a.workload)}|${a.identity}`}
+        />
       </Section>
 
       <Section
@@ -311,33 +330,12 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
         count={posture.deniedCallers.length}
         empty={`No request was refused in the last ${posture.callerWindow}.`}
       >
-        <Table size="small" aria-label="Denied callers">
-          <TableHead>
-            <TableRow>
-              <TableCell>Caller</TableCell>
-              <TableCell>Workload</TableCell>
-              <TableCell>Refused by</TableCell>
-              <TableCell align="right">Refused</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {posture.deniedCallers.map(d => (
-              <TableRow
-                key={`${workloadName(d.workload)}|${d.identity}|${d.policy}`}
-              >
-                <TableCell className={classes.mono}>
-                  {d.identity ?? 'unidentified client'}
-                </TableCell>
-                <TableCell>{workloadName(d.workload)}</TableCell>
-                <TableCell>{d.policy ?? '—'}</TableCell>
-                <TableCell align="right">
-                  {Math.round(d.count)}{' '}
-                  {d.protocol === 'tcp' ? 'connections' : 'requests'}
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <ReportTable
+          label="Denied callers"
+          columns={deniedColumns}
+          data={posture.deniedCallers}
+          rowId={d => `${workloadName(d.workload)}|${d.identity}|${d.policy}`}
+        />
       </Section>
 
       <Section
@@ -345,53 +343,12 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
         count={posture.certificates.length}
         empty="No certificate could be read."
       >
-        <Table size="small" aria-label="Certificates">
-          <TableHead>
-            <TableRow>
-              <TableCell />
-              <TableCell>Role</TableCell>
-              <TableCell>Subject</TableCell>
-              <TableCell>Cluster</TableCell>
-              <TableCell>Read from</TableCell>
-              <TableCell>Not after</TableCell>
-              <TableCell>Expiry</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {posture.certificates.map(c => (
-              <TableRow
-                key={`${c.cluster}|${c.role}|${c.subject}|${c.notAfter}`}
-              >
-                <TableCell>
-                  <StatusIcon status={certificateStatusFor(posture, c)} />
-                </TableCell>
-                <TableCell>{c.role.replace('-', ' ')}</TableCell>
-                <TableCell>{c.subject}</TableCell>
-                <TableCell>{c.cluster}</TableCell>
-                <TableCell>{c.location}</TableCell>
-                <TableCell className={classes.nowrap}>
-                  {new Date(c.notAfter)
-                    .toISOString()
-                    .replace('T', ' ')
-                    .slice(0, 16)}{' '}
-                  UTC
-                </TableCell>
-                <TableCell>
-                  {c.role === 'workload' && c.daysToExpiry === 0
-                    ? `renews daily; expires in ${Math.max(
-                        0,
-                        Math.round(
-                          (new Date(c.notAfter).getTime() -
-                            new Date(posture.generatedAt).getTime()) /
-                            3600_000,
-                        ),
-                      )} h`
-                    : formatExpiry(c.daysToExpiry)}
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+        <ReportTable
+          label="Certificates"
+          columns={certificateColumns}
+          data={posture.certificates}
+          rowId={c => `${c.cluster}|${c.role}|${c.subject}|${c.notAfter}`}
+        />
       </Section>
     </Grid>
   );
@@ -404,20 +361,14 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
  * @public
  */
 export function ZeroTrustContent() {
-  const { entity } = useEntity();
-  const api = useApi(meshPostureApiRef);
   const [window, setWindow] = useState<PostureWindow>(DEFAULT_POSTURE_WINDOW);
-  const available = isMeshPostureAvailable(entity);
-  const ref = getCompoundEntityRef(entity);
-  const { value, loading, error } = useAsync(
-    async () => (available ? api.getPosture(ref, { window }) : undefined),
-    [api, available, ref.kind, ref.namespace, ref.name, window],
+  const posture = useEntityPosture(
+    (api, ref) => api.getPosture(ref, { window }),
+    [window],
   );
 
-  if (!available) {
-    return (
-      <MissingAnnotationEmptyState annotation={KUBERNETES_ID_ANNOTATION} />
-    );
+  if (!posture.available) {
+    return <PosturePending state={posture} />;
   }
   return (
     <Box>
@@ -438,11 +389,10 @@ export function ZeroTrustContent() {
           </Select>
         </FormControl>
       </Box>
-      {loading && <Progress />}
-      {error && <ResponseErrorPanel error={error} />}
-      {value && !loading && <ZeroTrustReport posture={value} />}
+      <PosturePending state={posture} />
+      {posture.value && <ZeroTrustReport posture={posture.value} />}
       <Box mt={3}>
-        <DataflowHistory entity={ref} />
+        <DataflowHistory entity={posture.entityRef} />
       </Box>
     </Box>
   );

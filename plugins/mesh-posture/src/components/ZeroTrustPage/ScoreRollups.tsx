@@ -9,6 +9,7 @@ import {
   ScoreCheckId,
   ScoreRollup,
 } from '@mesh-posture/plugin-mesh-posture-common';
+import { formatScore } from '../shared/format';
 
 function levels(rollup: ScoreRollup) {
   return Object.entries(rollup.levels)
@@ -49,7 +50,7 @@ export function ScoreRollups(props: { title: string; rollups: ScoreRollup[] }) {
               {r.key ? <EntityRefLink entityRef={r.key} /> : 'none'}
             </TableCell>
             <TableCell align="right">{r.entities}</TableCell>
-            <TableCell align="right">{r.score.toFixed(1)}</TableCell>
+            <TableCell align="right">{formatScore(r.score)}</TableCell>
             <TableCell>{levels(r)}</TableCell>
             <TableCell>{failing(r)}</TableCell>
           </TableRow>

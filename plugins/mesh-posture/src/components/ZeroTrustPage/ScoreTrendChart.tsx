@@ -13,6 +13,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import { formatDay } from '../shared/format';
 import { shortRef } from '../shared/scoreParts';
 
 const PALETTE = [
@@ -30,7 +31,7 @@ const PALETTE = [
 export function trendRows(trend: ScoreTrendResponse) {
   const rows = new Map<string, Record<string, number | string>>();
   const row = (at: string) => {
-    const day = at.slice(0, 10);
+    const day = formatDay(at);
     const found = rows.get(day) ?? { day };
     rows.set(day, found);
     return found;

@@ -14,6 +14,7 @@ import {
   ScoreCheckId,
   ScorecardModel,
 } from '@mesh-posture/plugin-mesh-posture-common';
+import { formatScore } from '../shared/format';
 import { LevelChip, ScoreCheckIcon } from '../shared/scoreParts';
 
 /** Column headings short enough for nine check columns; the tooltip says it all. */
@@ -89,7 +90,7 @@ export function ScorecardTable(props: {
                 {e.system ? <EntityRefLink entityRef={e.system} /> : '—'}
               </TableCell>
               <TableCell align="right" style={nowrap}>
-                <strong>{e.score.toFixed(1)}</strong>
+                <strong>{formatScore(e.score)}</strong>
               </TableCell>
               <TableCell>
                 <LevelChip level={e.level} />

@@ -13,6 +13,7 @@ import {
   SCORE_CHECK_TITLES,
   ScorecardModel,
 } from '@mesh-posture/plugin-mesh-posture-common';
+import { formatWholePercent } from '../shared/format';
 
 /** How the score is made, so nobody has to guess. */
 export function ScoringModelPanel({ model }: { model: ScorecardModel }) {
@@ -33,9 +34,9 @@ export function ScoringModelPanel({ model }: { model: ScorecardModel }) {
                     <TableCell align="right">
                       {model.weights[id] === 0
                         ? 'not scored'
-                        : `${model.weights[id]} (${Math.round(
+                        : `${model.weights[id]} (${formatWholePercent(
                             (100 * model.weights[id]) / total,
-                          )}%)`}
+                          )})`}
                     </TableCell>
                   </TableRow>
                 ))}
@@ -45,10 +46,10 @@ export function ScoringModelPanel({ model }: { model: ScorecardModel }) {
           <Grid item xs={12} md={6}>
             <Typography variant="body2" paragraph>
               A passing check earns its weight, a warning{' '}
-              {Math.round(model.warnCredit * 100)}% of it; a failing or unknown
-              check earns nothing (no data is not a pass); a check that does not
-              apply is left out. The score is what was earned out of what could
-              be, 0 to 100.
+              {formatWholePercent(model.warnCredit * 100)} of it; a failing or
+              unknown check earns nothing (no data is not a pass); a check that
+              does not apply is left out. The score is what was earned out of
+              what could be, 0 to 100.
             </Typography>
             <Table size="small" aria-label="Levels">
               <TableBody>

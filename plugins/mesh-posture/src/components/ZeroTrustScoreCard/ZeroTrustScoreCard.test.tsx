@@ -1,13 +1,4 @@
-import { Entity } from '@backstage/catalog-model';
-import {
-  entityRouteRef,
-  EntityProvider,
-} from '@backstage/plugin-catalog-react';
-import {
-  registerMswTestHooks,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
+import { registerMswTestHooks } from '@backstage/test-utils';
 import {
   DEFAULT_SCORECARD_MODEL,
   EntityScoreResponse,
@@ -15,15 +6,14 @@ import {
 import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { meshPostureApiRef } from '../../api';
 import { zeroTrustPageRouteRef } from '../../routes';
 import { accounts } from '../../__testUtils__/scorecardFixtures';
 import { ZeroTrustScoreCard } from './ZeroTrustScoreCard';
+import { TEST_BASE_URL, mockLayout } from '../../__testUtils__/testApi';
 import {
-  TEST_BASE_URL,
-  mockLayout,
-  testMeshPostureClient,
-} from '../../__testUtils__/testApi';
+  renderOnEntityPage,
+  serviceEntity,
+} from '../../__testUtils__/entityPage';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -32,17 +22,6 @@ mockLayout(300, 60);
 
 const base = TEST_BASE_URL;
 const scoreUrl = `${base}/v1/entities/component/default/accounts-service/score`;
-
-const entity: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name: 'accounts-service',
-    namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': 'accounts-service' },
-  },
-  spec: { type: 'service', owner: 'open-banking-team' },
-};
 
 async function renderCard(answer: EntityScoreResponse | { status: number }) {
   const days: string[] = [];
@@ -62,20 +41,10 @@ async function renderCard(answer: EntityScoreResponse | { status: number }) {
       return HttpResponse.json(answer);
     }),
   );
-  const api = testMeshPostureClient();
-  await renderInTestApp(
-    <TestApiProvider apis={[[meshPostureApiRef, api]]}>
-      <EntityProvider entity={entity}>
-        <ZeroTrustScoreCard />
-      </EntityProvider>
-    </TestApiProvider>,
-    {
-      mountedRoutes: {
-        '/catalog/:namespace/:kind/:name': entityRouteRef,
-        '/zero-trust': zeroTrustPageRouteRef,
-      },
-    },
-  );
+  await renderOnEntityPage(<ZeroTrustScoreCard />, {
+    entity: serviceEntity('accounts-service'),
+    mountedRoutes: { '/zero-trust': zeroTrustPageRouteRef },
+  });
   return days;
 }
 

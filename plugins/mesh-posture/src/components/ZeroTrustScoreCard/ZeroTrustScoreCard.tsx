@@ -1,12 +1,5 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
-import {
-  InfoCard,
-  Link,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
-import { useApi, useRouteRef } from '@backstage/core-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
+import { InfoCard, Link } from '@backstage/core-components';
+import { useRouteRef } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
@@ -17,10 +10,10 @@ import {
   SCORE_CHECK_TITLES,
   ScoreCheck,
 } from '@mesh-posture/plugin-mesh-posture-common';
-import useAsync from 'react-use/esm/useAsync';
 import { Line, LineChart, ResponsiveContainer, Tooltip, YAxis } from 'recharts';
-import { meshPostureApiRef } from '../../api';
 import { zeroTrustPageRouteRef } from '../../routes';
+import { PosturePending, useEntityPosture } from '../shared/entityPosture';
+import { formatDay, formatLocalTime, formatScore } from '../shared/format';
 import {
   LevelChip,
   SCORE_STATUS_TEXT,
@@ -40,13 +33,12 @@ const ORDER: Record<ScoreCheck['status'], number> = {
  * latest snapshot, what holds it back, and its score over 90 days.
  */
 export function ZeroTrustScoreCard() {
-  const { entity } = useEntity();
-  const api = useApi(meshPostureApiRef);
   const pageLink = useRouteRef(zeroTrustPageRouteRef);
-  const ref = getCompoundEntityRef(entity);
-  const { value, loading, error } = useAsync(
-    () => api.getEntityScore(ref, { days: 90 }),
-    [api, ref.kind, ref.namespace, ref.name],
+  // Asked for any entity: the card says when no snapshot has scored it.
+  const score = useEntityPosture(
+    (api, ref) => api.getEntityScore(ref, { days: 90 }),
+    [],
+    { needsWorkloads: false },
   );
   // The page may not be installed in every app.
   let pageHref: string | undefined;
@@ -59,21 +51,14 @@ export function ZeroTrustScoreCard() {
     ? { title: 'All services', link: pageHref }
     : undefined;
 
-  if (loading) {
+  if (!score.value) {
     return (
       <InfoCard title="Zero-trust score">
-        <Progress />
+        <PosturePending state={score} />
       </InfoCard>
     );
   }
-  if (error) {
-    return (
-      <InfoCard title="Zero-trust score">
-        <ResponseErrorPanel error={error} />
-      </InfoCard>
-    );
-  }
-  const current = value?.current;
+  const current = score.value.current;
   if (!current) {
     return (
       <InfoCard title="Zero-trust score" deepLink={deepLink}>
@@ -87,21 +72,21 @@ export function ZeroTrustScoreCard() {
   const holdingBack = [...current.checks]
     .filter(c => c.status !== 'pass' && c.status !== 'not-applicable')
     .sort((a, b) => ORDER[a.status] - ORDER[b.status]);
-  const history = (value?.history ?? []).map(h => ({
-    day: h.at.slice(0, 10),
+  const history = score.value.history.map(h => ({
+    day: formatDay(h.at),
     score: h.score,
   }));
   return (
     <InfoCard
       title="Zero-trust score"
-      subheader={`From the snapshot of ${new Date(
-        current.at,
-      ).toLocaleString()}${current.demo ? ' (demo data)' : ''}`}
+      subheader={`From the snapshot of ${formatLocalTime(current.at)}${
+        current.demo ? ' (demo data)' : ''
+      }`}
       deepLink={deepLink}
     >
       <Box display="flex" alignItems="center" style={{ gap: 16 }}>
         <Typography variant="h3" component="p" aria-label="Score">
-          {current.score.toFixed(1)}
+          {formatScore(current.score)}
         </Typography>
         <LevelChip level={current.level} />
         {history.length > 1 && (

@@ -22,11 +22,10 @@ import {
   certificateStatus,
   CheckStatus,
   EdgeSecurity,
-  formatRate,
-  formatShare,
   MeshPosture,
   SourceReport,
 } from '@mesh-posture/plugin-mesh-posture-common';
+import { formatAgo, formatRate, formatShare } from './format';
 
 /*
  * Pieces the Mesh security card and the Zero trust tab share.
@@ -95,14 +94,6 @@ export function sourceName(s: SourceReport) {
   return `${s.role === 'prometheus' ? 'Prometheus' : 'Kubernetes'} on ${
     s.cluster
   }`;
-}
-
-/** "12 s ago", "5 min ago", "3 h ago", "2 days ago". */
-export function ago(seconds: number): string {
-  if (seconds < 90) return `${seconds} s ago`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 172800) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86400)} days ago`;
 }
 
 /** The peer of an edge, linked to its catalog entity when one matches. */
@@ -275,8 +266,8 @@ export function PostureNotices({
     );
     notices.push(
       <Alert key="last" severity="info">
-        Last complete reading {ago(age)}: {last.meshedPods}/{last.totalPods}{' '}
-        pods meshed, inbound mTLS{' '}
+        Last complete reading {formatAgo(age)}: {last.meshedPods}/
+        {last.totalPods} pods meshed, inbound mTLS{' '}
         {last.inboundMtlsShare === null
           ? 'no requests'
           : formatShare(last.inboundMtlsShare)}
