@@ -124,8 +124,9 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
   const classes = useStyles();
 
   const checkColumns: TableColumn<Check>[] = [
-    { render: c => <StatusIcon status={c.status} /> },
-    { render: c => c.title },
+    // The icon column as narrow as its icon; the text gets the width.
+    { render: c => <StatusIcon status={c.status} />, width: '48px' },
+    { render: c => c.title, width: '40%' },
     { render: c => c.detail },
   ];
 
@@ -223,6 +224,7 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
   const certificateColumns: TableColumn<Certificate>[] = [
     {
       render: c => <StatusIcon status={certificateStatusFor(posture, c)} />,
+      width: '48px',
     },
     { title: 'Role', render: c => c.role.replace('-', ' ') },
     { title: 'Subject', render: c => c.subject },
