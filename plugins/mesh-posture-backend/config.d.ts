@@ -3,13 +3,6 @@ import { HumanDuration } from '@backstage/types';
 export interface Config {
   /** Configuration of the Mesh Posture plugins. */
   meshPosture?: {
-    /**
-     * Serve the built-in demo mesh: a simulated fintech platform on two
-     * clusters (Linkerd and Istio), read through the same source interfaces
-     * as real clusters. Every response made from it says so.
-     * @visibility frontend
-     */
-    demo?: boolean;
     /** Clusters read for real: objects through the Kubernetes plugin, telemetry from Prometheus. */
     clusters?: Array<{
       /** The cluster's name in the Kubernetes plugin's configuration. */
@@ -99,7 +92,7 @@ export interface Config {
       /**
        * How long after start a replica begins running snapshots, scheduled
        * or asked for (Backstage's scheduler waits this out before its first
-       * run). Default 2 minutes; 20 seconds with the demo.
+       * run). Default 2 minutes.
        */
       initialDelay?: HumanDuration | string;
     };

@@ -26,6 +26,9 @@ backend.add(import('./permissions'));
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 
 backend.add(import('@mesh-posture/plugin-mesh-posture-backend'));
+// The demo mesh (meshPosture.demo: true in app-config.yaml); a real
+// installation leaves this line out.
+backend.add(import('@mesh-posture/plugin-mesh-posture-backend-module-demo'));
 
 // Tech Insights, for teams whose scorecards live there: Mesh Posture's facts.
 backend.add(import('@backstage-community/plugin-tech-insights-backend'));

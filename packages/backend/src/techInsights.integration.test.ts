@@ -13,6 +13,7 @@ import guestProviderModule from '@backstage/plugin-auth-backend-module-guest-pro
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import meshPosturePlugin from '@mesh-posture/plugin-mesh-posture-backend';
+import meshPostureModuleDemo from '@mesh-posture/plugin-mesh-posture-backend-module-demo';
 import techInsightsModuleMeshPosture from '@mesh-posture/plugin-mesh-posture-backend-module-tech-insights';
 import request from 'supertest';
 import portalPolicyModule from './permissions';
@@ -52,6 +53,7 @@ describe('Tech Insights in the portal', () => {
         permissionPlugin,
         portalPolicyModule,
         meshPosturePlugin,
+        meshPostureModuleDemo,
         techInsightsPlugin,
         techInsightsModuleMeshPosture,
         mockServices.rootConfig.factory({

@@ -5,7 +5,6 @@ import { readMeshPostureConfig } from './config';
 describe('readMeshPostureConfig', () => {
   it('has embedded defaults', () => {
     expect(readMeshPostureConfig(new ConfigReader({}))).toEqual({
-      demo: false,
       sourceTimeoutMs: 5000,
       cacheTtlMs: 30000,
       historyIntervalMs: 600000,
@@ -30,7 +29,6 @@ describe('readMeshPostureConfig', () => {
     const config = readMeshPostureConfig(
       new ConfigReader({
         meshPosture: {
-          demo: true,
           sourceTimeout: '2s',
           cache: { ttl: { seconds: 10 } },
           history: { interval: '1m', retention: { days: 30 } },
@@ -38,7 +36,6 @@ describe('readMeshPostureConfig', () => {
       }),
     );
     expect(config).toEqual({
-      demo: true,
       sourceTimeoutMs: 2000,
       cacheTtlMs: 10000,
       historyIntervalMs: 60000,
@@ -51,7 +48,7 @@ describe('readMeshPostureConfig', () => {
         frequencyMs: 3600_000,
         timeoutMs: 15 * 60_000,
         retentionMs: 400 * 24 * 3600_000,
-        initialDelayMs: 20_000,
+        initialDelayMs: 120_000,
         window: '1h',
       },
       scorecards: DEFAULT_SCORECARD_MODEL,

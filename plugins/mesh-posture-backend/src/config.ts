@@ -40,7 +40,6 @@ export interface ClusterConfig {
 
 /** The plugin's settings, read once at startup. */
 export interface MeshPostureConfig {
-  demo: boolean;
   sourceTimeoutMs: number;
   cacheTtlMs: number;
   historyIntervalMs: number;
@@ -194,7 +193,6 @@ export function readMeshPostureConfig(root: Config): MeshPostureConfig {
     names.add(c.name);
   }
   return {
-    demo: config?.getOptionalBoolean('demo') ?? false,
     sourceTimeoutMs: durationMs(config, 'sourceTimeout', 5_000),
     cacheTtlMs: durationMs(config, 'cache.ttl', 30_000),
     historyIntervalMs: durationMs(config, 'history.interval', 10 * 60_000),
@@ -227,11 +225,7 @@ export function readMeshPostureConfig(root: Config): MeshPostureConfig {
         24 * 3600_000,
         'snapshot.retention',
       ),
-      initialDelayMs: durationMs(
-        config,
-        'snapshot.initialDelay',
-        config?.getOptionalBoolean('demo') ? 20_000 : 120_000,
-      ),
+      initialDelayMs: durationMs(config, 'snapshot.initialDelay', 120_000),
       window: '1h',
     },
     canaries: {

@@ -10,7 +10,10 @@ import {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { MeshClusterProvider } from '@mesh-posture/plugin-mesh-posture-node';
+import {
+  MeshClusterProvider,
+  MeshPostureSeeds,
+} from '@mesh-posture/plugin-mesh-posture-node';
 import { parse as parseYaml } from 'yaml';
 import { CanaryObserver } from './canaries/CanaryObserver';
 import { CanaryService } from './canaries/CanaryService';
@@ -21,7 +24,6 @@ import { ConfigClusterProvider } from './ConfigClusterProvider';
 import { CanaryHistoryStore } from './database/CanaryHistoryStore';
 import { ObservationStore } from './database/ObservationStore';
 import { ScorecardStore } from './database/ScorecardStore';
-import { DemoMesh } from './demo/DemoMesh';
 import { PostureAssembler } from './posture/PostureAssembler';
 import { PostureService } from './posture/PostureService';
 import { ScorecardService } from './scorecards/ScorecardService';
@@ -56,8 +58,14 @@ export interface MeshPostureContext {
   snapshot: ScorecardSnapshot;
   scorecards: ScorecardService;
   openApiSpec: object;
-  /** The demo only: a snapshot of the demo mesh as it was at an instant. */
-  demoSnapshotAt?: (at: Date) => ScorecardSnapshot;
+  /** The seeds modules gave a fresh database. */
+  seeds: MeshPostureSeeds;
+  /**
+   * A snapshot of the clusters as they were at an instant, with the
+   * history that can take it: only when a seeded history covers every
+   * cluster provider.
+   */
+  history?: { days: number; snapshotAt: (at: Date) => ScorecardSnapshot };
 }
 
 export interface MeshPostureContextDeps {
@@ -71,6 +79,8 @@ export interface MeshPostureContextDeps {
   catalog: CatalogService;
   /** Cluster providers added by modules through the extension point. */
   providers: MeshClusterProvider[];
+  /** Seeds added by modules through the extension point. */
+  seeds: MeshPostureSeeds;
 }
 
 /** Reads the config and builds the plugin's collaborators once. */
@@ -89,13 +99,9 @@ export async function createMeshPostureContext(
       }),
     );
   }
-  if (settings.demo) {
-    logger.info('Serving the built-in demo mesh (meshPosture.demo: true)');
-    providers.push(new DemoMesh());
-  }
   if (providers.length === 0) {
     logger.warn(
-      'No mesh clusters: set meshPosture.clusters, meshPosture.demo: true, or add a cluster provider module',
+      'No mesh clusters: set meshPosture.clusters, or add a cluster provider module (the demo module with meshPosture.demo: true)',
     );
   }
 
@@ -121,7 +127,7 @@ export async function createMeshPostureContext(
     config,
     logger,
     database,
-    demo: settings.demo,
+    seeds: deps.seeds.checklists,
   });
   const snapshotOf = (snapshotAssembler: PostureAssembler, now?: () => Date) =>
     new ScorecardSnapshot({
@@ -137,22 +143,26 @@ export async function createMeshPostureContext(
       logger,
       ...(now ? { now } : {}),
     });
-  // The demo is deterministic in time: its past can be snapshotted.
-  const demoSnapshotAt = (at: Date) =>
-    snapshotOf(
-      new PostureAssembler({
-        registry: new ClusterRegistry(
-          [new DemoMesh({ now: () => at })],
+  // A seeded past is taken only while it stands for every cluster.
+  const seeded = deps.seeds.scorecardHistory.find(
+    h => providers.length > 0 && providers.every(p => h.providers.includes(p)),
+  );
+  const history = seeded && {
+    days: seeded.days,
+    snapshotAt: (at: Date) =>
+      snapshotOf(
+        new PostureAssembler({
+          registry: new ClusterRegistry(seeded.providersAt(at), logger),
+          caller,
+          callerWindow: settings.callerWindow,
+          minimumCallerHistoryMs: settings.minimumCallerHistoryMs,
           logger,
-        ),
-        caller,
-        callerWindow: settings.callerWindow,
-        minimumCallerHistoryMs: settings.minimumCallerHistoryMs,
-        logger,
-        now: () => at,
-      }),
-      () => at,
-    );
+          now: () => at,
+        }),
+        () => at,
+      ),
+  };
+
   return {
     settings,
     providers,
@@ -208,6 +218,7 @@ export async function createMeshPostureContext(
         'utf8',
       ),
     ),
-    ...(settings.demo ? { demoSnapshotAt } : {}),
+    seeds: deps.seeds,
+    ...(history ? { history } : {}),
   };
 }

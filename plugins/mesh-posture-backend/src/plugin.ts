@@ -7,6 +7,8 @@ import { meshPosturePermissions } from '@mesh-posture/plugin-mesh-posture-common
 import {
   MeshClusterProvider,
   meshPostureClustersExtensionPoint,
+  MeshPostureSeeds,
+  meshPostureSeedsExtensionPoint,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { createMeshPostureContext } from './context';
 import { createRouter } from './service/router';
@@ -26,6 +28,16 @@ export const meshPosturePlugin = createBackendPlugin({
       addClusterProvider(provider) {
         providers.push(provider);
       },
+    });
+    const seeds: MeshPostureSeeds = {
+      checklists: [],
+      canaryHistory: [],
+      scorecardHistory: [],
+    };
+    env.registerExtensionPoint(meshPostureSeedsExtensionPoint, {
+      addChecklists: seed => seeds.checklists.push(seed),
+      addCanaryHistory: history => seeds.canaryHistory.push(history),
+      addScorecardHistory: history => seeds.scorecardHistory.push(history),
     });
 
     env.registerInit({
@@ -48,7 +60,11 @@ export const meshPosturePlugin = createBackendPlugin({
         const { logger, httpAuth, permissions, catalog, auditor } = deps;
         deps.permissionsRegistry.addPermissions(meshPosturePermissions);
 
-        const context = await createMeshPostureContext({ ...deps, providers });
+        const context = await createMeshPostureContext({
+          ...deps,
+          providers,
+          seeds,
+        });
         const tasks = await scheduleMeshPostureTasks({
           scheduler: deps.scheduler,
           logger,

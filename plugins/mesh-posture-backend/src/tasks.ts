@@ -2,8 +2,7 @@ import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import { SnapshotRun } from '@mesh-posture/plugin-mesh-posture-common';
 import { MeshPostureContext } from './context';
-import { demoCanaryHistory } from './demo/demoCanaryHistory';
-import { backfillDemoScorecards } from './scorecards/demoHistory';
+import { backfillScorecards } from './scorecards/history';
 
 /** The scheduled snapshot; on-demand snapshots trigger this same task. */
 export const SNAPSHOT_TASK_ID = 'mesh-posture-scorecard-snapshot';
@@ -49,14 +48,16 @@ export async function scheduleMeshPostureTasks(options: {
     },
   });
 
-  // A fresh demo gets the week of rollouts an observer would have seen
-  // (idempotent: replicas starting together store each one once).
-  if (settings.demo && (await stores.canaries.isEmpty())) {
-    const history = demoCanaryHistory(new Date(), 7);
+  // A fresh database gets the rollouts its modules' seeds saw (the demo's
+  // week); idempotent: replicas starting together store each one once.
+  if (
+    context.seeds.canaryHistory.length > 0 &&
+    (await stores.canaries.isEmpty())
+  ) {
+    const now = new Date();
+    const history = context.seeds.canaryHistory.flatMap(seed => seed(now));
     await stores.canaries.importTransitions(history);
-    logger.info(
-      `Recorded ${history.length} demo canary transitions of the past week`,
-    );
+    logger.info(`Recorded ${history.length} seeded canary transitions`);
   }
   await scheduler.scheduleTask({
     id: 'mesh-posture-canary-observer',
@@ -68,8 +69,6 @@ export async function scheduleMeshPostureTasks(options: {
     },
   });
 
-  // The demo alone (no real clusters) gets a month of daily history.
-  const demoOnly = settings.demo && context.providers.length === 1;
   await scheduler.scheduleTask({
     id: SNAPSHOT_TASK_ID,
     frequency: { milliseconds: settings.snapshot.frequencyMs },
@@ -78,8 +77,8 @@ export async function scheduleMeshPostureTasks(options: {
     initialDelay: { milliseconds: settings.snapshot.initialDelayMs },
     fn: async () => {
       // An empty catalog (still ingesting at first start) has nothing to
-      // score: no empty run is stored, and the demo's watch below takes
-      // the first one once entities arrive.
+      // score: no empty run is stored; the first one comes later (with a
+      // seeded history, from the watch below once entities arrive).
       if (!(await snapshot.hasEntities())) {
         logger.info('Scorecard snapshot skipped: no catalog entity to score');
         return;
@@ -114,29 +113,26 @@ export async function scheduleMeshPostureTasks(options: {
     return undefined;
   };
 
-  // At first start the demo catalog is still ingesting when the first run
-  // is due. A short task watches for entities, gives the demo alone its
-  // month of history, and triggers the first snapshot; no task body waits.
-  // Global: one replica at a time, so the history is written once.
-  if (settings.demo) {
+  // A seeded history (the demo's month) is taken before the first
+  // snapshot, once the catalog has its entities: a short task watches for
+  // them and triggers the snapshot after; no task body waits. Global: one
+  // replica at a time, so the history is written once.
+  const { history } = context;
+  if (history) {
     await scheduler.scheduleTask({
-      id: 'mesh-posture-demo-first-snapshot',
+      id: 'mesh-posture-seeded-history',
       frequency: { seconds: 10 },
       timeout: { minutes: 5 },
       initialDelay: { seconds: 10 },
       fn: async () => {
         if (await stores.scorecards.latestRun()) return;
         if (!(await snapshot.hasEntities())) return;
-        if (demoOnly && context.demoSnapshotAt) {
-          const days = await backfillDemoScorecards({
-            store: stores.scorecards,
-            days: 30,
-            snapshotAt: context.demoSnapshotAt,
-          });
-          if (days > 0) {
-            logger.info(`Backfilled ${days} days of demo scorecards`);
-          }
-        }
+        const days = await backfillScorecards({
+          store: stores.scorecards,
+          days: history.days,
+          snapshotAt: history.snapshotAt,
+        });
+        if (days > 0) logger.info(`Backfilled ${days} days of scorecards`);
         await scheduler.triggerTask(SNAPSHOT_TASK_ID).catch(error => {
           // A snapshot is being taken already.
           if ((error as Error)?.name !== 'ConflictError') throw error;

@@ -7,3 +7,7 @@
 
 export * from './sources';
 export * from './extensions';
+export * from './usage';
+export * from './steps';
+export * from './certificates';
+export * from './seeds';

@@ -9,6 +9,7 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import meshPosturePlugin from '@mesh-posture/plugin-mesh-posture-backend';
+import meshPostureModuleDemo from '@mesh-posture/plugin-mesh-posture-backend-module-demo';
 import request from 'supertest';
 import portalPolicyModule from './index';
 
@@ -37,6 +38,7 @@ async function startPortal(userEntityRef: string) {
       permissionPlugin,
       portalPolicyModule,
       meshPosturePlugin,
+      meshPostureModuleDemo,
       mockServices.rootConfig.factory({
         data: {
           app: { baseUrl: 'http://localhost:3000' },

@@ -10,7 +10,7 @@ import { LinkerdTelemetry } from '../mesh/linkerd/LinkerdTelemetry';
 import { PrometheusClient } from '../prometheus/PrometheusClient';
 import { ScorecardSnapshot } from '../scorecards/ScorecardSnapshot';
 import { SignalsService } from '../signals/SignalsService';
-import { countSourceRequest } from '../sources/sourceUsage';
+import { countSourceRequest } from '@mesh-posture/plugin-mesh-posture-node';
 import { FakeObject, objectSourceOf } from './fakeKubernetesApi';
 
 /*

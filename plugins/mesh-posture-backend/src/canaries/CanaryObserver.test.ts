@@ -4,8 +4,10 @@ import {
   CanaryTransition,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { CanaryHistoryStore, canaryKey } from '../database/CanaryHistoryStore';
-import { demoCanaryHistory } from '../demo/demoCanaryHistory';
-import { DemoMesh } from '../demo/DemoMesh';
+import {
+  DemoMesh,
+  demoCanaryHistory,
+} from '@mesh-posture/plugin-mesh-posture-backend-module-demo';
 import { ClusterRegistry } from '../sources/ClusterRegistry';
 import { SourceCaller } from '../sources/SourceCaller';
 import { CanaryObserver } from './CanaryObserver';

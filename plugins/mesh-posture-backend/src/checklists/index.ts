@@ -10,7 +10,10 @@ import {
 import { ChecklistStore } from '../database/ChecklistStore';
 import { ChecklistService } from './ChecklistService';
 import { readChecklistSettings } from './config';
-import { demoChecklistSeed } from './demoSeed';
+import type {
+  ChecklistSeed,
+  ChecklistSeedContext,
+} from '@mesh-posture/plugin-mesh-posture-node';
 import { ChecklistTemplateRegistry } from './TemplateRegistry';
 
 export {
@@ -23,17 +26,18 @@ export type { ChecklistPosture } from './ChecklistService';
 /**
  * Sets up compliance checklists at startup: reads and validates the
  * templates and rules of `meshPosture.checklists` (throwing with every
- * problem named), records each template version, and with the demo on
- * seeds partly filled checklists into an empty database.
+ * problem named), records each template version, and writes the seeds
+ * modules gave (the demo's partly filled checklists) into an empty database.
  */
 export async function createChecklistService(options: {
   config: RootConfigService;
   logger: LoggerService;
   database: DatabaseService;
-  demo: boolean;
+  /** Seeds from modules (meshPostureSeedsExtensionPoint). */
+  seeds: Array<(context: ChecklistSeedContext) => ChecklistSeed[]>;
   now?: () => Date;
 }): Promise<ChecklistService> {
-  const { config, logger, database, demo } = options;
+  const { config, logger, database, seeds } = options;
   const now = options.now ?? (() => new Date());
   const settings = readChecklistSettings(config);
   const { registry, warnings } =
@@ -59,13 +63,16 @@ export async function createChecklistService(options: {
     }
   }
 
-  if (demo) {
+  if (seeds.length > 0) {
+    const context: ChecklistSeedContext = {
+      template: id => registry.get(id),
+      now: now(),
+      attestationValidityMs: settings.attestationValidityMs,
+    };
     const seeded = await store.seedIfEmpty(
-      demoChecklistSeed(registry, now(), settings.attestationValidityMs),
+      seeds.flatMap(seed => seed(context)),
     );
-    if (seeded) {
-      logger.info('Seeded the demo checklists (meshPosture.demo: true)');
-    }
+    if (seeded) logger.info('Seeded checklists given by modules');
   }
 
   logger.info(

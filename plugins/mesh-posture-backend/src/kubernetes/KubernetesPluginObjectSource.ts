@@ -13,7 +13,7 @@ import {
   SourceCallOptions,
   SourceError,
 } from '@mesh-posture/plugin-mesh-posture-node';
-import { countSourceRequest } from '../sources/sourceUsage';
+import { countSourceRequest } from '@mesh-posture/plugin-mesh-posture-node';
 
 const API_VERSION =
   /^(v1|[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/v[0-9]+((alpha|beta)[0-9]+)?)$/;

@@ -10,12 +10,9 @@ import {
   KubernetesPod,
   MeshCluster,
   SourceError,
-} from '@mesh-posture/plugin-mesh-posture-node';
-import {
-  CertificateParseError,
-  certificateStatuses,
   statusOf,
-} from './certificates';
+} from '@mesh-posture/plugin-mesh-posture-node';
+import { CertificateParseError, certificateStatuses } from './certificates';
 import {
   evaluateIstioAuthorization,
   IstioPolicyObjects,

@@ -4,8 +4,8 @@ import type {
   CertificateStatus,
   MeshKind,
 } from '@mesh-posture/plugin-mesh-posture-common';
+import { statusOf } from '@mesh-posture/plugin-mesh-posture-node';
 
-const DAY_MS = 24 * 3600_000;
 const PEM_BLOCK =
   /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
@@ -66,29 +66,4 @@ export function certificateStatuses(
       context,
     ),
   );
-}
-
-/** A status from known validity dates (for example a metric or a CR status). */
-export function statusOf(
-  cert: { subject: string; notBefore?: Date; notAfter: Date },
-  context: {
-    cluster: string;
-    mesh: MeshKind;
-    role: CertificateRole;
-    location: string;
-    now: Date;
-  },
-): CertificateStatus {
-  return {
-    cluster: context.cluster,
-    mesh: context.mesh,
-    role: context.role,
-    subject: cert.subject,
-    location: context.location,
-    notBefore: (cert.notBefore ?? new Date(0)).toISOString(),
-    notAfter: cert.notAfter.toISOString(),
-    daysToExpiry: Math.floor(
-      (cert.notAfter.getTime() - context.now.getTime()) / DAY_MS,
-    ),
-  };
 }

@@ -51,24 +51,6 @@ export function samplesByStep(series: PromSeries[]): Map<number, PromSample[]> {
   return out;
 }
 
-/** The steps of a series over a window ending at `end`. */
-export function stepsOf(
-  end: Date,
-  windowSeconds: number,
-  stepSeconds: number,
-): number[] {
-  const last = Math.floor(end.getTime() / 1000 / stepSeconds) * stepSeconds;
-  const steps: number[] = [];
-  for (
-    let t = last - windowSeconds + stepSeconds;
-    t <= last;
-    t += stepSeconds
-  ) {
-    steps.push(t);
-  }
-  return steps;
-}
-
 /** Seconds in an allow-listed duration such as `5m`, `1h`, `7d`. */
 export function durationSeconds(duration: string): number {
   const m = /^(\d+)([smhd])$/.exec(duration);

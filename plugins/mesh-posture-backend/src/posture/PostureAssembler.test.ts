@@ -6,7 +6,7 @@ import {
   MeshTelemetrySource,
   SourceError,
 } from '@mesh-posture/plugin-mesh-posture-node';
-import { DemoMesh } from '../demo/DemoMesh';
+import { DemoMesh } from '@mesh-posture/plugin-mesh-posture-backend-module-demo';
 import { WorkloadTarget } from './resolveWorkloadTarget';
 
 const at = new Date('2026-11-22T14:07:00Z');

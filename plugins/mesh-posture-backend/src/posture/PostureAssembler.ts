@@ -17,7 +17,7 @@ import {
   SourceError,
   WorkloadTelemetry,
 } from '@mesh-posture/plugin-mesh-posture-node';
-import { statusOf } from '../mesh/certificates';
+import { statusOf } from '@mesh-posture/plugin-mesh-posture-node';
 import { identityMatches } from '../mesh/identities';
 import {
   MeshObjectAdapter,

@@ -1,5 +1,5 @@
 import { SourceError } from '@mesh-posture/plugin-mesh-posture-node';
-import { countSourceRequest } from '../sources/sourceUsage';
+import { countSourceRequest } from '@mesh-posture/plugin-mesh-posture-node';
 
 /** One sample of an instant vector; `value` may be NaN or ±Infinity. */
 export interface PromSample {

@@ -2,7 +2,7 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { scoreChecksFromPosture } from '@mesh-posture/plugin-mesh-posture-common';
 import type { MeshCluster } from '@mesh-posture/plugin-mesh-posture-node';
 import { resolveWorkloadTarget } from '../posture/resolveWorkloadTarget';
-import { countingSourceUsage } from '../sources/sourceUsage';
+import { countingSourceUsage } from '@mesh-posture/plugin-mesh-posture-node';
 import {
   manyServicesCluster,
   manyServicesPaths,

@@ -49,7 +49,7 @@ import {
 } from '../posture/resolveWorkloadTarget';
 import { readWorkloadSignals, sloTargets } from '../signals/SignalsService';
 import { mergeReports } from '../sources/SourceCaller';
-import { countingSourceUsage } from '../sources/sourceUsage';
+import { countingSourceUsage } from '@mesh-posture/plugin-mesh-posture-node';
 
 const WINDOW = '1h' as const;
 

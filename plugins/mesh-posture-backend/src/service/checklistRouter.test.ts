@@ -20,6 +20,7 @@ import addFormats from 'ajv-formats';
 import request from 'supertest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { meshPosturePlugin } from '../plugin';
+import meshPostureModuleDemo from '@mesh-posture/plugin-mesh-posture-backend-module-demo';
 import MarkdownIt from 'markdown-it';
 import { createChecklistRouter } from './checklistRouter';
 import { renderChecklistExportMarkdown } from '../checklists/exportMarkdown';
@@ -113,6 +114,7 @@ async function startBackend(
   const { server } = await startTestBackend({
     features: [
       meshPosturePlugin,
+      meshPostureModuleDemo,
       mockServices.rootConfig.factory({
         data: options.config ?? { meshPosture: { demo: true } },
       }),

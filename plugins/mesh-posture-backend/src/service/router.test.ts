@@ -25,6 +25,7 @@ import addFormats from 'ajv-formats';
 import request from 'supertest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { meshPosturePlugin } from '../plugin';
+import meshPostureModuleDemo from '@mesh-posture/plugin-mesh-posture-backend-module-demo';
 import { MAX_BODY_BYTES } from './errors';
 
 const spec = parseYaml(
@@ -121,6 +122,7 @@ async function startBackend(
   const { server } = await startTestBackend({
     features: [
       meshPosturePlugin,
+      meshPostureModuleDemo,
       // Its own scheduler: the default one is shared by every test backend.
       mockServices.scheduler.factory(),
       mockServices.rootConfig.factory({ data: config }),

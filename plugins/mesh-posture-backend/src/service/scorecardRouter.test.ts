@@ -26,6 +26,7 @@ import {
   SourceError,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { meshPosturePlugin } from '../plugin';
+import meshPostureModuleDemo from '@mesh-posture/plugin-mesh-posture-backend-module-demo';
 import {
   AuditRecord,
   recordingAuditor,
@@ -99,6 +100,7 @@ async function startBackend(
   const { server } = await startTestBackend({
     features: [
       meshPosturePlugin,
+      meshPostureModuleDemo,
       // Its own scheduler: the default one is shared by every test backend.
       mockServices.scheduler.factory(),
       mockServices.rootConfig.factory({
@@ -460,6 +462,7 @@ describe('a snapshot of an entity one of whose clusters cannot be listed', () =>
     const { server } = await startTestBackend({
       features: [
         meshPosturePlugin,
+        meshPostureModuleDemo,
         // Its own scheduler: the default one is shared by every test backend.
         mockServices.scheduler.factory(),
         clusters,

@@ -22,7 +22,6 @@ import {
   durationSeconds,
   leOf,
   samplesByStep,
-  stepsOf,
   summaryTable,
 } from '../signalParts';
 import {
@@ -39,7 +38,7 @@ import {
   sumBy,
 } from '../../prometheus/promql';
 import { sampleTimesByWorkload } from '../history';
-import { statusOf } from '../certificates';
+import { statusOf, stepsOf } from '@mesh-posture/plugin-mesh-posture-node';
 
 const countBy = (labels: string[], expr: string) =>
   aggregateBy('count', labels, expr);

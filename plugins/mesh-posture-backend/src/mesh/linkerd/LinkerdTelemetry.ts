@@ -24,7 +24,6 @@ import {
   durationSeconds,
   leOf,
   samplesByStep,
-  stepsOf,
   summaryTable,
 } from '../signalParts';
 import {
@@ -43,7 +42,7 @@ import {
   sumBy,
 } from '../../prometheus/promql';
 import { sampleTimesByWorkload } from '../history';
-import { statusOf } from '../certificates';
+import { statusOf, stepsOf } from '@mesh-posture/plugin-mesh-posture-node';
 import {
   cronJobOfJob,
   podNameIndex,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Entity } from '@backstage/catalog-model';
 import { parseAllDocuments } from 'yaml';
 import { resolveWorkloadTarget } from '../posture/resolveWorkloadTarget';
-import { DemoMesh } from './DemoMesh';
+import { DemoMesh } from '@mesh-posture/plugin-mesh-posture-backend-module-demo';
 
 const examples = path.resolve(__dirname, '../../../../examples/entities.yaml');
 const components = parseAllDocuments(fs.readFileSync(examples, 'utf8'))

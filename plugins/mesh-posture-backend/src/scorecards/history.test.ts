@@ -5,8 +5,8 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { DEFAULT_SCORECARD_MODEL } from '@mesh-posture/plugin-mesh-posture-common';
 import { PeerEntities } from '../catalog/PeerEntities';
 import { ScorecardStore } from '../database/ScorecardStore';
-import { DemoMesh } from '../demo/DemoMesh';
-import { backfillDemoScorecards } from './demoHistory';
+import { DemoMesh } from '@mesh-posture/plugin-mesh-posture-backend-module-demo';
+import { backfillScorecards } from './history';
 import { ScorecardSnapshot } from './ScorecardSnapshot';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
@@ -51,7 +51,7 @@ describe('backfillDemoScorecards', () => {
     const now = () => new Date('2026-11-22T08:30:00Z');
 
     await expect(
-      backfillDemoScorecards({ store, days: 3, snapshotAt, now }),
+      backfillScorecards({ store, days: 3, snapshotAt, now }),
     ).resolves.toBe(3);
     const days = await store.dailyScores(new Date('2026-11-01T00:00:00Z'));
     expect(days.map(d => d.at)).toEqual([
@@ -74,7 +74,7 @@ describe('backfillDemoScorecards', () => {
     expect(new Set(figures.map(f => f.certificateDaysLeft)).size).toBe(3);
 
     await expect(
-      backfillDemoScorecards({ store, days: 3, snapshotAt, now }),
+      backfillScorecards({ store, days: 3, snapshotAt, now }),
     ).resolves.toBe(0);
   });
 });

@@ -21,8 +21,11 @@ import type {
   TrafficSignals,
   WorkloadTelemetry,
 } from '@mesh-posture/plugin-mesh-posture-node';
-import { statusOf } from '../mesh/certificates';
-import { stepsOf } from '../mesh/signalParts';
+import {
+  countSourceRequest,
+  statusOf,
+  stepsOf,
+} from '@mesh-posture/plugin-mesh-posture-node';
 import { DemoCertificates } from './demoCertificates';
 import {
   errorsOf,
@@ -52,7 +55,6 @@ import {
   DemoCluster,
   DemoWorkload,
 } from './topology';
-import { countSourceRequest } from '../sources/sourceUsage';
 
 const DAY = 24 * 3600_000;
 const WINDOW_SECONDS: Record<string, number> = {

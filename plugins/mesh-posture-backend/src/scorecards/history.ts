@@ -4,15 +4,15 @@ import { ScorecardSnapshot } from './ScorecardSnapshot';
 const DAY = 24 * 3600_000;
 
 /**
- * Gives a fresh demo a history to show: one snapshot a day for the past
- * `days` days, each taken by the real snapshot code against the demo mesh
- * as it was at that instant (the demo is deterministic in time). Does
- * nothing once any run is stored, so restarts and replicas add nothing.
+ * Gives a fresh database a seeded history (the demo module's month): one
+ * snapshot a day for the past `days` days, each taken by the real snapshot
+ * code against clusters as they were at that instant. Does nothing once
+ * any run is stored, so restarts and replicas add nothing.
  */
-export async function backfillDemoScorecards(options: {
+export async function backfillScorecards(options: {
   store: ScorecardStore;
   days: number;
-  /** A snapshot that sees the demo mesh, and the clock, at an instant. */
+  /** A snapshot that sees the clusters, and the clock, at an instant. */
   snapshotAt: (at: Date) => ScorecardSnapshot;
   now?: () => Date;
 }): Promise<number> {

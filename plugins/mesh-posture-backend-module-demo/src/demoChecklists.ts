@@ -10,8 +10,11 @@ import {
   THREAT_MODEL_TEMPLATE_ID,
   ZERO_TRUST_TEMPLATE_ID,
 } from '@mesh-posture/plugin-mesh-posture-common';
-import { NewChecklistEvent } from '../database/ChecklistStore';
-import { ChecklistTemplateRegistry } from './TemplateRegistry';
+import type {
+  ChecklistSeed,
+  ChecklistSeedContext,
+  ChecklistSeedEvent,
+} from '@mesh-posture/plugin-mesh-posture-node';
 
 /*
  * Partly filled checklists for the demo catalog (examples/), attributed to
@@ -39,7 +42,7 @@ const ticket = (id: string): EvidenceLink => ({
   title: id,
 });
 
-type Step =
+export type Step =
   | {
       daysAgo: number;
       actor: string;
@@ -57,7 +60,7 @@ type Step =
     }
   | { daysAgo: number; actor: string; attest: true; comment?: string };
 
-interface SeedChecklist {
+export interface SeedChecklist {
   entityRef: string;
   templateId: string;
   steps: Step[];
@@ -274,17 +277,13 @@ export const DEMO_CHECKLISTS: SeedChecklist[] = [
  * The demo's checklists as event sequences, with `old` values and
  * attestation outcomes computed the way live writes compute them.
  */
-export function demoChecklistSeed(
-  registry: ChecklistTemplateRegistry,
-  now: Date,
-  attestationValidityMs: number,
-): Array<{
-  entityRef: string;
-  templateId: string;
-  events: NewChecklistEvent[];
-}> {
+export function demoChecklistSeed({
+  template: templateOf,
+  now,
+  attestationValidityMs,
+}: ChecklistSeedContext): ChecklistSeed[] {
   return DEMO_CHECKLISTS.flatMap(checklist => {
-    const template = registry.get(checklist.templateId);
+    const template = templateOf(checklist.templateId);
     if (!template) return [];
     const events: ChecklistEvent[] = [];
     const at = (daysAgo: number) =>
@@ -354,7 +353,7 @@ export function demoChecklistSeed(
         entityRef: checklist.entityRef,
         templateId: template.id,
         events: events.map(
-          ({ version, templateId, ...event }) => event as NewChecklistEvent,
+          ({ version, templateId, ...event }) => event as ChecklistSeedEvent,
         ),
       },
     ];

@@ -6,7 +6,10 @@ import {
   foldChecklistEvents,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { parseAllDocuments } from 'yaml';
-import { DEMO_CHECKLISTS, demoChecklistSeed } from './demoSeed';
+import {
+  DEMO_CHECKLISTS,
+  demoChecklistSeed,
+} from '@mesh-posture/plugin-mesh-posture-backend-module-demo';
 import { ChecklistTemplateRegistry } from './TemplateRegistry';
 
 const examples = (file: string) =>
@@ -25,7 +28,11 @@ const { registry } = ChecklistTemplateRegistry.fromSettings({
 
 describe('the demo checklists', () => {
   const now = new Date('2026-12-01T12:00:00Z');
-  const seed = demoChecklistSeed(registry, now, 180 * 864e5);
+  const seed = demoChecklistSeed({
+    template: id => registry.get(id),
+    now,
+    attestationValidityMs: 180 * 864e5,
+  });
 
   it('belong to entities of the example catalog that the checklists apply to', () => {
     const components = examples('entities.yaml').filter(

@@ -1,0 +1,11 @@
+/**
+ * The built-in demo mesh of Mesh Posture, as a backend module: simulated
+ * Linkerd and Istio clusters and the past a fresh demo shows.
+ *
+ * @packageDocumentation
+ */
+
+export { meshPostureModuleDemo as default } from './module';
+export { DemoMesh } from './DemoMesh';
+export { demoCanaryHistory } from './demoCanaryHistory';
+export { demoChecklistSeed, DEMO_CHECKLISTS } from './demoChecklists';
