@@ -12,6 +12,7 @@ import {
   ScoreCheckId,
   ScorecardsResponse,
   WORKLOAD_ANNOTATIONS,
+  MESH_POSTURE_CHECKS,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { DateTime, Duration } from 'luxon';
 
@@ -120,7 +121,7 @@ const checkFacts = Object.fromEntries(
     checkFactName(id),
     {
       type: 'string' as const,
-      description: `Mesh Posture check "${id}": pass, warn, fail, unknown (no data) or not-applicable`,
+      description: `Mesh Posture check "${id}" (${MESH_POSTURE_CHECKS[id].title}; passes when ${MESH_POSTURE_CHECKS[id].passes}): pass, warn, fail, unknown (no data) or not-applicable`,
     },
   ]),
 );

@@ -11,6 +11,7 @@ export * from './types';
 export * from './labelSelector';
 export * from './workloadRef';
 export * from './dates';
+export * from './checks';
 export * from './posture/assessPosture';
 export * from './posture/evidence';
 export * from './api';

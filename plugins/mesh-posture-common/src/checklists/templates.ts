@@ -1,3 +1,4 @@
+import { POSTURE_CHECK_IDS } from '../checks';
 import type { ChecklistTemplate } from './types';
 
 /*
@@ -464,12 +465,4 @@ export const BUILT_IN_CHECKLIST_TEMPLATES: readonly ChecklistTemplate[] = [
  * report makes its items `unknown`.
  * @public
  */
-export const KNOWN_POSTURE_CHECK_IDS: readonly string[] = [
-  'inbound-mtls',
-  'outbound-mtls',
-  'meshed-pods',
-  'certificates',
-  'default-deny',
-  'no-over-grants',
-  'denied-callers',
-];
+export const KNOWN_POSTURE_CHECK_IDS: readonly string[] = POSTURE_CHECK_IDS;

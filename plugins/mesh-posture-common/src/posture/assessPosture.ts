@@ -1,3 +1,4 @@
+import { MESH_POSTURE_CHECKS } from '../checks';
 import type {
   AdmittedIdentity,
   CertificateStatus,
@@ -324,7 +325,7 @@ function checkPods(workloads: WorkloadPosture[], ctx: CheckContext) {
   const { status, detail } = decide(findings);
   const check: PostureCheck = {
     id: 'meshed-pods',
-    title: 'Every pod runs in the mesh',
+    title: MESH_POSTURE_CHECKS['meshed-pods'].title,
     status,
     detail,
   };
@@ -340,10 +341,7 @@ function checkMtls(
   totals: TrafficSecurity,
   ctx: CheckContext,
 ) {
-  const title =
-    direction === 'inbound'
-      ? 'Every inbound request is mutually authenticated'
-      : 'Every outbound request is mutually authenticated';
+  const title = MESH_POSTURE_CHECKS[`${direction}-mtls`].title;
   const mine = edges.filter(e => e.direction === direction);
   const rate = formatRate(totals.requestsPerSecond);
   const share = totals.mtlsShare === null ? '' : formatShare(totals.mtlsShare);
@@ -462,7 +460,7 @@ function checkCertificates(
   gaps: MeshGap[],
   ctx: CheckContext,
 ) {
-  const title = `Mesh certificates valid for more than ${CERTIFICATE_WARNING_DAYS} days`;
+  const title = MESH_POSTURE_CHECKS.certificates.title;
   const findings: CheckFindings = {};
   let short: string | undefined;
   // The certificate that decides: the worst status, then the soonest expiry.
@@ -534,7 +532,7 @@ function checkDefaultDeny(
   authorization: PortAuthorization[],
   ctx: CheckContext,
 ) {
-  const title = 'Authorization is default-deny on every port';
+  const title = MESH_POSTURE_CHECKS['default-deny'].title;
   const findings: CheckFindings = {};
   let short: string | undefined;
   const open = authorization.filter(
@@ -587,7 +585,7 @@ function checkOverGrants(
   gaps: MeshGap[],
   ctx: CheckContext,
 ) {
-  const title = 'Every admitted identity is used';
+  const title = MESH_POSTURE_CHECKS['no-over-grants'].title;
   const findings: CheckFindings = {};
   let short: string | undefined;
   const unused = admitted.filter(a => a.seen === false);
@@ -651,7 +649,7 @@ function checkDeniedCallers(
   gaps: MeshGap[],
   ctx: CheckContext,
 ) {
-  const title = 'No caller is refused by policy';
+  const title = MESH_POSTURE_CHECKS['denied-callers'].title;
   const findings: CheckFindings = {};
   let short: string | undefined;
   const total = denied.reduce((n, d) => n + d.count, 0);

@@ -1,39 +1,32 @@
 import type { CheckStatus, EdgeSecurity } from '../types';
+import { MESH_POSTURE_CHECKS, MeshPostureCheckId } from '../checks';
 
 /**
- * The checks a service is scored on.
+ * A check a service is scored on (the table's `scored` checks).
  * @public
  */
-export const SCORE_CHECK_IDS = [
-  'inbound-mtls',
-  'outbound-mtls',
-  'meshed-pods',
-  'default-deny',
-  'no-over-grants',
-  'certificates',
-  'golden-signals',
-  'progressive-delivery',
-  'checklists',
-] as const;
-
-/** @public */
-export type ScoreCheckId = (typeof SCORE_CHECK_IDS)[number];
+export type ScoreCheckId = {
+  [K in MeshPostureCheckId]: (typeof MESH_POSTURE_CHECKS)[K]['scored'] extends true
+    ? K
+    : never;
+}[MeshPostureCheckId];
 
 /**
- * What each check asks, in the words the page and exports use.
+ * The checks a service is scored on, in the table's order (the CSV's
+ * columns follow it).
  * @public
  */
-export const SCORE_CHECK_TITLES: Record<ScoreCheckId, string> = {
-  'inbound-mtls': 'Inbound mTLS',
-  'outbound-mtls': 'Outbound mTLS',
-  'meshed-pods': 'All pods meshed',
-  'default-deny': 'Default-deny authorization',
-  'no-over-grants': 'No over-granted identities',
-  certificates: 'Certificates valid > 60 days',
-  'golden-signals': 'Golden signals within SLO',
-  'progressive-delivery': 'Progressive delivery',
-  checklists: 'Checklists attested',
-};
+export const SCORE_CHECK_IDS = (
+  Object.keys(MESH_POSTURE_CHECKS) as MeshPostureCheckId[]
+).filter(id => MESH_POSTURE_CHECKS[id].scored) as readonly ScoreCheckId[];
+
+/**
+ * What each check asks, in the short words the page and exports use.
+ * @public
+ */
+export const SCORE_CHECK_TITLES = Object.fromEntries(
+  SCORE_CHECK_IDS.map(id => [id, MESH_POSTURE_CHECKS[id].label]),
+) as Record<ScoreCheckId, string>;
 
 /**
  * How one check came out. `unknown` (no data) earns nothing, like `fail`,

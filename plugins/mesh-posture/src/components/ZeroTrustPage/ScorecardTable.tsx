@@ -11,24 +11,11 @@ import {
   EntityScorecard,
   SCORE_CHECK_IDS,
   SCORE_CHECK_TITLES,
-  ScoreCheckId,
+  MESH_POSTURE_CHECKS,
   ScorecardModel,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { formatScore } from '../shared/format';
 import { LevelChip, ScoreCheckIcon } from '../shared/scoreParts';
-
-/** Column headings short enough for nine check columns; the tooltip says it all. */
-const SHORT_TITLES: Record<ScoreCheckId, string> = {
-  'inbound-mtls': 'mTLS in',
-  'outbound-mtls': 'mTLS out',
-  'meshed-pods': 'Meshed',
-  'default-deny': 'Deny',
-  'no-over-grants': 'Grants',
-  certificates: 'Certs',
-  'golden-signals': 'SLO',
-  'progressive-delivery': 'Canary',
-  checklists: 'Lists',
-};
 
 const nowrap = { whiteSpace: 'nowrap' as const };
 
@@ -65,7 +52,7 @@ export function ScorecardTable(props: {
                   title={`${SCORE_CHECK_TITLES[id]} (weight ${model.weights[id]})`}
                 >
                   <span aria-label={SCORE_CHECK_TITLES[id]}>
-                    {SHORT_TITLES[id]}
+                    {MESH_POSTURE_CHECKS[id].column}
                   </span>
                 </Tooltip>
               </TableCell>
