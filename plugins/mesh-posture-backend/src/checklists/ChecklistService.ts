@@ -76,6 +76,16 @@ type LivePosture = {
   summary: ChecklistPostureSummary;
 };
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown
+  ? Omit<T, K>
+  : never;
+
+/** What a write changes; the write attributes and dates it. */
+type Change = DistributiveOmit<
+  NewChecklistEvent,
+  'templateVersion' | 'actor' | 'createdAt'
+>;
+
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -210,11 +220,8 @@ export class ChecklistService {
     template: ChecklistTemplateInfo,
     baseVersion: number,
     given: ChecklistPosture,
-    build: (
-      record: ChecklistRecord,
-      view: ChecklistView,
-      now: Date,
-    ) => NewChecklistEvent | undefined,
+    actor: string,
+    build: (record: ChecklistRecord, view: ChecklistView) => Change | undefined,
   ): Promise<ChecklistWriteResult> {
     const key = entityKey(entity);
     const { store } = this.options;
@@ -235,10 +242,17 @@ export class ChecklistService {
     if (record.version !== baseVersion) {
       throw conflict(before, record.version);
     }
-    const event = build(record, before, this.now());
-    if (!event) {
+    const change = build(record, before);
+    if (!change) {
       return { view: before };
     }
+    // Every change is attributed and dated, under the template's version.
+    const event = {
+      ...change,
+      templateVersion: template.version,
+      actor,
+      createdAt: this.now().toISOString(),
+    } as NewChecklistEvent;
     try {
       const appended = await store.append(key, template.id, baseVersion, event);
       const after = this.view(
@@ -281,7 +295,8 @@ export class ChecklistService {
       template,
       request.baseVersion,
       given,
-      (record, _view, now) => {
+      actor,
+      record => {
         const previous = record.answers[itemId];
         const next = {
           value: request.value,
@@ -305,9 +320,6 @@ export class ChecklistService {
         return {
           kind: 'answer',
           itemId,
-          templateVersion: template.version,
-          actor,
-          createdAt: now.toISOString(),
           old,
           new: next,
         };
@@ -331,7 +343,8 @@ export class ChecklistService {
       template,
       request.baseVersion,
       given,
-      (record, _view, now) => {
+      actor,
+      record => {
         const previous = record.exemptions[itemId];
         const next = {
           justification: request.justification,
@@ -347,9 +360,6 @@ export class ChecklistService {
         return {
           kind: 'exemption',
           itemId,
-          templateVersion: template.version,
-          actor,
-          createdAt: now.toISOString(),
           old,
           new: next,
         };
@@ -368,32 +378,21 @@ export class ChecklistService {
   ): Promise<ChecklistWriteResult> {
     const template = this.template(entity, templateId);
     this.item(template, itemId);
-    return this.write(
-      entity,
-      template,
-      baseVersion,
-      given,
-      (record, _view, now) => {
-        const previous = record.exemptions[itemId];
-        if (!previous) {
-          throw new NotFoundError(
-            `Item "${itemId}" has no exemption to revoke`,
-          );
-        }
-        return {
-          kind: 'exemption',
-          itemId,
-          templateVersion: template.version,
-          actor,
-          createdAt: now.toISOString(),
-          old: {
-            justification: previous.justification,
-            expiresAt: previous.expiresAt,
-          },
-          new: null,
-        };
-      },
-    );
+    return this.write(entity, template, baseVersion, given, actor, record => {
+      const previous = record.exemptions[itemId];
+      if (!previous) {
+        throw new NotFoundError(`Item "${itemId}" has no exemption to revoke`);
+      }
+      return {
+        kind: 'exemption',
+        itemId,
+        old: {
+          justification: previous.justification,
+          expiresAt: previous.expiresAt,
+        },
+        new: null,
+      };
+    });
   }
 
   /**
@@ -414,7 +413,8 @@ export class ChecklistService {
       template,
       request.baseVersion,
       given,
-      (record, view, now) => {
+      actor,
+      (record, view) => {
         const blockers = checklistAttestationBlockers(view);
         if (blockers.length > 0) {
           const titles = checklistItems(template)
@@ -442,9 +442,6 @@ export class ChecklistService {
         const previous = record.attestation;
         return {
           kind: 'attestation',
-          templateVersion: template.version,
-          actor,
-          createdAt: now.toISOString(),
           old: previous
             ? {
                 templateFingerprint: previous.templateFingerprint,

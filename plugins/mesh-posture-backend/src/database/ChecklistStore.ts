@@ -1,3 +1,4 @@
+import type { ChecklistSeedEvent } from '@mesh-posture/plugin-mesh-posture-node';
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import {
   ChecklistEvent,
@@ -12,17 +13,8 @@ import { migratedClient, toDate } from './migrate';
 const EVENTS = 'mesh_posture_checklist_events';
 const TEMPLATES = 'mesh_posture_checklist_templates';
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown
-  ? Omit<T, K>
-  : never;
-
-/**
- * A change to append: the store assigns the version and the template id.
- */
-export type NewChecklistEvent = DistributiveOmit<
-  ChecklistEvent,
-  'version' | 'templateId'
->;
+/** A change as the store appends it (it numbers the versions). */
+export type NewChecklistEvent = ChecklistSeedEvent;
 
 type EventRow = {
   id: number | string;

@@ -15,6 +15,7 @@ import {
   CHECKLIST_ID_PATTERN,
   ChecklistConflictBody,
   ChecklistRequestValidation,
+  ChecklistView,
   DEFAULT_POSTURE_WINDOW,
   MeshPosture,
   meshPostureChecklistExemptPermission,
@@ -27,6 +28,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import Router from 'express-promise-router';
 import {
   ChecklistConflictError,
+  ChecklistPosture,
   ChecklistService,
   readChecklistPosture,
 } from '../checklists';
@@ -251,83 +253,119 @@ export function createChecklistRouter(
     );
   });
 
+  /**
+   * One checklist write: path ids and query first, then who may write (404,
+   * 403), then `run` validates the body and writes with the posture read
+   * once; the response is the checklist after the change; all audited.
+   */
+  const write =
+    (route: {
+      eventId: string;
+      permission: ResourcePermission<'catalog-entity'>;
+      what: string;
+      query?: string[];
+      status?: number;
+      run: (w: {
+        entity: Entity;
+        actor: string;
+        templateId: string;
+        itemId: string;
+        query: Record<string, string>;
+        body: () => unknown;
+        posture: () => Promise<ChecklistPosture>;
+      }) => Promise<{ view: ChecklistView; meta: JsonObject }>;
+    }) =>
+    async (req: Request, res: Response) =>
+      audited(req, route.eventId, 'medium', async () => {
+        const templateId = pathId(req, 'templateId');
+        const itemId =
+          req.params.itemId === undefined ? '' : pathId(req, 'itemId');
+        const query = readQuery(req, route.query ?? []);
+        const { entity, actor, credentials } = await writer(
+          req,
+          route.permission,
+          route.what,
+        );
+        const { view, meta } = await route.run({
+          entity,
+          actor,
+          templateId,
+          itemId,
+          query,
+          body: () => readBody(req),
+          posture: () => postureOf(entity, credentials),
+        });
+        res.status(route.status ?? 200).json(view);
+        return meta;
+      });
+
   router.put(
     `${BASE}/:templateId/items/:itemId/answer`,
     json,
-    async (req, res) => {
-      await audited(req, 'checklist-answer', 'medium', async () => {
-        const templateId = pathId(req, 'templateId');
-        const itemId = pathId(req, 'itemId');
-        readQuery(req, []);
-        const { entity, actor, credentials } = await writer(
-          req,
-          meshPostureChecklistUpdatePermission,
-          'answer checklists',
-        );
-        const body = valid(validateChecklistAnswerRequest(readBody(req)));
+    write({
+      eventId: 'checklist-answer',
+      permission: meshPostureChecklistUpdatePermission,
+      what: 'answer checklists',
+      run: async w => {
+        const body = valid(validateChecklistAnswerRequest(w.body()));
         const { view, event } = await service.answer(
-          entity,
-          templateId,
-          itemId,
+          w.entity,
+          w.templateId,
+          w.itemId,
           body,
-          actor,
-          await postureOf(entity, credentials),
+          w.actor,
+          await w.posture(),
         );
-        res.json(view);
-        return { value: body.value, version: view.version, changed: !!event };
-      });
-    },
+        const meta = {
+          value: body.value,
+          version: view.version,
+          changed: !!event,
+        };
+        return { view, meta };
+      },
+    }),
   );
 
   router.put(
     `${BASE}/:templateId/items/:itemId/exemption`,
     json,
-    async (req, res) => {
-      await audited(req, 'checklist-exemption', 'medium', async () => {
-        const templateId = pathId(req, 'templateId');
-        const itemId = pathId(req, 'itemId');
-        readQuery(req, []);
-        const { entity, actor, credentials } = await writer(
-          req,
-          meshPostureChecklistExemptPermission,
-          'exempt checklist items',
-        );
+    write({
+      eventId: 'checklist-exemption',
+      permission: meshPostureChecklistExemptPermission,
+      what: 'exempt checklist items',
+      run: async w => {
         const body = valid(
-          validateChecklistExemptionRequest(readBody(req), new Date()),
+          validateChecklistExemptionRequest(w.body(), new Date()),
         );
         const { view, event } = await service.exempt(
-          entity,
-          templateId,
-          itemId,
+          w.entity,
+          w.templateId,
+          w.itemId,
           body,
-          actor,
-          await postureOf(entity, credentials),
+          w.actor,
+          await w.posture(),
         );
-        res.json(view);
-        return {
+        const meta = {
           action: 'grant',
           expiresAt: body.expiresAt,
           version: view.version,
           changed: !!event,
         };
-      });
-    },
+        return { view, meta };
+      },
+    }),
   );
 
   router.delete(
     `${BASE}/:templateId/items/:itemId/exemption`,
-    async (req, res) => {
-      await audited(req, 'checklist-exemption', 'medium', async () => {
-        const templateId = pathId(req, 'templateId');
-        const itemId = pathId(req, 'itemId');
-        const query = readQuery(req, ['baseVersion']);
-        const { entity, actor, credentials } = await writer(
-          req,
-          meshPostureChecklistExemptPermission,
-          'revoke checklist exemptions',
-        );
+    write({
+      eventId: 'checklist-exemption',
+      permission: meshPostureChecklistExemptPermission,
+      what: 'revoke checklist exemptions',
+      query: ['baseVersion'],
+      run: async w => {
         const baseVersion = wholeNumber(
-          query.baseVersion,
+          w.query.baseVersion,
           'baseVersion',
           0,
           Number.MAX_SAFE_INTEGER,
@@ -338,40 +376,43 @@ export function createChecklistRouter(
           );
         }
         const { view } = await service.revokeExemption(
-          entity,
-          templateId,
-          itemId,
+          w.entity,
+          w.templateId,
+          w.itemId,
           baseVersion,
-          actor,
-          await postureOf(entity, credentials),
+          w.actor,
+          await w.posture(),
         );
-        res.json(view);
-        return { action: 'revoke', version: view.version };
-      });
-    },
+        return { view, meta: { action: 'revoke', version: view.version } };
+      },
+    }),
   );
 
-  router.post(`${BASE}/:templateId/attestations`, json, async (req, res) => {
-    await audited(req, 'checklist-attestation', 'medium', async () => {
-      const templateId = pathId(req, 'templateId');
-      readQuery(req, []);
-      const { entity, actor, credentials } = await writer(
-        req,
-        meshPostureChecklistUpdatePermission,
-        'attest checklists',
-      );
-      const body = valid(validateChecklistAttestationRequest(readBody(req)));
-      const { view } = await service.attest(
-        entity,
-        templateId,
-        body,
-        actor,
-        await postureOf(entity, credentials),
-      );
-      res.status(201).json(view);
-      return { version: view.version, templateVersion: view.template.version };
-    });
-  });
+  router.post(
+    `${BASE}/:templateId/attestations`,
+    json,
+    write({
+      eventId: 'checklist-attestation',
+      permission: meshPostureChecklistUpdatePermission,
+      what: 'attest checklists',
+      status: 201,
+      run: async w => {
+        const body = valid(validateChecklistAttestationRequest(w.body()));
+        const { view } = await service.attest(
+          w.entity,
+          w.templateId,
+          body,
+          w.actor,
+          await w.posture(),
+        );
+        const meta = {
+          version: view.version,
+          templateVersion: view.template.version,
+        };
+        return { view, meta };
+      },
+    }),
+  );
 
   // A stale write answers 409 with the checklist as it stands now.
   router.use(
