@@ -117,7 +117,11 @@ export interface MeshPostureApi {
     options?: { days?: number },
   ): Promise<EntityScoreResponse>;
   /** Takes a snapshot of the whole catalog now (platform team only). */
-  takeSnapshot(): Promise<{ run: SnapshotRun }>;
+  /**
+   * Takes a snapshot now: the stored run, or `null` while it is still
+   * running (202; the scorecards show it once stored).
+   */
+  takeSnapshot(): Promise<{ run: SnapshotRun | null }>;
   /** The Flagger canaries of the entity's workloads, with their rollouts. */
   getCanary(entityRef: CompoundEntityRef): Promise<EntityCanaryResponse>;
   /** Flows into and out of entities over a period, as the snapshots saw them. */

@@ -265,7 +265,7 @@ export class MeshPostureClient implements MeshPostureApi {
     );
   }
 
-  takeSnapshot(): Promise<{ run: SnapshotRun }> {
+  takeSnapshot(): Promise<{ run: SnapshotRun | null }> {
     return this.json('POST', `/${MESH_POSTURE_API_VERSION}/snapshots`);
   }
 

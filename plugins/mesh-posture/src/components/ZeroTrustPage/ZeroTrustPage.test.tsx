@@ -1,3 +1,8 @@
+import {
+  AlertApi,
+  alertApiRef,
+  AlertMessage,
+} from '@backstage/core-plugin-api';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
@@ -53,7 +58,9 @@ const trend: ScoreTrendResponse = {
 };
 
 /** Serves the scorecard endpoints, filtering like the backend, and records the queries. */
-function serve(options: { empty?: boolean; fail?: boolean } = {}): {
+function serve(
+  options: { empty?: boolean; fail?: boolean; stillRunning?: boolean } = {},
+): {
   scorecards: URLSearchParams[];
   trends: URLSearchParams[];
   exports: URLSearchParams[];
@@ -107,6 +114,10 @@ function serve(options: { empty?: boolean; fail?: boolean } = {}): {
     }),
     http.post(`${base}/v1/snapshots`, () => {
       seen.snapshots += 1;
+      // 202: the run goes on, on this replica or another.
+      if (options.stillRunning) {
+        return HttpResponse.json({ run: null }, { status: 202 });
+      }
       return HttpResponse.json(
         { run: scorecardsResponse().run },
         { status: 201 },
@@ -115,6 +126,13 @@ function serve(options: { empty?: boolean; fail?: boolean } = {}): {
   );
   return seen;
 }
+
+const alerts: AlertMessage[] = [];
+const alertApi: Partial<AlertApi> = {
+  post: (alert: AlertMessage) => {
+    alerts.push(alert);
+  },
+};
 
 async function renderPage(
   options: { maySnapshot?: boolean; path?: string } = {},
@@ -129,6 +147,7 @@ async function renderPage(
       apis={[
         [meshPostureApiRef, api],
         [permissionApiRef, permissionApi],
+        [alertApiRef, alertApi],
       ]}
     >
       <SWRConfig value={{ provider: () => new Map() }}>
@@ -277,6 +296,24 @@ describe('ZeroTrustPage', () => {
       expect(again.scorecards.length).toBeGreaterThan(before),
     );
     expect(seen.snapshots).toBe(0);
+  });
+
+  it('says a snapshot still running is running, not failed', async () => {
+    alerts.length = 0;
+    const seen = serve({ stillRunning: true });
+    await renderPage({ maySnapshot: true });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Snapshot now' }),
+    );
+    await waitFor(() => expect(seen.snapshots).toBe(1));
+    await waitFor(() =>
+      expect(alerts).toEqual([
+        expect.objectContaining({
+          severity: 'info',
+          message: expect.stringContaining('still running'),
+        }),
+      ]),
+    );
   });
 
   it('explains an empty history, and shows errors', async () => {

@@ -104,8 +104,10 @@ export function ZeroTrustScorecards() {
     try {
       const { run } = await api.takeSnapshot();
       alertApi.post({
-        message: `Snapshot taken: ${run.entities} services scored.`,
-        severity: 'success',
+        message: run
+          ? `Snapshot taken: ${run.entities} services scored.`
+          : 'The snapshot is still running; the scores update when it is stored.',
+        severity: run ? 'success' : 'info',
         display: 'transient',
       });
       scorecards.retry();
