@@ -11,7 +11,7 @@
  */
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { resolveWorkloadTarget } from '../src/posture/resolveWorkloadTarget';
-import { countingSourceUsage } from '../src/sources/sourceUsage';
+import { countingSourceUsage } from '@mesh-posture/plugin-mesh-posture-node';
 import {
   manyServicesCluster,
   manyServicesPaths,

@@ -40,16 +40,11 @@ import { SourceCaller } from './sources/SourceCaller';
  */
 export interface MeshPostureContext {
   settings: MeshPostureConfig;
-  providers: MeshClusterProvider[];
-  registry: ClusterRegistry;
-  caller: SourceCaller;
-  peers: PeerEntities;
   stores: {
     observations: ObservationStore;
     canaries: CanaryHistoryStore;
     scorecards: ScorecardStore;
   };
-  assembler: PostureAssembler;
   posture: PostureService;
   signals: SignalsService;
   canaries: CanaryService;
@@ -116,13 +111,17 @@ export async function createMeshPostureContext(
     canaries: await CanaryHistoryStore.create({ database }),
     scorecards: await ScorecardStore.create({ database }),
   };
-  const assembler = new PostureAssembler({
-    registry,
-    caller,
-    callerWindow: settings.callerWindow,
-    minimumCallerHistoryMs: settings.minimumCallerHistoryMs,
-    logger,
-  });
+  // Live, or as the clusters were at an instant (a seeded history).
+  const assemblerOf = (clusters: ClusterRegistry, at?: Date) =>
+    new PostureAssembler({
+      registry: clusters,
+      caller,
+      callerWindow: settings.callerWindow,
+      minimumCallerHistoryMs: settings.minimumCallerHistoryMs,
+      logger,
+      ...(at ? { now: () => at } : {}),
+    });
+  const assembler = assemblerOf(registry);
   const checklists = await createChecklistService({
     config,
     logger,
@@ -151,26 +150,14 @@ export async function createMeshPostureContext(
     days: seeded.days,
     snapshotAt: (at: Date) =>
       snapshotOf(
-        new PostureAssembler({
-          registry: new ClusterRegistry(seeded.providersAt(at), logger),
-          caller,
-          callerWindow: settings.callerWindow,
-          minimumCallerHistoryMs: settings.minimumCallerHistoryMs,
-          logger,
-          now: () => at,
-        }),
+        assemblerOf(new ClusterRegistry(seeded.providersAt(at), logger), at),
         () => at,
       ),
   };
 
   return {
     settings,
-    providers,
-    registry,
-    caller,
-    peers,
     stores,
-    assembler,
     posture: new PostureService({
       assembler,
       cache,

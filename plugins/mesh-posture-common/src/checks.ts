@@ -133,8 +133,13 @@ export const MESH_POSTURE_CHECKS = {
 /** @public */
 export type MeshPostureCheckId = keyof typeof MESH_POSTURE_CHECKS;
 
-/** The ids of the checks that have the given property, in table order. */
-function idsWhere(key: 'posture' | 'scored'): readonly MeshPostureCheckId[] {
+/**
+ * The ids of the checks that have the given property, in table order.
+ * @public
+ */
+export function checkIdsWhere(
+  key: 'posture' | 'scored',
+): readonly MeshPostureCheckId[] {
   return (Object.keys(MESH_POSTURE_CHECKS) as MeshPostureCheckId[]).filter(
     id => MESH_POSTURE_CHECKS[id][key],
   );
@@ -144,4 +149,4 @@ function idsWhere(key: 'posture' | 'scored'): readonly MeshPostureCheckId[] {
  * The checks the posture assessment judges, in table order.
  * @public
  */
-export const POSTURE_CHECK_IDS = idsWhere('posture');
+export const POSTURE_CHECK_IDS = checkIdsWhere('posture');

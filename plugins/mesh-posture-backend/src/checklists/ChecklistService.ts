@@ -130,6 +130,20 @@ export class ChecklistService {
     return template;
   }
 
+  /** Whether any checklist applies to the entity. */
+  applies(entity: Entity): boolean {
+    return this.options.registry.forEntity(entity).templates.length > 0;
+  }
+
+  /**
+   * The template and item a write names; 404 when either does not apply.
+   * Checked before the caller reads the live posture a write needs.
+   */
+  target(entity: Entity, templateId: string, itemId?: string): void {
+    const template = this.template(entity, templateId);
+    if (itemId !== undefined) this.item(template, itemId);
+  }
+
   private item(template: ChecklistTemplateInfo, itemId: string): ChecklistItem {
     const found = checklistItems(template).find(i => i.item.id === itemId);
     if (!found) {

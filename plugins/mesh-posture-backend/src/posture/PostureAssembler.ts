@@ -15,9 +15,9 @@ import {
 import {
   MeshCluster,
   SourceError,
+  statusOf,
   WorkloadTelemetry,
 } from '@mesh-posture/plugin-mesh-posture-node';
-import { statusOf } from '@mesh-posture/plugin-mesh-posture-node';
 import { identityMatches } from '../mesh/identities';
 import {
   MeshObjectAdapter,

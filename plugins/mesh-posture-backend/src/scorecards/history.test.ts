@@ -22,7 +22,7 @@ const ledger: Entity = {
   spec: { type: 'service', owner: 'cards-team', lifecycle: 'production' },
 };
 
-describe('backfillDemoScorecards', () => {
+describe('backfillScorecards', () => {
   it('takes one real snapshot a day, at each day as the demo was, once', async () => {
     const knex = await databases.init('SQLITE_3');
     const store = await ScorecardStore.create({

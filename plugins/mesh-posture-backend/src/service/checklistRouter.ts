@@ -142,6 +142,15 @@ export function createChecklistRouter(
       ),
     );
 
+  // Reads list the posture only where a checklist applies.
+  const postureFor = async (
+    entity: Entity,
+    credentials: BackstageCredentials,
+  ): Promise<ChecklistPosture> =>
+    service.applies(entity)
+      ? postureOf(entity, credentials)
+      : { unavailable: 'no checklist applies' };
+
   async function writer(
     req: Request,
     permission: ResourcePermission<'catalog-entity'>,
@@ -190,7 +199,7 @@ export function createChecklistRouter(
   router.get(BASE, async (req, res) => {
     readQuery(req, []);
     const { entity, credentials } = await readableEntity(req);
-    res.json(await service.list(entity, await postureOf(entity, credentials)));
+    res.json(await service.list(entity, await postureFor(entity, credentials)));
   });
 
   router.get(`${BASE}/export`, async (req, res) => {
@@ -208,7 +217,7 @@ export function createChecklistRouter(
       const data = await service.exportData(
         entity,
         actor,
-        await postureOf(entity, credentials),
+        await postureFor(entity, credentials),
       );
       const base = `checklists-${data.entity.ref.replace(
         /[^a-z0-9.-]+/g,
@@ -286,6 +295,8 @@ export function createChecklistRouter(
           route.permission,
           route.what,
         );
+        // 404 before anything is read from the clusters.
+        service.target(entity, templateId, itemId || undefined);
         const { view, meta } = await route.run({
           entity,
           actor,

@@ -14,17 +14,12 @@ import { parseIsoInstant } from '@mesh-posture/plugin-mesh-posture-common';
 
 const validator = makeValidator();
 
-function checked(ref: CompoundEntityRef, shown: string): CompoundEntityRef {
-  if (!validator.isValidKind(ref.kind)) {
-    throw new InputError(`Invalid entity kind "${shown}"`);
-  }
-  if (!validator.isValidNamespace(ref.namespace)) {
-    throw new InputError(`Invalid entity namespace "${shown}"`);
-  }
-  if (!validator.isValidEntityName(ref.name)) {
-    throw new InputError(`Invalid entity name "${shown}"`);
-  }
-  return ref;
+/** The first part of a ref the catalog would refuse, or undefined. */
+function invalidPart(ref: CompoundEntityRef) {
+  if (!validator.isValidKind(ref.kind)) return 'kind';
+  if (!validator.isValidNamespace(ref.namespace)) return 'namespace';
+  if (!validator.isValidEntityName(ref.name)) return 'name';
+  return undefined;
 }
 
 /** The entity of `/v1/entities/{kind}/{namespace}/{name}/…`. */
@@ -32,9 +27,12 @@ export function entityRefFromPath(
   params: Record<string, string>,
 ): CompoundEntityRef {
   const { kind, namespace, name } = params;
-  checked({ kind, namespace: 'default', name: 'x' }, kind.slice(0, 80));
-  checked({ kind: 'x', namespace, name: 'x' }, namespace.slice(0, 80));
-  return checked({ kind, namespace, name }, name.slice(0, 80));
+  const ref = { kind, namespace, name };
+  const part = invalidPart(ref);
+  if (part) {
+    throw new InputError(`Invalid entity ${part} "${ref[part].slice(0, 80)}"`);
+  }
+  return ref;
 }
 
 /**
@@ -54,11 +52,7 @@ export function readEntityRef(raw: string, key = 'entityRef'): string {
   } catch {
     throw new InputError(`${key} "${shown}" is not an entity ref`);
   }
-  const valid =
-    validator.isValidKind(ref.kind) &&
-    validator.isValidNamespace(ref.namespace) &&
-    validator.isValidEntityName(ref.name);
-  if (!valid) {
+  if (invalidPart(ref)) {
     throw new InputError(
       `${key} "${shown}" is not an entity ref: use kind:namespace/name with the catalog's characters`,
     );

@@ -1,5 +1,9 @@
 import type { CheckStatus, EdgeSecurity } from '../types';
-import { MESH_POSTURE_CHECKS, MeshPostureCheckId } from '../checks';
+import {
+  checkIdsWhere,
+  MESH_POSTURE_CHECKS,
+  MeshPostureCheckId,
+} from '../checks';
 
 /**
  * A check a service is scored on (the table's `scored` checks).
@@ -16,9 +20,9 @@ export type ScoreCheckId = {
  * columns follow it).
  * @public
  */
-export const SCORE_CHECK_IDS = (
-  Object.keys(MESH_POSTURE_CHECKS) as MeshPostureCheckId[]
-).filter(id => MESH_POSTURE_CHECKS[id].scored) as readonly ScoreCheckId[];
+export const SCORE_CHECK_IDS = checkIdsWhere(
+  'scored',
+) as readonly ScoreCheckId[];
 
 /**
  * What each check asks, in the short words the page and exports use.
