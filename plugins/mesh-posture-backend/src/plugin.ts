@@ -81,11 +81,11 @@ export const meshPosturePlugin = createBackendPlugin({
             signalsService: context.signals,
             canaryService: context.canaries,
             openApiSpec: context.openApiSpec,
-            checklists: { service: context.checklists, auditor },
+            auditor,
+            checklists: { service: context.checklists },
             scorecards: {
               service: context.scorecards,
               takeSnapshot: tasks.takeSnapshot,
-              auditor,
             },
           }),
         );

@@ -1,8 +1,10 @@
 import { AuditorService } from '@backstage/backend-plugin-api';
 import { JsonObject } from '@backstage/types';
-import { Request } from 'express';
+import { CHECKLIST_ID_PATTERN } from '@mesh-posture/plugin-mesh-posture-common';
+import { NextFunction, Request, Response } from 'express';
 import { ChecklistConflictError } from '../checklists';
 import { isBodyError } from './errors';
+import { entityRefFromPath } from './inputs';
 
 /*
  * Auditor events of writes carry ids, versions and the outcome, never what
@@ -82,22 +84,107 @@ export function baseVersionOf(req: Request): number | undefined {
     : undefined;
 }
 
+const ITEM = '/v1/entities/{kind}/{namespace}/{name}/checklists/{templateId}';
+
 /**
- * Runs a write inside an auditor event: `initiated`, then `succeeded` with
- * the meta `run` returns, or `failed` with {@link auditFailure}.
+ * Every operation that emits an auditor event, by the spec's method and
+ * path: its route names it, and a request the spec refuses before the
+ * route runs (a bad query or path parameter) is recorded under it too.
+ */
+export const AUDITED_OPERATIONS = {
+  checklistExport: {
+    method: 'GET',
+    path: '/v1/entities/{kind}/{namespace}/{name}/checklists/export',
+    eventId: 'checklist-export',
+    severityLevel: 'low',
+  },
+  checklistAnswer: {
+    method: 'PUT',
+    path: `${ITEM}/items/{itemId}/answer`,
+    eventId: 'checklist-answer',
+    severityLevel: 'medium',
+  },
+  checklistExemption: {
+    method: 'PUT',
+    path: `${ITEM}/items/{itemId}/exemption`,
+    eventId: 'checklist-exemption',
+    severityLevel: 'medium',
+  },
+  checklistRevocation: {
+    method: 'DELETE',
+    path: `${ITEM}/items/{itemId}/exemption`,
+    eventId: 'checklist-exemption',
+    severityLevel: 'medium',
+  },
+  checklistAttestation: {
+    method: 'POST',
+    path: `${ITEM}/attestations`,
+    eventId: 'checklist-attestation',
+    severityLevel: 'medium',
+  },
+  snapshotCreate: {
+    method: 'POST',
+    path: '/v1/snapshots',
+    eventId: 'scorecard-snapshot-create',
+    severityLevel: 'medium',
+  },
+} as const satisfies Record<
+  string,
+  {
+    method: string;
+    path: string;
+    eventId: string;
+    severityLevel: 'low' | 'medium';
+  }
+>;
+
+export type AuditedOperation =
+  (typeof AUDITED_OPERATIONS)[keyof typeof AUDITED_OPERATIONS];
+
+/**
+ * Ids and refs only, and only valid ones: audit meta never holds what
+ * people typed (an invalid path part is recorded as null; the request is
+ * refused with 400).
+ */
+export function auditMetaOf(
+  params: Record<string, string>,
+): JsonObject | undefined {
+  const { kind, templateId, itemId } = params;
+  if (kind === undefined) return undefined;
+  let entityRef: string | null = null;
+  try {
+    const ref = entityRefFromPath(params);
+    entityRef = `${ref.kind}:${ref.namespace}/${ref.name}`.toLowerCase();
+  } catch {
+    // refused, with the reason
+  }
+  const id = (value: string) =>
+    CHECKLIST_ID_PATTERN.test(value) ? value : null;
+  return {
+    entityRef,
+    ...(templateId !== undefined ? { templateId: id(templateId) } : {}),
+    ...(itemId !== undefined ? { itemId: id(itemId) } : {}),
+  };
+}
+
+const AUDITED = Symbol('audited');
+
+/**
+ * Runs an audited operation inside an auditor event: `initiated`, then
+ * `succeeded` with the meta `run` returns, or `failed` with
+ * {@link auditFailure}.
  */
 export async function audited(
   auditor: AuditorService,
   req: Request,
-  event: {
-    eventId: string;
-    severityLevel: 'low' | 'medium';
-    meta?: JsonObject;
-  },
+  operation: AuditedOperation,
   run: () => Promise<JsonObject>,
 ): Promise<void> {
+  (req as any)[AUDITED] = true;
   const auditEvent = await auditor.createEvent({
-    ...event,
+    eventId: operation.eventId,
+    severityLevel: operation.severityLevel,
+    meta: auditMetaOf(req.params),
     request: auditedRequest(req),
   });
   let meta: JsonObject;
@@ -108,4 +195,43 @@ export async function audited(
     throw error;
   }
   await auditEvent.success({ meta: { outcome: 'accepted', ...meta } });
+}
+
+/**
+ * An error handler placed right after the request validator: a request to
+ * an audited operation that the spec refused (or whose body could not be
+ * read) never reached its route, and is recorded here as refused.
+ */
+export function auditRefusedRequests(auditor: AuditorService) {
+  const operations: readonly AuditedOperation[] =
+    Object.values(AUDITED_OPERATIONS);
+  return async (
+    error: unknown,
+    req: Request,
+    _res: Response,
+    next: NextFunction,
+  ) => {
+    const openapi = (
+      req as {
+        openapi?: {
+          openApiRoute?: string;
+          pathParams?: Record<string, string>;
+        };
+      }
+    ).openapi;
+    const operation = operations.find(
+      o => o.method === req.method && o.path === openapi?.openApiRoute,
+    );
+    if (operation && !(req as any)[AUDITED]) {
+      (req as any)[AUDITED] = true;
+      const auditEvent = await auditor.createEvent({
+        eventId: operation.eventId,
+        severityLevel: operation.severityLevel,
+        meta: auditMetaOf(openapi?.pathParams ?? {}),
+        request: auditedRequest(req),
+      });
+      await auditEvent.fail(auditFailure(error, baseVersionOf(req)));
+    }
+    next(error);
+  };
 }

@@ -22,7 +22,6 @@ import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { meshPosturePlugin } from '../plugin';
 import meshPostureModuleDemo from '@mesh-posture/plugin-mesh-posture-backend-module-demo';
 import MarkdownIt from 'markdown-it';
-import { createChecklistRouter } from './checklistRouter';
 import { renderChecklistExportMarkdown } from '../checklists/exportMarkdown';
 import { testDatabaseIds } from '../__testUtils__/testDatabaseIds';
 import { recordingAuditor } from '../__testUtils__/recordingAuditor';
@@ -485,7 +484,9 @@ describe('PUT …/items/{itemId}/answer', () => {
       .put(`${ACCOUNTS}/Threat_Model/items/x/answer`)
       .send({ baseVersion: 0, value: 'yes' });
     expect(badId.status).toBe(400);
-    expect(badId.body.error.message).toBe('Invalid template id "Threat_Model"');
+    expect(badId.body.error.message).toMatch(
+      /^Path parameter "templateId" must match pattern/,
+    );
   });
 });
 
@@ -862,7 +863,9 @@ describe('GET …/checklists/export', () => {
     const { server } = await startBackend();
     const res = await request(server).get(`${ACCOUNTS}/export?format=pdf`);
     expect(res.status).toBe(400);
-    expect(res.body.error.message).toBe('format must be one of markdown, json');
+    expect(res.body.error.message).toBe(
+      'Query parameter "format" must be equal to one of the allowed values: json, markdown',
+    );
   });
 });
 
@@ -1238,32 +1241,6 @@ describe('auditor events of writes', () => {
       templateId: 'threat-model',
       itemId: 'operations-logged',
     });
-  });
-});
-
-describe('the OpenAPI document', () => {
-  it('documents every checklist route with its method', () => {
-    const router = createChecklistRouter({} as any) as any;
-    const served = router.stack
-      .filter((layer: any) => layer.route)
-      .flatMap((layer: any) =>
-        Object.keys(layer.route.methods).map(
-          method =>
-            `${method.toUpperCase()} ${layer.route.path.replace(
-              /:(\w+)/g,
-              '{$1}',
-            )}`,
-        ),
-      )
-      .sort();
-    const documented = Object.entries(spec.paths)
-      .filter(([p]) => p.includes('/checklists'))
-      .flatMap(([p, operations]) =>
-        Object.keys(operations as object).map(m => `${m.toUpperCase()} ${p}`),
-      )
-      .sort();
-    expect(served).toHaveLength(7);
-    expect(served).toEqual(documented);
   });
 });
 

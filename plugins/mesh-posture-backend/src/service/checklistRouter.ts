@@ -11,8 +11,6 @@ import {
 } from '@backstage/plugin-permission-common';
 import { JsonObject } from '@backstage/types';
 import {
-  CHECKLIST_EXPORT_FORMATS,
-  CHECKLIST_ID_PATTERN,
   ChecklistConflictBody,
   ChecklistRequestValidation,
   ChecklistView,
@@ -24,8 +22,7 @@ import {
   validateChecklistAttestationRequest,
   validateChecklistExemptionRequest,
 } from '@mesh-posture/plugin-mesh-posture-common';
-import express, { NextFunction, Request, Response } from 'express';
-import Router from 'express-promise-router';
+import { NextFunction, Request, Response } from 'express';
 import {
   ChecklistConflictError,
   ChecklistPosture,
@@ -33,13 +30,14 @@ import {
   readChecklistPosture,
 } from '../checklists';
 import { renderChecklistExportMarkdown } from '../checklists/exportMarkdown';
-import { audited as auditedWrite } from './auditing';
-import { jsonBody, readBody } from './errors';
-import { entityRefFromPath } from './inputs';
+import { audited, AUDITED_OPERATIONS, AuditedOperation } from './auditing';
+import { readBody } from './errors';
+import { ReadableEntity } from './inputs';
+import { MeshPostureRouter } from '../schema/openapi';
 
 const BASE = '/v1/entities/:kind/:namespace/:name/checklists';
 
-export interface ChecklistRouterOptions {
+export interface ChecklistRouteOptions {
   service: ChecklistService;
   auditor: AuditorService;
   permissions: PermissionsService;
@@ -51,23 +49,7 @@ export interface ChecklistRouterOptions {
     ): Promise<MeshPosture>;
   };
   /** The entity of the path, 404 unless the caller may read it, 403 without posture read. */
-  readableEntity(
-    req: Request,
-  ): Promise<{ entity: Entity; credentials: BackstageCredentials }>;
-  readQuery(req: Request, allowed: string[]): Record<string, string>;
-}
-
-function pathId(req: Request, param: 'templateId' | 'itemId'): string {
-  const value = req.params[param];
-  if (!CHECKLIST_ID_PATTERN.test(value)) {
-    throw new InputError(
-      `Invalid ${param === 'itemId' ? 'item' : 'template'} id "${value.slice(
-        0,
-        64,
-      )}"`,
-    );
-  }
-  return value;
+  readableEntity: ReadableEntity;
 }
 
 function valid<T>(result: ChecklistRequestValidation<T>): T {
@@ -77,45 +59,6 @@ function valid<T>(result: ChecklistRequestValidation<T>): T {
   return result.value;
 }
 
-function wholeNumber(
-  value: string | undefined,
-  name: string,
-  min: number,
-  max: number,
-): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d{1,12}$/.test(value) || n < min || n > max) {
-    throw new InputError(
-      `${name} must be a whole number from ${min} to ${max}`,
-    );
-  }
-  return n;
-}
-
-/**
- * Ids and refs only, and only valid ones: audit meta never holds what
- * people typed (an invalid path part is recorded as null; the request is
- * refused with 400).
- */
-function auditMeta(req: Request): JsonObject {
-  const { templateId, itemId } = req.params;
-  let entityRef: string | null = null;
-  try {
-    const ref = entityRefFromPath(req.params);
-    entityRef = `${ref.kind}:${ref.namespace}/${ref.name}`.toLowerCase();
-  } catch {
-    // refused later, with the reason
-  }
-  const id = (value: string) =>
-    CHECKLIST_ID_PATTERN.test(value) ? value : null;
-  return {
-    entityRef,
-    ...(templateId !== undefined ? { templateId: id(templateId) } : {}),
-    ...(itemId !== undefined ? { itemId: id(itemId) } : {}),
-  };
-}
-
 /**
  * The checklist routes under `/v1/entities/{kind}/{namespace}/{name}/checklists`.
  * Every write: catalog visibility (404) and posture read (403) first, then
@@ -123,13 +66,11 @@ function auditMeta(req: Request): JsonObject {
  * optimistic lock (409 with the current state). Every write emits an
  * auditor event, successful or not.
  */
-export function createChecklistRouter(
-  options: ChecklistRouterOptions,
-): express.Router {
-  const { service, auditor, permissions, readableEntity, readQuery } = options;
-  const router = Router();
-  // Only the writes take a body.
-  const json = jsonBody();
+export function addChecklistRoutes(
+  router: MeshPostureRouter,
+  options: ChecklistRouteOptions,
+): void {
+  const { service, auditor, permissions, readableEntity } = options;
 
   // Read once per request, after the request is known to be allowed and
   // valid; the checklists judge their automatic items on it.
@@ -183,79 +124,56 @@ export function createChecklistRouter(
     };
   }
 
-  const audited = (
-    req: Request,
-    eventId: string,
-    severityLevel: 'low' | 'medium',
-    run: () => Promise<JsonObject>,
-  ) =>
-    auditedWrite(
-      auditor,
-      req,
-      { eventId, severityLevel, meta: auditMeta(req) },
-      run,
-    );
-
   router.get(BASE, async (req, res) => {
-    readQuery(req, []);
     const { entity, credentials } = await readableEntity(req);
     res.json(await service.list(entity, await postureFor(entity, credentials)));
   });
 
   router.get(`${BASE}/export`, async (req, res) => {
-    await audited(req, 'checklist-export', 'low', async () => {
-      const query = readQuery(req, ['format']);
-      const format = query.format ?? 'json';
-      if (!(CHECKLIST_EXPORT_FORMATS as readonly string[]).includes(format)) {
-        throw new InputError(
-          `format must be one of ${CHECKLIST_EXPORT_FORMATS.join(', ')}`,
+    await audited(
+      auditor,
+      req,
+      AUDITED_OPERATIONS.checklistExport,
+      async () => {
+        const format = req.query.format;
+        const { entity, credentials } = await readableEntity(req);
+        const principal = credentials.principal as { userEntityRef?: string };
+        const actor = principal.userEntityRef ?? 'a service';
+        const data = await service.exportData(
+          entity,
+          actor,
+          await postureFor(entity, credentials),
         );
-      }
-      const { entity, credentials } = await readableEntity(req);
-      const principal = credentials.principal as { userEntityRef?: string };
-      const actor = principal.userEntityRef ?? 'a service';
-      const data = await service.exportData(
-        entity,
-        actor,
-        await postureFor(entity, credentials),
-      );
-      const base = `checklists-${data.entity.ref.replace(
-        /[^a-z0-9.-]+/g,
-        '-',
-      )}-${data.exportedAt.slice(0, 10)}`;
-      // The portal's frontend runs on another origin: let it read the name.
-      res.setHeader('Access-Control-Expose-Headers', 'Content-Disposition');
-      if (format === 'markdown') {
-        res.setHeader('Content-Type', 'text/markdown; charset=utf-8');
-        res.setHeader(
-          'Content-Disposition',
-          `attachment; filename="${base}.md"`,
-        );
-        res.send(renderChecklistExportMarkdown(data));
-      } else {
-        res.setHeader(
-          'Content-Disposition',
-          `attachment; filename="${base}.json"`,
-        );
-        res.json(data);
-      }
-      return { format };
-    });
+        const base = `checklists-${data.entity.ref.replace(
+          /[^a-z0-9.-]+/g,
+          '-',
+        )}-${data.exportedAt.slice(0, 10)}`;
+        // The portal's frontend runs on another origin: let it read the name.
+        res.setHeader('Access-Control-Expose-Headers', 'Content-Disposition');
+        if (format === 'markdown') {
+          res.setHeader('Content-Type', 'text/markdown; charset=utf-8');
+          res.setHeader(
+            'Content-Disposition',
+            `attachment; filename="${base}.md"`,
+          );
+          res.send(renderChecklistExportMarkdown(data));
+        } else {
+          res.setHeader(
+            'Content-Disposition',
+            `attachment; filename="${base}.json"`,
+          );
+          res.json(data);
+        }
+        return { format };
+      },
+    );
   });
 
   router.get(`${BASE}/:templateId/history`, async (req, res) => {
-    const templateId = pathId(req, 'templateId');
-    const query = readQuery(req, ['limit', 'beforeVersion']);
-    const limit = wholeNumber(query.limit, 'limit', 1, 1000) ?? 200;
-    const beforeVersion = wholeNumber(
-      query.beforeVersion,
-      'beforeVersion',
-      1,
-      Number.MAX_SAFE_INTEGER,
-    );
+    const { limit, beforeVersion } = req.query;
     const { entity } = await readableEntity(req);
     res.json(
-      await service.history(entity, templateId, {
+      await service.history(entity, req.params.templateId, {
         limit,
         ...(beforeVersion !== undefined ? { beforeVersion } : {}),
       }),
@@ -269,27 +187,28 @@ export function createChecklistRouter(
    */
   const write =
     (route: {
-      eventId: string;
+      operation: AuditedOperation;
       permission: ResourcePermission<'catalog-entity'>;
       what: string;
-      query?: string[];
       status?: number;
       run: (w: {
         entity: Entity;
         actor: string;
         templateId: string;
         itemId: string;
-        query: Record<string, string>;
+        /** As the spec validated it. */
+        query: Record<string, unknown>;
         body: () => unknown;
         posture: () => Promise<ChecklistPosture>;
       }) => Promise<{ view: ChecklistView; meta: JsonObject }>;
     }) =>
-    async (req: Request, res: Response) =>
-      audited(req, route.eventId, 'medium', async () => {
-        const templateId = pathId(req, 'templateId');
-        const itemId =
-          req.params.itemId === undefined ? '' : pathId(req, 'itemId');
-        const query = readQuery(req, route.query ?? []);
+    async (
+      req: Request<Record<string, string>, any, any, any>,
+      res: Response,
+    ) =>
+      audited(auditor, req, route.operation, async () => {
+        const { templateId, itemId = '' } = req.params;
+        const query = req.query;
         const { entity, actor, credentials } = await writer(
           req,
           route.permission,
@@ -312,9 +231,8 @@ export function createChecklistRouter(
 
   router.put(
     `${BASE}/:templateId/items/:itemId/answer`,
-    json,
     write({
-      eventId: 'checklist-answer',
+      operation: AUDITED_OPERATIONS.checklistAnswer,
       permission: meshPostureChecklistUpdatePermission,
       what: 'answer checklists',
       run: async w => {
@@ -339,9 +257,8 @@ export function createChecklistRouter(
 
   router.put(
     `${BASE}/:templateId/items/:itemId/exemption`,
-    json,
     write({
-      eventId: 'checklist-exemption',
+      operation: AUDITED_OPERATIONS.checklistExemption,
       permission: meshPostureChecklistExemptPermission,
       what: 'exempt checklist items',
       run: async w => {
@@ -370,22 +287,12 @@ export function createChecklistRouter(
   router.delete(
     `${BASE}/:templateId/items/:itemId/exemption`,
     write({
-      eventId: 'checklist-exemption',
+      operation: AUDITED_OPERATIONS.checklistRevocation,
       permission: meshPostureChecklistExemptPermission,
       what: 'revoke checklist exemptions',
-      query: ['baseVersion'],
       run: async w => {
-        const baseVersion = wholeNumber(
-          w.query.baseVersion,
-          'baseVersion',
-          0,
-          Number.MAX_SAFE_INTEGER,
-        );
-        if (baseVersion === undefined) {
-          throw new InputError(
-            'baseVersion is required: the checklist version the change was made on',
-          );
-        }
+        // Required by the spec, a whole number from 0.
+        const baseVersion = w.query.baseVersion as number;
         const { view } = await service.revokeExemption(
           w.entity,
           w.templateId,
@@ -401,9 +308,8 @@ export function createChecklistRouter(
 
   router.post(
     `${BASE}/:templateId/attestations`,
-    json,
     write({
-      eventId: 'checklist-attestation',
+      operation: AUDITED_OPERATIONS.checklistAttestation,
       permission: meshPostureChecklistUpdatePermission,
       what: 'attest checklists',
       status: 201,
@@ -441,6 +347,4 @@ export function createChecklistRouter(
       res.status(409).json(body);
     },
   );
-
-  return router;
 }

@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ErrorResponseBody } from '@backstage/errors';
+import { ErrorResponseBody, InputError } from '@backstage/errors';
 import express, { NextFunction, Request, Response } from 'express';
 
 /*
@@ -59,11 +59,17 @@ const BODY_ERROR = Symbol('bodyError');
  */
 export function jsonBody() {
   const parse = express.json({ limit: MAX_BODY_BYTES });
-  return (req: Request, res: Response, next: NextFunction) =>
+  return (req: Request, res: Response, next: NextFunction) => {
+    // Only the writes take a body.
+    if (req.method !== 'PUT' && req.method !== 'POST') {
+      next();
+      return;
+    }
     parse(req, res, (error?: unknown) => {
       if (error) (req as any)[BODY_ERROR] = error;
       next();
     });
+  };
 }
 
 /** The parsed body; throws the error that kept it from being read. */
@@ -97,6 +103,51 @@ function send(
   res.status(status).json(body);
 }
 
+const WHERE: Record<string, string> = {
+  query: 'Query parameter',
+  params: 'Path parameter',
+};
+
+/**
+ * The request validator's words (`request/query/days must be integer`) in
+ * ours, still naming the parameter: `Query parameter "days" must be
+ * integer`, `… must be given once` for a repeated one. Other messages are
+ * returned as they are.
+ */
+export function plainValidationMessage(message: string, req: Request): string {
+  const required =
+    /^request\/(query|params) must have required property '(\w+)'$/.exec(
+      message,
+    );
+  if (required) {
+    return `${WHERE[required[1]]} "${required[2]}" is required`;
+  }
+  const field = /^request\/(query|params)\/(\w+)((?:\/\d+)?) (.*)$/s.exec(
+    message,
+  );
+  if (!field) {
+    const named =
+      /^(Unknown|Empty value found for) query parameter '(.*)'$/s.exec(message);
+    if (!named) return message;
+    // The name is the caller's: cut short.
+    const name = named[2].slice(0, 40);
+    return named[1] === 'Unknown'
+      ? `Unknown query parameter "${name}"`
+      : `${WHERE.query} "${name}" is empty`;
+  }
+  const [, where, name, index, rest] = field;
+  if (
+    where === 'query' &&
+    !index &&
+    Array.isArray(req.query[name]) &&
+    /^must be (string|integer)$/.test(rest)
+  ) {
+    return `${WHERE.query} "${name}" must be given once`;
+  }
+  const which = index ? ` (value ${Number(index.slice(1)) + 1})` : '';
+  return `${WHERE[where]} "${name}"${which} ${rest}`;
+}
+
 /**
  * The router's last error handler: body errors and unexpected errors get a
  * body of our own; Backstage's errors go on to Backstage's handler.
@@ -112,6 +163,11 @@ export function errorBodies(logger: LoggerService) {
       const bodyError = BODY_ERRORS[e.type as string];
       const name = bodyError.status === 400 ? 'InputError' : 'RequestBodyError';
       send(req, res, bodyError.status, name, bodyError.message);
+      return;
+    }
+    if (e?.name === 'InputError' && error instanceof Error) {
+      const message = plainValidationMessage(error.message, req);
+      next(message === error.message ? error : new InputError(message));
       return;
     }
     if (typeof e?.name === 'string' && KNOWN.has(e.name)) {

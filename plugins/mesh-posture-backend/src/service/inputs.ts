@@ -1,10 +1,13 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   CompoundEntityRef,
+  Entity,
   makeValidator,
   parseEntityRef,
 } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { parseIsoInstant } from '@mesh-posture/plugin-mesh-posture-common';
+import { Request } from 'express';
 
 /*
  * Readers of what callers put in paths and query strings, shared by every
@@ -81,3 +84,11 @@ export function readInstant(
   }
   return instant;
 }
+
+/**
+ * The entity of the request's path: 404 unless the caller may read it in
+ * the catalog, 403 without mesh-posture.posture.read on it.
+ */
+export type ReadableEntity = (
+  req: Request<Record<string, string>, any, any, any>,
+) => Promise<{ entity: Entity; credentials: BackstageCredentials }>;

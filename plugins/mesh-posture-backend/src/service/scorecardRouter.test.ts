@@ -307,14 +307,26 @@ describe('scorecard routes', () => {
 
   it.each([
     ['/scorecards?team=payments', /Unknown query parameter "team"/],
-    ['/scorecards?owner=', /empty, overlong or control-character/],
-    [`/scorecards?owner=${'x'.repeat(300)}`, /overlong/],
-    ['/scorecards/trend?days=0', /days must be/],
+    ['/scorecards?owner=', /Query parameter "owner" is empty/],
+    [
+      `/scorecards?owner=${'x'.repeat(300)}`,
+      /Query parameter "owner" \(value 1\) must NOT have more than 255 characters/,
+    ],
+    ['/scorecards/trend?days=0', /Query parameter "days" must be >= 1/],
     ['/scorecards/trend?days=7&days=8', /must be given once/],
-    ['/scorecards/trend?groupBy=lifecycle', /groupBy must be owner or system/],
-    ['/scorecards/export?format=xlsx', /format must be csv/],
-    ['/entities/component/default/payments-api/score?days=abc', /days must be/],
-    ['/dataflow', /give from 1 to 50 entityRef values/],
+    [
+      '/scorecards/trend?groupBy=lifecycle',
+      /Query parameter "groupBy" must be equal to one of the allowed values: owner, system/,
+    ],
+    [
+      '/scorecards/export?format=xlsx',
+      /Query parameter "format" must be equal to one of the allowed values: csv/,
+    ],
+    [
+      '/entities/component/default/payments-api/score?days=abc',
+      /Query parameter "days" must be integer/,
+    ],
+    ['/dataflow', /Query parameter "entityRef" is required/],
     [
       '/dataflow?entityRef=component:default/ledger&from=yesterday',
       /from "yesterday" is not a real ISO date/,

@@ -1,10 +1,8 @@
 import {
   AuditorService,
-  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { Entity } from '@backstage/catalog-model';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -12,12 +10,12 @@ import {
   ScorecardFilter,
   SnapshotRun,
 } from '@mesh-posture/plugin-mesh-posture-common';
-import express, { Request } from 'express';
-import Router from 'express-promise-router';
+import { Request } from 'express';
 import { entityKey } from '../catalog/entityKey';
 import { ScorecardService } from '../scorecards/ScorecardService';
-import { readEntityRef, readInstant } from './inputs';
-import { audited } from './auditing';
+import { ReadableEntity, readEntityRef, readInstant } from './inputs';
+import { audited, AUDITED_OPERATIONS } from './auditing';
+import { MeshPostureRouter } from '../schema/openapi';
 
 const FILTER_KEYS = [
   'owner',
@@ -30,7 +28,7 @@ const FILTER_KEYS = [
 
 const DAY = 24 * 3600_000;
 
-export interface ScorecardRouterOptions {
+export interface ScorecardRouteOptions {
   service: ScorecardService;
   /**
    * Takes a snapshot now, one at a time across replicas: the stored run,
@@ -41,67 +39,15 @@ export interface ScorecardRouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
-  readableEntity: (
-    req: Request,
-  ) => Promise<{ entity: Entity; credentials: BackstageCredentials }>;
+  readableEntity: ReadableEntity;
 }
 
-/** Every query value as a list, refusing parameters the endpoint does not know. */
-function queryLists(
-  req: Request,
-  allowed: readonly string[],
-): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const [key, value] of Object.entries(req.query)) {
-    if (!allowed.includes(key)) {
-      throw new InputError(
-        `Unknown query parameter "${key.slice(0, 40)}"; allowed: ${allowed.join(
-          ', ',
-        )}`,
-      );
-    }
-    const values = Array.isArray(value) ? value : [value];
-    if (values.length > 100 || values.some(v => typeof v !== 'string')) {
-      throw new InputError(
-        `Query parameter "${key}" must be at most 100 plain values`,
-      );
-    }
-    for (const v of values as string[]) {
-      const control = [...v].some(ch => ch.charCodeAt(0) < 32);
-      if (v.length === 0 || v.length > 255 || control) {
-        throw new InputError(
-          `Query parameter "${key}" has an empty, overlong or control-character value`,
-        );
-      }
-    }
-    out[key] = values as string[];
-  }
-  return out;
-}
-
-function filterFrom(lists: Record<string, string[]>): ScorecardFilter {
+function filterFrom(query: ScorecardFilter): ScorecardFilter {
   const filter: ScorecardFilter = {};
   for (const key of FILTER_KEYS) {
-    if (lists[key]) filter[key] = lists[key];
+    if (query[key]) filter[key] = query[key];
   }
   return filter;
-}
-
-function single(lists: Record<string, string[]>, key: string) {
-  const values = lists[key];
-  if (values && values.length > 1) {
-    throw new InputError(`Query parameter "${key}" must be given once`);
-  }
-  return values?.[0];
-}
-
-function daysFrom(value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const days = Number(value);
-  if (!/^\d{1,3}$/.test(value) || days < 1 || days > 400) {
-    throw new InputError('days must be a whole number from 1 to 400');
-  }
-  return days;
 }
 
 /**
@@ -109,44 +55,34 @@ function daysFrom(value: string | undefined, fallback: number): number {
  * may read), trends, CSV export, an entity's score, as-of dataflows, and
  * taking a snapshot now (a permissioned, audited write).
  */
-export function createScorecardRouter(
-  options: ScorecardRouterOptions,
-): express.Router {
+export function addScorecardRoutes(
+  router: MeshPostureRouter,
+  options: ScorecardRouteOptions,
+): void {
   const { service, httpAuth, permissions, auditor } = options;
-  const router = Router();
-  const userOrService = (req: Request) =>
+  const userOrService = (req: Request<any, any, any, any>) =>
     httpAuth.credentials(req, { allow: ['user', 'service'] });
 
   router.get('/v1/scorecards', async (req, res) => {
-    const filter = filterFrom(queryLists(req, FILTER_KEYS));
-    res.json(await service.scorecards(filter, await userOrService(req)));
+    res.json(
+      await service.scorecards(filterFrom(req.query), await userOrService(req)),
+    );
   });
 
   router.get('/v1/scorecards/trend', async (req, res) => {
-    const lists = queryLists(req, [...FILTER_KEYS, 'days', 'groupBy']);
-    const days = daysFrom(single(lists, 'days'), 30);
-    const groupBy = single(lists, 'groupBy') ?? 'owner';
-    if (groupBy !== 'owner' && groupBy !== 'system') {
-      throw new InputError('groupBy must be owner or system');
-    }
     res.json(
       await service.trend(
-        days,
-        groupBy,
-        filterFrom(lists),
+        req.query.days,
+        req.query.groupBy,
+        filterFrom(req.query),
         await userOrService(req),
       ),
     );
   });
 
   router.get('/v1/scorecards/export', async (req, res) => {
-    const lists = queryLists(req, [...FILTER_KEYS, 'format']);
-    const format = single(lists, 'format') ?? 'csv';
-    if (format !== 'csv') {
-      throw new InputError('format must be csv');
-    }
     const { filename, body } = await service.csv(
-      filterFrom(lists),
+      filterFrom(req.query),
       await userOrService(req),
     );
     res
@@ -159,20 +95,13 @@ export function createScorecardRouter(
   });
 
   router.get('/v1/entities/:kind/:namespace/:name/score', async (req, res) => {
-    const lists = queryLists(req, ['days']);
-    const days = daysFrom(single(lists, 'days'), 90);
     const { entity } = await options.readableEntity(req);
-    res.json(await service.entityScore(entityKey(entity), days));
+    res.json(await service.entityScore(entityKey(entity), req.query.days));
   });
 
   router.get('/v1/dataflow', async (req, res) => {
-    const lists = queryLists(req, ['entityRef', 'from', 'to']);
-    const refs = (lists.entityRef ?? []).map(raw => readEntityRef(raw));
-    if (refs.length === 0 || refs.length > 50) {
-      throw new InputError('give from 1 to 50 entityRef values');
-    }
-    const fromText = single(lists, 'from');
-    const toText = single(lists, 'to');
+    const refs = req.query.entityRef.map(raw => readEntityRef(raw));
+    const { from: fromText, to: toText } = req.query;
     const to = toText
       ? readInstant(toText, 'to', { endOfDay: true })
       : new Date();
@@ -187,31 +116,23 @@ export function createScorecardRouter(
 
   router.post('/v1/snapshots', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    await audited(
-      auditor,
-      req,
-      { eventId: 'scorecard-snapshot-create', severityLevel: 'medium' },
-      async () => {
-        queryLists(req, []);
-        const [decision] = await permissions.authorize(
-          [{ permission: meshPostureSnapshotCreatePermission }],
-          { credentials },
-        );
-        if (decision.result !== AuthorizeResult.ALLOW) {
-          throw new NotAllowedError('Not allowed to take a scorecard snapshot');
-        }
-        const run = await options.takeSnapshot();
-        if (!run) {
-          // Still running (on this replica or another): it will be listed
-          // by GET /v1/scorecards when it is stored.
-          res.status(202).json({ run: null });
-          return { runId: null };
-        }
-        res.status(201).json({ run });
-        return { runId: run.id, entities: run.entities };
-      },
-    );
+    await audited(auditor, req, AUDITED_OPERATIONS.snapshotCreate, async () => {
+      const [decision] = await permissions.authorize(
+        [{ permission: meshPostureSnapshotCreatePermission }],
+        { credentials },
+      );
+      if (decision.result !== AuthorizeResult.ALLOW) {
+        throw new NotAllowedError('Not allowed to take a scorecard snapshot');
+      }
+      const run = await options.takeSnapshot();
+      if (!run) {
+        // Still running (on this replica or another): it will be listed
+        // by GET /v1/scorecards when it is stored.
+        res.status(202).json({ run: null });
+        return { runId: null };
+      }
+      res.status(201).json({ run });
+      return { runId: run.id, entities: run.entities };
+    });
   });
-
-  return router;
 }
