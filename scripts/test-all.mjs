@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /*
  * The full test suite, as `yarn test:all` runs it for developers and CI:
- * type check, lint, formatting, unit and integration tests (database tests
+ * type check, lint, formatting, API reports, unit and integration tests (database tests
  * on SQLite and PostgreSQL), the built backend's error bodies in production
  * mode, and the end-to-end test in Chromium. Ends with
  * one line `N passed, N failed[, N skipped]` and a non-zero exit on any
@@ -221,6 +221,10 @@ const total = Date.now();
 await step('type check', 'yarn', ['tsc']);
 await step('lint', 'yarn', ['backstage-cli', 'repo', 'lint']);
 await step('formatting', 'yarn', ['prettier', '--check', '.']);
+// The packages' public APIs as checked in (report*.api.md): a change to
+// one is a change to its report, reviewed with it. Reads the declarations
+// `yarn tsc` wrote above. `yarn build:api-reports` regenerates them.
+await step('API reports', 'yarn', ['build:api-reports', '--ci']);
 
 const postgresEnv = await preparePostgres();
 const prometheusEnv = preparePrometheus();

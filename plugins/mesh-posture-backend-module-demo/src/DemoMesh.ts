@@ -169,11 +169,12 @@ function pciIntermediate(at: Date) {
 
 /**
  * The built-in demo mesh: a simulated platform served through the same
- * {@link ClusterObjectSource} and {@link MeshTelemetrySource} interfaces as
+ * `ClusterObjectSource` and `MeshTelemetrySource` interfaces (from -node) as
  * real clusters. The objects are real Kubernetes shapes (pods, namespaces,
  * Linkerd and Istio policies, ConfigMaps with real certificates), so the
  * production adapters read and judge them. Deterministic in time: the same
  * instant gives the same answer, with no state.
+ * @public
  */
 export class DemoMesh implements MeshClusterProvider {
   private readonly now: () => Date;

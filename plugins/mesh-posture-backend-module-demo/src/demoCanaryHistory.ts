@@ -1,7 +1,5 @@
-import {
-  CanaryTransition,
-  readCanary,
-} from '@mesh-posture/plugin-mesh-posture-common';
+import { CanaryTransition } from '@mesh-posture/plugin-mesh-posture-common';
+import { readCanary } from '@mesh-posture/plugin-mesh-posture-node';
 import { canaryObjects } from './demoObjects';
 import { demoCanaryState, demoRollbackState } from './simulation';
 
@@ -12,6 +10,7 @@ const MINUTE = 60_000;
  * an observer polling every minute would have recorded them: the demo's
  * Canary objects evaluated minute by minute, a row per change of phase or
  * revision. Gives a fresh demo its rollout history.
+ * @public
  */
 export function demoCanaryHistory(now: Date, days: number): CanaryTransition[] {
   const out: CanaryTransition[] = [];

@@ -42,6 +42,11 @@ const ticket = (id: string): EvidenceLink => ({
   title: id,
 });
 
+/**
+ * One change in a demo checklist's past: an answer, an exemption or an
+ * attestation, so many days ago.
+ * @public
+ */
 export type Step =
   | {
       daysAgo: number;
@@ -60,6 +65,10 @@ export type Step =
     }
   | { daysAgo: number; actor: string; attest: true; comment?: string };
 
+/**
+ * A demo checklist: its entity, template and the changes it went through.
+ * @public
+ */
 export interface SeedChecklist {
   entityRef: string;
   templateId: string;
@@ -96,7 +105,10 @@ const THREAT_MODEL_CHECKLIST = [
   'audit-logs-tagged',
 ];
 
-/** The demo's checklists. Exported for the test that checks them against the catalog. */
+/**
+ * The demo's checklists. Exported for the test that checks them against the catalog.
+ * @public
+ */
 export const DEMO_CHECKLISTS: SeedChecklist[] = [
   {
     entityRef: 'component:default/accounts-service',
@@ -276,6 +288,7 @@ export const DEMO_CHECKLISTS: SeedChecklist[] = [
 /**
  * The demo's checklists as event sequences, with `old` values and
  * attestation outcomes computed the way live writes compute them.
+ * @public
  */
 export function demoChecklistSeed({
   template: templateOf,

@@ -9,3 +9,4 @@ export { meshPostureModuleDemo as default } from './module';
 export { DemoMesh } from './DemoMesh';
 export { demoCanaryHistory } from './demoCanaryHistory';
 export { demoChecklistSeed, DEMO_CHECKLISTS } from './demoChecklists';
+export type { SeedChecklist, Step } from './demoChecklists';

@@ -19,6 +19,7 @@ import { DateTime, Duration } from 'luxon';
 /**
  * The id Tech Insights knows the retriever by: its facts, its schema, its
  * scheduled task and its entry under `techInsights.factRetrievers`.
+ * @public
  */
 export const MESH_POSTURE_FACT_RETRIEVER_ID = 'mesh-posture-retriever';
 
@@ -33,7 +34,10 @@ const CHECK_STATUSES: readonly string[] = [
   'not-applicable',
 ];
 
-/** `inbound-mtls` → `checkInboundMtls`: fact names are identifiers. */
+/**
+ * `inbound-mtls` → `checkInboundMtls`: fact names are identifiers.
+ * @public
+ */
 export function checkFactName(id: ScoreCheckId): string {
   return `check${id
     .split('-')
@@ -130,6 +134,7 @@ const checkFacts = Object.fromEntries(
  * Publishes each entity's zero-trust scorecard from Mesh Posture's latest
  * snapshot: one request to the mesh-posture backend for the whole catalog,
  * not one per entity.
+ * @public
  */
 export const meshPostureFactRetriever: FactRetriever = {
   id: MESH_POSTURE_FACT_RETRIEVER_ID,

@@ -428,3 +428,12 @@ export function isPostureWindow(value: unknown): value is PostureWindow {
     (POSTURE_WINDOWS as readonly string[]).includes(value)
   );
 }
+
+/**
+ * `Omit` applied to each member of a union, so that a discriminated union
+ * stays one (plain `Omit` flattens it to the members' common keys).
+ * @public
+ */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown
+  ? Omit<T, K>
+  : never;

@@ -11,3 +11,4 @@ export * from './usage';
 export * from './steps';
 export * from './certificates';
 export * from './seeds';
+export * from './flagger';

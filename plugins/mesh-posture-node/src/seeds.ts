@@ -3,12 +3,9 @@ import type {
   CanaryTransition,
   ChecklistEvent,
   ChecklistTemplateInfo,
+  DistributiveOmit,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import type { MeshClusterProvider } from './sources';
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown
-  ? Omit<T, K>
-  : never;
 
 /**
  * One change of a seeded checklist, as the store appends it (the store

@@ -198,8 +198,8 @@ export interface WorkloadTelemetry {
   workloadHistory?: Array<{ workload: WorkloadRef; from: Date; until: Date }>;
   /**
    * Requests to the asked workloads as their callers' proxies report them,
-   * `direction: 'inbound'`, the peer being the caller and `reportedBy:
-   * 'peer'`. They name plaintext callers the workload's own proxy cannot
+   * `direction: 'inbound'`, the peer being the caller and
+   * `reportedBy: 'peer'`. They name plaintext callers the workload's own proxy cannot
    * name, and they are the only view of a workload that has no proxy.
    */
   clientReported?: TrafficObservation[];

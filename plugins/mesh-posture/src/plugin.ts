@@ -35,15 +35,16 @@ export const meshPosturePlugin = createPlugin({
  * `isMeshPostureAvailable` is true.
  * @public
  */
-export const EntityMeshSecurityCard = meshPosturePlugin.provide(
-  createComponentExtension({
-    name: 'EntityMeshSecurityCard',
-    component: {
-      lazy: () =>
-        import('./components/MeshSecurityCard').then(m => m.MeshSecurityCard),
-    },
-  }),
-);
+export const EntityMeshSecurityCard: () => JSX.Element =
+  meshPosturePlugin.provide(
+    createComponentExtension({
+      name: 'EntityMeshSecurityCard',
+      component: {
+        lazy: () =>
+          import('./components/MeshSecurityCard').then(m => m.MeshSecurityCard),
+      },
+    }),
+  );
 
 /**
  * Entity card "Golden signals": request rate, success rate, latency and
@@ -51,15 +52,18 @@ export const EntityMeshSecurityCard = meshPosturePlugin.provide(
  * entities for which `isMeshPostureAvailable` is true.
  * @public
  */
-export const EntityGoldenSignalsCard = meshPosturePlugin.provide(
-  createComponentExtension({
-    name: 'EntityGoldenSignalsCard',
-    component: {
-      lazy: () =>
-        import('./components/GoldenSignalsCard').then(m => m.GoldenSignalsCard),
-    },
-  }),
-);
+export const EntityGoldenSignalsCard: () => JSX.Element =
+  meshPosturePlugin.provide(
+    createComponentExtension({
+      name: 'EntityGoldenSignalsCard',
+      component: {
+        lazy: () =>
+          import('./components/GoldenSignalsCard').then(
+            m => m.GoldenSignalsCard,
+          ),
+      },
+    }),
+  );
 
 /**
  * Entity tab "Zero trust": the full posture of the entity's workloads. Mount
@@ -67,15 +71,16 @@ export const EntityGoldenSignalsCard = meshPosturePlugin.provide(
  * is true.
  * @public
  */
-export const EntityZeroTrustContent = meshPosturePlugin.provide(
-  createComponentExtension({
-    name: 'EntityZeroTrustContent',
-    component: {
-      lazy: () =>
-        import('./components/ZeroTrustContent').then(m => m.ZeroTrustContent),
-    },
-  }),
-);
+export const EntityZeroTrustContent: () => JSX.Element =
+  meshPosturePlugin.provide(
+    createComponentExtension({
+      name: 'EntityZeroTrustContent',
+      component: {
+        lazy: () =>
+          import('./components/ZeroTrustContent').then(m => m.ZeroTrustContent),
+      },
+    }),
+  );
 
 /**
  * Entity tab "Compliance": the entity's checklists, answered by its owners
@@ -83,14 +88,15 @@ export const EntityZeroTrustContent = meshPosturePlugin.provide(
  * of entities for which `isChecklistAvailable` is true.
  * @public
  */
-export const EntityComplianceContent = meshPosturePlugin.provide(
-  createRoutableExtension({
-    name: 'EntityComplianceContent',
-    component: () =>
-      import('./components/ComplianceTab').then(m => m.ComplianceTab),
-    mountPoint: complianceRouteRef,
-  }),
-);
+export const EntityComplianceContent: () => JSX.Element =
+  meshPosturePlugin.provide(
+    createRoutableExtension({
+      name: 'EntityComplianceContent',
+      component: () =>
+        import('./components/ComplianceTab').then(m => m.ComplianceTab),
+      mountPoint: complianceRouteRef,
+    }),
+  );
 
 /**
  * Page "Zero trust": every service's zero-trust score across the catalog,
@@ -98,7 +104,7 @@ export const EntityComplianceContent = meshPosturePlugin.provide(
  * `/zero-trust`) and add a sidebar item for it.
  * @public
  */
-export const ZeroTrustPage = meshPosturePlugin.provide(
+export const ZeroTrustPage: () => JSX.Element = meshPosturePlugin.provide(
   createRoutableExtension({
     name: 'ZeroTrustPage',
     component: () =>
@@ -113,17 +119,18 @@ export const ZeroTrustPage = meshPosturePlugin.provide(
  * `isMeshPostureAvailable` is true.
  * @public
  */
-export const EntityZeroTrustScoreCard = meshPosturePlugin.provide(
-  createComponentExtension({
-    name: 'EntityZeroTrustScoreCard',
-    component: {
-      lazy: () =>
-        import('./components/ZeroTrustScoreCard').then(
-          m => m.ZeroTrustScoreCard,
-        ),
-    },
-  }),
-);
+export const EntityZeroTrustScoreCard: () => JSX.Element =
+  meshPosturePlugin.provide(
+    createComponentExtension({
+      name: 'EntityZeroTrustScoreCard',
+      component: {
+        lazy: () =>
+          import('./components/ZeroTrustScoreCard').then(
+            m => m.ZeroTrustScoreCard,
+          ),
+      },
+    }),
+  );
 
 /**
  * Entity card "Canary": the service's Flagger canaries — phase, weight,
@@ -131,7 +138,7 @@ export const EntityZeroTrustScoreCard = meshPosturePlugin.provide(
  * the overview of entities for which `isMeshPostureAvailable` is true.
  * @public
  */
-export const EntityCanaryCard = meshPosturePlugin.provide(
+export const EntityCanaryCard: () => JSX.Element = meshPosturePlugin.provide(
   createComponentExtension({
     name: 'EntityCanaryCard',
     component: {

@@ -1,8 +1,6 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-import {
-  canaryRollouts,
-  CanaryTransition,
-} from '@mesh-posture/plugin-mesh-posture-common';
+import { CanaryTransition } from '@mesh-posture/plugin-mesh-posture-common';
+import { canaryRollouts } from '@mesh-posture/plugin-mesh-posture-node';
 import { CanaryHistoryStore, canaryKey } from '../database/CanaryHistoryStore';
 import {
   DemoMesh,

@@ -1,8 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import {
-  CanaryStatus,
-  readCanary,
-} from '@mesh-posture/plugin-mesh-posture-common';
+import { CanaryStatus } from '@mesh-posture/plugin-mesh-posture-common';
+import { readCanary } from '@mesh-posture/plugin-mesh-posture-node';
 import { CanaryHistoryStore } from '../database/CanaryHistoryStore';
 import { ClusterRegistry } from '../sources/ClusterRegistry';
 import { SourceCaller } from '../sources/SourceCaller';

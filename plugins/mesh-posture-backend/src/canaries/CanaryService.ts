@@ -2,20 +2,22 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
-  canariesTargeting,
-  canaryRollouts,
   CanaryStatus,
   deploymentsPerWeek,
   EntityCanaryResponse,
   histogramQuantile,
-  judgeCanaryMetric,
   mergeBuckets,
   KUBERNETES_ID_ANNOTATION,
-  readCanary,
   SourceReport,
   summarizeTraffic,
   WorkloadRef,
 } from '@mesh-posture/plugin-mesh-posture-common';
+import {
+  canariesTargeting,
+  canaryRollouts,
+  judgeCanaryMetric,
+  readCanary,
+} from '@mesh-posture/plugin-mesh-posture-node';
 import type {
   KubernetesObject,
   MeshCluster,

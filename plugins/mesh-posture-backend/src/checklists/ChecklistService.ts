@@ -19,6 +19,7 @@ import {
   ChecklistTemplateInfo,
   ChecklistView,
   buildChecklistView,
+  DistributiveOmit,
   EntityChecklistsResponse,
   MeshPosture,
 } from '@mesh-posture/plugin-mesh-posture-common';
@@ -75,10 +76,6 @@ type LivePosture = {
   input: ChecklistPostureInput;
   summary: ChecklistPostureSummary;
 };
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown
-  ? Omit<T, K>
-  : never;
 
 /** What a write changes; the write attributes and dates it. */
 type Change = DistributiveOmit<

@@ -9,7 +9,6 @@ import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   assessSlo,
-  canariesTargeting,
   AssessedPosture,
   Dataflow,
   EntityScorecard,
@@ -27,6 +26,7 @@ import {
   summarizeTraffic,
   WORKLOAD_ANNOTATIONS,
 } from '@mesh-posture/plugin-mesh-posture-common';
+import { canariesTargeting } from '@mesh-posture/plugin-mesh-posture-node';
 import type {
   KubernetesObject,
   MeshCluster,

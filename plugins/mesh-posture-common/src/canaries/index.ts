@@ -1,2 +1,2 @@
 export * from './types';
-export * from './read';
+export * from './deployments';

@@ -1,4 +1,7 @@
-import type { WorkloadRef } from '../types';
+/*
+ * Flagger's Canary objects read as the posture shows them (the backend's
+ * canary service and the demo module share this reading).
+ */
 import {
   BUILT_IN_CANARY_METRICS,
   CANARY_PHASES,
@@ -8,7 +11,8 @@ import {
   CanaryStatus,
   CanaryTransition,
   CanaryWebhook,
-} from './types';
+  WorkloadRef,
+} from '@mesh-posture/plugin-mesh-posture-common';
 
 /** The parts of a Kubernetes object the canary logic reads. @public */
 export interface CanaryObject {
@@ -95,7 +99,7 @@ function readWebhook(w: any): CanaryWebhook | undefined {
 }
 
 /**
- * A Flagger `Canary` object as a {@link CanaryStatus}; undefined when it is
+ * A Flagger `Canary` object as a `CanaryStatus`; undefined when it is
  * not one (no name, namespace or target). Fields of the wrong type are
  * ignored, never trusted.
  * @public
@@ -276,30 +280,4 @@ export function canaryRollouts(
   }
   if (current) rollouts.push(current);
   return rollouts.reverse();
-}
-
-/**
- * Succeeded rollouts per week, over the last `weeks` weeks or the history
- * observed, whichever is shorter (so a new install is not under-counted).
- * @public
- */
-export function deploymentsPerWeek(
-  rollouts: CanaryRollout[],
-  options: { now: Date; observedSince?: string; weeks?: number },
-): number {
-  const week = 7 * 24 * 3600_000;
-  const span = (options.weeks ?? 4) * week;
-  const from = Math.max(
-    options.now.getTime() - span,
-    options.observedSince ? Date.parse(options.observedSince) : -Infinity,
-  );
-  const observed = options.now.getTime() - from;
-  if (!(observed > 0)) return 0;
-  const succeeded = rollouts.filter(
-    r =>
-      r.outcome === 'succeeded' && r.endedAt && Date.parse(r.endedAt) >= from,
-  ).length;
-  // Under a day of history says little; count it as a day.
-  const weeksObserved = Math.max(observed, 24 * 3600_000) / week;
-  return Math.round((succeeded / weeksObserved) * 10) / 10;
 }

@@ -1,11 +1,14 @@
 import {
+  CANARY_PHASES,
+  CanaryTransition,
+  deploymentsPerWeek,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import {
   canariesTargeting,
   canaryRollouts,
-  deploymentsPerWeek,
   judgeCanaryMetric,
   readCanary,
-} from './read';
-import { CANARY_PHASES, CanaryTransition } from './types';
+} from './flagger';
 
 /** A realistic Canary, as Flagger's docs and a live cluster show one. */
 function canary(status: object = {}, spec: object = {}) {
