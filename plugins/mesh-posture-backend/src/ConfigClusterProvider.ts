@@ -5,11 +5,7 @@ import {
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { ClusterConfig } from './config';
 import { KubernetesPluginObjectSource } from './kubernetes/KubernetesPluginObjectSource';
-import { IstioTelemetry } from './mesh/istio/IstioTelemetry';
-import {
-  LINKERD_VIZ_LABELS,
-  LinkerdTelemetry,
-} from './mesh/linkerd/LinkerdTelemetry';
+import { meshAdapters } from './mesh/adapters';
 import { PrometheusClient } from './prometheus/PrometheusClient';
 
 /**
@@ -32,25 +28,9 @@ export class ConfigClusterProvider implements MeshClusterProvider {
             headers: c.prometheus.headers,
           })
         : undefined;
-      let telemetry: MeshCluster['telemetry'];
-      if (prometheus) {
-        telemetry =
-          c.mesh === 'linkerd'
-            ? new LinkerdTelemetry({
-                prometheus,
-                labels: c.labels
-                  ? {
-                      namespace: c.labels.namespace,
-                      ...(c.labels.pod ? { pod: c.labels.pod } : {}),
-                      workloads: {
-                        ...LINKERD_VIZ_LABELS.workloads,
-                        ...c.labels.workloads,
-                      },
-                    }
-                  : LINKERD_VIZ_LABELS,
-              })
-            : new IstioTelemetry({ prometheus });
-      }
+      const telemetry: MeshCluster['telemetry'] = prometheus
+        ? meshAdapters[c.mesh].telemetry(prometheus, c.labels)
+        : undefined;
       return {
         name: c.name,
         mesh: c.mesh,

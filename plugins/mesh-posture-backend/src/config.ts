@@ -10,6 +10,7 @@ import {
   WorkloadKind,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { isLabelName, PROMQL_DURATIONS } from './prometheus/promql';
+import { isMeshKind, meshAdapters } from './mesh/adapters';
 
 /** One cluster Mesh Posture reads for real. */
 export interface ClusterConfig {
@@ -98,8 +99,12 @@ function readCluster(c: Config, index: number): ClusterConfig {
     throw new Error(`${where}.name "${name}" is not a valid cluster name`);
   }
   const mesh = c.getString('mesh');
-  if (mesh !== 'linkerd' && mesh !== 'istio') {
-    throw new Error(`${where}.mesh must be linkerd or istio, not "${mesh}"`);
+  if (!isMeshKind(mesh)) {
+    throw new Error(
+      `${where}.mesh must be ${Object.keys(meshAdapters).join(
+        ' or ',
+      )}, not "${mesh}"`,
+    );
   }
   let prometheus: ClusterConfig['prometheus'];
   if (c.has('prometheus')) {

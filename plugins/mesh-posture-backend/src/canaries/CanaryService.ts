@@ -25,6 +25,7 @@ import type {
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { entityKey } from '../catalog/entityKey';
 import { CanaryHistoryStore, canaryKey } from '../database/CanaryHistoryStore';
+import { meshAdapters } from '../mesh/adapters';
 import { durationSeconds } from '../mesh/signalParts';
 import { PROMQL_DURATIONS } from '../prometheus/promql';
 import { resolveEntityWorkloads } from '../posture/resolveWorkloads';
@@ -68,14 +69,8 @@ function flaggerSuccessPercent(
   if (summary.requestsPerSecond <= 0 || summary.successRate === null) {
     return null;
   }
-  const share =
-    cluster.mesh === 'istio'
-      ? 1 -
-        summary.errors
-          .filter(e => e.protocol === 'http' && /^5\d\d$/.test(e.status))
-          .reduce((sum, e) => sum + e.requestsPerSecond, 0) /
-          summary.requestsPerSecond
-      : summary.successRate;
+  const share = meshAdapters[cluster.mesh].flaggerSuccessShare(summary);
+  if (share === null) return null;
   return Math.round(share * 100_000) / 1000;
 }
 

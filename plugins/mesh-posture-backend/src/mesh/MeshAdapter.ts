@@ -2,6 +2,7 @@ import type {
   CertificateStatus,
   MeshGap,
   PortAuthorization,
+  summarizeTraffic,
   WorkloadRef,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import {
@@ -9,9 +10,13 @@ import {
   KubernetesObject,
   KubernetesPod,
   MeshCluster,
+  MeshTelemetrySource,
   SourceError,
   statusOf,
 } from '@mesh-posture/plugin-mesh-posture-node';
+import type { ClusterConfig } from '../config';
+import type { PrometheusClient } from '../prometheus/PrometheusClient';
+import type { IdentitySettings, PodMeshState } from './pods';
 import { CertificateParseError, certificateStatuses } from './certificates';
 import {
   evaluateIstioAuthorization,
@@ -42,6 +47,33 @@ export interface MeshObjects {
     /** Inbound routes (`HTTPRoute/<name>`) that carry only kubelet probes. */
     probeRoutes?: string[];
   };
+}
+
+/** The label names a cluster's scrape config gives its mesh's metrics. */
+export type TelemetryLabels = ClusterConfig['labels'];
+
+/**
+ * Everything that differs between meshes, in one place per mesh
+ * (`linkerd/linkerdAdapter.ts`, `istio/istioAdapter.ts`): callers ask the
+ * adapter of a cluster's mesh, never branch on the mesh themselves.
+ */
+export interface MeshAdapter {
+  /** The mesh's Kubernetes objects: policies, certificates, namespaces. */
+  objects: MeshObjectAdapter;
+  /** Whether the mesh's proxy runs in a pod, and with which identity. */
+  podMeshState(pod: KubernetesPod, settings: IdentitySettings): PodMeshState;
+  /** The mesh's telemetry in a cluster's Prometheus. */
+  telemetry(
+    prometheus: PrometheusClient,
+    labels?: TelemetryLabels,
+  ): MeshTelemetrySource;
+  /**
+   * Flagger's built-in `request-success-rate` as this mesh's formula
+   * counts it, as a share of the requests; null without requests.
+   */
+  flaggerSuccessShare(
+    summary: ReturnType<typeof summarizeTraffic>,
+  ): number | null;
 }
 
 /**
@@ -383,8 +415,3 @@ export class IstioObjectAdapter implements MeshObjectAdapter {
     };
   }
 }
-
-export const meshObjectAdapters = {
-  linkerd: new LinkerdObjectAdapter(),
-  istio: new IstioObjectAdapter(),
-};

@@ -19,11 +19,8 @@ import {
   WorkloadTelemetry,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { identityMatches } from '../mesh/identities';
-import {
-  MeshObjectAdapter,
-  meshObjectAdapters,
-  MeshObjects,
-} from '../mesh/MeshAdapter';
+import { MeshObjectAdapter, MeshObjects } from '../mesh/MeshAdapter';
+import { meshObjectAdapters } from '../mesh/adapters';
 import { historyLookbackHours } from '../prometheus/promql';
 import { durationSeconds } from '../mesh/signalParts';
 import { ClusterRegistry } from '../sources/ClusterRegistry';
@@ -211,7 +208,7 @@ export class PostureAssembler {
 
   constructor(options: PostureAssemblerOptions) {
     this.options = options;
-    this.adapters = options.adapters ?? meshObjectAdapters;
+    this.adapters = options.adapters ?? meshObjectAdapters();
     this.registry = options.registry;
     this.caller = options.caller;
   }

@@ -5,80 +5,12 @@ import type {
   WorkloadPosture,
   WorkloadRef,
 } from '@mesh-posture/plugin-mesh-posture-common';
-import type {
-  KubernetesContainer,
-  KubernetesPod,
-} from '@mesh-posture/plugin-mesh-posture-node';
+import type { KubernetesPod } from '@mesh-posture/plugin-mesh-posture-node';
 import { cronJobOfJob } from '../mesh/workloadNames';
+import { meshAdapters } from '../mesh/adapters';
+import type { IdentitySettings, PodMeshState } from '../mesh/pods';
 
-/** What the mesh says about one pod. */
-export interface PodMeshState {
-  meshed: boolean;
-  dataPlane: DataPlaneMode;
-  proxyVersion?: string;
-  identity?: string;
-}
-
-const LINKERD_PROXY = 'linkerd-proxy';
-const ISTIO_PROXY = 'istio-proxy';
-
-function findSidecar(
-  pod: KubernetesPod,
-  name: string,
-): { container: KubernetesContainer; native: boolean } | undefined {
-  const regular = pod.spec?.containers?.find(c => c.name === name);
-  if (regular) {
-    return { container: regular, native: false };
-  }
-  // Native sidecars (Kubernetes 1.29+): an init container that keeps running.
-  const init = pod.spec?.initContainers?.find(
-    c => c.name === name && c.restartPolicy === 'Always',
-  );
-  return init ? { container: init, native: true } : undefined;
-}
-
-function imageTag(image: string | undefined): string | undefined {
-  if (!image) return undefined;
-  const withoutDigest = image.split('@')[0];
-  const lastSlash = withoutDigest.lastIndexOf('/');
-  const colon = withoutDigest.lastIndexOf(':');
-  return colon > lastSlash ? withoutDigest.slice(colon + 1) : undefined;
-}
-
-function envValue(c: KubernetesContainer, name: string): string | undefined {
-  return c.env?.find(e => e.name === name)?.value;
-}
-
-/** The mesh settings identities are made of. */
-export interface IdentitySettings {
-  /** Linkerd's control-plane namespace, part of every identity. */
-  linkerdNamespace?: string;
-  /** The trust domain (Linkerd's identity domain, Istio's SPIFFE one). */
-  trustDomain?: string;
-}
-
-/**
- * Linkerd's injector writes the identity with Kubernetes variable references
- * (`$(_pod_sa).$(_pod_ns).serviceaccount.identity.{{.Release.Namespace}}.{{$trustDomain}}`,
- * linkerd/linkerd2 charts/partials/templates/_proxy.tpl); resolve them from
- * the pod itself. Without it, the same form from the cluster's settings.
- */
-function linkerdIdentity(
-  pod: KubernetesPod,
-  container: KubernetesContainer,
-  settings: IdentitySettings,
-): string | undefined {
-  const template = envValue(container, 'LINKERD2_PROXY_IDENTITY_LOCAL_NAME');
-  const sa = pod.spec?.serviceAccountName ?? 'default';
-  if (!template) {
-    return `${sa}.${pod.metadata.namespace}.serviceaccount.identity.${
-      settings.linkerdNamespace ?? 'linkerd'
-    }.${settings.trustDomain ?? 'cluster.local'}`;
-  }
-  return template
-    .replace('$(_pod_sa)', sa)
-    .replace('$(_pod_ns)', pod.metadata.namespace);
-}
+export type { IdentitySettings, PodMeshState } from '../mesh/pods';
 
 /** Reads a pod's mesh membership for the mesh its cluster runs. */
 export function podMeshState(
@@ -86,39 +18,7 @@ export function podMeshState(
   mesh: MeshKind,
   settings: IdentitySettings = {},
 ): PodMeshState {
-  const annotations = pod.metadata.annotations ?? {};
-  if (mesh === 'linkerd') {
-    const sidecar = findSidecar(pod, LINKERD_PROXY);
-    if (!sidecar) {
-      return { meshed: false, dataPlane: 'none' };
-    }
-    return {
-      meshed: true,
-      dataPlane: sidecar.native ? 'native-sidecar' : 'sidecar',
-      proxyVersion:
-        annotations['linkerd.io/proxy-version'] ??
-        imageTag(sidecar.container.image),
-      identity: linkerdIdentity(pod, sidecar.container, settings),
-    };
-  }
-  const sa = pod.spec?.serviceAccountName ?? 'default';
-  // spiffe://<trust domain>/ns/<ns>/sa/<sa> (istio/istio pkg/spiffe/spiffe.go).
-  const identity = `spiffe://${settings.trustDomain ?? 'cluster.local'}/ns/${
-    pod.metadata.namespace
-  }/sa/${sa}`;
-  const sidecar = findSidecar(pod, ISTIO_PROXY);
-  if (sidecar && annotations['sidecar.istio.io/status']) {
-    return {
-      meshed: true,
-      dataPlane: sidecar.native ? 'native-sidecar' : 'sidecar',
-      proxyVersion: imageTag(sidecar.container.image),
-      identity,
-    };
-  }
-  if (annotations['ambient.istio.io/redirection'] === 'enabled') {
-    return { meshed: true, dataPlane: 'ambient', identity };
-  }
-  return { meshed: false, dataPlane: 'none' };
+  return meshAdapters[mesh].podMeshState(pod, settings);
 }
 
 /**
