@@ -3,7 +3,7 @@ import { JsonObject } from '@backstage/types';
 import { CHECKLIST_ID_PATTERN } from '@mesh-posture/plugin-mesh-posture-common';
 import { NextFunction, Request, Response } from 'express';
 import { ChecklistConflictError } from '../checklists';
-import { isBodyError } from './errors';
+import { BACKSTAGE_ERRORS, isBodyError } from './errors';
 import { entityRefFromPath } from './inputs';
 
 /*
@@ -24,33 +24,18 @@ export class AuditedFailure extends Error {
   }
 }
 
-const OUTCOMES: Record<string, { outcome: string; message: string }> = {
-  InputError: { outcome: 'invalid', message: 'Refused: invalid request' },
-  AuthenticationError: {
-    outcome: 'unauthenticated',
-    message: 'Refused: not authenticated',
-  },
-  NotAllowedError: { outcome: 'denied', message: 'Refused: not allowed' },
-  NotFoundError: { outcome: 'not-found', message: 'Refused: not found' },
-  ConflictError: {
-    outcome: 'conflict',
-    message: 'Refused: the state changed since the version given',
-  },
-};
-
 /** The failure as an auditor may record it, and meta saying how it ended. */
 export function auditFailure(
   error: unknown,
   baseVersion?: number,
 ): { error: AuditedFailure; meta: JsonObject } {
   let name =
-    error instanceof Error &&
-    Object.prototype.hasOwnProperty.call(OUTCOMES, error.name)
+    error instanceof Error && BACKSTAGE_ERRORS[error.name]?.audit
       ? error.name
       : 'Error';
   // A body that could not be read (not JSON, too large) is the caller's.
   if (isBodyError(error)) name = 'InputError';
-  const { outcome, message } = OUTCOMES[name] ?? {
+  const { outcome, message } = BACKSTAGE_ERRORS[name]?.audit ?? {
     outcome: 'error',
     message: 'Failed: internal error (see the backend log)',
   };

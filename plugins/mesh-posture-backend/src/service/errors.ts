@@ -12,17 +12,43 @@ import express, { NextFunction, Request, Response } from 'express';
 /** The largest JSON body a write accepts; more is a 413. */
 export const MAX_BODY_BYTES = 100 * 1024;
 
-// Backstage's errors, mapped to statuses by name by its error handler.
-const KNOWN = new Set([
-  'InputError',
-  'AuthenticationError',
-  'NotAllowedError',
-  'NotFoundError',
-  'ConflictError',
-  'NotModifiedError',
-  'NotImplementedError',
-  'ServiceUnavailableError',
-]);
+/**
+ * Backstage's errors, which its error handler maps to statuses by name,
+ * with what a refused write records of each in its auditor event (the
+ * ones a write can be refused with).
+ */
+export const BACKSTAGE_ERRORS: Record<
+  string,
+  { audit?: { outcome: string; message: string } }
+> = {
+  InputError: {
+    audit: { outcome: 'invalid', message: 'Refused: invalid request' },
+  },
+  AuthenticationError: {
+    audit: {
+      outcome: 'unauthenticated',
+      message: 'Refused: not authenticated',
+    },
+  },
+  NotAllowedError: {
+    audit: { outcome: 'denied', message: 'Refused: not allowed' },
+  },
+  NotFoundError: {
+    audit: { outcome: 'not-found', message: 'Refused: not found' },
+  },
+  ConflictError: {
+    audit: {
+      outcome: 'conflict',
+      message: 'Refused: the state changed since the version given',
+    },
+  },
+  NotModifiedError: {},
+  NotImplementedError: {},
+  ServiceUnavailableError: {},
+};
+
+const isBackstageError = (name: string) =>
+  Object.prototype.hasOwnProperty.call(BACKSTAGE_ERRORS, name);
 
 // body-parser's errors (`type` names the failure), in words of our own.
 const BODY_ERRORS: Record<string, { status: number; message: string }> = {
@@ -170,7 +196,7 @@ export function errorBodies(logger: LoggerService) {
       next(message === error.message ? error : new InputError(message));
       return;
     }
-    if (typeof e?.name === 'string' && KNOWN.has(e.name)) {
+    if (typeof e?.name === 'string' && isBackstageError(e.name)) {
       next(error);
       return;
     }
