@@ -5,7 +5,7 @@ import {
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { ClusterConfig } from './config';
 import { KubernetesPluginObjectSource } from './kubernetes/KubernetesPluginObjectSource';
-import { meshAdapters } from './mesh/adapters';
+import { builtInMeshAdapters } from './mesh/adapters';
 import { PrometheusClient } from './prometheus/PrometheusClient';
 
 /**
@@ -29,7 +29,7 @@ export class ConfigClusterProvider implements MeshClusterProvider {
           })
         : undefined;
       const telemetry: MeshCluster['telemetry'] = prometheus
-        ? meshAdapters[c.mesh].telemetry(prometheus, c.labels)
+        ? builtInMeshAdapters[c.mesh].telemetry(prometheus, c.labels)
         : undefined;
       return {
         name: c.name,

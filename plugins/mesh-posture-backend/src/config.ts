@@ -10,7 +10,7 @@ import {
   WorkloadKind,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { isLabelName, PROMQL_DURATIONS } from './prometheus/promql';
-import { isMeshKind, meshAdapters } from './mesh/adapters';
+import { builtInMeshAdapters, isBuiltInMesh } from './mesh/adapters';
 
 /** One cluster Mesh Posture reads for real. */
 export interface ClusterConfig {
@@ -99,9 +99,10 @@ function readCluster(c: Config, index: number): ClusterConfig {
     throw new Error(`${where}.name "${name}" is not a valid cluster name`);
   }
   const mesh = c.getString('mesh');
-  if (!isMeshKind(mesh)) {
+  // Another mesh's clusters come from its module, with their telemetry.
+  if (!isBuiltInMesh(mesh)) {
     throw new Error(
-      `${where}.mesh must be ${Object.keys(meshAdapters).join(
+      `${where}.mesh must be ${Object.keys(builtInMeshAdapters).join(
         ' or ',
       )}, not "${mesh}"`,
     );

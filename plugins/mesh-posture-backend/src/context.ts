@@ -11,6 +11,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  MeshAdapter,
   MeshClusterProvider,
   MeshPostureSeeds,
 } from '@mesh-posture/plugin-mesh-posture-node';
@@ -21,6 +22,7 @@ import { PeerEntities } from './catalog/PeerEntities';
 import { ChecklistService, createChecklistService } from './checklists';
 import { MeshPostureConfig, readMeshPostureConfig } from './config';
 import { ConfigClusterProvider } from './ConfigClusterProvider';
+import { MeshAdapters } from './mesh/adapters';
 import { CanaryHistoryStore } from './database/CanaryHistoryStore';
 import { ObservationStore } from './database/ObservationStore';
 import { ScorecardStore } from './database/ScorecardStore';
@@ -74,6 +76,8 @@ export interface MeshPostureContextDeps {
   catalog: CatalogService;
   /** Cluster providers added by modules through the extension point. */
   providers: MeshClusterProvider[];
+  /** Mesh adapters added by modules through the extension point. */
+  meshes?: Array<[string, MeshAdapter]>;
   /** Seeds added by modules through the extension point. */
   seeds: MeshPostureSeeds;
 }
@@ -100,7 +104,8 @@ export async function createMeshPostureContext(
     );
   }
 
-  const registry = new ClusterRegistry(providers, logger);
+  const meshes = new MeshAdapters(deps.meshes);
+  const registry = new ClusterRegistry(providers, logger, meshes);
   const caller = new SourceCaller({
     timeoutMs: settings.sourceTimeoutMs,
     logger,
@@ -150,7 +155,10 @@ export async function createMeshPostureContext(
     days: seeded.days,
     snapshotAt: (at: Date) =>
       snapshotOf(
-        assemblerOf(new ClusterRegistry(seeded.providersAt(at), logger), at),
+        assemblerOf(
+          new ClusterRegistry(seeded.providersAt(at), logger, meshes),
+          at,
+        ),
         () => at,
       ),
   };

@@ -5,8 +5,10 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { meshPosturePermissions } from '@mesh-posture/plugin-mesh-posture-common';
 import {
+  MeshAdapter,
   MeshClusterProvider,
   meshPostureClustersExtensionPoint,
+  meshPostureMeshesExtensionPoint,
   MeshPostureSeeds,
   meshPostureSeedsExtensionPoint,
 } from '@mesh-posture/plugin-mesh-posture-node';
@@ -27,6 +29,12 @@ export const meshPosturePlugin = createBackendPlugin({
     env.registerExtensionPoint(meshPostureClustersExtensionPoint, {
       addClusterProvider(provider) {
         providers.push(provider);
+      },
+    });
+    const meshes: Array<[string, MeshAdapter]> = [];
+    env.registerExtensionPoint(meshPostureMeshesExtensionPoint, {
+      addMesh(mesh, adapter) {
+        meshes.push([mesh, adapter]);
       },
     });
     const seeds: MeshPostureSeeds = {
@@ -63,6 +71,7 @@ export const meshPosturePlugin = createBackendPlugin({
         const context = await createMeshPostureContext({
           ...deps,
           providers,
+          meshes,
           seeds,
         });
         const tasks = await scheduleMeshPostureTasks({

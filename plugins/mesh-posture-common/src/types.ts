@@ -2,7 +2,12 @@
  * The service meshes Mesh Posture reads.
  * @public
  */
-export type MeshKind = 'linkerd' | 'istio';
+/**
+ * The mesh a cluster runs: `linkerd` or `istio`, or a mesh a backend module
+ * adds an adapter for.
+ * @public
+ */
+export type MeshKind = string;
 
 /**
  * Kubernetes workload kinds a posture is reported for.

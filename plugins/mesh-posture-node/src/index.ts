@@ -12,3 +12,4 @@ export * from './steps';
 export * from './certificates';
 export * from './seeds';
 export * from './flagger';
+export * from './meshes';

@@ -20,12 +20,12 @@ import {
 } from '@mesh-posture/plugin-mesh-posture-node';
 import type {
   KubernetesObject,
+  MeshAdapter,
   MeshCluster,
   WorkloadSignals,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { entityKey } from '../catalog/entityKey';
 import { CanaryHistoryStore, canaryKey } from '../database/CanaryHistoryStore';
-import { meshAdapters } from '../mesh/adapters';
 import { durationSeconds } from '../mesh/signalParts';
 import { PROMQL_DURATIONS } from '../prometheus/promql';
 import { resolveEntityWorkloads } from '../posture/resolveWorkloads';
@@ -63,13 +63,13 @@ export async function listCanaries(
  * and dropped requests as successes there).
  */
 function flaggerSuccessPercent(
-  cluster: MeshCluster,
+  adapter: MeshAdapter,
   summary: ReturnType<typeof summarizeTraffic>,
 ): number | null {
   if (summary.requestsPerSecond <= 0 || summary.successRate === null) {
     return null;
   }
-  const share = meshAdapters[cluster.mesh].flaggerSuccessShare(summary);
+  const share = adapter.flaggerSuccessShare?.(summary) ?? null;
   if (share === null) return null;
   return Math.round(share * 100_000) / 1000;
 }
@@ -274,7 +274,13 @@ export class CanaryService {
         const summary = summarizeTraffic(parts, durationSeconds(interval));
         if (summary.requests === 0) return judgeCanaryMetric(m, null);
         if (m.name === 'request-success-rate') {
-          return judgeCanaryMetric(m, flaggerSuccessPercent(cluster, summary));
+          return judgeCanaryMetric(
+            m,
+            flaggerSuccessPercent(
+              this.options.registry.adapterOf(cluster),
+              summary,
+            ),
+          );
         }
         // As Flagger's histogram_quantile: from the merged buckets, however
         // few the requests (the signals card is stricter).

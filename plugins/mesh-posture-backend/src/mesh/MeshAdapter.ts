@@ -1,22 +1,20 @@
 import type {
   CertificateStatus,
   MeshGap,
-  PortAuthorization,
-  summarizeTraffic,
-  WorkloadRef,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import {
   ClusterObjectSource,
   KubernetesObject,
-  KubernetesPod,
+  MeshAdapter,
   MeshCluster,
+  MeshObjectAdapter,
+  MeshObjects,
   MeshTelemetrySource,
   SourceError,
   statusOf,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import type { ClusterConfig } from '../config';
 import type { PrometheusClient } from '../prometheus/PrometheusClient';
-import type { IdentitySettings, PodMeshState } from './pods';
 import { CertificateParseError, certificateStatuses } from './certificates';
 import {
   evaluateIstioAuthorization,
@@ -28,66 +26,22 @@ import {
 } from './linkerd/linkerdPolicy';
 import { VersionedLister } from './objects';
 
-/** What a mesh's objects say about the namespaces of some workloads. */
-export interface MeshObjects {
-  certificates: CertificateStatus[];
-  gaps: MeshGap[];
-  /**
-   * The issuer's expiry could not be read from objects. Telemetry may still
-   * know it (Linkerd's issuer_cert_ttl_seconds); the gap is named only if not.
-   */
-  issuerUnknown?: string;
-  evaluate(
-    workload: WorkloadRef,
-    pods: KubernetesPod[],
-  ): {
-    ports: PortAuthorization[];
-    admitted: Array<{ identity: string; grantedBy: string[] }>;
-    notes: string[];
-    /** Inbound routes (`HTTPRoute/<name>`) that carry only kubelet probes. */
-    probeRoutes?: string[];
-  };
-}
-
 /** The label names a cluster's scrape config gives its mesh's metrics. */
 export type TelemetryLabels = ClusterConfig['labels'];
 
 /**
- * Everything that differs between meshes, in one place per mesh
- * (`linkerd/linkerdAdapter.ts`, `istio/istioAdapter.ts`): callers ask the
- * adapter of a cluster's mesh, never branch on the mesh themselves.
+ * A mesh the backend ships (`linkerd/linkerdAdapter.ts`,
+ * `istio/istioAdapter.ts`): it can also build the telemetry of a cluster
+ * declared in `meshPosture.clusters`. Callers ask the adapter of a
+ * cluster's mesh, never branch on the mesh themselves.
  */
-export interface MeshAdapter {
-  /** The mesh's Kubernetes objects: policies, certificates, namespaces. */
-  objects: MeshObjectAdapter;
-  /** Whether the mesh's proxy runs in a pod, and with which identity. */
-  podMeshState(pod: KubernetesPod, settings: IdentitySettings): PodMeshState;
+export interface BuiltInMeshAdapter extends MeshAdapter {
+  flaggerSuccessShare: NonNullable<MeshAdapter['flaggerSuccessShare']>;
   /** The mesh's telemetry in a cluster's Prometheus. */
   telemetry(
     prometheus: PrometheusClient,
     labels?: TelemetryLabels,
   ): MeshTelemetrySource;
-  /**
-   * Flagger's built-in `request-success-rate` as this mesh's formula
-   * counts it, as a share of the requests; null without requests.
-   */
-  flaggerSuccessShare(
-    summary: ReturnType<typeof summarizeTraffic>,
-  ): number | null;
-}
-
-/**
- * Knows one mesh's Kubernetes objects: which to read (policies, namespaces,
- * certificates) and how to judge a workload's authorization from them.
- */
-export interface MeshObjectAdapter {
-  read(
-    source: ClusterObjectSource,
-    cluster: MeshCluster,
-    namespaces: string[],
-    now: Date,
-    signal?: AbortSignal,
-  ): Promise<MeshObjects>;
 }
 
 function settingsOf(cluster: MeshCluster) {
@@ -415,3 +369,5 @@ export class IstioObjectAdapter implements MeshObjectAdapter {
     };
   }
 }
+
+export type { MeshAdapter, MeshObjectAdapter, MeshObjects };

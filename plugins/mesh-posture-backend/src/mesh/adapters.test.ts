@@ -1,5 +1,9 @@
 import { summarizeTraffic } from '@mesh-posture/plugin-mesh-posture-common';
-import { isMeshKind, meshAdapters, meshObjectAdapters } from './adapters';
+import {
+  builtInMeshAdapters as meshAdapters,
+  isBuiltInMesh,
+  MeshAdapters,
+} from './adapters';
 
 type Summary = ReturnType<typeof summarizeTraffic>;
 
@@ -50,10 +54,23 @@ describe('mesh adapters', () => {
   });
 
   it('name the meshes there are adapters for, and only those', () => {
-    expect(isMeshKind('linkerd')).toBe(true);
-    expect(isMeshKind('istio')).toBe(true);
-    expect(isMeshKind('consul')).toBe(false);
-    expect(isMeshKind('toString')).toBe(false);
-    expect(Object.keys(meshObjectAdapters())).toEqual(['linkerd', 'istio']);
+    expect(isBuiltInMesh('linkerd')).toBe(true);
+    expect(isBuiltInMesh('istio')).toBe(true);
+    expect(isBuiltInMesh('consul')).toBe(false);
+    expect(isBuiltInMesh('toString')).toBe(false);
+    const meshes = new MeshAdapters();
+    expect(Object.keys(meshes.objectAdapters())).toEqual(['linkerd', 'istio']);
+    expect(meshes.get('toString')).toBeUndefined();
+  });
+
+  it("takes a module's mesh once, under a valid name", () => {
+    const adapter = meshAdapters.linkerd;
+    expect(new MeshAdapters([['kuma', adapter]]).get('kuma')).toBe(adapter);
+    expect(() => new MeshAdapters([['istio', adapter]])).toThrow(
+      'The mesh "istio" has an adapter already',
+    );
+    expect(() => new MeshAdapters([['Kuma Mesh', adapter]])).toThrow(
+      'Mesh name "Kuma Mesh" must match',
+    );
   });
 });

@@ -1,4 +1,3 @@
-import type { DataPlaneMode } from '@mesh-posture/plugin-mesh-posture-common';
 import type {
   KubernetesContainer,
   KubernetesPod,
@@ -8,14 +7,6 @@ import type {
  * What every mesh adapter reads off a pod; each mesh's own reading is in
  * its directory (linkerd/linkerdPods.ts, istio/istioPods.ts).
  */
-
-/** What the mesh says about one pod. */
-export interface PodMeshState {
-  meshed: boolean;
-  dataPlane: DataPlaneMode;
-  proxyVersion?: string;
-  identity?: string;
-}
 
 /** The named proxy container of a pod, regular or native sidecar. */
 export function findSidecar(
@@ -48,12 +39,4 @@ export function envValue(
   name: string,
 ): string | undefined {
   return c.env?.find(e => e.name === name)?.value;
-}
-
-/** The mesh settings identities are made of. */
-export interface IdentitySettings {
-  /** Linkerd's control-plane namespace, part of every identity. */
-  linkerdNamespace?: string;
-  /** The trust domain (Linkerd's identity domain, Istio's SPIFFE one). */
-  trustDomain?: string;
 }

@@ -20,7 +20,6 @@ import {
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { identityMatches } from '../mesh/identities';
 import { MeshObjectAdapter, MeshObjects } from '../mesh/MeshAdapter';
-import { meshObjectAdapters } from '../mesh/adapters';
 import { historyLookbackHours } from '../prometheus/promql';
 import { durationSeconds } from '../mesh/signalParts';
 import { ClusterRegistry } from '../sources/ClusterRegistry';
@@ -208,7 +207,8 @@ export class PostureAssembler {
 
   constructor(options: PostureAssemblerOptions) {
     this.options = options;
-    this.adapters = options.adapters ?? meshObjectAdapters();
+    this.adapters =
+      options.adapters ?? options.registry.meshes.objectAdapters();
     this.registry = options.registry;
     this.caller = options.caller;
   }

@@ -12,6 +12,7 @@ import { ClusterRegistry } from '../sources/ClusterRegistry';
 import { SourceCaller } from '../sources/SourceCaller';
 import { WorkloadTarget } from './resolveWorkloadTarget';
 import { groupPodsByWorkload, PodGroup } from './workloadsFromPods';
+import type { MeshAdapters } from '../mesh/adapters';
 
 const refKey = (r: { namespace: string; name: string; kind?: string }) =>
   `${r.namespace}/${r.kind ?? ''}/${r.name}`;
@@ -119,7 +120,7 @@ export async function resolveEntityWorkloads(
         missing.push(notConfigured(name));
         return undefined;
       }
-      return resolveInCluster(cluster, caller, target);
+      return resolveInCluster(cluster, caller, target, registry.meshes);
     }),
   );
   return {
@@ -132,10 +133,11 @@ async function resolveInCluster(
   cluster: MeshCluster,
   caller: SourceCaller,
   target: WorkloadTarget,
+  meshes: MeshAdapters,
 ): Promise<ClusterWorkloads> {
   const clusterSelected = !target.cluster || target.cluster === cluster.name;
   if (!target.selector || !clusterSelected) {
-    return workloadsInCluster(cluster, target, undefined);
+    return workloadsInCluster(cluster, target, undefined, meshes);
   }
   return workloadsInCluster(
     cluster,
@@ -144,6 +146,7 @@ async function resolveInCluster(
       namespace: target.namespace,
       selector: target.selector,
     }),
+    meshes,
   );
 }
 
@@ -205,6 +208,7 @@ export function workloadsInCluster(
   cluster: MeshCluster,
   target: WorkloadTarget,
   listing: PodListing | undefined,
+  meshes: MeshAdapters,
 ): ClusterWorkloads {
   const explicit = target.explicit.filter(w => w.cluster === cluster.name);
   const clusterSelected = !target.cluster || target.cluster === cluster.name;
@@ -226,6 +230,7 @@ export function workloadsInCluster(
       cluster.name,
       cluster.mesh,
       cluster.settings,
+      meshes,
     );
   }
   const refs: WorkloadRef[] = [
@@ -281,6 +286,7 @@ export async function resolveManyEntityWorkloads(
           cluster,
           target,
           target.selector && clusterSelected ? listings.get(name) : undefined,
+          registry.meshes,
         ),
       );
     }

@@ -5,20 +5,31 @@ import type {
   WorkloadPosture,
   WorkloadRef,
 } from '@mesh-posture/plugin-mesh-posture-common';
-import type { KubernetesPod } from '@mesh-posture/plugin-mesh-posture-node';
-import { cronJobOfJob } from '../mesh/workloadNames';
-import { meshAdapters } from '../mesh/adapters';
-import type { IdentitySettings, PodMeshState } from '../mesh/pods';
+import type {
+  IdentitySettings,
+  KubernetesPod,
+  PodMeshState,
+} from '@mesh-posture/plugin-mesh-posture-node';
 
-export type { IdentitySettings, PodMeshState } from '../mesh/pods';
+export type {
+  IdentitySettings,
+  PodMeshState,
+} from '@mesh-posture/plugin-mesh-posture-node';
+import { cronJobOfJob } from '../mesh/workloadNames';
+import { MeshAdapters } from '../mesh/adapters';
+
+const BUILT_IN = new MeshAdapters();
 
 /** Reads a pod's mesh membership for the mesh its cluster runs. */
 export function podMeshState(
   pod: KubernetesPod,
   mesh: MeshKind,
   settings: IdentitySettings = {},
+  meshes: MeshAdapters = BUILT_IN,
 ): PodMeshState {
-  return meshAdapters[mesh].podMeshState(pod, settings);
+  const adapter = meshes.get(mesh);
+  if (!adapter) throw new Error(`No adapter reads the mesh "${mesh}"`);
+  return adapter.podMeshState(pod, settings);
 }
 
 /**
@@ -95,6 +106,7 @@ export function groupPodsByWorkload(
   cluster: string,
   mesh: MeshKind,
   settings: IdentitySettings = {},
+  meshes: MeshAdapters = BUILT_IN,
 ): PodGroup[] {
   const byWorkload = new Map<
     string,
@@ -114,7 +126,7 @@ export function groupPodsByWorkload(
       byWorkload.set(key, entry);
     }
     entry.pods.push(pod);
-    entry.states.push(podMeshState(pod, mesh, settings));
+    entry.states.push(podMeshState(pod, mesh, settings, meshes));
     if (isReady(pod)) entry.ready++;
   }
   return [...byWorkload.values()]

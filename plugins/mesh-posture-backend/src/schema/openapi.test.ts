@@ -172,8 +172,8 @@ describe('openapi.yaml and the routes', () => {
       'Query parameter "cluster" must NOT have more than 100 items',
     ],
     [
-      '/v1/scorecards?mesh=consul',
-      'Query parameter "mesh" (value 1) must be equal to one of',
+      '/v1/scorecards?mesh=Consul%20Connect',
+      'Query parameter "mesh" (value 1) must match pattern',
     ],
     ['/v1/scorecards/trend?groupBy=lifecycle', 'Query parameter "groupBy"'],
     ['/v1/dataflow', 'Query parameter "entityRef" is required'],

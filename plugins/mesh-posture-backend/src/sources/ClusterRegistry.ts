@@ -1,16 +1,31 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import type {
+  MeshAdapter,
   MeshCluster,
   MeshClusterProvider,
 } from '@mesh-posture/plugin-mesh-posture-node';
+import { MeshAdapters } from '../mesh/adapters';
 import { safeMessage } from './SourceCaller';
 
-/** The clusters of every provider, by name. */
+/**
+ * The clusters of every provider, by name, and the adapter of the mesh
+ * each runs.
+ */
 export class ClusterRegistry {
   constructor(
     private readonly providers: MeshClusterProvider[],
     private readonly logger: LoggerService,
+    readonly meshes: MeshAdapters = new MeshAdapters(),
   ) {}
+
+  /** The adapter of a cluster's mesh (every listed cluster has one). */
+  adapterOf(cluster: MeshCluster): MeshAdapter {
+    const adapter = this.meshes.get(cluster.mesh);
+    if (!adapter) {
+      throw new Error(`No adapter reads the mesh "${cluster.mesh}"`);
+    }
+    return adapter;
+  }
 
   /** Every cluster of every provider; a provider that fails is logged and skipped. */
   async clusters(): Promise<MeshCluster[]> {
@@ -26,7 +41,14 @@ export class ClusterRegistry {
     );
     const byName = new Map<string, MeshCluster>();
     for (const cluster of lists.flat()) {
-      if (byName.has(cluster.name)) {
+      if (!this.meshes.get(cluster.mesh)) {
+        this.logger.warn(
+          `Mesh cluster ${cluster.name} runs "${String(cluster.mesh).slice(
+            0,
+            40,
+          )}", which no installed adapter reads; skipped`,
+        );
+      } else if (byName.has(cluster.name)) {
         this.logger.warn(
           `Mesh cluster ${cluster.name} is provided twice; using the first`,
         );

@@ -1,9 +1,9 @@
-import { IstioObjectAdapter, MeshAdapter } from '../MeshAdapter';
+import { BuiltInMeshAdapter, IstioObjectAdapter } from '../MeshAdapter';
 import { istioPodMeshState } from './istioPods';
 import { IstioTelemetry } from './IstioTelemetry';
 
 /** Istio: its objects, pods, standard telemetry and Flagger formula. */
-export const istioAdapter: MeshAdapter = {
+export const istioAdapter: BuiltInMeshAdapter = {
   objects: new IstioObjectAdapter(),
   podMeshState: istioPodMeshState,
   telemetry: prometheus => new IstioTelemetry({ prometheus }),

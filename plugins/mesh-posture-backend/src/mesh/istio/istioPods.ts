@@ -1,5 +1,9 @@
-import type { KubernetesPod } from '@mesh-posture/plugin-mesh-posture-node';
-import { findSidecar, IdentitySettings, imageTag, PodMeshState } from '../pods';
+import type {
+  IdentitySettings,
+  KubernetesPod,
+  PodMeshState,
+} from '@mesh-posture/plugin-mesh-posture-node';
+import { findSidecar, imageTag } from '../pods';
 
 const ISTIO_PROXY = 'istio-proxy';
 

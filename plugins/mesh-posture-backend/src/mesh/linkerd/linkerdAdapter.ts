@@ -1,9 +1,9 @@
-import { LinkerdObjectAdapter, MeshAdapter } from '../MeshAdapter';
+import { BuiltInMeshAdapter, LinkerdObjectAdapter } from '../MeshAdapter';
 import { linkerdPodMeshState } from './linkerdPods';
 import { LINKERD_VIZ_LABELS, LinkerdTelemetry } from './LinkerdTelemetry';
 
 /** Linkerd 2.x: its objects, pods, viz telemetry and Flagger formula. */
-export const linkerdAdapter: MeshAdapter = {
+export const linkerdAdapter: BuiltInMeshAdapter = {
   objects: new LinkerdObjectAdapter(),
   podMeshState: linkerdPodMeshState,
   telemetry: (prometheus, labels) =>

@@ -1,14 +1,10 @@
 import type {
+  IdentitySettings,
   KubernetesContainer,
   KubernetesPod,
-} from '@mesh-posture/plugin-mesh-posture-node';
-import {
-  envValue,
-  findSidecar,
-  IdentitySettings,
-  imageTag,
   PodMeshState,
-} from '../pods';
+} from '@mesh-posture/plugin-mesh-posture-node';
+import { envValue, findSidecar, imageTag } from '../pods';
 
 const LINKERD_PROXY = 'linkerd-proxy';
 
