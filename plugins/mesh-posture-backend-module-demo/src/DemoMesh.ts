@@ -664,6 +664,9 @@ export class DemoMesh implements MeshClusterProvider {
               return {
                 workload: ref,
                 notAfter: new Date(cycle * 0.7 * DAY + offset + DAY),
+                // Where Linkerd's proxies report it.
+                location:
+                  'proxy metric control_identity_cert_expiration_timestamp_seconds',
               };
             })
         : [];

@@ -183,8 +183,15 @@ export interface WorkloadTelemetry {
   traffic: TrafficObservation[];
   callers: ObservedCaller[];
   decisions: AuthorizationDecision[];
-  /** Workload certificate expiry (the soonest over a workload's proxies). */
-  workloadCertificates: Array<{ workload: WorkloadRef; notAfter: Date }>;
+  /**
+   * Workload certificate expiry (the soonest over a workload's proxies),
+   * with where it was read (a metric name), shown beside the certificate.
+   */
+  workloadCertificates: Array<{
+    workload: WorkloadRef;
+    notAfter: Date;
+    location?: string;
+  }>;
   /** Control-plane certificates the mesh exports as metrics. */
   meshCertificates: CertificateStatus[];
   /**

@@ -526,8 +526,7 @@ export class PostureAssembler {
             cluster: cluster.name,
             mesh: cluster.mesh,
             role: 'workload',
-            location:
-              'proxy metric control_identity_cert_expiration_timestamp_seconds',
+            location: c.location ?? `${cluster.mesh} telemetry`,
             now: at,
           },
         ),

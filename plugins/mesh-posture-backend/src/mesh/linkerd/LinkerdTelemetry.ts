@@ -527,7 +527,14 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       .flatMap(s => {
         const workload = workloadOf(s.labels);
         return workload
-          ? [{ workload, notAfter: new Date(s.value * 1000) }]
+          ? [
+              {
+                workload,
+                notAfter: new Date(s.value * 1000),
+                location:
+                  'proxy metric control_identity_cert_expiration_timestamp_seconds',
+              },
+            ]
           : [];
       });
 
