@@ -21,6 +21,7 @@ import {
 import { identityMatches } from '../mesh/identities';
 import { MeshObjectAdapter, MeshObjects } from '../mesh/MeshAdapter';
 import { historyLookbackHours } from '../prometheus/promql';
+import { pickByKey } from './pickByKey';
 import { durationSeconds } from '../mesh/signalParts';
 import { ClusterRegistry } from '../sources/ClusterRegistry';
 import { inboundOfUnmeshed, nameUnidentifiedCallers } from './clientSide';
@@ -164,17 +165,21 @@ interface ClusterReadings {
  * The part of a batch's telemetry about some workloads, as if they had been
  * asked about alone.
  */
+const keyOfItem = (item: { workload: WorkloadRef }) => refKey(item.workload);
+
+/** The part of a cluster's telemetry about some workloads. */
 function onlyRefs(t: Telemetry, refs: WorkloadRef[]): Telemetry {
   const wanted = new Set(refs.map(refKey));
-  const ours = (w: WorkloadRef) => wanted.has(refKey(w));
+  const ours = <T extends { workload: WorkloadRef }>(list: T[]) =>
+    pickByKey(list, keyOfItem, wanted);
   return {
     ...t,
-    traffic: t.traffic.filter(line => ours(line.workload)),
-    callers: t.callers.filter(c => ours(c.workload)),
-    decisions: t.decisions.filter(d => ours(d.workload)),
-    workloadCertificates: t.workloadCertificates.filter(c => ours(c.workload)),
-    workloadHistory: t.workloadHistory.filter(h => ours(h.workload)),
-    clientReported: t.clientReported.filter(c => ours(c.workload)),
+    traffic: ours(t.traffic),
+    callers: ours(t.callers),
+    decisions: ours(t.decisions),
+    workloadCertificates: ours(t.workloadCertificates),
+    workloadHistory: ours(t.workloadHistory),
+    clientReported: ours(t.clientReported),
   };
 }
 

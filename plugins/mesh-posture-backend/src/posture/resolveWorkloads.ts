@@ -12,6 +12,10 @@ import { ClusterRegistry } from '../sources/ClusterRegistry';
 import { SourceCaller } from '../sources/SourceCaller';
 import { WorkloadTarget } from './resolveWorkloadTarget';
 import { groupPodsByWorkload, PodGroup } from './workloadsFromPods';
+import { pickByKey } from './pickByKey';
+
+// One cluster's pods are listed once for many entities: by namespace.
+const namespaceOf = (pod: KubernetesPod) => pod.metadata.namespace;
 import type { MeshAdapters } from '../mesh/adapters';
 
 const refKey = (r: { namespace: string; name: string; kind?: string }) =>
@@ -219,11 +223,15 @@ export function workloadsInCluster(
     const selector = target.selector;
     const pods = listing.scoped
       ? listing.pods ?? []
-      : (listing.pods ?? []).filter(
-          pod =>
-            (!target.namespace ||
-              pod.metadata.namespace === target.namespace) &&
-            matchesLabelSelector(selector, pod.metadata.labels ?? {}),
+      : (target.namespace
+          ? pickByKey(
+              listing.pods ?? [],
+              namespaceOf,
+              new Set([target.namespace]),
+            )
+          : listing.pods ?? []
+        ).filter(pod =>
+          matchesLabelSelector(selector, pod.metadata.labels ?? {}),
         );
     groups = groupPodsByWorkload(
       pods,

@@ -49,15 +49,15 @@ import {
 } from '../posture/resolveWorkloadTarget';
 import { readWorkloadSignals, sloTargets } from '../signals/SignalsService';
 import { mergeReports } from '../sources/SourceCaller';
+import { pickByKey } from '../posture/pickByKey';
 import { countingSourceUsage } from '@mesh-posture/plugin-mesh-posture-node';
 
 const WINDOW = '1h' as const;
 
-const sameWorkload = (
-  a: { cluster: string; namespace: string; name: string },
-  b: { cluster: string; namespace: string; name: string },
-) =>
-  a.cluster === b.cluster && a.namespace === b.namespace && a.name === b.name;
+/** A workload's cluster, namespace and name, as the signals name it. */
+const workloadKey = (w: { cluster: string; namespace: string; name: string }) =>
+  `${w.cluster}/${w.namespace}/${w.name}`;
+const signalKey = (s: TrafficSignals) => workloadKey(s.workload);
 
 /** `role@cluster: status`, the short form runs and scorecards name failures in. */
 function describeFailure(report: SourceReport): string {
@@ -351,6 +351,7 @@ export class ScorecardSnapshot {
   ): Promise<EntityScorecard> {
     const { posture, clusters } = found;
     const refs = clusters.flatMap(c => c.refs);
+    const refKeys = new Set(refs.map(workloadKey));
     const reports: SourceReport[] = [...posture.sources];
 
     // Golden signals against the entity's objectives.
@@ -367,11 +368,7 @@ export class ScorecardSnapshot {
         )}`;
         continue;
       }
-      parts.push(
-        ...answer.value.filter(s =>
-          refs.some(r => sameWorkload(r, s.workload)),
-        ),
-      );
+      parts.push(...pickByKey(answer.value, signalKey, refKeys));
     }
     const summary = summarizeTraffic(parts, SIGNAL_WINDOW_SECONDS[WINDOW]);
     // A cluster whose workloads could not be listed may carry traffic the
