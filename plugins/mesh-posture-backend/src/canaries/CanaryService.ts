@@ -57,10 +57,9 @@ export async function listCanaries(
 }
 
 /**
- * The success rate as Flagger's built-in query counts it: for Linkerd,
- * requests not classified as failures (as the signals count them); for
- * Istio, requests without a 5xx response code (Flagger counts gRPC errors
- * and dropped requests as successes there).
+ * The success rate, in percent, as Flagger's built-in query counts it on
+ * the cluster's mesh (the adapter holds the formula); null when the mesh
+ * has none or nothing was requested.
  */
 function flaggerSuccessPercent(
   adapter: MeshAdapter,
