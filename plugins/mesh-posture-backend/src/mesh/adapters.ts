@@ -17,7 +17,8 @@ export function isBuiltInMesh(mesh: string): boolean {
   return Object.prototype.hasOwnProperty.call(builtInMeshAdapters, mesh);
 }
 
-const MESH_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+/** A mesh name, as the OpenAPI document's MeshName allows. */
+export const MESH_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 
 /**
  * The adapter of every mesh the posture reads: the built-in ones and those

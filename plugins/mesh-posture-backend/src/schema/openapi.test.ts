@@ -13,6 +13,7 @@ import request from 'supertest';
 import { parse as parseYaml } from 'yaml';
 import { createRouter } from '../service/router';
 import { AUDITED_OPERATIONS } from '../service/auditing';
+import { MESH_NAME } from '../mesh/adapters';
 import { withoutRequestBodies } from './openapi';
 
 const spec = parseYaml(
@@ -121,6 +122,7 @@ describe('openapi.yaml and the routes', () => {
           .enum as string[]),
       ].sort(),
     ).toEqual([...CHECKLIST_EXPORT_FORMATS].sort());
+    expect(spec.components.schemas.MeshName.pattern).toBe(MESH_NAME.source);
     for (const id of ['templateId', 'itemId']) {
       expect(spec.components.parameters[id].schema.pattern).toBe(
         CHECKLIST_ID_PATTERN.source,
