@@ -17,6 +17,10 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
+const {
+  manyServicesOpenMetrics,
+  namespaceOf,
+} = require('./many-services-dataset');
 
 const STEP_SECONDS = 15;
 const DURATION_SECONDS = 2 * 3600;
@@ -851,94 +855,23 @@ function istioSignalsDataset(end) {
  * Each service answers with 1% failures and a latency histogram, and its
  * proxies report a certificate expiring a day after `end`.
  */
+/**
+ * `count` services in four namespaces, calling each other in a ring (see
+ * many-services-dataset.js, which streams it for the benchmark's sizes).
+ */
 function manyWorkloadsDataset(end, count) {
-  const w = new OpenMetricsWriter(end);
-  const ns = i => `team-${i % 4}`;
-  const name = i => `svc-${i}`;
-  const podsOf = i =>
-    ['a', 'b'].map(p => ({
-      namespace: ns(i),
-      deployment: name(i),
-      pod: `${name(i)}-5d8f9-${p}`,
-      control_plane_ns: 'linkerd',
-    }));
-  for (let i = 0; i < count; i++) {
-    const callee = (i + 1) % count;
-    const rate = (i % 7) + 1;
-    for (const from of podsOf(i)) {
-      w.counter(
-        'request',
-        {
-          ...from,
-          direction: 'outbound',
-          tls: 'true',
-          server_id: linkerdId(name(callee), ns(callee)),
-          dst_namespace: ns(callee),
-          dst_deployment: name(callee),
-          dst_serviceaccount: name(callee),
-        },
-        rate / 2,
-      );
-    }
-    for (const to of podsOf(callee)) {
-      w.counter(
-        'request',
-        {
-          ...to,
-          direction: 'inbound',
-          tls: 'true',
-          client_id: linkerdId(name(i), ns(i)),
-        },
-        rate / 2,
-      );
-    }
-  }
-  for (let i = 0; i < count; i++) {
-    const caller = (i - 1 + count) % count;
-    const inbound = (caller % 7) + 1 + (i % 5 === 0 ? 0.5 : 0);
-    for (const to of podsOf(i)) {
-      if (i % 5 === 0) {
-        w.counter(
-          'request',
-          {
-            ...to,
-            direction: 'inbound',
-            tls: 'no_identity',
-            no_tls_reason: 'no_tls_from_remote',
-          },
-          0.25,
-        );
-      }
-      const labels = { ...to, direction: 'inbound', tls: 'true' };
-      w.counter(
-        'response',
-        { ...labels, classification: 'success', status_code: '200' },
-        (inbound * 0.99) / 2,
-      );
-      w.counter(
-        'response',
-        { ...labels, classification: 'failure', status_code: '503' },
-        (inbound * 0.01) / 2,
-      );
-      w.histogram(
-        'response_latency_ms',
-        labels,
-        inbound / 2,
-        LINKERD_BOUNDS,
-        sharesOver(LINKERD_BOUNDS, { 10: 0.6, 50: 0.3, 100: 0.09, 500: 0.01 }),
-        30,
-      );
-      w.gauge(
-        'control_identity_cert_expiration_timestamp_seconds',
-        to,
-        end + 24 * 3600,
-      );
-    }
-  }
+  const { openMetrics, at } = manyServicesOpenMetrics({
+    layout: { services: count },
+    end,
+    stepSeconds: STEP_SECONDS,
+    durationSeconds: DURATION_SECONDS,
+  });
   return {
-    openMetrics: w.toString(),
-    at: w.end,
-    namespaces: [0, 1, 2, 3].map(i => `team-${i}`),
+    openMetrics,
+    at,
+    namespaces: [
+      ...new Set(Array.from({ length: count }, (_, i) => namespaceOf(i))),
+    ],
   };
 }
 

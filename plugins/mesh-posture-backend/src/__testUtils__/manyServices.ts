@@ -14,29 +14,51 @@ import { countSourceRequest } from '@mesh-posture/plugin-mesh-posture-node';
 import { FakeObject, objectSourceOf } from './fakeKubernetesApi';
 
 /*
- * The Kubernetes and catalog side of `manyWorkloadsDataset` in
- * scripts/prometheus-fixtures.js: services `svc-<i>` in four namespaces, two
- * meshed pods each, a Flagger canary for svc-0, and one catalog entity per
- * service owned by one of three teams.
+ * The Kubernetes and catalog side of scripts/many-services-dataset.js:
+ * services `svc-<i>` laid out in namespaces (and clusters) as the dataset
+ * lays them, two meshed pods each, a Flagger canary for the first service
+ * of each cluster, and one catalog entity per service owned by one of three
+ * teams.
  */
 
-const ns = (i: number) => `team-${i % 4}`;
+const {
+  namespaceOf,
+  clusterOf,
+} = require('../../scripts/many-services-dataset');
 
-/** The cluster's objects: namespaces, two meshed pods per service, one canary. */
-export function manyServicesObjects(services: number): FakeObject[] {
-  const objects: FakeObject[] = [0, 1, 2, 3].map(i => ({
+/** How the services are spread: see many-services-dataset.js. */
+export interface ManyServicesLayout {
+  perNamespace?: number;
+  clusters?: number;
+}
+
+const ns = (i: number, layout?: ManyServicesLayout): string =>
+  namespaceOf(i, layout);
+
+/**
+ * The objects of services [from, to): namespaces, two meshed pods per
+ * service, a canary for the first.
+ */
+export function manyServicesObjects(
+  to: number,
+  layout: ManyServicesLayout = {},
+  from = 0,
+): FakeObject[] {
+  const namespaces = new Set<string>();
+  for (let i = from; i < to; i++) namespaces.add(ns(i, layout));
+  const objects: FakeObject[] = [...namespaces].map(name => ({
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: { name: `team-${i}` },
+    metadata: { name },
   }));
-  for (let i = 0; i < services; i++) {
+  for (let i = from; i < to; i++) {
     for (const p of ['a', 'b']) {
       objects.push({
         apiVersion: 'v1',
         kind: 'Pod',
         metadata: {
           name: `svc-${i}-5d8f9-${p}`,
-          namespace: ns(i),
+          namespace: ns(i, layout),
           labels: {
             'backstage.io/kubernetes-id': `svc-${i}`,
             'pod-template-hash': '5d8f9',
@@ -71,9 +93,13 @@ export function manyServicesObjects(services: number): FakeObject[] {
   objects.push({
     apiVersion: 'flagger.app/v1beta1',
     kind: 'Canary',
-    metadata: { name: 'svc-0', namespace: 'team-0' },
+    metadata: { name: `svc-${from}`, namespace: ns(from, layout) },
     spec: {
-      targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'svc-0' },
+      targetRef: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        name: `svc-${from}`,
+      },
     },
   });
   return objects;
@@ -103,10 +129,18 @@ export function manyServicesEntity(i: number): Entity {
 export function manyServicesCluster(
   services: number,
   prometheusUrl: string,
+  where: { layout?: ManyServicesLayout; index?: number } = {},
 ): MeshCluster {
-  const objects = objectSourceOf(manyServicesObjects(services));
+  const layout = where.layout ?? {};
+  const index = where.index ?? 0;
+  // The cluster's block of services: its first one's cluster.
+  const { from, to } = clusterOf(
+    index * Math.ceil(services / (layout.clusters ?? 1)),
+    { ...layout, services },
+  );
+  const objects = objectSourceOf(manyServicesObjects(to, layout, from));
   return {
-    name: 'prod',
+    name: (layout.clusters ?? 1) > 1 ? `prod-${index}` : 'prod',
     mesh: 'linkerd',
     objects: {
       list: async (query, options) => {
@@ -129,20 +163,27 @@ export function manyServicesCluster(
  * batched snapshot, and the per-entity posture and signals services.
  */
 export function manyServicesPaths(options: {
-  cluster: MeshCluster;
+  cluster: MeshCluster | MeshCluster[];
   entityCount: number;
   at: Date;
   logger: LoggerService;
+  /** The production defaults (5 s, 7d, 7 days) for the benchmark; tests' otherwise. */
+  defaults?: boolean;
 }) {
   const { cluster, entityCount, at, logger } = options;
   const entities = Array.from({ length: entityCount }, (_, i) =>
     manyServicesEntity(i),
   );
   const catalog = catalogServiceMock({ entities });
-  const { assembler, registry, caller } = testAssembler([cluster], {
-    sourceTimeoutMs: 30_000,
-    callerWindow: '1h',
-    minimumCallerHistoryMs: 30 * 60_000,
+  const clusters = Array.isArray(cluster) ? cluster : [cluster];
+  const { assembler, registry, caller } = testAssembler(clusters, {
+    ...(options.defaults
+      ? {}
+      : {
+          sourceTimeoutMs: 30_000,
+          callerWindow: '1h',
+          minimumCallerHistoryMs: 30 * 60_000,
+        }),
     logger,
     now: () => at,
   });

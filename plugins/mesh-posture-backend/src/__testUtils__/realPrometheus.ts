@@ -70,26 +70,36 @@ async function waitReady(url: string, child: ChildProcess, log: () => string) {
   throw new Error(`prometheus did not become ready: ${log()}`);
 }
 
-/** Backfills the OpenMetrics text and starts Prometheus on it. */
-export async function startPrometheus(
-  openMetrics: string,
-): Promise<RealPrometheus> {
+/**
+ * Writes the series of one OpenMetrics file into blocks under `tsdb`.
+ * Several files may go into one `tsdb` (the benchmark backfills in parts,
+ * so promtool's memory stays bounded by one part); Prometheus merges the
+ * overlapping blocks.
+ */
+export function backfillOpenMetrics(file: string, tsdb: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const child = spawn(
+      'promtool',
+      ['tsdb', 'create-blocks-from', 'openmetrics', file, tsdb],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout?.on('data', d => (output = (output + d).slice(-4000)));
+    child.stderr?.on('data', d => (output = (output + d).slice(-4000)));
+    child.on('error', reject);
+    child.on('exit', code =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`promtool failed (${code}): ${output}`)),
+    );
+  });
+}
+
+/** Starts Prometheus on blocks already written to `tsdb`. */
+export async function servePrometheus(tsdb: string): Promise<RealPrometheus> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-posture-prom-'));
-  const data = path.join(dir, 'data.om');
-  const tsdb = path.join(dir, 'tsdb');
   const config = path.join(dir, 'prometheus.yml');
-  fs.writeFileSync(data, openMetrics);
   fs.writeFileSync(config, 'global: {}\n');
-
-  const backfill = spawnSync(
-    'promtool',
-    ['tsdb', 'create-blocks-from', 'openmetrics', data, tsdb],
-    { encoding: 'utf8' },
-  );
-  if (backfill.status !== 0) {
-    throw new Error(`promtool failed: ${backfill.stderr || backfill.stdout}`);
-  }
-
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
@@ -104,8 +114,8 @@ export async function startPrometheus(
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  child.stdout?.on('data', d => (output += d));
-  child.stderr?.on('data', d => (output += d));
+  child.stdout?.on('data', d => (output = (output + d).slice(-4000)));
+  child.stderr?.on('data', d => (output = (output + d).slice(-4000)));
   await waitReady(url, child, () => output.slice(-2000));
 
   return {
@@ -117,6 +127,26 @@ export async function startPrometheus(
         await Promise.race([exited, new Promise(r => setTimeout(r, 5000))]);
         if (child.exitCode === null) child.kill('SIGKILL');
       }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Backfills the OpenMetrics text and starts Prometheus on it. */
+export async function startPrometheus(
+  openMetrics: string,
+): Promise<RealPrometheus> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-posture-prom-'));
+  const data = path.join(dir, 'data.om');
+  const tsdb = path.join(dir, 'tsdb');
+  fs.writeFileSync(data, openMetrics);
+  await backfillOpenMetrics(data, tsdb);
+  fs.rmSync(data);
+  const prometheus = await servePrometheus(tsdb);
+  return {
+    url: prometheus.url,
+    async stop() {
+      await prometheus.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
