@@ -138,6 +138,57 @@ export function oneOf(label: string, values: readonly string[]): Matcher {
   };
 }
 
+/**
+ * Suffixes controllers add to the names they generate, as RE2 text: a
+ * CronJob's Job `<cronjob>-<scheduled minute>`, and that Job's pods
+ * `<job>-<5 characters>` (see mesh/workloadNames.ts). A fixed list: no
+ * pattern text comes from anywhere else.
+ */
+const GENERATED_SUFFIXES = {
+  cronJobJob: '-[0-9]{8,10}',
+  cronJobPod: '-[0-9]{8,10}-[a-z0-9]{5}',
+} as const;
+
+/** A name, or a name followed by one of the controllers' generated suffixes. */
+export interface NamePattern {
+  name: string;
+  suffix?: keyof typeof GENERATED_SUFFIXES;
+}
+
+/**
+ * Matches any of the names exactly, or with their generated suffix: one
+ * matcher selects a few workloads' series by their owner or pod label.
+ */
+export function namedAny(
+  label: string,
+  patterns: readonly NamePattern[],
+): Matcher {
+  if (patterns.length === 0) {
+    throw new PromQLError(`no names to match for ${label}`);
+  }
+  if (patterns.every(p => !p.suffix)) {
+    return oneOf(
+      label,
+      patterns.map(p => p.name),
+    );
+  }
+  const alternatives = [
+    ...new Set(
+      patterns.map(
+        p =>
+          `${escapeRegex(p.name)}${
+            p.suffix ? GENERATED_SUFFIXES[p.suffix] : ''
+          }`,
+      ),
+    ),
+  ].sort();
+  return {
+    label: checkLabelName(label),
+    op: '=~',
+    value: alternatives.join('|'),
+  };
+}
+
 export function selector(metric: string, matchers: readonly Matcher[]): string {
   const body = matchers
     .map(m => `${checkLabelName(m.label)}${m.op}${quote(m.value)}`)

@@ -30,6 +30,7 @@ import {
   eq,
   historyLookbackHours,
   eventsIn,
+  Matcher,
   maxBy,
   oneOf,
   or,
@@ -38,6 +39,7 @@ import {
   sumBy,
 } from '../../prometheus/promql';
 import { sampleTimesByWorkload } from '../history';
+import { namespacesOf, selectsByName } from '../selection';
 import { statusOf, stepsOf } from '@mesh-posture/plugin-mesh-posture-node';
 
 const countBy = (labels: string[], expr: string) =>
@@ -47,6 +49,29 @@ const SRC_NS = 'source_workload_namespace';
 const SRC = 'source_workload';
 const DST_NS = 'destination_workload_namespace';
 const DST = 'destination_workload';
+
+/**
+ * The matchers that select the workloads on one side of Istio's series:
+ * their namespaces, and for a few workloads their names too, so an entity's
+ * answer does not grow with its namespace (see mesh/selection.ts).
+ */
+function sideOf(
+  namespaceLabel: string,
+  workloadLabel: string,
+  workloads: WorkloadRef[],
+): Matcher[] {
+  return [
+    oneOf(namespaceLabel, namespacesOf(workloads)),
+    ...(selectsByName(workloads)
+      ? [
+          oneOf(
+            workloadLabel,
+            workloads.map(w => w.name),
+          ),
+        ]
+      : []),
+  ];
+}
 
 function known(value: string | undefined): string | undefined {
   return value && value !== 'unknown' ? value : undefined;
@@ -181,7 +206,8 @@ export class IstioTelemetry implements MeshTelemetrySource {
     );
     const find = (ns?: string, name?: string): WorkloadRef | undefined =>
       ns && name ? byName.get(`${ns}/${name}`) : undefined;
-    const namespaces = [...new Set(query.workloads.map(w => w.namespace))];
+    const toOurs = sideOf(DST_NS, DST, query.workloads);
+    const fromOurs = sideOf(SRC_NS, SRC, query.workloads);
     const at = query.at ?? new Date();
     const q = (promql: string) => this.prometheus.query(promql, at, options);
     const requests = (matchers: Parameters<typeof selector>[1]) =>
@@ -213,10 +239,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
             'source_principal',
             'connection_security_policy',
           ],
-          rate(
-            requests([destination, oneOf(DST_NS, namespaces)]),
-            query.window,
-          ),
+          rate(requests([destination, ...toOurs]), query.window),
         ),
       ),
       q(
@@ -229,10 +252,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
             'destination_principal',
             'connection_security_policy',
           ],
-          rate(
-            requests([destination, oneOf(SRC_NS, namespaces)]),
-            query.window,
-          ),
+          rate(requests([destination, ...fromOurs]), query.window),
         ),
       ),
       q(
@@ -247,10 +267,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
             'destination_cluster',
             'response_flags',
           ],
-          rate(
-            requests([eq('reporter', 'source'), oneOf(SRC_NS, namespaces)]),
-            query.window,
-          ),
+          rate(requests([eq('reporter', 'source'), ...fromOurs]), query.window),
         ),
       ),
       // A destination in ambient mode has no sidecar to report requests;
@@ -269,7 +286,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
           rate(
             selector('istio_tcp_connections_opened_total', [
               destination,
-              oneOf(SRC_NS, namespaces),
+              ...fromOurs,
             ]),
             query.window,
           ),
@@ -279,10 +296,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
       q(
         sumBy(
           [SRC_NS, SRC, DST_NS, DST],
-          rate(
-            requests([eq('reporter', 'source'), oneOf(DST_NS, namespaces)]),
-            query.window,
-          ),
+          rate(requests([eq('reporter', 'source'), ...toOurs]), query.window),
         ),
       ),
       q(
@@ -292,7 +306,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
             requests([
               destination,
               eq('connection_security_policy', 'mutual_tls'),
-              oneOf(DST_NS, namespaces),
+              ...toOurs,
             ]),
             query.callerWindow,
           ),
@@ -308,7 +322,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
             selector('istio_tcp_connections_closed_total', [
               destination,
               eq('response_flags', 'DENY'),
-              oneOf(DST_NS, namespaces),
+              ...toOurs,
             ]),
             query.callerWindow,
           ),
@@ -333,16 +347,16 @@ export class IstioTelemetry implements MeshTelemetrySource {
             countBy(
               [DST_NS, DST],
               or(
-                requests([destination, oneOf(DST_NS, namespaces)]),
+                requests([destination, ...toOurs]),
                 selector('istio_tcp_connections_opened_total', [
                   destination,
-                  oneOf(DST_NS, namespaces),
+                  ...toOurs,
                 ]),
               ),
             ),
             countBy(
               [SRC_NS, SRC],
-              requests([eq('reporter', 'source'), oneOf(SRC_NS, namespaces)]),
+              requests([eq('reporter', 'source'), ...fromOurs]),
             ),
           ),
           hours,
@@ -543,7 +557,6 @@ export class IstioTelemetry implements MeshTelemetrySource {
     const byName = new Map(
       query.workloads.map(w => [`${w.namespace}/${w.name}`, w]),
     );
-    const namespaces = [...new Set(query.workloads.map(w => w.namespace))];
     const at = query.at ?? new Date();
     const inbound = query.direction === 'inbound';
     // Inbound as the workload's own proxy reports it (or, for a workload
@@ -554,7 +567,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
     const peer = inbound ? [] : [DST_NS, DST, 'destination_service'];
     const matchers = [
       eq('reporter', inbound && !byCallers ? 'destination' : 'source'),
-      oneOf(self[0], namespaces),
+      ...sideOf(self[0], self[1], query.workloads),
     ];
     const by = [...self, ...peer];
     const requests = (w: string, labels: string[]) =>

@@ -35,6 +35,8 @@ import {
   eventsIn,
   Matcher,
   minBy,
+  NamePattern,
+  namedAny,
   oneOf,
   or,
   rate,
@@ -42,6 +44,7 @@ import {
   sumBy,
 } from '../../prometheus/promql';
 import { sampleTimesByWorkload } from '../history';
+import { namespacesOf, selectsByName } from '../selection';
 import { statusOf, stepsOf } from '@mesh-posture/plugin-mesh-posture-node';
 import {
   cronJobOfJob,
@@ -204,6 +207,71 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
   }
 
   /**
+   * The selections of the workloads' own series: by namespace for a batch;
+   * for a few, by the owner label each is named by, or its pods' names (a
+   * CronJob's by its Jobs' and pods' generated names, a bare pod by its
+   * own), one selection per label.
+   */
+  private ownSelections(workloads: WorkloadRef[]): Matcher[][] {
+    const inNamespaces = oneOf(this.labels.namespace, namespacesOf(workloads));
+    if (!selectsByName(workloads)) return [[inNamespaces]];
+    const selections: Matcher[][] = [];
+    for (const [kind, label] of this.kindLabels()) {
+      const names = workloads.flatMap((w): NamePattern[] => {
+        if (w.kind === kind) return [{ name: w.name }];
+        // Linkerd labels a CronJob's pods with their Job (see workloadFinder).
+        if (kind === 'Job' && w.kind === 'CronJob') {
+          return [{ name: w.name, suffix: 'cronJobJob' }];
+        }
+        return [];
+      });
+      if (names.length > 0) {
+        selections.push([inNamespaces, namedAny(label, names)]);
+      }
+    }
+    if (this.labels.pod) {
+      const pods = workloads.flatMap((w): NamePattern[] => {
+        if (w.kind === 'Pod') return [{ name: w.name }];
+        if (w.kind === 'CronJob') {
+          return [{ name: w.name, suffix: 'cronJobPod' }];
+        }
+        return [];
+      });
+      if (pods.length > 0) {
+        selections.push([inNamespaces, namedAny(this.labels.pod, pods)]);
+      }
+    }
+    return selections.length > 0 ? selections : [[inNamespaces]];
+  }
+
+  /**
+   * The selections of callers' outbound series to the workloads: by
+   * destination namespace for a batch; for a few, by the destination
+   * metadata that names them (`dst_deployment="x"`).
+   */
+  private destinationSelections(workloads: WorkloadRef[]): Matcher[][] {
+    const inNamespaces = oneOf('dst_namespace', namespacesOf(workloads));
+    if (!selectsByName(workloads)) return [[inNamespaces]];
+    const selections = DST_KINDS.flatMap(kind => {
+      const names = workloads
+        .filter(w => w.kind === kind)
+        .map(w => ({ name: w.name }));
+      return names.length > 0
+        ? [[inNamespaces, namedAny(DST_KIND_LABELS[kind]!, names)]]
+        : [];
+    });
+    return selections.length > 0 ? selections : [[inNamespaces]];
+  }
+
+  /** One query over every selection; a series two of them hold counts once. */
+  private overSelections(
+    selections: Matcher[][],
+    query: (select: Matcher[]) => string,
+  ): string {
+    return selections.map(query).reduce((a, b) => or(a, b));
+  }
+
+  /**
    * Finds the workload a series belongs to: by the first owner label it
    * carries, or by its pod's name.
    */
@@ -262,11 +330,20 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
   ): Promise<WorkloadTelemetry> {
     const workloadOf = this.workloadFinder(query.workloads);
     const destinationOf = this.destinationFinder(query.workloads);
-    const namespaces = [...new Set(query.workloads.map(w => w.namespace))];
     const at = query.at ?? new Date();
     const ns = this.labels.namespace;
     const dstKinds = Object.values(DST_KIND_LABELS) as string[];
-    const inOurNamespaces = oneOf(ns, namespaces);
+    const own = this.ownSelections(query.workloads);
+    const toUs = this.destinationSelections(query.workloads);
+    // Each query over the workloads' own series, by workload.
+    const ours = (
+      op: Aggregation,
+      by: string[],
+      expr: (select: Matcher[]) => string,
+    ) =>
+      this.overSelections(own, sel =>
+        this.byWorkload(op, by, m => expr([...sel, ...m])),
+      );
     const q = (promql: string) => this.prometheus.query(promql, at, options);
     const hours =
       query.historyHours ??
@@ -284,58 +361,51 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       history,
     ] = await Promise.all([
       q(
-        this.byWorkload(
+        ours(
           'sum',
           ['tls', 'client_id', 'no_tls_reason', 'route_kind', 'route_name'],
           m =>
             rate(
-              selector('request_total', [
-                eq('direction', 'inbound'),
-                inOurNamespaces,
-                ...m,
-              ]),
+              selector('request_total', [eq('direction', 'inbound'), ...m]),
               query.window,
             ),
         ),
       ),
       q(
-        this.byWorkload(
+        ours(
           'sum',
           ['dst_namespace', ...dstKinds, 'tls', 'server_id', 'no_tls_reason'],
           m =>
             rate(
-              selector('request_total', [
-                eq('direction', 'outbound'),
-                inOurNamespaces,
-                ...m,
-              ]),
+              selector('request_total', [eq('direction', 'outbound'), ...m]),
               query.window,
             ),
         ),
       ),
       // Requests to our workloads as their callers' proxies see them.
       q(
-        this.byWorkload(
-          'sum',
-          ['dst_namespace', ...dstKinds, 'tls', 'no_tls_reason'],
-          m =>
-            rate(
-              selector('request_total', [
-                eq('direction', 'outbound'),
-                oneOf('dst_namespace', namespaces),
-                ...m,
-              ]),
-              query.window,
-            ),
+        this.overSelections(toUs, sel =>
+          this.byWorkload(
+            'sum',
+            ['dst_namespace', ...dstKinds, 'tls', 'no_tls_reason'],
+            m =>
+              rate(
+                selector('request_total', [
+                  eq('direction', 'outbound'),
+                  ...sel,
+                  ...m,
+                ]),
+                query.window,
+              ),
+          ),
         ),
       ),
       q(
-        this.byWorkload('sum', ['client_id'], m =>
+        ours('sum', ['client_id'], m =>
           eventsIn(
             selector('request_total', [
               eq('direction', 'inbound'),
               eq('tls', 'true'),
-              inOurNamespaces,
               ...m,
             ]),
             query.callerWindow,
@@ -343,43 +413,33 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
         ),
       ),
       q(
-        this.byWorkload(
+        ours(
           'sum',
           ['srv_kind', 'srv_name', 'route_kind', 'route_name', 'client_id'],
           m =>
             eventsIn(
-              selector('inbound_http_authz_deny_total', [
-                inOurNamespaces,
-                ...m,
-              ]),
+              selector('inbound_http_authz_deny_total', m),
               query.callerWindow,
             ),
         ),
       ),
       q(
-        this.byWorkload('sum', ['srv_kind', 'srv_name', 'client_id'], m =>
+        ours('sum', ['srv_kind', 'srv_name', 'client_id'], m =>
           eventsIn(
-            selector('inbound_tcp_authz_deny_total', [inOurNamespaces, ...m]),
+            selector('inbound_tcp_authz_deny_total', m),
             query.callerWindow,
           ),
         ),
       ),
-      q(
-        this.byWorkload('min', [], m =>
-          certificateExpiry([inOurNamespaces, ...m]),
-        ),
-      ),
+      q(ours('min', [], m => certificateExpiry(m))),
       // The identity controller's issuer certificate (edge-25.2 and later).
       q(minBy(['component'], selector('issuer_cert_ttl_seconds', []))),
       // Since when each workload's proxies report: their certificate gauge
       // is there whenever a proxy runs, traffic or not.
       q(
         sampleTimes(
-          this.byWorkload('count', [], m =>
-            or(
-              certificateExpiry([inOurNamespaces, ...m]),
-              selector('request_total', [inOurNamespaces, ...m]),
-            ),
+          ours('count', [], m =>
+            or(certificateExpiry(m), selector('request_total', m)),
           ),
           hours,
         ),
@@ -574,34 +634,34 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
     query: SignalsQuery,
     options: SourceCallOptions,
   ): Promise<WorkloadSignals> {
-    const namespaces = [...new Set(query.workloads.map(w => w.namespace))];
     const at = query.at ?? new Date();
-    const ns = this.labels.namespace;
     const dstKinds = Object.values(DST_KIND_LABELS) as string[];
     // A workload without a proxy is measured by its callers' proxies: their
     // outbound series that name it as the destination.
     const byCallers =
       query.direction === 'inbound' && query.observedBy === 'callers';
     const direction = byCallers ? 'outbound' : query.direction;
-    const matchers = [
-      eq('direction', direction),
-      byCallers ? oneOf('dst_namespace', namespaces) : oneOf(ns, namespaces),
-    ];
+    const selections = byCallers
+      ? this.destinationSelections(query.workloads)
+      : this.ownSelections(query.workloads);
+    const matchers = [eq('direction', direction)];
     const self = this.workloadFinder(query.workloads);
     const target = this.destinationFinder(query.workloads);
     const aggregate = (by: string[], expr: (m: Matcher[]) => string) =>
-      byCallers
-        ? sumBy(['dst_namespace', ...dstKinds, ...by], expr([]))
-        : this.byWorkload(
-            'sum',
-            [
-              ...(query.direction === 'outbound'
-                ? ['dst_namespace', ...dstKinds]
-                : []),
-              ...by,
-            ],
-            expr,
-          );
+      this.overSelections(selections, sel =>
+        byCallers
+          ? sumBy(['dst_namespace', ...dstKinds, ...by], expr(sel))
+          : this.byWorkload(
+              'sum',
+              [
+                ...(query.direction === 'outbound'
+                  ? ['dst_namespace', ...dstKinds]
+                  : []),
+                ...by,
+              ],
+              m => expr([...sel, ...m]),
+            ),
+      );
     const workloadOf = byCallers ? target : self;
     const responses = (w: string) =>
       aggregate(['classification'], m =>
@@ -623,9 +683,11 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
     );
     // Series: inbound per workload; outbound summed over dependencies.
     const seriesOf = (by: string[], expr: (m: Matcher[]) => string) =>
-      byCallers
-        ? sumBy(['dst_namespace', ...dstKinds, ...by], expr([]))
-        : this.byWorkload('sum', by, expr);
+      this.overSelections(selections, sel =>
+        byCallers
+          ? sumBy(['dst_namespace', ...dstKinds, ...by], expr(sel))
+          : this.byWorkload('sum', by, m => expr([...sel, ...m])),
+      );
 
     const [byClass, buckets, failures, seriesClass, seriesBuckets] =
       await Promise.all([
