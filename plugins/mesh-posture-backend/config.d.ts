@@ -22,6 +22,11 @@ export interface Config {
          * @visibility backend
          */
         publicUrl?: string;
+        /**
+         * The largest answer read from this Prometheus, in bytes; a larger
+         * one is abandoned and reported as invalid. Default 20 MiB.
+         */
+        maxResponseBytes?: number;
       };
       grafana?: {
         /**

@@ -26,6 +26,7 @@ export class ConfigClusterProvider implements MeshClusterProvider {
         ? new PrometheusClient({
             url: c.prometheus.url,
             headers: c.prometheus.headers,
+            maxResponseBytes: c.prometheus.maxResponseBytes,
           })
         : undefined;
       const telemetry: MeshCluster['telemetry'] = prometheus

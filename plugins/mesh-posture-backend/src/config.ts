@@ -23,6 +23,8 @@ export interface ClusterConfig {
     headers: Record<string, string>;
     /** Browser-facing URL for "open in Prometheus" links. */
     publicUrl?: string;
+    /** The largest answer read (see PrometheusClient). */
+    maxResponseBytes?: number;
   };
   /** Grafana dashboard link template with {namespace}, {workload}, {window}. */
   grafanaDashboardUrl?: string;
@@ -127,7 +129,21 @@ function readCluster(c: Config, index: number): ClusterConfig {
     const publicUrl = c.getOptionalString('prometheus.publicUrl');
     if (publicUrl !== undefined)
       checkHttpUrl(publicUrl, `${where}.prometheus.publicUrl`);
-    prometheus = { url, headers, ...(publicUrl ? { publicUrl } : {}) };
+    const maxResponseBytes = c.getOptionalNumber('prometheus.maxResponseBytes');
+    if (
+      maxResponseBytes !== undefined &&
+      !(Number.isInteger(maxResponseBytes) && maxResponseBytes >= 65536)
+    ) {
+      throw new Error(
+        `${where}.prometheus.maxResponseBytes must be a whole number of bytes, at least 65536`,
+      );
+    }
+    prometheus = {
+      url,
+      headers,
+      ...(publicUrl ? { publicUrl } : {}),
+      ...(maxResponseBytes ? { maxResponseBytes } : {}),
+    };
   }
   const grafanaDashboardUrl = c.getOptionalString('grafana.dashboardUrl');
   if (grafanaDashboardUrl !== undefined) {

@@ -94,6 +94,70 @@ describe('PrometheusClient', () => {
     ]);
   });
 
+  it('abandons an answer larger than the bound as it streams in', async () => {
+    const small = new PrometheusClient({ url, maxResponseBytes: 100_000 });
+    const chunk = new TextEncoder().encode(`"${'x'.repeat(16_382)}",`);
+    let pulled = 0;
+    server.use(
+      http.post(`${url}/api/v1/query`, () => {
+        // Chunked, with no Content-Length: only counting tells the size.
+        const stream = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(
+              new TextEncoder().encode(
+                '{"status":"success","data":{"resultType":"vector","result":[',
+              ),
+            );
+          },
+          pull(controller) {
+            pulled += 1;
+            if (pulled > 1000) controller.close();
+            else controller.enqueue(chunk);
+          },
+        });
+        return new HttpResponse(stream, {
+          headers: { 'Content-Type': 'application/json' },
+        });
+      }),
+    );
+    const error = await failure(small.query('up', new Date()));
+    expect(error.status).toBe('invalid-response');
+    expect(error.message).toContain('answered more than 0 MiB');
+    expect(error.message).toContain('maxResponseBytes');
+    // Stopped soon after the bound: about 100 KB of a 16 MB answer.
+    expect(pulled).toBeLessThan(20);
+  });
+
+  it('refuses an answer whose declared length is over the bound unread', async () => {
+    const small = new PrometheusClient({ url, maxResponseBytes: 65_536 });
+    answer({
+      status: 'success',
+      data: {
+        resultType: 'vector',
+        result: Array.from({ length: 2000 }, (_, i) => ({
+          metric: { pod: `pod-${i}` },
+          value: [1, '1'],
+        })),
+      },
+    });
+    const error = await failure(small.query('up', new Date()));
+    expect(error.status).toBe('invalid-response');
+  });
+
+  it('reads an answer within the bound', async () => {
+    const bounded = new PrometheusClient({ url, maxResponseBytes: 65_536 });
+    answer({
+      status: 'success',
+      data: {
+        resultType: 'vector',
+        result: [{ metric: { pod: 'a' }, value: [1, '2'] }],
+      },
+    });
+    await expect(bounded.query('up', new Date())).resolves.toEqual([
+      { labels: { pod: 'a' }, timestamp: 1, value: 2 },
+    ]);
+  });
+
   it('names a refused connection as unavailable', async () => {
     server.use(http.post(`${url}/api/v1/query`, () => HttpResponse.error()));
     const error = await failure(client.query('up', new Date()));

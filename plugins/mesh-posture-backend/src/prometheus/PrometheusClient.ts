@@ -20,7 +20,58 @@ export interface PrometheusClientOptions {
   url: string;
   /** Extra headers, e.g. Authorization; never logged or echoed. */
   headers?: Record<string, string>;
+  /**
+   * The largest answer read, in bytes; a larger one is cut off and reported
+   * as invalid. Default 20 MiB.
+   */
+  maxResponseBytes?: number;
   fetch?: typeof fetch;
+}
+
+/** Default bound of one answer: what a well-aggregated query never nears. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 20 * 1024 * 1024;
+
+/**
+ * The body as text, read as it streams in and abandoned past `maxBytes`,
+ * so an oversized answer costs neither the memory nor the parse of it.
+ */
+async function boundedText(
+  response: Response,
+  maxBytes: number,
+  where: string,
+): Promise<string> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    // Not awaited: a cancelled stream need not confirm it stopped.
+    response.body?.cancel().catch(() => {});
+    throw tooLarge(where, maxBytes);
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  const parts: string[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      reader.cancel().catch(() => {});
+      throw tooLarge(where, maxBytes);
+    }
+    parts.push(decoder.decode(value, { stream: true }));
+  }
+  parts.push(decoder.decode());
+  return parts.join('');
+}
+
+function tooLarge(where: string, maxBytes: number): SourceError {
+  return new SourceError(
+    'invalid-response',
+    `${where} answered more than ${Math.round(
+      maxBytes / 1024 / 1024,
+    )} MiB; raise meshPosture.clusters[].prometheus.maxResponseBytes if that is expected`,
+  );
 }
 
 /** Prometheus writes special floats as strings. */
@@ -80,11 +131,14 @@ function readLabels(raw: unknown): Record<string, string> {
 export class PrometheusClient {
   private readonly baseUrl: string;
   private readonly headers: Record<string, string>;
+  private readonly maxResponseBytes: number;
   private readonly fetchImpl: typeof fetch;
 
   constructor(options: PrometheusClientOptions) {
     this.baseUrl = options.url.replace(/\/+$/, '');
     this.headers = options.headers ?? {};
+    this.maxResponseBytes =
+      options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     // Looked up per call, so instrumentation installed later (tracing, tests) applies.
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
   }
@@ -189,9 +243,14 @@ export class PrometheusClient {
       );
     }
 
+    const text = await boundedText(
+      response,
+      this.maxResponseBytes,
+      this.displayUrl,
+    );
     let body: any;
     try {
-      body = await response.json();
+      body = JSON.parse(text);
     } catch {
       throw new SourceError(
         response.status >= 500 ? 'unavailable' : 'invalid-response',
