@@ -1,3 +1,4 @@
+import { telemetryInParts } from '../mesh/inParts';
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   AdmittedIdentity,
@@ -360,7 +361,7 @@ export class PostureAssembler {
       refs.length > 0 && cluster.telemetry
         ? this.caller.call(cluster, 'prometheus', async signal =>
             checkTelemetry(
-              await cluster.telemetry!.workloadTelemetry(
+              await telemetryInParts(cluster.telemetry!).workloadTelemetry(
                 {
                   cluster: cluster.name,
                   mesh: cluster.mesh,

@@ -16,6 +16,49 @@ import { pickByKey } from './pickByKey';
 
 // One cluster's pods are listed once for many entities: by namespace.
 const namespaceOf = (pod: KubernetesPod) => pod.metadata.namespace;
+
+/**
+ * Key functions of pods by one label's value (with their namespace), one
+ * function per label key so that pickByKey indexes a listing once per key.
+ * Label values never hold NUL, so the separator cannot collide.
+ */
+const byLabel = new Map<string, (pod: KubernetesPod) => string>();
+function labelKeyOf(key: string, withNamespace: boolean) {
+  const id = `${withNamespace ? 'ns' : ''}\u0000${key}`;
+  let keyOf = byLabel.get(id);
+  if (!keyOf) {
+    keyOf = pod =>
+      `${withNamespace ? pod.metadata.namespace : ''}\u0000${
+        pod.metadata.labels?.[key] ?? '\u0000absent'
+      }`;
+    byLabel.set(id, keyOf);
+  }
+  return keyOf;
+}
+
+/**
+ * The pods of a cluster-wide listing that an entity's selector could
+ * match: picked by the values of its first `In` requirement (and its
+ * namespace), so each of thousands of entities reads only its candidates;
+ * the whole selector then decides among them.
+ */
+function candidatePods(
+  pods: KubernetesPod[],
+  selector: NonNullable<WorkloadTarget['selector']>,
+  namespace: string | undefined,
+): KubernetesPod[] {
+  const first = selector.requirements.find(r => r.operator === 'In');
+  if (!first) {
+    return namespace
+      ? pickByKey(pods, namespaceOf, new Set([namespace]))
+      : pods;
+  }
+  return pickByKey(
+    pods,
+    labelKeyOf(first.key, namespace !== undefined),
+    new Set(first.values.map(v => `${namespace ?? ''}\u0000${v}`)),
+  );
+}
 import type { MeshAdapters } from '../mesh/adapters';
 
 const refKey = (r: { namespace: string; name: string; kind?: string }) =>
@@ -223,15 +266,8 @@ export function workloadsInCluster(
     const selector = target.selector;
     const pods = listing.scoped
       ? listing.pods ?? []
-      : (target.namespace
-          ? pickByKey(
-              listing.pods ?? [],
-              namespaceOf,
-              new Set([target.namespace]),
-            )
-          : listing.pods ?? []
-        ).filter(pod =>
-          matchesLabelSelector(selector, pod.metadata.labels ?? {}),
+      : candidatePods(listing.pods ?? [], selector, target.namespace).filter(
+          pod => matchesLabelSelector(selector, pod.metadata.labels ?? {}),
         );
     groups = groupPodsByWorkload(
       pods,

@@ -1,3 +1,4 @@
+import { telemetryInParts } from '../mesh/inParts';
 import { createHash } from 'node:crypto';
 import {
   BackstageCredentials,
@@ -79,7 +80,7 @@ export async function readWorkloadSignals(
   }
   return caller.call(cluster, 'prometheus', async signal =>
     checkSignals(
-      await telemetry.workloadSignals(
+      await telemetryInParts(telemetry).workloadSignals(
         { ...query, cluster: cluster.name, mesh: cluster.mesh },
         { signal },
       ),
