@@ -92,6 +92,13 @@ export interface Config {
       frequency?: HumanDuration | string;
       /** How long one run may take. Default 15 minutes. */
       timeout?: HumanDuration | string;
+      /**
+       * How long one of the snapshot's batched source calls (a cluster's
+       * telemetry, its signals, its objects) may take: the whole catalog's
+       * answers take longer than one entity's page (sourceTimeout). Default
+       * 2 minutes; at most the run's timeout.
+       */
+      sourceTimeout?: HumanDuration | string;
       /** How long runs, their scores and observed dataflows are kept. Default 400 days. */
       retention?: HumanDuration | string;
       /**

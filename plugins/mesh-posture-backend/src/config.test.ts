@@ -16,6 +16,7 @@ describe('readMeshPostureConfig', () => {
       snapshot: {
         frequencyMs: 3600_000,
         timeoutMs: 15 * 60_000,
+        sourceTimeoutMs: 2 * 60_000,
         retentionMs: 400 * 24 * 3600_000,
         initialDelayMs: 120_000,
         window: '1h',
@@ -47,6 +48,7 @@ describe('readMeshPostureConfig', () => {
       snapshot: {
         frequencyMs: 3600_000,
         timeoutMs: 15 * 60_000,
+        sourceTimeoutMs: 2 * 60_000,
         retentionMs: 400 * 24 * 3600_000,
         initialDelayMs: 120_000,
         window: '1h',
@@ -181,6 +183,8 @@ describe('readMeshPostureConfig', () => {
         meshPosture: {
           snapshot: {
             frequency: '15m',
+            timeout: '1m',
+            sourceTimeout: '5m',
             retention: { days: 90 },
             initialDelay: '30s',
           },
@@ -195,7 +199,9 @@ describe('readMeshPostureConfig', () => {
     );
     expect(config.snapshot).toEqual({
       frequencyMs: 15 * 60_000,
-      timeoutMs: 15 * 60_000,
+      timeoutMs: 60_000,
+      // A source call cannot outlast its run.
+      sourceTimeoutMs: 60_000,
       retentionMs: 90 * 24 * 3600_000,
       initialDelayMs: 30_000,
       window: '1h',

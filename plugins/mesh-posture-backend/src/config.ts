@@ -56,6 +56,8 @@ export interface MeshPostureConfig {
   snapshot: {
     frequencyMs: number;
     timeoutMs: number;
+    /** The deadline of each of the snapshot's batched source calls. */
+    sourceTimeoutMs: number;
     retentionMs: number;
     /**
      * How long after start a replica begins to run snapshots (scheduled or
@@ -214,6 +216,11 @@ export function readMeshPostureConfig(root: Config): MeshPostureConfig {
     }
     names.add(c.name);
   }
+  const snapshotTimeoutMs = minimumMs(
+    durationMs(config, 'snapshot.timeout', 15 * 60_000),
+    10_000,
+    'snapshot.timeout',
+  );
   return {
     sourceTimeoutMs: durationMs(config, 'sourceTimeout', 5_000),
     cacheTtlMs: durationMs(config, 'cache.ttl', 30_000),
@@ -237,10 +244,14 @@ export function readMeshPostureConfig(root: Config): MeshPostureConfig {
         60_000,
         'snapshot.frequency',
       ),
-      timeoutMs: minimumMs(
-        durationMs(config, 'snapshot.timeout', 15 * 60_000),
-        10_000,
-        'snapshot.timeout',
+      timeoutMs: snapshotTimeoutMs,
+      sourceTimeoutMs: Math.min(
+        snapshotTimeoutMs,
+        minimumMs(
+          durationMs(config, 'snapshot.sourceTimeout', 2 * 60_000),
+          1_000,
+          'snapshot.sourceTimeout',
+        ),
       ),
       retentionMs: minimumMs(
         durationMs(config, 'snapshot.retention', 400 * 24 * 3600_000),

@@ -32,6 +32,7 @@ import { ScorecardService } from './scorecards/ScorecardService';
 import { ScorecardSnapshot } from './scorecards/ScorecardSnapshot';
 import { SignalsService } from './signals/SignalsService';
 import { ClusterRegistry } from './sources/ClusterRegistry';
+import { warmUpClusters } from './sources/warmUp';
 import { SourceCaller } from './sources/SourceCaller';
 
 /**
@@ -55,6 +56,8 @@ export interface MeshPostureContext {
   snapshot: ScorecardSnapshot;
   scorecards: ScorecardService;
   openApiSpec: object;
+  /** One read per cluster, so the first page after start does not wait (see warmUp.ts). */
+  warmUp(): Promise<void>;
   /** The seeds modules gave a fresh database. */
   seeds: MeshPostureSeeds;
   /**
@@ -116,11 +119,21 @@ export async function createMeshPostureContext(
     canaries: await CanaryHistoryStore.create({ database }),
     scorecards: await ScorecardStore.create({ database }),
   };
+  // The snapshot's batched calls answer for the whole catalog: their own
+  // deadline, longer than a page's.
+  const snapshotCaller = new SourceCaller({
+    timeoutMs: settings.snapshot.sourceTimeoutMs,
+    logger,
+  });
   // Live, or as the clusters were at an instant (a seeded history).
-  const assemblerOf = (clusters: ClusterRegistry, at?: Date) =>
+  const assemblerOf = (
+    clusters: ClusterRegistry,
+    at?: Date,
+    sourceCaller = caller,
+  ) =>
     new PostureAssembler({
       registry: clusters,
-      caller,
+      caller: sourceCaller,
       callerWindow: settings.callerWindow,
       minimumCallerHistoryMs: settings.minimumCallerHistoryMs,
       logger,
@@ -138,7 +151,7 @@ export async function createMeshPostureContext(
       catalog,
       auth,
       assembler: snapshotAssembler,
-      caller,
+      caller: snapshotCaller,
       peers,
       checklists,
       store: stores.scorecards,
@@ -158,6 +171,7 @@ export async function createMeshPostureContext(
         assemblerOf(
           new ClusterRegistry(seeded.providersAt(at), logger, meshes),
           at,
+          snapshotCaller,
         ),
         () => at,
       ),
@@ -197,7 +211,7 @@ export async function createMeshPostureContext(
       logger,
     }),
     checklists,
-    snapshot: snapshotOf(assembler),
+    snapshot: snapshotOf(assemblerOf(registry, undefined, snapshotCaller)),
     scorecards: new ScorecardService({
       store: stores.scorecards,
       catalog,
@@ -213,6 +227,7 @@ export async function createMeshPostureContext(
         'utf8',
       ),
     ),
+    warmUp: () => warmUpClusters({ registry, caller, logger }),
     seeds: deps.seeds,
     ...(history ? { history } : {}),
   };

@@ -5,7 +5,9 @@ import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { DEFAULT_SCORECARD_MODEL } from '@mesh-posture/plugin-mesh-posture-common';
 import type { MeshCluster } from '@mesh-posture/plugin-mesh-posture-node';
+import { ConfigReader } from '@backstage/config';
 import { PeerEntities } from '../catalog/PeerEntities';
+import { readMeshPostureConfig } from '../config';
 import { LinkerdTelemetry } from '../mesh/linkerd/LinkerdTelemetry';
 import { PrometheusClient } from '../prometheus/PrometheusClient';
 import { ScorecardSnapshot } from '../scorecards/ScorecardSnapshot';
@@ -167,7 +169,10 @@ export function manyServicesPaths(options: {
   entityCount: number;
   at: Date;
   logger: LoggerService;
-  /** The production defaults (5 s, 7d, 7 days) for the benchmark; tests' otherwise. */
+  /**
+   * The production defaults (a page's 5 s and the snapshot's own source
+   * deadline, callers over 7d) for the benchmark; tests' otherwise.
+   */
   defaults?: boolean;
 }) {
   const { cluster, entityCount, at, logger } = options;
@@ -176,23 +181,33 @@ export function manyServicesPaths(options: {
   );
   const catalog = catalogServiceMock({ entities });
   const clusters = Array.isArray(cluster) ? cluster : [cluster];
+  const defaults = readMeshPostureConfig(new ConfigReader({}));
+  const settings = options.defaults
+    ? {}
+    : {
+        sourceTimeoutMs: 30_000,
+        callerWindow: '1h',
+        minimumCallerHistoryMs: 30 * 60_000,
+      };
   const { assembler, registry, caller } = testAssembler(clusters, {
-    ...(options.defaults
-      ? {}
-      : {
-          sourceTimeoutMs: 30_000,
-          callerWindow: '1h',
-          minimumCallerHistoryMs: 30 * 60_000,
-        }),
+    ...settings,
     logger,
     now: () => at,
   });
+  // The snapshot's assembler, with the snapshot's deadline.
+  const batch = options.defaults
+    ? testAssembler(clusters, {
+        sourceTimeoutMs: defaults.snapshot.sourceTimeoutMs,
+        logger,
+        now: () => at,
+      })
+    : { assembler, caller };
   const peers = new PeerEntities({ catalog, logger });
   const snapshot = new ScorecardSnapshot({
     catalog,
     auth: mockServices.auth(),
-    assembler,
-    caller,
+    assembler: batch.assembler,
+    caller: batch.caller,
     peers,
     // measure() stores nothing; run() is not called on these.
     store: {} as any,
