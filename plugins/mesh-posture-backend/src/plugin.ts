@@ -63,6 +63,7 @@ export const meshPosturePlugin = createBackendPlugin({
         auth: coreServices.auth,
         catalog: catalogServiceRef,
         auditor: coreServices.auditor,
+        rootLifecycle: coreServices.rootLifecycle,
       },
       async init(deps) {
         const { logger, httpAuth, permissions, catalog, auditor } = deps;
@@ -98,6 +99,12 @@ export const meshPosturePlugin = createBackendPlugin({
             },
           }),
         );
+        // Once every plugin has started (the Kubernetes plugin among them).
+        deps.rootLifecycle.addStartupHook(() => {
+          context.warmUp().catch(error => {
+            logger.warn(`Mesh posture start-up read failed: ${error}`);
+          });
+        });
       },
     });
   },
