@@ -27,6 +27,18 @@ export interface Config {
          * one is abandoned and reported as invalid. Default 20 MiB.
          */
         maxResponseBytes?: number;
+        /**
+         * Several clusters on one endpoint (Thanos Query, Grafana Mimir,
+         * VictoriaMetrics): every query selects this cluster's series by
+         * an external label. Tenant headers such as X-Scope-OrgID go in
+         * `headers`.
+         */
+        externalLabel?: {
+          /** The label's name. Default cluster. */
+          name?: string;
+          /** Its value for this cluster. Default the cluster's name. */
+          value?: string;
+        };
       };
       grafana?: {
         /**

@@ -7,6 +7,7 @@ import { ClusterConfig } from './config';
 import { KubernetesPluginObjectSource } from './kubernetes/KubernetesPluginObjectSource';
 import { builtInMeshAdapters } from './mesh/adapters';
 import { PrometheusClient } from './prometheus/PrometheusClient';
+import { eq } from './prometheus/promql';
 
 /**
  * The clusters of `meshPosture.clusters`: objects through the Backstage
@@ -29,8 +30,13 @@ export class ConfigClusterProvider implements MeshClusterProvider {
             maxResponseBytes: c.prometheus.maxResponseBytes,
           })
         : undefined;
+      const externalLabel = c.prometheus?.externalLabel;
       const telemetry: MeshCluster['telemetry'] = prometheus
-        ? builtInMeshAdapters[c.mesh].telemetry(prometheus, c.labels)
+        ? builtInMeshAdapters[c.mesh].telemetry(
+            prometheus,
+            c.labels,
+            externalLabel ? [eq(externalLabel.name, externalLabel.value)] : [],
+          )
         : undefined;
       return {
         name: c.name,

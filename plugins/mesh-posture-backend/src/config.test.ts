@@ -120,6 +120,44 @@ describe('readMeshPostureConfig', () => {
     ]);
   });
 
+  it('reads a shared endpoint: the external label, the bound of answers', () => {
+    const [shared, named] = readMeshPostureConfig(
+      new ConfigReader({
+        meshPosture: {
+          clusters: [
+            {
+              name: 'prod-eu-1',
+              mesh: 'linkerd',
+              prometheus: {
+                url: 'http://thanos-query:9090',
+                externalLabel: {},
+                maxResponseBytes: 1048576,
+              },
+            },
+            {
+              name: 'prod-eu-2',
+              mesh: 'istio',
+              prometheus: {
+                url: 'http://thanos-query:9090',
+                externalLabel: { name: 'k8s_cluster', value: 'eu-2' },
+              },
+            },
+          ],
+        },
+      }),
+    ).clusters;
+    expect(shared.prometheus).toEqual({
+      url: 'http://thanos-query:9090',
+      headers: {},
+      maxResponseBytes: 1048576,
+      externalLabel: { name: 'cluster', value: 'prod-eu-1' },
+    });
+    expect(named.prometheus?.externalLabel).toEqual({
+      name: 'k8s_cluster',
+      value: 'eu-2',
+    });
+  });
+
   it.each([
     [
       { clusters: [{ name: 'a b', mesh: 'linkerd' }] },
@@ -145,6 +183,33 @@ describe('readMeshPostureConfig', () => {
         ],
       },
       'not a Prometheus label name',
+    ],
+    [
+      {
+        clusters: [
+          {
+            name: 'a',
+            mesh: 'linkerd',
+            prometheus: {
+              url: 'http://thanos:9090',
+              externalLabel: { name: 'cluster"}' },
+            },
+          },
+        ],
+      },
+      'externalLabel.name "cluster"}" is not a Prometheus label name',
+    ],
+    [
+      {
+        clusters: [
+          {
+            name: 'a',
+            mesh: 'linkerd',
+            prometheus: { url: 'http://p:9090', maxResponseBytes: 10 },
+          },
+        ],
+      },
+      'maxResponseBytes must be a whole number of bytes, at least 65536',
     ],
     [
       {

@@ -25,6 +25,12 @@ export interface ClusterConfig {
     publicUrl?: string;
     /** The largest answer read (see PrometheusClient). */
     maxResponseBytes?: number;
+    /**
+     * On an endpoint several clusters share (Thanos Query, Mimir,
+     * VictoriaMetrics): the external label whose value singles out this
+     * cluster's series, carried by every selector.
+     */
+    externalLabel?: { name: string; value: string };
   };
   /** Grafana dashboard link template with {namespace}, {workload}, {window}. */
   grafanaDashboardUrl?: string;
@@ -140,11 +146,30 @@ function readCluster(c: Config, index: number): ClusterConfig {
         `${where}.prometheus.maxResponseBytes must be a whole number of bytes, at least 65536`,
       );
     }
+    let externalLabel: { name: string; value: string } | undefined;
+    if (c.has('prometheus.externalLabel')) {
+      const labelName =
+        c.getOptionalString('prometheus.externalLabel.name') ?? 'cluster';
+      if (!isLabelName(labelName)) {
+        throw new Error(
+          `${where}.prometheus.externalLabel.name "${labelName}" is not a Prometheus label name`,
+        );
+      }
+      const value =
+        c.getOptionalString('prometheus.externalLabel.value') ?? name;
+      if (value.length === 0 || value.length > 256) {
+        throw new Error(
+          `${where}.prometheus.externalLabel.value must be 1 to 256 characters`,
+        );
+      }
+      externalLabel = { name: labelName, value };
+    }
     prometheus = {
       url,
       headers,
       ...(publicUrl ? { publicUrl } : {}),
       ...(maxResponseBytes ? { maxResponseBytes } : {}),
+      ...(externalLabel ? { externalLabel } : {}),
     };
   }
   const grafanaDashboardUrl = c.getOptionalString('grafana.dashboardUrl');

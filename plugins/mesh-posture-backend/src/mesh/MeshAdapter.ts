@@ -15,6 +15,7 @@ import {
 } from '@mesh-posture/plugin-mesh-posture-node';
 import type { ClusterConfig } from '../config';
 import type { PrometheusClient } from '../prometheus/PrometheusClient';
+import type { Matcher } from '../prometheus/promql';
 import { CertificateParseError, certificateStatuses } from './certificates';
 import {
   evaluateIstioAuthorization,
@@ -41,6 +42,8 @@ export interface BuiltInMeshAdapter extends MeshAdapter {
   telemetry(
     prometheus: PrometheusClient,
     labels?: TelemetryLabels,
+    /** Matchers every query carries (one cluster's series on a shared endpoint). */
+    scope?: Matcher[],
   ): MeshTelemetrySource;
 }
 

@@ -59,8 +59,10 @@ function sideOf(
   namespaceLabel: string,
   workloadLabel: string,
   workloads: WorkloadRef[],
+  scope: Matcher[],
 ): Matcher[] {
   return [
+    ...scope,
     oneOf(namespaceLabel, namespacesOf(workloads)),
     ...(selectsByName(workloads)
       ? [
@@ -190,8 +192,15 @@ function notSeenAtDestination(
 export class IstioTelemetry implements MeshTelemetrySource {
   private readonly prometheus: PrometheusClient;
 
-  constructor(options: { prometheus: PrometheusClient }) {
+  private readonly scope: Matcher[];
+
+  constructor(options: {
+    prometheus: PrometheusClient;
+    /** Matchers every selector carries: the cluster's series on a shared endpoint. */
+    scope?: Matcher[];
+  }) {
     this.prometheus = options.prometheus;
+    this.scope = options.scope ?? [];
   }
 
   async workloadTelemetry(
@@ -206,8 +215,8 @@ export class IstioTelemetry implements MeshTelemetrySource {
     );
     const find = (ns?: string, name?: string): WorkloadRef | undefined =>
       ns && name ? byName.get(`${ns}/${name}`) : undefined;
-    const toOurs = sideOf(DST_NS, DST, query.workloads);
-    const fromOurs = sideOf(SRC_NS, SRC, query.workloads);
+    const toOurs = sideOf(DST_NS, DST, query.workloads, this.scope);
+    const fromOurs = sideOf(SRC_NS, SRC, query.workloads, this.scope);
     const at = query.at ?? new Date();
     const q = (promql: string) => this.prometheus.query(promql, at, options);
     const requests = (matchers: Parameters<typeof selector>[1]) =>
@@ -331,13 +340,13 @@ export class IstioTelemetry implements MeshTelemetrySource {
       q(
         maxBy(
           ['cluster_id'],
-          selector('citadel_server_root_cert_expiry_timestamp', []),
+          selector('citadel_server_root_cert_expiry_timestamp', this.scope),
         ),
       ),
       q(
         maxBy(
           ['cluster_id'],
-          selector('citadel_server_cert_chain_expiry_timestamp', []),
+          selector('citadel_server_cert_chain_expiry_timestamp', this.scope),
         ),
       ),
       // Since when each workload's proxies report, as destination or source.
@@ -567,7 +576,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
     const peer = inbound ? [] : [DST_NS, DST, 'destination_service'];
     const matchers = [
       eq('reporter', inbound && !byCallers ? 'destination' : 'source'),
-      ...sideOf(self[0], self[1], query.workloads),
+      ...sideOf(self[0], self[1], query.workloads, this.scope),
     ];
     const by = [...self, ...peer];
     const requests = (w: string, labels: string[]) =>

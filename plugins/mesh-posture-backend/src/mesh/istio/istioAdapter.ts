@@ -6,7 +6,8 @@ import { IstioTelemetry } from './IstioTelemetry';
 export const istioAdapter: BuiltInMeshAdapter = {
   objects: new IstioObjectAdapter(),
   podMeshState: istioPodMeshState,
-  telemetry: prometheus => new IstioTelemetry({ prometheus }),
+  telemetry: (prometheus, _labels, scope) =>
+    new IstioTelemetry({ prometheus, scope }),
   // Flagger's Istio request-success-rate counts requests without a 5xx
   // response code (fluxcd/flagger pkg/metrics/observers/istio.go,
   // response_code!~"5.*"): gRPC errors and dropped requests are successes.

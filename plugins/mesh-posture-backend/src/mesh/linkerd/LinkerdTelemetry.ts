@@ -166,12 +166,17 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
   private readonly prometheus: PrometheusClient;
   private readonly labels: LinkerdMetricLabels;
 
+  private readonly scope: Matcher[];
+
   constructor(options: {
     prometheus: PrometheusClient;
     labels?: LinkerdMetricLabels;
+    /** Matchers every selector carries: the cluster's series on a shared endpoint. */
+    scope?: Matcher[];
   }) {
     this.prometheus = options.prometheus;
     this.labels = options.labels ?? LINKERD_VIZ_LABELS;
+    this.scope = options.scope ?? [];
   }
 
   private kindLabels(): Array<[WorkloadKind, string]> {
@@ -213,6 +218,13 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
    * own), one selection per label.
    */
   private ownSelections(workloads: WorkloadRef[]): Matcher[][] {
+    return this.ownSelectionsAnywhere(workloads).map(s => [
+      ...this.scope,
+      ...s,
+    ]);
+  }
+
+  private ownSelectionsAnywhere(workloads: WorkloadRef[]): Matcher[][] {
     const inNamespaces = oneOf(this.labels.namespace, namespacesOf(workloads));
     if (!selectsByName(workloads)) return [[inNamespaces]];
     const selections: Matcher[][] = [];
@@ -250,6 +262,13 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
    * metadata that names them (`dst_deployment="x"`).
    */
   private destinationSelections(workloads: WorkloadRef[]): Matcher[][] {
+    return this.destinationSelectionsAnywhere(workloads).map(s => [
+      ...this.scope,
+      ...s,
+    ]);
+  }
+
+  private destinationSelectionsAnywhere(workloads: WorkloadRef[]): Matcher[][] {
     const inNamespaces = oneOf('dst_namespace', namespacesOf(workloads));
     if (!selectsByName(workloads)) return [[inNamespaces]];
     const selections = DST_KINDS.flatMap(kind => {
@@ -433,7 +452,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       ),
       q(ours('min', [], m => certificateExpiry(m))),
       // The identity controller's issuer certificate (edge-25.2 and later).
-      q(minBy(['component'], selector('issuer_cert_ttl_seconds', []))),
+      q(minBy(['component'], selector('issuer_cert_ttl_seconds', this.scope))),
       // Since when each workload's proxies report: their certificate gauge
       // is there whenever a proxy runs, traffic or not.
       q(

@@ -6,9 +6,10 @@ import { LINKERD_VIZ_LABELS, LinkerdTelemetry } from './LinkerdTelemetry';
 export const linkerdAdapter: BuiltInMeshAdapter = {
   objects: new LinkerdObjectAdapter(),
   podMeshState: linkerdPodMeshState,
-  telemetry: (prometheus, labels) =>
+  telemetry: (prometheus, labels, scope) =>
     new LinkerdTelemetry({
       prometheus,
+      scope,
       labels: labels
         ? {
             namespace: labels.namespace,
