@@ -36,8 +36,10 @@ import {
   ClusterWorkloads,
   resolveEntityWorkloads,
   resolveManyEntityWorkloads,
+  ResolvedWorkloads,
   splitByProxy,
   uniqueRefs,
+  workloadsByCluster,
 } from './resolveWorkloads';
 
 function expectArray<T>(value: unknown, what: string): T[] {
@@ -253,9 +255,19 @@ export class PostureAssembler {
    * not grow with the number of entities. Each posture equals what
    * `assemble` gives for the entity alone.
    */
+  /**
+   * The workloads of many entities, each cluster's pods listed once; what
+   * `assembleMany` reads posture for (a caller may read more alongside).
+   */
+  resolveMany(targets: WorkloadTarget[]): Promise<ResolvedWorkloads> {
+    return resolveManyEntityWorkloads(this.registry, this.caller, targets);
+  }
+
   async assembleMany(
     entities: Array<{ entityRef: string; target: WorkloadTarget }>,
     window: string,
+    /** The entities' workloads from `resolveMany`, in the same order. */
+    resolvedWorkloads?: ResolvedWorkloads,
   ): Promise<
     Array<{
       entityRef: string;
@@ -264,20 +276,10 @@ export class PostureAssembler {
     }>
   > {
     const generatedAt = this.now();
-    const resolved = await resolveManyEntityWorkloads(
-      this.registry,
-      this.caller,
-      entities.map(e => e.target),
-    );
-    const byCluster = new Map<string, ClusterWorkloads[]>();
-    for (const { clusters } of resolved) {
-      for (const c of clusters) {
-        byCluster.set(c.cluster.name, [
-          ...(byCluster.get(c.cluster.name) ?? []),
-          c,
-        ]);
-      }
-    }
+    const resolved =
+      resolvedWorkloads ??
+      (await this.resolveMany(entities.map(e => e.target)));
+    const byCluster = workloadsByCluster(resolved);
     const readings = new Map(
       await Promise.all(
         [...byCluster.values()].map(

@@ -292,6 +292,27 @@ export function workloadsInCluster(
   return { cluster, groups, refs, ...(kubernetes ? { kubernetes } : {}) };
 }
 
+/** Per entity (in the order asked), its clusters' workloads and what could not be read. */
+export type ResolvedWorkloads = Array<{
+  clusters: ClusterWorkloads[];
+  missing: SourceReport[];
+}>;
+
+/** Every entity's workloads, cluster by cluster. */
+export function workloadsByCluster(
+  resolved: ResolvedWorkloads,
+): Map<string, ClusterWorkloads[]> {
+  const byCluster = new Map<string, ClusterWorkloads[]>();
+  for (const { clusters } of resolved) {
+    for (const c of clusters) {
+      const list = byCluster.get(c.cluster.name);
+      if (list) list.push(c);
+      else byCluster.set(c.cluster.name, [c]);
+    }
+  }
+  return byCluster;
+}
+
 /**
  * The clusters and workloads of many entities at once, listing each
  * cluster's pods once (all namespaces) instead of once per entity. Answers
@@ -301,7 +322,7 @@ export async function resolveManyEntityWorkloads(
   registry: ClusterRegistry,
   caller: SourceCaller,
   targets: WorkloadTarget[],
-): Promise<Array<{ clusters: ClusterWorkloads[]; missing: SourceReport[] }>> {
+): Promise<ResolvedWorkloads> {
   const all = await registry.clusters();
   const needsPods = (cluster: MeshCluster) =>
     targets.some(t => t.selector && (!t.cluster || t.cluster === cluster.name));

@@ -42,6 +42,7 @@ import {
   ClusterWorkloads,
   splitByProxy,
   uniqueRefs,
+  workloadsByCluster,
 } from '../posture/resolveWorkloads';
 import {
   resolveWorkloadTarget,
@@ -143,20 +144,15 @@ export class ScorecardSnapshot {
     const measurable = entities.filter(
       (e): e is EntityInRun & { target: WorkloadTarget } => !!e.target,
     );
-    const assembled = await assembler.assembleMany(
-      measurable.map(e => ({ entityRef: e.entityRef, target: e.target })),
-      WINDOW,
-    );
-    const clusters = new Map<string, ClusterWorkloads[]>();
-    for (const { clusters: found } of assembled) {
-      for (const c of found) {
-        clusters.set(c.cluster.name, [
-          ...(clusters.get(c.cluster.name) ?? []),
-          c,
-        ]);
-      }
-    }
-    const [signals, canaries] = await Promise.all([
+    // Workloads first; then posture, signals and canaries side by side.
+    const resolved = await assembler.resolveMany(measurable.map(e => e.target));
+    const clusters = workloadsByCluster(resolved);
+    const [assembled, signals, canaries] = await Promise.all([
+      assembler.assembleMany(
+        measurable.map(e => ({ entityRef: e.entityRef, target: e.target })),
+        WINDOW,
+        resolved,
+      ),
       this.readSignals(clusters, at),
       this.readCanaries(clusters),
     ]);
