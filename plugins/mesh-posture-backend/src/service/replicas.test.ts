@@ -63,11 +63,11 @@ const entity: Entity = {
 
 /** The pods of svc-0, counting the listings each replica makes. */
 const listings: string[] = [];
-function clusterModule(replica: string) {
+function clusterModule(replicaId: string) {
   const objects = objectSourceOf(manyServicesObjects(1));
   return createBackendModule({
     pluginId: 'mesh-posture',
-    moduleId: `cluster-${replica}`,
+    moduleId: `cluster-${replicaId}`,
     register(env) {
       env.registerInit({
         deps: { clusters: meshPostureClustersExtensionPoint },
@@ -79,7 +79,7 @@ function clusterModule(replica: string) {
                 mesh: 'linkerd',
                 objects: {
                   list: async (query, options) => {
-                    listings.push(`${replica} ${query.resource}`);
+                    listings.push(`${replicaId} ${query.resource}`);
                     return objects.list(query, options);
                   },
                   get: (query, options) => objects.get(query, options),
