@@ -1,0 +1,111 @@
+/*
+ * One benchmark measurement in a process of its own, so its peak RSS is the
+ * snapshot's: the scorecard snapshot of every service (median of `runs`),
+ * then, if asked, the per-entity path (posture and golden signals entity by
+ * entity, as the service pages ask) over the first `perEntity` services.
+ * Prints one JSON line. Started by scripts/bench.ts.
+ */
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { countingSourceUsage } from '@mesh-posture/plugin-mesh-posture-node';
+import { resolveWorkloadTarget } from '../../src/posture/resolveWorkloadTarget';
+import {
+  ManyServicesLayout,
+  manyServicesCluster,
+  manyServicesPaths,
+} from '../../src/__testUtils__/manyServices';
+
+interface SnapshotRunArgs {
+  services: number;
+  layout: ManyServicesLayout;
+  prometheusUrls: string[];
+  at: number;
+  runs: number;
+  perEntity: number;
+}
+
+// Quiet: the figures are the output; warnings name failed sources.
+const warnings: string[] = [];
+const logger: any = {
+  debug() {},
+  info() {},
+  warn: (m: string) => warnings.push(m),
+  error: (m: string) => warnings.push(m),
+  child: () => logger,
+};
+
+async function main() {
+  const args: SnapshotRunArgs = JSON.parse(process.argv[2]);
+  const at = new Date(args.at * 1000);
+  const clusters = args.prometheusUrls.map((url, index) =>
+    manyServicesCluster(args.services, url, { layout: args.layout, index }),
+  );
+  const paths = manyServicesPaths({
+    cluster: clusters,
+    entityCount: args.services,
+    at,
+    logger,
+    defaults: true,
+  });
+  const times: number[] = [];
+  let usage = { prometheusQueries: 0, kubernetesReads: 0 };
+  let failed: string[] = [];
+  let scorecards = 0;
+  let measured = 0;
+  for (let run = 0; run < args.runs; run++) {
+    const started = performance.now();
+    const result = await countingSourceUsage(() => paths.snapshot.measure(at));
+    times.push(performance.now() - started);
+    usage = result.usage;
+    failed = result.value.failedSources;
+    scorecards = result.value.scorecards.length;
+    measured = result.value.scorecards.filter(
+      c => c.figures.successRate !== null,
+    ).length;
+  }
+  const snapshotRss = process.resourceUsage().maxRSS * 1024;
+
+  let perEntity:
+    | { entities: number; ms: number; usage: typeof usage }
+    | undefined;
+  if (args.perEntity > 0) {
+    const few = paths.entities.slice(0, args.perEntity);
+    const started = performance.now();
+    const alone = await countingSourceUsage(async () => {
+      for (const e of few) {
+        await paths.assembler.assemble(
+          `component:default/${e.metadata.name}`,
+          resolveWorkloadTarget(e)!,
+          '1h',
+        );
+        await paths.signals.getSignals(
+          e,
+          '1h',
+          'inbound',
+          mockCredentials.service(),
+        );
+      }
+    });
+    perEntity = {
+      entities: few.length,
+      ms: performance.now() - started,
+      usage: alone.usage,
+    };
+  }
+  process.stdout.write(
+    `${JSON.stringify({
+      times,
+      usage,
+      failed,
+      scorecards,
+      measured,
+      snapshotRss,
+      perEntity,
+      warnings: warnings.slice(0, 5),
+    })}\n`,
+  );
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
