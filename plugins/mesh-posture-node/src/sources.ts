@@ -144,6 +144,12 @@ export interface TelemetryQuery {
   historyHours?: number;
   /** Evaluation time; defaults to now. */
   at?: Date;
+  /**
+   * Select the workloads by name however many there are: the backend sets
+   * it on a part of a large namespace it reads in parts, so that the part
+   * does not read the whole namespace. Without it, a source chooses.
+   */
+  selectByName?: boolean;
 }
 
 /**
@@ -236,6 +242,12 @@ export interface SignalsQuery {
    * inbound only, their callers' (for workloads that have no proxy).
    */
   observedBy?: 'self' | 'callers';
+  /**
+   * Select the workloads by name however many there are: the backend sets
+   * it on a part of a large namespace it reads in parts, so that the part
+   * does not read the whole namespace. Without it, a source chooses.
+   */
+  selectByName?: boolean;
 }
 
 /**

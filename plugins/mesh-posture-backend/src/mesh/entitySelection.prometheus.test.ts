@@ -63,7 +63,7 @@ describeWithPrometheus(
     });
 
     /** Bytes Prometheus returned for one page's posture and signals reads. */
-    async function pageOf(workloads: WorkloadRef[]) {
+    async function pageOf(workloads: WorkloadRef[], selectByName?: boolean) {
       const telemetry = new LinkerdTelemetry({ prometheus: client });
       bytes = 0;
       const posture = await telemetry.workloadTelemetry(
@@ -74,6 +74,7 @@ describeWithPrometheus(
           window: '1h',
           callerWindow: '7d',
           at,
+          ...(selectByName ? { selectByName } : {}),
         },
         {},
       );
@@ -88,6 +89,7 @@ describeWithPrometheus(
           direction: 'inbound',
           series: { stepSeconds: 15, rateWindow: '1m' },
           at,
+          ...(selectByName ? { selectByName } : {}),
         },
         {},
       );
@@ -149,6 +151,19 @@ describeWithPrometheus(
       );
       const byName = await pageOf(batch);
       const byNamespace = await pageOf(many);
+      // A slice of a large namespace, named however many (see inParts.ts).
+      const slice = await pageOf(many, true);
+      const figures = (p: typeof slice) =>
+        p.signals.summaries
+          .map(x => [x.workload.name, x.requestsPerSecond])
+          .sort();
+      const edges = (p: typeof slice) =>
+        p.posture.traffic
+          .map(t => [t.workload.name, t.direction, t.requestsPerSecond])
+          .sort();
+      expect(figures(slice)).toEqual(figures(byNamespace));
+      expect(edges(slice)).toEqual(edges(byNamespace));
+      expect(slice.signalsBytes).toBeLessThan(byNamespace.signalsBytes * 1.5);
       // Both cover every service, with the same figures.
       expect(byNamespace.signals.summaries).toHaveLength(SERVICES);
       expect(

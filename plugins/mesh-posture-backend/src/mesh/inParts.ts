@@ -19,35 +19,66 @@ import { NAMED_SELECTION_LIMIT } from './selection';
  */
 export const BATCH_PARTS = 4;
 
+/** The smallest part worth querying apart. */
+export const MIN_PART_WORKLOADS = 500;
+
+/** One part of a batch: its workloads, and whether to select them by name. */
+export interface BatchPart {
+  workloads: WorkloadRef[];
+  /** A slice of a namespace larger than a part: selected by name. */
+  byName: boolean;
+}
+
 /**
- * The workloads in at most `parts` groups of whole namespaces, balanced by
- * workload count (largest namespace first, into the smallest group), so no
- * namespace is read twice. A batch small enough to be selected by name
- * stays whole.
+ * The workloads in about `parts` parts of similar size: namespaces larger
+ * than a part are cut into slices selected by name (so no part reads a
+ * whole large namespace), the others packed whole, largest first into the
+ * smallest part, each read by namespace. At most `2 × parts` parts,
+ * whatever the number of workloads. A batch small enough to be selected
+ * by name stays whole.
  */
-export function partsByNamespace(
+export function partsOf(
   workloads: WorkloadRef[],
   parts = BATCH_PARTS,
-): WorkloadRef[][] {
-  if (workloads.length <= NAMED_SELECTION_LIMIT) return [workloads];
+): BatchPart[] {
+  if (workloads.length <= NAMED_SELECTION_LIMIT) {
+    return [{ workloads, byName: false }];
+  }
   const byNamespace = new Map<string, WorkloadRef[]>();
   for (const w of workloads) {
     const list = byNamespace.get(w.namespace);
     if (list) list.push(w);
     else byNamespace.set(w.namespace, [w]);
   }
-  const groups: WorkloadRef[][] = Array.from(
-    { length: Math.min(parts, byNamespace.size) },
+  // Parts of fewer workloads cost more in queries than they save.
+  const size = Math.max(
+    MIN_PART_WORKLOADS,
+    Math.ceil(workloads.length / parts),
+  );
+  const sliced: BatchPart[] = [];
+  const whole: WorkloadRef[][] = [];
+  for (const [, list] of [...byNamespace.entries()].sort(
+    ([a, x], [b, y]) => y.length - x.length || a.localeCompare(b),
+  )) {
+    if (list.length > size) {
+      const slices = Math.ceil(list.length / size);
+      const per = Math.ceil(list.length / slices);
+      for (let i = 0; i < list.length; i += per) {
+        sliced.push({ workloads: list.slice(i, i + per), byName: true });
+      }
+    } else {
+      whole.push(list);
+    }
+  }
+  const packed: WorkloadRef[][] = Array.from(
+    { length: Math.min(whole.length, Math.max(1, parts - sliced.length)) },
     () => [],
   );
-  const largestFirst = [...byNamespace.entries()].sort(
-    ([a, x], [b, y]) => y.length - x.length || a.localeCompare(b),
-  );
-  for (const [, list] of largestFirst) {
-    const smallest = groups.reduce((a, b) => (b.length < a.length ? b : a));
+  for (const list of whole) {
+    const smallest = packed.reduce((a, b) => (b.length < a.length ? b : a));
     smallest.push(...list);
   }
-  return groups;
+  return [...sliced, ...packed.map(w => ({ workloads: w, byName: false }))];
 }
 
 function uniqueGaps<T>(gaps: T[]): T[] {
@@ -62,8 +93,9 @@ function uniqueGaps<T>(gaps: T[]): T[] {
 
 /**
  * A telemetry source that asks a large batch in parts side by side and
- * puts the answers together; parts hold disjoint workloads, so nothing is
- * counted twice. The mesh's control-plane certificates and the queries
+ * puts the answers together; parts hold disjoint workloads (a namespace is
+ * read whole by one part, or by name in slices), so nothing is counted
+ * twice. The mesh's control-plane certificates and the queries
  * shown come from the first part (every part reads the same).
  */
 export function telemetryInParts(
@@ -74,11 +106,14 @@ export function telemetryInParts(
       query: TelemetryQuery,
       options: SourceCallOptions,
     ): Promise<WorkloadTelemetry> {
-      const parts = partsByNamespace(query.workloads);
+      const parts = partsOf(query.workloads);
       if (parts.length === 1) return source.workloadTelemetry(query, options);
       const answers = await Promise.all(
-        parts.map(workloads =>
-          source.workloadTelemetry({ ...query, workloads }, options),
+        parts.map(({ workloads, byName }) =>
+          source.workloadTelemetry(
+            { ...query, workloads, ...(byName ? { selectByName: true } : {}) },
+            options,
+          ),
         ),
       );
       const all = <K extends keyof WorkloadTelemetry>(key: K) =>
@@ -101,11 +136,14 @@ export function telemetryInParts(
       query: SignalsQuery,
       options: SourceCallOptions,
     ): Promise<WorkloadSignals> {
-      const parts = partsByNamespace(query.workloads);
+      const parts = partsOf(query.workloads);
       if (parts.length === 1) return source.workloadSignals(query, options);
       const answers = await Promise.all(
-        parts.map(workloads =>
-          source.workloadSignals({ ...query, workloads }, options),
+        parts.map(({ workloads, byName }) =>
+          source.workloadSignals(
+            { ...query, workloads, ...(byName ? { selectByName: true } : {}) },
+            options,
+          ),
         ),
       );
       return {

@@ -10,9 +10,18 @@ import type { WorkloadRef } from '@mesh-posture/plugin-mesh-posture-common';
  */
 export const NAMED_SELECTION_LIMIT = 64;
 
-/** Whether a query about these workloads names them one by one. */
-export function selectsByName(workloads: readonly WorkloadRef[]): boolean {
-  return workloads.length > 0 && workloads.length <= NAMED_SELECTION_LIMIT;
+/**
+ * Whether a query about these workloads names them one by one: a few, or a
+ * part of a large namespace (`selectByName`).
+ */
+export function selectsByName(
+  workloads: readonly WorkloadRef[],
+  query: { selectByName?: boolean } = {},
+): boolean {
+  return (
+    workloads.length > 0 &&
+    (query.selectByName === true || workloads.length <= NAMED_SELECTION_LIMIT)
+  );
 }
 
 /** The namespaces of the workloads, each once. */

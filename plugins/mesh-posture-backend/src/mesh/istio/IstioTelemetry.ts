@@ -60,11 +60,12 @@ function sideOf(
   workloadLabel: string,
   workloads: WorkloadRef[],
   scope: Matcher[],
+  byName: boolean,
 ): Matcher[] {
   return [
     ...scope,
     oneOf(namespaceLabel, namespacesOf(workloads)),
-    ...(selectsByName(workloads)
+    ...(byName
       ? [
           oneOf(
             workloadLabel,
@@ -215,8 +216,9 @@ export class IstioTelemetry implements MeshTelemetrySource {
     );
     const find = (ns?: string, name?: string): WorkloadRef | undefined =>
       ns && name ? byName.get(`${ns}/${name}`) : undefined;
-    const toOurs = sideOf(DST_NS, DST, query.workloads, this.scope);
-    const fromOurs = sideOf(SRC_NS, SRC, query.workloads, this.scope);
+    const named = selectsByName(query.workloads, query);
+    const toOurs = sideOf(DST_NS, DST, query.workloads, this.scope, named);
+    const fromOurs = sideOf(SRC_NS, SRC, query.workloads, this.scope, named);
     const at = query.at ?? new Date();
     const q = (promql: string) => this.prometheus.query(promql, at, options);
     const requests = (matchers: Parameters<typeof selector>[1]) =>
@@ -576,7 +578,13 @@ export class IstioTelemetry implements MeshTelemetrySource {
     const peer = inbound ? [] : [DST_NS, DST, 'destination_service'];
     const matchers = [
       eq('reporter', inbound && !byCallers ? 'destination' : 'source'),
-      ...sideOf(self[0], self[1], query.workloads, this.scope),
+      ...sideOf(
+        self[0],
+        self[1],
+        query.workloads,
+        this.scope,
+        selectsByName(query.workloads, query),
+      ),
     ];
     const by = [...self, ...peer];
     const requests = (w: string, labels: string[]) =>

@@ -217,16 +217,22 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
    * CronJob's by its Jobs' and pods' generated names, a bare pod by its
    * own), one selection per label.
    */
-  private ownSelections(workloads: WorkloadRef[]): Matcher[][] {
-    return this.ownSelectionsAnywhere(workloads).map(s => [
+  private ownSelections(
+    workloads: WorkloadRef[],
+    byName: boolean,
+  ): Matcher[][] {
+    return this.ownSelectionsAnywhere(workloads, byName).map(s => [
       ...this.scope,
       ...s,
     ]);
   }
 
-  private ownSelectionsAnywhere(workloads: WorkloadRef[]): Matcher[][] {
+  private ownSelectionsAnywhere(
+    workloads: WorkloadRef[],
+    byName: boolean,
+  ): Matcher[][] {
     const inNamespaces = oneOf(this.labels.namespace, namespacesOf(workloads));
-    if (!selectsByName(workloads)) return [[inNamespaces]];
+    if (!byName) return [[inNamespaces]];
     const selections: Matcher[][] = [];
     for (const [kind, label] of this.kindLabels()) {
       const names = workloads.flatMap((w): NamePattern[] => {
@@ -261,16 +267,22 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
    * destination namespace for a batch; for a few, by the destination
    * metadata that names them (`dst_deployment="x"`).
    */
-  private destinationSelections(workloads: WorkloadRef[]): Matcher[][] {
-    return this.destinationSelectionsAnywhere(workloads).map(s => [
+  private destinationSelections(
+    workloads: WorkloadRef[],
+    byName: boolean,
+  ): Matcher[][] {
+    return this.destinationSelectionsAnywhere(workloads, byName).map(s => [
       ...this.scope,
       ...s,
     ]);
   }
 
-  private destinationSelectionsAnywhere(workloads: WorkloadRef[]): Matcher[][] {
+  private destinationSelectionsAnywhere(
+    workloads: WorkloadRef[],
+    byName: boolean,
+  ): Matcher[][] {
     const inNamespaces = oneOf('dst_namespace', namespacesOf(workloads));
-    if (!selectsByName(workloads)) return [[inNamespaces]];
+    if (!byName) return [[inNamespaces]];
     const selections = DST_KINDS.flatMap(kind => {
       const names = workloads
         .filter(w => w.kind === kind)
@@ -352,8 +364,9 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
     const at = query.at ?? new Date();
     const ns = this.labels.namespace;
     const dstKinds = Object.values(DST_KIND_LABELS) as string[];
-    const own = this.ownSelections(query.workloads);
-    const toUs = this.destinationSelections(query.workloads);
+    const byName = selectsByName(query.workloads, query);
+    const own = this.ownSelections(query.workloads, byName);
+    const toUs = this.destinationSelections(query.workloads, byName);
     // Each query over the workloads' own series, by workload.
     const ours = (
       op: Aggregation,
@@ -661,8 +674,14 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       query.direction === 'inbound' && query.observedBy === 'callers';
     const direction = byCallers ? 'outbound' : query.direction;
     const selections = byCallers
-      ? this.destinationSelections(query.workloads)
-      : this.ownSelections(query.workloads);
+      ? this.destinationSelections(
+          query.workloads,
+          selectsByName(query.workloads, query),
+        )
+      : this.ownSelections(
+          query.workloads,
+          selectsByName(query.workloads, query),
+        );
     const matchers = [eq('direction', direction)];
     const self = this.workloadFinder(query.workloads);
     const target = this.destinationFinder(query.workloads);
