@@ -147,11 +147,14 @@ describeWithPrometheus(
       const batch = Array.from({ length: SERVICES }, (_, i) => svc(i));
       expect(batch.length).toBeLessThanOrEqual(NAMED_SELECTION_LIMIT);
       const many = Array.from({ length: NAMED_SELECTION_LIMIT + 1 }, (_, i) =>
-        i < SERVICES ? svc(i) : { ...svc(0), name: `absent-${i}` },
+        i < SERVICES
+          ? svc(i)
+          : { ...svc(0), name: `absent-${'x'.repeat(40)}-${i}` },
       );
       const byName = await pageOf(batch);
       const byNamespace = await pageOf(many);
-      // A slice of a large namespace, named however many (see inParts.ts).
+      // A slice of a large namespace, named however many (see inParts.ts):
+      // a regex of 65 names, longer than any one label value may be.
       const slice = await pageOf(many, true);
       const figures = (p: typeof slice) =>
         p.signals.summaries

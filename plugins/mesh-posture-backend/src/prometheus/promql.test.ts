@@ -3,6 +3,7 @@ import {
   eq,
   escapeRegex,
   histogramQuantile,
+  namedAny,
   oneOf,
   PromQLError,
   quote,
@@ -76,6 +77,32 @@ describe('selector', () => {
       ]),
     ).toBe(
       'request_total{direction="inbound",deployment="x\\"}",namespace=~"payments|web\\\\.app"}',
+    );
+  });
+
+  it('matches a set far longer than one value: every namespace of a large part', () => {
+    // 300 namespaces of 20 characters: 6 KB of regex, each value short.
+    const namespaces = Array.from(
+      { length: 300 },
+      (_, i) => `team-payments-${String(i).padStart(6, '0')}`,
+    );
+    const text = selector('request_total', [oneOf('namespace', namespaces)]);
+    expect(text.length).toBeGreaterThan(6000);
+    expect(text).toContain('team-payments-000299');
+    const named = selector('request_total', [
+      namedAny(
+        'deployment',
+        namespaces.map(name => ({ name, suffix: 'cronJobJob' as const })),
+      ),
+    ]);
+    expect(named).toContain('team-payments-000299-[0-9]{8,10}');
+    // One value longer than any Kubernetes name is still refused.
+    expect(() => oneOf('namespace', ['a', 'x'.repeat(1025)])).toThrow(
+      'label value is too long',
+    );
+    expect(() => eq('namespace', 'x'.repeat(1025))).not.toThrow();
+    expect(() => selector('up', [eq('namespace', 'x'.repeat(1025))])).toThrow(
+      'label value is too long',
     );
   });
 

@@ -32,6 +32,12 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 /** Longest label value we send; longer ones cannot be a Kubernetes name. */
 export const MAX_LABEL_VALUE_LENGTH = 1024;
+/**
+ * Longest regex we send: an alternation of many such values (the names of
+ * a slice of a large namespace, the namespaces of a snapshot's part), each
+ * checked against MAX_LABEL_VALUE_LENGTH on its own.
+ */
+export const MAX_REGEX_LENGTH = 1024 * 1024;
 
 export function isLabelName(name: string): boolean {
   return LABEL_NAME.test(name) && !name.startsWith('__');
@@ -77,8 +83,11 @@ function hasLoneSurrogate(value: string): boolean {
  * backslashes and every control character are escaped as Go escapes; text
  * that is not valid Unicode, or too long, is refused.
  */
-export function quote(value: string): string {
-  if (value.length > MAX_LABEL_VALUE_LENGTH) {
+export function quote(
+  value: string,
+  maxLength: number = MAX_LABEL_VALUE_LENGTH,
+): string {
+  if (value.length > maxLength) {
     throw new PromQLError('label value is too long');
   }
   if (hasLoneSurrogate(value)) {
@@ -128,6 +137,9 @@ export function oneOf(label: string, values: readonly string[]): Matcher {
     throw new PromQLError(`no values to match for ${label}`);
   }
   const unique = [...new Set(values)].sort();
+  if (unique.some(v => v.length > MAX_LABEL_VALUE_LENGTH)) {
+    throw new PromQLError('label value is too long');
+  }
   if (unique.length === 1) {
     return eq(label, unique[0]);
   }
@@ -166,6 +178,9 @@ export function namedAny(
   if (patterns.length === 0) {
     throw new PromQLError(`no names to match for ${label}`);
   }
+  if (patterns.some(p => p.name.length > MAX_LABEL_VALUE_LENGTH)) {
+    throw new PromQLError('label value is too long');
+  }
   if (patterns.every(p => !p.suffix)) {
     return oneOf(
       label,
@@ -191,7 +206,15 @@ export function namedAny(
 
 export function selector(metric: string, matchers: readonly Matcher[]): string {
   const body = matchers
-    .map(m => `${checkLabelName(m.label)}${m.op}${quote(m.value)}`)
+    .map(
+      m =>
+        `${checkLabelName(m.label)}${m.op}${quote(
+          m.value,
+          m.op === '=~' || m.op === '!~'
+            ? MAX_REGEX_LENGTH
+            : MAX_LABEL_VALUE_LENGTH,
+        )}`,
+    )
     .join(',');
   return `${checkMetricName(metric)}{${body}}`;
 }
