@@ -254,6 +254,8 @@ function writeManyServicesOpenMetrics(file, options) {
 }
 
 module.exports = {
+  escapeLabelValue,
+  labelText,
   namespaceOf,
   clusterOf,
   streamManyServices,

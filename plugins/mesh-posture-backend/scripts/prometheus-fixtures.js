@@ -18,26 +18,13 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const {
+  labelText,
   manyServicesOpenMetrics,
   namespaceOf,
 } = require('./many-services-dataset');
 
 const STEP_SECONDS = 15;
 const DURATION_SECONDS = 2 * 3600;
-
-function escapeLabelValue(value) {
-  return value
-    .replace(/\\/g, '\\\\')
-    .replace(/"/g, '\\"')
-    .replace(/\n/g, '\\n');
-}
-
-function labelText(labels) {
-  const keys = Object.keys(labels).sort();
-  return keys
-    .map(k => `${k}="${escapeLabelValue(String(labels[k]))}"`)
-    .join(',');
-}
 
 /**
  * Collects series and writes them as one OpenMetrics document, grouped by

@@ -8,9 +8,9 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { startFakeKubernetesApi } from '../../src/__testUtils__/fakeKubernetesApi';
+import { freePort } from '../../src/__testUtils__/realPrometheus';
 import {
   ManyServicesLayout,
   manyServicesEntity,
@@ -34,18 +34,6 @@ export interface PageFigures {
 const SAMPLES = 40;
 /** Entities in the catalog: enough for every cold request, all in team-0. */
 const CATALOG_ENTITIES = 4 * SAMPLES + 10;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './realPrometheus';
 
 /*
  * Runs the Backstage Kubernetes plugin in a real backend process, configured
@@ -16,18 +16,6 @@ export interface RealKubernetesPlugin {
   /** A token the plugin accepts as a service caller. */
   token: string;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startKubernetesPlugin(

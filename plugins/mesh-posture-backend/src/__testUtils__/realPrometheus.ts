@@ -41,7 +41,8 @@ function describeIfPrometheus(): jest.Describe {
 /** `describe` when a real Prometheus can run here, `describe.skip` otherwise. */
 export const describeWithPrometheus = describeIfPrometheus();
 
-async function freePort(): Promise<number> {
+/** A loopback port nothing listens on, for a server a test starts. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
