@@ -51,6 +51,7 @@ import {
 import {
   DEMO_CLUSTERS,
   DEMO_EDGES,
+  DEMO_TCP_EDGES,
   DEMO_WORKLOADS,
   DemoCluster,
   DemoWorkload,
@@ -554,7 +555,8 @@ export class DemoMesh implements MeshClusterProvider {
       if (
         self.meshed &&
         cluster.mesh === 'linkerd' &&
-        self.port.protocol !== 'gRPC'
+        self.port.protocol !== 'gRPC' &&
+        self.port.protocol !== 'opaque'
       ) {
         // Kubelet's liveness and readiness probes, every 10 s per pod, on
         // the probe route Linkerd gives them: plaintext by design.
@@ -648,6 +650,70 @@ export class DemoMesh implements MeshClusterProvider {
               ? {}
               : { noTlsReason: 'not_provided_by_service_discovery' }),
             requestsPerSecond: edge.rate,
+          });
+        }
+      }
+    }
+
+    // Opaque TCP edges (a database): bytes and open connections, no requests.
+    const tcpEdges = DEMO_TCP_EDGES.filter(e => e.cluster === cluster.name);
+    for (const ref of query.workloads) {
+      const self = inCluster.find(w => isRef(ref, w));
+      if (!self?.meshed) continue;
+      for (const e of tcpEdges) {
+        const tcp = {
+          bytesPerSecond: edgeRate(
+            `${e.cluster}/${e.from}->${e.to}/tcp`,
+            e.peakBytesPerSecond,
+            at,
+          ),
+          openConnections: e.connections,
+        };
+        if (e.to === self.name) {
+          const caller = byName.get(e.from)!;
+          const identity = caller.meshed
+            ? identityOf(caller, cluster.mesh)
+            : undefined;
+          traffic.push({
+            workload: ref,
+            direction: 'inbound',
+            peer: identity
+              ? { namespace: caller.namespace, workload: caller.name, identity }
+              : {},
+            mtls: Boolean(identity),
+            ...(identity ? {} : { noTlsReason: 'no_tls_from_remote' }),
+            protocol: 'tcp',
+            requestsPerSecond: 0,
+            tcp,
+          });
+          if (identity) {
+            callers.push({
+              workload: ref,
+              identity,
+              // Its pool reconnects hourly.
+              count: Math.round((e.connections * callerSeconds) / 3600),
+            });
+          }
+        }
+        if (e.from === self.name) {
+          const callee = byName.get(e.to)!;
+          traffic.push({
+            workload: ref,
+            direction: 'outbound',
+            peer: {
+              namespace: callee.namespace,
+              workload: callee.name,
+              ...(callee.meshed
+                ? { identity: identityOf(callee, cluster.mesh) }
+                : {}),
+            },
+            mtls: callee.meshed,
+            ...(callee.meshed
+              ? {}
+              : { noTlsReason: 'not_provided_by_service_discovery' }),
+            protocol: 'tcp',
+            requestsPerSecond: 0,
+            tcp,
           });
         }
       }

@@ -29,7 +29,8 @@ export interface DemoWorkload {
   port: {
     name: string;
     number: number;
-    protocol: 'HTTP/1' | 'HTTP/2' | 'gRPC';
+    /** Linkerd `Server.spec.proxyProtocol` values; `opaque` is plain TCP. */
+    protocol: 'HTTP/1' | 'HTTP/2' | 'gRPC' | 'opaque';
   };
   /** Linkerd's effective default inbound policy on the pods (proxy env). */
   defaultPolicy?: string;
@@ -55,6 +56,17 @@ export interface DemoEdge {
   peakRps: number;
   /** Refused by the callee's authorization policy. */
   denied?: boolean;
+}
+
+/** A TCP edge the proxies do not read as HTTP (an opaque port). */
+export interface DemoTcpEdge {
+  cluster: string;
+  from: string;
+  to: string;
+  /** Bytes per second both ways at the daily peak. */
+  peakBytesPerSecond: number;
+  /** Connections the client keeps open (a pool). */
+  connections: number;
 }
 
 export interface DemoCluster {
@@ -161,6 +173,17 @@ export const DEMO_WORKLOADS: DemoWorkload[] = [
     defaultPolicy: 'deny',
     admits: ['payments/payments-api'],
   }),
+  // The ledger's PostgreSQL, part of the ledger component; Linkerd proxies
+  // its port as opaque TCP (no HTTP to read).
+  workload(EU, 'payments', 'ledger-db', 1, {
+    kind: 'StatefulSet',
+    kubernetesId: 'ledger',
+    serviceAccount: 'ledger-db',
+    image: 'docker.io/library/postgres:17.6',
+    port: { name: 'postgres', number: 5432, protocol: 'opaque' },
+    // Left on the Helm default, so the plaintext client below gets in.
+    defaultPolicy: 'all-unauthenticated',
+  }),
   // The messaging namespace was never annotated for injection.
   workload(EU, 'messaging', 'notifications', 2, { meshed: false }),
   workload(PCI, 'istio-system', 'istio-ingressgateway', 2, {
@@ -243,4 +266,23 @@ export const DEMO_EDGES: DemoEdge[] = [
     peakRps: 6,
   },
   { cluster: PCI, from: 'card-issuing', to: 'card-vault', peakRps: 6 },
+];
+
+export const DEMO_TCP_EDGES: DemoTcpEdge[] = [
+  {
+    cluster: EU,
+    from: 'ledger',
+    to: 'ledger-db',
+    peakBytesPerSecond: 180_000,
+    connections: 12,
+  },
+  // The nightly statement export reads the database directly, from a
+  // namespace without proxies: plaintext TCP to a port HTTP never sees.
+  {
+    cluster: EU,
+    from: 'notifications',
+    to: 'ledger-db',
+    peakBytesPerSecond: 9_000,
+    connections: 2,
+  },
 ];

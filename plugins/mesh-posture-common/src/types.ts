@@ -127,7 +127,28 @@ export interface EdgePeer {
 }
 
 /**
- * Traffic between the entity's workloads and one peer, one direction.
+ * What an edge carries, as the mesh detected it: HTTP requests, gRPC
+ * requests (Istio's `request_protocol`), or TCP connections the proxy did
+ * not read as HTTP (opaque ports, databases, ztunnel in ambient mode).
+ * @public
+ */
+export type EdgeProtocol = 'http' | 'grpc' | 'tcp';
+
+/**
+ * TCP traffic of an edge or a telemetry line: measured in bytes, since a
+ * connection carries no requests.
+ * @public
+ */
+export interface TcpTraffic {
+  /** Bytes per second, both ways, over the window. */
+  bytesPerSecond: number;
+  /** Connections open at the end of the window. */
+  openConnections: number;
+}
+
+/**
+ * Traffic between the entity's workloads and one peer, one direction, one
+ * protocol.
  * @public
  */
 export interface EdgeSecurity {
@@ -135,17 +156,24 @@ export interface EdgeSecurity {
   /** The entity's own workload at this end of the edge. */
   workload: WorkloadRef;
   peer: EdgePeer;
+  /** Absent for HTTP edges stored before protocols were told apart. */
+  protocol?: EdgeProtocol;
+  /** HTTP and gRPC edges; 0 on a TCP edge, which is measured by `tcp`. */
   requestsPerSecond: number;
+  /** TCP edges: their bytes and connections. */
+  tcp?: TcpTraffic;
   /**
-   * Share of the requests whose security was observed that were carried
-   * over mTLS, 0..1; null when none was observed (see `unverifiedReasons`).
+   * Share of the traffic whose security was observed that was carried over
+   * mTLS (requests, or bytes on a TCP edge), 0..1; null when none was
+   * observed (see `unverifiedReasons`).
    */
   mtlsShare: number | null;
   /** The reasons the mesh gives for the requests that were not mTLS. */
   plaintextReasons: string[];
   /**
-   * Requests whose security neither side's proxy reported (for example an
-   * Istio call seen only by the caller), and why: neither mTLS nor plaintext.
+   * Requests (bytes on a TCP edge) whose security neither side's proxy
+   * reported (for example an Istio call seen only by the caller), and why:
+   * neither mTLS nor plaintext.
    */
   unverifiedRequestsPerSecond?: number;
   unverifiedReasons?: string[];
@@ -175,6 +203,24 @@ export interface TrafficSecurity {
    * route of their own), kept out of the mTLS share and the edges.
    */
   probeRequestsPerSecond?: number;
+  /**
+   * TCP connections the proxies did not read as HTTP, by bytes; absent
+   * when there were none. The figures above are HTTP and gRPC requests.
+   */
+  tcp?: TcpSecurity;
+}
+
+/**
+ * TCP totals for one direction, in bytes.
+ * @public
+ */
+export interface TcpSecurity {
+  bytesPerSecond: number;
+  /** 0..1 over the bytes whose security was observed; null without any. */
+  mtlsShare: number | null;
+  plaintextBytesPerSecond: number;
+  unverifiedBytesPerSecond: number;
+  openConnections: number;
 }
 
 /**
@@ -410,7 +456,12 @@ export interface TrafficObservation {
   route?: string;
   /** `peer` when the peer's proxy reported it, the workload having none. */
   reportedBy?: 'peer';
+  /** Absent: HTTP. `tcp` lines are measured by `tcp`, with no requests. */
+  protocol?: EdgeProtocol;
+  /** Requests per second; 0 on a TCP line. */
   requestsPerSecond: number;
+  /** TCP lines: bytes and connections. */
+  tcp?: TcpTraffic;
 }
 
 /**

@@ -58,6 +58,22 @@ const sameRef = (a: WorkloadRef, b: WorkloadRef) =>
   a.namespace === b.namespace && a.kind === b.kind && a.name === b.name;
 const refKey = (w: WorkloadRef) => `${w.namespace}/${w.kind}/${w.name}`;
 
+/** A TCP line carries its bytes and connections; other lines carry neither. */
+function tcpWellFormed(line: TrafficObservation): boolean {
+  if (
+    line.protocol === undefined ||
+    line.protocol === 'http' ||
+    line.protocol === 'grpc'
+  ) {
+    return line.tcp === undefined;
+  }
+  return (
+    line.protocol === 'tcp' &&
+    typeof line.tcp?.bytesPerSecond === 'number' &&
+    typeof line.tcp?.openConnections === 'number'
+  );
+}
+
 function checkTelemetry(value: unknown): Telemetry {
   const t = value as WorkloadTelemetry;
   if (typeof t !== 'object' || t === null) {
@@ -74,7 +90,8 @@ function checkTelemetry(value: unknown): Telemetry {
       typeof line.mtls !== 'boolean' ||
       typeof line.requestsPerSecond !== 'number' ||
       typeof line.peer !== 'object' ||
-      typeof line.workload?.name !== 'string'
+      typeof line.workload?.name !== 'string' ||
+      !tcpWellFormed(line)
     ) {
       throw new SourceError(
         'invalid-response',
@@ -123,7 +140,8 @@ function checkTelemetry(value: unknown): Telemetry {
     if (
       typeof c?.requestsPerSecond !== 'number' ||
       typeof c?.workload?.name !== 'string' ||
-      typeof c?.peer !== 'object'
+      typeof c?.peer !== 'object' ||
+      !tcpWellFormed(c)
     ) {
       throw new SourceError(
         'invalid-response',

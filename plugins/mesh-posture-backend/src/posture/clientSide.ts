@@ -29,6 +29,8 @@ export function inboundOfUnmeshed(
           : 'no proxy at the destination to terminate mTLS',
       reportedBy: 'peer' as const,
       requestsPerSecond: c.requestsPerSecond,
+      ...(c.protocol ? { protocol: c.protocol } : {}),
+      ...(c.tcp ? { tcp: c.tcp } : {}),
     }));
 }
 
@@ -43,7 +45,9 @@ export function nameUnidentifiedCallers(
   traffic: TrafficObservation[],
   clientReported: TrafficObservation[],
 ): TrafficObservation[] {
+  // HTTP lines only: requests are shared by rates, bytes are not.
   const unnamed = (t: TrafficObservation) =>
+    t.protocol !== 'tcp' &&
     t.direction === 'inbound' &&
     !t.mtls &&
     !t.probe &&
@@ -53,7 +57,8 @@ export function nameUnidentifiedCallers(
   const out: TrafficObservation[] = [];
   const byWorkload = new Map<string, TrafficObservation[]>();
   for (const c of clientReported) {
-    if (c.mtls || c.unverified || !(c.requestsPerSecond > 0)) continue;
+    if (c.mtls || c.unverified || c.protocol === 'tcp') continue;
+    if (!(c.requestsPerSecond > 0)) continue;
     const key = `${c.workload.namespace}/${c.workload.kind}/${c.workload.name}`;
     byWorkload.set(key, [...(byWorkload.get(key) ?? []), c]);
   }

@@ -227,7 +227,30 @@ describe('DemoMesh', () => {
       }),
     ]);
     expect(check('denied-callers').status).toBe('warn');
-    expect(ledger.verdict.status).toBe('warn');
+  });
+
+  it("fails ledger on its database's plaintext TCP client, though every HTTP request is mTLS", async () => {
+    const ledger = await postureOf('ledger');
+    const inbound = ledger.verdict.checks.find(c => c.id === 'inbound-mtls')!;
+    expect(ledger.inbound.mtlsShare).toBe(1);
+    expect(ledger.inbound.tcp).toMatchObject({ mtlsShare: expect.any(Number) });
+    expect(ledger.inbound.tcp!.plaintextBytesPerSecond).toBeGreaterThan(0);
+    expect(inbound.status).toBe('fail');
+    expect(inbound.detail).toContain(
+      'plaintext from an unidentified client over TCP (no_tls_from_remote)',
+    );
+    const tcpEdges = ledger.edges.filter(e => e.protocol === 'tcp');
+    expect(
+      tcpEdges.map(e => [e.direction, e.workload.name, e.peer.workload ?? '']),
+    ).toEqual(
+      expect.arrayContaining([
+        ['inbound', 'ledger-db', 'ledger'],
+        ['inbound', 'ledger-db', ''],
+        ['outbound', 'ledger', 'ledger-db'],
+      ]),
+    );
+    expect(tcpEdges.every(e => e.requestsPerSecond === 0 && e.tcp)).toBe(true);
+    expect(ledger.verdict.status).toBe('fail');
   });
 
   it('reads certificates from real PEMs and cert-manager', async () => {

@@ -183,9 +183,9 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/posture', () => {
     expect(history.body.observations).toHaveLength(1);
     expect(history.body.observations[0]).toMatchObject({
       entityRef: 'component:default/ledger',
-      // Over-granted batch/reconciliation and a refused caller.
-      verdict: 'warn',
-      meshedPods: 3,
+      // Its database's plaintext TCP client (the ledger's 3 pods and the database's 1).
+      verdict: 'fail',
+      meshedPods: 4,
       complete: true,
     });
   });

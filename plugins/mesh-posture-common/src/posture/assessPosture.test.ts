@@ -230,7 +230,7 @@ describe('assessPosture', () => {
     // The proxies report, and saw no request: nothing to encrypt.
     expect(check(p, 'inbound-mtls')).toMatchObject({
       status: 'not-applicable',
-      detail: 'no inbound requests in the last 5m',
+      detail: 'no inbound requests or TCP connections in the last 5m',
     });
   });
 
@@ -508,14 +508,124 @@ describe('silence is evidence only from proxies that report', () => {
     );
   });
 
-  it('does not read "no requests" of an ambient workload as idle', () => {
+  it('reads an ambient workload by the connections ztunnel reports', () => {
     const ambient = { ...workload(2, 2), dataPlane: 'ambient' as const };
+    // Nothing in the window: ztunnel's connections are read, so this is idle.
     expect(
       check(assessPosture(facts({ workloads: [ambient] })), 'inbound-mtls'),
-    ).toMatchObject({
-      status: 'unknown',
-      detail: expect.stringContaining('ztunnel'),
+    ).toMatchObject({ status: 'not-applicable' });
+    const secured = assessPosture(
+      facts({
+        workloads: [ambient],
+        traffic: [tcpInbound('vault', 2048, true)],
+      }),
+    );
+    expect(check(secured, 'inbound-mtls')).toMatchObject({
+      status: 'pass',
+      detail: '100% of 2.0 KB/s TCP inbound over mTLS',
     });
+  });
+});
+
+function tcpInbound(
+  peer: string,
+  bytesPerSecond: number,
+  mtls: boolean,
+  noTlsReason?: string,
+): TrafficObservation {
+  return {
+    ...inbound(peer, 0, mtls, noTlsReason),
+    protocol: 'tcp',
+    tcp: { bytesPerSecond, openConnections: 2 },
+  };
+}
+
+describe('TCP edges', () => {
+  it('fail inbound mTLS on a plaintext TCP client beside all-mTLS HTTP', () => {
+    // A service at 100% HTTP mTLS whose database port takes one plaintext client.
+    const p = assessPosture(
+      facts({
+        traffic: [
+          inbound('payments-api', 12, true),
+          tcpInbound('batch', 50_000, false, 'no_tls_from_remote'),
+        ],
+      }),
+    );
+    expect(p.inbound.mtlsShare).toBe(1);
+    expect(p.inbound.tcp).toEqual({
+      bytesPerSecond: 50_000,
+      mtlsShare: 0,
+      plaintextBytesPerSecond: 50_000,
+      unverifiedBytesPerSecond: 0,
+      openConnections: 2,
+    });
+    const c = check(p, 'inbound-mtls');
+    expect(c.status).toBe('fail');
+    expect(c.detail).toBe(
+      '100% of 12.0 req/s and 0% of 50.0 KB/s TCP inbound over mTLS; plaintext from an unidentified client over TCP (no_tls_from_remote)',
+    );
+    expect(p.verdict.status).toBe('fail');
+    expect(p.verdict.summary).toContain('mTLS 0% inbound');
+  });
+
+  it('are edges of their own, weighed in bytes, beside the HTTP edge to the same peer', () => {
+    const p = assessPosture(
+      facts({
+        traffic: [
+          inbound('payments-api', 12, true),
+          tcpInbound('payments-api', 3000, true),
+          tcpInbound('payments-api', 1000, true),
+        ],
+      }),
+    );
+    const edges = p.edges.filter(e => e.direction === 'inbound');
+    expect(edges.map(e => [e.protocol, e.requestsPerSecond, e.tcp])).toEqual([
+      ['http', 12, undefined],
+      ['tcp', 0, { bytesPerSecond: 4000, openConnections: 4 }],
+    ]);
+    expect(check(p, 'inbound-mtls')).toMatchObject({
+      status: 'pass',
+      detail: '100% of 12.0 req/s and 100% of 4.0 KB/s TCP inbound over mTLS',
+    });
+  });
+
+  it('pass on TCP alone, and never on connections that carried no bytes', () => {
+    const idle = {
+      ...tcpInbound('payments-api', 0, true),
+      tcp: { bytesPerSecond: 0, openConnections: 5 },
+    };
+    expect(
+      check(assessPosture(facts({ traffic: [idle] })), 'inbound-mtls').status,
+    ).toBe('not-applicable');
+    expect(
+      check(
+        assessPosture(
+          facts({ traffic: [tcpInbound('payments-api', 10, true)] }),
+        ),
+        'inbound-mtls',
+      ),
+    ).toMatchObject({
+      status: 'pass',
+      detail: '100% of 10.0 B/s TCP inbound over mTLS',
+    });
+  });
+
+  it('keep unobserved TCP unknown, not mTLS', () => {
+    const unseen: TrafficObservation = {
+      ...tcpInbound(
+        'payments-api',
+        500,
+        false,
+        'not reported by the destination',
+      ),
+      unverified: true,
+    };
+    const c = check(
+      assessPosture(facts({ traffic: [unseen] })),
+      'inbound-mtls',
+    );
+    expect(c.status).toBe('unknown');
+    expect(c.detail).toContain('500 B/s TCP inbound not observed');
   });
 });
 

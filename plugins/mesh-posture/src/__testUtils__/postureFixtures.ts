@@ -171,6 +171,28 @@ export const plaintextCallerPosture = serve(
 );
 
 /**
+ * All HTTP over mTLS, and a plaintext client on an opaque TCP port: the
+ * database case, which must not pass on the HTTP figure.
+ */
+export const plaintextTcpPosture = serve(
+  facts({
+    traffic: [
+      caller('web-frontend', 'web', 14.2),
+      {
+        workload: accounts,
+        direction: 'inbound',
+        peer: {},
+        mtls: false,
+        noTlsReason: 'no_tls_from_remote',
+        protocol: 'tcp',
+        requestsPerSecond: 0,
+        tcp: { bytesPerSecond: 9200, openConnections: 2 },
+      },
+    ],
+  }),
+);
+
+/**
  * Kubelet probes on Linkerd's probe route, and a call whose security the
  * destination (in another cluster) did not report.
  */

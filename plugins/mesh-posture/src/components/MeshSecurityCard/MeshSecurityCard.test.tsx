@@ -11,6 +11,7 @@ import {
   healthyPosture,
   noProxyPosture,
   plaintextCallerPosture,
+  plaintextTcpPosture,
   probesAndUnobservedPosture,
   prometheusDownPosture,
 } from '../../__testUtils__/postureFixtures';
@@ -87,6 +88,21 @@ describe('MeshSecurityCard', () => {
         /plaintext from an unidentified client \(no_tls_from_remote\)/,
       ),
     ).toBeInTheDocument();
+  });
+
+  it('fails on plaintext TCP beside all-mTLS HTTP, and shows the TCP edge in bytes', async () => {
+    serve(plaintextTcpPosture);
+    await renderCard();
+    expect(await screen.findByText('Failing')).toBeInTheDocument();
+    // The figure is the lower of the two shares, never the HTTP 100%.
+    expect(screen.getByText(/TCP 9\.2 KB\/s, 0% mTLS/)).toBeInTheDocument();
+    const table = screen.getByRole('table', { name: 'Traffic edges' });
+    const row = within(table).getByText('unidentified client').closest('tr')!;
+    expect(within(row).getByText('TCP')).toBeInTheDocument();
+    expect(within(row).getByText('9.2 KB/s')).toBeInTheDocument();
+    expect(within(row).getByText('Plaintext')).toBeInTheDocument();
+    const httpRow = within(table).getByText('web/web-frontend').closest('tr')!;
+    expect(within(httpRow).getByText('HTTP')).toBeInTheDocument();
   });
 
   it('shows probes apart and a call no proxy reported as not observed, not plaintext', async () => {

@@ -7,6 +7,7 @@ import { MeshPosture } from '@mesh-posture/plugin-mesh-posture-common';
 import { PosturePending, useEntityPosture } from '../shared/entityPosture';
 import {
   formatAgo,
+  formatByteRate,
   formatExpiry,
   formatRate,
   formatShare,
@@ -50,10 +51,19 @@ function MtlsFigure(props: {
   direction: 'inbound' | 'outbound';
 }) {
   const totals = props.posture[props.direction];
+  const tcp = totals.tcp;
   const parts = [
     totals.requestsPerSecond > 0
       ? formatRate(totals.requestsPerSecond)
       : `no requests in ${props.posture.window}`,
+    // TCP is weighed in bytes: its share is its own, beside the requests'.
+    ...(tcp
+      ? [
+          `TCP ${formatByteRate(tcp.bytesPerSecond)}${
+            tcp.mtlsShare === null ? '' : `, ${formatShare(tcp.mtlsShare)} mTLS`
+          }`,
+        ]
+      : []),
     ...(totals.unverifiedRequestsPerSecond > 0
       ? [`${formatRate(totals.unverifiedRequestsPerSecond)} not observed`]
       : []),
@@ -66,10 +76,15 @@ function MtlsFigure(props: {
         ]
       : []),
   ];
+  // The figure is the least encrypted of the two: 100% HTTP never hides plaintext TCP.
+  const shares = [totals.mtlsShare, tcp?.mtlsShare ?? null].filter(
+    (x): x is number => x !== null,
+  );
+  const lowestShare = shares.length > 0 ? Math.min(...shares) : null;
   return (
     <Figure
       label={`${props.direction === 'inbound' ? 'Inbound' : 'Outbound'} mTLS`}
-      value={totals.mtlsShare === null ? '—' : formatShare(totals.mtlsShare)}
+      value={lowestShare === null ? '—' : formatShare(lowestShare)}
       detail={parts.join(' · ')}
     />
   );

@@ -4,6 +4,7 @@
 
 // The backend words its verdicts with these: the screens must read the same.
 export {
+  formatByteRate,
   formatExpiry,
   formatRate,
   formatShare,

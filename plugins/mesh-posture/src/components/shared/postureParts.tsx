@@ -21,11 +21,12 @@ import Alert from '@material-ui/lab/Alert';
 import {
   certificateStatus,
   CheckStatus,
+  EdgeProtocol,
   EdgeSecurity,
   MeshPosture,
   SourceReport,
 } from '@mesh-posture/plugin-mesh-posture-common';
-import { formatAgo, formatRate, formatShare } from './format';
+import { formatAgo, formatByteRate, formatRate, formatShare } from './format';
 
 /*
  * Pieces the Mesh security card and the Zero trust tab share.
@@ -155,6 +156,12 @@ export function MtlsChip({ edge }: { edge: EdgeSecurity }) {
   );
 }
 
+const PROTOCOL_TEXT: Record<EdgeProtocol, string> = {
+  http: 'HTTP',
+  grpc: 'gRPC',
+  tcp: 'TCP',
+};
+
 /** Traffic edges, plaintext first; `limit` summarises the rest. */
 export function EdgeTable({
   edges,
@@ -173,6 +180,7 @@ export function EdgeTable({
             <TableCell className={classes.nowrap}>In/Out</TableCell>
             <TableCell>Peer</TableCell>
             <TableCell>Identity</TableCell>
+            <TableCell className={classes.nowrap}>Protocol</TableCell>
             <TableCell align="right" className={classes.nowrap}>
               Rate
             </TableCell>
@@ -182,7 +190,7 @@ export function EdgeTable({
         <TableBody>
           {shown.map(edge => (
             <TableRow
-              key={`${edge.direction}|${edge.workload.namespace}/${edge.workload.name}|${edge.peer.namespace}|${edge.peer.workload}|${edge.peer.identity}|${edge.reportedBy}`}
+              key={`${edge.direction}|${edge.workload.namespace}/${edge.workload.name}|${edge.peer.namespace}|${edge.peer.workload}|${edge.peer.identity}|${edge.protocol}|${edge.reportedBy}`}
             >
               <TableCell>
                 {edge.direction === 'inbound' ? 'In' : 'Out'}
@@ -209,8 +217,19 @@ export function EdgeTable({
                   </Typography>
                 )}
               </TableCell>
+              <TableCell className={classes.nowrap}>
+                {PROTOCOL_TEXT[edge.protocol ?? 'http']}
+              </TableCell>
               <TableCell align="right" className={classes.nowrap}>
-                {formatRate(edge.requestsPerSecond)}
+                {edge.tcp ? (
+                  <Tooltip
+                    title={`${edge.tcp.openConnections} connections open at the end of the window`}
+                  >
+                    <span>{formatByteRate(edge.tcp.bytesPerSecond)}</span>
+                  </Tooltip>
+                ) : (
+                  formatRate(edge.requestsPerSecond)
+                )}
               </TableCell>
               <TableCell>
                 <MtlsChip edge={edge} />
