@@ -1481,7 +1481,197 @@ function istioTruthfulDataset(end) {
   };
 }
 
+/**
+ * Linkerd TCP as linkerd2-proxy labels its transport metrics
+ * (linkerd/app/core/src/transport/labels.rs: `ServerLabels` for accepted
+ * connections, `peer="src"`, with `target_*`, `TlsAccept` and the policy's
+ * `srv_*`; `OutboundEndpointLabels` for connections to servers,
+ * `peer="dst"`, with `TlsConnect` and the destination's `dst_*`; the
+ * proxy's own hop to the application is `peer="dst"` inbound and
+ * `peer="src"` outbound, over loopback). HTTP connections are counted in
+ * the same metrics (linkerd/app/integration/src/tests/telemetry.rs
+ * `test_http_accept`), on the port whose requests they carry.
+ *
+ * ledger-db (StatefulSet, opaque port 5432): ledger's pool over mTLS, and
+ * one plaintext client; payments-api's HTTP port 8080 also shows TCP (its
+ * requests' connections and kubelet's probes), which is not a TCP edge;
+ * ledger also opens TCP to an outside address the mesh does not know.
+ */
+function linkerdTcpDataset(end) {
+  const w = new OpenMetricsWriter(end);
+  const proxy = (kind, name, pod) => ({
+    namespace: 'payments',
+    [kind]: name,
+    pod,
+    control_plane_ns: 'linkerd',
+  });
+  const db = proxy('statefulset', 'ledger-db', 'ledger-db-0');
+  const ledger = proxy('statefulset', 'ledger', 'ledger-0');
+  const api = proxy('deployment', 'payments-api', 'payments-api-7d9f8b6c5-a1b2c');
+  // Requests carry no `peer` label; transport metrics do.
+  const accepted = (ip, port, policy, transport = true) => ({
+    direction: 'inbound',
+    ...(transport ? { peer: 'src' } : {}),
+    target_addr: `${ip}:${port}`,
+    target_ip: ip,
+    target_port: String(port),
+    ...policy,
+  });
+  const dbPolicy = {
+    srv_group: '',
+    srv_kind: 'default',
+    srv_name: 'all-unauthenticated',
+    srv_port: '5432',
+  };
+  const tcp = (labels, { read, write, open }) => {
+    w.counter('tcp_read_bytes', labels, read);
+    w.counter('tcp_write_bytes', labels, write);
+    w.gauge('tcp_open_connections', labels, open);
+    // The pool opened its connections before the data begins.
+    w.counter('tcp_open', labels, 0, { initial: open });
+  };
+  // ledger's pool to the database, over mTLS.
+  tcp(
+    {
+      ...db,
+      ...accepted('10.42.0.31', 5432, dbPolicy),
+      tls: 'true',
+      client_id: linkerdId('ledger', 'payments'),
+    },
+    { read: 1200, write: 48000, open: 12 },
+  );
+  // The statement export reads the database without a proxy: plaintext.
+  tcp(
+    {
+      ...db,
+      ...accepted('10.42.0.31', 5432, dbPolicy),
+      tls: 'no_identity',
+      no_tls_reason: 'no_tls_from_remote',
+    },
+    { read: 300, write: 9000, open: 2 },
+  );
+  // The proxy's own hop to PostgreSQL: loopback, not a client.
+  tcp(
+    {
+      ...db,
+      direction: 'inbound',
+      peer: 'dst',
+      tls: 'no_identity',
+      no_tls_reason: 'loopback',
+    },
+    { read: 57000, write: 1500, open: 14 },
+  );
+
+  // payments-api's HTTP port: requests, and the connections carrying them.
+  const apiPolicy = {
+    srv_group: 'policy.linkerd.io',
+    srv_kind: 'server',
+    srv_name: 'payments-api-http',
+    srv_port: '8080',
+  };
+  w.counter(
+    'request',
+    {
+      ...api,
+      ...accepted('10.42.0.12', 8080, apiPolicy, false),
+      tls: 'true',
+      client_id: linkerdId('web-frontend', 'web'),
+      route_group: '',
+      route_kind: 'default',
+      route_name: 'default',
+    },
+    6,
+  );
+  w.counter(
+    'request',
+    {
+      ...api,
+      ...accepted('10.42.0.12', 8080, apiPolicy, false),
+      tls: 'no_identity',
+      no_tls_reason: 'no_tls_from_remote',
+      route_group: '',
+      route_kind: 'default',
+      route_name: 'probe',
+    },
+    0.2,
+  );
+  tcp(
+    {
+      ...api,
+      ...accepted('10.42.0.12', 8080, apiPolicy),
+      tls: 'true',
+      client_id: linkerdId('web-frontend', 'web'),
+    },
+    { read: 3000, write: 12000, open: 4 },
+  );
+  tcp(
+    {
+      ...api,
+      ...accepted('10.42.0.12', 8080, apiPolicy),
+      tls: 'no_identity',
+      no_tls_reason: 'no_tls_from_remote',
+    },
+    { read: 40, write: 80, open: 0 },
+  );
+
+  // ledger's side: its pool to the database, and an outside address.
+  tcp(
+    {
+      ...ledger,
+      direction: 'outbound',
+      peer: 'dst',
+      target_addr: '10.42.0.31:5432',
+      target_ip: '10.42.0.31',
+      target_port: '5432',
+      tls: 'true',
+      server_id: linkerdId('ledger-db', 'payments'),
+      dst_namespace: 'payments',
+      dst_statefulset: 'ledger-db',
+      dst_serviceaccount: 'ledger-db',
+    },
+    { read: 48000, write: 1200, open: 12 },
+  );
+  tcp(
+    {
+      ...ledger,
+      direction: 'outbound',
+      peer: 'dst',
+      target_addr: '52.29.14.7:443',
+      target_ip: '52.29.14.7',
+      target_port: '443',
+      tls: 'no_identity',
+      no_tls_reason: 'not_provided_by_service_discovery',
+    },
+    { read: 800, write: 200, open: 1 },
+  );
+  // The application's hop to its own proxy.
+  tcp(
+    {
+      ...ledger,
+      direction: 'outbound',
+      peer: 'src',
+      target_addr: '10.42.0.31:5432',
+      target_ip: '10.42.0.31',
+      target_port: '5432',
+      tls: 'no_identity',
+      no_tls_reason: 'loopback',
+    },
+    { read: 1200, write: 48000, open: 12 },
+  );
+  return {
+    openMetrics: w.toString(),
+    at: w.end,
+    truth: {
+      dbFromLedger: 1200 + 48000,
+      dbPlaintext: 300 + 9000,
+      ledgerToDb: 48000 + 1200,
+      ledgerOutside: 800 + 200,
+    },
+  };
+}
+
 module.exports = {
+  linkerdTcpDataset,
   manyWorkloadsDataset,
   linkerdTruthfulDataset,
   istioTruthfulDataset,

@@ -10,6 +10,7 @@ import {
   rate,
   selector,
   sumBy,
+  tagged,
 } from './promql';
 import { HOSTILE_VALUES } from '../__testUtils__/hostileValues';
 
@@ -125,6 +126,19 @@ describe('selector', () => {
 
   it('refuses a bad metric name', () => {
     expect(() => selector('up{x="1"}', [])).toThrow(PromQLError);
+  });
+});
+
+describe('tagged', () => {
+  it('adds a label by label_replace, the value quoted', () => {
+    expect(tagged('sum(x)', 'mesh_posture_measure', 'read')).toBe(
+      'label_replace(sum(x), "mesh_posture_measure", "read", "", "")',
+    );
+    expect(tagged('x', 'm', 'a"b')).toBe('label_replace(x, "m", "a\\"b", "", "")');
+  });
+
+  it('refuses a label that is not a label name', () => {
+    expect(() => tagged('x', 'not a label', 'v')).toThrow(PromQLError);
   });
 });
 

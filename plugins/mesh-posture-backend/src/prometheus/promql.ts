@@ -264,6 +264,17 @@ export function maxBy(labels: readonly string[], expr: string): string {
   return aggregateBy('max', labels, expr);
 }
 
+/**
+ * The series of `expr` with one more label set to `value`: expressions
+ * whose series would share label sets can then be asked together with
+ * `or` and told apart in the answer.
+ */
+export function tagged(expr: string, label: string, value: string): string {
+  return `label_replace(${expr}, ${quote(checkLabelName(label))}, ${quote(
+    value,
+  )}, "", "")`;
+}
+
 /** Either expression: series of the first, then those of the second it lacks. */
 export function or(first: string, second: string): string {
   return `(${first}) or (${second})`;

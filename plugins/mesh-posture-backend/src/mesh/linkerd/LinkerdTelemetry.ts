@@ -44,6 +44,7 @@ import {
   sumBy,
 } from '../../prometheus/promql';
 import { sampleTimesByWorkload } from '../history';
+import { tcpLines, tcpMeasures } from '../tcpParts';
 import { namespacesOf, selectsByName } from '../selection';
 import { statusOf, stepsOf } from '@mesh-posture/plugin-mesh-posture-node';
 import {
@@ -156,7 +157,49 @@ function isProbe(labels: Record<string, string>): boolean {
 }
 
 /**
- * Linkerd telemetry from Prometheus: traffic and mTLS from `request_total`,
+ * What an inbound TCP connection's `tls` label says of its security
+ * (linkerd2-proxy linkerd/app/core/src/transport/labels.rs `TlsAccept`):
+ * `true` is mesh mTLS; `no_identity` (with `no_tls_reason`) and `disabled`
+ * are plaintext the proxy read; `opaque` is TLS of the client's own that
+ * the proxy passed through to the application (`sni`), encrypted but not
+ * authenticated by the mesh, so neither mTLS nor plaintext.
+ */
+function inboundTcpSecurity(
+  labels: Record<string, string>,
+): Pick<TrafficObservation, 'noTlsReason' | 'unverified'> {
+  switch (labels.tls) {
+    case 'true':
+      return {};
+    case 'opaque':
+      return {
+        unverified: true,
+        noTlsReason: `TLS passed through to the application${
+          labels.sni ? ` (SNI ${labels.sni})` : ''
+        }, not mesh mTLS`,
+      };
+    case 'disabled':
+      return { noTlsReason: 'mesh identity disabled' };
+    default:
+      return { noTlsReason: labels.no_tls_reason || labels.tls || 'unknown' };
+  }
+}
+
+/** An outbound line's workload, destination and port, to tell TCP from HTTP. */
+function outboundPort(
+  workload: WorkloadRef,
+  labels: Record<string, string>,
+): string {
+  const dst = Object.values(DST_KIND_LABELS)
+    .map(l => labels[l!])
+    .find(Boolean);
+  return `${key(workload)}|${labels.dst_namespace ?? ''}/${dst ?? ''}|${
+    labels.target_port
+  }`;
+}
+
+/**
+ * Linkerd telemetry from Prometheus: traffic and mTLS from `request_total`
+ * and, for what the proxies did not read as HTTP, the TCP transport metrics,
  * callers by `client_id`, refusals from the authorization deny counters, and
  * workload certificate expiry from `control_identity_cert_expiration_timestamp_seconds`
  * (or its former name), issuer expiry from `issuer_cert_ttl_seconds`.
@@ -377,6 +420,27 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
         this.byWorkload(op, by, m => expr([...sel, ...m])),
       );
     const q = (promql: string) => this.prometheus.query(promql, at, options);
+    const tcp = (
+      direction: 'inbound' | 'outbound',
+      peer: 'src' | 'dst',
+      by: string[],
+    ) => {
+      const of = (metric: string, expr: (s: string) => string) =>
+        ours('sum', by, m =>
+          expr(
+            selector(metric, [
+              eq('direction', direction),
+              eq('peer', peer),
+              ...m,
+            ]),
+          ),
+        );
+      return tcpMeasures({
+        read: of('tcp_read_bytes_total', x => rate(x, query.window)),
+        write: of('tcp_write_bytes_total', x => rate(x, query.window)),
+        open: of('tcp_open_connections', x => x),
+      });
+    };
     const hours =
       query.historyHours ??
       historyLookbackHours(durationSeconds(query.callerWindow));
@@ -391,11 +455,20 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       certs,
       issuerTtl,
       history,
+      tcpInbound,
+      tcpOutbound,
     ] = await Promise.all([
       q(
         ours(
           'sum',
-          ['tls', 'client_id', 'no_tls_reason', 'route_kind', 'route_name'],
+          [
+            'tls',
+            'client_id',
+            'no_tls_reason',
+            'route_kind',
+            'route_name',
+            'target_port',
+          ],
           m =>
             rate(
               selector('request_total', [eq('direction', 'inbound'), ...m]),
@@ -406,7 +479,14 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       q(
         ours(
           'sum',
-          ['dst_namespace', ...dstKinds, 'tls', 'server_id', 'no_tls_reason'],
+          [
+            'dst_namespace',
+            ...dstKinds,
+            'tls',
+            'server_id',
+            'no_tls_reason',
+            'target_port',
+          ],
           m =>
             rate(
               selector('request_total', [eq('direction', 'outbound'), ...m]),
@@ -432,15 +512,28 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
           ),
         ),
       ),
+      // Callers by identity: requests, and TCP connections opened (a TCP
+      // client admitted by policy makes no requests at all).
       q(
         ours('sum', ['client_id'], m =>
-          eventsIn(
-            selector('request_total', [
-              eq('direction', 'inbound'),
-              eq('tls', 'true'),
-              ...m,
-            ]),
-            query.callerWindow,
+          or(
+            eventsIn(
+              selector('request_total', [
+                eq('direction', 'inbound'),
+                eq('tls', 'true'),
+                ...m,
+              ]),
+              query.callerWindow,
+            ),
+            eventsIn(
+              selector('tcp_open_total', [
+                eq('direction', 'inbound'),
+                eq('peer', 'src'),
+                eq('tls', 'true'),
+                ...m,
+              ]),
+              query.callerWindow,
+            ),
           ),
         ),
       ),
@@ -476,6 +569,30 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
           hours,
         ),
       ),
+      // TCP as the proxy accepted it from clients (`peer="src"`; the
+      // proxy's own connection to the application is `peer="dst"`), and
+      // as it connected to servers (linkerd2-proxy
+      // linkerd/app/core/src/transport/labels.rs). HTTP connections are
+      // counted here too; the ports that carried requests tell them apart.
+      q(
+        tcp('inbound', 'src', [
+          'target_port',
+          'tls',
+          'client_id',
+          'no_tls_reason',
+          'sni',
+        ]),
+      ),
+      q(
+        tcp('outbound', 'dst', [
+          'dst_namespace',
+          ...dstKinds,
+          'target_port',
+          'tls',
+          'server_id',
+          'no_tls_reason',
+        ]),
+      ),
     ]);
 
     // Who calls each of our workloads, seen from the callers' proxies.
@@ -508,12 +625,12 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       callerWorkloads.set(key(target), list);
     }
 
-    const traffic: TrafficObservation[] = [];
-    for (const s of inbound.filter(finite)) {
-      const workload = workloadOf(s.labels);
-      if (!workload) continue;
-      const mtls = s.labels.tls === 'true';
-      const identity = mtls ? s.labels.client_id || undefined : undefined;
+    // A client identity's namespace, and its workload when the callers'
+    // own reports name one there.
+    const clientPeer = (
+      workload: WorkloadRef,
+      identity: string | undefined,
+    ): TrafficObservation['peer'] => {
       const peer: TrafficObservation['peer'] = identity ? { identity } : {};
       const parsed = identity ? parseIdentity(identity) : undefined;
       if (parsed) {
@@ -528,6 +645,25 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
         peer.namespace = parsed.namespace;
         if (named) peer.workload = named.name;
       }
+      return peer;
+    };
+
+    const traffic: TrafficObservation[] = [];
+    // The ports of each workload that served HTTP in the window: the TCP
+    // connections to them carried those requests.
+    const httpPorts = new Set<string>();
+    for (const s of inbound) {
+      const workload = workloadOf(s.labels);
+      if (workload && s.labels.target_port) {
+        httpPorts.add(`${key(workload)}|${s.labels.target_port}`);
+      }
+    }
+    for (const s of inbound.filter(finite)) {
+      const workload = workloadOf(s.labels);
+      if (!workload) continue;
+      const mtls = s.labels.tls === 'true';
+      const identity = mtls ? s.labels.client_id || undefined : undefined;
+      const peer = clientPeer(workload, identity);
       traffic.push({
         workload,
         direction: 'inbound',
@@ -569,6 +705,81 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
               noTlsReason: s.labels.no_tls_reason || s.labels.tls || 'unknown',
             }),
         requestsPerSecond: s.value,
+      });
+    }
+
+    // TCP the proxies did not read as HTTP: connections to ports that
+    // served no request (opaque ports, databases).
+    for (const line of tcpLines(tcpInbound)) {
+      const workload = workloadOf(line.labels);
+      if (!workload) continue;
+      const port = line.labels.target_port;
+      if (port && httpPorts.has(`${key(workload)}|${port}`)) continue;
+      const tls = line.labels.tls;
+      const mtls = tls === 'true';
+      const identity = mtls ? line.labels.client_id || undefined : undefined;
+      traffic.push({
+        workload,
+        direction: 'inbound',
+        peer: clientPeer(workload, identity),
+        mtls,
+        ...inboundTcpSecurity(line.labels),
+        protocol: 'tcp',
+        requestsPerSecond: 0,
+        tcp: {
+          bytesPerSecond: line.bytesPerSecond,
+          openConnections: line.openConnections,
+        },
+      });
+    }
+    const httpDestinations = new Set<string>();
+    for (const s of outbound) {
+      const workload = workloadOf(s.labels);
+      if (workload && s.labels.target_port) {
+        httpDestinations.add(outboundPort(workload, s.labels));
+      }
+    }
+    for (const line of tcpLines(tcpOutbound)) {
+      const workload = workloadOf(line.labels);
+      if (!workload) continue;
+      if (
+        line.labels.target_port &&
+        httpDestinations.has(outboundPort(workload, line.labels))
+      ) {
+        continue;
+      }
+      const mtls = line.labels.tls === 'true';
+      const dstName = dstKinds.map(l => line.labels[l]).find(Boolean);
+      traffic.push({
+        workload,
+        direction: 'outbound',
+        peer: {
+          ...(line.labels.dst_namespace
+            ? { namespace: line.labels.dst_namespace }
+            : {}),
+          ...(dstName ? { workload: dstName } : {}),
+          ...(mtls && line.labels.server_id
+            ? { identity: line.labels.server_id }
+            : {}),
+        },
+        mtls,
+        // Bytes the proxy forwarded without reading them: it knows it did
+        // not authenticate the server, not whether the application
+        // encrypted them itself (TLS to an outside API looks the same).
+        ...(mtls
+          ? {}
+          : {
+              unverified: true,
+              noTlsReason: `no mesh mTLS (${
+                line.labels.no_tls_reason || line.labels.tls || 'unknown'
+              }); whether the application encrypts this TCP itself is not observed`,
+            }),
+        protocol: 'tcp',
+        requestsPerSecond: 0,
+        tcp: {
+          bytesPerSecond: line.bytesPerSecond,
+          openConnections: line.openConnections,
+        },
       });
     }
 
