@@ -1507,7 +1507,11 @@ function linkerdTcpDataset(end) {
   });
   const db = proxy('statefulset', 'ledger-db', 'ledger-db-0');
   const ledger = proxy('statefulset', 'ledger', 'ledger-0');
-  const api = proxy('deployment', 'payments-api', 'payments-api-7d9f8b6c5-a1b2c');
+  const api = proxy(
+    'deployment',
+    'payments-api',
+    'payments-api-7d9f8b6c5-a1b2c',
+  );
   // Requests carry no `peer` label; transport metrics do.
   const accepted = (ip, port, policy, transport = true) => ({
     direction: 'inbound',

@@ -98,10 +98,15 @@ describeWithPrometheus('Linkerd TCP against a real Prometheus', () => {
   });
 
   it('fails inbound mTLS on the plaintext client: no HTTP at all to pass on', () => {
-    const traffic = telemetry.traffic.filter(t => t.workload.name === 'ledger-db');
+    const traffic = telemetry.traffic.filter(
+      t => t.workload.name === 'ledger-db',
+    );
     const totals = summarizeDirection(buildEdges(traffic), 'inbound', traffic);
     expect(totals.requestsPerSecond).toBe(0);
-    expect(totals.tcp?.plaintextBytesPerSecond).toBeCloseTo(truth.dbPlaintext, 0);
+    expect(totals.tcp?.plaintextBytesPerSecond).toBeCloseTo(
+      truth.dbPlaintext,
+      0,
+    );
     const posture = assessPosture({
       entityRef: 'component:default/ledger',
       window: '5m',
@@ -130,7 +135,9 @@ describeWithPrometheus('Linkerd TCP against a real Prometheus', () => {
     });
     const inbound = posture.verdict.checks.find(c => c.id === 'inbound-mtls')!;
     expect(inbound.status).toBe('fail');
-    expect(inbound.detail).toContain('plaintext from an unidentified client over TCP');
+    expect(inbound.detail).toContain(
+      'plaintext from an unidentified client over TCP',
+    );
   });
 
   it("leaves out the proxy's own loopback hop and the connections of HTTP ports", () => {
@@ -140,9 +147,9 @@ describeWithPrometheus('Linkerd TCP against a real Prometheus', () => {
       t => t.workload.name === 'payments-api' && t.probe,
     );
     expect(probe).toBeDefined();
-    expect(
-      telemetry.traffic.some(t => t.noTlsReason === 'loopback'),
-    ).toBe(false);
+    expect(telemetry.traffic.some(t => t.noTlsReason === 'loopback')).toBe(
+      false,
+    );
   });
 
   it('reads outbound TCP: mTLS to the database, unverified to an address the mesh does not know', () => {
@@ -171,6 +178,8 @@ describeWithPrometheus('Linkerd TCP against a real Prometheus', () => {
       telemetry.callers
         .filter(c => c.workload.name === 'ledger-db')
         .map(c => c.identity),
-    ).toEqual(['ledger.payments.serviceaccount.identity.linkerd.cluster.local']);
+    ).toEqual([
+      'ledger.payments.serviceaccount.identity.linkerd.cluster.local',
+    ]);
   });
 });

@@ -134,7 +134,9 @@ describe('tagged', () => {
     expect(tagged('sum(x)', 'mesh_posture_measure', 'read')).toBe(
       'label_replace(sum(x), "mesh_posture_measure", "read", "", "")',
     );
-    expect(tagged('x', 'm', 'a"b')).toBe('label_replace(x, "m", "a\\"b", "", "")');
+    expect(tagged('x', 'm', 'a"b')).toBe(
+      'label_replace(x, "m", "a\\"b", "", "")',
+    );
   });
 
   it('refuses a label that is not a label name', () => {
