@@ -1674,7 +1674,143 @@ function linkerdTcpDataset(end) {
   };
 }
 
+/**
+ * Istio TCP, sidecar and ambient, in the labels Istio's proxies give it:
+ * - sidecars record `istio_tcp_*` on TCP-proxied ports only, once per
+ *   reporting proxy; `connection_security_policy` is `mutual_tls` or `none`
+ *   at the destination and `unknown` at the source (istio/istio
+ *   tests/integration/telemetry/stats/prometheus; istio_stats.cc);
+ * - ztunnel records every connection of an ambient workload: `mutual_tls`
+ *   for HBONE (istio/ztunnel src/proxy/inbound.rs), `unknown` for
+ *   plaintext it takes in passthrough (src/proxy/inbound_passthrough.rs);
+ *   there is no per-edge gauge of open connections, only opened and closed
+ *   counters (src/proxy/metrics.rs).
+ *
+ * card-db (sidecar, PostgreSQL): card-issuing's pool over mTLS, and
+ * legacy-batch (no sidecar) in plaintext; card-issuing also opens TCP to
+ * smtp.example.net outside the mesh (reported by its own sidecar only).
+ * tokenizer (ambient): card-issuing's HTTP requests (reported by its
+ * sidecar) ride on connections tokenizer's ztunnel reports as mTLS;
+ * legacy-batch reaches it in plaintext through ztunnel's passthrough.
+ */
+function istioTcpDataset(end) {
+  const w = new OpenMetricsWriter(end);
+  const issuing = spiffe('card-issuing', 'cards');
+  const side = (prefix, workload) =>
+    workload
+      ? {
+          [`${prefix}_workload`]: workload.name,
+          [`${prefix}_workload_namespace`]: workload.namespace,
+          [`${prefix}_principal`]: workload.principal ?? 'unknown',
+          [`${prefix}_canonical_service`]: workload.name,
+          [`${prefix}_cluster`]: 'prod',
+        }
+      : {
+          [`${prefix}_workload`]: 'unknown',
+          [`${prefix}_workload_namespace`]: 'unknown',
+          [`${prefix}_principal`]: 'unknown',
+          [`${prefix}_canonical_service`]: 'unknown',
+          [`${prefix}_cluster`]: 'unknown',
+        };
+  const tcp = (reporter, src, dst, service, policy, m) => {
+    const labels = {
+      reporter,
+      request_protocol: 'tcp',
+      response_flags: '-',
+      ...side('source', src),
+      ...side('destination', dst),
+      destination_service: service,
+      connection_security_policy: policy,
+    };
+    w.counter('istio_tcp_received_bytes', labels, m.received);
+    w.counter('istio_tcp_sent_bytes', labels, m.sent);
+    // Opened before the data begins and churning at the same rate as they
+    // close: `open` connections throughout.
+    w.counter('istio_tcp_connections_opened', labels, m.churn, {
+      initial: m.open,
+    });
+    w.counter('istio_tcp_connections_closed', labels, m.churn);
+  };
+  const card = { name: 'card-issuing', namespace: 'cards', principal: issuing };
+  const db = {
+    name: 'card-db',
+    namespace: 'cards',
+    principal: spiffe('card-db', 'cards'),
+  };
+  const tokenizer = {
+    name: 'tokenizer',
+    namespace: 'cards',
+    principal: spiffe('tokenizer', 'cards'),
+  };
+  const legacy = { name: 'legacy-batch', namespace: 'batch' };
+  const dbService = 'card-db.cards.svc.cluster.local';
+  const pool = { received: 2000, sent: 60000, churn: 0.02, open: 10 };
+  tcp('destination', card, db, dbService, 'mutual_tls', pool);
+  tcp('source', card, db, dbService, 'unknown', {
+    ...pool,
+    received: pool.sent,
+    sent: pool.received,
+  });
+  // A client without a sidecar: its own side reports nothing, and the
+  // destination knows only its address.
+  tcp(
+    'destination',
+    { ...legacy, name: 'unknown', namespace: 'unknown' },
+    db,
+    dbService,
+    'none',
+    { received: 500, sent: 7000, churn: 0.01, open: 1 },
+  );
+  tcp('source', card, undefined, 'smtp.example.net', 'unknown', {
+    received: 50,
+    sent: 350,
+    churn: 0.01,
+    open: 1,
+  });
+
+  const tokenizerService = 'tokenizer.cards.svc.cluster.local';
+  w.counter(
+    'istio_requests',
+    {
+      reporter: 'source',
+      request_protocol: 'http',
+      response_code: '200',
+      response_flags: '-',
+      grpc_response_status: '',
+      ...side('source', { ...card, principal: undefined }),
+      ...side('destination', { ...tokenizer, principal: undefined }),
+      destination_service: tokenizerService,
+      connection_security_policy: 'unknown',
+    },
+    4,
+  );
+  tcp('destination', card, tokenizer, tokenizerService, 'mutual_tls', {
+    received: 8000,
+    sent: 16000,
+    churn: 0.05,
+    open: 3,
+  });
+  tcp('destination', legacy, tokenizer, tokenizerService, 'unknown', {
+    received: 100,
+    sent: 300,
+    churn: 0.01,
+    open: 1,
+  });
+  return {
+    openMetrics: w.toString(),
+    at: w.end,
+    truth: {
+      dbPool: 2000 + 60000,
+      dbPlaintext: 500 + 7000,
+      smtp: 50 + 350,
+      tokenizerFromIssuing: 8000 + 16000,
+      tokenizerPlaintext: 100 + 300,
+    },
+  };
+}
+
 module.exports = {
+  istioTcpDataset,
   linkerdTcpDataset,
   manyWorkloadsDataset,
   linkerdTruthfulDataset,

@@ -11,9 +11,13 @@ import {
   RealPrometheus,
   startPrometheus,
 } from '../__testUtils__/realPrometheus';
+import { IstioTelemetry } from './istio/IstioTelemetry';
 import { LinkerdTelemetry } from './linkerd/LinkerdTelemetry';
 
-const { linkerdTcpDataset } = require('../../scripts/prometheus-fixtures');
+const {
+  istioTcpDataset,
+  linkerdTcpDataset,
+} = require('../../scripts/prometheus-fixtures');
 
 jest.setTimeout(90_000);
 
@@ -24,9 +28,13 @@ jest.setTimeout(90_000);
  * files each series follows).
  */
 
-const ref = (kind: WorkloadRef['kind'], name: string): WorkloadRef => ({
+const ref = (
+  kind: WorkloadRef['kind'],
+  name: string,
+  namespace = 'payments',
+): WorkloadRef => ({
   cluster: 'prod',
-  namespace: 'payments',
+  namespace,
   kind,
   name,
 });
@@ -181,5 +189,125 @@ describeWithPrometheus('Linkerd TCP against a real Prometheus', () => {
     ).toEqual([
       'ledger.payments.serviceaccount.identity.linkerd.cluster.local',
     ]);
+  });
+});
+
+describeWithPrometheus('Istio TCP against a real Prometheus', () => {
+  // See istioTcpDataset in scripts/prometheus-fixtures.js for the upstream
+  // sources of each series.
+  const dataset = istioTcpDataset(Math.floor(Date.now() / 1000) - 120);
+  const truth = dataset.truth;
+  const db = ref('StatefulSet', 'card-db', 'cards');
+  const issuing = ref('Deployment', 'card-issuing', 'cards');
+  const tokenizer = ref('Deployment', 'tokenizer', 'cards');
+  let prometheus: RealPrometheus;
+  let telemetry: WorkloadTelemetry;
+
+  beforeAll(async () => {
+    prometheus = await startPrometheus(dataset.openMetrics);
+    telemetry = await new IstioTelemetry({
+      prometheus: new PrometheusClient({ url: prometheus.url }),
+    }).workloadTelemetry(
+      {
+        cluster: 'prod',
+        mesh: 'istio',
+        workloads: [db, issuing, tokenizer],
+        window: '5m',
+        callerWindow: '7d',
+        at: new Date(dataset.at * 1000),
+      },
+      {},
+    );
+  });
+
+  afterAll(async () => {
+    await prometheus?.stop();
+  });
+
+  it("reads the database's clients from its sidecar: the pool over mTLS, a client without a sidecar in plaintext", () => {
+    expect(tcpEdges(telemetry, 'card-db', 'inbound')).toEqual([
+      {
+        peer: 'card-issuing',
+        bytes: truth.dbPool,
+        open: 10,
+        mtls: 1,
+        reasons: [],
+      },
+      {
+        peer: 'unidentified',
+        bytes: truth.dbPlaintext,
+        open: 1,
+        mtls: 0,
+        reasons: ['connection_security_policy=none'],
+      },
+    ]);
+    const identities = telemetry.traffic
+      .filter(t => t.workload.name === 'card-db' && t.mtls)
+      .map(t => t.peer.identity);
+    expect(identities).toEqual([
+      'spiffe://cluster.local/ns/cards/sa/card-issuing',
+    ]);
+  });
+
+  it("reads an ambient workload's connections from its ztunnel, plaintext through passthrough included", () => {
+    expect(tcpEdges(telemetry, 'tokenizer', 'inbound')).toEqual([
+      {
+        peer: 'card-issuing',
+        bytes: truth.tokenizerFromIssuing,
+        open: 3,
+        mtls: 1,
+        reasons: [],
+      },
+      {
+        peer: 'legacy-batch',
+        bytes: truth.tokenizerPlaintext,
+        open: 1,
+        mtls: 0,
+        reasons: [
+          "connection_security_policy=unknown (the destination's ztunnel saw plaintext)",
+        ],
+      },
+    ]);
+  });
+
+  it('reads outbound TCP once per connection: the destination when it reports, our sidecar otherwise', () => {
+    // tokenizer's ztunnel connections carried card-issuing's requests: they
+    // are the HTTP edge (over mTLS), not a second TCP one.
+    expect(tcpEdges(telemetry, 'card-issuing', 'outbound')).toEqual([
+      {
+        peer: 'card-db',
+        bytes: truth.dbPool,
+        open: 10,
+        mtls: 1,
+        reasons: [],
+      },
+      {
+        peer: 'smtp.example.net',
+        bytes: truth.smtp,
+        open: 1,
+        mtls: null,
+        reasons: [
+          'destination outside the mesh: whether the sidecar originates TLS is not in the metrics',
+        ],
+      },
+    ]);
+    const http = buildEdges(
+      telemetry.traffic.filter(t => t.workload.name === 'card-issuing'),
+    ).filter(e => e.direction === 'outbound' && e.protocol !== 'tcp');
+    expect(
+      http.map(e => ({
+        peer: e.peer.workload,
+        rps: e.requestsPerSecond,
+        mtls: e.mtlsShare,
+      })),
+    ).toEqual([{ peer: 'tokenizer', rps: 4, mtls: 1 }]);
+  });
+
+  it('counts a TCP client admitted over mTLS as a caller seen', () => {
+    expect(
+      telemetry.callers
+        .filter(c => c.workload.name === 'card-db')
+        .map(c => c.identity),
+    ).toEqual(['spiffe://cluster.local/ns/cards/sa/card-issuing']);
   });
 });

@@ -39,6 +39,7 @@ import {
   sumBy,
 } from '../../prometheus/promql';
 import { sampleTimesByWorkload } from '../history';
+import { tcpLines, tcpMeasures } from '../tcpParts';
 import { namespacesOf, selectsByName } from '../selection';
 import { statusOf, stepsOf } from '@mesh-posture/plugin-mesh-posture-node';
 
@@ -149,8 +150,7 @@ function notSeenAtDestination(
       : {
           peer,
           mtls: false,
-          noTlsReason:
-            "connection_security_policy=unknown (the destination's ztunnel saw plaintext)",
+          noTlsReason: tcpPlaintextReason('unknown'),
         };
   }
   const source = known(labels.source_cluster);
@@ -182,6 +182,17 @@ function notSeenAtDestination(
     noTlsReason:
       'not observed at the destination: it has no sidecar, or its proxy is not scraped by this Prometheus',
   };
+}
+
+/**
+ * Why a destination-reported TCP connection was not mTLS: a sidecar says
+ * `none`; ztunnel says `unknown` for plaintext it took in passthrough
+ * rather than over HBONE (istio/ztunnel src/proxy/inbound_passthrough.rs).
+ */
+function tcpPlaintextReason(policy: string | undefined): string {
+  return policy === 'unknown'
+    ? "connection_security_policy=unknown (the destination's ztunnel saw plaintext)"
+    : `connection_security_policy=${policy || 'none'}`;
 }
 
 /**
@@ -227,6 +238,24 @@ export class IstioTelemetry implements MeshTelemetrySource {
     const hours =
       query.historyHours ??
       historyLookbackHours(durationSeconds(query.callerWindow));
+    // Istio's TCP metrics: bytes each way, and connections open, which no
+    // gauge gives per edge: opened less closed, both counted by each proxy
+    // since it started. Sidecars record them on TCP-proxied ports only (the
+    // HTTP filter chain records requests instead); ztunnel records every
+    // connection (istio/ztunnel src/proxy/metrics.rs).
+    const tcp = (matchers: Matcher[], by: string[]) => {
+      const of = (metric: string) => selector(metric, matchers);
+      const opened = sumBy(by, of('istio_tcp_connections_opened_total'));
+      const closed = sumBy(by, of('istio_tcp_connections_closed_total'));
+      return tcpMeasures({
+        read: sumBy(
+          by,
+          rate(of('istio_tcp_received_bytes_total'), query.window),
+        ),
+        write: sumBy(by, rate(of('istio_tcp_sent_bytes_total'), query.window)),
+        open: `clamp_min(${opened} - (${closed} or ${opened} * 0), 0)`,
+      });
+    };
 
     const [
       inbound,
@@ -239,6 +268,9 @@ export class IstioTelemetry implements MeshTelemetrySource {
       rootExpiry,
       chainExpiry,
       history,
+      tcpInbound,
+      tcpOutbound,
+      tcpOutboundBySource,
     ] = await Promise.all([
       q(
         sumBy(
@@ -310,16 +342,28 @@ export class IstioTelemetry implements MeshTelemetrySource {
           rate(requests([eq('reporter', 'source'), ...toOurs]), query.window),
         ),
       ),
+      // Callers by identity: requests, and TCP connections opened (a TCP
+      // client admitted by policy makes no requests at all).
       q(
         sumBy(
           [DST_NS, DST, 'source_principal'],
-          eventsIn(
-            requests([
-              destination,
-              eq('connection_security_policy', 'mutual_tls'),
-              ...toOurs,
-            ]),
-            query.callerWindow,
+          or(
+            eventsIn(
+              requests([
+                destination,
+                eq('connection_security_policy', 'mutual_tls'),
+                ...toOurs,
+              ]),
+              query.callerWindow,
+            ),
+            eventsIn(
+              selector('istio_tcp_connections_opened_total', [
+                destination,
+                eq('connection_security_policy', 'mutual_tls'),
+                ...toOurs,
+              ]),
+              query.callerWindow,
+            ),
           ),
         ),
       ),
@@ -371,6 +415,52 @@ export class IstioTelemetry implements MeshTelemetrySource {
             ),
           ),
           hours,
+        ),
+      ),
+      // TCP at our workloads, as their sidecar or ztunnel accepted it.
+      q(
+        tcp(
+          [destination, ...toOurs],
+          [
+            DST_NS,
+            DST,
+            SRC_NS,
+            SRC,
+            'source_principal',
+            'connection_security_policy',
+          ],
+        ),
+      ),
+      // TCP from our workloads, as the destination reported it (it alone
+      // knows the security), and as our side did, for destinations that
+      // report nothing.
+      q(
+        tcp(
+          [destination, ...fromOurs],
+          [
+            SRC_NS,
+            SRC,
+            DST_NS,
+            DST,
+            'destination_principal',
+            'connection_security_policy',
+          ],
+        ),
+      ),
+      q(
+        tcp(
+          [eq('reporter', 'source'), ...fromOurs],
+          [
+            SRC_NS,
+            SRC,
+            DST_NS,
+            DST,
+            'destination_service',
+            'destination_principal',
+            'source_cluster',
+            'destination_cluster',
+            'connection_security_policy',
+          ],
         ),
       ),
     ]);
@@ -457,6 +547,117 @@ export class IstioTelemetry implements MeshTelemetrySource {
         direction: 'outbound',
         requestsPerSecond: s.value,
         ...notSeenAtDestination(s.labels, dstWorkload, ztunnel.get(pair), peer),
+      });
+    }
+
+    // TCP at our workloads. A sidecar's are TCP-proxied ports, apart from
+    // its requests; ztunnel's are every connection of an ambient workload,
+    // which has no requests reported at all.
+    for (const line of tcpLines(tcpInbound)) {
+      const workload = find(line.labels[DST_NS], line.labels[DST]);
+      if (!workload) continue;
+      const policy = line.labels.connection_security_policy;
+      const mtls = policy === 'mutual_tls';
+      const identity = mtls ? known(line.labels.source_principal) : undefined;
+      traffic.push({
+        workload,
+        direction: 'inbound',
+        peer: {
+          ...(known(line.labels[SRC_NS])
+            ? { namespace: line.labels[SRC_NS] }
+            : {}),
+          ...(known(line.labels[SRC]) ? { workload: line.labels[SRC] } : {}),
+          ...(identity ? { identity } : {}),
+        },
+        mtls,
+        ...(mtls ? {} : { noTlsReason: tcpPlaintextReason(policy) }),
+        protocol: 'tcp',
+        requestsPerSecond: 0,
+        tcp: {
+          bytesPerSecond: line.bytesPerSecond,
+          openConnections: line.openConnections,
+        },
+      });
+    }
+    // TCP from our workloads. Where our sidecar's requests reached an
+    // ambient destination, that ztunnel's connections carried them: the
+    // requests already stand for them.
+    const carriedRequests = new Set(
+      outboundBySource
+        .filter(finite)
+        .map(s => pairOf(s.labels))
+        .filter(pair => !secured.has(pair)),
+    );
+    const tcpReported = new Set<string>();
+    for (const line of tcpLines(tcpOutbound)) {
+      const workload = find(line.labels[SRC_NS], line.labels[SRC]);
+      if (!workload) continue;
+      const pair = pairOf(line.labels);
+      tcpReported.add(pair);
+      if (carriedRequests.has(pair)) continue;
+      const policy = line.labels.connection_security_policy;
+      const mtls = policy === 'mutual_tls';
+      traffic.push({
+        workload,
+        direction: 'outbound',
+        peer: {
+          ...(known(line.labels[DST_NS])
+            ? { namespace: line.labels[DST_NS] }
+            : {}),
+          ...(known(line.labels[DST]) ? { workload: line.labels[DST] } : {}),
+          ...(mtls && known(line.labels.destination_principal)
+            ? { identity: line.labels.destination_principal }
+            : {}),
+        },
+        mtls,
+        ...(mtls ? {} : { noTlsReason: tcpPlaintextReason(policy) }),
+        protocol: 'tcp',
+        requestsPerSecond: 0,
+        tcp: {
+          bytesPerSecond: line.bytesPerSecond,
+          openConnections: line.openConnections,
+        },
+      });
+    }
+    for (const line of tcpLines(tcpOutboundBySource)) {
+      const workload = find(line.labels[SRC_NS], line.labels[SRC]);
+      if (!workload) continue;
+      const pair = pairOf(line.labels);
+      if (tcpReported.has(pair)) continue;
+      const dstWorkload = known(line.labels[DST]);
+      const peer = {
+        ...(known(line.labels[DST_NS])
+          ? { namespace: line.labels[DST_NS] }
+          : {}),
+        workload:
+          dstWorkload ??
+          known(line.labels.destination_service) ??
+          'outside the mesh',
+      };
+      // Our ztunnel says mutual_tls when it tunnelled the connection over
+      // HBONE itself (istio/ztunnel src/proxy/outbound.rs); a sidecar's
+      // source reports always say unknown.
+      const hbone = line.labels.connection_security_policy === 'mutual_tls';
+      traffic.push({
+        workload,
+        direction: 'outbound',
+        ...(hbone
+          ? {
+              peer: {
+                ...peer,
+                ...(known(line.labels.destination_principal)
+                  ? { identity: line.labels.destination_principal }
+                  : {}),
+              },
+              mtls: true,
+            }
+          : notSeenAtDestination(line.labels, dstWorkload, undefined, peer)),
+        protocol: 'tcp',
+        requestsPerSecond: 0,
+        tcp: {
+          bytesPerSecond: line.bytesPerSecond,
+          openConnections: line.openConnections,
+        },
       });
     }
 
