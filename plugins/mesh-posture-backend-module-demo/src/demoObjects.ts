@@ -84,7 +84,7 @@ export function podsOf(w: DemoWorkload, at: Date): KubernetesPod[] {
       'app.kubernetes.io/name': appLabel(w),
     };
     if (w.kubernetesId) labels['backstage.io/kubernetes-id'] = w.kubernetesId;
-    const annotations: Record<string, string> = {};
+    const annotations: Record<string, string> = { ...w.podAnnotations };
     const containers: KubernetesContainer[] = [
       {
         name: appLabel(w),

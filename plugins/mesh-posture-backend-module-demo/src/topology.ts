@@ -34,6 +34,8 @@ export interface DemoWorkload {
   };
   /** Linkerd's effective default inbound policy on the pods (proxy env). */
   defaultPolicy?: string;
+  /** Mesh settings on the pods' own annotations. */
+  podAnnotations?: Record<string, string>;
   /**
    * Service accounts (`namespace/name`) a policy admits to the port. Unset:
    * no Server or ALLOW policy at all.
@@ -183,6 +185,13 @@ export const DEMO_WORKLOADS: DemoWorkload[] = [
     port: { name: 'postgres', number: 5432, protocol: 'opaque' },
     // Left on the Helm default, so the plaintext client below gets in.
     defaultPolicy: 'all-unauthenticated',
+    podAnnotations: {
+      // The injector's default for a pod exposing 5432 (linkerd/linkerd2
+      // controller/proxy-injector/webhook.go): still mTLS between proxies.
+      'config.linkerd.io/opaque-ports': '5432',
+      // The exporter's port, scraped around the proxy: outside the mesh.
+      'config.linkerd.io/skip-inbound-ports': '9187',
+    },
   }),
   // The messaging namespace was never annotated for injection.
   workload(EU, 'messaging', 'notifications', 2, { meshed: false }),

@@ -14,6 +14,7 @@ export * from './dates';
 export * from './checks';
 export * from './posture/assessPosture';
 export * from './posture/evidence';
+export { describeBypass } from './posture/meshBypass';
 export * from './api';
 export * from './signals';
 export * from './checklists';

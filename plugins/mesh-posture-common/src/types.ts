@@ -98,6 +98,16 @@ export interface WorkloadPosture {
   /** The mesh identity the workload's proxies present, when known. */
   identity?: string;
   /**
+   * Traffic of its meshed pods that skips their proxy, as the pods are
+   * configured: neither authenticated, encrypted nor observed by the mesh.
+   */
+  bypass?: MeshBypass[];
+  /**
+   * Pods that share their node's network (`spec.hostNetwork`): no sidecar
+   * can capture their traffic, and neither mesh injects them.
+   */
+  hostNetworkPods?: number;
+  /**
    * The earliest time the mesh telemetry holds series of this workload's
    * proxies for, within the caller window's lookback (hour resolution).
    * Absent when its proxies reported nothing at all: then silence in the
@@ -109,6 +119,28 @@ export interface WorkloadPosture {
    * stopped being scraped long ago are no evidence of today's silence.
    */
   telemetryUntil?: string;
+}
+
+/**
+ * Ports or address ranges of a workload's traffic that skip its proxy, as a
+ * mesh setting on its pods declares them (Linkerd's
+ * `config.linkerd.io/skip-*`, Istio's `traffic.sidecar.istio.io/*`).
+ * @public
+ */
+export interface MeshBypass {
+  direction: 'inbound' | 'outbound';
+  /** Ports or ranges (`8000-8100`) that skip the proxy. */
+  ports?: string[];
+  /** Only these ports are captured: every other port skips the proxy. */
+  onlyPorts?: string[];
+  /** Destination address ranges (CIDR) that skip the proxy. */
+  ipRanges?: string[];
+  /** Only these destination ranges are captured: the rest skip the proxy. */
+  onlyIpRanges?: string[];
+  /** The annotation that says so, as written on the pods. */
+  setting: string;
+  /** How many of the workload's meshed pods carry it. */
+  pods: number;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type {
   CertificateStatus,
   DataPlaneMode,
+  MeshBypass,
   MeshGap,
   PortAuthorization,
   summarizeTraffic,
@@ -28,6 +29,10 @@ export interface PodMeshState {
   dataPlane: DataPlaneMode;
   proxyVersion?: string;
   identity?: string;
+  /** Traffic the pod's mesh settings send around its proxy. */
+  bypass?: Array<Omit<MeshBypass, 'pods'>>;
+  /** The pod shares its node's network (`spec.hostNetwork`). */
+  hostNetwork?: boolean;
 }
 
 /**

@@ -48,6 +48,7 @@ export interface KubernetesPod extends KubernetesObject {
   metadata: KubernetesObject['metadata'] & { namespace: string };
   spec?: {
     serviceAccountName?: string;
+    hostNetwork?: boolean;
     containers?: KubernetesContainer[];
     initContainers?: KubernetesContainer[];
   };

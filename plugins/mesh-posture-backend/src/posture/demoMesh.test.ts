@@ -253,6 +253,24 @@ describe('DemoMesh', () => {
     expect(ledger.verdict.status).toBe('fail');
   });
 
+  it("shows the database exporter's port outside the mesh, and not the opaque port", async () => {
+    const ledger = await postureOf('ledger');
+    const db = ledger.workloads.find(w => w.workload.name === 'ledger-db')!;
+    expect(db.bypass).toEqual([
+      {
+        direction: 'inbound',
+        ports: ['9187'],
+        setting: 'config.linkerd.io/skip-inbound-ports',
+        pods: 1,
+      },
+    ]);
+    const deny = ledger.verdict.checks.find(c => c.id === 'default-deny')!;
+    expect(deny.status).toBe('fail');
+    expect(deny.detail).toContain(
+      'ledger-db: inbound port 9187 skips the proxy (config.linkerd.io/skip-inbound-ports)',
+    );
+  });
+
   it('reads certificates from real PEMs and cert-manager', async () => {
     const p = await postureOf('payments-api');
     const roles = p.certificates.map(c => `${c.role}: ${c.location}`);

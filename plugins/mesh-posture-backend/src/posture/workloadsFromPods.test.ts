@@ -21,6 +21,7 @@ function pod(
     phase?: string;
     ready?: boolean;
     serviceAccountName?: string;
+    hostNetwork?: boolean;
   } = {},
 ): KubernetesPod {
   return {
@@ -49,6 +50,7 @@ function pod(
         { name: 'app', image: 'registry.example/payments-api:1.4.2' },
       ],
       initContainers: overrides.initContainers,
+      ...(overrides.hostNetwork ? { hostNetwork: true } : {}),
     },
     status: {
       phase: overrides.phase ?? 'Running',
@@ -286,5 +288,136 @@ describe('workloadsFromPods', () => {
           'payments-api.payments.serviceaccount.identity.linkerd.cluster.local',
       },
     ]);
+  });
+});
+
+describe('traffic that skips the proxy', () => {
+  const rs = { kind: 'ReplicaSet', name: 'ledger-7d9f8b6c5' };
+  const labels = { 'pod-template-hash': '7d9f8b6c5' };
+  const istioSidecar = {
+    'sidecar.istio.io/status': '{"containers":["istio-proxy"]}',
+  };
+
+  it("reads Linkerd's skip annotations, as the injector leaves them on the pod", () => {
+    // Names from linkerd/linkerd2 pkg/k8s/labels.go; values as its docs
+    // give them (a port, or a range `a-b`; CIDRs for skip-subnets).
+    const state = podMeshState(
+      pod('ledger-7d9f8b6c5-a', {
+        owner: rs,
+        labels,
+        annotations: {
+          'config.linkerd.io/skip-inbound-ports': '9102, 8500-8505',
+          'config.linkerd.io/skip-outbound-ports': '5432',
+          'config.linkerd.io/skip-subnets': '169.254.169.254/32,10.0.0.0/33',
+          'config.linkerd.io/opaque-ports': '5432',
+        },
+        containers: [linkerdProxy, { name: 'app' }],
+      }),
+      'linkerd',
+    );
+    expect(state.bypass).toEqual([
+      {
+        direction: 'inbound',
+        ports: ['9102', '8500-8505'],
+        setting: 'config.linkerd.io/skip-inbound-ports',
+      },
+      {
+        direction: 'outbound',
+        ports: ['5432'],
+        setting: 'config.linkerd.io/skip-outbound-ports',
+      },
+      {
+        // The malformed /33 is left out.
+        direction: 'outbound',
+        ipRanges: ['169.254.169.254/32'],
+        setting: 'config.linkerd.io/skip-subnets',
+      },
+    ]);
+  });
+
+  it("reads Istio's traffic annotations; an include list other than * leaves out the rest", () => {
+    const state = podMeshState(
+      pod('ledger-7d9f8b6c5-a', {
+        annotations: {
+          ...istioSidecar,
+          'traffic.sidecar.istio.io/includeInboundPorts': '8080',
+          'traffic.sidecar.istio.io/excludeOutboundPorts': '3306,not-a-port',
+          'traffic.sidecar.istio.io/excludeOutboundIPRanges': '*',
+        },
+        containers: [{ name: 'app' }, { name: 'istio-proxy' }],
+      }),
+      'istio',
+    );
+    expect(state.bypass).toEqual([
+      {
+        direction: 'inbound',
+        onlyPorts: ['8080'],
+        setting: 'traffic.sidecar.istio.io/includeInboundPorts',
+      },
+      {
+        direction: 'outbound',
+        ports: ['3306'],
+        setting: 'traffic.sidecar.istio.io/excludeOutboundPorts',
+      },
+      {
+        direction: 'outbound',
+        onlyIpRanges: [],
+        setting: 'traffic.sidecar.istio.io/excludeOutboundIPRanges',
+      },
+    ]);
+  });
+
+  it('reads nothing from the defaults, or from an ambient pod', () => {
+    expect(
+      podMeshState(
+        pod('a', {
+          annotations: {
+            ...istioSidecar,
+            'traffic.sidecar.istio.io/includeInboundPorts': '*',
+          },
+          containers: [{ name: 'app' }, { name: 'istio-proxy' }],
+        }),
+        'istio',
+      ).bypass,
+    ).toBeUndefined();
+    expect(
+      podMeshState(
+        pod('b', {
+          annotations: {
+            'ambient.istio.io/redirection': 'enabled',
+            'traffic.sidecar.istio.io/excludeInboundPorts': '9090',
+          },
+        }),
+        'istio',
+      ).bypass,
+    ).toBeUndefined();
+  });
+
+  it('counts the pods that carry each bypass, and the pods on the host network', () => {
+    const meshed = {
+      owner: rs,
+      labels,
+      annotations: { 'config.linkerd.io/skip-inbound-ports': '9102' },
+      containers: [linkerdProxy, { name: 'app' }],
+    };
+    const [workload] = workloadsFromPods(
+      [
+        pod('ledger-7d9f8b6c5-a', meshed),
+        pod('ledger-7d9f8b6c5-b', meshed),
+        pod('ledger-7d9f8b6c5-c', { owner: rs, labels, hostNetwork: true }),
+      ],
+      'prod',
+      'linkerd',
+    );
+    expect(workload.bypass).toEqual([
+      {
+        direction: 'inbound',
+        ports: ['9102'],
+        setting: 'config.linkerd.io/skip-inbound-ports',
+        pods: 2,
+      },
+    ]);
+    expect(workload.hostNetworkPods).toBe(1);
+    expect(workload.meshedPods).toBe(2);
   });
 });

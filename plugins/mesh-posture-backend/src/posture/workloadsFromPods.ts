@@ -1,5 +1,6 @@
 import type {
   DataPlaneMode,
+  MeshBypass,
   MeshKind,
   WorkloadKind,
   WorkloadPosture,
@@ -92,6 +93,25 @@ const MODE_ORDER: DataPlaneMode[] = [
   'native-sidecar',
 ];
 
+/** The bypasses of a workload's meshed pods, each with how many pods carry it. */
+function bypassOf(states: PodMeshState[]): MeshBypass[] {
+  const seen = new Map<string, MeshBypass>();
+  for (const b of states.flatMap(s => s.bypass ?? [])) {
+    const id = JSON.stringify([
+      b.direction,
+      b.setting,
+      b.ports,
+      b.onlyPorts,
+      b.ipRanges,
+      b.onlyIpRanges,
+    ]);
+    const entry = seen.get(id);
+    if (entry) entry.pods += 1;
+    else seen.set(id, { ...b, pods: 1 });
+  }
+  return [...seen.values()];
+}
+
 /** A workload and its live pods. */
 export interface PodGroup {
   workload: WorkloadPosture;
@@ -160,6 +180,10 @@ export function groupPodsByWorkload(
       if (identities.length === 1) {
         posture.identity = identities[0];
       }
+      const bypass = bypassOf(meshed);
+      if (bypass.length > 0) posture.bypass = bypass;
+      const onHost = states.filter(s => s.hostNetwork).length;
+      if (onHost > 0) posture.hostNetworkPods = onHost;
       return { workload: posture, pods: groupPods };
     })
     .sort((a, b) =>

@@ -879,3 +879,93 @@ describe('authorization checks', () => {
     expect(check(istio, 'denied-callers').status).toBe('unknown');
   });
 });
+
+describe('traffic configured around the proxy', () => {
+  const skipping = (
+    bypass: NonNullable<WorkloadPosture['bypass']>,
+  ): WorkloadPosture => ({ ...workload(2, 2), bypass });
+
+  it('fails inbound mTLS and default-deny on a skipped port, though every request seen was mTLS', () => {
+    const p = assessPosture(
+      facts({
+        workloads: [
+          skipping([
+            {
+              direction: 'inbound',
+              ports: ['9102'],
+              setting: 'config.linkerd.io/skip-inbound-ports',
+              pods: 2,
+            },
+          ]),
+        ],
+        traffic: [inbound('payments-api', 12, true)],
+        authorization: [denyPort],
+      }),
+    );
+    const mtls = check(p, 'inbound-mtls');
+    expect(mtls.status).toBe('fail');
+    expect(mtls.detail).toBe(
+      'inbound port 9102 skips the proxy (config.linkerd.io/skip-inbound-ports, on 2 pods): neither authenticated, encrypted nor observed by the mesh; what the proxies saw: 100% of 12.0 req/s inbound over mTLS',
+    );
+    const deny = check(p, 'default-deny');
+    expect(deny.status).toBe('fail');
+    expect(deny.detail).toBe(
+      'inbound port 9102 skips the proxy (config.linkerd.io/skip-inbound-ports, on 2 pods): no authorization policy applies there',
+    );
+    // Outbound is not touched by an inbound setting.
+    expect(check(p, 'outbound-mtls').status).not.toBe('fail');
+    expect(p.verdict.summary).toContain('inbound traffic outside the mesh');
+  });
+
+  it('fails outbound mTLS on skipped ranges, even with no outbound traffic seen', () => {
+    const p = assessPosture(
+      facts({
+        workloads: [
+          skipping([
+            {
+              direction: 'outbound',
+              onlyIpRanges: ['10.0.0.0/8'],
+              setting: 'traffic.sidecar.istio.io/includeOutboundIPRanges',
+              pods: 1,
+            },
+          ]),
+        ],
+      }),
+    );
+    const c = check(p, 'outbound-mtls');
+    expect(c.status).toBe('fail');
+    expect(c.detail).toBe(
+      'outbound traffic to addresses outside 10.0.0.0/8 skips the proxy (traffic.sidecar.istio.io/includeOutboundIPRanges): neither authenticated, encrypted nor observed by the mesh',
+    );
+  });
+
+  it('says which pods run on the host network when they are why pods are unmeshed', () => {
+    const p = assessPosture(
+      facts({ workloads: [{ ...workload(3, 1), hostNetworkPods: 2 }] }),
+    );
+    expect(check(p, 'meshed-pods').detail).toBe(
+      '1/3 pods meshed (2 run on the host network, where no sidecar can capture traffic)',
+    );
+  });
+
+  it('ignores the settings of pods without a proxy, which the unmeshed checks already fail', () => {
+    const p = assessPosture(
+      facts({
+        workloads: [
+          {
+            ...workload(1, 0),
+            bypass: [
+              {
+                direction: 'inbound',
+                ports: ['80'],
+                setting: 'config.linkerd.io/skip-inbound-ports',
+                pods: 1,
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(check(p, 'inbound-mtls').detail).not.toContain('skips the proxy');
+  });
+});

@@ -17,6 +17,7 @@ import type {
   WorkloadPosture,
 } from '../types';
 import { CheckFindings, decide, plural } from './evidence';
+import { describeBypasses } from './meshBypass';
 
 /**
  * Certificates closer than this to expiry warn, as `linkerd check` does.
@@ -298,6 +299,8 @@ interface CheckContext {
   /** Hours of telemetry the shortest-lived meshed workload has. */
   coverageHours?: number;
   callerWindowHours?: number;
+  /** What skips the meshed pods' proxies, in words, by direction. */
+  bypass: { inbound?: string; outbound?: string };
 }
 
 /** Hours in a duration such as `7d`, `6h`, `30m`. */
@@ -358,21 +361,38 @@ function contextOf(facts: PostureFacts): CheckContext {
       ? { coverageHours: Math.floor((now - Math.max(...froms)) / 3600_000) }
       : {}),
     ...(callerWindowHours !== undefined ? { callerWindowHours } : {}),
+    bypass: {
+      inbound: describeBypasses(facts.workloads, 'inbound'),
+      outbound: describeBypasses(facts.workloads, 'outbound'),
+    },
   };
 }
 
 function checkPods(workloads: WorkloadPosture[], ctx: CheckContext) {
   const total = workloads.reduce((n, w) => n + w.totalPods, 0);
   const meshed = workloads.reduce((n, w) => n + w.meshedPods, 0);
+  const hostNetwork = workloads.reduce(
+    (n, w) => n + (w.hostNetworkPods ?? 0),
+    0,
+  );
+  // Neither mesh injects a pod on its node's network (linkerd/linkerd2
+  // pkg/inject/report.go `host_network_enabled`; istio/istio
+  // pkg/kube/inject/inject.go injectRequired).
+  const onHost =
+    hostNetwork > 0
+      ? ` (${hostNetwork} ${
+          hostNetwork === 1 ? 'runs' : 'run'
+        } on the host network, where no sidecar can capture traffic)`
+      : '';
   const findings: CheckFindings = {};
   if (total === 0) {
     findings.unknown = ctx.kubernetesFailed
       ? 'pods could not be read'
       : 'no running pods matched the entity';
   } else if (meshed === 0) {
-    findings.fail = `none of ${plural(total, 'pod')} is meshed`;
+    findings.fail = `none of ${plural(total, 'pod')} is meshed${onHost}`;
   } else if (meshed < total) {
-    findings.warn = `${meshed}/${total} pods meshed`;
+    findings.warn = `${meshed}/${total} pods meshed${onHost}`;
   } else {
     findings.pass = `${meshed}/${total} pods meshed`;
   }
@@ -506,6 +526,16 @@ function checkMtls(
   } else {
     findings.notApplicable = `no ${direction} requests or TCP connections in the last ${ctx.window}`;
   }
+  const bypass = ctx.unmeshed ? undefined : ctx.bypass[direction];
+  if (bypass) {
+    // Configured around the proxy: nothing the proxies saw vouches for it.
+    let seen = '';
+    if (findings.fail) seen = `; ${findings.fail}`;
+    else if (observed) {
+      seen = `; what the proxies saw: ${observed} ${direction} over mTLS`;
+    }
+    findings.fail = `${bypass}: neither authenticated, encrypted nor observed by the mesh${seen}`;
+  }
   const { status, detail } = decide(findings);
   const check: PostureCheck = {
     id: `${direction}-mtls`,
@@ -513,10 +543,11 @@ function checkMtls(
     status,
     detail,
   };
-  const short =
-    shares.length > 0
-      ? `mTLS ${formatShare(Math.min(...shares))} ${direction}`
-      : undefined;
+  let short: string | undefined;
+  if (bypass) short = `${direction} traffic outside the mesh`;
+  else if (shares.length > 0) {
+    short = `mTLS ${formatShare(Math.min(...shares))} ${direction}`;
+  }
   return { check, short };
 }
 
@@ -656,6 +687,17 @@ function checkDefaultDeny(
   if (ctx.unmeshed) {
     findings.fail = 'no pod is meshed, so no authorization policy is enforced';
     short = 'no authorization enforced';
+  } else if (ctx.bypass.inbound) {
+    findings.fail = `${
+      ctx.bypass.inbound
+    }: no authorization policy applies there${
+      open.length > 0
+        ? `; open to unauthenticated clients: ${open
+            .map(p => `${portName(p)} (${p.explanation})`)
+            .join('; ')}`
+        : ''
+    }`;
+    short = 'ports outside the mesh';
   } else if (open.length > 0) {
     findings.fail = `open to unauthenticated clients: ${open
       .map(p => `${portName(p)} (${p.explanation})`)

@@ -193,6 +193,36 @@ export const plaintextTcpPosture = serve(
 );
 
 /**
+ * Every request seen over mTLS, but a metrics port and the database port
+ * configured around the proxy.
+ */
+export const bypassPosture = (() => {
+  const base = facts({});
+  return serve({
+    ...base,
+    workloads: [
+      {
+        ...base.workloads[0],
+        bypass: [
+          {
+            direction: 'inbound',
+            ports: ['9102'],
+            setting: 'config.linkerd.io/skip-inbound-ports',
+            pods: 2,
+          },
+          {
+            direction: 'outbound',
+            ports: ['5432'],
+            setting: 'config.linkerd.io/skip-outbound-ports',
+            pods: 2,
+          },
+        ],
+      },
+    ],
+  });
+})();
+
+/**
  * Kubelet probes on Linkerd's probe route, and a call whose security the
  * destination (in another cluster) did not report.
  */

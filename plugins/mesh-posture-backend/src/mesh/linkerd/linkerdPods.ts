@@ -5,6 +5,7 @@ import type {
   PodMeshState,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { envValue, findSidecar, imageTag } from '../pods';
+import { annotation, cidrList, PodBypass, portList } from '../bypass';
 
 const LINKERD_PROXY = 'linkerd-proxy';
 
@@ -32,6 +33,31 @@ function linkerdIdentity(
 }
 
 /**
+ * The ports and subnets a pod's proxy-init (or the CNI plugin) leaves out
+ * of the redirect, from the annotations linkerd/linkerd2 pkg/k8s/labels.go
+ * names and proxy-init reads (`skip-subnets`: linkerd2-proxy-init
+ * cni-plugin/main.go). The injector copies a namespace's config annotations
+ * onto the pod (controller/proxy-injector/webhook.go
+ * AppendNamespaceAnnotations), so the pod's own are the whole story.
+ * Opaque ports are not among them: the proxy still carries them, over mTLS
+ * between meshed pods, only without reading HTTP.
+ */
+function linkerdBypass(pod: KubernetesPod): PodBypass[] {
+  const out: PodBypass[] = [];
+  for (const [setting, direction, field] of [
+    ['config.linkerd.io/skip-inbound-ports', 'inbound', 'ports'],
+    ['config.linkerd.io/skip-outbound-ports', 'outbound', 'ports'],
+    ['config.linkerd.io/skip-subnets', 'outbound', 'ipRanges'],
+  ] as const) {
+    const value = annotation(pod, setting);
+    if (value === undefined) continue;
+    const values = field === 'ports' ? portList(value) : cidrList(value);
+    if (values.length > 0) out.push({ direction, [field]: values, setting });
+  }
+  return out;
+}
+
+/**
  * A pod is meshed when it runs the `linkerd-proxy` container, regular or
  * native sidecar (linkerd/linkerd2 controller/proxy-injector).
  */
@@ -42,10 +68,16 @@ export function linkerdPodMeshState(
   const annotations = pod.metadata.annotations ?? {};
   const sidecar = findSidecar(pod, LINKERD_PROXY);
   if (!sidecar) {
-    return { meshed: false, dataPlane: 'none' };
+    return {
+      meshed: false,
+      dataPlane: 'none',
+      ...(pod.spec?.hostNetwork ? { hostNetwork: true } : {}),
+    };
   }
+  const bypass = linkerdBypass(pod);
   return {
     meshed: true,
+    ...(bypass.length > 0 ? { bypass } : {}),
     dataPlane: sidecar.native ? 'native-sidecar' : 'sidecar',
     proxyVersion:
       annotations['linkerd.io/proxy-version'] ??

@@ -4,6 +4,7 @@ import { fireEvent, screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import {
+  bypassPosture,
   expiredAnchorPosture,
   healthyPosture,
   overGrantedPosture,
@@ -124,6 +125,23 @@ describe('ZeroTrustContent', () => {
     expect(
       within(table('Certificates')).getByText('expires in 212 days'),
     ).toBeInTheDocument();
+  });
+
+  it('lists the ports configured around the proxy, and fails the checks they break', async () => {
+    serve({ '5m': bypassPosture });
+    await renderTab();
+    const list = await screen.findByRole('list', { name: 'Outside the mesh' });
+    expect(
+      within(list)
+        .getAllByRole('listitem')
+        .map(i => i.textContent?.trim()),
+    ).toEqual([
+      'accounts-service: inbound port 9102 skips the proxy (config.linkerd.io/skip-inbound-ports, on 2 pods)',
+      'accounts-service: outbound port 5432 skips the proxy (config.linkerd.io/skip-outbound-ports, on 2 pods)',
+    ]);
+    expect(
+      screen.getAllByText(/neither authenticated, encrypted nor observed/),
+    ).toHaveLength(2);
   });
 
   it('flags the plaintext caller in the traffic table', async () => {

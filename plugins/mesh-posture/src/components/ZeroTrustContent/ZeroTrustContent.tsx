@@ -10,6 +10,7 @@ import Typography from '@material-ui/core/Typography';
 import {
   AdmittedIdentity,
   DEFAULT_POSTURE_WINDOW,
+  describeBypass,
   MeshPosture,
   PortAccess,
   POSTURE_WINDOWS,
@@ -34,6 +35,40 @@ import {
 } from '../shared/postureParts';
 import { DataflowHistory } from '../DataflowHistory';
 import { ReportTable } from './ReportTable';
+
+/**
+ * What the pods' settings send around their proxies, and pods on the host
+ * network: traffic no figure above covers.
+ */
+function OutsideTheMesh({ workloads }: { workloads: Workload[] }) {
+  const lines = workloads.flatMap(w => [
+    ...(w.meshedPods > 0 ? w.bypass ?? [] : []).map(b => ({
+      key: `${w.workload.name}/${b.setting}`,
+      text: `${w.workload.name}: ${describeBypass(b)}`,
+    })),
+    ...(w.hostNetworkPods
+      ? [
+          {
+            key: `${w.workload.name}/hostNetwork`,
+            text: `${w.workload.name}: ${w.hostNetworkPods} ${
+              w.hostNetworkPods === 1 ? 'pod runs' : 'pods run'
+            } on the host network (spec.hostNetwork), where no sidecar can capture traffic`,
+          },
+        ]
+      : []),
+  ]);
+  if (lines.length === 0) return null;
+  return (
+    <Box mt={1} role="list" aria-label="Outside the mesh">
+      <Typography variant="subtitle2">Outside the mesh</Typography>
+      {lines.map(l => (
+        <Typography key={l.key} variant="body2" role="listitem">
+          <StatusIcon status="fail" /> {l.text}
+        </Typography>
+      ))}
+    </Box>
+  );
+}
 
 const ACCESS_TEXT: Record<PortAccess, string> = {
   deny: 'default-deny',
@@ -283,6 +318,7 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
             `${w.workload.cluster}/${w.workload.namespace}/${w.workload.name}`
           }
         />
+        <OutsideTheMesh workloads={posture.workloads} />
       </Section>
 
       <Section
