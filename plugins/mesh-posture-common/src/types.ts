@@ -467,6 +467,12 @@ export interface TrafficObservation {
   workload: WorkloadRef;
   direction: 'inbound' | 'outbound';
   peer: {
+    /**
+     * The peer's cluster when the telemetry names one other than the
+     * workload's (Istio's `source_cluster`/`destination_cluster`, Linkerd's
+     * `dst_target_cluster`); absent: the workload's own.
+     */
+    cluster?: string;
     namespace?: string;
     workload?: string;
     identity?: string;

@@ -745,6 +745,22 @@ describeWithPrometheus(
       expect(outbound.detail).toContain('UH: no healthy upstream');
     });
 
+    it("names the peer's cluster when it is another one (destination_cluster)", () => {
+      const edge = postures
+        .get('card-issuing')!
+        .edges.find(e => e.peer.workload === 'ledger-replica')!;
+      expect(edge.peer.cluster).toBe('eu-2');
+      expect(edge.workload.cluster).toBe('pci');
+      expect(check('card-issuing', 'outbound-mtls').detail).toContain(
+        'payments/ledger-replica on eu-2',
+      );
+      // Peers on our own cluster keep our cluster's name.
+      const vault = postures
+        .get('card-issuing')!
+        .edges.find(e => e.peer.workload === 'card-vault')!;
+      expect(vault.peer.cluster).toBe('pci');
+    });
+
     it('reads namespace isolation as narrowed, and counts the denials ztunnel made', () => {
       expect(check('tokenizer', 'default-deny').status).toBe('pass');
       const tokenizer = postures.get('tokenizer')!;

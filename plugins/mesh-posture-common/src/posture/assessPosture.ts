@@ -101,6 +101,7 @@ export function buildEdges(traffic: TrafficObservation[]): EdgeSecurity[] {
     if (!usable(t) || t.probe) continue;
     const protocol = t.protocol ?? 'http';
     const peerKey = [
+      t.peer.cluster ?? '',
       t.peer.namespace ?? '',
       t.peer.workload ?? '',
       t.peer.identity ?? '',
@@ -114,7 +115,7 @@ export function buildEdges(traffic: TrafficObservation[]): EdgeSecurity[] {
         direction: t.direction,
         workload: t.workload,
         peer: {
-          cluster: t.workload.cluster,
+          cluster: t.peer.cluster ?? t.workload.cluster,
           ...(t.peer.namespace ? { namespace: t.peer.namespace } : {}),
           ...(t.peer.workload ? { workload: t.peer.workload } : {}),
           ...(t.peer.identity ? { identity: t.peer.identity } : {}),
@@ -273,10 +274,16 @@ export function formatRate(rps: number): string {
 
 function peerName(edge: EdgeSecurity): string {
   const p = edge.peer;
-  if (p.workload)
-    return p.namespace ? `${p.namespace}/${p.workload}` : p.workload;
-  if (p.identity) return p.identity;
-  return 'an unidentified client';
+  // A peer on another cluster says so: "payments/ledger on eu-2".
+  const where =
+    p.cluster && p.cluster !== edge.workload.cluster ? ` on ${p.cluster}` : '';
+  if (p.workload) {
+    return `${
+      p.namespace ? `${p.namespace}/${p.workload}` : p.workload
+    }${where}`;
+  }
+  if (p.identity) return `${p.identity}${where}`;
+  return `an unidentified client${where}`;
 }
 
 /** What every check may need to know about the entity as a whole. */

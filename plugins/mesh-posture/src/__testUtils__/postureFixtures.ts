@@ -222,6 +222,28 @@ export const bypassPosture = (() => {
   });
 })();
 
+/** A caller on another cluster, over mTLS. */
+export const crossClusterPosture = serve(
+  facts({
+    traffic: [
+      caller('web-frontend', 'web', 14.2),
+      {
+        workload: accounts,
+        direction: 'inbound',
+        peer: {
+          cluster: 'prod-eu-2',
+          namespace: 'open-banking',
+          workload: 'open-banking-gateway',
+          identity:
+            'open-banking-gateway.open-banking.serviceaccount.identity.linkerd.cluster.local',
+        },
+        mtls: true,
+        requestsPerSecond: 3.5,
+      },
+    ],
+  }),
+);
+
 /**
  * Kubelet probes on Linkerd's probe route, and a call whose security the
  * destination (in another cluster) did not report.

@@ -81,6 +81,24 @@ function known(value: string | undefined): string | undefined {
   return value && value !== 'unknown' ? value : undefined;
 }
 
+const CLUSTERS = ['source_cluster', 'destination_cluster'];
+
+/**
+ * The peer's cluster, when the series names one other than our side's:
+ * each proxy's CLUSTER_ID, which the stats filter reads from its node
+ * metadata (Istio's cluster IDs, as the mesh was installed).
+ */
+function peerCluster(
+  labels: Record<string, string>,
+  peerSide: 'source' | 'destination',
+): { cluster: string } | undefined {
+  const ours = known(
+    labels[peerSide === 'source' ? 'destination_cluster' : 'source_cluster'],
+  );
+  const theirs = known(labels[`${peerSide}_cluster`]);
+  return ours && theirs && ours !== theirs ? { cluster: theirs } : undefined;
+}
+
 /**
  * Whether a request failed, as Istio's dashboards and Flagger count it: a
  * 5xx, no response at all (code 0), or a gRPC status other than OK.
@@ -281,6 +299,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
             SRC,
             'source_principal',
             'connection_security_policy',
+            ...CLUSTERS,
           ],
           rate(requests([destination, ...toOurs]), query.window),
         ),
@@ -294,6 +313,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
             DST,
             'destination_principal',
             'connection_security_policy',
+            ...CLUSTERS,
           ],
           rate(requests([destination, ...fromOurs]), query.window),
         ),
@@ -428,6 +448,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
             SRC,
             'source_principal',
             'connection_security_policy',
+            ...CLUSTERS,
           ],
         ),
       ),
@@ -444,6 +465,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
             DST,
             'destination_principal',
             'connection_security_policy',
+            ...CLUSTERS,
           ],
         ),
       ),
@@ -475,6 +497,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
         workload,
         direction: 'inbound',
         peer: {
+          ...peerCluster(s.labels, 'source'),
           ...(known(s.labels[SRC_NS]) ? { namespace: s.labels[SRC_NS] } : {}),
           ...(known(s.labels[SRC]) ? { workload: s.labels[SRC] } : {}),
           ...(identity ? { identity } : {}),
@@ -502,6 +525,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
         workload,
         direction: 'outbound',
         peer: {
+          ...peerCluster(s.labels, 'destination'),
           ...(known(s.labels[DST_NS]) ? { namespace: s.labels[DST_NS] } : {}),
           ...(known(s.labels[DST]) ? { workload: s.labels[DST] } : {}),
           ...(mtls && known(s.labels.destination_principal)
@@ -536,6 +560,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
       if (secured.has(pair)) continue;
       const dstWorkload = known(s.labels[DST]);
       const peer = {
+        ...peerCluster(s.labels, 'destination'),
         ...(known(s.labels[DST_NS]) ? { namespace: s.labels[DST_NS] } : {}),
         workload:
           dstWorkload ??
@@ -563,6 +588,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
         workload,
         direction: 'inbound',
         peer: {
+          ...peerCluster(line.labels, 'source'),
           ...(known(line.labels[SRC_NS])
             ? { namespace: line.labels[SRC_NS] }
             : {}),
@@ -601,6 +627,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
         workload,
         direction: 'outbound',
         peer: {
+          ...peerCluster(line.labels, 'destination'),
           ...(known(line.labels[DST_NS])
             ? { namespace: line.labels[DST_NS] }
             : {}),
@@ -626,6 +653,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
       if (tcpReported.has(pair)) continue;
       const dstWorkload = known(line.labels[DST]);
       const peer = {
+        ...peerCluster(line.labels, 'destination'),
         ...(known(line.labels[DST_NS])
           ? { namespace: line.labels[DST_NS] }
           : {}),

@@ -5,6 +5,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import {
   bypassPosture,
+  crossClusterPosture,
   expiredAnchorPosture,
   healthyPosture,
   overGrantedPosture,
@@ -142,6 +143,17 @@ describe('ZeroTrustContent', () => {
     expect(
       screen.getAllByText(/neither authenticated, encrypted nor observed/),
     ).toHaveLength(2);
+  });
+
+  it("names a peer's cluster when it is not the workload's", async () => {
+    serve({ '5m': crossClusterPosture });
+    await renderTab();
+    const traffic = await screen.findByRole('table', { name: 'Traffic edges' });
+    const row = within(traffic)
+      .getAllByRole('row')
+      .find(r => r.textContent?.includes('open-banking-gateway'))!;
+    expect(within(row).getByText('on cluster prod-eu-2')).toBeInTheDocument();
+    expect(within(traffic).getAllByText(/^on cluster /)).toHaveLength(1);
   });
 
   it('flags the plaintext caller in the traffic table', async () => {

@@ -97,8 +97,32 @@ export function sourceName(s: SourceReport) {
   }`;
 }
 
-/** The peer of an edge, linked to its catalog entity when one matches. */
-export function PeerLink({ peer }: { peer: EdgeSecurity['peer'] }) {
+/**
+ * The peer of an edge, linked to its catalog entity when one matches, with
+ * its cluster when it is not the workload's own.
+ */
+export function PeerLink({
+  peer,
+  cluster,
+}: {
+  peer: EdgeSecurity['peer'];
+  cluster?: string;
+}) {
+  const elsewhere =
+    peer.cluster && cluster && peer.cluster !== cluster ? (
+      <Typography variant="caption" color="textSecondary" display="block">
+        on cluster {peer.cluster}
+      </Typography>
+    ) : null;
+  return (
+    <>
+      <PeerName peer={peer} />
+      {elsewhere}
+    </>
+  );
+}
+
+function PeerName({ peer }: { peer: EdgeSecurity['peer'] }) {
   if (peer.entityRef) {
     const ref = parseEntityRef(peer.entityRef);
     return (
@@ -190,13 +214,13 @@ export function EdgeTable({
         <TableBody>
           {shown.map(edge => (
             <TableRow
-              key={`${edge.direction}|${edge.workload.namespace}/${edge.workload.name}|${edge.peer.namespace}|${edge.peer.workload}|${edge.peer.identity}|${edge.protocol}|${edge.reportedBy}`}
+              key={`${edge.direction}|${edge.workload.namespace}/${edge.workload.name}|${edge.peer.cluster}|${edge.peer.namespace}|${edge.peer.workload}|${edge.peer.identity}|${edge.protocol}|${edge.reportedBy}`}
             >
               <TableCell>
                 {edge.direction === 'inbound' ? 'In' : 'Out'}
               </TableCell>
               <TableCell>
-                <PeerLink peer={edge.peer} />
+                <PeerLink peer={edge.peer} cluster={edge.workload.cluster} />
               </TableCell>
               <TableCell className={classes.mono}>
                 {edge.peer.identity ?? (
