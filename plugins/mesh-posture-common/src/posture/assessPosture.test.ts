@@ -969,3 +969,25 @@ describe('traffic configured around the proxy', () => {
     expect(check(p, 'inbound-mtls').detail).not.toContain('skips the proxy');
   });
 });
+
+describe('certificates of ambient workloads', () => {
+  it('names that ztunnel exports no workload-certificate expiry, without holding the pass back', () => {
+    const root: CertificateStatus = {
+      ...cert(300),
+      mesh: 'istio',
+      role: 'root',
+      subject: 'istiod CA root',
+    };
+    const p = assessPosture(
+      facts({
+        workloads: [{ ...workload(2, 2), mesh: 'istio', dataPlane: 'ambient' }],
+        certificates: [root],
+      }),
+    );
+    const c = check(p, 'certificates');
+    expect(c.status).toBe('pass');
+    expect(c.detail).toBe(
+      "all 1 mesh certificate valid for at least 300 days; ambient workloads' certificates are not observed (ztunnel exports no expiry)",
+    );
+  });
+});
