@@ -19,24 +19,25 @@ test('the Zero trust page lists every service worst first, filters by an owner a
     await page.reload();
     await expect(rows.first()).toBeVisible({ timeout: 5_000 });
   }).toPass({ timeout: 120_000 });
-  await expect(rows).toHaveCount(8);
+  await expect(rows).toHaveCount(9);
   await expect(page.getByText(/^Demo data/)).toBeVisible();
   await expect(
     page.getByRole('table', { name: 'Scorecards, worst first' }),
   ).toContainText('payments-api');
 
-  // Filter by the payments team: its four services, and only those.
+  // Filter by the payments team: its five services, and only those.
   await page.getByRole('button', { name: /^Owner/ }).click();
   await page.getByRole('option', { name: 'payments-team' }).click();
   await page.keyboard.press('Escape');
   await expect(page.getByRole('listbox')).toHaveCount(0);
   await expect(page).toHaveURL(/owner=group%3Adefault%2Fpayments-team/);
-  await expect(rows).toHaveCount(4);
+  await expect(rows).toHaveCount(5);
   for (const name of [
     'payments-api',
     'ledger',
     'fraud-scoring',
     'card-issuing',
+    'card-tokenizer',
   ]) {
     await expect(
       page.getByRole('table', { name: 'Scorecards, worst first' }),

@@ -600,6 +600,9 @@ export class DemoMesh implements MeshClusterProvider {
               requestsPerSecond: edge.rate,
             });
           }
+          // An ambient workload's ztunnel reports connections, not
+          // requests: see the TCP edges below.
+          if (self.ambient) continue;
           if (self.meshed && caller.meshed) {
             const identity = identityOf(caller, cluster.mesh);
             traffic.push({
@@ -695,7 +698,7 @@ export class DemoMesh implements MeshClusterProvider {
             });
           }
         }
-        if (e.from === self.name) {
+        if (e.from === self.name && !e.carriesRequests) {
           const callee = byName.get(e.to)!;
           traffic.push({
             workload: ref,

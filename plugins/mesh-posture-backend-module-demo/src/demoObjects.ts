@@ -130,7 +130,11 @@ export function podsOf(w: DemoWorkload, at: Date): KubernetesPod[] {
         containers.unshift(proxy);
       }
     }
-    if (w.meshed && cluster.mesh === 'istio') {
+    if (w.meshed && cluster.mesh === 'istio' && w.ambient) {
+      // Set by istio-cni once the pod's traffic is redirected to ztunnel.
+      annotations['ambient.istio.io/redirection'] = 'enabled';
+    }
+    if (w.meshed && cluster.mesh === 'istio' && !w.ambient) {
       labels['security.istio.io/tlsMode'] = 'istio';
       labels['service.istio.io/canonical-name'] = appLabel(w);
       annotations['sidecar.istio.io/status'] = JSON.stringify({

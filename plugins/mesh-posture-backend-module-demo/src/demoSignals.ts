@@ -72,6 +72,12 @@ export const DEMO_SERVICE_LEVELS: Record<string, DemoServiceLevel> = {
     protocol: 'http',
   },
   'card-vault': { p50Ms: 5, p99Ms: 25, errorRate: 0.0001, protocol: 'grpc' },
+  'card-tokenizer': {
+    p50Ms: 6,
+    p99Ms: 30,
+    errorRate: 0.0002,
+    protocol: 'http',
+  },
 };
 
 export const LINKERD_LATENCY_BOUNDS = [

@@ -21,6 +21,11 @@ export interface DemoWorkload {
   meshed: boolean;
   /** Run the proxy as a native sidecar (init container, restartPolicy Always). */
   nativeSidecar?: boolean;
+  /**
+   * Istio ambient: no sidecar, the node's ztunnel carries the pods'
+   * traffic and reports it as connections only.
+   */
+  ambient?: boolean;
   serviceAccount: string;
   image: string;
   /** Part of a Flagger canary: which side. */
@@ -69,6 +74,12 @@ export interface DemoTcpEdge {
   peakBytesPerSecond: number;
   /** Connections the client keeps open (a pool). */
   connections: number;
+  /**
+   * The connections carry HTTP requests the client's sidecar reports (to an
+   * ambient destination, whose ztunnel sees only connections): no TCP edge
+   * on the client's side.
+   */
+  carriesRequests?: boolean;
 }
 
 export interface DemoCluster {
@@ -209,6 +220,11 @@ export const DEMO_WORKLOADS: DemoWorkload[] = [
     port: grpc(9443),
     admits: ['cards/card-issuing'],
   }),
+  // Card-number tokenization, moved to Istio's ambient mode.
+  workload(PCI, 'tokens', 'card-tokenizer', 2, {
+    ambient: true,
+    admits: ['cards/card-issuing'],
+  }),
 ];
 
 export const DEMO_NAMESPACES: DemoNamespace[] = [
@@ -230,6 +246,12 @@ export const DEMO_NAMESPACES: DemoNamespace[] = [
   },
   { cluster: PCI, name: 'istio-system' },
   { cluster: PCI, name: 'cards', labels: { 'istio-injection': 'enabled' } },
+  // istio/istio pkg/config/constants: istio.io/dataplane-mode=ambient.
+  {
+    cluster: PCI,
+    name: 'tokens',
+    labels: { 'istio.io/dataplane-mode': 'ambient' },
+  },
 ];
 
 export const DEMO_EDGES: DemoEdge[] = [
@@ -275,6 +297,7 @@ export const DEMO_EDGES: DemoEdge[] = [
     peakRps: 6,
   },
   { cluster: PCI, from: 'card-issuing', to: 'card-vault', peakRps: 6 },
+  { cluster: PCI, from: 'card-issuing', to: 'card-tokenizer', peakRps: 4 },
 ];
 
 export const DEMO_TCP_EDGES: DemoTcpEdge[] = [
@@ -293,5 +316,15 @@ export const DEMO_TCP_EDGES: DemoTcpEdge[] = [
     to: 'ledger-db',
     peakBytesPerSecond: 9_000,
     connections: 2,
+  },
+  // card-tokenizer's ztunnel: the HBONE connections under card-issuing's
+  // requests, over mTLS.
+  {
+    cluster: PCI,
+    from: 'card-issuing',
+    to: 'card-tokenizer',
+    peakBytesPerSecond: 24_000,
+    connections: 3,
+    carriesRequests: true,
   },
 ];

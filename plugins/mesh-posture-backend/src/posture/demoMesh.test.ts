@@ -253,6 +253,25 @@ describe('DemoMesh', () => {
     expect(ledger.verdict.status).toBe('fail');
   });
 
+  it('reads the ambient tokenizer by the connections its ztunnel reports', async () => {
+    const p = await postureOf('card-tokenizer');
+    expect(p.workloads.map(w => w.dataPlane)).toEqual(['ambient']);
+    // No requests at the destination, only HBONE connections over mTLS.
+    expect(p.inbound.requestsPerSecond).toBe(0);
+    expect(p.inbound.tcp?.mtlsShare).toBe(1);
+    const check = (id: string) => p.verdict.checks.find(c => c.id === id)!;
+    expect(check('inbound-mtls').status).toBe('pass');
+    // The cluster's root is the demo's expiring one: that decides.
+    expect(check('certificates').status).toBe('warn');
+    // Its caller's requests to it are one HTTP edge, not a TCP one too.
+    const issuing = await postureOf('card-issuing');
+    expect(
+      issuing.edges
+        .filter(e => e.peer.workload === 'card-tokenizer')
+        .map(e => [e.direction, e.protocol, e.mtlsShare]),
+    ).toEqual([['outbound', 'http', 1]]);
+  });
+
   it("shows the database exporter's port outside the mesh, and not the opaque port", async () => {
     const ledger = await postureOf('ledger');
     const db = ledger.workloads.find(w => w.workload.name === 'ledger-db')!;
