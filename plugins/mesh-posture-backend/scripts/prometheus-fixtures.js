@@ -1809,7 +1809,98 @@ function istioTcpDataset(end) {
   };
 }
 
+/**
+ * Linkerd multicluster, gateway mode, as a client's proxy sees it: calls to
+ * a mirrored service (`<name>-<link>`) go to the target cluster's gateway on
+ * 4143; the destination controller labels the mirror's endpoints with the
+ * Link's target cluster and the remote service (linkerd/linkerd2
+ * controller/api/destination/watcher/port_publisher.go metricLabels), the
+ * proxy prefixes them `dst_` (linkerd2-proxy linkerd/app/outbound/src/
+ * http/concrete.rs, opaq/concrete.rs); no pod stands behind them, and
+ * `server_id` is the gateway's (Link.spec.gatewayIdentity). The service
+ * mirror's `gateway_alive` per `target_cluster_name`
+ * (multicluster/service-mirror/metrics.go).
+ *
+ * payments-api calls ledger (local) and ledger-replica on eu-2 over HTTP,
+ * and reports-db on us-1 over opaque TCP; us-1's gateway fails its probes.
+ */
+function linkerdMulticlusterDataset(end) {
+  const w = new OpenMetricsWriter(end);
+  const api = {
+    namespace: 'payments',
+    deployment: 'payments-api',
+    pod: 'payments-api-7d9f8b6c5-a1b2c',
+    control_plane_ns: 'linkerd',
+  };
+  const gatewayId = linkerdId('linkerd-gateway', 'linkerd-multicluster');
+  const viaGateway = (cluster, service, gatewayIp) => ({
+    direction: 'outbound',
+    dst_namespace: 'payments',
+    dst_service: `${service}-${cluster}`,
+    dst_target_cluster: cluster,
+    dst_target_service: service,
+    dst_target_service_namespace: 'payments',
+    dst_zone_locality: 'unknown',
+    target_addr: `${gatewayIp}:4143`,
+    target_ip: gatewayIp,
+    target_port: '4143',
+    tls: 'true',
+    server_id: gatewayId,
+  });
+  w.counter(
+    'request',
+    {
+      ...api,
+      ...viaGateway('eu-2', 'ledger-replica', '172.18.0.20'),
+      authority: 'ledger-replica-eu-2.payments.svc.cluster.local:9090',
+    },
+    3,
+  );
+  w.counter(
+    'request',
+    {
+      ...api,
+      direction: 'outbound',
+      dst_namespace: 'payments',
+      dst_service: 'ledger',
+      dst_statefulset: 'ledger',
+      dst_serviceaccount: 'ledger',
+      dst_pod: 'ledger-0',
+      target_addr: '10.42.0.30:9090',
+      target_ip: '10.42.0.30',
+      target_port: '9090',
+      tls: 'true',
+      server_id: linkerdId('ledger', 'payments'),
+      authority: 'ledger.payments.svc.cluster.local:9090',
+    },
+    21,
+  );
+  const tcp = {
+    ...api,
+    ...viaGateway('us-1', 'reports-db', '172.18.0.30'),
+    peer: 'dst',
+  };
+  w.counter('tcp_read_bytes', tcp, 4000);
+  w.counter('tcp_write_bytes', tcp, 1000);
+  w.gauge('tcp_open_connections', tcp, 2);
+  w.counter('tcp_open', tcp, 0, { initial: 2 });
+  const mirror = link => ({
+    namespace: 'linkerd-multicluster',
+    pod: `controller-${link}-5c9d7b8f6-x1y2z`,
+    component: 'controller',
+    target_cluster_name: link,
+  });
+  w.gauge('gateway_alive', mirror('eu-2'), 1);
+  w.gauge('gateway_alive', mirror('us-1'), 0);
+  return {
+    openMetrics: w.toString(),
+    at: w.end,
+    truth: { gatewayId, reportsDbBytes: 5000 },
+  };
+}
+
 module.exports = {
+  linkerdMulticlusterDataset,
   istioTcpDataset,
   linkerdTcpDataset,
   manyWorkloadsDataset,

@@ -1,5 +1,6 @@
 import type {
   CertificateStatus,
+  MeshGap,
   TrafficObservation,
   WorkloadKind,
   WorkloadRef,
@@ -112,6 +113,83 @@ const DST_KIND_LABELS: Partial<Record<WorkloadKind, string>> = {
 };
 const DST_KINDS = KIND_ORDER.filter(k => DST_KIND_LABELS[k]);
 
+/**
+ * A mirrored service of another cluster (multicluster gateway mode): the
+ * destination controller labels its endpoints with the Link's target
+ * cluster and the remote service (linkerd/linkerd2 controller/api/
+ * destination/watcher/port_publisher.go metricLabels, names from
+ * endpoints_watcher.go), the proxy prefixes them `dst_`. No pod stands
+ * behind them here, so no `dst_deployment`; `server_id` is the gateway's.
+ */
+const TARGET_LABELS = [
+  'dst_target_cluster',
+  'dst_target_service',
+  'dst_target_service_namespace',
+];
+
+/**
+ * The peer of an outbound line: the workload the proxy named, or, through a
+ * multicluster gateway, the remote service and its cluster (the identity
+ * then is the gateway's, which terminated this hop's mTLS).
+ */
+function outboundPeer(
+  labels: Record<string, string>,
+  dstKinds: string[],
+  mtls: boolean,
+): TrafficObservation['peer'] {
+  const identity =
+    mtls && labels.server_id ? { identity: labels.server_id } : {};
+  const remote = labels.dst_target_cluster;
+  if (remote) {
+    return {
+      cluster: remote,
+      ...(labels.dst_target_service_namespace
+        ? { namespace: labels.dst_target_service_namespace }
+        : {}),
+      ...(labels.dst_target_service
+        ? { workload: labels.dst_target_service }
+        : {}),
+      ...identity,
+    };
+  }
+  const dstName = dstKinds.map(l => labels[l]).find(Boolean);
+  return {
+    ...(labels.dst_namespace ? { namespace: labels.dst_namespace } : {}),
+    ...(dstName ? { workload: dstName } : {}),
+    ...identity,
+  };
+}
+
+/**
+ * The gateways of other clusters this answer's traffic goes through that
+ * their service mirror reports down: the edge's figures are of a hop whose
+ * far end may no longer answer.
+ */
+function gatewayGaps(
+  traffic: TrafficObservation[],
+  gateways: PromSample[],
+  cluster: string,
+): MeshGap[] {
+  const down = new Set(
+    gateways
+      .filter(s => s.value === 0 && s.labels.target_cluster_name)
+      .map(s => s.labels.target_cluster_name),
+  );
+  const through = new Set(
+    traffic
+      .filter(t => t.direction === 'outbound' && t.peer.cluster)
+      .map(t => t.peer.cluster!),
+  );
+  return [...through]
+    .filter(c => down.has(c))
+    .sort()
+    .map(c => ({
+      topic: 'traffic' as const,
+      cluster,
+      message: `the multicluster gateway to ${c} fails its service mirror's probes (gateway_alive 0): calls to that cluster may not arrive`,
+    }));
+}
+
 function key(w: { namespace: string; kind: string; name: string }): string {
   return `${w.namespace}/${w.kind}/${w.name}`;
 }
@@ -189,9 +267,10 @@ function outboundPort(
   workload: WorkloadRef,
   labels: Record<string, string>,
 ): string {
-  const dst = Object.values(DST_KIND_LABELS)
-    .map(l => labels[l!])
-    .find(Boolean);
+  const dst =
+    Object.values(DST_KIND_LABELS)
+      .map(l => labels[l!])
+      .find(Boolean) ?? labels.dst_target_service;
   return `${key(workload)}|${labels.dst_namespace ?? ''}/${dst ?? ''}|${
     labels.target_port
   }`;
@@ -457,6 +536,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       history,
       tcpInbound,
       tcpOutbound,
+      gateways,
     ] = await Promise.all([
       q(
         ours(
@@ -482,6 +562,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
           [
             'dst_namespace',
             ...dstKinds,
+            ...TARGET_LABELS,
             'tls',
             'server_id',
             'no_tls_reason',
@@ -587,12 +668,17 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
         tcp('outbound', 'dst', [
           'dst_namespace',
           ...dstKinds,
+          ...TARGET_LABELS,
           'target_port',
           'tls',
           'server_id',
           'no_tls_reason',
         ]),
       ),
+      // Each Link's gateway as its service mirror probes it: 0 once
+      // `failureThreshold` probes failed in a row (linkerd/linkerd2
+      // multicluster/service-mirror/metrics.go, probe_worker.go).
+      q(minBy(['target_cluster_name'], selector('gateway_alive', this.scope))),
     ]);
 
     // Who calls each of our workloads, seen from the callers' proxies.
@@ -685,19 +771,10 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       const workload = workloadOf(s.labels);
       if (!workload) continue;
       const mtls = s.labels.tls === 'true';
-      const dstName = dstKinds.map(l => s.labels[l]).find(Boolean);
       traffic.push({
         workload,
         direction: 'outbound',
-        peer: {
-          ...(s.labels.dst_namespace
-            ? { namespace: s.labels.dst_namespace }
-            : {}),
-          ...(dstName ? { workload: dstName } : {}),
-          ...(mtls && s.labels.server_id
-            ? { identity: s.labels.server_id }
-            : {}),
-        },
+        peer: outboundPeer(s.labels, dstKinds, mtls),
         mtls,
         ...(mtls
           ? {}
@@ -749,19 +826,10 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
         continue;
       }
       const mtls = line.labels.tls === 'true';
-      const dstName = dstKinds.map(l => line.labels[l]).find(Boolean);
       traffic.push({
         workload,
         direction: 'outbound',
-        peer: {
-          ...(line.labels.dst_namespace
-            ? { namespace: line.labels.dst_namespace }
-            : {}),
-          ...(dstName ? { workload: dstName } : {}),
-          ...(mtls && line.labels.server_id
-            ? { identity: line.labels.server_id }
-            : {}),
-        },
+        peer: outboundPeer(line.labels, dstKinds, mtls),
         mtls,
         // Bytes the proxy forwarded without reading them: it knows it did
         // not authenticate the server, not whether the application
@@ -869,7 +937,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       meshCertificates,
       workloadHistory: sampleTimesByWorkload(history, workloadOf),
       clientReported,
-      gaps: [],
+      gaps: gatewayGaps(traffic, gateways, query.cluster),
     };
   }
 
