@@ -1691,7 +1691,8 @@ function linkerdTcpDataset(end) {
  * smtp.example.net outside the mesh (reported by its own sidecar only).
  * tokenizer (ambient): card-issuing's HTTP requests (reported by its
  * sidecar) ride on connections tokenizer's ztunnel reports as mTLS;
- * legacy-batch reaches it in plaintext through ztunnel's passthrough.
+ * legacy-batch reaches it in plaintext through ztunnel's passthrough;
+ * wallet (ambient) calls it through its waypoint.
  */
 function istioTcpDataset(end) {
   const w = new OpenMetricsWriter(end);
@@ -1796,6 +1797,42 @@ function istioTcpDataset(end) {
     churn: 0.01,
     open: 1,
   });
+  // wallet (ambient) calls tokenizer through its waypoint: the waypoint
+  // reports the requests with the real client and backend
+  // (reporter="waypoint": istio/proxy istio_stats.cc; istio/istio
+  // tests/integration/ambient/baseline_test.go), and tokenizer's ztunnel
+  // sees the waypoint's connections.
+  const wallet = {
+    name: 'wallet',
+    namespace: 'cards',
+    principal: spiffe('wallet', 'cards'),
+  };
+  const waypoint = {
+    name: 'waypoint',
+    namespace: 'cards',
+    principal: spiffe('waypoint', 'cards'),
+  };
+  w.counter(
+    'istio_requests',
+    {
+      reporter: 'waypoint',
+      request_protocol: 'http',
+      response_code: '200',
+      response_flags: '-',
+      grpc_response_status: '',
+      ...side('source', wallet),
+      ...side('destination', tokenizer),
+      destination_service: tokenizerService,
+      connection_security_policy: 'mutual_tls',
+    },
+    2,
+  );
+  tcp('destination', waypoint, tokenizer, tokenizerService, 'mutual_tls', {
+    received: 3000,
+    sent: 9000,
+    churn: 0.02,
+    open: 2,
+  });
   return {
     openMetrics: w.toString(),
     at: w.end,
@@ -1805,6 +1842,8 @@ function istioTcpDataset(end) {
       smtp: 50 + 350,
       tokenizerFromIssuing: 8000 + 16000,
       tokenizerPlaintext: 100 + 300,
+      tokenizerFromWaypoint: 3000 + 9000,
+      walletPrincipal: wallet.principal,
     },
   };
 }

@@ -259,6 +259,14 @@ describeWithPrometheus('Istio TCP against a real Prometheus', () => {
         reasons: [],
       },
       {
+        // The waypoint's own hop to it, over HBONE.
+        peer: 'waypoint',
+        bytes: truth.tokenizerFromWaypoint,
+        open: 2,
+        mtls: 1,
+        reasons: [],
+      },
+      {
         peer: 'legacy-batch',
         bytes: truth.tokenizerPlaintext,
         open: 1,
@@ -268,6 +276,34 @@ describeWithPrometheus('Istio TCP against a real Prometheus', () => {
         ],
       },
     ]);
+  });
+
+  it('reads requests through a waypoint as the waypoint reports them: the real client, over mTLS', () => {
+    const http = buildEdges(
+      telemetry.traffic.filter(t => t.workload.name === 'tokenizer'),
+    ).filter(e => e.direction === 'inbound' && e.protocol !== 'tcp');
+    expect(
+      http.map(e => ({
+        peer: e.peer.workload,
+        identity: e.peer.identity,
+        rps: e.requestsPerSecond,
+        mtls: e.mtlsShare,
+      })),
+    ).toEqual([
+      { peer: 'wallet', identity: truth.walletPrincipal, rps: 2, mtls: 1 },
+    ]);
+    expect(
+      telemetry.callers
+        .filter(c => c.workload.name === 'tokenizer')
+        .map(c => c.identity)
+        .sort(),
+    ).toEqual(
+      [
+        'spiffe://cluster.local/ns/cards/sa/card-issuing',
+        'spiffe://cluster.local/ns/cards/sa/waypoint',
+        truth.walletPrincipal,
+      ].sort(),
+    );
   });
 
   it('reads outbound TCP once per connection: the destination when it reports, our sidecar otherwise', () => {

@@ -253,6 +253,13 @@ export class IstioTelemetry implements MeshTelemetrySource {
     const requests = (matchers: Parameters<typeof selector>[1]) =>
       selector('istio_requests_total', matchers);
     const destination = eq('reporter', 'destination');
+    // Requests at the destination's side: its sidecar, or the waypoint in
+    // front of an ambient workload, which reports the real client and
+    // backend with `connection_security_policy` set (istio/proxy
+    // istio_stats.cc, reporter="waypoint"; istio/istio
+    // tests/integration/ambient/baseline_test.go). Waypoints serve ambient
+    // workloads only, so no request is reported by both.
+    const atDestination = oneOf('reporter', ['destination', 'waypoint']);
     const hours =
       query.historyHours ??
       historyLookbackHours(durationSeconds(query.callerWindow));
@@ -301,7 +308,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
             'connection_security_policy',
             ...CLUSTERS,
           ],
-          rate(requests([destination, ...toOurs]), query.window),
+          rate(requests([atDestination, ...toOurs]), query.window),
         ),
       ),
       q(
@@ -315,7 +322,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
             'connection_security_policy',
             ...CLUSTERS,
           ],
-          rate(requests([destination, ...fromOurs]), query.window),
+          rate(requests([atDestination, ...fromOurs]), query.window),
         ),
       ),
       q(
@@ -370,7 +377,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
           or(
             eventsIn(
               requests([
-                destination,
+                atDestination,
                 eq('connection_security_policy', 'mutual_tls'),
                 ...toOurs,
               ]),
@@ -422,7 +429,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
             countBy(
               [DST_NS, DST],
               or(
-                requests([destination, ...toOurs]),
+                requests([atDestination, ...toOurs]),
                 selector('istio_tcp_connections_opened_total', [
                   destination,
                   ...toOurs,
@@ -806,7 +813,9 @@ export class IstioTelemetry implements MeshTelemetrySource {
     const self = inbound ? [DST_NS, DST] : [SRC_NS, SRC];
     const peer = inbound ? [] : [DST_NS, DST, 'destination_service'];
     const matchers = [
-      eq('reporter', inbound && !byCallers ? 'destination' : 'source'),
+      inbound && !byCallers
+        ? oneOf('reporter', ['destination', 'waypoint'])
+        : eq('reporter', 'source'),
       ...sideOf(
         self[0],
         self[1],
