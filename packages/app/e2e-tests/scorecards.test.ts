@@ -62,7 +62,7 @@ test('the Zero trust page lists every service worst first, filters by an owner a
   const csv = fs.readFileSync((await file.path())!, 'utf8');
   const lines = csv.trim().split(/\r?\n/);
   expect(lines[0]).toMatch(/^entity,title,owner,system/);
-  expect(lines).toHaveLength(5);
+  expect(lines).toHaveLength(6);
   for (const line of lines.slice(1)) {
     expect(line).toContain('group:default/payments-team');
   }

@@ -276,6 +276,11 @@ export interface CertificateStatus {
   notAfter: string;
   /** Whole days until notAfter; negative once expired. */
   daysToExpiry: number;
+  /**
+   * Why it fails whatever its expiry: not signed by any trust anchor of
+   * the bundle, or its manager reports it not ready.
+   */
+  problem?: string;
 }
 
 /**

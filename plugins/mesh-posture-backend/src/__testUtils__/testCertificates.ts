@@ -28,3 +28,57 @@ export async function selfSignedPem(options: {
   });
   return cert.toString('pem');
 }
+
+/** A CA to sign test certificates with: its PEM and its keys. */
+export interface TestCa {
+  pem: string;
+  name: string;
+  keys: CryptoKeyPair;
+}
+
+const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+
+async function keyPair(): Promise<CryptoKeyPair> {
+  return (await webcrypto.subtle.generateKey(ALG, true, [
+    'sign',
+    'verify',
+  ])) as unknown as CryptoKeyPair;
+}
+
+/** A self-signed CA (a trust anchor) whose keys can sign more. */
+export async function testCa(commonName: string, days = 365): Promise<TestCa> {
+  const keys = await keyPair();
+  const name = `CN=${commonName}`;
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: Math.floor(Math.random() * 1e12).toString(16),
+    name,
+    notBefore: new Date(Date.now() - 86400_000),
+    notAfter: new Date(Date.now() + days * 86400_000),
+    signingAlgorithm: ALG,
+    keys,
+    extensions: [new x509.BasicConstraintsExtension(true, 2, true)],
+  });
+  return { pem: cert.toString('pem'), name, keys };
+}
+
+/** An intermediate CA (Linkerd's issuer) signed by `parent`. */
+export async function issuedCa(
+  parent: TestCa,
+  commonName: string,
+  days = 365,
+): Promise<TestCa> {
+  const keys = await keyPair();
+  const name = `CN=${commonName}`;
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: Math.floor(Math.random() * 1e12).toString(16),
+    issuer: parent.name,
+    subject: name,
+    notBefore: new Date(Date.now() - 86400_000),
+    notAfter: new Date(Date.now() + days * 86400_000),
+    signingAlgorithm: ALG,
+    publicKey: keys.publicKey,
+    signingKey: parent.keys.privateKey,
+    extensions: [new x509.BasicConstraintsExtension(true, 1, true)],
+  });
+  return { pem: cert.toString('pem'), name, keys };
+}

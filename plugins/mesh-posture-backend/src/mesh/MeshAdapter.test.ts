@@ -4,7 +4,11 @@ import type {
   MeshCluster,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { FakeObject, objectSourceOf } from '../__testUtils__/fakeKubernetesApi';
-import { selfSignedPem } from '../__testUtils__/testCertificates';
+import {
+  issuedCa,
+  selfSignedPem,
+  testCa,
+} from '../__testUtils__/testCertificates';
 import { IstioObjectAdapter, LinkerdObjectAdapter } from './MeshAdapter';
 
 const DAY = 86400_000;
@@ -184,6 +188,46 @@ describe('LinkerdObjectAdapter', () => {
     ]);
     // The private key is never part of what is returned.
     expect(JSON.stringify(on)).not.toContain('PRIVATE KEY');
+  });
+
+  it('fails an issuer the bundle did not sign, and passes one it did, as linkerd check does', async () => {
+    const anchor = await testCa('root.linkerd.cluster.local');
+    const stranger = await testCa('root.linkerd.cluster.local');
+    const read = async (issuer: { pem: string }) =>
+      new LinkerdObjectAdapter().read(
+        objectSourceOf([
+          {
+            apiVersion: 'v1',
+            kind: 'ConfigMap',
+            metadata: {
+              name: 'linkerd-identity-trust-roots',
+              namespace: 'linkerd',
+            },
+            data: { 'ca-bundle.crt': anchor.pem },
+          },
+          {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: { name: 'linkerd-identity-issuer', namespace: 'linkerd' },
+            data: { 'crt.pem': Buffer.from(issuer.pem).toString('base64') },
+          },
+        ]),
+        cluster('linkerd', { readIssuerSecret: true }),
+        ['payments'],
+        new Date(),
+      );
+    const good = await read(
+      await issuedCa(anchor, 'identity.linkerd.cluster.local'),
+    );
+    expect(good.certificates.find(c => c.role === 'issuer')).not.toHaveProperty(
+      'problem',
+    );
+    const bad = await read(
+      await issuedCa(stranger, 'identity.linkerd.cluster.local'),
+    );
+    expect(bad.certificates.find(c => c.role === 'issuer')?.problem).toMatch(
+      /^not issued by any trust anchor of the bundle/,
+    );
   });
 
   it('reports a trust bundle that is not PEM as invalid', async () => {

@@ -16,7 +16,12 @@ import {
 import type { ClusterConfig } from '../config';
 import type { PrometheusClient } from '../prometheus/PrometheusClient';
 import type { Matcher } from '../prometheus/promql';
-import { CertificateParseError, certificateStatuses } from './certificates';
+import {
+  CertificateParseError,
+  certificateStatuses,
+  notIssuedByAnchors,
+  notReady,
+} from './certificates';
 import {
   evaluateIstioAuthorization,
   IstioPolicyObjects,
@@ -204,8 +209,9 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
       gaps,
     );
     if (issuerCertificate?.status?.notAfter) {
-      certificates.push(
-        statusOf(
+      const problem = notReady(issuerCertificate);
+      certificates.push({
+        ...statusOf(
           {
             subject:
               issuerCertificate.spec?.commonName ??
@@ -221,7 +227,8 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
             location: `Certificate ${settings.linkerdNamespace}/${issuerCertificate.metadata.name} (cert-manager)`,
           },
         ),
-      );
+        ...(problem ? { problem } : {}),
+      });
     } else if (settings.readIssuerSecret) {
       const secret = await source.get(
         {
@@ -234,16 +241,27 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
         { signal },
       );
       const encoded = secret?.data?.['crt.pem'] ?? secret?.data?.['tls.crt'];
+      const pem = encoded
+        ? Buffer.from(encoded, 'base64').toString('utf8')
+        : undefined;
+      const issuer = bundleStatuses(
+        pem,
+        {
+          ...context,
+          role: 'issuer',
+          location: `Secret ${settings.linkerdNamespace}/linkerd-identity-issuer`,
+        },
+        gaps,
+      );
+      // Its PEM is the issuer first, then any intermediates: the first is
+      // the issuer the identity controller signs with.
+      const anchors = trustRoots?.data?.['ca-bundle.crt'];
+      const problem =
+        pem && anchors && issuer.length > 0
+          ? notIssuedByAnchors(pem, anchors)
+          : undefined;
       certificates.push(
-        ...bundleStatuses(
-          encoded ? Buffer.from(encoded, 'base64').toString('utf8') : undefined,
-          {
-            ...context,
-            role: 'issuer',
-            location: `Secret ${settings.linkerdNamespace}/linkerd-identity-issuer`,
-          },
-          gaps,
-        ),
+        ...issuer.map((c, i) => (i === 0 && problem ? { ...c, problem } : c)),
       );
     }
     const issuerUnknown = certificates.some(c => c.role === 'issuer')

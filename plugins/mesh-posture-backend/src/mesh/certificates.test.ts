@@ -1,7 +1,13 @@
-import { selfSignedPem } from '../__testUtils__/testCertificates';
+import {
+  issuedCa,
+  selfSignedPem,
+  testCa,
+} from '../__testUtils__/testCertificates';
 import {
   CertificateParseError,
   certificateStatuses,
+  notIssuedByAnchors,
+  notReady,
   parsePemBundle,
 } from './certificates';
 
@@ -55,5 +61,65 @@ describe('certificateStatuses', () => {
         '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----',
       ),
     ).toThrow(CertificateParseError);
+  });
+});
+
+describe('notIssuedByAnchors, as linkerd check judges the issuer', () => {
+  it('accepts an issuer the anchor signed, alone or through an intermediate', async () => {
+    const anchor = await testCa('root.linkerd.cluster.local');
+    const issuer = await issuedCa(anchor, 'identity.linkerd.cluster.local');
+    expect(notIssuedByAnchors(issuer.pem, anchor.pem)).toBeUndefined();
+    const intermediate = await issuedCa(anchor, 'intermediate.bank.example');
+    const deeper = await issuedCa(
+      intermediate,
+      'identity.linkerd.cluster.local',
+    );
+    expect(
+      notIssuedByAnchors(`${deeper.pem}\n${intermediate.pem}`, anchor.pem),
+    ).toBeUndefined();
+    // The intermediate missing from the issuer's PEM breaks the chain.
+    expect(notIssuedByAnchors(deeper.pem, anchor.pem)).toMatch(
+      /^not issued by any trust anchor/,
+    );
+  });
+
+  it('checks signatures, not names: a new root with the same name does not vouch for the old issuer', async () => {
+    const old = await testCa('root.linkerd.cluster.local');
+    const issuer = await issuedCa(old, 'identity.linkerd.cluster.local');
+    const rotated = await testCa('root.linkerd.cluster.local');
+    expect(notIssuedByAnchors(issuer.pem, rotated.pem)).toBe(
+      'not issued by any trust anchor of the bundle (signed by "CN=root.linkerd.cluster.local"), so proxies cannot verify the certificates it issues',
+    );
+    // During a rotation the bundle holds both: then it is.
+    expect(
+      notIssuedByAnchors(issuer.pem, `${rotated.pem}\n${old.pem}`),
+    ).toBeUndefined();
+  });
+});
+
+describe('notReady', () => {
+  it("reads cert-manager's Ready=False with its reason, and nothing else", () => {
+    // Condition shape of cert-manager.io/v1 Certificate status
+    // (cert-manager pkg/apis/certmanager/v1/types_certificate.go).
+    expect(
+      notReady({
+        status: {
+          conditions: [
+            {
+              type: 'Ready',
+              status: 'False',
+              reason: 'Issuing',
+              message: 'Issuing certificate as Secret does not exist',
+            },
+          ],
+        },
+      }),
+    ).toBe(
+      'cert-manager reports it not Ready (Issuing): Issuing certificate as Secret does not exist',
+    );
+    expect(
+      notReady({ status: { conditions: [{ type: 'Ready', status: 'True' }] } }),
+    ).toBeUndefined();
+    expect(notReady({})).toBeUndefined();
   });
 });

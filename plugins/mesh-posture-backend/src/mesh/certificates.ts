@@ -67,3 +67,63 @@ export function certificateStatuses(
     ),
   );
 }
+
+/**
+ * Why a certificate chain is not issued by any of the trust anchors, as
+ * `linkerd check` asks of the issuer ("issuer cert is issued by the trust
+ * anchor": linkerd/linkerd2 pkg/healthcheck/healthcheck.go verifies the
+ * issuer's credentials against a pool of the anchors, with the rest of its
+ * PEM as intermediates); undefined when it is. Signatures are checked, not
+ * names alone.
+ */
+export function notIssuedByAnchors(
+  chainPem: string,
+  anchorsPem: string,
+): string | undefined {
+  const [leaf, ...intermediates] = parsePemBundle(chainPem);
+  const anchors = parsePemBundle(anchorsPem);
+  const issued = (child: X509Certificate, parent: X509Certificate) =>
+    child.checkIssued(parent) && child.verify(parent.publicKey);
+  // Climb from the issuer through its intermediates, one step each, until
+  // an anchor signed the step reached.
+  const climb = (
+    from: X509Certificate,
+    left: X509Certificate[],
+  ): X509Certificate => {
+    if (anchors.some(a => issued(from, a))) return from;
+    const parent = left.find(i => issued(from, i));
+    return parent
+      ? climb(
+          parent,
+          left.filter(i => i !== parent),
+        )
+      : from;
+  };
+  const current = climb(leaf, intermediates);
+  if (anchors.some(a => issued(current, a))) return undefined;
+  return `not issued by any trust anchor of the bundle (signed by "${
+    subjectName(current) === subjectName(leaf)
+      ? current.issuer.replace(/\n/g, ', ')
+      : subjectName(current)
+  }"), so proxies cannot verify the certificates it issues`;
+}
+
+/** What cert-manager's Ready condition says against a Certificate, if anything. */
+export function notReady(certificate: {
+  status?: {
+    conditions?: Array<{
+      type?: string;
+      status?: string;
+      reason?: string;
+      message?: string;
+    }>;
+  };
+}): string | undefined {
+  const ready = certificate.status?.conditions?.find(c => c.type === 'Ready');
+  if (ready?.status !== 'False') return undefined;
+  // Written by cert-manager from the cluster's state: kept short.
+  const message = (ready.message ?? '').slice(0, 200);
+  return `cert-manager reports it not Ready${
+    ready.reason ? ` (${ready.reason.slice(0, 60)})` : ''
+  }${message ? `: ${message}` : ''}`;
+}

@@ -991,3 +991,22 @@ describe('certificates of ambient workloads', () => {
     );
   });
 });
+
+describe('a certificate with a problem', () => {
+  it('fails the check whatever its expiry, naming the problem', () => {
+    const issuer: CertificateStatus = {
+      ...cert(300),
+      role: 'issuer',
+      subject: 'identity.linkerd.cluster.local',
+      location: 'Secret linkerd/linkerd-identity-issuer',
+      problem: 'not issued by any trust anchor of the bundle',
+    };
+    const p = assessPosture(facts({ certificates: [cert(200), issuer] }));
+    const c = check(p, 'certificates');
+    expect(c.status).toBe('fail');
+    expect(c.detail).toBe(
+      'issuer "identity.linkerd.cluster.local" on prod: not issued by any trust anchor of the bundle',
+    );
+    expect(p.verdict.summary).toContain('issuer not valid');
+  });
+});

@@ -562,15 +562,17 @@ function checkMtls(
 }
 
 /**
- * The status of one certificate: failing once expired, warning within
+ * The status of one certificate: failing once expired or with a problem
+ * (see {@link CertificateStatus.problem}), warning within
  * {@link CERTIFICATE_WARNING_DAYS} of expiry.
  * @public
  */
 export function certificateStatus(
   daysToExpiry: number,
   role?: CertificateStatus['role'],
+  problem?: string,
 ): CheckStatus {
-  if (daysToExpiry < 0) return 'fail';
+  if (problem || daysToExpiry < 0) return 'fail';
   // Workload certificates rotate daily by themselves; only a lapse matters.
   if (role === 'workload') return 'pass';
   if (daysToExpiry < CERTIFICATE_WARNING_DAYS) return 'warn';
@@ -628,8 +630,8 @@ function checkCertificates(
   // The certificate that decides: the worst status, then the soonest expiry.
   const soonest = [...certificates].sort(
     (a, b) =>
-      SEVERITY[certificateStatus(b.daysToExpiry, b.role)] -
-        SEVERITY[certificateStatus(a.daysToExpiry, a.role)] ||
+      SEVERITY[certificateStatus(b.daysToExpiry, b.role, b.problem)] -
+        SEVERITY[certificateStatus(a.daysToExpiry, a.role, a.problem)] ||
       (a.role === 'workload' ? 1 : 0) - (b.role === 'workload' ? 1 : 0) ||
       a.daysToExpiry - b.daysToExpiry,
   )[0];
@@ -646,9 +648,16 @@ function checkCertificates(
         : 'no mesh certificate could be read';
   } else {
     const name = ROLE_NAMES[soonest.role];
-    const status = certificateStatus(soonest.daysToExpiry, soonest.role);
+    const status = certificateStatus(
+      soonest.daysToExpiry,
+      soonest.role,
+      soonest.problem,
+    );
     const where = `${name} "${soonest.subject}" on ${soonest.cluster}`;
-    if (status === 'fail') {
+    if (soonest.problem) {
+      findings.fail = `${where}: ${soonest.problem}`;
+      short = `${name} not valid`;
+    } else if (status === 'fail') {
       findings.fail = `${where} ${formatExpiry(soonest.daysToExpiry)}`;
       short = `${name} expired`;
     } else if (status === 'warn') {

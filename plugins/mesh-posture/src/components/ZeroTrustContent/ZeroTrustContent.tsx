@@ -262,7 +262,19 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
       width: '48px',
     },
     { title: 'Role', render: c => c.role.replace('-', ' ') },
-    { title: 'Subject', render: c => c.subject },
+    {
+      title: 'Subject',
+      render: c => (
+        <>
+          {c.subject}
+          {c.problem && (
+            <Typography variant="caption" color="error" display="block">
+              {c.problem}
+            </Typography>
+          )}
+        </>
+      ),
+    },
     { title: 'Cluster', render: c => c.cluster },
     { title: 'Read from', render: c => c.location },
     {

@@ -88,7 +88,7 @@ export function certificateStatusFor(
   const check = posture.verdict.checks.find(x => x.id === 'certificates');
   return check?.status === 'not-applicable'
     ? 'not-applicable'
-    : certificateStatus(c.daysToExpiry, c.role);
+    : certificateStatus(c.daysToExpiry, c.role, c.problem);
 }
 
 export function sourceName(s: SourceReport) {
