@@ -51,6 +51,7 @@ import {
 import {
   DEMO_CLUSTERS,
   DEMO_EDGES,
+  DEMO_REMOTE_EDGES,
   DEMO_TCP_EDGES,
   DEMO_WORKLOADS,
   DemoCluster,
@@ -656,6 +657,32 @@ export class DemoMesh implements MeshClusterProvider {
           });
         }
       }
+    }
+
+    // Calls through a multicluster gateway to a cluster the demo does not
+    // serve: only the caller's side is known.
+    for (const e of DEMO_REMOTE_EDGES.filter(r => r.cluster === cluster.name)) {
+      const ref = query.workloads.find(
+        w => w.name === e.from && byName.get(w.name)?.meshed,
+      );
+      if (!ref) continue;
+      traffic.push({
+        workload: ref,
+        direction: 'outbound',
+        peer: {
+          cluster: e.targetCluster,
+          namespace: e.namespace,
+          workload: e.to,
+          identity:
+            'linkerd-gateway.linkerd-multicluster.serviceaccount.identity.linkerd.cluster.local',
+        },
+        mtls: true,
+        requestsPerSecond: edgeRate(
+          `${e.cluster}/${e.from}->${e.targetCluster}/${e.to}`,
+          e.peakRps,
+          at,
+        ),
+      });
     }
 
     // Opaque TCP edges (a database): bytes and open connections, no requests.

@@ -328,3 +328,31 @@ export const DEMO_TCP_EDGES: DemoTcpEdge[] = [
     carriesRequests: true,
   },
 ];
+
+/**
+ * A call to a workload on a cluster the demo does not serve, through a
+ * Linkerd multicluster gateway: the caller's proxy names the remote
+ * service and its cluster (dst_target_*), with the gateway's identity.
+ */
+export interface DemoRemoteEdge {
+  cluster: string;
+  from: string;
+  /** The Link's target cluster name. */
+  targetCluster: string;
+  namespace: string;
+  to: string;
+  peakRps: number;
+}
+
+export const DEMO_REMOTE_EDGES: DemoRemoteEdge[] = [
+  // payments-api reads balances from the ledger's disaster-recovery
+  // replica on the second EU cluster (same kubernetes-id, same entity).
+  {
+    cluster: EU,
+    from: 'payments-api',
+    targetCluster: 'prod-eu-north',
+    namespace: 'payments',
+    to: 'ledger',
+    peakRps: 2,
+  },
+];

@@ -259,6 +259,7 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %s', id => {
       firstSeen: '2026-11-01T10:00:00.000Z',
       lastSeen: '2026-11-02T10:00:00.000Z',
       observations: 2,
+      protocol: 'http',
       maxRequestsPerSecond: 8,
       minMtlsShare: 0.75,
       plaintextReasons: ['no_tls_from_remote'],
@@ -283,6 +284,68 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %s', id => {
       new Date('2026-10-31T00:00:00Z'),
     );
     expect(before).toEqual({ runs: 0, flows: [] });
+  });
+
+  it('keeps TCP flows, in bytes, and peers on other clusters, as flows of their own', async () => {
+    const { store } = await createStore();
+    const flows = (bytes: number) => [
+      flow('ledger', 'payments-api', 1),
+      flow('ledger', 'statements', 0, {
+        protocol: 'tcp',
+        requestsPerSecond: 0,
+        bytesPerSecond: bytes,
+      }),
+      flow('ledger', 'payments-api', 1, {
+        peer: {
+          cluster: 'prod-eu-north',
+          namespace: 'web',
+          workload: 'payments-api',
+          entityRef: 'component:default/payments-api',
+        },
+      }),
+    ];
+    await store.recordRun(
+      run('2026-11-01T10:00:00.000Z', [scorecard('ledger', 50)], flows(9000)),
+    );
+    await store.recordRun(
+      run('2026-11-02T10:00:00.000Z', [scorecard('ledger', 50)], flows(12000)),
+    );
+    const { flows: read } = await store.dataflows(
+      ['component:default/ledger'],
+      new Date('2026-11-01T00:00:00Z'),
+      new Date('2026-11-30T00:00:00Z'),
+    );
+    expect(
+      read.map(f => ({
+        peer: f.peer.workload,
+        cluster: f.peer.cluster,
+        protocol: f.protocol,
+        bytes: f.maxBytesPerSecond,
+        observations: f.observations,
+      })),
+    ).toEqual([
+      {
+        peer: 'statements',
+        cluster: undefined,
+        protocol: 'tcp',
+        bytes: 12000,
+        observations: 2,
+      },
+      {
+        peer: 'payments-api',
+        cluster: 'prod-eu-north',
+        protocol: 'http',
+        bytes: undefined,
+        observations: 2,
+      },
+      {
+        peer: 'payments-api',
+        cluster: undefined,
+        protocol: 'http',
+        bytes: undefined,
+        observations: 2,
+      },
+    ]);
   });
 
   it('keeps flows whose security no proxy observed apart from plaintext', async () => {

@@ -115,6 +115,8 @@ const FLOW_KEY = [
   'peer_namespace',
   'peer_workload',
   'peer_identity',
+  'peer_cluster',
+  'protocol',
 ] as const;
 
 type FlowKeyRow = Record<(typeof FLOW_KEY)[number], string | null>;
@@ -178,7 +180,13 @@ export class ScorecardStore {
         peer_namespace: f.peer.namespace ?? null,
         peer_workload: f.peer.workload ?? null,
         peer_identity: f.peer.identity ?? null,
+        peer_cluster:
+          f.peer.cluster && f.peer.cluster !== f.cluster
+            ? f.peer.cluster
+            : null,
+        protocol: f.protocol ?? 'http',
         requests_per_second: f.requestsPerSecond,
+        bytes_per_second: f.bytesPerSecond ?? null,
         mtls_share: f.mtlsShare,
         plaintext_reasons: JSON.stringify(f.plaintextReasons),
         unverified_reasons: f.unverifiedReasons?.length
@@ -301,7 +309,11 @@ export class ScorecardStore {
     const grouped = await inPeriod(this.db(FLOWS))
       .select([...FLOW_KEY])
       .min({ first_seen: 'observed_at', min_mtls: 'mtls_share' })
-      .max({ last_seen: 'observed_at', max_rps: 'requests_per_second' })
+      .max({
+        last_seen: 'observed_at',
+        max_rps: 'requests_per_second',
+        max_bytes: 'bytes_per_second',
+      })
       .count({ observations: '*' })
       .groupBy([...FLOW_KEY]);
     const reasons = new Map<string, Set<string>>();
@@ -330,6 +342,7 @@ export class ScorecardStore {
         name: row.workload_name,
       },
       peer: {
+        ...(row.peer_cluster ? { cluster: row.peer_cluster } : {}),
         ...(row.peer_entity_ref ? { entityRef: row.peer_entity_ref } : {}),
         ...(row.peer_namespace ? { namespace: row.peer_namespace } : {}),
         ...(row.peer_workload ? { workload: row.peer_workload } : {}),
@@ -339,7 +352,12 @@ export class ScorecardStore {
       firstSeen: toDate(row.first_seen).toISOString(),
       lastSeen: toDate(row.last_seen).toISOString(),
       observations: Number(row.observations),
+      protocol: row.protocol,
       maxRequestsPerSecond: Number(row.max_rps),
+      // MAX skips nulls: set only on TCP flows.
+      ...(row.max_bytes !== null && row.max_bytes !== undefined
+        ? { maxBytesPerSecond: Number(row.max_bytes) }
+        : {}),
       // MIN skips nulls: null only when no run observed the flow's security.
       minMtlsShare: row.min_mtls === null ? null : Number(row.min_mtls),
       plaintextReasons: [...(reasons.get(flowKey(row)) ?? [])].sort(),

@@ -76,9 +76,22 @@ describe('DemoMesh', () => {
         .map(e => e.peer.workload)
         .sort(),
     ).toEqual(['open-banking-gateway', 'web-frontend']);
-    expect(p.edges.find(e => e.peer.workload === 'ledger')?.peer.identity).toBe(
-      'ledger.payments.serviceaccount.identity.linkerd.cluster.local',
-    );
+    const ledgers = p.edges.filter(e => e.peer.workload === 'ledger');
+    expect(
+      ledgers.map(e => [e.peer.cluster, e.peer.identity, e.mtlsShare]).sort(),
+    ).toEqual([
+      [
+        'prod-eu-north',
+        // Through the multicluster gateway: its identity ends this hop.
+        'linkerd-gateway.linkerd-multicluster.serviceaccount.identity.linkerd.cluster.local',
+        1,
+      ],
+      [
+        'prod-eu-west',
+        'ledger.payments.serviceaccount.identity.linkerd.cluster.local',
+        1,
+      ],
+    ]);
   });
 
   it("flags the plaintext caller of accounts-service with Linkerd's reason", async () => {

@@ -181,7 +181,9 @@ export class ScorecardSnapshot {
       card.missing.forEach(m => failed.add(m));
       scorecards.push(card);
       for (const edge of found.posture.edges) {
-        if (edge.requestsPerSecond <= 0) continue;
+        // TCP carries no requests: its flows are measured in bytes.
+        const bytes = edge.tcp?.bytesPerSecond ?? 0;
+        if (edge.requestsPerSecond <= 0 && bytes <= 0) continue;
         const peerRef = edge.peer.workload
           ? entityOfPeer(edge.peer.workload)
           : undefined;
@@ -194,7 +196,11 @@ export class ScorecardSnapshot {
             name: edge.workload.name,
           },
           peer: { ...edge.peer, ...(peerRef ? { entityRef: peerRef } : {}) },
+          ...(edge.protocol && edge.protocol !== 'http'
+            ? { protocol: edge.protocol }
+            : {}),
           requestsPerSecond: edge.requestsPerSecond,
+          ...(edge.tcp ? { bytesPerSecond: bytes } : {}),
           mtlsShare: edge.mtlsShare,
           plaintextReasons: edge.plaintextReasons,
           ...(edge.unverifiedReasons

@@ -276,6 +276,19 @@ describe('scorecard routes', () => {
       ),
     ).toBe(true);
 
+    // The ledger's database flows are TCP, in bytes: its plaintext client
+    // is evidence too.
+    const ledger = await request(server)
+      .get(`${BASE}/dataflow`)
+      .query({ entityRef: 'component:default/ledger' });
+    expectSchema('DataflowResponse', ledger.body);
+    const tcp = ledger.body.flows.filter((f: any) => f.protocol === 'tcp');
+    expect(tcp.length).toBeGreaterThan(0);
+    expect(tcp.every((f: any) => f.maxBytesPerSecond > 0)).toBe(true);
+    expect(
+      tcp.some((f: any) => f.direction === 'inbound' && f.minMtlsShare === 0),
+    ).toBe(true);
+
     const past = await request(server).get(`${BASE}/dataflow`).query({
       entityRef: 'component:default/payments-api',
       from: '2026-01-01',

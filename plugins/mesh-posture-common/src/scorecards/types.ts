@@ -1,4 +1,4 @@
-import type { CheckStatus, EdgeSecurity } from '../types';
+import type { CheckStatus, EdgeProtocol, EdgeSecurity } from '../types';
 import {
   checkIdsWhere,
   MESH_POSTURE_CHECKS,
@@ -222,7 +222,11 @@ export interface Dataflow {
   direction: EdgeSecurity['direction'];
   workload: { namespace: string; name: string };
   peer: EdgeSecurity['peer'];
+  /** Absent: HTTP. */
+  protocol?: EdgeProtocol;
   requestsPerSecond: number;
+  /** TCP flows: bytes per second both ways (they have no requests). */
+  bytesPerSecond?: number;
   /** Over the requests whose security was observed; null when none was. */
   mtlsShare: number | null;
   plaintextReasons: string[];
@@ -251,7 +255,10 @@ export interface DataflowResponse {
     lastSeen: string;
     /** Runs that saw the flow. */
     observations: number;
+    protocol: EdgeProtocol;
     maxRequestsPerSecond: number;
+    /** TCP flows: the most bytes per second a run saw. */
+    maxBytesPerSecond?: number;
     /**
      * The lowest mTLS share any run saw: 1 means always encrypted; null when
      * no run could observe the flow's security.

@@ -16,6 +16,7 @@ import Typography from '@material-ui/core/Typography';
 import {
   compareMtlsShare,
   DataflowResponse,
+  formatByteRate,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
@@ -143,7 +144,7 @@ export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
               <TableBody>
                 {flows.map(f => (
                   <TableRow
-                    key={`${f.seenBy}:${f.direction}:${
+                    key={`${f.seenBy}:${f.direction}:${f.protocol}:${
                       f.cluster
                     }:${JSON.stringify(f.peer)}`}
                   >
@@ -179,7 +180,9 @@ export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
                     <TableCell>{formatLocalTime(f.lastSeen)}</TableCell>
                     <TableCell align="right">{f.observations}</TableCell>
                     <TableCell align="right">
-                      {formatRate(f.maxRequestsPerSecond)}
+                      {f.protocol === 'tcp' && f.maxBytesPerSecond !== undefined
+                        ? `${formatByteRate(f.maxBytesPerSecond)} TCP`
+                        : formatRate(f.maxRequestsPerSecond)}
                     </TableCell>
                     <TableCell>{f.seenBy}</TableCell>
                   </TableRow>

@@ -46,6 +46,7 @@ function serve(byWindow: Record<string, MeshPosture>) {
             firstSeen: '2026-10-24T12:00:00.000Z',
             lastSeen: '2026-11-22T09:00:00.000Z',
             observations: 30,
+            protocol: 'http',
             maxRequestsPerSecond: 2.4,
             minMtlsShare: 0,
             plaintextReasons: ['no_tls_from_remote'],
@@ -63,7 +64,23 @@ function serve(byWindow: Record<string, MeshPosture>) {
             firstSeen: '2026-10-24T12:00:00.000Z',
             lastSeen: '2026-11-22T09:00:00.000Z',
             observations: 30,
+            protocol: 'http',
             maxRequestsPerSecond: 18,
+            minMtlsShare: 1,
+            plaintextReasons: [],
+          },
+          {
+            entityRef: 'component:default/accounts-service',
+            direction: 'outbound',
+            workload: { namespace: 'open-banking', name: 'accounts-service' },
+            peer: { namespace: 'open-banking', workload: 'accounts-db' },
+            cluster: 'prod-eu-west',
+            firstSeen: '2026-10-24T12:00:00.000Z',
+            lastSeen: '2026-11-22T09:00:00.000Z',
+            observations: 30,
+            protocol: 'tcp',
+            maxRequestsPerSecond: 0,
+            maxBytesPerSecond: 42_000,
             minMtlsShare: 1,
             plaintextReasons: [],
           },
@@ -243,5 +260,8 @@ describe('the dataflow history on the Zero trust tab', () => {
     expect(rows[1]).toHaveTextContent('web-frontend');
     expect(rows[1]).toHaveTextContent('always mTLS');
     expect(rows[1]).toHaveTextContent('the peer');
+    // A database flow is measured in bytes.
+    const db = rows.find(r => r.textContent?.includes('accounts-db'))!;
+    expect(db).toHaveTextContent('42.0 KB/s TCP');
   });
 });
