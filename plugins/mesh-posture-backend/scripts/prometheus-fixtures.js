@@ -1833,6 +1833,20 @@ function istioTcpDataset(end) {
     churn: 0.02,
     open: 2,
   });
+  // The sidecars' agents: seconds left on each workload certificate
+  // (istio/istio security/pkg/nodeagent/cache CertExpirySeconds), with only
+  // the pod from the scrape. card-issuing-v2 is another workload.
+  const agent = (pod, left, resource = 'default') =>
+    w.gauge(
+      'istio_agent_cert_expiry_seconds',
+      { namespace: 'cards', pod, resource_name: resource },
+      left,
+    );
+  agent('card-db-0', 20 * 3600);
+  agent('card-issuing-5d4f8b6c9-x2x8q', 18 * 3600);
+  agent('card-issuing-5d4f8b6c9-k7m2p', 5 * 3600);
+  agent('card-issuing-5d4f8b6c9-k7m2p', 300 * 86400, 'ROOTCA');
+  agent('card-issuing-v2-6b7c8d9f5-zzq4w', 3600);
   return {
     openMetrics: w.toString(),
     at: w.end,

@@ -339,6 +339,19 @@ describeWithPrometheus('Istio TCP against a real Prometheus', () => {
     ).toEqual([{ peer: 'tokenizer', rps: 4, mtls: 1 }]);
   });
 
+  it("reads each sidecar workload's soonest certificate from its pods' agents, and none for the ambient one", () => {
+    const left = (name: string) =>
+      telemetry.workloadCertificates
+        .filter(c => c.workload.name === name)
+        .map(c =>
+          Math.round((c.notAfter.getTime() / 1000 - dataset.at) / 3600),
+        );
+    expect(left('card-db')).toEqual([20]);
+    // Its soonest pod; not the ROOTCA, not card-issuing-v2's pod.
+    expect(left('card-issuing')).toEqual([5]);
+    expect(left('tokenizer')).toEqual([]);
+  });
+
   it('counts a TCP client admitted over mTLS as a caller seen', () => {
     expect(
       telemetry.callers

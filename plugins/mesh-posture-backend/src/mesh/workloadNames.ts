@@ -56,3 +56,46 @@ export function podNameIndex(workloads: WorkloadRef[]) {
 export function workloadNameOfPod(pod: string): string {
   return cronJobOfPod(pod) ?? pod;
 }
+
+/*
+ * The names controllers give pods: a Deployment's ReplicaSet
+ * `<deployment>-<pod-template-hash>` and its pods `<rs>-<5 characters>`, a
+ * StatefulSet's `<statefulset>-<ordinal>`, a DaemonSet's or Job's
+ * `<owner>-<5 characters>` (kubernetes pkg/controller: generateName plus
+ * utilrand.String(5); the hash is rand.SafeEncodeString, up to 10).
+ */
+const POD_SUFFIX: Partial<Record<WorkloadRef['kind'], RegExp>> = {
+  Deployment: /^-[a-z0-9]{1,10}-[a-z0-9]{5}$/,
+  ReplicaSet: /^-[a-z0-9]{5}$/,
+  StatefulSet: /^-\d+$/,
+  DaemonSet: /^-[a-z0-9]{5}$/,
+  Job: /^-[a-z0-9]{5}$/,
+};
+
+/**
+ * Finds the asked workload a pod belongs to by the pod's name, for series
+ * that carry only the pod (an Istio agent's). The longest matching name
+ * wins, so `api-v2-…` is not taken for `api`'s.
+ */
+export function podOwnerIndex(workloads: WorkloadRef[]) {
+  const byNamespace = new Map<string, WorkloadRef[]>();
+  for (const w of workloads) {
+    byNamespace.set(w.namespace, [...(byNamespace.get(w.namespace) ?? []), w]);
+  }
+  for (const list of byNamespace.values()) {
+    list.sort((a, b) => b.name.length - a.name.length);
+  }
+  const byPodName = podNameIndex(workloads);
+  return (namespace: string, pod: string): WorkloadRef | undefined => {
+    const named = byPodName(namespace, pod);
+    if (named) return named;
+    return (byNamespace.get(namespace) ?? []).find(w => {
+      const suffix = POD_SUFFIX[w.kind];
+      return (
+        suffix !== undefined &&
+        pod.startsWith(w.name) &&
+        suffix.test(pod.slice(w.name.length))
+      );
+    });
+  };
+}

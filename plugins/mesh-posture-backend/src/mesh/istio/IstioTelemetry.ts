@@ -32,6 +32,7 @@ import {
   eventsIn,
   Matcher,
   maxBy,
+  minBy,
   oneOf,
   or,
   rate,
@@ -39,6 +40,7 @@ import {
   sumBy,
 } from '../../prometheus/promql';
 import { sampleTimesByWorkload } from '../history';
+import { podOwnerIndex } from '../workloadNames';
 import { tcpLines, tcpMeasures } from '../tcpParts';
 import { namespacesOf, selectsByName } from '../selection';
 import { statusOf, stepsOf } from '@mesh-posture/plugin-mesh-posture-node';
@@ -203,6 +205,35 @@ function notSeenAtDestination(
 }
 
 /**
+ * The soonest-expiring workload certificate of each asked workload, from
+ * its pods' agents (ambient pods have none: ztunnel holds their
+ * certificates and exports no expiry).
+ */
+function workloadCertificatesOf(
+  samples: PromSample[],
+  workloads: WorkloadRef[],
+  at: Date,
+): WorkloadTelemetry['workloadCertificates'] {
+  const ownerOf = podOwnerIndex(workloads);
+  const soonest = new Map<string, { workload: WorkloadRef; left: number }>();
+  for (const s of samples) {
+    if (!Number.isFinite(s.value)) continue;
+    const workload = ownerOf(s.labels.namespace ?? '', s.labels.pod ?? '');
+    if (!workload) continue;
+    const key = `${workload.namespace}/${workload.kind}/${workload.name}`;
+    const seen = soonest.get(key);
+    if (!seen || s.value < seen.left) {
+      soonest.set(key, { workload, left: s.value });
+    }
+  }
+  return [...soonest.values()].map(({ workload, left }) => ({
+    workload,
+    notAfter: new Date(at.getTime() + left * 1000),
+    location: 'agent metric istio_agent_cert_expiry_seconds',
+  }));
+}
+
+/**
  * Why a destination-reported TCP connection was not mTLS: a sidecar says
  * `none`; ztunnel says `unknown` for plaintext it took in passthrough
  * rather than over HBONE (istio/ztunnel src/proxy/inbound_passthrough.rs).
@@ -296,6 +327,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
       tcpInbound,
       tcpOutbound,
       tcpOutboundBySource,
+      agentCertificates,
     ] = await Promise.all([
       q(
         sumBy(
@@ -490,6 +522,20 @@ export class IstioTelemetry implements MeshTelemetrySource {
             'destination_cluster',
             'connection_security_policy',
           ],
+        ),
+      ),
+      // Each sidecar's workload certificate, as its agent counts the
+      // seconds it has left (istio/istio security/pkg/nodeagent/cache
+      // CertExpirySeconds, `resource_name="default"`; ROOTCA is the root).
+      // The series carry only the pod, from the scrape (`namespace`, `pod`).
+      q(
+        minBy(
+          ['namespace', 'pod'],
+          selector('istio_agent_cert_expiry_seconds', [
+            ...this.scope,
+            eq('resource_name', 'default'),
+            oneOf('namespace', namespacesOf(query.workloads)),
+          ]),
         ),
       ),
     ]);
@@ -777,7 +823,11 @@ export class IstioTelemetry implements MeshTelemetrySource {
       traffic,
       callers: observedCallers,
       decisions,
-      workloadCertificates: [],
+      workloadCertificates: workloadCertificatesOf(
+        agentCertificates,
+        query.workloads,
+        at,
+      ),
       meshCertificates,
       workloadHistory: sampleTimesByWorkload(
         history,
