@@ -67,6 +67,11 @@ export interface MeshObjects {
     notes: string[];
     /** Inbound routes (`HTTPRoute/<name>`) that carry only kubelet probes. */
     probeRoutes?: string[];
+    /**
+     * Certificates the workload's own pods hold, judged against the
+     * cluster's: a proxy's trust bundle that no longer matches, say.
+     */
+    certificates?: CertificateStatus[];
   };
 }
 

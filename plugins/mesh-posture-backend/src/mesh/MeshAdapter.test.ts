@@ -230,6 +230,67 @@ describe('LinkerdObjectAdapter', () => {
     );
   });
 
+  it('fails proxies injected with anchors none of which is in the current bundle, as linkerd check --proxy would', async () => {
+    const old = await testCa('root.linkerd.cluster.local');
+    const current = await testCa('root.linkerd.cluster.local');
+    const objects = await new LinkerdObjectAdapter().read(
+      objectSourceOf([
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: {
+            name: 'linkerd-identity-trust-roots',
+            namespace: 'linkerd',
+          },
+          data: { 'ca-bundle.crt': current.pem },
+        },
+      ]),
+      cluster('linkerd'),
+      ['payments'],
+      new Date(),
+    );
+    // The injector writes the anchors as a literal env value
+    // (linkerd/linkerd2 charts/partials/templates/_proxy.tpl).
+    const pod = (name: string, anchors: string): KubernetesPod => ({
+      ...ledgerPod,
+      metadata: { ...ledgerPod.metadata, name },
+      spec: {
+        ...ledgerPod.spec,
+        containers: [
+          {
+            name: 'linkerd-proxy',
+            env: [
+              {
+                name: 'LINKERD2_PROXY_INBOUND_DEFAULT_POLICY',
+                value: 'deny',
+              },
+              { name: 'LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS', value: anchors },
+            ],
+          },
+        ],
+      },
+    });
+    const judged = objects.evaluate(ledger, [
+      pod('ledger-0', old.pem),
+      pod('ledger-1', current.pem),
+      // Mid-rotation: the old anchor beside the current one still works.
+      pod('ledger-2', `${current.pem}\n${old.pem}`),
+    ]);
+    expect(judged.certificates).toEqual([
+      expect.objectContaining({
+        role: 'trust-anchor',
+        subject: 'root.linkerd.cluster.local',
+        location:
+          'proxy env LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS of payments/ledger',
+        problem:
+          "1 of 3 pods' proxies hold only anchors that are not in the current trust bundle: they cannot verify peers until restarted (linkerd check --proxy)",
+      }),
+    ]);
+    expect(
+      objects.evaluate(ledger, [pod('ledger-1', current.pem)]).certificates,
+    ).toBeUndefined();
+  });
+
   it('reports a trust bundle that is not PEM as invalid', async () => {
     const objects: FakeObject[] = [
       {

@@ -1,10 +1,12 @@
 import type {
   CertificateStatus,
   MeshGap,
+  WorkloadRef,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import {
   ClusterObjectSource,
   KubernetesObject,
+  KubernetesPod,
   MeshAdapter,
   MeshCluster,
   MeshObjectAdapter,
@@ -21,7 +23,9 @@ import {
   certificateStatuses,
   notIssuedByAnchors,
   notReady,
+  staleAnchors,
 } from './certificates';
+import { envValue, findSidecar } from './pods';
 import {
   evaluateIstioAuthorization,
   IstioPolicyObjects,
@@ -297,18 +301,81 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
             ...(gatewayGrpcRoutes ?? []),
           ].filter(inNamespace(ns)),
         };
-        return evaluateLinkerdAuthorization({
+        const stale = staleProxyAnchors(
           workload,
           pods,
-          objects,
-          domain: {
-            controlPlaneNamespace: settings.linkerdNamespace,
-            trustDomain: settings.trustDomain,
-          },
-        });
+          trustRoots?.data?.['ca-bundle.crt'],
+          context,
+        );
+        return {
+          ...evaluateLinkerdAuthorization({
+            workload,
+            pods,
+            objects,
+            domain: {
+              controlPlaneNamespace: settings.linkerdNamespace,
+              trustDomain: settings.trustDomain,
+            },
+          }),
+          ...(stale.length > 0 ? { certificates: stale } : {}),
+        };
       },
     };
   }
+}
+
+/**
+ * The trust anchors a workload's proxies were injected with, where none of
+ * them is in the current bundle (see staleAnchors): each with how many pods
+ * hold it. Pods whose anchors come from elsewhere than a literal value are
+ * not judged.
+ */
+function staleProxyAnchors(
+  workload: WorkloadRef,
+  pods: KubernetesPod[],
+  bundle: string | undefined,
+  context: { cluster: string; mesh: 'linkerd'; now: Date },
+): CertificateStatus[] {
+  if (!bundle) return [];
+  const held = new Map<string, { pem: string; pods: number }>();
+  for (const pod of pods) {
+    const proxy = findSidecar(pod, 'linkerd-proxy')?.container;
+    const pem = proxy
+      ? envValue(proxy, 'LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS')?.trim()
+      : undefined;
+    if (!pem) continue;
+    const entry = held.get(pem) ?? { pem, pods: 0 };
+    entry.pods += 1;
+    held.set(pem, entry);
+  }
+  const statuses: CertificateStatus[] = [];
+  for (const { pem, pods: count } of held.values()) {
+    let stale;
+    try {
+      stale = staleAnchors(pem, bundle);
+    } catch (error) {
+      if (error instanceof CertificateParseError) continue;
+      throw error;
+    }
+    for (const anchor of stale) {
+      statuses.push({
+        ...statusOf(
+          {
+            subject: anchor.subject.replace(/^CN=/, '').replace(/\n/g, ', '),
+            notBefore: new Date(anchor.validFrom),
+            notAfter: new Date(anchor.validTo),
+          },
+          {
+            ...context,
+            role: 'trust-anchor',
+            location: `proxy env LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS of ${workload.namespace}/${workload.name}`,
+          },
+        ),
+        problem: `${count} of ${pods.length} pods' proxies hold only anchors that are not in the current trust bundle: they cannot verify peers until restarted (linkerd check --proxy)`,
+      });
+    }
+  }
+  return statuses;
 }
 
 export class IstioObjectAdapter implements MeshObjectAdapter {

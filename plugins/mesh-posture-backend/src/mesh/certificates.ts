@@ -127,3 +127,23 @@ export function notReady(certificate: {
     ready.reason ? ` (${ready.reason.slice(0, 60)})` : ''
   }${message ? `: ${message}` : ''}`;
 }
+
+/**
+ * The anchors a proxy holds that the current bundle does not, when it holds
+ * none of the current ones: such a proxy cannot verify peers whose
+ * certificates chain to the current anchors. `linkerd check --proxy`
+ * compares the injected `LINKERD2_PROXY_IDENTITY_TRUST_ANCHORS` with the
+ * bundle ("data plane proxies certificate match CA", linkerd/linkerd2
+ * pkg/healthcheck/healthcheck.go checkPodsProxiesCertificate); a bundle
+ * that still shares an anchor is the middle of a rotation and works.
+ */
+export function staleAnchors(
+  heldPem: string,
+  currentPem: string,
+): X509Certificate[] {
+  const held = parsePemBundle(heldPem);
+  const current = new Set(
+    parsePemBundle(currentPem).map(c => c.fingerprint256),
+  );
+  return held.some(c => current.has(c.fingerprint256)) ? [] : held;
+}

@@ -444,6 +444,7 @@ export class PostureAssembler {
     const authorization: PortAuthorization[] = [];
     const admittedIdentities: AdmittedIdentity[] = [];
     const probeRoutes = new Map<string, Set<string>>();
+    const podCertificates: CertificateStatus[] = [];
     const gaps: MeshGap[] = [
       ...(meshObjects?.value?.gaps ?? []),
       ...(t?.gaps ?? []),
@@ -455,6 +456,7 @@ export class PostureAssembler {
       );
       if (!evaluation) continue;
       authorization.push(...evaluation.ports);
+      podCertificates.push(...(evaluation.certificates ?? []));
       probeRoutes.set(
         refKey(group.workload.workload),
         new Set(evaluation.probeRoutes ?? []),
@@ -541,6 +543,7 @@ export class PostureAssembler {
 
     const certificates = [
       ...(meshObjects?.value?.certificates ?? []),
+      ...podCertificates,
       ...(t?.meshCertificates ?? []),
       ...(t?.workloadCertificates ?? []).map(c =>
         statusOf(
