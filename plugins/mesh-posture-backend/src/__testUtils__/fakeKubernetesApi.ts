@@ -45,6 +45,7 @@ const PLURALS: Record<string, string> = {
   PeerAuthentication: 'peerauthentications',
   Certificate: 'certificates',
   Canary: 'canaries',
+  Bundle: 'bundles',
 };
 
 function status(code: number, reason: string, message: string) {

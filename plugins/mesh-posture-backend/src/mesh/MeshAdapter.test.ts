@@ -291,6 +291,64 @@ describe('LinkerdObjectAdapter', () => {
     ).toBeUndefined();
   });
 
+  it("fails the anchors while trust-manager's Bundle that writes them is not Synced", async () => {
+    const anchor = await testCa('root.linkerd.cluster.local');
+    const objects = (synced: 'True' | 'False'): FakeObject[] => [
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name: 'linkerd-identity-trust-roots',
+          namespace: 'linkerd',
+        },
+        data: { 'ca-bundle.crt': anchor.pem },
+      },
+      // As trust-manager reports it (cert-manager/trust-manager
+      // pkg/bundle/bundle.go: Synced False, SourceNotFound).
+      {
+        apiVersion: 'trust.cert-manager.io/v1alpha1',
+        kind: 'Bundle',
+        metadata: { name: 'linkerd-identity-trust-roots' },
+        spec: {
+          sources: [
+            { secret: { name: 'linkerd-trust-anchor', key: 'tls.crt' } },
+          ],
+          target: { configMap: { key: 'ca-bundle.crt' } },
+        },
+        status: {
+          conditions: [
+            synced === 'True'
+              ? { type: 'Synced', status: 'True', reason: 'Synced' }
+              : {
+                  type: 'Synced',
+                  status: 'False',
+                  reason: 'SourceNotFound',
+                  message:
+                    'Bundle source was not found: failed to retrieve bundle from source: secrets "linkerd-trust-anchor" not found',
+                },
+          ],
+        },
+      },
+    ];
+    const read = (synced: 'True' | 'False') =>
+      new LinkerdObjectAdapter().read(
+        objectSourceOf(objects(synced)),
+        cluster('linkerd'),
+        ['payments'],
+        new Date(),
+      );
+    const broken = await read('False');
+    expect(
+      broken.certificates.find(c => c.role === 'trust-anchor')?.problem,
+    ).toBe(
+      'trust-manager reports its Bundle not Synced (SourceNotFound): Bundle source was not found: failed to retrieve bundle from source: secrets "linkerd-trust-anchor" not found; the anchors read may be out of date',
+    );
+    const fine = await read('True');
+    expect(
+      fine.certificates.find(c => c.role === 'trust-anchor'),
+    ).not.toHaveProperty('problem');
+  });
+
   it('reports a trust bundle that is not PEM as invalid', async () => {
     const objects: FakeObject[] = [
       {

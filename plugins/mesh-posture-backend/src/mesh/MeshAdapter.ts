@@ -23,6 +23,7 @@ import {
   certificateStatuses,
   notIssuedByAnchors,
   notReady,
+  notSynced,
   staleAnchors,
 } from './certificates';
 import { envValue, findSidecar } from './pods';
@@ -127,6 +128,7 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
       gatewayGrpcRoutes,
       trustRoots,
       issuerCertificate,
+      trustBundle,
     ] = await Promise.all([
       Promise.all(
         namespaces.map(name =>
@@ -192,6 +194,25 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
               c.spec?.secretName === 'linkerd-identity-issuer',
           ),
         ),
+      // trust-manager, where it distributes the anchors: the Bundle whose
+      // target is the trust-roots ConfigMap (cluster-scoped; Linkerd's docs
+      // name it linkerd-identity-trust-roots).
+      this.lister
+        .list(
+          source,
+          cluster.name,
+          'trust.cert-manager.io',
+          ['v1alpha1'],
+          'bundles',
+          signal,
+        )
+        .then(items =>
+          items?.find(
+            b =>
+              b.metadata.name === 'linkerd-identity-trust-roots' ||
+              b.spec?.target?.configMap?.key === 'ca-bundle.crt',
+          ),
+        ),
     ]);
     if (servers === undefined) {
       gaps.push({
@@ -203,6 +224,7 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
     }
 
     const context = { cluster: cluster.name, mesh: 'linkerd' as const, now };
+    const unsynced = trustBundle ? notSynced(trustBundle) : undefined;
     const certificates = bundleStatuses(
       trustRoots?.data?.['ca-bundle.crt'],
       {
@@ -211,7 +233,7 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
         location: `ConfigMap ${settings.linkerdNamespace}/linkerd-identity-trust-roots`,
       },
       gaps,
-    );
+    ).map(c => (unsynced ? { ...c, problem: unsynced } : c));
     if (issuerCertificate?.status?.notAfter) {
       const problem = notReady(issuerCertificate);
       certificates.push({

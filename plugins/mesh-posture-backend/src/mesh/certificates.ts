@@ -108,8 +108,7 @@ export function notIssuedByAnchors(
   }"), so proxies cannot verify the certificates it issues`;
 }
 
-/** What cert-manager's Ready condition says against a Certificate, if anything. */
-export function notReady(certificate: {
+interface Conditioned {
   status?: {
     conditions?: Array<{
       type?: string;
@@ -118,14 +117,40 @@ export function notReady(certificate: {
       message?: string;
     }>;
   };
-}): string | undefined {
-  const ready = certificate.status?.conditions?.find(c => c.type === 'Ready');
-  if (ready?.status !== 'False') return undefined;
-  // Written by cert-manager from the cluster's state: kept short.
-  const message = (ready.message ?? '').slice(0, 200);
-  return `cert-manager reports it not Ready${
-    ready.reason ? ` (${ready.reason.slice(0, 60)})` : ''
+}
+
+/** A False condition in words; its text, written from the cluster, kept short. */
+function conditionFalse(
+  object: Conditioned,
+  type: string,
+  who: string,
+): string | undefined {
+  const condition = object.status?.conditions?.find(c => c.type === type);
+  if (condition?.status !== 'False') return undefined;
+  const message = (condition.message ?? '').slice(0, 200);
+  return `${who} not ${type}${
+    condition.reason ? ` (${condition.reason.slice(0, 60)})` : ''
   }${message ? `: ${message}` : ''}`;
+}
+
+/** What cert-manager's Ready condition says against a Certificate, if anything. */
+export function notReady(certificate: Conditioned): string | undefined {
+  return conditionFalse(certificate, 'Ready', 'cert-manager reports it');
+}
+
+/**
+ * What trust-manager's Synced condition says against the Bundle that
+ * writes the trust anchors' ConfigMap (trust.cert-manager.io/v1alpha1
+ * Bundle status, cert-manager/trust-manager pkg/apis/trust/v1alpha1
+ * types_bundle.go `BundleConditionSynced`): the ConfigMap may be stale.
+ */
+export function notSynced(bundle: Conditioned): string | undefined {
+  const why = conditionFalse(
+    bundle,
+    'Synced',
+    'trust-manager reports its Bundle',
+  );
+  return why ? `${why}; the anchors read may be out of date` : undefined;
 }
 
 /**
