@@ -259,7 +259,13 @@ export interface TcpSecurity {
  * The part a certificate plays in the mesh's identity chain.
  * @public
  */
-export type CertificateRole = 'trust-anchor' | 'issuer' | 'root' | 'workload';
+export type CertificateRole =
+  | 'trust-anchor'
+  | 'issuer'
+  | 'root'
+  | 'workload'
+  /** The TLS certificate of a control-plane admission webhook. */
+  | 'webhook';
 
 /**
  * A certificate of the mesh's identity chain, as read from the cluster.

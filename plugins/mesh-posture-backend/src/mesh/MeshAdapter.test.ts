@@ -349,6 +349,58 @@ describe('LinkerdObjectAdapter', () => {
     ).not.toHaveProperty('problem');
   });
 
+  it("reads the webhooks' cert-manager Certificates, and fails one cert-manager cannot issue", async () => {
+    // As Linkerd's docs set them up (Secrets `<webhook>-k8s-tls`), with
+    // cert-manager's status.
+    const webhook = (name: string, ready: 'True' | 'False'): FakeObject => ({
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { name, namespace: 'linkerd' },
+      spec: {
+        secretName: `${name}-k8s-tls`,
+        commonName: `${name}.linkerd.svc`,
+        duration: '24h',
+        renewBefore: '1h',
+      },
+      status: {
+        notBefore: at(0).toISOString(),
+        notAfter: at(1).toISOString(),
+        conditions: [
+          ready === 'True'
+            ? { type: 'Ready', status: 'True', reason: 'Ready' }
+            : {
+                type: 'Ready',
+                status: 'False',
+                reason: 'Failed',
+                message: 'The certificate request has failed to complete',
+              },
+        ],
+      },
+    });
+    const objects = await new LinkerdObjectAdapter().read(
+      objectSourceOf([
+        webhook('linkerd-proxy-injector', 'True'),
+        webhook('linkerd-policy-validator', 'False'),
+        // Not a webhook's: left alone.
+        webhook('payments-api-ingress', 'False'),
+      ]),
+      cluster('linkerd'),
+      ['payments'],
+      now,
+    );
+    expect(
+      objects.certificates
+        .filter(c => c.role === 'webhook')
+        .map(c => [c.subject, c.problem]),
+    ).toEqual([
+      ['linkerd-proxy-injector.linkerd.svc', undefined],
+      [
+        'linkerd-policy-validator.linkerd.svc',
+        'cert-manager reports it not Ready (Failed): The certificate request has failed to complete',
+      ],
+    ]);
+  });
+
   it('reports a trust bundle that is not PEM as invalid', async () => {
     const objects: FakeObject[] = [
       {

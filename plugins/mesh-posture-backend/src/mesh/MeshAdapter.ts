@@ -66,6 +66,13 @@ function settingsOf(cluster: MeshCluster) {
   };
 }
 
+/** The Secrets of Linkerd's admission webhooks, by the webhook they serve. */
+const LINKERD_WEBHOOK_SECRETS: Record<string, string> = {
+  'linkerd-proxy-injector-k8s-tls': 'proxy injector',
+  'linkerd-sp-validator-k8s-tls': 'service profile validator',
+  'linkerd-policy-validator-k8s-tls': 'policy validator',
+};
+
 function bundleStatuses(
   pem: string | undefined,
   context: Parameters<typeof certificateStatuses>[1],
@@ -127,7 +134,7 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
       gatewayHttpRoutes,
       gatewayGrpcRoutes,
       trustRoots,
-      issuerCertificate,
+      certManagerCertificates,
       trustBundle,
     ] = await Promise.all([
       Promise.all(
@@ -188,10 +195,8 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
           signal,
         )
         .then(items =>
-          items?.find(
-            c =>
-              c.metadata.namespace === settings.linkerdNamespace &&
-              c.spec?.secretName === 'linkerd-identity-issuer',
+          (items ?? []).filter(
+            c => c.metadata.namespace === settings.linkerdNamespace,
           ),
         ),
       // trust-manager, where it distributes the anchors: the Bundle whose
@@ -223,6 +228,9 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
       });
     }
 
+    const issuerCertificate = certManagerCertificates.find(
+      c => c.spec?.secretName === 'linkerd-identity-issuer',
+    );
     const context = { cluster: cluster.name, mesh: 'linkerd' as const, now };
     const unsynced = trustBundle ? notSynced(trustBundle) : undefined;
     const certificates = bundleStatuses(
@@ -289,6 +297,32 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
       certificates.push(
         ...issuer.map((c, i) => (i === 0 && problem ? { ...c, problem } : c)),
       );
+    }
+    // The admission webhooks' certificates, where cert-manager issues them
+    // (Linkerd's docs: linkerd/website "automatically rotating webhook
+    // TLS credentials", Secrets `<webhook>-k8s-tls`). Without it they live
+    // only in Secrets beside their keys, which are not read.
+    for (const c of certManagerCertificates) {
+      const webhook = LINKERD_WEBHOOK_SECRETS[c.spec?.secretName ?? ''];
+      if (!webhook || !c.status?.notAfter) continue;
+      const problem = notReady(c);
+      certificates.push({
+        ...statusOf(
+          {
+            subject: c.spec?.commonName ?? webhook,
+            notBefore: c.status.notBefore
+              ? new Date(c.status.notBefore)
+              : undefined,
+            notAfter: new Date(c.status.notAfter),
+          },
+          {
+            ...context,
+            role: 'webhook',
+            location: `Certificate ${c.metadata.namespace}/${c.metadata.name} (cert-manager, ${webhook})`,
+          },
+        ),
+        ...(problem ? { problem } : {}),
+      });
     }
     const issuerUnknown = certificates.some(c => c.role === 'issuer')
       ? undefined

@@ -1010,3 +1010,30 @@ describe('a certificate with a problem', () => {
     expect(p.verdict.summary).toContain('issuer not valid');
   });
 });
+
+describe('webhook certificates', () => {
+  const webhook = (days: number): CertificateStatus => ({
+    ...cert(days),
+    role: 'webhook',
+    subject: 'linkerd-proxy-injector.linkerd.svc',
+    location:
+      'Certificate linkerd/linkerd-proxy-injector (cert-manager, proxy injector)',
+  });
+
+  it('count only when lapsed: cert-manager renews them daily', () => {
+    const p = assessPosture(facts({ certificates: [cert(200), webhook(0)] }));
+    expect(check(p, 'certificates')).toMatchObject({
+      status: 'pass',
+      detail:
+        'all 1 mesh certificate valid for at least 200 days; webhook certificates current',
+    });
+    const lapsed = assessPosture(
+      facts({ certificates: [cert(200), webhook(-1)] }),
+    );
+    expect(check(lapsed, 'certificates')).toMatchObject({
+      status: 'fail',
+      detail:
+        'webhook certificate "linkerd-proxy-injector.linkerd.svc" on prod expired today',
+    });
+  });
+});

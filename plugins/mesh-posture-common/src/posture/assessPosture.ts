@@ -573,8 +573,10 @@ export function certificateStatus(
   problem?: string,
 ): CheckStatus {
   if (problem || daysToExpiry < 0) return 'fail';
-  // Workload certificates rotate daily by themselves; only a lapse matters.
-  if (role === 'workload') return 'pass';
+  // Workload certificates rotate daily by themselves, and webhook ones as
+  // cert-manager issues them (read only then; its Ready condition says when
+  // it cannot): only a lapse matters.
+  if (role === 'workload' || role === 'webhook') return 'pass';
   if (daysToExpiry < CERTIFICATE_WARNING_DAYS) return 'warn';
   return 'pass';
 }
@@ -612,11 +614,22 @@ export function formatExpiry(daysToExpiry: number): string {
 const AMBIENT_CERTIFICATES =
   "; ambient workloads' certificates are not observed (ztunnel exports no expiry)";
 
+/** "; workload and webhook certificates current": the short-lived ones. */
+function renewing(certificates: CertificateStatus[]): string {
+  const kinds = (['workload', 'webhook'] as const).filter(role =>
+    certificates.some(c => c.role === role),
+  );
+  return kinds.length > 0
+    ? `; ${kinds.join(' and ')} certificates current`
+    : '';
+}
+
 const ROLE_NAMES: Record<CertificateStatus['role'], string> = {
   'trust-anchor': 'trust anchor',
   issuer: 'issuer',
   root: 'root certificate',
   workload: 'workload certificate',
+  webhook: 'webhook certificate',
 };
 
 function checkCertificates(
@@ -676,16 +689,16 @@ function checkCertificates(
         'other certificate',
       )} current`;
     } else {
-      const longLived = certificates.filter(c => c.role !== 'workload');
+      const longLived = certificates.filter(
+        c => c.role !== 'workload' && c.role !== 'webhook',
+      );
       const days = Math.min(...longLived.map(c => c.daysToExpiry));
       findings.pass = `all ${plural(
         longLived.length,
         'mesh certificate',
-      )} valid for at least ${plural(days, 'day')}${
-        longLived.length < certificates.length
-          ? '; workload certificates current'
-          : ''
-      }${ctx.ambient ? AMBIENT_CERTIFICATES : ''}`;
+      )} valid for at least ${plural(days, 'day')}${renewing(certificates)}${
+        ctx.ambient ? AMBIENT_CERTIFICATES : ''
+      }`;
       short = `certificates valid ${plural(days, 'day')}`;
     }
   }
