@@ -22,7 +22,7 @@ import {
   CertificateParseError,
   certificateStatuses,
   notIssuedByAnchors,
-  notReady,
+  certManagerProblem,
   notSynced,
   staleAnchors,
 } from './certificates';
@@ -243,7 +243,7 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
       gaps,
     ).map(c => (unsynced ? { ...c, problem: unsynced } : c));
     if (issuerCertificate?.status?.notAfter) {
-      const problem = notReady(issuerCertificate);
+      const problem = certManagerProblem(issuerCertificate, now);
       certificates.push({
         ...statusOf(
           {
@@ -305,7 +305,7 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
     for (const c of certManagerCertificates) {
       const webhook = LINKERD_WEBHOOK_SECRETS[c.spec?.secretName ?? ''];
       if (!webhook || !c.status?.notAfter) continue;
-      const problem = notReady(c);
+      const problem = certManagerProblem(c, now);
       certificates.push({
         ...statusOf(
           {

@@ -5,6 +5,7 @@ import {
 } from '../__testUtils__/testCertificates';
 import {
   CertificateParseError,
+  certManagerProblem,
   certificateStatuses,
   notIssuedByAnchors,
   notReady,
@@ -121,5 +122,52 @@ describe('notReady', () => {
       notReady({ status: { conditions: [{ type: 'Ready', status: 'True' }] } }),
     ).toBeUndefined();
     expect(notReady({})).toBeUndefined();
+  });
+});
+
+describe('certManagerProblem', () => {
+  const at = new Date('2026-11-22T12:00:00Z');
+  it('fails a Certificate whose renewal time passed without a renewal, with the Issuing reason', () => {
+    expect(
+      certManagerProblem(
+        {
+          status: {
+            renewalTime: '2026-11-22T09:00:00Z',
+            notAfter: '2026-11-23T10:00:00Z',
+            conditions: [
+              { type: 'Ready', status: 'True' },
+              {
+                type: 'Issuing',
+                status: 'False',
+                reason: 'Failed',
+                message: 'The certificate request has failed to complete',
+              },
+            ],
+          },
+        },
+        at,
+      ),
+    ).toBe(
+      'cert-manager has not renewed it since its renewal time 2026-11-22T09:00:00.000Z (Failed: The certificate request has failed to complete)',
+    );
+  });
+
+  it('leaves a renewal due within the hour, or still ahead, alone', () => {
+    for (const renewalTime of [
+      '2026-11-22T11:30:00Z',
+      '2026-11-23T09:00:00Z',
+    ]) {
+      expect(
+        certManagerProblem(
+          {
+            status: {
+              renewalTime,
+              conditions: [{ type: 'Ready', status: 'True' }],
+            },
+          },
+          at,
+        ),
+      ).toBeUndefined();
+    }
   });
 });

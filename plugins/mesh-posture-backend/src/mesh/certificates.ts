@@ -138,6 +138,40 @@ export function notReady(certificate: Conditioned): string | undefined {
   return conditionFalse(certificate, 'Ready', 'cert-manager reports it');
 }
 
+/** Renewals run late by less than this before they count as failing. */
+const RENEWAL_GRACE_MS = 3600_000;
+
+/**
+ * Why cert-manager cannot keep a Certificate current: not Ready, or its
+ * renewal time (status.renewalTime, cert-manager pkg/apis/certmanager/v1
+ * types_certificate.go) passed and it was not renewed, which leaves it
+ * Ready until it lapses; the Issuing condition says why.
+ */
+export function certManagerProblem(
+  certificate: Conditioned & {
+    status?: { renewalTime?: string; notAfter?: string };
+  },
+  now: Date,
+): string | undefined {
+  const unready = notReady(certificate);
+  if (unready) return unready;
+  const renewal = Date.parse(certificate.status?.renewalTime ?? '');
+  if (!Number.isFinite(renewal) || now.getTime() - renewal < RENEWAL_GRACE_MS) {
+    return undefined;
+  }
+  const issuing = certificate.status?.conditions?.find(
+    c => c.type === 'Issuing' && c.status === 'False',
+  );
+  const why = issuing
+    ? [issuing.reason?.slice(0, 60), issuing.message?.slice(0, 200)]
+        .filter(Boolean)
+        .join(': ')
+    : '';
+  return `cert-manager has not renewed it since its renewal time ${new Date(
+    renewal,
+  ).toISOString()}${why ? ` (${why})` : ''}`;
+}
+
 /**
  * What trust-manager's Synced condition says against the Bundle that
  * writes the trust anchors' ConfigMap (trust.cert-manager.io/v1alpha1

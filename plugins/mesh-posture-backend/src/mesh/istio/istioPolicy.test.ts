@@ -244,7 +244,7 @@ describe('evaluateIstioAuthorization', () => {
       targetRefs: [{ kind: 'Gateway', name: 'waypoint' }],
     });
     expect(evaluate([meshStrict], [custom, waypoint]).notes).toEqual([
-      'AuthorizationPolicy cards/waypoint targets a gateway or waypoint and is not judged here',
+      "AuthorizationPolicy cards/waypoint targets a gateway or waypoint: it applies there, to traffic sent through it; traffic to the pods' own addresses reaches them past it (a waypoint serves services by default: istio.io/waypoint-for), so the pods' own policies are what is judged here",
       'AuthorizationPolicy cards/ext-authz delegates to an external authorizer (CUSTOM), which can only refuse more; not judged here',
     ]);
   });

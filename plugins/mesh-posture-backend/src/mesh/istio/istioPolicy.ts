@@ -299,7 +299,7 @@ export function evaluateIstioAuthorization(input: {
         `${ref(
           'AuthorizationPolicy',
           p,
-        )} targets a gateway or waypoint and is not judged here`,
+        )} targets a gateway or waypoint: it applies there, to traffic sent through it; traffic to the pods' own addresses reaches them past it (a waypoint serves services by default: istio.io/waypoint-for), so the pods' own policies are what is judged here`,
       );
     }
   }
