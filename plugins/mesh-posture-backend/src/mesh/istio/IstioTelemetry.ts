@@ -41,7 +41,7 @@ import {
 } from '../../prometheus/promql';
 import { sampleTimesByWorkload } from '../history';
 import { podOwnerIndex } from '../workloadNames';
-import { tcpLines, tcpMeasures } from '../tcpParts';
+import { TcpLine, tcpLines, tcpMeasures } from '../tcpParts';
 import { namespacesOf, selectsByName } from '../selection';
 import { statusOf, stepsOf } from '@mesh-posture/plugin-mesh-posture-node';
 
@@ -231,6 +231,40 @@ function workloadCertificatesOf(
     notAfter: new Date(at.getTime() + left * 1000),
     location: 'agent metric istio_agent_cert_expiry_seconds',
   }));
+}
+
+/**
+ * A destination-reported TCP line of one of our workloads, inbound (the
+ * peer is the source) or outbound (the peer is the destination).
+ */
+function destinationTcp(
+  workload: WorkloadRef,
+  direction: 'inbound' | 'outbound',
+  line: TcpLine,
+): TrafficObservation {
+  const side = direction === 'inbound' ? 'source' : 'destination';
+  const [ns, name] = direction === 'inbound' ? [SRC_NS, SRC] : [DST_NS, DST];
+  const policy = line.labels.connection_security_policy;
+  const mtls = policy === 'mutual_tls';
+  const identity = mtls ? known(line.labels[`${side}_principal`]) : undefined;
+  return {
+    workload,
+    direction,
+    peer: {
+      ...peerCluster(line.labels, side),
+      ...(known(line.labels[ns]) ? { namespace: line.labels[ns] } : {}),
+      ...(known(line.labels[name]) ? { workload: line.labels[name] } : {}),
+      ...(identity ? { identity } : {}),
+    },
+    mtls,
+    ...(mtls ? {} : { noTlsReason: tcpPlaintextReason(policy) }),
+    protocol: 'tcp',
+    requestsPerSecond: 0,
+    tcp: {
+      bytesPerSecond: line.bytesPerSecond,
+      openConnections: line.openConnections,
+    },
+  };
 }
 
 /**
@@ -633,30 +667,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
     // which has no requests reported at all.
     for (const line of tcpLines(tcpInbound)) {
       const workload = find(line.labels[DST_NS], line.labels[DST]);
-      if (!workload) continue;
-      const policy = line.labels.connection_security_policy;
-      const mtls = policy === 'mutual_tls';
-      const identity = mtls ? known(line.labels.source_principal) : undefined;
-      traffic.push({
-        workload,
-        direction: 'inbound',
-        peer: {
-          ...peerCluster(line.labels, 'source'),
-          ...(known(line.labels[SRC_NS])
-            ? { namespace: line.labels[SRC_NS] }
-            : {}),
-          ...(known(line.labels[SRC]) ? { workload: line.labels[SRC] } : {}),
-          ...(identity ? { identity } : {}),
-        },
-        mtls,
-        ...(mtls ? {} : { noTlsReason: tcpPlaintextReason(policy) }),
-        protocol: 'tcp',
-        requestsPerSecond: 0,
-        tcp: {
-          bytesPerSecond: line.bytesPerSecond,
-          openConnections: line.openConnections,
-        },
-      });
+      if (workload) traffic.push(destinationTcp(workload, 'inbound', line));
     }
     // TCP from our workloads. Where our sidecar's requests reached an
     // ambient destination, that ztunnel's connections carried them: the
@@ -674,30 +685,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
       const pair = pairOf(line.labels);
       tcpReported.add(pair);
       if (carriedRequests.has(pair)) continue;
-      const policy = line.labels.connection_security_policy;
-      const mtls = policy === 'mutual_tls';
-      traffic.push({
-        workload,
-        direction: 'outbound',
-        peer: {
-          ...peerCluster(line.labels, 'destination'),
-          ...(known(line.labels[DST_NS])
-            ? { namespace: line.labels[DST_NS] }
-            : {}),
-          ...(known(line.labels[DST]) ? { workload: line.labels[DST] } : {}),
-          ...(mtls && known(line.labels.destination_principal)
-            ? { identity: line.labels.destination_principal }
-            : {}),
-        },
-        mtls,
-        ...(mtls ? {} : { noTlsReason: tcpPlaintextReason(policy) }),
-        protocol: 'tcp',
-        requestsPerSecond: 0,
-        tcp: {
-          bytesPerSecond: line.bytesPerSecond,
-          openConnections: line.openConnections,
-        },
-      });
+      traffic.push(destinationTcp(workload, 'outbound', line));
     }
     for (const line of tcpLines(tcpOutboundBySource)) {
       const workload = find(line.labels[SRC_NS], line.labels[SRC]);
