@@ -68,10 +68,24 @@ test('the plaintext caller of accounts-service is flagged, card and tab', async 
   await expect(
     page.getByText(/open to unauthenticated clients/).first(),
   ).toBeVisible();
+  // The traffic graph marks the plaintext caller's edge.
+  const graph = page.getByRole('figure', { name: 'Traffic graph' });
+  await expect(graph.locator('path[data-state="plaintext"]')).toHaveCount(1);
+  await expect(graph.getByText(/^plaintext · /)).toBeVisible();
+  await expect(graph.getByRole('link', { name: /web-frontend/ })).toHaveCount(
+    1,
+  );
   await page.screenshot({
     path: 'e2e-test-report/screenshots/accounts-service-zero-trust.png',
     fullPage: true,
   });
+  for (const width of [1280, 1440]) {
+    await page.setViewportSize({ width, height: 900 });
+    await graph.scrollIntoViewIfNeeded();
+    await graph.screenshot({
+      path: `e2e-test-report/screenshots/accounts-service-traffic-graph-${width}.png`,
+    });
+  }
 });
 
 test('payments-api shows its golden signals and its dependencies', async ({

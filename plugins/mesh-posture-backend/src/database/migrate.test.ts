@@ -8,6 +8,10 @@ import { migrateToLatest } from './migrate';
  * each with its own connection pool, as separate processes would. Only a
  * server database can be shared that way (SQLite here is in memory).
  */
+// Three replicas take turns on the migration lock, each waiting out the
+// others: on a loaded machine that is seconds, not the default five.
+jest.setTimeout(60_000);
+
 const databases = TestDatabases.create({
   ids: testDatabaseIds().filter(id => id.startsWith('POSTGRES')),
 });

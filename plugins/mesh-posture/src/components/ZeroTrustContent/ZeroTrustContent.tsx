@@ -34,6 +34,7 @@ import {
   certificateStatusFor,
 } from '../shared/postureParts';
 import { DataflowHistory } from '../DataflowHistory';
+import { TrafficGraph } from '../TrafficGraph';
 import { ReportTable } from './ReportTable';
 
 /**
@@ -331,6 +332,14 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
           }
         />
         <OutsideTheMesh workloads={posture.workloads} />
+      </Section>
+
+      <Section
+        title="Traffic graph"
+        count={posture.edges.length + posture.deniedCallers.length}
+        empty={`No traffic in the last ${posture.window}.`}
+      >
+        <TrafficGraph posture={posture} />
       </Section>
 
       <Section

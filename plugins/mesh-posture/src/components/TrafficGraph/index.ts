@@ -1,0 +1,1 @@
+export { TrafficGraph } from './TrafficGraph';
