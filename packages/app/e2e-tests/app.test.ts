@@ -68,10 +68,11 @@ test('the plaintext caller of accounts-service is flagged, card and tab', async 
   await expect(
     page.getByText(/open to unauthenticated clients/).first(),
   ).toBeVisible();
-  // The traffic graph marks the plaintext caller's edge.
+  // The traffic graph marks the plaintext edges: the caller without a
+  // proxy, and the call out to notifications, which has none either.
   const graph = page.getByRole('figure', { name: 'Traffic graph' });
-  await expect(graph.locator('path[data-state="plaintext"]')).toHaveCount(1);
-  await expect(graph.getByText(/^plaintext · /)).toBeVisible();
+  await expect(graph.locator('path[data-state="plaintext"]')).toHaveCount(2);
+  await expect(graph.getByText(/^plaintext · /)).toHaveCount(2);
   await expect(graph.getByRole('link', { name: /web-frontend/ })).toHaveCount(
     1,
   );
