@@ -119,8 +119,11 @@ describe('GoldenSignalsCard', () => {
     expect(await screen.findByText('96.2%')).toBeInTheDocument();
     expect(screen.getAllByText('SLO breached')).toHaveLength(2);
     expect(screen.getByText('35.0 ms / 480 ms / 1.25 s')).toBeInTheDocument();
-    // Overspent budgets are clamped for display, never shown as a gain.
-    expect(screen.getByText('-999%')).toBeInTheDocument();
+    // A spent budget is an error state, said as how far over it went
+    // (3.8% failed of 0.1% allowed), never as a negative share.
+    const overspent = screen.getByText('38× over budget');
+    expect(overspent).toHaveClass('MuiTypography-colorError');
+    expect(screen.queryByText(/^-\d+%$/)).not.toBeInTheDocument();
     const errors = screen.getByRole('table', { name: 'Errors by status' });
     expect(
       within(errors).getByText('gRPC UNAVAILABLE (14)'),

@@ -59,6 +59,8 @@ function SloChip({ status }: { status: SloStatus }) {
 function Figure(props: {
   label: string;
   value: string;
+  /** An error state: shown in the error colour. */
+  error?: boolean;
   children?: React.ReactNode;
 }) {
   return (
@@ -66,7 +68,9 @@ function Figure(props: {
       <Typography variant="overline" color="textSecondary">
         {props.label}
       </Typography>
-      <Typography variant="h6">{props.value}</Typography>
+      <Typography variant="h6" color={props.error ? 'error' : 'initial'}>
+        {props.value}
+      </Typography>
       {props.children}
     </Box>
   );
@@ -154,6 +158,17 @@ const UNMEASURED: SignalSummary = {
   errors: [],
 };
 
+/**
+ * A spent budget as how many times over it the failures went ("5.3× over
+ * budget"), not as a negative share: a remaining share of -4.26 means the
+ * window failed 5.26 times as many requests as the objective allows.
+ */
+function overBudget(remaining: number): string {
+  const times = 1 - remaining;
+  if (times <= 1) return 'spent';
+  return `${times >= 10 ? Math.round(times) : times.toFixed(1)}× over budget`;
+}
+
 function SummaryFigures({ signals }: { signals: GoldenSignals }) {
   const s: SignalSummary = signals.summary ?? UNMEASURED;
   const unknown = signals.summary === null;
@@ -167,7 +182,8 @@ function SummaryFigures({ signals }: { signals: GoldenSignals }) {
   else if (s.requests === 0) requests = none;
   let budgetText = budget === null ? '—' : '';
   if (budget !== null) {
-    budgetText = formatWholePercent(Math.max(budget, -9.99) * 100);
+    budgetText =
+      budget > 0 ? formatWholePercent(budget * 100) : overBudget(budget);
   } else if (unknown || !signals.complete) {
     budgetText = 'unknown';
   }
@@ -213,7 +229,11 @@ function SummaryFigures({ signals }: { signals: GoldenSignals }) {
         </Figure>
       </Grid>
       <Grid item xs={6} md={3}>
-        <Figure label="Error budget left" value={budgetText}>
+        <Figure
+          label="Error budget left"
+          value={budgetText}
+          error={budget !== null && budget <= 0}
+        >
           <Typography variant="caption" color="textSecondary">
             of {formatPercent(1 - signals.slo.successRateTarget)}
             allowed failures in {signals.window}

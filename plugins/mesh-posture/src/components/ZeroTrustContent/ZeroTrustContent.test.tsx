@@ -229,7 +229,7 @@ describe('ZeroTrustContent', () => {
         'fraud-scoring.payments.serviceaccount.identity.linkerd.cluster.local',
       )
       .closest('tr')!;
-    expect(within(denied).getByText('1210 requests')).toBeInTheDocument();
+    expect(within(denied).getByText('1,210 requests')).toBeInTheDocument();
   });
 
   it('asks the backend again when the window changes', async () => {

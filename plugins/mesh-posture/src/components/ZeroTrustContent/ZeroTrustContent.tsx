@@ -20,6 +20,7 @@ import { ReactNode, useState } from 'react';
 import { PosturePending, useEntityPosture } from '../shared/entityPosture';
 import {
   formatAgo,
+  formatCount,
   formatExpiry,
   formatRate,
   formatUtcTime,
@@ -250,10 +251,11 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
     {
       title: 'Refused',
       align: 'right',
-      render: d =>
-        `${Math.round(d.count)} ${
-          d.protocol === 'tcp' ? 'connections' : 'requests'
-        }`,
+      render: d => {
+        const count = Math.round(d.count);
+        const noun = d.protocol === 'tcp' ? 'connection' : 'request';
+        return `${formatCount(count)} ${count === 1 ? noun : `${noun}s`}`;
+      },
     },
   ];
 
