@@ -55,7 +55,9 @@ test('the plaintext caller of accounts-service is flagged, card and tab', async 
     .getByRole('row')
     .filter({ hasText: 'unidentified client' });
   await expect(row.getByText('Plaintext', { exact: true })).toBeVisible();
-  await expect(row.getByText('no_tls_from_remote')).toBeVisible();
+  await expect(
+    row.getByText('the client sent no TLS: it has no mesh proxy'),
+  ).toBeVisible();
 
   // The entity's tab, not the sidebar's catalog-wide page of the same name.
   await page

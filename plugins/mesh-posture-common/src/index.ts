@@ -15,6 +15,7 @@ export * from './checks';
 export * from './posture/assessPosture';
 export * from './posture/evidence';
 export { describeBypass } from './posture/meshBypass';
+export { describePlaintextReason } from './posture/plaintextReasons';
 export * from './api';
 export * from './signals';
 export * from './checklists';

@@ -82,7 +82,9 @@ describe('MeshSecurityCard', () => {
     const table = screen.getByRole('table', { name: 'Traffic edges' });
     const row = within(table).getByText('unidentified client').closest('tr')!;
     expect(within(row).getByText('Plaintext')).toBeInTheDocument();
-    expect(within(row).getByText('no_tls_from_remote')).toBeInTheDocument();
+    expect(
+      within(row).getByText('the client sent no TLS: it has no mesh proxy'),
+    ).toBeInTheDocument();
     expect(
       screen.getByText(
         /plaintext from an unidentified client \(no_tls_from_remote\)/,

@@ -181,7 +181,11 @@ describe('ZeroTrustContent', () => {
       .getByText('unidentified client')
       .closest('tr')!;
     expect(within(row).getByText('Plaintext')).toBeInTheDocument();
-    expect(within(row).getByText('no_tls_from_remote')).toBeInTheDocument();
+    // In words, the proxy's code in the tooltip.
+    const reason = within(row).getByText(
+      'the client sent no TLS: it has no mesh proxy',
+    );
+    expect(reason).toHaveAttribute('title', 'reported as: no_tls_from_remote');
   });
 
   it('fails an expired trust anchor', async () => {

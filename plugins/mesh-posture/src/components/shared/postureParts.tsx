@@ -21,6 +21,7 @@ import Alert from '@material-ui/lab/Alert';
 import {
   certificateStatus,
   CheckStatus,
+  describePlaintextReason,
   EdgeProtocol,
   EdgeSecurity,
   MeshPosture,
@@ -154,6 +155,28 @@ function PeerName({ peer }: { peer: EdgeSecurity['peer'] }) {
   );
 }
 
+/**
+ * Why an edge went without mTLS, in words, with the mesh's own codes in a
+ * tooltip.
+ */
+function ReasonsText({ edge }: { edge: EdgeSecurity }) {
+  const codes = edge.plaintextReasons;
+  const words = [
+    ...codes.map(describePlaintextReason),
+    ...(edge.unverifiedReasons ?? []),
+  ].join('; ');
+  const text = (
+    <Typography variant="caption" color="textSecondary">
+      {words || 'none'}
+    </Typography>
+  );
+  return codes.length > 0 ? (
+    <Tooltip title={`reported as: ${codes.join(', ')}`}>{text}</Tooltip>
+  ) : (
+    text
+  );
+}
+
 export function MtlsChip({ edge }: { edge: EdgeSecurity }) {
   const classes = useStyles();
   if (edge.mtlsShare === null) {
@@ -223,14 +246,7 @@ export function EdgeTable({
                 <PeerLink peer={edge.peer} cluster={edge.workload.cluster} />
               </TableCell>
               <TableCell className={classes.mono}>
-                {edge.peer.identity ?? (
-                  <Typography variant="caption" color="textSecondary">
-                    {[
-                      ...edge.plaintextReasons,
-                      ...(edge.unverifiedReasons ?? []),
-                    ].join(', ') || 'none'}
-                  </Typography>
-                )}
+                {edge.peer.identity ?? <ReasonsText edge={edge} />}
                 {edge.reportedBy === 'peer' && (
                   <Typography
                     variant="caption"
