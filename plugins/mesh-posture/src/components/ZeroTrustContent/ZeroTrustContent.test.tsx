@@ -181,6 +181,20 @@ describe('ZeroTrustContent', () => {
       .getByText('unidentified client')
       .closest('tr')!;
     expect(within(row).getByText('Plaintext')).toBeInTheDocument();
+    // A long identity: cut on screen, whole in its tooltip, with a copy button.
+    const web = within(table('Traffic edges'))
+      .getByText(
+        'web-frontend.web.serviceaccount.identity.linkerd.cluster.local',
+      )
+      .closest('tr')!;
+    expect(
+      within(web).getByTitle(
+        'web-frontend.web.serviceaccount.identity.linkerd.cluster.local',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(web).getByRole('button', { name: 'Copy the identity' }),
+    ).toBeInTheDocument();
     // In words, the proxy's code in the tooltip.
     const reason = within(row).getByText(
       'the client sent no TLS: it has no mesh proxy',

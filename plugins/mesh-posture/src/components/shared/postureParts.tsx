@@ -1,5 +1,6 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import {
+  CopyTextButton,
   StatusAborted,
   StatusError,
   StatusOK,
@@ -52,6 +53,18 @@ export const useStyles = makeStyles(theme => ({
     color: theme.palette.warning?.contrastText ?? '#000',
   },
   nowrap: { whiteSpace: 'nowrap' },
+  // Names break between words, never mid-word.
+  peer: { minWidth: '10em', wordBreak: 'normal', overflowWrap: 'normal' },
+  identity: {
+    display: 'inline-block',
+    maxWidth: '12em',
+    overflow: 'hidden',
+    textOverflow: 'ellipsis',
+    whiteSpace: 'nowrap',
+    verticalAlign: 'middle',
+    fontFamily: 'monospace',
+    fontSize: '0.75rem',
+  },
   section: { marginTop: theme.spacing(2) },
 }));
 
@@ -156,6 +169,26 @@ function PeerName({ peer }: { peer: EdgeSecurity['peer'] }) {
 }
 
 /**
+ * A mesh identity, cut with an ellipsis where it is long, whole in a
+ * tooltip, with a button that copies it.
+ */
+export function IdentityText({ identity }: { identity: string }) {
+  const classes = useStyles();
+  return (
+    <Box display="inline-flex" alignItems="center" maxWidth="100%">
+      <Tooltip title={identity}>
+        <span className={classes.identity}>{identity}</span>
+      </Tooltip>
+      <CopyTextButton
+        text={identity}
+        aria-label="Copy the identity"
+        tooltipText="Identity copied"
+      />
+    </Box>
+  );
+}
+
+/**
  * Why an edge went without mTLS, in words, with the mesh's own codes in a
  * tooltip.
  */
@@ -242,11 +275,15 @@ export function EdgeTable({
               <TableCell>
                 {edge.direction === 'inbound' ? 'In' : 'Out'}
               </TableCell>
-              <TableCell>
+              <TableCell className={classes.peer}>
                 <PeerLink peer={edge.peer} cluster={edge.workload.cluster} />
               </TableCell>
               <TableCell className={classes.mono}>
-                {edge.peer.identity ?? <ReasonsText edge={edge} />}
+                {edge.peer.identity ? (
+                  <IdentityText identity={edge.peer.identity} />
+                ) : (
+                  <ReasonsText edge={edge} />
+                )}
                 {edge.reportedBy === 'peer' && (
                   <Typography
                     variant="caption"
