@@ -85,6 +85,26 @@ function known(value: string | undefined): string | undefined {
 
 const CLUSTERS = ['source_cluster', 'destination_cluster'];
 
+/** The labels of a destination-reported edge, requests or TCP alike. */
+const INBOUND_EDGE = [
+  DST_NS,
+  DST,
+  SRC_NS,
+  SRC,
+  'source_principal',
+  'connection_security_policy',
+  ...CLUSTERS,
+];
+const OUTBOUND_EDGE = [
+  SRC_NS,
+  SRC,
+  DST_NS,
+  DST,
+  'destination_principal',
+  'connection_security_policy',
+  ...CLUSTERS,
+];
+
 /**
  * The peer's cluster, when the series names one other than our side's:
  * each proxy's CLUSTER_ID, which the stats filter reads from its node
@@ -351,7 +371,6 @@ export class IstioTelemetry implements MeshTelemetrySource {
       inbound,
       outbound,
       outboundBySource,
-      atAmbientDestinations,
       callersOfUs,
       callers,
       tcpDenied,
@@ -365,29 +384,13 @@ export class IstioTelemetry implements MeshTelemetrySource {
     ] = await Promise.all([
       q(
         sumBy(
-          [
-            DST_NS,
-            DST,
-            SRC_NS,
-            SRC,
-            'source_principal',
-            'connection_security_policy',
-            ...CLUSTERS,
-          ],
+          INBOUND_EDGE,
           rate(requests([atDestination, ...toOurs]), query.window),
         ),
       ),
       q(
         sumBy(
-          [
-            SRC_NS,
-            SRC,
-            DST_NS,
-            DST,
-            'destination_principal',
-            'connection_security_policy',
-            ...CLUSTERS,
-          ],
+          OUTBOUND_EDGE,
           rate(requests([atDestination, ...fromOurs]), query.window),
         ),
       ),
@@ -404,28 +407,6 @@ export class IstioTelemetry implements MeshTelemetrySource {
             'response_flags',
           ],
           rate(requests([eq('reporter', 'source'), ...fromOurs]), query.window),
-        ),
-      ),
-      // A destination in ambient mode has no sidecar to report requests;
-      // its ztunnel reports the connections, with their security
-      // (istio/ztunnel src/proxy/metrics.rs: mutual_tls for HBONE).
-      q(
-        sumBy(
-          [
-            SRC_NS,
-            SRC,
-            DST_NS,
-            DST,
-            'destination_principal',
-            'connection_security_policy',
-          ],
-          rate(
-            selector('istio_tcp_connections_opened_total', [
-              destination,
-              ...fromOurs,
-            ]),
-            query.window,
-          ),
         ),
       ),
       // Requests to our workloads as their callers' sidecars report them.
@@ -511,37 +492,11 @@ export class IstioTelemetry implements MeshTelemetrySource {
         ),
       ),
       // TCP at our workloads, as their sidecar or ztunnel accepted it.
-      q(
-        tcp(
-          [destination, ...toOurs],
-          [
-            DST_NS,
-            DST,
-            SRC_NS,
-            SRC,
-            'source_principal',
-            'connection_security_policy',
-            ...CLUSTERS,
-          ],
-        ),
-      ),
+      q(tcp([destination, ...toOurs], INBOUND_EDGE)),
       // TCP from our workloads, as the destination reported it (it alone
       // knows the security), and as our side did, for destinations that
       // report nothing.
-      q(
-        tcp(
-          [destination, ...fromOurs],
-          [
-            SRC_NS,
-            SRC,
-            DST_NS,
-            DST,
-            'destination_principal',
-            'connection_security_policy',
-            ...CLUSTERS,
-          ],
-        ),
-      ),
+      q(tcp([destination, ...fromOurs], OUTBOUND_EDGE)),
       q(
         tcp(
           [eq('reporter', 'source'), ...fromOurs],
@@ -630,14 +585,18 @@ export class IstioTelemetry implements MeshTelemetrySource {
         requestsPerSecond: s.value,
       });
     }
+    // A destination in ambient mode has no sidecar to report requests; its
+    // ztunnel reports the connections, with their security
+    // (istio/ztunnel src/proxy/metrics.rs: mutual_tls for HBONE).
+    const outboundTcp = tcpLines(tcpOutbound);
     const ztunnel = new Map<string, { mtls: boolean; principal?: string }>();
-    for (const s of atAmbientDestinations.filter(finite)) {
-      const pair = pairOf(s.labels);
-      const mtls = s.labels.connection_security_policy === 'mutual_tls';
+    for (const line of outboundTcp) {
+      const pair = pairOf(line.labels);
+      const mtls = line.labels.connection_security_policy === 'mutual_tls';
       const seen = ztunnel.get(pair);
       ztunnel.set(pair, {
         mtls: (seen?.mtls ?? true) && mtls,
-        principal: seen?.principal ?? known(s.labels.destination_principal),
+        principal: seen?.principal ?? known(line.labels.destination_principal),
       });
     }
     for (const s of outboundBySource.filter(finite)) {
@@ -679,7 +638,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
         .filter(pair => !secured.has(pair)),
     );
     const tcpReported = new Set<string>();
-    for (const line of tcpLines(tcpOutbound)) {
+    for (const line of outboundTcp) {
       const workload = find(line.labels[SRC_NS], line.labels[SRC]);
       if (!workload) continue;
       const pair = pairOf(line.labels);
