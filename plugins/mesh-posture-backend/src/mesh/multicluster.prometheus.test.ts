@@ -1,10 +1,10 @@
 import {
-  assessPosture,
   buildEdges,
   WorkloadRef,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import type { WorkloadTelemetry } from '@mesh-posture/plugin-mesh-posture-node';
 import { PrometheusClient } from '../prometheus/PrometheusClient';
+import { sidecarPostureOf } from '../__testUtils__/sidecarPosture';
 import {
   describeWithPrometheus,
   RealPrometheus,
@@ -116,31 +116,12 @@ describeWithPrometheus('Linkerd multicluster against a real Prometheus', () => {
   });
 
   it('judges mTLS per edge across clusters and names the remote peer in the detail', () => {
-    const posture = assessPosture({
+    const posture = sidecarPostureOf({
       entityRef: 'component:default/payments-api',
-      window: '5m',
-      generatedAt: new Date(dataset.at * 1000),
-      workloads: [
-        {
-          workload: api,
-          mesh: 'linkerd',
-          totalPods: 1,
-          meshedPods: 1,
-          readyPods: 1,
-          dataPlane: 'sidecar',
-          proxyVersions: ['edge-26.10.2'],
-          telemetryFrom: new Date((dataset.at - 3600) * 1000).toISOString(),
-          telemetryUntil: new Date(dataset.at * 1000).toISOString(),
-        },
-      ],
+      workload: api,
+      at: dataset.at,
       traffic: telemetry.traffic,
-      certificates: [],
-      authorization: [],
-      admittedIdentities: [],
-      deniedCallers: [],
-      callerWindow: '7d',
       gaps: telemetry.gaps,
-      sources: [],
     });
     const outbound = posture.verdict.checks.find(
       c => c.id === 'outbound-mtls',

@@ -1,11 +1,11 @@
 import {
-  assessPosture,
   buildEdges,
   summarizeDirection,
   WorkloadRef,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import type { WorkloadTelemetry } from '@mesh-posture/plugin-mesh-posture-node';
 import { PrometheusClient } from '../prometheus/PrometheusClient';
+import { sidecarPostureOf } from '../__testUtils__/sidecarPosture';
 import {
   describeWithPrometheus,
   RealPrometheus,
@@ -115,31 +115,11 @@ describeWithPrometheus('Linkerd TCP against a real Prometheus', () => {
       truth.dbPlaintext,
       0,
     );
-    const posture = assessPosture({
+    const posture = sidecarPostureOf({
       entityRef: 'component:default/ledger',
-      window: '5m',
-      generatedAt: new Date(dataset.at * 1000),
-      workloads: [
-        {
-          workload: db,
-          mesh: 'linkerd',
-          totalPods: 1,
-          meshedPods: 1,
-          readyPods: 1,
-          dataPlane: 'sidecar',
-          proxyVersions: ['edge-26.10.2'],
-          telemetryFrom: new Date((dataset.at - 3600) * 1000).toISOString(),
-          telemetryUntil: new Date(dataset.at * 1000).toISOString(),
-        },
-      ],
+      workload: db,
+      at: dataset.at,
       traffic,
-      certificates: [],
-      authorization: [],
-      admittedIdentities: [],
-      deniedCallers: [],
-      callerWindow: '7d',
-      gaps: [],
-      sources: [],
     });
     const inbound = posture.verdict.checks.find(c => c.id === 'inbound-mtls')!;
     expect(inbound.status).toBe('fail');
