@@ -387,6 +387,69 @@ describe('assessPosture of an unmeshed workload', () => {
   });
 });
 
+describe('assessPosture of a workload with no proxy beside a meshed one', () => {
+  // A metrics exporter deployed without injection, under the same entity.
+  const exporter: WorkloadPosture = {
+    workload: { ...ledger, name: 'ledger-exporter' },
+    mesh: 'linkerd',
+    totalPods: 2,
+    meshedPods: 0,
+    readyPods: 2,
+    dataPlane: 'none',
+    proxyVersions: [],
+  };
+  const mixed = () =>
+    assessPosture(
+      facts({
+        workloads: [workload(3, 3), exporter],
+        traffic: [inbound('payments-api', 5, true)],
+        authorization: [port('deny')],
+      }),
+    );
+
+  it('does not pass default-deny on the meshed ports alone', () => {
+    expect(check(mixed(), 'default-deny')).toMatchObject({
+      status: 'fail',
+      detail:
+        '2 pods run without a proxy: no authorization is enforced on them',
+    });
+  });
+
+  it('warns on the mTLS the meshed pods saw and is unknown on their silence', () => {
+    const p = mixed();
+    expect(check(p, 'meshed-pods').status).toBe('warn');
+    expect(check(p, 'inbound-mtls')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining(
+        '2 pods run without a proxy, unobserved and unauthenticated',
+      ),
+    });
+    // No outbound request from the meshed pods says nothing of the others.
+    expect(check(p, 'outbound-mtls')).toMatchObject({
+      status: 'unknown',
+      detail:
+        'no outbound requests or TCP connections seen by the meshed pods in the last 5m; 2 pods run without a proxy, whose traffic is not observed',
+    });
+  });
+
+  it('says whose refusals a pass of refused callers covers', () => {
+    expect(check(mixed(), 'denied-callers')).toMatchObject({
+      status: 'pass',
+      detail:
+        'none in 7d by the meshed pods; 2 pods run without a proxy, which refuses no one (see default-deny)',
+    });
+  });
+
+  it('passes no check of mTLS or authorization', () => {
+    const passing = mixed()
+      .verdict.checks.filter(c => c.status === 'pass')
+      .map(c => c.id);
+    for (const id of ['inbound-mtls', 'outbound-mtls', 'default-deny']) {
+      expect(passing).not.toContain(id);
+    }
+  });
+});
+
 describe('assessPosture of traffic it cannot judge', () => {
   it('keeps probes out of the mTLS share and counts them apart', () => {
     const probe: TrafficObservation = {

@@ -294,7 +294,10 @@ interface CheckContext {
   telemetryFailed: boolean;
   /** Pods were found and none runs a proxy. */
   unmeshed: boolean;
-  /** Pods that run without a proxy, beside meshed ones. */
+  /**
+   * Pods that run without a proxy, beside meshed ones: those of partly
+   * meshed workloads and those of workloads with no proxy at all.
+   */
   unmeshedPods: number;
   /**
    * Every meshed workload's proxies reported telemetry, and still do (a
@@ -363,7 +366,12 @@ function contextOf(facts: PostureFacts): CheckContext {
       facts.workloads.length > 0 &&
       facts.workloads.every(w => w.meshedPods === 0) &&
       facts.workloads.some(w => w.totalPods > 0),
-    unmeshedPods: meshed.reduce((n, w) => n + w.totalPods - w.meshedPods, 0),
+    // A workload with no proxy beside a meshed one counts too: nothing
+    // vouches for its traffic or enforces a policy on it.
+    unmeshedPods: facts.workloads.reduce(
+      (n, w) => n + w.totalPods - w.meshedPods,
+      0,
+    ),
     reporting: meshed.length > 0 && !notReporting,
     ...(notReporting ? { notReporting } : {}),
     ...(froms.length > 0
@@ -533,6 +541,15 @@ function checkMtls(
     findings.unknown = 'traffic could not be read';
   } else if (!ctx.reporting) {
     findings.unknown = ctx.notReporting;
+  } else if (ctx.unmeshedPods > 0) {
+    // The meshed pods' silence says nothing of the pods without a proxy.
+    findings.unknown = `no ${direction} requests or TCP connections seen by the meshed pods in the last ${
+      ctx.window
+    }; ${plural(
+      ctx.unmeshedPods,
+      'pod runs',
+      'pods run',
+    )} without a proxy, whose traffic is not observed`;
   } else {
     findings.notApplicable = `no ${direction} requests or TCP connections in the last ${ctx.window}`;
   }
@@ -885,6 +902,14 @@ function checkDeniedCallers(
     )} its proxies have reported (of ${ctx.callerWindow})`;
   } else {
     findings.pass = `none in ${ctx.callerWindow}`;
+  }
+  if (findings.pass && ctx.unmeshedPods > 0) {
+    // True of the meshed pods only: a pod without a proxy refuses no one.
+    findings.pass = `${findings.pass} by the meshed pods; ${plural(
+      ctx.unmeshedPods,
+      'pod runs',
+      'pods run',
+    )} without a proxy, which refuses no one (see default-deny)`;
   }
   const { status, detail } = decide(findings);
   const check: PostureCheck = { id: 'denied-callers', title, status, detail };
