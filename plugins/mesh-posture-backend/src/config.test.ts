@@ -205,6 +205,21 @@ describe('readMeshPostureConfig', () => {
           {
             name: 'a',
             mesh: 'linkerd',
+            prometheus: {
+              url: 'http://thanos:9090',
+              externalLabel: { value: 'eu\u0000west' },
+            },
+          },
+        ],
+      },
+      'none of them control characters',
+    ],
+    [
+      {
+        clusters: [
+          {
+            name: 'a',
+            mesh: 'linkerd',
             prometheus: { url: 'http://p:9090', maxResponseBytes: 10 },
           },
         ],

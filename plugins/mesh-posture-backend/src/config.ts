@@ -157,9 +157,14 @@ function readCluster(c: Config, index: number): ClusterConfig {
       }
       const value =
         c.getOptionalString('prometheus.externalLabel.value') ?? name;
-      if (value.length === 0 || value.length > 256) {
+      // No control characters: a shared endpoint's queries hold a NUL
+      // placeholder where the value goes (promql.ts fillScope).
+      const control = [...value].some(
+        ch => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f,
+      );
+      if (value.length === 0 || value.length > 256 || control) {
         throw new Error(
-          `${where}.prometheus.externalLabel.value must be 1 to 256 characters`,
+          `${where}.prometheus.externalLabel.value must be 1 to 256 characters, none of them control characters`,
         );
       }
       externalLabel = { name: labelName, value };

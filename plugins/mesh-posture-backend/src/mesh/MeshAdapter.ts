@@ -16,7 +16,7 @@ import {
   statusOf,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import type { ClusterConfig } from '../config';
-import type { PrometheusClient } from '../prometheus/PrometheusClient';
+import type { PrometheusQueries } from '../prometheus/PrometheusClient';
 import type { Matcher } from '../prometheus/promql';
 import {
   CertificateParseError,
@@ -50,7 +50,7 @@ export interface BuiltInMeshAdapter extends MeshAdapter {
   flaggerSuccessShare: NonNullable<MeshAdapter['flaggerSuccessShare']>;
   /** The mesh's telemetry in a cluster's Prometheus. */
   telemetry(
-    prometheus: PrometheusClient,
+    prometheus: PrometheusQueries,
     labels?: TelemetryLabels,
     /** Matchers every query carries (one cluster's series on a shared endpoint). */
     scope?: Matcher[],

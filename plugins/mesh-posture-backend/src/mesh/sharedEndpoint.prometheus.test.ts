@@ -90,7 +90,8 @@ describeWithPrometheus('several clusters on one Prometheus endpoint', () => {
     name: 'svc-0',
   });
 
-  async function read(cluster: MeshCluster) {
+  /** The queries sent while `run` runs, each checked for the tenant header. */
+  async function seeing<T>(run: () => Promise<T>): Promise<T> {
     const originalFetch = global.fetch;
     seen = [];
     global.fetch = async (input: any, init?: any) => {
@@ -99,31 +100,43 @@ describeWithPrometheus('several clusters on one Prometheus endpoint', () => {
       return originalFetch(input, init);
     };
     try {
-      const workloads = [svc0(cluster.name)];
-      const query = {
-        cluster: cluster.name,
-        mesh: cluster.mesh,
-        workloads,
-        window: '1h',
-        at,
-      };
-      const telemetry = await cluster.telemetry!.workloadTelemetry(
-        { ...query, callerWindow: '7d' },
-        {},
-      );
-      const signals = await cluster.telemetry!.workloadSignals(
-        {
-          ...query,
-          direction: 'inbound',
-          series: { stepSeconds: 15, rateWindow: '1m' },
-        },
-        {},
-      );
-      return { telemetry, signals };
+      return await run();
     } finally {
       global.fetch = originalFetch;
     }
   }
+
+  async function readOf(cluster: MeshCluster) {
+    const workloads = [svc0(cluster.name)];
+    const query = {
+      cluster: cluster.name,
+      mesh: cluster.mesh,
+      workloads,
+      window: '1h',
+      at,
+    };
+    const telemetry = await cluster.telemetry!.workloadTelemetry(
+      { ...query, callerWindow: '7d' },
+      {},
+    );
+    const signals = await cluster.telemetry!.workloadSignals(
+      {
+        ...query,
+        direction: 'inbound',
+        series: { stepSeconds: 15, rateWindow: '1m' },
+      },
+      {},
+    );
+    return { telemetry, signals };
+  }
+
+  const read = (cluster: MeshCluster) => seeing(() => readOf(cluster));
+
+  /** The label lists of a query's aggregations. */
+  const aggregationsOf = (promql: string) =>
+    [...promql.matchAll(/\b(?:sum|min|max|count) by \(([^)]*)\)/g)].map(m =>
+      m[1].split(', '),
+    );
 
   it("reads each cluster's own series and nothing of the other's", async () => {
     const [a, b] = clusters;
@@ -149,5 +162,45 @@ describeWithPrometheus('several clusters on one Prometheus endpoint', () => {
       expect(selectors.length).toBeGreaterThan(0);
       for (const s of selectors) expect(s).toContain('cluster="prod-a"');
     }
+  });
+
+  it('keeps the cluster label in every aggregation', async () => {
+    await read(clusters[0]);
+    const aggregations = seen.flatMap(aggregationsOf);
+    expect(aggregations.length).toBeGreaterThan(8);
+    for (const by of aggregations) expect(by).toContain('cluster');
+  });
+
+  it('asks the same question of both clusters in one query, each answered as if alone', async () => {
+    const [a, b] = clusters;
+    const alone = [await readOf(a), await readOf(b)];
+    await read(a);
+    const queriesAlone = seen.length;
+
+    const together = await seeing(() => Promise.all([readOf(a), readOf(b)]));
+    // Two reads, one after the other inside each (telemetry, then signals):
+    // each of the two rounds goes out once for both clusters.
+    expect(seen.length).toBe(queriesAlone);
+    for (const promql of seen) {
+      expect(promql).toContain('cluster=~"prod-a|prod-b"');
+      expect(promql).not.toContain('cluster="prod-a"');
+    }
+    const figures = (r: (typeof alone)[number]) => ({
+      traffic: r.telemetry.traffic
+        .map(e => [
+          e.direction,
+          e.peer.workload,
+          e.mtls,
+          Math.round(e.requestsPerSecond * 1000),
+        ])
+        .sort(),
+      callers: r.telemetry.callers.map(c => [c.identity, Math.round(c.count)]),
+      summary: r.signals.summaries.map(x =>
+        Math.round(x.requestsPerSecond * 1000),
+      ),
+      points: r.signals.series.map(x => x.points.length),
+    });
+    expect(together.map(figures)).toEqual(alone.map(figures));
+    expect(figures(together[0])).not.toEqual(figures(together[1]));
   });
 });

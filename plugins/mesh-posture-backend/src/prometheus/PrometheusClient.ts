@@ -15,6 +15,31 @@ export interface PromSeries {
   points: Array<{ timestamp: number; value: number }>;
 }
 
+export interface PrometheusQueryOptions {
+  signal?: AbortSignal;
+  /**
+   * How many workloads the query asks about: a shared endpoint merges the
+   * same question of several clusters up to a bound (SharedEndpoint).
+   */
+  workloads?: number;
+}
+
+/** The queries telemetry asks: a client, or one cluster of a shared endpoint. */
+export interface PrometheusQueries {
+  query(
+    promql: string,
+    time: Date,
+    options?: PrometheusQueryOptions,
+  ): Promise<PromSample[]>;
+  queryRange(
+    promql: string,
+    start: Date,
+    end: Date,
+    stepSeconds: number,
+    options?: PrometheusQueryOptions,
+  ): Promise<PromSeries[]>;
+}
+
 export interface PrometheusClientOptions {
   /** Base URL, e.g. http://prometheus.linkerd-viz:9090 */
   url: string;
@@ -128,7 +153,7 @@ function readLabels(raw: unknown): Record<string, string> {
  * becomes a {@link SourceError} that says what happened without echoing
  * credentials.
  */
-export class PrometheusClient {
+export class PrometheusClient implements PrometheusQueries {
   private readonly baseUrl: string;
   private readonly headers: Record<string, string>;
   private readonly maxResponseBytes: number;
@@ -158,7 +183,7 @@ export class PrometheusClient {
   async query(
     promql: string,
     time: Date,
-    options: { signal?: AbortSignal } = {},
+    options: PrometheusQueryOptions = {},
   ): Promise<PromSample[]> {
     const data = await this.post(
       '/api/v1/query',
@@ -182,7 +207,7 @@ export class PrometheusClient {
     start: Date,
     end: Date,
     stepSeconds: number,
-    options: { signal?: AbortSignal } = {},
+    options: PrometheusQueryOptions = {},
   ): Promise<PromSeries[]> {
     const data = await this.post(
       '/api/v1/query_range',

@@ -325,3 +325,40 @@ export function historyLookbackHours(
       1,
   );
 }
+
+/**
+ * Stands for the cluster matcher in a query a shared endpoint answers for
+ * several clusters at once (see SharedEndpoint). NUL can be in no label
+ * value we send (cluster names are checked in config), so the quoted
+ * placeholder occurs only where a selector carries it.
+ */
+const SCOPE_PLACEHOLDER = '\u0000mesh-posture-scope\u0000';
+
+/** The matcher a shared endpoint's cluster fills in: see {@link fillScope}. */
+export function scopePlaceholder(label: string): Matcher {
+  return eq(label, SCOPE_PLACEHOLDER);
+}
+
+/**
+ * The query with its scope placeholder on `label` turned into a matcher of
+ * the given clusters' values: `label="a"`, or `label=~"a|b"`.
+ */
+export function hasScopePlaceholder(promql: string, label: string): boolean {
+  return promql.includes(
+    `${checkLabelName(label)}=${quote(SCOPE_PLACEHOLDER)}`,
+  );
+}
+
+export function fillScope(
+  promql: string,
+  label: string,
+  values: readonly string[],
+): string {
+  const placeholder = `${checkLabelName(label)}=${quote(SCOPE_PLACEHOLDER)}`;
+  const m = oneOf(label, values);
+  const filled = `${m.label}${m.op}${quote(
+    m.value,
+    m.op === '=~' ? MAX_REGEX_LENGTH : MAX_LABEL_VALUE_LENGTH,
+  )}`;
+  return promql.split(placeholder).join(filled);
+}

@@ -14,7 +14,7 @@ import type {
   WorkloadTelemetry,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import {
-  PrometheusClient,
+  PrometheusQueries,
   PromSample,
   PromSeries,
 } from '../../prometheus/PrometheusClient';
@@ -31,22 +31,16 @@ import {
   historyLookbackHours,
   eventsIn,
   Matcher,
-  maxBy,
-  minBy,
   oneOf,
   or,
   rate,
   selector,
-  sumBy,
 } from '../../prometheus/promql';
 import { sampleTimesByWorkload } from '../history';
 import { podOwnerIndex } from '../workloadNames';
 import { TcpLine, tcpLines, tcpMeasures } from '../tcpParts';
 import { namespacesOf, selectsByName } from '../selection';
 import { statusOf, stepsOf } from '@mesh-posture/plugin-mesh-posture-node';
-
-const countBy = (labels: string[], expr: string) =>
-  aggregateBy('count', labels, expr);
 
 const SRC_NS = 'source_workload_namespace';
 const SRC = 'source_workload';
@@ -305,23 +299,45 @@ function tcpPlaintextReason(policy: string | undefined): string {
  * source-reported series that have no destination-reported counterpart.
  */
 export class IstioTelemetry implements MeshTelemetrySource {
-  private readonly prometheus: PrometheusClient;
+  private readonly prometheus: PrometheusQueries;
 
   private readonly scope: Matcher[];
 
+  private readonly keep: string[];
+
   constructor(options: {
-    prometheus: PrometheusClient;
+    prometheus: PrometheusQueries;
     /** Matchers every selector carries: the cluster's series on a shared endpoint. */
     scope?: Matcher[];
   }) {
     this.prometheus = options.prometheus;
     this.scope = options.scope ?? [];
+    this.keep = this.scope.map(m => m.label);
+  }
+
+  // Every aggregation keeps the scope's labels, so one query can serve
+  // several clusters of a shared endpoint and be told apart by cluster.
+  private sumBy(by: readonly string[], expr: string): string {
+    return aggregateBy('sum', [...this.keep, ...by], expr);
+  }
+
+  private minBy(by: readonly string[], expr: string): string {
+    return aggregateBy('min', [...this.keep, ...by], expr);
+  }
+
+  private maxBy(by: readonly string[], expr: string): string {
+    return aggregateBy('max', [...this.keep, ...by], expr);
+  }
+
+  private countBy(by: readonly string[], expr: string): string {
+    return aggregateBy('count', [...this.keep, ...by], expr);
   }
 
   async workloadTelemetry(
     query: TelemetryQuery,
     options: SourceCallOptions,
   ): Promise<WorkloadTelemetry> {
+    const asked = { ...options, workloads: query.workloads.length };
     // Istio's workload label is the workload's name; its kind is not
     // recorded (a CronJob's pods carry the CronJob's name, trimmed as in
     // istio/istio pkg/kube/util.go GetDeployMetaFromPod).
@@ -334,7 +350,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
     const toOurs = sideOf(DST_NS, DST, query.workloads, this.scope, named);
     const fromOurs = sideOf(SRC_NS, SRC, query.workloads, this.scope, named);
     const at = query.at ?? new Date();
-    const q = (promql: string) => this.prometheus.query(promql, at, options);
+    const q = (promql: string) => this.prometheus.query(promql, at, asked);
     const requests = (matchers: Parameters<typeof selector>[1]) =>
       selector('istio_requests_total', matchers);
     const destination = eq('reporter', 'destination');
@@ -355,14 +371,17 @@ export class IstioTelemetry implements MeshTelemetrySource {
     // connection (istio/ztunnel src/proxy/metrics.rs).
     const tcp = (matchers: Matcher[], by: string[]) => {
       const of = (metric: string) => selector(metric, matchers);
-      const opened = sumBy(by, of('istio_tcp_connections_opened_total'));
-      const closed = sumBy(by, of('istio_tcp_connections_closed_total'));
+      const opened = this.sumBy(by, of('istio_tcp_connections_opened_total'));
+      const closed = this.sumBy(by, of('istio_tcp_connections_closed_total'));
       return tcpMeasures({
-        read: sumBy(
+        read: this.sumBy(
           by,
           rate(of('istio_tcp_received_bytes_total'), query.window),
         ),
-        write: sumBy(by, rate(of('istio_tcp_sent_bytes_total'), query.window)),
+        write: this.sumBy(
+          by,
+          rate(of('istio_tcp_sent_bytes_total'), query.window),
+        ),
         open: `clamp_min(${opened} - (${closed} or ${opened} * 0), 0)`,
       });
     };
@@ -383,19 +402,19 @@ export class IstioTelemetry implements MeshTelemetrySource {
       agentCertificates,
     ] = await Promise.all([
       q(
-        sumBy(
+        this.sumBy(
           INBOUND_EDGE,
           rate(requests([atDestination, ...toOurs]), query.window),
         ),
       ),
       q(
-        sumBy(
+        this.sumBy(
           OUTBOUND_EDGE,
           rate(requests([atDestination, ...fromOurs]), query.window),
         ),
       ),
       q(
-        sumBy(
+        this.sumBy(
           [
             SRC_NS,
             SRC,
@@ -411,7 +430,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
       ),
       // Requests to our workloads as their callers' sidecars report them.
       q(
-        sumBy(
+        this.sumBy(
           [SRC_NS, SRC, DST_NS, DST],
           rate(requests([eq('reporter', 'source'), ...toOurs]), query.window),
         ),
@@ -419,7 +438,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
       // Callers by identity: requests, and TCP connections opened (a TCP
       // client admitted by policy makes no requests at all).
       q(
-        sumBy(
+        this.sumBy(
           [DST_NS, DST, 'source_principal'],
           or(
             eventsIn(
@@ -445,7 +464,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
       // refused; the opened counter was already counted with "-"
       // (istio/ztunnel src/proxy/metrics.rs ConnectionResultBuilder).
       q(
-        sumBy(
+        this.sumBy(
           [DST_NS, DST, 'source_principal'],
           eventsIn(
             selector('istio_tcp_connections_closed_total', [
@@ -458,13 +477,13 @@ export class IstioTelemetry implements MeshTelemetrySource {
         ),
       ),
       q(
-        maxBy(
+        this.maxBy(
           ['cluster_id'],
           selector('citadel_server_root_cert_expiry_timestamp', this.scope),
         ),
       ),
       q(
-        maxBy(
+        this.maxBy(
           ['cluster_id'],
           selector('citadel_server_cert_chain_expiry_timestamp', this.scope),
         ),
@@ -473,7 +492,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
       q(
         sampleTimes(
           or(
-            countBy(
+            this.countBy(
               [DST_NS, DST],
               or(
                 requests([atDestination, ...toOurs]),
@@ -483,7 +502,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
                 ]),
               ),
             ),
-            countBy(
+            this.countBy(
               [SRC_NS, SRC],
               requests([eq('reporter', 'source'), ...fromOurs]),
             ),
@@ -518,7 +537,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
       // CertExpirySeconds, `resource_name="default"`; ROOTCA is the root).
       // The series carry only the pod, from the scrape (`namespace`, `pod`).
       q(
-        minBy(
+        this.minBy(
           ['namespace', 'pod'],
           selector('istio_agent_cert_expiry_seconds', [
             ...this.scope,
@@ -798,6 +817,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
     query: SignalsQuery,
     options: SourceCallOptions,
   ): Promise<WorkloadSignals> {
+    const asked = { ...options, workloads: query.workloads.length };
     const byName = new Map(
       query.workloads.map(w => [`${w.namespace}/${w.name}`, w]),
     );
@@ -823,12 +843,12 @@ export class IstioTelemetry implements MeshTelemetrySource {
     ];
     const by = [...self, ...peer];
     const requests = (w: string, labels: string[]) =>
-      sumBy(
+      this.sumBy(
         [...labels, 'response_code', 'grpc_response_status'],
         rate(selector('istio_requests_total', matchers), w),
       );
     const histogram = (metric: string, w: string, labels: string[]) =>
-      sumBy([...labels, 'le'], rate(selector(metric, matchers), w));
+      this.sumBy([...labels, 'le'], rate(selector(metric, matchers), w));
 
     const windowSeconds = durationSeconds(query.window);
     const range = query.series
@@ -850,7 +870,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
       seriesCodes,
       seriesLatency,
     ] = await Promise.all([
-      this.prometheus.query(requests(query.window, by), at, options),
+      this.prometheus.query(requests(query.window, by), at, asked),
       this.prometheus.query(
         histogram(
           'istio_request_duration_milliseconds_bucket',
@@ -858,17 +878,17 @@ export class IstioTelemetry implements MeshTelemetrySource {
           by,
         ),
         at,
-        options,
+        asked,
       ),
       this.prometheus.query(
         histogram('istio_request_bytes_bucket', query.window, by),
         at,
-        options,
+        asked,
       ),
       this.prometheus.query(
         histogram('istio_response_bytes_bucket', query.window, by),
         at,
-        options,
+        asked,
       ),
       range
         ? this.prometheus.queryRange(
@@ -876,7 +896,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
             range.start,
             range.end,
             range.step,
-            options,
+            asked,
           )
         : Promise.resolve([] as PromSeries[]),
       range
@@ -889,7 +909,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
             range.start,
             range.end,
             range.step,
-            options,
+            asked,
           )
         : Promise.resolve([] as PromSeries[]),
     ]);

@@ -17,7 +17,7 @@ import type {
   WorkloadTelemetry,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import {
-  PrometheusClient,
+  PrometheusQueries,
   PromSample,
   PromSeries,
 } from '../../prometheus/PrometheusClient';
@@ -285,13 +285,19 @@ function outboundPort(
  * One query of each kind serves every workload of the cluster.
  */
 export class LinkerdTelemetry implements MeshTelemetrySource {
-  private readonly prometheus: PrometheusClient;
+  private readonly prometheus: PrometheusQueries;
   private readonly labels: LinkerdMetricLabels;
 
   private readonly scope: Matcher[];
 
+  /**
+   * Labels every aggregation keeps: the scope's, so one query can serve
+   * several clusters of a shared endpoint and be told apart by cluster.
+   */
+  private readonly keep: string[];
+
   constructor(options: {
-    prometheus: PrometheusClient;
+    prometheus: PrometheusQueries;
     labels?: LinkerdMetricLabels;
     /** Matchers every selector carries: the cluster's series on a shared endpoint. */
     scope?: Matcher[];
@@ -299,6 +305,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
     this.prometheus = options.prometheus;
     this.labels = options.labels ?? LINKERD_VIZ_LABELS;
     this.scope = options.scope ?? [];
+    this.keep = this.scope.map(m => m.label);
   }
 
   private kindLabels(): Array<[WorkloadKind, string]> {
@@ -321,13 +328,17 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
   ): string {
     const ns = this.labels.namespace;
     const kinds = this.kindLabels().map(([, l]) => l);
-    const owned = aggregateBy(op, [ns, ...kinds, ...by], expr([]));
+    const owned = aggregateBy(
+      op,
+      [...this.keep, ns, ...kinds, ...by],
+      expr([]),
+    );
     if (!this.labels.pod) return owned;
     return or(
       owned,
       aggregateBy(
         op,
-        [ns, this.labels.pod, ...by],
+        [...this.keep, ns, this.labels.pod, ...by],
         expr(kinds.map(l => eq(l, ''))),
       ),
     );
@@ -481,6 +492,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
     query: TelemetryQuery,
     options: SourceCallOptions,
   ): Promise<WorkloadTelemetry> {
+    const asked = { ...options, workloads: query.workloads.length };
     const workloadOf = this.workloadFinder(query.workloads);
     const destinationOf = this.destinationFinder(query.workloads);
     const at = query.at ?? new Date();
@@ -498,7 +510,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       this.overSelections(own, sel =>
         this.byWorkload(op, by, m => expr([...sel, ...m])),
       );
-    const q = (promql: string) => this.prometheus.query(promql, at, options);
+    const q = (promql: string) => this.prometheus.query(promql, at, asked);
     const tcp = (
       direction: 'inbound' | 'outbound',
       peer: 'src' | 'dst',
@@ -639,7 +651,12 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       ),
       q(ours('min', [], m => certificateExpiry(m))),
       // The identity controller's issuer certificate (edge-25.2 and later).
-      q(minBy(['component'], selector('issuer_cert_ttl_seconds', this.scope))),
+      q(
+        minBy(
+          [...this.keep, 'component'],
+          selector('issuer_cert_ttl_seconds', this.scope),
+        ),
+      ),
       // Since when each workload's proxies report: their certificate gauge
       // is there whenever a proxy runs, traffic or not.
       q(
@@ -678,7 +695,12 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       // Each Link's gateway as its service mirror probes it: 0 once
       // `failureThreshold` probes failed in a row (linkerd/linkerd2
       // multicluster/service-mirror/metrics.go, probe_worker.go).
-      q(minBy(['target_cluster_name'], selector('gateway_alive', this.scope))),
+      q(
+        minBy(
+          [...this.keep, 'target_cluster_name'],
+          selector('gateway_alive', this.scope),
+        ),
+      ),
     ]);
 
     // Who calls each of our workloads, seen from the callers' proxies.
@@ -945,6 +967,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
     query: SignalsQuery,
     options: SourceCallOptions,
   ): Promise<WorkloadSignals> {
+    const asked = { ...options, workloads: query.workloads.length };
     const at = query.at ?? new Date();
     const dstKinds = Object.values(DST_KIND_LABELS) as string[];
     // A workload without a proxy is measured by its callers' proxies: their
@@ -967,7 +990,10 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
     const aggregate = (by: string[], expr: (m: Matcher[]) => string) =>
       this.overSelections(selections, sel =>
         byCallers
-          ? sumBy(['dst_namespace', ...dstKinds, ...by], expr(sel))
+          ? sumBy(
+              [...this.keep, 'dst_namespace', ...dstKinds, ...by],
+              expr(sel),
+            )
           : this.byWorkload(
               'sum',
               [
@@ -1002,15 +1028,18 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
     const seriesOf = (by: string[], expr: (m: Matcher[]) => string) =>
       this.overSelections(selections, sel =>
         byCallers
-          ? sumBy(['dst_namespace', ...dstKinds, ...by], expr(sel))
+          ? sumBy(
+              [...this.keep, 'dst_namespace', ...dstKinds, ...by],
+              expr(sel),
+            )
           : this.byWorkload('sum', by, m => expr([...sel, ...m])),
       );
 
     const [byClass, buckets, failures, seriesClass, seriesBuckets] =
       await Promise.all([
-        this.prometheus.query(responses(query.window), at, options),
-        this.prometheus.query(latency(query.window), at, options),
-        this.prometheus.query(errors, at, options),
+        this.prometheus.query(responses(query.window), at, asked),
+        this.prometheus.query(latency(query.window), at, asked),
+        this.prometheus.query(errors, at, asked),
         ...(query.series
           ? (() => {
               const windowSeconds = durationSeconds(query.window);
@@ -1030,7 +1059,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
                   start,
                   end,
                   step,
-                  options,
+                  asked,
                 ),
                 this.prometheus.queryRange(
                   seriesOf(['le'], m =>
@@ -1045,7 +1074,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
                   start,
                   end,
                   step,
-                  options,
+                  asked,
                 ),
               ];
             })()
