@@ -4,7 +4,8 @@
  * and the stand-in Kubernetes objects the tests use, it measures
  *
  * - the scorecard snapshot at 100, 1,000 and 5,000 services on one cluster,
- *   and 5,000 across 10 clusters (one Prometheus each): median of 3 runs,
+ *   and 5,000 across 10 clusters (one Prometheus each, and all 10 on one
+ *   endpoint told apart by a `cluster` label): median of 3 runs,
  *   Prometheus queries, Kubernetes reads, peak RSS of the process taking it,
  *   and the per-entity path for the smaller sizes;
  * - the entity page (posture, golden signals, canary) through the HTTP API
@@ -19,7 +20,7 @@
  *
  *   yarn bench [--quick] [--only=5000x10]
  *   (--quick: 100 and 2,000 services on one cluster; --only: one scenario,
- *   <services>x<clusters>)
+ *   <services>x<clusters>, or 5000x10-shared)
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -34,7 +35,10 @@ import type { ManyServicesLayout } from '../src/__testUtils__/manyServices';
 import { measureEntityPage, PageFigures } from './bench/entityPage';
 import { measureFrontend } from './bench/frontend';
 
-const { writeManyServicesOpenMetrics } = require('./many-services-dataset');
+const {
+  writeManyServicesOpenMetrics,
+  clusterOf,
+} = require('./many-services-dataset');
 
 /** Services per promtool run: ~3.4 GB of promtool memory per 1,000. */
 const PART_SERVICES = 1000;
@@ -66,6 +70,8 @@ async function prometheusOf(
   layout: ManyServicesLayout & { services: number },
   from: number,
   to: number,
+  /** Labels each service's series carry: a shared endpoint's `cluster`. */
+  extraLabels?: (i: number) => Record<string, string>,
 ): Promise<RealPrometheus> {
   const tsdb = path.join(work, `${name}-tsdb`);
   const running: Promise<void>[] = [];
@@ -78,6 +84,7 @@ async function prometheusOf(
       end,
       stepSeconds: STEP_SECONDS,
       durationSeconds: DURATION_SECONDS,
+      extraLabels,
     });
     running.push(
       backfillOpenMetrics(file, tsdb).finally(() => fs.rmSync(file)),
@@ -145,6 +152,8 @@ async function snapshotScenario(
   services: number,
   clusters: number,
   perEntity: number,
+  /** All clusters' series in one Prometheus, told apart by `cluster`. */
+  shared: boolean,
   keep?: (
     prometheus: RealPrometheus[],
     layout: ManyServicesLayout,
@@ -153,13 +162,22 @@ async function snapshotScenario(
   const layout = { services, perNamespace: PER_NAMESPACE, clusters };
   const label = `${services} services${
     clusters > 1 ? ` ${clusters} clusters` : ''
-  }`;
+  }${shared ? ' one endpoint' : ''}`;
   const started = Date.now();
   const size = Math.ceil(services / clusters);
   const prometheus: RealPrometheus[] = [];
   const names: string[] = [];
   try {
-    for (let k = 0; k < clusters; k++) {
+    if (shared) {
+      const name = `s${services}-c${clusters}-shared`;
+      names.push(name);
+      prometheus.push(
+        await prometheusOf(name, layout, 0, services, i => ({
+          cluster: `prod-${clusterOf(i, layout).index}`,
+        })),
+      );
+    }
+    for (let k = 0; k < (shared ? 0 : clusters); k++) {
       const name = `s${services}-c${clusters}-${k}`;
       names.push(name);
       prometheus.push(
@@ -181,6 +199,7 @@ async function snapshotScenario(
       services,
       layout,
       prometheusUrls: prometheus.map(p => p.url),
+      shared,
       at: end,
       runs: 3,
       perEntity,
@@ -239,27 +258,36 @@ async function main() {
         work,
       });
     };
-  // [services, clusters, per-entity entities, page?]
-  const scenarios: Array<[number, number, number, boolean]> = quick
+  // [services, clusters, per-entity entities, page?, one endpoint?]
+  const scenarios: Array<[number, number, number, boolean, boolean]> = quick
     ? [
-        [100, 1, 100, false],
-        [2000, 1, 100, true],
+        [100, 1, 100, false, false],
+        [2000, 1, 100, true, false],
       ]
     : [
-        [100, 1, 100, false],
-        [1000, 1, 100, false],
-        [5000, 1, 0, true],
-        [5000, 10, 0, false],
+        [100, 1, 100, false, false],
+        [1000, 1, 100, false, false],
+        [5000, 1, 0, true, false],
+        [5000, 10, 0, false, true],
+        [5000, 10, 0, false, false],
       ];
   const only = process.argv.find(a => a.startsWith('--only='))?.slice(7);
   try {
-    for (const [services, clusters, perEntity, measurePage] of scenarios) {
-      if (only && only !== `${services}x${clusters}`) continue;
+    for (const [
+      services,
+      clusters,
+      perEntity,
+      measurePage,
+      shared,
+    ] of scenarios) {
+      const name = `${services}x${clusters}${shared ? '-shared' : ''}`;
+      if (only && only !== name) continue;
       snapshots.push(
         await snapshotScenario(
           services,
           clusters,
           perEntity,
+          shared,
           measurePage ? withPage(services) : undefined,
         ),
       );

@@ -8,6 +8,8 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { countingSourceUsage } from '@mesh-posture/plugin-mesh-posture-node';
 import { resolveWorkloadTarget } from '../../src/posture/resolveWorkloadTarget';
+import { PrometheusClient } from '../../src/prometheus/PrometheusClient';
+import { SharedEndpoint } from '../../src/prometheus/SharedEndpoint';
 import {
   ManyServicesLayout,
   manyServicesCluster,
@@ -18,6 +20,8 @@ interface SnapshotRunArgs {
   services: number;
   layout: ManyServicesLayout;
   prometheusUrls: string[];
+  /** One Prometheus for every cluster, told apart by `cluster`. */
+  shared?: boolean;
   at: number;
   runs: number;
   perEntity: number;
@@ -36,8 +40,21 @@ const logger: any = {
 async function main() {
   const args: SnapshotRunArgs = JSON.parse(process.argv[2]);
   const at = new Date(args.at * 1000);
-  const clusters = args.prometheusUrls.map((url, index) =>
-    manyServicesCluster(args.services, url, { layout: args.layout, index }),
+  const count = args.shared
+    ? args.layout.clusters ?? 1
+    : args.prometheusUrls.length;
+  const endpoint = args.shared
+    ? new SharedEndpoint(
+        new PrometheusClient({ url: args.prometheusUrls[0] }),
+        'cluster',
+      )
+    : undefined;
+  const clusters = Array.from({ length: count }, (_, index) =>
+    manyServicesCluster(
+      args.services,
+      args.prometheusUrls[endpoint ? 0 : index],
+      { layout: args.layout, index, endpoint },
+    ),
   );
   const paths = manyServicesPaths({
     cluster: clusters,

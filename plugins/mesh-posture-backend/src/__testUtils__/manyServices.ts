@@ -10,6 +10,8 @@ import { PeerEntities } from '../catalog/PeerEntities';
 import { readMeshPostureConfig } from '../config';
 import { LinkerdTelemetry } from '../mesh/linkerd/LinkerdTelemetry';
 import { PrometheusClient } from '../prometheus/PrometheusClient';
+import { scopePlaceholder } from '../prometheus/promql';
+import { SharedEndpoint } from '../prometheus/SharedEndpoint';
 import { ScorecardSnapshot } from '../scorecards/ScorecardSnapshot';
 import { SignalsService } from '../signals/SignalsService';
 import { countSourceRequest } from '@mesh-posture/plugin-mesh-posture-node';
@@ -131,7 +133,12 @@ export function manyServicesEntity(i: number): Entity {
 export function manyServicesCluster(
   services: number,
   prometheusUrl: string,
-  where: { layout?: ManyServicesLayout; index?: number } = {},
+  where: {
+    layout?: ManyServicesLayout;
+    index?: number;
+    /** The clusters' one endpoint, their series told apart by `cluster`. */
+    endpoint?: SharedEndpoint;
+  } = {},
 ): MeshCluster {
   const layout = where.layout ?? {};
   const index = where.index ?? 0;
@@ -141,8 +148,9 @@ export function manyServicesCluster(
     { ...layout, services },
   );
   const objects = objectSourceOf(manyServicesObjects(to, layout, from));
+  const name = (layout.clusters ?? 1) > 1 ? `prod-${index}` : 'prod';
   return {
-    name: (layout.clusters ?? 1) > 1 ? `prod-${index}` : 'prod',
+    name,
     mesh: 'linkerd',
     objects: {
       list: async (query, options) => {
@@ -154,9 +162,14 @@ export function manyServicesCluster(
         return objects.get(query, options);
       },
     },
-    telemetry: new LinkerdTelemetry({
-      prometheus: new PrometheusClient({ url: prometheusUrl }),
-    }),
+    telemetry: where.endpoint
+      ? new LinkerdTelemetry({
+          prometheus: where.endpoint.forCluster(name),
+          scope: [scopePlaceholder('cluster')],
+        })
+      : new LinkerdTelemetry({
+          prometheus: new PrometheusClient({ url: prometheusUrl }),
+        }),
   };
 }
 
