@@ -629,6 +629,68 @@ function sharesOver(bounds, byBound) {
 }
 
 /**
+ * An Istio cluster (sidecars) with a crowded namespace, for the entity
+ * page's selection by name: `crowded` services `svc-<i>` in `cards`, the
+ * rest in `vault`. Service i is called by service i-1 (wrapping) at
+ * (i % 7 + 1) req/s over mTLS, each request reported by both proxies as
+ * Istio's standard metrics label them (istio/istio
+ * tests/integration/telemetry/stats/prometheus, the labels of istioDataset
+ * above); 1% of them fail with 503; the destination records the latency.
+ */
+function istioCrowdedDataset(end, { services = 34, crowded = 30 } = {}) {
+  const w = new OpenMetricsWriter(end);
+  const ns = i => (i < crowded ? 'cards' : 'vault');
+  const name = i => `svc-${i}`;
+  const id = i => spiffe(name(i), ns(i));
+  for (let i = 0; i < services; i++) {
+    const caller = (i + services - 1) % services;
+    const rate = (i % 7) + 1;
+    const labels = {
+      request_protocol: 'http',
+      response_flags: '-',
+      grpc_response_status: '',
+      source_workload: name(caller),
+      source_workload_namespace: ns(caller),
+      source_principal: id(caller),
+      source_canonical_service: name(caller),
+      source_app: name(caller),
+      destination_workload: name(i),
+      destination_workload_namespace: ns(i),
+      destination_principal: id(i),
+      destination_service: `${name(i)}.${ns(i)}.svc.cluster.local`,
+      destination_canonical_service: name(i),
+    };
+    for (const reporter of ['destination', 'source']) {
+      const policy = reporter === 'destination' ? 'mutual_tls' : 'unknown';
+      const edge = { ...labels, reporter, connection_security_policy: policy };
+      w.counter(
+        'istio_requests',
+        { ...edge, response_code: '200' },
+        rate * 0.99,
+      );
+      w.counter(
+        'istio_requests',
+        { ...edge, response_code: '503' },
+        rate * 0.01,
+      );
+    }
+    w.histogram(
+      'istio_request_duration_milliseconds',
+      {
+        ...labels,
+        reporter: 'destination',
+        connection_security_policy: 'mutual_tls',
+      },
+      rate,
+      ISTIO_BOUNDS,
+      sharesOver(ISTIO_BOUNDS, { 50: 0.6, 100: 0.35, 250: 0.05 }),
+      55,
+    );
+  }
+  return { openMetrics: w.toString(), at: w.end, start: w.start };
+}
+
+/**
  * Golden signals of a Linkerd cluster with known truth:
  * - payments-api inbound: 13.5 req/s over two pods; 0.1 req/s fail with 503
  *   and 0.035 with a gRPC UNAVAILABLE (14); latency shares 50% ≤ 10 ms,
@@ -1953,6 +2015,7 @@ function linkerdMulticlusterDataset(end) {
 }
 
 module.exports = {
+  istioCrowdedDataset,
   linkerdMulticlusterDataset,
   istioTcpDataset,
   linkerdTcpDataset,

@@ -5,12 +5,14 @@ import {
   RealPrometheus,
   startPrometheus,
 } from '../__testUtils__/realPrometheus';
+import { IstioTelemetry } from './istio/IstioTelemetry';
 import { LinkerdTelemetry } from './linkerd/LinkerdTelemetry';
 import { NAMED_SELECTION_LIMIT } from './selection';
 
 const {
   manyServicesOpenMetrics,
 } = require('../../scripts/many-services-dataset');
+const { istioCrowdedDataset } = require('../../scripts/prometheus-fixtures');
 
 jest.setTimeout(90_000);
 
@@ -178,6 +180,125 @@ describeWithPrometheus(
           .map(s => [s.workload.name, s.requestsPerSecond])
           .sort(),
       );
+    });
+  },
+);
+
+/*
+ * The same for Istio: its series name workloads by `destination_workload` /
+ * `source_workload` (istio/istio's standard metrics), so an entity's queries
+ * select those, not its namespace. A real Prometheus holds 30 services in
+ * `cards` and 4 in `vault` (istioCrowdedDataset).
+ */
+describeWithPrometheus(
+  'Istio queries about a few workloads select them by name',
+  () => {
+    const { openMetrics, at: end } = istioCrowdedDataset(
+      Math.floor(Date.now() / 1000) - 120,
+    );
+    const at = new Date(end * 1000);
+    let prometheus: RealPrometheus;
+    let bytes = 0;
+    let telemetry: IstioTelemetry;
+
+    beforeAll(async () => {
+      prometheus = await startPrometheus(openMetrics);
+      telemetry = new IstioTelemetry({
+        prometheus: new PrometheusClient({
+          url: prometheus.url,
+          fetch: async (input, init) => {
+            const res = await fetch(input, init);
+            const text = await res.text();
+            bytes += Buffer.byteLength(text);
+            return new Response(text, {
+              status: res.status,
+              headers: res.headers,
+            });
+          },
+        }),
+      });
+    });
+
+    afterAll(async () => {
+      await prometheus?.stop();
+    });
+
+    const svc = (i: number): WorkloadRef => ({
+      cluster: 'prod',
+      namespace: i < 30 ? 'cards' : 'vault',
+      kind: 'Deployment',
+      name: `svc-${i}`,
+    });
+
+    async function pageOf(workloads: WorkloadRef[]) {
+      const query = {
+        cluster: 'prod',
+        mesh: 'istio',
+        workloads,
+        window: '1h',
+        at,
+      };
+      bytes = 0;
+      const posture = await telemetry.workloadTelemetry(
+        { ...query, callerWindow: '7d' },
+        {},
+      );
+      const postureBytes = bytes;
+      bytes = 0;
+      const signals = await telemetry.workloadSignals(
+        {
+          ...query,
+          direction: 'inbound',
+          series: { stepSeconds: 15, rateWindow: '1m' },
+        },
+        {},
+      );
+      return { posture, postureBytes, signals, signalsBytes: bytes };
+    }
+
+    it('returns no more for an Istio service among 30 than for one among 4', async () => {
+      const crowded = await pageOf([svc(11)]);
+      const small = await pageOf([svc(31)]);
+      expect(crowded.signalsBytes).toBeGreaterThan(0);
+      expect(crowded.signalsBytes).toBeLessThan(small.signalsBytes * 1.05);
+      expect(crowded.postureBytes).toBeLessThan(small.postureBytes * 1.05);
+
+      // svc-11's own figures: called by svc-10 at (11 % 7 + 1) = 5 req/s,
+      // 1% failing.
+      expect(crowded.signals.summaries).toHaveLength(1);
+      const [summary] = crowded.signals.summaries;
+      expect(summary.workload).toEqual(svc(11));
+      expect(summary.requestsPerSecond).toBeCloseTo(5, 6);
+      expect(summary.failuresPerSecond).toBeCloseTo(0.05, 6);
+      const inbound = crowded.posture.traffic.filter(
+        t => t.direction === 'inbound',
+      );
+      expect(inbound.map(t => [t.peer.workload, t.mtls])).toEqual([
+        ['svc-10', true],
+      ]);
+      const outbound = crowded.posture.traffic.filter(
+        t => t.direction === 'outbound',
+      );
+      expect(outbound.map(t => t.peer.workload)).toEqual(['svc-12']);
+    });
+
+    it("answers a batch of the namespace's 30 services with each one's figures", async () => {
+      const batch = Array.from({ length: 30 }, (_, i) => svc(i));
+      const many = await telemetry.workloadSignals(
+        {
+          cluster: 'prod',
+          mesh: 'istio',
+          workloads: batch,
+          window: '1h',
+          direction: 'inbound',
+          at,
+        },
+        {},
+      );
+      const one = (await pageOf([svc(11)])).signals.summaries[0];
+      const same = many.summaries.find(s => s.workload.name === 'svc-11')!;
+      expect(same.requestsPerSecond).toBeCloseTo(one.requestsPerSecond, 9);
+      expect(many.summaries).toHaveLength(30);
     });
   },
 );
