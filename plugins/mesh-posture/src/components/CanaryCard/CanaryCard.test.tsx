@@ -9,9 +9,11 @@ import {
   renderOnEntityPage,
   serviceEntity,
 } from '../../__testUtils__/entityPage';
+import { pretendNow } from '../../__testUtils__/clock';
 
 const server = setupServer();
 registerMswTestHooks(server);
+pretendNow('2026-11-22T10:20:00.000Z');
 
 const base = TEST_BASE_URL;
 const url = `${base}/v1/entities/component/default/fraud-scoring/canary`;
@@ -166,7 +168,18 @@ describe('CanaryCard', () => {
     expect(within(rollouts).getAllByRole('row')).toHaveLength(3);
     expect(
       within(rollouts).getByText('succeeded').closest('tr'),
+    ).toHaveTextContent('1 hour ago');
+    expect(
+      within(rollouts).getByText('succeeded').closest('tr'),
     ).toHaveTextContent('55 min');
+    // Times read relative, the exact UTC time on hover.
+    expect(within(section).getByText(/^Last transition/)).toHaveTextContent(
+      'Last transition 18 minutes ago',
+    );
+    expect(within(section).getAllByText('18 minutes ago')[0]).toHaveAttribute(
+      'title',
+      '2026-11-22 10:02:00 UTC',
+    );
   });
 
   it('explains a service without a canary instead of showing an error', async () => {

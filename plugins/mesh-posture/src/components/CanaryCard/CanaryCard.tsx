@@ -22,11 +22,11 @@ import type {
 import { PosturePending, useEntityPosture } from '../shared/entityPosture';
 import {
   formatDuration,
-  formatLocalTime,
   formatMsFixed,
   formatPercentFixed,
 } from '../shared/format';
 import { sourceName } from '../shared/postureParts';
+import { RelativeTime } from '../shared/RelativeTime';
 
 type CanaryView = EntityCanaryResponse['canaries'][number];
 
@@ -146,7 +146,9 @@ function RolloutTable({ rollouts }: { rollouts: CanaryRollout[] }) {
       <TableBody>
         {rollouts.slice(0, 5).map(r => (
           <TableRow key={`${r.startedAt}-${r.revision ?? ''}`}>
-            <TableCell>{formatLocalTime(r.startedAt)}</TableCell>
+            <TableCell>
+              <RelativeTime at={r.startedAt} />
+            </TableCell>
             <TableCell>{r.outcome}</TableCell>
             <TableCell align="right">
               {formatDuration(r.durationSeconds)}
@@ -183,7 +185,7 @@ function OneCanary({ canary }: { canary: CanaryView }) {
         </Typography>
       )}
       <Typography variant="caption" color="textSecondary" display="block">
-        Last transition {formatLocalTime(canary.lastTransitionTime)}
+        Last transition <RelativeTime at={canary.lastTransitionTime} />
         {canary.skipAnalysis ? ' · analysis skipped' : ''}
         {canary.suspended ? ' · suspended' : ''}
       </Typography>

@@ -25,7 +25,7 @@ import { ChecklistConflictError, meshPostureApiRef } from '../../api';
 import { ChecklistItemRow } from './ChecklistItemRow';
 import { HistoryDrawer } from './HistoryDrawer';
 import { errorMessage } from './errorMessage';
-import { formatDay, formatUtcTime } from '../shared/format';
+import { RelativeTime } from '../shared/RelativeTime';
 
 function AttestationBanner(props: { attestation?: ChecklistAttestationView }) {
   const a = props.attestation;
@@ -34,8 +34,8 @@ function AttestationBanner(props: { attestation?: ChecklistAttestationView }) {
   }
   const who = (
     <>
-      <EntityRefLink entityRef={a.attestedBy} defaultKind="user" /> on{' '}
-      {formatUtcTime(a.attestedAt)} (template version {a.templateVersion})
+      <EntityRefLink entityRef={a.attestedBy} defaultKind="user" />{' '}
+      <RelativeTime at={a.attestedAt} /> (template version {a.templateVersion})
     </>
   );
   if (a.state === 'stale') {
@@ -53,14 +53,16 @@ function AttestationBanner(props: { attestation?: ChecklistAttestationView }) {
   if (a.state === 'expiring') {
     return (
       <Alert severity="warning">
-        <strong>Attestation expires on {formatDay(a.validUntil)}.</strong>{' '}
+        <strong>
+          Attestation expires <RelativeTime at={a.validUntil} />.
+        </strong>{' '}
         Attested by {who}.
       </Alert>
     );
   }
   return (
     <Alert severity="success">
-      Attested by {who}; valid until {formatDay(a.validUntil)}.
+      Attested by {who}; it expires <RelativeTime at={a.validUntil} />.
       {a.comment ? ` “${a.comment}”` : ''}
     </Alert>
   );
@@ -150,9 +152,17 @@ export function ChecklistCard(props: {
   return (
     <InfoCard
       title={t.title}
-      subheader={`Template version ${t.version} (${t.source})${
-        view.updatedAt ? ` · last change ${formatUtcTime(view.updatedAt)}` : ''
-      }`}
+      subheader={
+        <>
+          Template version {t.version} ({t.source})
+          {view.updatedAt && (
+            <>
+              {' '}
+              · last change <RelativeTime at={view.updatedAt} />
+            </>
+          )}
+        </>
+      }
     >
       <Box
         role="region"
@@ -187,8 +197,8 @@ export function ChecklistCard(props: {
         )}
         {expiringExemptions.map(i => (
           <Alert severity="warning" key={`expiring-${i.itemId}`}>
-            The exemption of “{itemTitle(i.itemId)}” expires on{' '}
-            {formatDay(i.exemption!.expiresAt)}.
+            The exemption of “{itemTitle(i.itemId)}” expires{' '}
+            <RelativeTime at={i.exemption!.expiresAt} />.
           </Alert>
         ))}
         {problem && (

@@ -12,13 +12,12 @@ import {
   ChecklistItem,
   ChecklistItemOutcome,
   ChecklistItemState,
-  EXEMPTION_WARNING_DAYS,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { useState } from 'react';
 import { StatusIcon } from '../shared/postureParts';
 import { AnswerEditor } from './AnswerEditor';
 import { ExemptionEditor } from './ExemptionEditor';
-import { formatDay, formatUtcTime } from '../shared/format';
+import { RelativeTime } from '../shared/RelativeTime';
 
 const useStyles = makeStyles(theme => ({
   row: {
@@ -108,7 +107,7 @@ export function ChecklistItemRow(props: {
                     color="textSecondary"
                   >
                     {' '}
-                    · observed {formatUtcTime(state.automatic.observedAt)}
+                    · observed <RelativeTime at={state.automatic.observedAt} />
                     {state.automatic.window
                       ? ` over ${state.automatic.window}`
                       : ''}
@@ -150,7 +149,7 @@ export function ChecklistItemRow(props: {
                   entityRef={answer.answeredBy}
                   defaultKind="user"
                 />{' '}
-                on {formatUtcTime(answer.answeredAt)}
+                <RelativeTime at={answer.answeredAt} />
               </Typography>
               {state.needsReanswer && (
                 <Typography variant="body2" color="error">
@@ -168,14 +167,8 @@ export function ChecklistItemRow(props: {
                 variant="body2"
                 color={exemption.active ? 'textPrimary' : 'error'}
               >
-                {exemption.active
-                  ? `Exempt until ${formatDay(exemption.expiresAt)}`
-                  : `Exemption expired on ${formatDay(exemption.expiresAt)}`}
-                {exemption.active &&
-                exemption.expiresInDays <= EXEMPTION_WARNING_DAYS
-                  ? ` (in ${exemption.expiresInDays} days)`
-                  : ''}
-                :{' '}
+                {exemption.active ? 'Exempt, expiring' : 'Exemption expired'}{' '}
+                <RelativeTime at={exemption.expiresAt} />:{' '}
                 <span className={classes.quote}>{exemption.justification}</span>
               </Typography>
               <Typography variant="caption" color="textSecondary">
@@ -184,7 +177,7 @@ export function ChecklistItemRow(props: {
                   entityRef={exemption.approvedBy}
                   defaultKind="user"
                 />{' '}
-                on {formatUtcTime(exemption.approvedAt)}
+                <RelativeTime at={exemption.approvedAt} />
               </Typography>
             </Box>
           )}

@@ -21,6 +21,7 @@ import {
 } from '../../__testUtils__/checklistFixtures';
 import { ComplianceTab } from './ComplianceTab';
 import { TEST_BASE_URL } from '../../__testUtils__/testApi';
+import { pretendNow } from '../../__testUtils__/clock';
 import {
   renderOnEntityPage,
   serviceEntity,
@@ -31,6 +32,8 @@ jest.setTimeout(30_000);
 
 const server = setupServer();
 registerMswTestHooks(server);
+// The fixtures' "now": relative times read the same on every run.
+pretendNow();
 
 const base = TEST_BASE_URL;
 const LIST = `${base}/v1/entities/Component/default/accounts-service/checklists`;
@@ -85,11 +88,17 @@ describe('ComplianceTab', () => {
       'mesh-posture.checklist.exempt',
       'mesh-posture.checklist.update',
     ]);
-    expect(
-      screen.getByText(
-        'Automatic items are judged on the live mesh posture of 2026-11-22 10:00 UTC over 5m.',
-      ),
-    ).toBeInTheDocument();
+    const postureLine = screen.getByText(
+      /^Automatic items are judged on the live mesh posture read/,
+    );
+    expect(postureLine).toHaveTextContent(
+      'Automatic items are judged on the live mesh posture read just now over 5m.',
+    );
+    // Relative for reading, the exact UTC time on hover.
+    expect(within(postureLine).getByText('just now')).toHaveAttribute(
+      'title',
+      '2026-11-22 10:00:00 UTC',
+    );
 
     const tm = checklist('Threat model');
     expect(
@@ -123,14 +132,20 @@ describe('ComplianceTab', () => {
         /Answered by the mesh \(inbound-mtls\): 89\.8% of 15\.8 req\/s inbound over mTLS; plaintext from an unidentified client \(no_tls_from_remote\)/,
       ),
     ).toBeInTheDocument();
-    expect(
-      within(inbound).getByText(/Exempt until 2026-12-02 \(in 10 days\)/),
-    ).toBeInTheDocument();
+    expect(within(inbound).getByText(/^Exempt, expiring/)).toHaveTextContent(
+      /^Exempt, expiring in 10 days:/,
+    );
+    expect(within(inbound).getByText('in 10 days')).toHaveAttribute(
+      'title',
+      '2026-12-02 10:00:00 UTC',
+    );
     expect(
       within(zt).getByText(
-        /The exemption of “All inbound traffic is mutually authenticated” expires on 2026-12-02/,
+        /The exemption of “All inbound traffic is mutually authenticated” expires/,
       ),
-    ).toBeInTheDocument();
+    ).toHaveTextContent(
+      'The exemption of “All inbound traffic is mutually authenticated” expires in 10 days.',
+    );
     // The mesh proves default-deny from the authorization it read.
     const deny = itemGroup(zt, 'Authorization is default-deny on every port');
     expect(within(deny).getByText('Met')).toBeInTheDocument();
@@ -352,12 +367,16 @@ describe('ComplianceTab', () => {
     const changes = await within(drawer).findAllByRole('listitem');
     expect(changes).toHaveLength(3);
     expect(changes[0]).toHaveTextContent(
-      /#3 · 2026-11-08 10:00 UTC · .*Answered "Trust boundaries are identified and mapped to authentication and authorization": unanswered → No/,
+      /#3 · 14 days ago · .*Answered "Trust boundaries are identified and mapped to authentication and authorization": unanswered → No/,
     );
     expect(changes[0]).toHaveTextContent(
       'The notifications callback is not mapped yet',
     );
-    expect(changes[2]).toHaveTextContent(/#1 · 2026-11-01 10:00 UTC/);
+    expect(changes[2]).toHaveTextContent(/#1 · 21 days ago/);
+    expect(within(changes[2]).getByText('21 days ago')).toHaveAttribute(
+      'title',
+      '2026-11-01 10:00:00 UTC',
+    );
   });
 
   it('attests a complete checklist, and will not while items are open', async () => {
@@ -391,9 +410,13 @@ describe('ComplianceTab', () => {
       'Reviewed with Li',
     );
     await user.click(within(dialog).getByRole('button', { name: 'Sign off' }));
-    expect(
-      await within(tm).findByText(/valid until 2027-05-21/),
-    ).toBeInTheDocument();
+    expect(await within(tm).findByText(/; it expires/)).toHaveTextContent(
+      /just now .*; it expires in 6 months\./,
+    );
+    expect(within(tm).getByText('in 6 months')).toHaveAttribute(
+      'title',
+      '2027-05-21 10:00:00 UTC',
+    );
     expect(bodies).toEqual([{ baseVersion: 12, comment: 'Reviewed with Li' }]);
   });
 

@@ -18,7 +18,7 @@ import { useState } from 'react';
 import { meshPostureApiRef } from '../../api';
 import { ChecklistCard } from './ChecklistCard';
 import { errorMessage } from './errorMessage';
-import { formatUtcTime } from '../shared/format';
+import { RelativeTime } from '../shared/RelativeTime';
 import { download } from '../shared/download';
 import { PosturePending, useEntityPosture } from '../shared/entityPosture';
 
@@ -33,8 +33,8 @@ function PostureLine(props: { posture: EntityChecklistsResponse['posture'] }) {
   }
   return (
     <Typography variant="body2" color="textSecondary">
-      Automatic items are judged on the live mesh posture of{' '}
-      {formatUtcTime(posture.generatedAt!)} over {posture.window}
+      Automatic items are judged on the live mesh posture read{' '}
+      <RelativeTime at={posture.generatedAt} /> over {posture.window}
       {posture.demo ? ' (demo data)' : ''}.
     </Typography>
   );

@@ -20,7 +20,7 @@ import {
 import { useEffect, useState } from 'react';
 import { meshPostureApiRef } from '../../api';
 import { errorMessage } from './errorMessage';
-import { formatDay, formatUtcTime } from '../shared/format';
+import { RelativeTime } from '../shared/RelativeTime';
 
 const PAGE = 50;
 
@@ -61,8 +61,8 @@ function Change(props: { event: ChecklistEvent; titles: Map<string, string> }) {
       return event.new ? (
         <>
           <Typography variant="body2">
-            Exempted {title(event.itemId)} until{' '}
-            {formatDay(event.new.expiresAt)}
+            Exempted {title(event.itemId)}, to expire{' '}
+            <RelativeTime at={event.new.expiresAt} />
           </Typography>
           <Typography variant="body2" className={classes.quote}>
             {event.new.justification}
@@ -185,7 +185,7 @@ export function HistoryDrawer(props: {
             <ListItem key={event.version} divider alignItems="flex-start">
               <Box>
                 <Typography variant="caption" color="textSecondary">
-                  #{event.version} · {formatUtcTime(event.createdAt)} ·{' '}
+                  #{event.version} · <RelativeTime at={event.createdAt} /> ·{' '}
                   <EntityRefLink entityRef={event.actor} defaultKind="user" />
                 </Typography>
                 <Change event={event} titles={titles} />

@@ -21,12 +21,8 @@ import {
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { meshPostureApiRef } from '../../api';
-import {
-  formatDay,
-  formatLocalTime,
-  formatRate,
-  formatShare,
-} from '../shared/format';
+import { formatDay, formatRate, formatShare } from '../shared/format';
+import { RelativeTime } from '../shared/RelativeTime';
 import { PosturePending } from '../shared/entityPosture';
 import { PeerLink, useStyles } from '../shared/postureParts';
 
@@ -176,8 +172,12 @@ export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
                         </Typography>
                       )}
                     </TableCell>
-                    <TableCell>{formatLocalTime(f.firstSeen)}</TableCell>
-                    <TableCell>{formatLocalTime(f.lastSeen)}</TableCell>
+                    <TableCell>
+                      <RelativeTime at={f.firstSeen} />
+                    </TableCell>
+                    <TableCell>
+                      <RelativeTime at={f.lastSeen} />
+                    </TableCell>
                     <TableCell align="right">{f.observations}</TableCell>
                     <TableCell align="right">
                       {f.protocol === 'tcp' && f.maxBytesPerSecond !== undefined

@@ -22,9 +22,11 @@ import {
   serviceEntity,
   withoutWorkloadAnnotation,
 } from '../../__testUtils__/entityPage';
+import { pretendNow } from '../../__testUtils__/clock';
 
 const server = setupServer();
 registerMswTestHooks(server);
+pretendNow();
 
 const base = TEST_BASE_URL;
 const postureUrl = `${base}/v1/entities/component/default/accounts-service/posture`;
@@ -70,9 +72,15 @@ describe('MeshSecurityCard', () => {
       within(table).getAllByText('mTLS', { selector: '.MuiChip-label' }),
     ).toHaveLength(2);
     expect(screen.queryByText(/Demo data/)).not.toBeInTheDocument();
-    expect(
-      screen.getByText(/trust anchor.*expires in 212 days/),
-    ).toBeInTheDocument();
+    const expiry = screen.getByText('expires in 212 days');
+    expect(expiry.parentElement).toHaveTextContent(
+      /trust anchor.*expires in 212 days/,
+    );
+    // The exact moment on hover.
+    expect(expiry).toHaveAttribute(
+      'title',
+      expect.stringMatching(/^not after 2027-06-22 10:00:00 UTC$/),
+    );
   });
 
   it('flags a plaintext caller with the reason the mesh gives', async () => {
@@ -158,11 +166,13 @@ describe('MeshSecurityCard', () => {
         /Prometheus on prod-eu-west: timeout \(no answer within 5000 ms\)/,
       ),
     ).toBeInTheDocument();
-    expect(
-      screen.getByText(
-        /Last complete reading 2 h ago: 2\/2 pods meshed, inbound mTLS 100%/,
-      ),
-    ).toBeInTheDocument();
+    expect(screen.getByText(/Last complete reading/)).toHaveTextContent(
+      /Last complete reading 2 hours ago: 2\/2 pods meshed, inbound mTLS 100%/,
+    );
+    expect(screen.getByText('2 hours ago')).toHaveAttribute(
+      'title',
+      '2026-11-22 08:00:00 UTC',
+    );
     // The Kubernetes half still renders.
     expect(screen.getByText('2/2')).toBeInTheDocument();
   });

@@ -6,7 +6,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import { MeshPosture } from '@mesh-posture/plugin-mesh-posture-common';
 import { PosturePending, useEntityPosture } from '../shared/entityPosture';
 import {
-  formatAgo,
+  describeInstant,
   formatByteRate,
   formatExpiry,
   formatRate,
@@ -21,6 +21,7 @@ import {
   useStyles as useSharedStyles,
   certificateStatusFor,
 } from '../shared/postureParts';
+import { RelativeTime } from '../shared/RelativeTime';
 
 const useStyles = makeStyles({
   figure: { fontSize: '1.5rem', fontWeight: 500, lineHeight: 1.2 },
@@ -149,7 +150,12 @@ export function MeshSecurityContent({ posture }: { posture: MeshPosture }) {
               <StatusIcon status={certificateStatusFor(posture, c)} />
               <Typography variant="body2">
                 {c.role.replace('-', ' ')} <i>{c.subject}</i> on {c.cluster}:{' '}
-                {formatExpiry(c.daysToExpiry)}
+                <time
+                  dateTime={describeInstant(c.notAfter).iso}
+                  title={`not after ${describeInstant(c.notAfter).exact}`}
+                >
+                  {formatExpiry(c.daysToExpiry)}
+                </time>
               </Typography>
             </Box>
           ))}
@@ -173,7 +179,7 @@ export function MeshSecurityContent({ posture }: { posture: MeshPosture }) {
       <Box className={classes.section}>
         <Typography variant="caption" color="textSecondary">
           Window {posture.window} · updated{' '}
-          {formatAgo(posture.freshness.ageSeconds)}
+          <RelativeTime at={posture.generatedAt} />
           {posture.freshness.cached ? ' (cached)' : ''} · sources:{' '}
           {posture.sources
             .map(s => `${sourceName(s)} ${s.status === 'ok' ? 'ok' : s.status}`)

@@ -18,9 +18,22 @@ import {
   renderOnEntityPage,
   serviceEntity,
 } from '../../__testUtils__/entityPage';
+import { pretendNow } from '../../__testUtils__/clock';
 
 const server = setupServer();
 registerMswTestHooks(server);
+pretendNow();
+
+// jsdom lays out no SVG: the traffic graph (DependencyGraph) measures its
+// nodes and labels.
+beforeAll(() => {
+  (window.SVGElement.prototype as any).getBBox = () => ({
+    x: 0,
+    y: 0,
+    width: 120,
+    height: 20,
+  });
+});
 
 const base = TEST_BASE_URL;
 const postureUrl = `${base}/v1/entities/component/default/accounts-service/posture`;
@@ -208,7 +221,7 @@ describe('ZeroTrustContent', () => {
     expect(await screen.findByText(/^Failing — /)).toBeInTheDocument();
     expect(
       within(table('Certificates')).getByText('expired 3 days ago'),
-    ).toBeInTheDocument();
+    ).toHaveAttribute('title', 'not after 2026-11-18 10:00:00 UTC');
   });
 
   it('names the source that is down and still shows the rest', async () => {
@@ -273,6 +286,15 @@ describe('the dataflow history on the Zero trust tab', () => {
     expect(rows[0]).toHaveTextContent('0% mTLS at worst');
     expect(rows[0]).toHaveTextContent('no_tls_from_remote');
     expect(rows[0]).toHaveTextContent('this service');
+    // First and last seen relative, exact on hover.
+    expect(within(rows[0]).getByText('29 days ago')).toHaveAttribute(
+      'title',
+      '2026-10-24 12:00:00 UTC',
+    );
+    expect(within(rows[0]).getByText('1 hour ago')).toHaveAttribute(
+      'title',
+      '2026-11-22 09:00:00 UTC',
+    );
     // web-frontend's outbound flow is an inbound one here, seen by the peer.
     expect(rows[1]).toHaveTextContent('In');
     expect(rows[1]).toHaveTextContent('web-frontend');

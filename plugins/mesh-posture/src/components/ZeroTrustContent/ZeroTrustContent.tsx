@@ -19,12 +19,12 @@ import {
 import { ReactNode, useState } from 'react';
 import { PosturePending, useEntityPosture } from '../shared/entityPosture';
 import {
-  formatAgo,
+  describeInstant,
   formatCount,
   formatExpiry,
   formatRate,
-  formatUtcTime,
 } from '../shared/format';
+import { RelativeTime } from '../shared/RelativeTime';
 import {
   EdgeTable,
   PostureNotices,
@@ -281,12 +281,17 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
     { title: 'Cluster', render: c => c.cluster },
     { title: 'Read from', render: c => c.location },
     {
-      title: 'Not after',
+      // Said the way the checks say it; the exact notAfter on hover.
+      title: 'Expiry',
       render: c => (
-        <span className={classes.nowrap}>{formatUtcTime(c.notAfter)}</span>
+        <time
+          dateTime={describeInstant(c.notAfter).iso}
+          title={`not after ${describeInstant(c.notAfter).exact}`}
+        >
+          {certificateExpiry(posture, c)}
+        </time>
       ),
     },
-    { title: 'Expiry', render: c => certificateExpiry(posture, c) },
   ];
 
   return (
@@ -310,7 +315,7 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
           <Box className={classes.section}>
             <Typography variant="caption" color="textSecondary">
               Rates over {posture.window}; callers over {posture.callerWindow};
-              updated {formatAgo(posture.freshness.ageSeconds)}
+              updated <RelativeTime at={posture.generatedAt} />
               {posture.freshness.cached ? ' (cached)' : ''} · sources:{' '}
               {posture.sources
                 .map(s => `${sourceName(s)} ${s.status} in ${s.durationMs} ms`)

@@ -32,11 +32,16 @@ import {
   mockLayout,
   testMeshPostureClient,
 } from '../../__testUtils__/testApi';
+import { pretendNow } from '../../__testUtils__/clock';
+
+// The page draws charts and MUI selects: slow in jsdom on a busy 2-core machine.
+jest.setTimeout(30_000);
 
 const server = setupServer();
 registerMswTestHooks(server);
 
 mockLayout(800, 280);
+pretendNow();
 
 const base = TEST_BASE_URL;
 
@@ -170,10 +175,13 @@ describe('ZeroTrustPage', () => {
   it('lists every service worst first with its level and each check, and says how the score is made', async () => {
     serve();
     await renderPage();
-    expect(
-      await screen.findByText(/Scores from the snapshot of/),
-    ).toHaveTextContent(
-      '3 services, 12 Prometheus queries and 19 Kubernetes reads',
+    const runLine = await screen.findByText(/Scores from the snapshot taken/);
+    expect(runLine).toHaveTextContent(
+      'Scores from the snapshot taken 1 hour ago: 3 services, 12 Prometheus queries and 19 Kubernetes reads',
+    );
+    expect(within(runLine).getByText('1 hour ago')).toHaveAttribute(
+      'title',
+      '2026-11-22 09:00:04 UTC',
     );
     expect(
       rows().map(r => within(r).getAllByRole('cell')[0].textContent),

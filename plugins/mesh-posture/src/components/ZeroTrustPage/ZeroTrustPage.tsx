@@ -25,7 +25,7 @@ import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { meshPostureApiRef } from '../../api';
 import { download } from '../shared/download';
-import { formatLocalTime } from '../shared/format';
+import { RelativeTime } from '../shared/RelativeTime';
 import { FILTER_KEYS, ScorecardFilters } from './ScorecardFilters';
 import { ScorecardTable } from './ScorecardTable';
 import { ScoreRollups } from './ScoreRollups';
@@ -56,7 +56,7 @@ function useFilterInUrl(): [ScorecardFilter, (f: ScorecardFilter) => void] {
 function RunLine({ run }: { run: NonNullable<ScorecardsResponse['run']> }) {
   return (
     <Typography variant="body2" color="textSecondary">
-      Scores from the snapshot of {formatLocalTime(run.finishedAt)}:{' '}
+      Scores from the snapshot taken <RelativeTime at={run.finishedAt} />:{' '}
       {run.entities} services, {run.prometheusQueries} Prometheus queries and{' '}
       {run.kubernetesReads} Kubernetes reads for the whole catalog.
     </Typography>

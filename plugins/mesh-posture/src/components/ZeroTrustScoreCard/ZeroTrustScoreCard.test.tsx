@@ -14,11 +14,13 @@ import {
   renderOnEntityPage,
   serviceEntity,
 } from '../../__testUtils__/entityPage';
+import { pretendNow } from '../../__testUtils__/clock';
 
 const server = setupServer();
 registerMswTestHooks(server);
 
 mockLayout(300, 60);
+pretendNow();
 
 const base = TEST_BASE_URL;
 const scoreUrl = `${base}/v1/entities/component/default/accounts-service/score`;
@@ -64,7 +66,13 @@ describe('ZeroTrustScoreCard', () => {
     );
     expect(days).toEqual(['90']);
     expect(screen.getByText(accounts.level ?? 'No level')).toBeInTheDocument();
-    expect(screen.getByText(/\(demo data\)/)).toBeInTheDocument();
+    expect(screen.getByText(/\(demo data\)/)).toHaveTextContent(
+      'From the snapshot taken 1 hour ago (demo data)',
+    );
+    expect(screen.getByText('1 hour ago')).toHaveAttribute(
+      'title',
+      '2026-11-22 09:00:04 UTC',
+    );
     const reasons = within(
       screen.getByRole('list', { name: 'What holds the score back' }),
     ).getAllByRole('listitem');

@@ -13,7 +13,8 @@ import {
 import { Line, LineChart, ResponsiveContainer, Tooltip, YAxis } from 'recharts';
 import { zeroTrustPageRouteRef } from '../../routes';
 import { PosturePending, useEntityPosture } from '../shared/entityPosture';
-import { formatDay, formatLocalTime, formatScore } from '../shared/format';
+import { formatDay, formatScore } from '../shared/format';
+import { RelativeTime } from '../shared/RelativeTime';
 import {
   LevelChip,
   SCORE_STATUS_TEXT,
@@ -79,9 +80,12 @@ export function ZeroTrustScoreCard() {
   return (
     <InfoCard
       title="Zero-trust score"
-      subheader={`From the snapshot of ${formatLocalTime(current.at)}${
-        current.demo ? ' (demo data)' : ''
-      }`}
+      subheader={
+        <>
+          From the snapshot taken <RelativeTime at={current.at} />
+          {current.demo ? ' (demo data)' : ''}
+        </>
+      }
       deepLink={deepLink}
     >
       <Box display="flex" alignItems="center" style={{ gap: 16 }}>

@@ -1,5 +1,5 @@
 import {
-  formatAgo,
+  describeInstant,
   formatBytes,
   formatCount,
   formatDay,
@@ -8,6 +8,7 @@ import {
   formatMsFixed,
   formatPercent,
   formatPercentFixed,
+  formatRelative,
   formatScore,
   formatTick,
   formatUtcTime,
@@ -49,17 +50,13 @@ describe('formatting', () => {
     expect(formatMsFixed(212.4, 1)).toBe('212.4 ms');
   });
 
-  it('writes counts, scores, durations and ages', () => {
+  it('writes counts, scores and durations', () => {
     expect(formatCount(153_000)).toBe('153,000');
     expect(formatScore(74.25)).toBe('74.3');
     expect(formatDuration(45)).toBe('45 s');
     expect(formatDuration(3300)).toBe('55 min');
     expect(formatDuration(9000)).toBe('2.5 h');
     expect(formatDuration(undefined)).toBe('—');
-    expect(formatAgo(12)).toBe('12 s ago');
-    expect(formatAgo(300)).toBe('5 min ago');
-    expect(formatAgo(7200)).toBe('2 h ago');
-    expect(formatAgo(3 * 86400)).toBe('3 days ago');
   });
 
   it('writes times in UTC, the same on every machine', () => {
@@ -74,5 +71,39 @@ describe('formatting', () => {
     const t = Date.parse('2026-11-22T10:05:00.000Z');
     expect(formatTick(t, true)).toBe('11-22');
     expect(formatTick(t, false)).toBe('10:05');
+  });
+});
+
+describe('formatRelative', () => {
+  const now = Date.parse('2026-11-22T10:00:00.000Z');
+  const at = (ms: number) => new Date(now + ms).toISOString();
+  const MIN = 60_000;
+  const HOUR = 60 * MIN;
+  const DAY = 24 * HOUR;
+
+  it('says when against now, in the past and the future, with singulars', () => {
+    expect(formatRelative(at(10_000), now)).toBe('just now');
+    expect(formatRelative(at(-50_000), now)).toBe('1 minute ago');
+    expect(formatRelative(at(5 * MIN), now)).toBe('in 5 minutes');
+    expect(formatRelative(at(-3 * HOUR), now)).toBe('3 hours ago');
+    expect(formatRelative(at(HOUR), now)).toBe('in 1 hour');
+    expect(formatRelative(at(12 * DAY + 3 * HOUR), now)).toBe('in 12 days');
+    expect(formatRelative(at(-DAY), now)).toBe('1 day ago');
+    // A certificate's 60-day warning window reads in days.
+    expect(formatRelative(at(59 * DAY), now)).toBe('in 59 days');
+    expect(formatRelative(at(-90 * DAY), now)).toBe('3 months ago');
+    expect(formatRelative(at(10 * 365 * DAY), now)).toBe('in 10 years');
+  });
+
+  it('keeps a time it cannot read as given', () => {
+    expect(formatRelative('not a time', now)).toBe('not a time');
+  });
+
+  it('gives the exact UTC time for the hover beside the relative one', () => {
+    expect(describeInstant('2026-12-04T10:00:05.000Z', now)).toEqual({
+      text: 'in 12 days',
+      exact: '2026-12-04 10:00:05 UTC',
+      iso: '2026-12-04T10:00:05.000Z',
+    });
   });
 });

@@ -74,14 +74,6 @@ export function formatDuration(seconds?: number): string {
   return minutes < 90 ? `${minutes} min` : `${(minutes / 60).toFixed(1)} h`;
 }
 
-/** "12 s ago", "5 min ago", "3 h ago", "2 days ago". */
-export function formatAgo(seconds: number): string {
-  if (seconds < 90) return `${seconds} s ago`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;
-  if (seconds < 172800) return `${Math.round(seconds / 3600)} h ago`;
-  return `${Math.round(seconds / 86400)} days ago`;
-}
-
 /** The moment in UTC as ISO 8601; a time that cannot be read stays as given. */
 function isoUtc(at: Instant): string {
   const date = new Date(at);
@@ -106,10 +98,51 @@ export function formatUtcTime(
   return `${iso.slice(0, 10)} ${iso.slice(11, options.seconds ? 19 : 16)} UTC`;
 }
 
-/** A time in the reader's own time zone and locale; "—" when there is none. */
-export function formatLocalTime(at?: Instant): string {
-  if (at === undefined || at === '') return '—';
-  return new Date(at).toLocaleString();
+const RELATIVE = new Intl.RelativeTimeFormat('en-US', { numeric: 'always' });
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/**
+ * A moment against now, the one way the suite says when: "in 12 days",
+ * "3 hours ago", "just now". Days run to 59 so that a certificate's 60-day
+ * warning reads in days; months to 23; then years. `now` defaults to
+ * `Date.now()` (which tests can fix).
+ */
+export function formatRelative(at: Instant, now: Instant = Date.now()): string {
+  const t = new Date(at).getTime();
+  if (Number.isNaN(t)) return String(at);
+  const diff = t - new Date(now).getTime();
+  const size = Math.abs(diff);
+  const say = (value: number, unit: Intl.RelativeTimeFormatUnit) =>
+    RELATIVE.format(Math.sign(diff) * value, unit);
+  if (size < 45 * SECOND) return 'just now';
+  if (size < 45 * MINUTE)
+    return say(Math.max(1, Math.round(size / MINUTE)), 'minute');
+  if (size < 22 * HOUR)
+    return say(Math.max(1, Math.round(size / HOUR)), 'hour');
+  if (size < 60 * DAY) return say(Math.max(1, Math.round(size / DAY)), 'day');
+  const months = Math.round(size / (30.44 * DAY));
+  if (months < 24) return say(months, 'month');
+  return say(Math.round(size / (365.25 * DAY)), 'year');
+}
+
+/**
+ * A moment as every screen of the suite shows it: relative for reading
+ * (`text`), exact in UTC for the hover (`exact`), and ISO 8601 for a
+ * `<time dateTime>` (`iso`).
+ */
+export function describeInstant(
+  at: Instant,
+  now: Instant = Date.now(),
+): { text: string; exact: string; iso: string } {
+  return {
+    text: formatRelative(at, now),
+    exact: formatUtcTime(at, { seconds: true }),
+    iso: isoUtc(at),
+  };
 }
 
 /** A time axis tick: the day ("11-22") on an axis of days, else the UTC time ("10:05"). */

@@ -28,7 +28,8 @@ import {
   MeshPosture,
   SourceReport,
 } from '@mesh-posture/plugin-mesh-posture-common';
-import { formatAgo, formatByteRate, formatRate, formatShare } from './format';
+import { formatByteRate, formatRate, formatShare } from './format';
+import { RelativeTime } from './RelativeTime';
 
 /*
  * Pieces the Mesh security card and the Zero trust tab share.
@@ -355,15 +356,10 @@ export function PostureNotices({
   }
   if (posture.lastComplete) {
     const last = posture.lastComplete;
-    const age = Math.round(
-      (new Date(posture.generatedAt).getTime() -
-        new Date(last.observedAt).getTime()) /
-        1000,
-    );
     notices.push(
       <Alert key="last" severity="info">
-        Last complete reading {formatAgo(age)}: {last.meshedPods}/
-        {last.totalPods} pods meshed, inbound mTLS{' '}
+        Last complete reading <RelativeTime at={last.observedAt} />:{' '}
+        {last.meshedPods}/{last.totalPods} pods meshed, inbound mTLS{' '}
         {last.inboundMtlsShare === null
           ? 'no requests'
           : formatShare(last.inboundMtlsShare)}
