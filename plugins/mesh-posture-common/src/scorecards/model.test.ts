@@ -266,12 +266,16 @@ describe('checks from the sources', () => {
     expect(scoreCheckFromCanaries(undefined).status).toBe('unknown');
   });
 
+  const TITLES: Record<string, string> = {
+    a: 'Threat model',
+    b: 'PCI DSS v4.0',
+  };
   const view = (
     id: string,
     state?: 'current' | 'expiring' | 'stale',
   ): ChecklistView =>
     ({
-      template: { id },
+      template: { id, title: TITLES[id] },
       ...(state ? { attestation: { state } } : {}),
     } as unknown as ChecklistView);
 
@@ -286,19 +290,19 @@ describe('checks from the sources', () => {
       'one expiring',
       [view('a', 'current'), view('b', 'expiring')],
       'warn',
-      'expiring: b',
+      'expiring: PCI DSS v4.0',
     ],
     [
       'one stale',
       [view('a', 'stale'), view('b', 'expiring')],
       'fail',
-      'stale: a; expiring: b',
+      'stale: Threat model; expiring: PCI DSS v4.0',
     ],
     [
       'one never attested',
       [view('a'), view('b', 'current')],
       'fail',
-      'never attested: a',
+      'never attested: Threat model',
     ],
     ['none applies', [], 'not-applicable', 'no checklist applies'],
     ['unreadable', undefined, 'unknown', 'checklists could not be read'],

@@ -294,13 +294,16 @@ export function scoreCheckFromChecklists(
     };
   if (checklists.length === 0)
     return { id, status: 'not-applicable', detail: 'no checklist applies' };
-  const never = checklists.filter(c => !c.attestation).map(c => c.template.id);
+  // Checklists by their titles, as the Compliance tab names them: the id is
+  // the template's key, not a name people know it by.
+  const title = (c: ChecklistView) => c.template.title || c.template.id;
+  const never = checklists.filter(c => !c.attestation).map(title);
   const stale = checklists
     .filter(c => c.attestation?.state === 'stale')
-    .map(c => c.template.id);
+    .map(title);
   const expiring = checklists
     .filter(c => c.attestation?.state === 'expiring')
-    .map(c => c.template.id);
+    .map(title);
   const parts = [
     never.length ? `never attested: ${never.join(', ')}` : '',
     stale.length ? `stale: ${stale.join(', ')}` : '',

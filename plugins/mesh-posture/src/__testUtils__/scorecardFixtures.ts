@@ -6,9 +6,14 @@ import {
   ScoreCheck,
   scorecardFacets,
   ScorecardsResponse,
+  scoreCheckFromChecklists,
   scoreEntity,
   SCORE_CHECK_IDS,
 } from '@mesh-posture/plugin-mesh-posture-common';
+import {
+  partlyFilledThreatModel,
+  zeroTrustWithExemption,
+} from './checklistFixtures';
 
 const RUN = {
   id: 42,
@@ -72,6 +77,11 @@ export const accounts = scorecard(
       detail: '87% of 4 req/s inbound over mTLS; plaintext from notifications',
     },
     'golden-signals': { status: 'unknown', detail: 'no requests to judge' },
+    // Judged by the shared logic the snapshot uses, from real checklists.
+    checklists: scoreCheckFromChecklists([
+      partlyFilledThreatModel().view(),
+      zeroTrustWithExemption().view(),
+    ]),
   },
 );
 export const paymentsApi = scorecard(

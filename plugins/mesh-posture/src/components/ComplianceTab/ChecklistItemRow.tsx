@@ -12,6 +12,7 @@ import {
   ChecklistItem,
   ChecklistItemOutcome,
   ChecklistItemState,
+  MESH_POSTURE_CHECKS,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { useState } from 'react';
 import { StatusIcon } from '../shared/postureParts';
@@ -40,6 +41,14 @@ const useStyles = makeStyles(theme => ({
   detail: { marginTop: theme.spacing(0.5) },
   quote: { whiteSpace: 'pre-wrap' },
 }));
+
+/** A posture check by its label ("Inbound mTLS"); a module's own check by its id. */
+function checkName(id: string): string {
+  return (
+    (MESH_POSTURE_CHECKS as Record<string, { label: string } | undefined>)[id]
+      ?.label ?? id
+  );
+}
 
 const OUTCOME_LABEL: Record<ChecklistItemOutcome, string> = {
   met: 'Met',
@@ -99,7 +108,9 @@ export function ChecklistItemRow(props: {
             <Box className={classes.detail} display="flex" style={{ gap: 6 }}>
               <StatusIcon status={state.automatic.status} />
               <Typography variant="body2">
-                {`Answered by the mesh (${state.automatic.check}): ${state.automatic.detail}`}
+                {`Answered by the mesh (${checkName(
+                  state.automatic.check,
+                )} check): ${state.automatic.detail}`}
                 {state.automatic.observedAt && (
                   <Typography
                     component="span"

@@ -129,7 +129,7 @@ describe('ComplianceTab', () => {
     expect(within(inbound).getByText('Exempt')).toBeInTheDocument();
     expect(
       within(inbound).getByText(
-        /Answered by the mesh \(inbound-mtls\): 89\.8% of 15\.8 req\/s inbound over mTLS; plaintext from an unidentified client \(no_tls_from_remote\)/,
+        /Answered by the mesh \(Inbound mTLS check\): 89\.8% of 15\.8 req\/s inbound over mTLS; plaintext from an unidentified client \(no_tls_from_remote\)/,
       ),
     ).toBeInTheDocument();
     expect(within(inbound).getByText(/^Exempt, expiring/)).toHaveTextContent(
@@ -151,7 +151,7 @@ describe('ComplianceTab', () => {
     expect(within(deny).getByText('Met')).toBeInTheDocument();
     expect(
       within(deny).getByText(
-        /^Answered by the mesh \(default-deny\): default-deny on all 2 ports/,
+        /^Answered by the mesh \(Default-deny authorization check\): default-deny on all 2 ports/,
       ),
     ).toBeInTheDocument();
     // Nobody was refused in the fixture's caller window.

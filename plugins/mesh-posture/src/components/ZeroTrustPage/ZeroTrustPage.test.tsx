@@ -201,6 +201,12 @@ describe('ZeroTrustPage', () => {
         name: 'Golden signals within SLO unknown (no data): no requests to judge',
       }),
     ).toBeInTheDocument();
+    // Checklists by their titles, not their template ids.
+    expect(
+      within(worst).getByRole('img', {
+        name: 'Checklists attested fails: never attested: Threat model, Zero-trust networking',
+      }),
+    ).toBeInTheDocument();
     expect(within(rows()[2]).getByText('Gold')).toBeInTheDocument();
     expect(screen.getByText(/^Demo data/)).toBeInTheDocument();
 

@@ -79,6 +79,8 @@ describe('ZeroTrustScoreCard', () => {
     // Failing before unknown; passing checks are not listed.
     expect(reasons.map(r => r.textContent)).toEqual([
       'Inbound mTLS fails87% of 4 req/s inbound over mTLS; plaintext from notifications',
+      // Checklists by their titles, not their template ids.
+      'Checklists attested failsnever attested: Threat model, Zero-trust networking',
       'Golden signals within SLO unknown (no data)no requests to judge',
     ]);
     expect(
