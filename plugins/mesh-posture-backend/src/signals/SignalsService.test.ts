@@ -193,3 +193,157 @@ describe('SignalsService notes', () => {
     expect(signals.notes).toEqual(['No requests in the last 1h.']);
   });
 });
+
+describe('SignalsService on a workload with no proxy', () => {
+  // Two running pods of notifications, neither with a linkerd-proxy.
+  const pod = (suffix: string) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `notifications-5d8f9-${suffix}`,
+      namespace: 'messaging',
+      labels: {
+        'backstage.io/kubernetes-id': 'notifications',
+        'pod-template-hash': '5d8f9',
+      },
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: 'notifications-5d8f9',
+          controller: true,
+        },
+      ],
+    },
+    spec: { containers: [{ name: 'app', image: 'example/notifications:1' }] },
+    status: { phase: 'Running' },
+  });
+  const unmeshed: Entity = {
+    ...entity,
+    metadata: {
+      name: 'notifications',
+      namespace: 'default',
+      annotations: {
+        'backstage.io/kubernetes-id': 'notifications',
+        'backstage.io/kubernetes-namespace': 'messaging',
+      },
+    },
+  };
+
+  function serviceOf(answer: Answer) {
+    const logger = mockServices.logger.mock();
+    const queries: SignalsQuery[] = [];
+    const cluster: MeshCluster = {
+      name: 'prod',
+      mesh: 'linkerd',
+      objects: objectSourceOf([pod('a1'), pod('b2')]),
+      telemetry: {
+        workloadTelemetry: async () => {
+          throw new Error('not used');
+        },
+        workloadSignals: async q => {
+          queries.push(q);
+          return answer(q);
+        },
+      },
+    };
+    const service = new SignalsService({
+      registry: new ClusterRegistry(
+        [{ getClusters: async () => [cluster] }],
+        logger,
+      ),
+      caller: new SourceCaller({ timeoutMs: 200, logger }),
+      cache: { get: async () => undefined, set: async () => {} } as any,
+      logger,
+      cacheTtlMs: 0,
+      sloDefaults: { successRate: 0.999, latencyP99Ms: 500 },
+      peers: new PeerEntities({ catalog: catalogServiceMock(), logger }),
+    });
+    return { service, queries };
+  }
+
+  const proxyless = [
+    {
+      workload: {
+        cluster: 'prod',
+        namespace: 'messaging',
+        kind: 'Deployment',
+        name: 'notifications',
+      },
+      mesh: 'linkerd',
+      pods: 2,
+    },
+  ];
+
+  it("names the workload, and reads its inbound from its callers' proxies", async () => {
+    const { service, queries } = serviceOf(q => ({
+      summaries: q.workloads.map(workload => ({
+        workload,
+        requestsPerSecond: 3,
+        failuresPerSecond: 0,
+        latencyBuckets: [
+          { le: 50, rate: 3 },
+          { le: Infinity, rate: 3 },
+        ],
+        errors: [],
+      })),
+      series: [],
+      gaps: [],
+    }));
+    const signals = await service.getSignals(
+      unmeshed,
+      '1h',
+      'inbound',
+      mockCredentials.user(),
+    );
+    expect(queries.map(q => q.observedBy)).toEqual(['callers']);
+    expect(signals.proxyless).toEqual(proxyless);
+    expect(signals.summary?.requestsPerSecond).toBe(3);
+  });
+
+  it('says meshed callers reported nothing, never "No requests"', async () => {
+    const { service } = serviceOf(() => ({
+      summaries: [],
+      series: [],
+      gaps: [],
+    }));
+    const signals = await service.getSignals(
+      unmeshed,
+      '1h',
+      'inbound',
+      mockCredentials.user(),
+    );
+    expect(signals.proxyless).toEqual(proxyless);
+    expect(signals.notes).toEqual([
+      "messaging/notifications has no proxy, so its own requests are not observable: they are measured by its callers' proxies (their latency includes the network).",
+      'No meshed caller reported requests to it in the last 1h; callers without a proxy are not observed.',
+    ]);
+  });
+
+  it('asks nothing outbound and does not blame the telemetry for it', async () => {
+    const { service, queries } = serviceOf(() => {
+      throw new Error('not asked');
+    });
+    const signals = await service.getSignals(
+      unmeshed,
+      '1h',
+      'outbound',
+      mockCredentials.user(),
+    );
+    expect(queries).toEqual([]);
+    expect(signals.summary).toBeNull();
+    expect(signals.proxyless).toEqual(proxyless);
+    expect(signals.notes).toEqual([
+      'messaging/notifications has no proxy, so the requests it makes are not observed.',
+    ]);
+  });
+
+  it('names no workload when every one reports its own traffic', async () => {
+    const signals = await serviceWith(() => ({
+      summaries: [],
+      series: [],
+      gaps: [],
+    })).getSignals(entity, '1h', 'inbound', mockCredentials.user());
+    expect(signals.proxyless).toBeUndefined();
+  });
+});

@@ -12,6 +12,7 @@ import {
   DependencySignals,
   GoldenSignals,
   KUBERNETES_ID_ANNOTATION,
+  ProxylessWorkload,
   readSloAnnotations,
   SIGNAL_SERIES,
   SIGNAL_WINDOW_SECONDS,
@@ -19,6 +20,7 @@ import {
   SignalWindow,
   SourceReport,
   summarizeTraffic,
+  WorkloadRef,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import {
   MeshCluster,
@@ -37,6 +39,12 @@ import {
 import { resolveWorkloadTarget } from '../posture/resolveWorkloadTarget';
 import { ClusterRegistry } from '../sources/ClusterRegistry';
 import { CallResult, SourceCaller } from '../sources/SourceCaller';
+
+const sameRef = (a: WorkloadRef, b: WorkloadRef) =>
+  a.cluster === b.cluster &&
+  a.namespace === b.namespace &&
+  a.kind === b.kind &&
+  a.name === b.name;
 
 /** Refuses golden signals a source made up wrongly. */
 export function checkSignals(value: unknown): WorkloadSignals {
@@ -226,7 +234,7 @@ export class SignalsService {
     if (!slo.ok) {
       throw new InputError(`${slo.error} (on ${entityRef})`);
     }
-    const key = `signals:v4:${window}:${direction}:${createHash('sha256')
+    const key = `signals:v5:${window}:${direction}:${createHash('sha256')
       .update(JSON.stringify([entityRef, target, slo]))
       .digest('hex')}`;
     try {
@@ -252,6 +260,7 @@ export class SignalsService {
     const points = new Map<number, TrafficSignalsPoint[]>();
     const links: GoldenSignals['links'] = [];
     const notes: string[] = [];
+    const proxyless: ProxylessWorkload[] = [];
     let demo = false;
     // How many signal queries answered: none means nothing was measured.
     let answered = 0;
@@ -265,6 +274,15 @@ export class SignalsService {
         // A workload without a proxy reports nothing itself: its requests
         // are read from its callers' proxies.
         const { own, proxyless: unmeshed } = splitByProxy(refs, found.groups);
+        for (const g of found.groups) {
+          if (unmeshed.some(u => sameRef(u, g.workload.workload))) {
+            proxyless.push({
+              workload: g.workload.workload,
+              mesh: cluster.mesh,
+              pods: g.workload.totalPods,
+            });
+          }
+        }
         for (const u of unmeshed) {
           notes.push(
             direction === 'inbound'
@@ -339,10 +357,17 @@ export class SignalsService {
     const failed = sources.filter(s => s.status !== 'ok');
     const complete = failed.length === 0;
     const workloads = clusters.flatMap(c => c.refs);
+    // Every workload without a proxy: their silence is not the absence of
+    // requests, and outbound nothing was asked at all.
+    const allProxyless =
+      workloads.length > 0 &&
+      workloads.every(w => proxyless.some(p => sameRef(p.workload, w)));
     // Unknown, never zero: without an answer there is no figure at all.
     const summary =
       answered > 0 ? summarizeTraffic(summaries, windowSeconds) : null;
-    if (summary === null) {
+    if (summary === null && allProxyless && direction === 'outbound') {
+      // Said by the note on each workload: nothing reports what it sends.
+    } else if (summary === null) {
       let unknown = `The golden signals are unknown: no telemetry source answered for ${entityRef}.`;
       if (workloads.length === 0) {
         unknown = complete
@@ -350,6 +375,11 @@ export class SignalsService {
           : `The golden signals are unknown: the workloads of ${entityRef} could not be listed.`;
       }
       notes.push(unknown);
+    } else if (summary.requests === 0 && allProxyless) {
+      // Only meshed callers report: unmeshed ones may still be calling.
+      notes.push(
+        `No meshed caller reported requests to it in the last ${window}; callers without a proxy are not observed.`,
+      );
     } else if (summary.requests === 0) {
       notes.push(
         complete
@@ -399,6 +429,7 @@ export class SignalsService {
         complete,
       }),
       dependencies: [],
+      ...(proxyless.length > 0 ? { proxyless } : {}),
       notes,
       links,
       sources: sources.sort((a, b) =>

@@ -1,4 +1,4 @@
-import type { SourceReport, WorkloadRef } from '../types';
+import type { MeshKind, SourceReport, WorkloadRef } from '../types';
 
 /**
  * Windows the golden signals can be read over. An allow-list: no other
@@ -121,6 +121,19 @@ export interface DependencySignals {
 }
 
 /**
+ * A workload whose running pods all lack a mesh proxy.
+ * @public
+ */
+export interface ProxylessWorkload {
+  /** The workload, as its pods' controller names it. */
+  workload: WorkloadRef;
+  /** The mesh of its cluster: the one that would inject it. */
+  mesh: MeshKind;
+  /** Its running pods, none with a proxy. */
+  pods: number;
+}
+
+/**
  * Response of `GET /v1/entities/{kind}/{namespace}/{name}/signals`.
  * @public
  */
@@ -147,6 +160,15 @@ export interface GoldenSignals {
   slo: SloAssessment;
   /** Outbound only: one entry per dependency. */
   dependencies: DependencySignals[];
+  /**
+   * The entity's workloads that run without a mesh proxy, so nothing of
+   * their own traffic is observed. Inbound, their figures are what their
+   * callers' proxies report sending them (client-side, the network
+   * included; callers without a proxy are not seen); outbound, the requests
+   * they make are not observed at all. Absent or empty: every workload
+   * reports its own traffic.
+   */
+  proxyless?: ProxylessWorkload[];
   /** Notes on figures that are missing or estimated, in words. */
   notes: string[];
   /** Where to open the same queries, when configured. */
