@@ -46,6 +46,13 @@ export const DEMO_SERVICE_LEVELS: Record<string, DemoServiceLevel> = {
     protocol: 'http',
   },
   ledger: { p50Ms: 8, p99Ms: 40, errorRate: 0.0001, protocol: 'grpc' },
+  // No proxy of its own: these are what its callers' proxies see of it.
+  notifications: {
+    p50Ms: 30,
+    p99Ms: 150,
+    errorRate: 0.001,
+    protocol: 'http',
+  },
   'fraud-scoring-primary': {
     p50Ms: 15,
     p99Ms: 70,

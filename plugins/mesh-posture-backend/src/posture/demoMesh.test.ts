@@ -5,6 +5,12 @@ import { Entity } from '@backstage/catalog-model';
 import { parseAllDocuments } from 'yaml';
 import { resolveWorkloadTarget } from '../posture/resolveWorkloadTarget';
 import { DemoMesh } from '@mesh-posture/plugin-mesh-posture-backend-module-demo';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { PeerEntities } from '../catalog/PeerEntities';
+import { ClusterRegistry } from '../sources/ClusterRegistry';
+import { SourceCaller } from '../sources/SourceCaller';
+import { SignalsService } from '../signals/SignalsService';
 
 const examples = path.resolve(__dirname, '../../../../examples/entities.yaml');
 const components = parseAllDocuments(fs.readFileSync(examples, 'utf8'))
@@ -122,6 +128,59 @@ describe('DemoMesh', () => {
     expect(p.totalPods).toBe(2);
     expect(p.workloads[0].dataPlane).toBe('none');
     expect(p.verdict.status).toBe('fail');
+    // Nothing a proxy would have to prove passes without one.
+    expect(p.verdict.checks.filter(c => c.status === 'pass')).toEqual([]);
+  });
+
+  it("reads notifications' requests from its callers, as its posture does", async () => {
+    const logger = mockServices.logger.mock();
+    const mesh = new DemoMesh({ now: () => at });
+    const service = new SignalsService({
+      registry: new ClusterRegistry([mesh], logger),
+      caller: new SourceCaller({ timeoutMs: 5000, logger }),
+      cache: { get: async () => undefined, set: async () => {} } as any,
+      logger,
+      cacheTtlMs: 0,
+      sloDefaults: { successRate: 0.999, latencyP99Ms: 500 },
+      peers: new PeerEntities({ catalog: catalogServiceMock(), logger }),
+      now: () => at,
+    });
+    const entity = component('notifications');
+    const inbound = await service.getSignals(
+      entity,
+      '5m',
+      'inbound',
+      mockCredentials.user(),
+    );
+    expect(inbound.proxyless).toEqual([
+      {
+        workload: {
+          cluster: 'prod-eu-west',
+          namespace: 'messaging',
+          kind: 'Deployment',
+          name: 'notifications',
+        },
+        mesh: 'linkerd',
+        pods: 2,
+      },
+    ]);
+    // accounts-service's proxies report calling it, as on its posture.
+    const posture = await postureOf('notifications');
+    expect(inbound.summary!.requestsPerSecond).toBeGreaterThan(0);
+    expect(inbound.summary!.requestsPerSecond).toBeCloseTo(
+      posture.inbound.requestsPerSecond,
+      0,
+    );
+    const outbound = await service.getSignals(
+      entity,
+      '5m',
+      'outbound',
+      mockCredentials.user(),
+    );
+    expect(outbound.summary).toBeNull();
+    expect(outbound.notes).toEqual([
+      'messaging/notifications has no proxy, so the requests it makes are not observed.',
+    ]);
   });
 
   it("warns that the PCI cluster's root certificate expires soon", async () => {
