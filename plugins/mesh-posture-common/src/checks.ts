@@ -394,6 +394,12 @@ export interface MeshPostureCheckInfo {
   title: string;
   /** A short label for chips, filters and exports. */
   label: string;
+  /**
+   * What the check is about, as the subject of what it found: "Default-deny"
+   * in "Default-deny: open on 2 ports". Never a goal, so it reads true
+   * beside a failing icon.
+   */
+  subject: string;
   /** A column heading short enough for a table of every check. */
   column: string;
   /** What a pass means: the evidence it needs. */
@@ -416,6 +422,7 @@ export const MESH_POSTURE_CHECKS = {
   'inbound-mtls': {
     title: 'Every inbound request is mutually authenticated',
     label: 'Inbound mTLS',
+    subject: 'Inbound mTLS',
     column: 'mTLS in',
     passes:
       'every request the workloads served in the window came over mTLS from a known identity, as their proxies (or ztunnel) reported it',
@@ -440,6 +447,7 @@ export const MESH_POSTURE_CHECKS = {
   'outbound-mtls': {
     title: 'Every outbound request is mutually authenticated',
     label: 'Outbound mTLS',
+    subject: 'Outbound mTLS',
     column: 'mTLS out',
     passes:
       'every request the workloads made in the window left over mTLS to a meshed peer',
@@ -464,6 +472,7 @@ export const MESH_POSTURE_CHECKS = {
   'meshed-pods': {
     title: 'Every pod runs in the mesh',
     label: 'All pods meshed',
+    subject: 'Meshed pods',
     column: 'Meshed',
     passes: "every running pod of the workloads carries the mesh's proxy",
     fix: 'enable injection for the namespace or workload and restart the pods',
@@ -487,6 +496,7 @@ export const MESH_POSTURE_CHECKS = {
   'default-deny': {
     title: 'Authorization is default-deny on every port',
     label: 'Default-deny authorization',
+    subject: 'Default-deny',
     column: 'Deny',
     passes:
       'every port of the workloads refuses callers no policy names (Linkerd default policy deny or a Server; Istio an ALLOW policy)',
@@ -511,6 +521,7 @@ export const MESH_POSTURE_CHECKS = {
   'no-over-grants': {
     title: 'Every admitted identity is used',
     label: 'No over-granted identities',
+    subject: 'Admitted identities',
     column: 'Grants',
     passes:
       'every identity the authorization policies admit was seen calling within the caller window, over enough telemetry history',
@@ -535,6 +546,7 @@ export const MESH_POSTURE_CHECKS = {
   'denied-callers': {
     title: 'No caller is refused by policy',
     label: 'No refused callers',
+    subject: 'Refused callers',
     column: 'Refused',
     passes: 'no request was refused by an authorization policy in the window',
     fix: 'authorize the caller if it is legitimate, or stop it calling',
@@ -558,6 +570,7 @@ export const MESH_POSTURE_CHECKS = {
   certificates: {
     title: 'Mesh certificates valid for more than 60 days',
     label: 'Certificates valid > 60 days',
+    subject: 'Certificates',
     column: 'Certs',
     passes:
       'the trust anchor and issuer of every cluster are valid for more than 60 days and the workload certificates are current',
@@ -586,6 +599,7 @@ export const MESH_POSTURE_CHECKS = {
   'golden-signals': {
     title: 'Golden signals within SLO',
     label: 'Golden signals within SLO',
+    subject: 'Golden signals',
     column: 'SLO',
     passes:
       "the success rate and p99 latency of the window meet the service's objectives, every source having answered",
@@ -610,6 +624,7 @@ export const MESH_POSTURE_CHECKS = {
   'progressive-delivery': {
     title: 'Releases go out progressively',
     label: 'Progressive delivery',
+    subject: 'Progressive delivery',
     column: 'Canary',
     passes: "a Flagger Canary targets the service's workloads",
     fix: 'add a Flagger Canary for the workload',
@@ -631,6 +646,7 @@ export const MESH_POSTURE_CHECKS = {
   checklists: {
     title: 'Checklists attested and current',
     label: 'Checklists attested',
+    subject: 'Checklists',
     column: 'Lists',
     passes:
       'every checklist that applies is attested, and the attestation is still current',

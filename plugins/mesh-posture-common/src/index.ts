@@ -14,6 +14,7 @@ export * from './dates';
 export * from './checks';
 export * from './posture/assessPosture';
 export * from './posture/evidence';
+export * from './posture/findings';
 export { describeBypass } from './posture/meshBypass';
 export { describePlaintextReason } from './posture/plaintextReasons';
 export * from './api';

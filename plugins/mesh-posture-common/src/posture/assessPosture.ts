@@ -649,6 +649,31 @@ const ROLE_NAMES: Record<CertificateStatus['role'], string> = {
   webhook: 'webhook certificate',
 };
 
+/**
+ * The certificate the certificates check is decided by: the worst status,
+ * then a long-lived one before a workload's, then the soonest expiry.
+ * @public
+ */
+export function decidingCertificate(
+  certificates: CertificateStatus[],
+): CertificateStatus | undefined {
+  return [...certificates].sort(
+    (a, b) =>
+      SEVERITY[certificateStatus(b.daysToExpiry, b.role, b.problem)] -
+        SEVERITY[certificateStatus(a.daysToExpiry, a.role, a.problem)] ||
+      (a.role === 'workload' ? 1 : 0) - (b.role === 'workload' ? 1 : 0) ||
+      a.daysToExpiry - b.daysToExpiry,
+  )[0];
+}
+
+/**
+ * A certificate's role in words: "trust anchor", "issuer".
+ * @public
+ */
+export function certificateRoleName(role: CertificateStatus['role']): string {
+  return ROLE_NAMES[role];
+}
+
 function checkCertificates(
   certificates: CertificateStatus[],
   gaps: MeshGap[],
@@ -657,14 +682,7 @@ function checkCertificates(
   const title = MESH_POSTURE_CHECKS.certificates.title;
   const findings: CheckFindings = {};
   let short: string | undefined;
-  // The certificate that decides: the worst status, then the soonest expiry.
-  const soonest = [...certificates].sort(
-    (a, b) =>
-      SEVERITY[certificateStatus(b.daysToExpiry, b.role, b.problem)] -
-        SEVERITY[certificateStatus(a.daysToExpiry, a.role, a.problem)] ||
-      (a.role === 'workload' ? 1 : 0) - (b.role === 'workload' ? 1 : 0) ||
-      a.daysToExpiry - b.daysToExpiry,
-  )[0];
+  const soonest = decidingCertificate(certificates);
   const anchors = certificates.filter(
     c => c.role === 'trust-anchor' || c.role === 'root',
   );
