@@ -4,8 +4,8 @@
  * and the stand-in Kubernetes objects the tests use, it measures
  *
  * - the scorecard snapshot at 100, 1,000 and 5,000 services on one cluster,
- *   and 5,000 across 10 clusters (one Prometheus each, and all 10 on one
- *   endpoint told apart by a `cluster` label): median of 3 runs,
+ *   and 1,000 and 5,000 across 10 clusters (one Prometheus each, and all 10
+ *   on one endpoint told apart by a `cluster` label): median of 3 runs,
  *   Prometheus queries, Kubernetes reads, peak RSS of the process taking it,
  *   and the per-entity path for the smaller sizes;
  * - the entity page (posture, golden signals, canary) through the HTTP API
@@ -268,6 +268,9 @@ async function main() {
         [100, 1, 100, false, false],
         [1000, 1, 100, false, false],
         [5000, 1, 0, true, false],
+        // Ten clusters behind one endpoint, then each with its own.
+        [1000, 10, 0, false, true],
+        [1000, 10, 0, false, false],
         [5000, 10, 0, false, true],
         [5000, 10, 0, false, false],
       ];
