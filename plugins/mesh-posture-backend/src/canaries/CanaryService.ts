@@ -3,7 +3,7 @@ import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
   CanaryStatus,
-  deploymentsPerWeek,
+  deploymentRate,
   EntityCanaryResponse,
   histogramQuantile,
   mergeBuckets,
@@ -187,13 +187,18 @@ export class CanaryService {
         .map(c => {
           const h = history.get(canaryKey(c));
           const rollouts = canaryRollouts(h?.transitions ?? []);
+          // Counted over every rollout of the period, and the period sent
+          // with it, so the card can say what its rate is of beside the
+          // few rollouts it lists.
+          const deployments = deploymentRate(rollouts, {
+            now: at,
+            ...(h?.firstSeen ? { observedSince: h.firstSeen } : {}),
+          });
           return {
             ...c,
             rollouts: rollouts.slice(0, 20),
-            deploymentsPerWeek: deploymentsPerWeek(rollouts, {
-              now: at,
-              ...(h?.firstSeen ? { observedSince: h.firstSeen } : {}),
-            }),
+            deploymentsPerWeek: deployments.perWeek,
+            deployments,
           };
         }),
       flaggerMissing,

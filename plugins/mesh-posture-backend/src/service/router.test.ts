@@ -438,6 +438,20 @@ describe('GET /v1/entities/{kind}/{namespace}/{name}/canary', () => {
     ]);
     // The phase is recorded: the history holds at least the current one.
     expect(res.body.sources.every((s: any) => s.status === 'ok')).toBe(true);
+    // The rate comes with what it counts and over which period: the demo's
+    // seeded week of hourly rollouts, every one listed among them.
+    const { deployments } = canary;
+    expect(deployments.days).toBe(7);
+    expect(deployments.perWeek).toBe(canary.deploymentsPerWeek);
+    expect(deployments.rollouts).toBeGreaterThanOrEqual(canary.rollouts.length);
+    expect(deployments.succeeded).toBeGreaterThanOrEqual(
+      canary.rollouts.filter((r: any) => r.outcome === 'succeeded').length,
+    );
+    expect(
+      canary.rollouts.every(
+        (r: any) => (r.endedAt ?? r.startedAt) >= deployments.since,
+      ),
+    ).toBe(true);
   });
 
   it('lists the rolled-back canary of accounts-service with its custom metric as configured', async () => {

@@ -1,3 +1,4 @@
+import type { DeploymentRate } from './deployments';
 import type { SourceReport, WorkloadRef } from '../types';
 
 /**
@@ -157,6 +158,12 @@ export interface EntityCanaryResponse {
       rollouts: CanaryRollout[];
       /** Succeeded rollouts per week over the last four weeks. */
       deploymentsPerWeek: number;
+      /**
+       * The rollouts counted for it and the period they were counted over
+       * (four weeks, or the history observed when shorter). Absent from
+       * backends that predate it.
+       */
+      deployments?: DeploymentRate;
     }
   >;
   /** Clusters where Flagger is not installed (no Canary CRD). */

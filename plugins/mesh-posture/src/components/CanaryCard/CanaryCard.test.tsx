@@ -75,6 +75,13 @@ const progressing: EntityCanaryResponse = {
       skipAnalysis: false,
       suspended: false,
       deploymentsPerWeek: 23.5,
+      deployments: {
+        succeeded: 94,
+        rollouts: 101,
+        since: '2026-10-25T10:20:00.000Z',
+        days: 28,
+        perWeek: 23.5,
+      },
       rollouts: [
         {
           revision: 'abc',
@@ -159,8 +166,15 @@ describe('CanaryCard', () => {
         'Webhooks: load-test (rollout → flagger-loadtester.test)',
       ),
     ).toBeInTheDocument();
+    // The rate says what it counts and over which period, beside the list.
+    expect(within(section).getByLabelText('Deployments')).toHaveTextContent(
+      '94 of 101 rollouts succeeded in the last 28 days: 23.5 deployments a week',
+    );
     expect(
-      within(section).getByText(/23.5 deployments per week/),
+      within(section).getByText(/succeeded in the last 28 days/),
+    ).toHaveAttribute('title', 'since 2026-10-25 10:20:00 UTC');
+    expect(
+      within(section).getByText('The latest 2 of 101.'),
     ).toBeInTheDocument();
     const rollouts = within(section).getByRole('table', {
       name: 'Recent rollouts',
@@ -180,6 +194,59 @@ describe('CanaryCard', () => {
       'title',
       '2026-11-22 10:02:00 UTC',
     );
+  });
+
+  it('lists the latest five rollouts of a busy canary and counts the rate over the same history', async () => {
+    const hourly = Array.from({ length: 7 }, (_, i) => ({
+      revision: `r${i}`,
+      startedAt: new Date(
+        Date.parse('2026-11-22T09:02:00.000Z') - i * 3600_000,
+      ).toISOString(),
+      endedAt: new Date(
+        Date.parse('2026-11-22T09:57:00.000Z') - i * 3600_000,
+      ).toISOString(),
+      outcome: 'succeeded' as const,
+      durationSeconds: 3300,
+      maxFailedChecks: 0,
+    }));
+    await renderCard({
+      ...progressing,
+      canaries: [
+        {
+          ...progressing.canaries[0],
+          rollouts: hourly,
+          deploymentsPerWeek: 49,
+          deployments: {
+            succeeded: 7,
+            rollouts: 7,
+            since: '2026-11-21T10:20:00.000Z',
+            days: 1,
+            perWeek: 49,
+          },
+        },
+      ],
+    });
+    const section = await screen.findByRole('region', {
+      name: 'Canary payments/fraud-scoring',
+    });
+    expect(within(section).getByLabelText('Deployments')).toHaveTextContent(
+      '7 of 7 rollouts succeeded in the last day: 49 deployments a week',
+    );
+    const rollouts = within(section).getByRole('table', {
+      name: 'Recent rollouts',
+    });
+    expect(within(rollouts).getAllByRole('row')).toHaveLength(6);
+    expect(within(section).getByText('The latest 5 of 7.')).toBeInTheDocument();
+  });
+
+  it('says over which period a rate from an older backend may be', async () => {
+    const { deployments: _none, ...older } = progressing.canaries[0];
+    await renderCard({ ...progressing, canaries: [older] });
+    expect(
+      await screen.findByText(
+        '23.5 deployments a week, over the last 4 weeks or the history observed if shorter',
+      ),
+    ).toBeInTheDocument();
   });
 
   it('explains a service without a canary instead of showing an error', async () => {

@@ -14,13 +14,15 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import type {
-  CanaryMetric,
-  CanaryRollout,
-  EntityCanaryResponse,
+import {
+  plural,
+  type CanaryMetric,
+  type CanaryRollout,
+  type EntityCanaryResponse,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { PosturePending, useEntityPosture } from '../shared/entityPosture';
 import {
+  describeInstant,
   formatDuration,
   formatMsFixed,
   formatPercentFixed,
@@ -125,7 +127,43 @@ function WeightLine({ canary }: { canary: CanaryView }) {
   );
 }
 
-function RolloutTable({ rollouts }: { rollouts: CanaryRollout[] }) {
+/** How many rollouts the card lists. */
+const ROLLOUTS_SHOWN = 5;
+
+/**
+ * The rate with what it counts and over which period, so that it reads
+ * against the rollouts listed below it.
+ */
+function DeploymentsLine({ canary }: { canary: CanaryView }) {
+  const d = canary.deployments;
+  if (!d) {
+    // A backend that sends the rate alone: say what it is at most over.
+    return (
+      <Typography variant="body2">
+        {canary.deploymentsPerWeek} deployments a week, over the last 4 weeks or
+        the history observed if shorter
+      </Typography>
+    );
+  }
+  const period = d.days === 1 ? 'the last day' : `the last ${d.days} days`;
+  return (
+    <Typography variant="body2" aria-label="Deployments">
+      <span title={`since ${describeInstant(d.since).exact}`}>
+        {d.succeeded} of {plural(d.rollouts, 'rollout')} succeeded in {period}
+      </span>
+      : {d.perWeek} {d.perWeek === 1 ? 'deployment' : 'deployments'} a week
+    </Typography>
+  );
+}
+
+function RolloutTable({
+  rollouts,
+  inPeriod,
+}: {
+  rollouts: CanaryRollout[];
+  /** Rollouts in the period the rate is counted over, when known. */
+  inPeriod?: number;
+}) {
   if (rollouts.length === 0) {
     return (
       <Typography variant="body2" color="textSecondary">
@@ -133,31 +171,40 @@ function RolloutTable({ rollouts }: { rollouts: CanaryRollout[] }) {
       </Typography>
     );
   }
+  const shown = rollouts.slice(0, ROLLOUTS_SHOWN);
+  const of = Math.max(inPeriod ?? 0, rollouts.length);
   return (
-    <Table size="small" aria-label="Recent rollouts">
-      <TableHead>
-        <TableRow>
-          <TableCell>Started</TableCell>
-          <TableCell>Outcome</TableCell>
-          <TableCell align="right">Duration</TableCell>
-          <TableCell align="right">Failed checks</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {rollouts.slice(0, 5).map(r => (
-          <TableRow key={`${r.startedAt}-${r.revision ?? ''}`}>
-            <TableCell>
-              <RelativeTime at={r.startedAt} />
-            </TableCell>
-            <TableCell>{r.outcome}</TableCell>
-            <TableCell align="right">
-              {formatDuration(r.durationSeconds)}
-            </TableCell>
-            <TableCell align="right">{r.maxFailedChecks}</TableCell>
+    <>
+      <Table size="small" aria-label="Recent rollouts">
+        <TableHead>
+          <TableRow>
+            <TableCell>Started</TableCell>
+            <TableCell>Outcome</TableCell>
+            <TableCell align="right">Duration</TableCell>
+            <TableCell align="right">Failed checks</TableCell>
           </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+        </TableHead>
+        <TableBody>
+          {shown.map(r => (
+            <TableRow key={`${r.startedAt}-${r.revision ?? ''}`}>
+              <TableCell>
+                <RelativeTime at={r.startedAt} />
+              </TableCell>
+              <TableCell>{r.outcome}</TableCell>
+              <TableCell align="right">
+                {formatDuration(r.durationSeconds)}
+              </TableCell>
+              <TableCell align="right">{r.maxFailedChecks}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+      {of > shown.length && (
+        <Typography variant="caption" color="textSecondary">
+          The latest {shown.length} of {of}.
+        </Typography>
+      )}
+    </>
   );
 }
 
@@ -243,10 +290,12 @@ function OneCanary({ canary }: { canary: CanaryView }) {
         </Typography>
       )}
       <Box mt={1}>
-        <Typography variant="subtitle2">
-          Recent rollouts · {canary.deploymentsPerWeek} deployments per week
-        </Typography>
-        <RolloutTable rollouts={canary.rollouts} />
+        <Typography variant="subtitle2">Recent rollouts</Typography>
+        <DeploymentsLine canary={canary} />
+        <RolloutTable
+          rollouts={canary.rollouts}
+          inPeriod={canary.deployments?.rollouts}
+        />
       </Box>
     </Box>
   );
