@@ -3,6 +3,7 @@ import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
 import { registerMswTestHooks } from '@backstage/test-utils';
 import type { MeshPosture } from '@mesh-posture/plugin-mesh-posture-common';
 import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import {
@@ -210,5 +211,66 @@ describe('MeshSecurityCard', () => {
       'The annotation backstage.io/kubernetes-id is missing',
     );
     expect(calls()).toBe(0);
+  });
+
+  describe('how to fix', () => {
+    it('offers it beside failing and warning checks only', async () => {
+      serve(healthyPosture);
+      await renderCard();
+      await screen.findByText('Passing');
+      expect(
+        screen.queryByRole('button', { name: 'How to fix' }),
+      ).not.toBeInTheDocument();
+    });
+
+    it('opens to rotation docs and linkerd check --proxy on an expired anchor', async () => {
+      serve(expiredAnchorPosture);
+      await renderCard();
+      await screen.findByText('Failing');
+      const buttons = screen.getAllByRole('button', { name: 'How to fix' });
+      expect(buttons).toHaveLength(1);
+      expect(buttons[0]).toHaveAttribute('aria-expanded', 'false');
+      await userEvent.click(buttons[0]);
+      expect(buttons[0]).toHaveAttribute('aria-expanded', 'true');
+      const fix = screen.getByRole('region', {
+        name: 'How to fix: Mesh certificates valid for more than 60 days',
+      });
+      expect(
+        within(fix).getByText(
+          'Rotate the trust anchor or issuer before it expires (cert-manager can renew the issuer), then check the proxies.',
+        ),
+      ).toBeInTheDocument();
+      expect(
+        within(fix).getByText('linkerd check --proxy --namespace open-banking'),
+      ).toBeInTheDocument();
+      expect(
+        within(fix).getByRole('link', {
+          name: 'Linkerd: rotating the trust anchor and issuer by hand, Opens in a new window',
+        }),
+      ).toHaveAttribute(
+        'href',
+        'https://linkerd.io/2/tasks/manually-rotating-control-plane-tls-credentials/',
+      );
+    });
+
+    it('copies the snippet', async () => {
+      const execCommand = jest.fn(() => true);
+      Object.defineProperty(document, 'execCommand', {
+        value: execCommand,
+        configurable: true,
+      });
+      serve(expiredAnchorPosture);
+      await renderCard();
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'How to fix' }),
+      );
+      await userEvent.click(
+        screen.getByRole('button', {
+          name: 'Copy: Check the certificates the proxies hold',
+        }),
+      );
+      expect(execCommand).toHaveBeenCalledWith('copy');
+      expect(await screen.findByText('Copied')).toBeInTheDocument();
+    });
   });
 });

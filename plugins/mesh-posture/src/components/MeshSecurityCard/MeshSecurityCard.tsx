@@ -22,6 +22,7 @@ import {
   certificateStatusFor,
 } from '../shared/postureParts';
 import { RelativeTime } from '../shared/RelativeTime';
+import { HowToFix } from '../shared/howToFix';
 
 const useStyles = makeStyles({
   figure: { fontSize: '1.5rem', fontWeight: 500, lineHeight: 1.2 },
@@ -169,9 +170,12 @@ export function MeshSecurityContent({ posture }: { posture: MeshPosture }) {
         {posture.verdict.checks.map(check => (
           <Box key={check.id} display="flex" alignItems="flex-start">
             <StatusIcon status={check.status} />
-            <Typography variant="body2">
-              {check.title}: {check.detail}
-            </Typography>
+            <Box>
+              <Typography variant="body2">
+                {check.title}: {check.detail}
+              </Typography>
+              <HowToFix check={check} posture={posture} />
+            </Box>
           </Box>
         ))}
       </Box>

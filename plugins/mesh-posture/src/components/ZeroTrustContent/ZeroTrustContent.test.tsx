@@ -1,6 +1,7 @@
 import { registerMswTestHooks } from '@backstage/test-utils';
 import type { MeshPosture } from '@mesh-posture/plugin-mesh-posture-common';
 import { fireEvent, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import {
@@ -303,5 +304,43 @@ describe('the dataflow history on the Zero trust tab', () => {
     // A database flow is measured in bytes.
     const db = rows.find(r => r.textContent?.includes('accounts-db'))!;
     expect(db).toHaveTextContent('42.0 KB/s TCP');
+  });
+
+  it('says how to fix a failing check: a Server and AuthorizationPolicy for default-deny', async () => {
+    serve({ '5m': bypassPosture });
+    await renderTab();
+    await screen.findByText(/^Failing — /);
+    const row = within(table('Checks'))
+      .getByText('Authorization is default-deny on every port')
+      .closest('tr')!;
+    await userEvent.click(
+      within(row).getByRole('button', { name: 'How to fix' }),
+    );
+    const fix = within(row).getByRole('region', {
+      name: 'How to fix: Authorization is default-deny on every port',
+    });
+    expect(
+      within(fix).getByText(
+        'Make deny the default inbound policy, then admit each caller by identity with a Server and an AuthorizationPolicy.',
+      ),
+    ).toBeInTheDocument();
+    const policy = within(fix).getByText(
+      /^apiVersion: policy.linkerd.io\/v1beta3/,
+    );
+    expect(policy).toHaveTextContent('namespace: open-banking');
+    expect(policy).toHaveTextContent('kind: MeshTLSAuthentication');
+    expect(policy).toHaveTextContent('kind: AuthorizationPolicy');
+    expect(
+      within(fix).getByRole('button', {
+        name: 'Copy: Admit only named callers to the port',
+      }),
+    ).toBeInTheDocument();
+    // Nothing to fix beside a check that passes.
+    const passing = within(table('Checks'))
+      .getByText('Mesh certificates valid for more than 60 days')
+      .closest('tr')!;
+    expect(
+      within(passing).queryByRole('button', { name: 'How to fix' }),
+    ).toBeNull();
   });
 });

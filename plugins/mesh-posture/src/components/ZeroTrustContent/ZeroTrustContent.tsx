@@ -37,6 +37,7 @@ import {
 import { DataflowHistory } from '../DataflowHistory';
 import { TrafficGraph } from '../TrafficGraph';
 import { ReportTable } from './ReportTable';
+import { HowToFix } from '../shared/howToFix';
 
 /**
  * What the pods' settings send around their proxies, and pods on the host
@@ -164,7 +165,14 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
     // The icon column as narrow as its icon; the text gets the width.
     { render: c => <StatusIcon status={c.status} />, width: '48px' },
     { render: c => c.title, width: '40%' },
-    { render: c => c.detail },
+    {
+      render: c => (
+        <>
+          {c.detail}
+          <HowToFix check={c} posture={posture} />
+        </>
+      ),
+    },
   ];
 
   const workloadColumns: TableColumn<Workload>[] = [
