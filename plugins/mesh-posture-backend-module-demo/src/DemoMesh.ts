@@ -50,11 +50,9 @@ import {
 } from './simulation';
 import {
   DEMO_CLUSTERS,
-  DEMO_EDGES,
   DEMO_REMOTE_EDGES,
-  DEMO_TCP_EDGES,
-  DEMO_WORKLOADS,
   DemoCluster,
+  demoPlatformAt,
   DemoWorkload,
 } from './topology';
 
@@ -176,14 +174,28 @@ function pciIntermediate(at: Date) {
  * Linkerd and Istio policies, ConfigMaps with real certificates), so the
  * production adapters read and judge them. Deterministic in time: the same
  * instant gives the same answer, with no state.
+ *
+ * The demo has a past (`DEMO_CHANGES` in topology.ts): web-frontend went
+ * default-deny 12 days before its present, and a plaintext client started
+ * reading the ledger's database 4 days before. Its present is the clock's
+ * reading unless `present` says otherwise, so the live demo has always lived
+ * its story; a snapshot of the past asks a demo whose clock reads an earlier
+ * instant with the present of today, and sees the platform as it was then.
  * @public
  */
 export class DemoMesh implements MeshClusterProvider {
   private readonly now: () => Date;
+  private readonly present?: Date;
   private readonly certificates = new DemoCertificates();
 
-  constructor(options: { now?: () => Date } = {}) {
+  constructor(options: { now?: () => Date; present?: Date } = {}) {
     this.now = options.now ?? (() => new Date());
+    this.present = options.present;
+  }
+
+  /** The platform at an instant of the demo's story. */
+  private platformAt(at: Date) {
+    return demoPlatformAt(at, this.present ?? this.now());
   }
 
   async getClusters(): Promise<MeshCluster[]> {
@@ -215,13 +227,14 @@ export class DemoMesh implements MeshClusterProvider {
     query: ObjectListQuery,
   ): KubernetesObject[] | undefined {
     const at = this.now();
+    const platform = this.platformAt(at);
     let items: KubernetesObject[] | undefined;
     if (query.apiVersion === 'v1' && query.resource === 'pods') {
-      items = DEMO_WORKLOADS.filter(w => w.cluster === cluster.name).flatMap(
-        w => podsOf(w, at),
-      );
+      items = platform.workloads
+        .filter(w => w.cluster === cluster.name)
+        .flatMap(w => podsOf(w, at));
     } else if (query.apiVersion === 'v1' && query.resource === 'namespaces') {
-      items = namespaceObjects(cluster.name);
+      items = namespaceObjects(cluster.name, platform.namespaces);
     } else if (
       query.apiVersion === 'flagger.app/v1beta1' &&
       query.resource === 'canaries'
@@ -236,8 +249,8 @@ export class DemoMesh implements MeshClusterProvider {
     } else {
       const resources =
         cluster.mesh === 'linkerd'
-          ? linkerdPolicyObjects()
-          : istioPolicyObjects();
+          ? linkerdPolicyObjects(platform.workloads)
+          : istioPolicyObjects(platform.workloads);
       items = resources[`${query.apiVersion}/${query.resource}`];
     }
     if (!items) return undefined;
@@ -364,26 +377,30 @@ export class DemoMesh implements MeshClusterProvider {
   /** Service-level edges as workload-level ones at an instant (the canary split). */
   private edgesAt(cluster: DemoCluster, at: Date) {
     const canary = demoCanaryState(at);
-    return DEMO_EDGES.filter(e => e.cluster === cluster.name).flatMap(e => {
-      const rate = edgeRate(`${e.cluster}/${e.from}->${e.to}`, e.peakRps, at);
-      const denied = Boolean(e.denied);
-      if (e.to === 'fraud-scoring') {
-        const share = canary.phase === 'Progressing' ? canary.weight / 100 : 0;
-        return [
-          {
-            from: e.from,
-            to: 'fraud-scoring-primary',
-            rate: rate * (1 - share),
-            denied,
-          },
-          { from: e.from, to: 'fraud-scoring', rate: rate * share, denied },
-        ];
-      }
-      if (e.from === 'fraud-scoring') {
-        return [{ from: 'fraud-scoring-primary', to: e.to, rate, denied }];
-      }
-      return [{ from: e.from, to: e.to, rate, denied }];
-    });
+    const { edges } = this.platformAt(at);
+    return edges
+      .filter(e => e.cluster === cluster.name)
+      .flatMap(e => {
+        const rate = edgeRate(`${e.cluster}/${e.from}->${e.to}`, e.peakRps, at);
+        const denied = Boolean(e.denied);
+        if (e.to === 'fraud-scoring') {
+          const share =
+            canary.phase === 'Progressing' ? canary.weight / 100 : 0;
+          return [
+            {
+              from: e.from,
+              to: 'fraud-scoring-primary',
+              rate: rate * (1 - share),
+              denied,
+            },
+            { from: e.from, to: 'fraud-scoring', rate: rate * share, denied },
+          ];
+        }
+        if (e.from === 'fraud-scoring') {
+          return [{ from: 'fraud-scoring-primary', to: e.to, rate, denied }];
+        }
+        return [{ from: e.from, to: e.to, rate, denied }];
+      });
   }
 
   private signalsOf(
@@ -395,7 +412,9 @@ export class DemoMesh implements MeshClusterProvider {
         cluster.mesh === 'linkerd'
           ? LINKERD_LATENCY_BOUNDS
           : ISTIO_LATENCY_BOUNDS;
-      const inCluster = DEMO_WORKLOADS.filter(w => w.cluster === cluster.name);
+      const inCluster = this.platformAt(at).workloads.filter(
+        w => w.cluster === cluster.name,
+      );
       const byCallers =
         query.direction === 'inbound' && query.observedBy === 'callers';
       // A proxy reports its own traffic; callers' proxies report a
@@ -533,7 +552,10 @@ export class DemoMesh implements MeshClusterProvider {
     query: TelemetryQuery,
   ): WorkloadTelemetry {
     const at = query.at ?? this.now();
-    const inCluster = DEMO_WORKLOADS.filter(w => w.cluster === cluster.name);
+    const platform = this.platformAt(at);
+    const inCluster = platform.workloads.filter(
+      w => w.cluster === cluster.name,
+    );
     const byName = new Map(inCluster.map(w => [w.name, w]));
 
     const edges = this.edgesOver(
@@ -686,7 +708,7 @@ export class DemoMesh implements MeshClusterProvider {
     }
 
     // Opaque TCP edges (a database): bytes and open connections, no requests.
-    const tcpEdges = DEMO_TCP_EDGES.filter(e => e.cluster === cluster.name);
+    const tcpEdges = platform.tcpEdges.filter(e => e.cluster === cluster.name);
     for (const ref of query.workloads) {
       const self = inCluster.find(w => isRef(ref, w));
       if (!self?.meshed) continue;

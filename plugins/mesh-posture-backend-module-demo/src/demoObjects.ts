@@ -14,9 +14,8 @@ import {
 } from './simulation';
 import {
   DEMO_CLUSTERS,
-  DEMO_NAMESPACES,
-  DEMO_WORKLOADS,
   DemoCluster,
+  DemoNamespace,
   DemoWorkload,
 } from './topology';
 
@@ -52,7 +51,7 @@ function replicas(w: DemoWorkload, at: Date): number {
 }
 
 function revisionOf(w: DemoWorkload, at: Date): string {
-  if (!w.canary) return 'stable';
+  if (!w.canary) return w.podRevision ?? 'stable';
   const state = demoCanaryState(at);
   // The primary takes the new revision once promoted.
   const promoted = ['Finalising', 'Succeeded'].includes(state.phase);
@@ -193,18 +192,23 @@ export function podsOf(w: DemoWorkload, at: Date): KubernetesPod[] {
   return pods;
 }
 
-export function namespaceObjects(cluster: string): KubernetesObject[] {
-  return DEMO_NAMESPACES.filter(n => n.cluster === cluster).map(n => ({
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: {
-      name: n.name,
-      creationTimestamp: CREATED,
-      labels: { 'kubernetes.io/metadata.name': n.name, ...n.labels },
-      ...(n.annotations ? { annotations: n.annotations } : {}),
-    },
-    status: { phase: 'Active' },
-  }));
+export function namespaceObjects(
+  cluster: string,
+  namespaces: DemoNamespace[],
+): KubernetesObject[] {
+  return namespaces
+    .filter(n => n.cluster === cluster)
+    .map(n => ({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: n.name,
+        creationTimestamp: CREATED,
+        labels: { 'kubernetes.io/metadata.name': n.name, ...n.labels },
+        ...(n.annotations ? { annotations: n.annotations } : {}),
+      },
+      status: { phase: 'Active' },
+    }));
 }
 
 function meta(name: string, namespace: string) {
@@ -212,13 +216,15 @@ function meta(name: string, namespace: string) {
 }
 
 /** Linkerd policy resources by `group/version/resource`. */
-export function linkerdPolicyObjects(): Record<string, KubernetesObject[]> {
+export function linkerdPolicyObjects(
+  workloads: DemoWorkload[],
+): Record<string, KubernetesObject[]> {
   const servers: KubernetesObject[] = [];
   const policies: KubernetesObject[] = [];
   const authentications: KubernetesObject[] = [];
   // The canary and its primary share one policy, keyed by the app label.
   const seen = new Set<string>();
-  for (const w of DEMO_WORKLOADS) {
+  for (const w of workloads) {
     if (w.cluster !== 'prod-eu-west' || !w.admits || seen.has(appLabel(w)))
       continue;
     seen.add(appLabel(w));
@@ -272,9 +278,11 @@ export function linkerdPolicyObjects(): Record<string, KubernetesObject[]> {
 }
 
 /** Istio security resources by `group/version/resource`. */
-export function istioPolicyObjects(): Record<string, KubernetesObject[]> {
+export function istioPolicyObjects(
+  workloads: DemoWorkload[],
+): Record<string, KubernetesObject[]> {
   const policies: KubernetesObject[] = [];
-  for (const w of DEMO_WORKLOADS) {
+  for (const w of workloads) {
     if (w.cluster !== 'pci-eu-central' || !w.admits) continue;
     policies.push({
       apiVersion: 'security.istio.io/v1',

@@ -40,11 +40,14 @@ export const meshPostureModuleDemo = createBackendModule({
         clusters.addClusterProvider(mesh);
         seeds.addChecklists(demoChecklistSeed);
         seeds.addCanaryHistory(now => demoCanaryHistory(now, 7));
-        // The demo is deterministic in time: its past can be snapshotted.
+        // The demo is deterministic in time: its past can be snapshotted,
+        // each day as it was before today (its story dated from now).
         seeds.addScorecardHistory({
           days: 30,
           providers: [mesh],
-          providersAt: at => [new DemoMesh({ now: () => at })],
+          providersAt: at => [
+            new DemoMesh({ now: () => at, present: new Date() }),
+          ],
         });
       },
     });

@@ -42,6 +42,11 @@ export interface DemoWorkload {
   /** Mesh settings on the pods' own annotations. */
   podAnnotations?: Record<string, string>;
   /**
+   * The pod template's revision, when a change of the demo's past made the
+   * pods restart (new pod names); unset: the current one.
+   */
+  podRevision?: string;
+  /**
    * Service accounts (`namespace/name`) a policy admits to the port. Unset:
    * no Server or ALLOW policy at all.
    */
@@ -280,7 +285,8 @@ export const DEMO_EDGES: DemoEdge[] = [
   // Split between fraud-scoring-primary and fraud-scoring by canary weight.
   { cluster: EU, from: 'payments-api', to: 'fraud-scoring', peakRps: 20 },
   { cluster: EU, from: 'accounts-service', to: 'notifications', peakRps: 3 },
-  // notifications has no proxy: it calls accounts-service in plaintext.
+  // notifications has no proxy: it calls accounts-service in plaintext
+  // (since 4 days before the present: see DEMO_CHANGES).
   { cluster: EU, from: 'notifications', to: 'accounts-service', peakRps: 2 },
   // fraud-scoring's new model tries to read ledger directly and is refused.
   {
@@ -356,3 +362,108 @@ export const DEMO_REMOTE_EDGES: DemoRemoteEdge[] = [
     peakRps: 2,
   },
 ];
+
+/** The demo platform at one instant: what its objects and telemetry are made of. */
+export interface DemoPlatform {
+  workloads: DemoWorkload[];
+  namespaces: DemoNamespace[];
+  edges: DemoEdge[];
+  tcpEdges: DemoTcpEdge[];
+}
+
+/**
+ * A change in the demo's past. The tables above are the platform as it is
+ * now; before a change, `undo` gives it as it was, so the month of
+ * scorecards a fresh demo seeds has a story to tell.
+ */
+export interface DemoChange {
+  /** What happened, as a changelog would say it. */
+  what: string;
+  /** When: this many days before the demo's present (its UTC day)... */
+  daysBefore: number;
+  /** ...at this UTC hour. */
+  hourUtc: number;
+  undo(platform: DemoPlatform): DemoPlatform;
+}
+
+export const DEMO_CHANGES: DemoChange[] = [
+  {
+    what: "web-frontend goes default-deny: the web namespace's default inbound policy becomes deny and a Server with an AuthorizationPolicy admits the ingress controller only; the pods restart to take it",
+    daysBefore: 12,
+    hourUtc: 9.5,
+    undo: platform => ({
+      ...platform,
+      workloads: platform.workloads.map(w =>
+        w.cluster === EU && w.name === 'web-frontend'
+          ? {
+              ...w,
+              // The Helm default, before the namespace annotation.
+              defaultPolicy: 'all-unauthenticated',
+              admits: undefined,
+              podRevision: 'before-default-deny',
+            }
+          : w,
+      ),
+      namespaces: platform.namespaces.map(n =>
+        n.cluster === EU && n.name === 'web'
+          ? { ...n, annotations: { 'linkerd.io/inject': 'enabled' } }
+          : n,
+      ),
+    }),
+  },
+  {
+    what: "notifications starts calling accounts-service for account holders' contact details: its namespace has no proxy injection, so the calls are plaintext, and accounts-service's open default policy lets them in",
+    daysBefore: 4,
+    hourUtc: 10,
+    undo: platform => ({
+      ...platform,
+      edges: platform.edges.filter(
+        e =>
+          !(
+            e.cluster === EU &&
+            e.from === 'notifications' &&
+            e.to === 'accounts-service'
+          ),
+      ),
+    }),
+  },
+];
+
+const DAY = 24 * 3600_000;
+
+/** When a change happened, for a demo whose present is `present`. */
+export function demoChangeAt(change: DemoChange, present: Date): Date {
+  const today = Date.UTC(
+    present.getUTCFullYear(),
+    present.getUTCMonth(),
+    present.getUTCDate(),
+  );
+  return new Date(today - change.daysBefore * DAY + change.hourUtc * 3600_000);
+}
+
+const CURRENT: DemoPlatform = {
+  workloads: DEMO_WORKLOADS,
+  namespaces: DEMO_NAMESPACES,
+  edges: DEMO_EDGES,
+  tcpEdges: DEMO_TCP_EDGES,
+};
+// Few distinct pasts, asked for at every sampled instant: built once each.
+const pasts = new Map<string, DemoPlatform>();
+
+/**
+ * The platform at `at`, for a demo whose present is `present`: the current
+ * tables with every change that had not happened yet undone, newest first.
+ */
+export function demoPlatformAt(at: Date, present: Date): DemoPlatform {
+  const pending = DEMO_CHANGES.map((c, i) => ({ c, i }))
+    .filter(({ c }) => at.getTime() < demoChangeAt(c, present).getTime())
+    .sort((a, b) => a.c.daysBefore - b.c.daysBefore);
+  if (pending.length === 0) return CURRENT;
+  const key = pending.map(p => p.i).join(',');
+  let platform = pasts.get(key);
+  if (!platform) {
+    platform = pending.reduce((p, { c }) => c.undo(p), CURRENT);
+    pasts.set(key, platform);
+  }
+  return platform;
+}
