@@ -19,6 +19,7 @@ import {
   ChecklistAttestationView,
   ChecklistView,
   EXEMPTION_WARNING_DAYS,
+  plural,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { ReactNode, useState } from 'react';
 import { ChecklistConflictError, meshPostureApiRef } from '../../api';
@@ -178,8 +179,8 @@ export function ChecklistCard(props: {
         )}
         <Box>
           <Typography variant="body2">
-            {p.answered} of {p.total} answered · {p.met} met · {p.gaps} gaps ·{' '}
-            {p.exempt} exempt · {p.open} open
+            {p.answered} of {p.total} answered · {p.met} met ·{' '}
+            {plural(p.gaps, 'gap')} · {p.exempt} exempt · {p.open} open
           </Typography>
           <LinearProgress
             variant="determinate"
@@ -283,9 +284,9 @@ export function ChecklistCard(props: {
         <DialogContent>
           <Typography variant="body2" paragraph>
             You sign off the whole checklist as it stands now (template version{' '}
-            {t.version}, {p.met} met, {p.gaps} gaps, {p.exempt} exempt). What
-            the mesh answers, and the evidence it judged on, is recorded with
-            your attestation.
+            {t.version}, {p.met} met, {plural(p.gaps, 'gap')}, {p.exempt}{' '}
+            exempt). What the mesh answers, and the evidence it judged on, is
+            recorded with your attestation.
           </Typography>
           <TextField
             id={`attest-${t.id}-comment`}

@@ -163,6 +163,24 @@ describe('ComplianceTab', () => {
     ).not.toBeInTheDocument();
   });
 
+  it('counts one gap in the singular', async () => {
+    serveList(
+      checklistsResponse([
+        new History(threatModelTemplate)
+          .answer('what-can-go-wrong', 'no', {
+            rationale: 'Not started',
+          })
+          .view(),
+      ]),
+    );
+    await renderTab();
+    expect(
+      within(checklist('Threat model')).getByText(/answered ·/),
+    ).toHaveTextContent(
+      '1 of 12 answered · 0 met · 1 gap · 0 exempt · 11 open',
+    );
+  });
+
   it('is read-only, saying why, when the policy denies mesh-posture.checklist.update', async () => {
     serveList(checklistsResponse([partlyFilledThreatModel().view()]));
     await renderTab({ update: false });

@@ -16,6 +16,7 @@ import {
   ChecklistEvent,
   checklistItems,
   ChecklistTemplate,
+  plural,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { useEffect, useState } from 'react';
 import { meshPostureApiRef } from '../../api';
@@ -79,7 +80,8 @@ function Change(props: { event: ChecklistEvent; titles: Map<string, string> }) {
         <>
           <Typography variant="body2">
             Attested the checklist (template version {event.templateVersion}
-            ): {p.met} met, {p.gaps} gaps, {p.exempt} exempt, {p.open} open
+            ): {p.met} met, {plural(p.gaps, 'gap')}, {p.exempt} exempt, {p.open}{' '}
+            open
           </Typography>
           {event.new.automatic.length > 0 && (
             <Typography variant="caption" color="textSecondary">

@@ -17,6 +17,7 @@ import {
   compareMtlsShare,
   DataflowResponse,
   formatByteRate,
+  plural,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
@@ -117,7 +118,7 @@ export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
       {value && !loading && (
         <>
           <Typography variant="body2" color="textSecondary">
-            {value.runs} snapshots between {from} and {to}.
+            {plural(value.runs, 'snapshot')} between {from} and {to}.
           </Typography>
           {flows.length === 0 ? (
             <Typography variant="body2">

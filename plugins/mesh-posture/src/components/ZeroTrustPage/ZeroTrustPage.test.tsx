@@ -255,6 +255,8 @@ describe('ZeroTrustPage', () => {
     });
     await screen.findByRole('table', { name: 'Scorecards, worst first' });
     expect(rows()).toHaveLength(1);
+    // One service, in the singular.
+    expect(screen.getByText('1 service')).toBeInTheDocument();
     expect(seen.scorecards[0].getAll('owner')).toEqual([
       'group:default/open-banking-team',
     ]);

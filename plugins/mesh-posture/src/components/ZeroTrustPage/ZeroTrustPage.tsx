@@ -16,6 +16,7 @@ import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import {
   meshPostureSnapshotCreatePermission,
+  plural,
   ScorecardFilter,
   ScorecardsResponse,
 } from '@mesh-posture/plugin-mesh-posture-common';
@@ -57,8 +58,10 @@ function RunLine({ run }: { run: NonNullable<ScorecardsResponse['run']> }) {
   return (
     <Typography variant="body2" color="textSecondary">
       Scores from the snapshot taken <RelativeTime at={run.finishedAt} />:{' '}
-      {run.entities} services, {run.prometheusQueries} Prometheus queries and{' '}
-      {run.kubernetesReads} Kubernetes reads for the whole catalog.
+      {plural(run.entities, 'service')},{' '}
+      {plural(run.prometheusQueries, 'Prometheus query', 'Prometheus queries')}{' '}
+      and {plural(run.kubernetesReads, 'Kubernetes read')} for the whole
+      catalog.
     </Typography>
   );
 }
@@ -105,7 +108,7 @@ export function ZeroTrustScorecards() {
       const { run } = await api.takeSnapshot();
       alertApi.post({
         message: run
-          ? `Snapshot taken: ${run.entities} services scored.`
+          ? `Snapshot taken: ${plural(run.entities, 'service')} scored.`
           : 'The snapshot is still running; the scores update when it is stored.',
         severity: run ? 'success' : 'info',
         display: 'transient',
@@ -183,7 +186,7 @@ export function ZeroTrustScorecards() {
       <Grid item xs={12}>
         <InfoCard
           title="Services, worst first"
-          subheader={`${data.entities.length} services`}
+          subheader={plural(data.entities.length, 'service')}
         >
           <ScorecardTable entities={data.entities} model={data.model} />
         </InfoCard>
