@@ -225,3 +225,81 @@ export function outboundSignals(): GoldenSignals {
     ],
   });
 }
+
+const notifications = {
+  cluster: 'prod-eu-1',
+  namespace: 'messaging',
+  name: 'notifications',
+  kind: 'Deployment' as const,
+};
+
+/**
+ * notifications, whose two pods run without a proxy, as the backend
+ * answers: inbound read from its callers' proxies (`callers: false`: none
+ * of them reported calling), outbound not observed at all.
+ */
+export function proxylessSignals(
+  direction: 'inbound' | 'outbound',
+  options: { callers?: boolean } = {},
+): GoldenSignals {
+  const { callers = true } = options;
+  const base = healthySignals({
+    entityRef: 'component:default/notifications',
+    direction,
+    workloads: [notifications],
+    proxyless: [{ workload: notifications, mesh: 'linkerd', pods: 2 }],
+    links: [],
+  });
+  if (direction === 'outbound') {
+    return {
+      ...base,
+      summary: null,
+      series: [],
+      slo: {
+        ...base.slo,
+        successRate: 'unknown',
+        latencyP99: 'unknown',
+        errorBudgetRemaining: null,
+      },
+      notes: [
+        'messaging/notifications has no proxy, so the requests it makes are not observed.',
+      ],
+    };
+  }
+  const note =
+    "messaging/notifications has no proxy, so its own requests are not observable: they are measured by its callers' proxies (their latency includes the network).";
+  if (!callers) {
+    return {
+      ...base,
+      summary: {
+        requestsPerSecond: 0,
+        requests: 0,
+        successRate: null,
+        latencyMs: { p50: null, p95: null, p99: null },
+        errors: [],
+      },
+      series: [],
+      slo: {
+        ...base.slo,
+        successRate: 'no-traffic',
+        latencyP99: 'no-traffic',
+        errorBudgetRemaining: null,
+      },
+      notes: [
+        note,
+        'No meshed caller reported requests to it in the last 1h; callers without a proxy are not observed.',
+      ],
+    };
+  }
+  return {
+    ...base,
+    summary: {
+      requestsPerSecond: 3,
+      requests: 10800,
+      successRate: 0.999,
+      latencyMs: { p50: 31, p95: 90, p99: 152 },
+      errors: [],
+    },
+    notes: [note],
+  };
+}

@@ -10,6 +10,7 @@ import {
   idleSignals,
   outboundSignals,
   partialSignals,
+  proxylessSignals,
   unmeasuredSignals,
 } from '../../__testUtils__/signalsFixtures';
 import { GoldenSignalsCard } from './GoldenSignalsCard';
@@ -239,5 +240,73 @@ describe('GoldenSignalsCard', () => {
       await screen.findByText('backstage.io/kubernetes-id'),
     ).toBeInTheDocument();
     expect(queries).toHaveLength(0);
+  });
+
+  describe('a workload without a proxy', () => {
+    const says = (text: string) => screen.getAllByText(text);
+
+    it("says it is not in the mesh, and shows what its callers' proxies saw", async () => {
+      serve(() => proxylessSignals('inbound'));
+      await renderCard();
+      const notice = await screen.findByRole('alert', {
+        name: 'Not in the mesh',
+      });
+      expect(
+        within(notice).getByText(
+          'messaging/notifications runs without a Linkerd proxy (0 of 2 pods meshed), so its own traffic cannot be observed.',
+        ),
+      ).toBeInTheDocument();
+      expect(
+        within(notice).getByText(
+          "Its requests below are what its callers' proxies report sending it (their latency includes the network); callers without a proxy are not seen.",
+        ),
+      ).toBeInTheDocument();
+      expect(screen.getByText('3.0 req/s')).toBeInTheDocument();
+      // How to fix: the inject annotation for its namespace, to copy.
+      expect(
+        within(notice).getByText(
+          /^kubectl annotate namespace messaging linkerd.io\/inject=enabled/,
+        ),
+      ).toBeInTheDocument();
+      expect(
+        within(notice).getByRole('button', {
+          name: 'Copy: Mesh the namespace and restart its pods',
+        }),
+      ).toBeInTheDocument();
+      // Said once, in the notice, not again in the notes.
+      expect(screen.queryByText(/has no proxy, so its own/)).toBeNull();
+    });
+
+    it('never reads as idle when no meshed caller reported it', async () => {
+      serve(() => proxylessSignals('inbound', { callers: false }));
+      await renderCard();
+      await screen.findByRole('alert', { name: 'Not in the mesh' });
+      expect(
+        says(
+          'No meshed caller reported requests to it in the last 1h; callers without a proxy are not observed.',
+        ),
+      ).toHaveLength(1);
+      expect(screen.queryByText(/no requests/i)).toBeNull();
+      expect(screen.queryByText('Success rate')).toBeNull();
+    });
+
+    it('says what it sends is not observed, not unknown figures', async () => {
+      serve(query =>
+        proxylessSignals(
+          query.get('direction') === 'outbound' ? 'outbound' : 'inbound',
+        ),
+      );
+      await renderCard();
+      await screen.findByRole('alert', { name: 'Not in the mesh' });
+      fireEvent.click(screen.getByRole('button', { name: 'Outbound' }));
+      expect(
+        await screen.findByText(
+          'The requests it makes are not observed: it has no proxy to report them.',
+        ),
+      ).toBeInTheDocument();
+      expect(screen.queryByText('unknown')).toBeNull();
+      expect(screen.queryByText('Requests')).toBeNull();
+      expect(screen.queryByText(/no requests/i)).toBeNull();
+    });
   });
 });

@@ -21,6 +21,7 @@ import {
   SignalSummary,
   SignalWindow,
   SloStatus,
+  WorkloadRef,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { useState } from 'react';
 import { PosturePending, useEntityPosture } from '../shared/entityPosture';
@@ -35,6 +36,7 @@ import {
 } from '../shared/format';
 import { PeerLink, sourceName, useStyles } from '../shared/postureParts';
 import { SignalChart } from './SignalChart';
+import { NotInMesh } from '../shared/howToFix';
 
 const SLO_TEXT: Record<SloStatus, string> = {
   met: 'SLO met',
@@ -333,10 +335,52 @@ function DependencyTable({ signals }: { signals: GoldenSignals }) {
   );
 }
 
+/**
+ * What is seen of workloads without a proxy, for the not-in-the-mesh
+ * notice: inbound, what their callers' proxies report; outbound, nothing.
+ */
+function seenOfProxyless(signals: GoldenSignals, all: boolean): string {
+  if (signals.direction === 'outbound') {
+    return all
+      ? 'The requests it makes are not observed: it has no proxy to report them.'
+      : 'The requests they make are not counted below: they have no proxy to report them.';
+  }
+  if (all && !(signals.summary && signals.summary.requests > 0)) {
+    return `No meshed caller reported requests to it in the last ${signals.window}; callers without a proxy are not observed.`;
+  }
+  return "Its requests below are what its callers' proxies report sending it (their latency includes the network); callers without a proxy are not seen.";
+}
+
+const sameWorkload = (a: WorkloadRef, b: WorkloadRef) =>
+  a.cluster === b.cluster &&
+  a.namespace === b.namespace &&
+  a.kind === b.kind &&
+  a.name === b.name;
+
 /** The golden signals laid out: figures, charts, errors, notes and links. */
 export function GoldenSignalsContent({ signals }: { signals: GoldenSignals }) {
   const classes = useStyles();
   const failed = signals.sources.filter(s => s.status !== 'ok');
+  const proxyless = signals.proxyless ?? [];
+  const allProxyless =
+    proxyless.length > 0 &&
+    signals.workloads.every(w =>
+      proxyless.some(p => sameWorkload(p.workload, w)),
+    );
+  // Nothing of theirs was measured: no figure, not even "no requests".
+  const unmeasured =
+    allProxyless &&
+    (signals.direction === 'outbound' ||
+      !(signals.summary && signals.summary.requests > 0));
+  // The notice says it once: the backend's notes that say the same (one
+  // per workload without a proxy, and the silence of its callers) go.
+  const said = [
+    seenOfProxyless(signals, allProxyless),
+    ...proxyless.map(
+      p => `${p.workload.namespace}/${p.workload.name} has no proxy,`,
+    ),
+  ];
+  const notes = signals.notes.filter(n => !said.some(x => n.startsWith(x)));
   return (
     <Box>
       {signals.demo && (
@@ -355,8 +399,16 @@ export function GoldenSignalsContent({ signals }: { signals: GoldenSignals }) {
           </Alert>
         </Box>
       ))}
-      <SummaryFigures signals={signals} />
-      {signals.series.length > 0 && (
+      {proxyless.length > 0 && (
+        <Box mb={2}>
+          <NotInMesh
+            workloads={proxyless}
+            seen={seenOfProxyless(signals, allProxyless)}
+          />
+        </Box>
+      )}
+      {!unmeasured && <SummaryFigures signals={signals} />}
+      {!unmeasured && signals.series.length > 0 && (
         <Box className={classes.section}>
           <Charts signals={signals} />
         </Box>
@@ -377,9 +429,9 @@ export function GoldenSignalsContent({ signals }: { signals: GoldenSignals }) {
           <ErrorTable summary={signals.summary} />
         </Box>
       )}
-      {signals.notes.length > 0 && (
+      {notes.length > 0 && (
         <Box className={classes.section}>
-          {signals.notes.map(n => (
+          {notes.map(n => (
             <Typography key={n} variant="body2" color="textSecondary">
               {n}
             </Typography>

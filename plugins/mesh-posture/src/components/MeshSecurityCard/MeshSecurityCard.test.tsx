@@ -273,4 +273,53 @@ describe('MeshSecurityCard', () => {
       expect(await screen.findByText('Copied')).toBeInTheDocument();
     });
   });
+
+  describe('a workload without a proxy', () => {
+    it('says it is not in the mesh, and how to put it there', async () => {
+      serve(noProxyPosture);
+      await renderCard();
+      const notice = await screen.findByRole('alert', {
+        name: 'Not in the mesh',
+      });
+      expect(
+        within(notice).getByText(
+          'open-banking/accounts-service runs without a Linkerd proxy (0 of 2 pods meshed), so its own traffic cannot be observed.',
+        ),
+      ).toBeInTheDocument();
+      expect(
+        within(notice).getByText(
+          'Annotate the namespace (or the pod template) with linkerd.io/inject: enabled and restart the pods.',
+        ),
+      ).toBeInTheDocument();
+      const command = within(notice).getByText(
+        /^kubectl annotate namespace open-banking linkerd.io\/inject=enabled/,
+      );
+      expect(command).toHaveTextContent(
+        'kubectl rollout restart deployment/accounts-service --namespace open-banking',
+      );
+      expect(
+        within(notice).getByRole('button', {
+          name: 'Copy: Mesh the namespace and restart its pods',
+        }),
+      ).toBeInTheDocument();
+    });
+
+    it('never calls its traffic idle', async () => {
+      serve(noProxyPosture);
+      await renderCard();
+      await screen.findByRole('alert', { name: 'Not in the mesh' });
+      expect(
+        screen.getByText('1.9 req/s seen by its callers'),
+      ).toBeInTheDocument();
+      expect(screen.getByText('not observed: no proxy')).toBeInTheDocument();
+      expect(screen.queryByText(/no requests/)).not.toBeInTheDocument();
+    });
+
+    it('shows no green check', async () => {
+      serve(noProxyPosture);
+      await renderCard();
+      await screen.findByRole('alert', { name: 'Not in the mesh' });
+      expect(screen.queryAllByLabelText('Status ok')).toEqual([]);
+    });
+  });
 });

@@ -22,7 +22,7 @@ import {
   certificateStatusFor,
 } from '../shared/postureParts';
 import { RelativeTime } from '../shared/RelativeTime';
-import { HowToFix } from '../shared/howToFix';
+import { HowToFix, NotInMesh, proxylessOf } from '../shared/howToFix';
 
 const useStyles = makeStyles({
   figure: { fontSize: '1.5rem', fontWeight: 500, lineHeight: 1.2 },
@@ -54,10 +54,23 @@ function MtlsFigure(props: {
 }) {
   const totals = props.posture[props.direction];
   const tcp = totals.tcp;
-  const parts = [
+  let volume =
     totals.requestsPerSecond > 0
       ? formatRate(totals.requestsPerSecond)
-      : `no requests in ${props.posture.window}`,
+      : `no requests in ${props.posture.window}`;
+  if (props.posture.totalPods > 0 && props.posture.meshedPods === 0) {
+    // Without a proxy, silence is not idleness: say who could have seen it.
+    if (props.direction === 'outbound') {
+      volume = 'not observed: no proxy';
+    } else {
+      volume =
+        totals.requestsPerSecond > 0
+          ? `${formatRate(totals.requestsPerSecond)} seen by its callers`
+          : `no meshed caller seen in ${props.posture.window}`;
+    }
+  }
+  const parts = [
+    volume,
     // TCP is weighed in bytes: its share is its own, beside the requests'.
     ...(tcp
       ? [
@@ -99,6 +112,7 @@ export function MeshSecurityContent({ posture }: { posture: MeshPosture }) {
   const meshCertificates = posture.certificates.filter(
     c => c.role !== 'workload',
   );
+  const proxyless = proxylessOf(posture);
 
   return (
     <Box>
@@ -111,6 +125,15 @@ export function MeshSecurityContent({ posture }: { posture: MeshPosture }) {
       </Box>
 
       <PostureNotices posture={posture} />
+
+      {proxyless.length > 0 && (
+        <Box mb={2}>
+          <NotInMesh
+            workloads={proxyless}
+            seen="What is seen of its traffic is what its callers' proxies report sending it; what it sends is not observed."
+          />
+        </Box>
+      )}
 
       <Grid container spacing={2}>
         <Grid item xs={4}>

@@ -9,6 +9,7 @@ import {
   crossClusterPosture,
   expiredAnchorPosture,
   healthyPosture,
+  noProxyPosture,
   overGrantedPosture,
   plaintextCallerPosture,
   prometheusDownPosture,
@@ -305,7 +306,9 @@ describe('the dataflow history on the Zero trust tab', () => {
     const db = rows.find(r => r.textContent?.includes('accounts-db'))!;
     expect(db).toHaveTextContent('42.0 KB/s TCP');
   });
+});
 
+describe('the checks on the Zero trust tab', () => {
   it('says how to fix a failing check: a Server and AuthorizationPolicy for default-deny', async () => {
     serve({ '5m': bypassPosture });
     await renderTab();
@@ -342,5 +345,24 @@ describe('the dataflow history on the Zero trust tab', () => {
     expect(
       within(passing).queryByRole('button', { name: 'How to fix' }),
     ).toBeNull();
+  });
+
+  it('says a workload without a proxy is not in the mesh, and passes nothing', async () => {
+    serve({ '5m': noProxyPosture });
+    await renderTab();
+    const notice = await screen.findByRole('alert', {
+      name: 'Not in the mesh',
+    });
+    expect(notice).toHaveTextContent(
+      'open-banking/accounts-service runs without a Linkerd proxy (0 of 2 pods meshed), so its own traffic cannot be observed.',
+    );
+    expect(
+      screen.getByText(
+        'No pod runs a proxy, so no authorization policy is enforced.',
+      ),
+    ).toBeInTheDocument();
+    expect(within(table('Checks')).queryAllByLabelText('Status ok')).toEqual(
+      [],
+    );
   });
 });

@@ -37,7 +37,7 @@ import {
 import { DataflowHistory } from '../DataflowHistory';
 import { TrafficGraph } from '../TrafficGraph';
 import { ReportTable } from './ReportTable';
-import { HowToFix } from '../shared/howToFix';
+import { HowToFix, NotInMesh, proxylessOf } from '../shared/howToFix';
 
 /**
  * What the pods' settings send around their proxies, and pods on the host
@@ -174,6 +174,7 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
       ),
     },
   ];
+  const proxyless = proxylessOf(posture);
 
   const workloadColumns: TableColumn<Workload>[] = [
     {
@@ -313,6 +314,14 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
             </Typography>
           </Box>
           <PostureNotices posture={posture} showGaps />
+          {proxyless.length > 0 && (
+            <Box mb={2}>
+              <NotInMesh
+                workloads={proxyless}
+                seen="Its traffic below is what its callers' proxies report sending it; what it sends is not observed, and no authorization policy applies to it."
+              />
+            </Box>
+          )}
           <ReportTable
             label="Checks"
             header={false}
@@ -376,7 +385,11 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
       <Section
         title="Authorization by port"
         count={posture.authorization.length}
-        empty="Authorization policies could not be judged for this entity."
+        empty={
+          proxyless.length > 0 && posture.meshedPods === 0
+            ? 'No pod runs a proxy, so no authorization policy is enforced.'
+            : 'Authorization policies could not be judged for this entity.'
+        }
       >
         <ReportTable
           label="Authorization by port"
