@@ -64,7 +64,7 @@ describe('ZeroTrustScoreCard', () => {
     expect(await screen.findByLabelText('Score')).toHaveTextContent(
       accounts.score.toFixed(1),
     );
-    expect(days).toEqual(['90']);
+    expect(days).toEqual(['30']);
     expect(screen.getByText(accounts.level ?? 'No level')).toBeInTheDocument();
     expect(screen.getByText(/\(demo data\)/)).toHaveTextContent(
       'From the snapshot taken 1 hour ago (demo data)',
@@ -86,6 +86,50 @@ describe('ZeroTrustScoreCard', () => {
     expect(
       screen.getByRole('link', { name: 'Compare with every service' }),
     ).toHaveAttribute('href', '/zero-trust');
+  });
+
+  it('draws the last 30 days of scores with a title, a 0-100 axis and a tick a week', async () => {
+    // A month as the demo seeds it: a fix 12 days ago, a regression 4 days ago.
+    const scoreOn = (daysAgo: number) => {
+      if (daysAgo > 12) return 63.2;
+      return daysAgo > 4 ? 75 : 31.6;
+    };
+    const history = Array.from({ length: 30 }, (_, i) => {
+      const daysAgo = 30 - i;
+      return {
+        at: new Date(
+          Date.parse('2026-11-22T12:00:00.000Z') - daysAgo * 24 * 3600_000,
+        ).toISOString(),
+        score: scoreOn(daysAgo),
+        level: null,
+      };
+    });
+    await renderCard({
+      entityRef: 'component:default/accounts-service',
+      model: DEFAULT_SCORECARD_MODEL,
+      current: { ...accounts, at: '2026-11-22T09:00:04.000Z' },
+      history,
+    });
+    const chart = await screen.findByRole('figure', {
+      name: 'Score, last 30 days',
+    });
+    expect(within(chart).getByText('Score, last 30 days')).toBeInTheDocument();
+    const ticks = (axis: string) =>
+      [
+        ...chart.querySelectorAll(
+          `.recharts-${axis} .recharts-cartesian-axis-tick-value`,
+        ),
+      ].map(t => t.textContent);
+    expect(ticks('yAxis')).toEqual(['0', '50', '100']);
+    // UTC days, a week apart, ending today (the tests' now: 2026-11-22).
+    expect(ticks('xAxis')).toEqual([
+      '10-25',
+      '11-01',
+      '11-08',
+      '11-15',
+      '11-22',
+    ]);
+    expect(chart.querySelectorAll('.recharts-line')).toHaveLength(1);
   });
 
   it('explains that no snapshot has included the service yet', async () => {

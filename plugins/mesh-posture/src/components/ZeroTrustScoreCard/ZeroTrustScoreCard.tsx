@@ -10,16 +10,19 @@ import {
   SCORE_CHECK_TITLES,
   ScoreCheck,
 } from '@mesh-posture/plugin-mesh-posture-common';
-import { Line, LineChart, ResponsiveContainer, Tooltip, YAxis } from 'recharts';
 import { zeroTrustPageRouteRef } from '../../routes';
 import { PosturePending, useEntityPosture } from '../shared/entityPosture';
-import { formatDay, formatScore } from '../shared/format';
+import { formatScore } from '../shared/format';
 import { RelativeTime } from '../shared/RelativeTime';
 import {
   LevelChip,
   SCORE_STATUS_TEXT,
   ScoreCheckIcon,
 } from '../shared/scoreParts';
+import { ScoreSparkline } from './ScoreSparkline';
+
+/** The card's glance back: a month, as the demo seeds. */
+const DAYS = 30;
 
 const ORDER: Record<ScoreCheck['status'], number> = {
   fail: 0,
@@ -31,13 +34,13 @@ const ORDER: Record<ScoreCheck['status'], number> = {
 
 /**
  * Entity card "Zero-trust score": the entity's score and level from the
- * latest snapshot, what holds it back, and its score over 90 days.
+ * latest snapshot, what holds it back, and its score over 30 days.
  */
 export function ZeroTrustScoreCard() {
   const pageLink = useRouteRef(zeroTrustPageRouteRef);
   // Asked for any entity: the card says when no snapshot has scored it.
   const score = useEntityPosture(
-    (api, ref) => api.getEntityScore(ref, { days: 90 }),
+    (api, ref) => api.getEntityScore(ref, { days: DAYS }),
     [],
     { needsWorkloads: false },
   );
@@ -73,10 +76,7 @@ export function ZeroTrustScoreCard() {
   const holdingBack = [...current.checks]
     .filter(c => c.status !== 'pass' && c.status !== 'not-applicable')
     .sort((a, b) => ORDER[a.status] - ORDER[b.status]);
-  const history = score.value.history.map(h => ({
-    day: formatDay(h.at),
-    score: h.score,
-  }));
+  const { history } = score.value;
   return (
     <InfoCard
       title="Zero-trust score"
@@ -93,24 +93,8 @@ export function ZeroTrustScoreCard() {
           {formatScore(current.score)}
         </Typography>
         <LevelChip level={current.level} />
-        {history.length > 1 && (
-          <Box flex={1} height={60} aria-label="Score over 90 days">
-            <ResponsiveContainer>
-              <LineChart data={history}>
-                <YAxis hide domain={[0, 100]} />
-                <Tooltip />
-                <Line
-                  type="monotone"
-                  dataKey="score"
-                  stroke="#1f77b4"
-                  dot={false}
-                  isAnimationActive={false}
-                />
-              </LineChart>
-            </ResponsiveContainer>
-          </Box>
-        )}
       </Box>
+      {history.length > 1 && <ScoreSparkline history={history} days={DAYS} />}
       {holdingBack.length === 0 ? (
         <Typography variant="body2">Every scored check passes.</Typography>
       ) : (
