@@ -2,7 +2,10 @@ import {
   AlertApi,
   alertApiRef,
   AlertMessage,
-} from '@backstage/core-plugin-api';
+  ToastApi,
+  toastApiRef,
+  ToastApiMessage,
+} from '@backstage/frontend-plugin-api';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
@@ -138,9 +141,26 @@ const alertApi: Partial<AlertApi> = {
     alerts.push(alert);
   },
 };
+const toasts: ToastApiMessage[] = [];
+const toastApi: ToastApi = {
+  post: (toast: ToastApiMessage) => {
+    toasts.push(toast);
+    return { close: () => {} };
+  },
+};
+
+beforeEach(() => {
+  alerts.length = 0;
+  toasts.length = 0;
+});
 
 async function renderPage(
-  options: { maySnapshot?: boolean; path?: string } = {},
+  options: {
+    maySnapshot?: boolean;
+    path?: string;
+    /** A legacy app: core-app-api provides AlertApi and no ToastApi. */
+    legacy?: boolean;
+  } = {},
 ) {
   const api = testMeshPostureClient();
   const permissionApi = mockApis.permission({
@@ -153,6 +173,7 @@ async function renderPage(
         [meshPostureApiRef, api],
         [permissionApiRef, permissionApi],
         [alertApiRef, alertApi],
+        ...(options.legacy ? [] : [[toastApiRef, toastApi] as const]),
       ]}
     >
       <SWRConfig value={{ provider: () => new Map() }}>
@@ -314,8 +335,7 @@ describe('ZeroTrustPage', () => {
     expect(seen.snapshots).toBe(0);
   });
 
-  it('says a snapshot still running is running, not failed', async () => {
-    alerts.length = 0;
+  it('says a snapshot still running is running, not failed, in a toast', async () => {
     const seen = serve({ stillRunning: true });
     await renderPage({ maySnapshot: true });
     await userEvent.click(
@@ -323,11 +343,33 @@ describe('ZeroTrustPage', () => {
     );
     await waitFor(() => expect(seen.snapshots).toBe(1));
     await waitFor(() =>
+      expect(toasts).toEqual([
+        {
+          status: 'info',
+          title:
+            'The snapshot is still running; the scores update when it is stored.',
+          timeout: 5000,
+        },
+      ]),
+    );
+    // Not the deprecated AlertApi, which warns in the console of a new app.
+    expect(alerts).toEqual([]);
+  });
+
+  it('falls back to the AlertApi in a legacy app, which has no ToastApi', async () => {
+    const seen = serve();
+    await renderPage({ maySnapshot: true, legacy: true });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Snapshot now' }),
+    );
+    await waitFor(() => expect(seen.snapshots).toBe(1));
+    await waitFor(() =>
       expect(alerts).toEqual([
-        expect.objectContaining({
-          severity: 'info',
-          message: expect.stringContaining('still running'),
-        }),
+        {
+          severity: 'success',
+          message: 'Snapshot taken: 3 services scored.',
+          display: 'transient',
+        },
       ]),
     );
   });

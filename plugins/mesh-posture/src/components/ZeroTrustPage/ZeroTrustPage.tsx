@@ -7,7 +7,7 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -27,6 +27,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { meshPostureApiRef } from '../../api';
 import { download } from '../shared/download';
 import { RelativeTime } from '../shared/RelativeTime';
+import { useNotify } from '../shared/notify';
 import { FILTER_KEYS, ScorecardFilters } from './ScorecardFilters';
 import { ScorecardTable } from './ScorecardTable';
 import { ScoreRollups } from './ScoreRollups';
@@ -69,7 +70,7 @@ function RunLine({ run }: { run: NonNullable<ScorecardsResponse['run']> }) {
 /** The scorecards: filters, table, roll-ups, trend and model. */
 export function ZeroTrustScorecards() {
   const api = useApi(meshPostureApiRef);
-  const alertApi = useApi(alertApiRef);
+  const notify = useNotify();
   const [filter, setFilter] = useFilterInUrl();
   const filterKey = JSON.stringify(filter);
   const [groupBy, setGroupBy] = useState<'owner' | 'system'>('owner');
@@ -95,7 +96,7 @@ export function ZeroTrustScorecards() {
       const file = await api.exportScorecardsCsv(filter);
       download(file.filename, file.content);
     } catch (error) {
-      alertApi.post({
+      notify({
         message: `The CSV could not be exported: ${(error as Error).message}`,
         severity: 'error',
       });
@@ -106,16 +107,16 @@ export function ZeroTrustScorecards() {
     setBusy(true);
     try {
       const { run } = await api.takeSnapshot();
-      alertApi.post({
+      notify({
         message: run
           ? `Snapshot taken: ${plural(run.entities, 'service')} scored.`
           : 'The snapshot is still running; the scores update when it is stored.',
         severity: run ? 'success' : 'info',
-        display: 'transient',
+        transient: true,
       });
       scorecards.retry();
     } catch (error) {
-      alertApi.post({
+      notify({
         message: `The snapshot failed: ${(error as Error).message}`,
         severity: 'error',
       });
