@@ -85,7 +85,8 @@ export function ScoreTrendChart(props: {
         </Typography>
       ) : (
         <div style={{ width: '100%', height: 280 }}>
-          <ResponsiveContainer>
+          {/* A fixed height: the chart never measures as 0×0 (recharts warns). */}
+          <ResponsiveContainer width="100%" height={280}>
             <LineChart data={rows}>
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis dataKey="day" />
