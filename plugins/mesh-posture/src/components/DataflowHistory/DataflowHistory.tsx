@@ -29,13 +29,17 @@ import { PeerLink, useStyles } from '../shared/postureParts';
 
 type Flow = DataflowResponse['flows'][number];
 
-/** A flow from the asked entity's side: flows seen at a peer are turned round. */
+/**
+ * A flow from the asked entity's side: flows seen at a peer are turned
+ * round. `own` is the entity's workload on the flow (a canary and its
+ * primary are two, with the same peers).
+ */
 export function fromEntitySide(
   flow: Flow,
   entityRef: string,
-): Flow & { seenBy: 'this service' | 'the peer' } {
+): Flow & { seenBy: 'this service' | 'the peer'; own: string } {
   if (flow.entityRef === entityRef) {
-    return { ...flow, seenBy: 'this service' };
+    return { ...flow, seenBy: 'this service', own: flow.workload.name };
   }
   return {
     ...flow,
@@ -49,8 +53,21 @@ export function fromEntitySide(
       workload: flow.workload.name,
     },
     seenBy: 'the peer',
+    own: flow.peer.workload ?? flow.workload.name,
   };
 }
+
+/** What tells two rows apart: every field that names the flow. */
+const flowKey = (f: ReturnType<typeof fromEntitySide>) =>
+  JSON.stringify([
+    f.seenBy,
+    f.own,
+    f.direction,
+    f.protocol,
+    f.cluster,
+    f.workload,
+    f.peer,
+  ]);
 
 function MinShareChip({ share }: { share: number | null }) {
   const classes = useStyles();
@@ -77,6 +94,7 @@ function MinShareChip({ share }: { share: number | null }) {
  */
 export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
   const api = useApi(meshPostureApiRef);
+  const classes = useStyles();
   const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
   const [to, setTo] = useState(formatDay(new Date()));
   const [from, setFrom] = useState(formatDay(Date.now() - 30 * 24 * 3600_000));
@@ -129,6 +147,7 @@ export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
               <TableHead>
                 <TableRow>
                   <TableCell>Direction</TableCell>
+                  <TableCell>Workload</TableCell>
                   <TableCell>Peer</TableCell>
                   <TableCell>Encryption</TableCell>
                   <TableCell>First seen</TableCell>
@@ -140,14 +159,11 @@ export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
               </TableHead>
               <TableBody>
                 {flows.map(f => (
-                  <TableRow
-                    key={`${f.seenBy}:${f.direction}:${f.protocol}:${
-                      f.cluster
-                    }:${JSON.stringify(f.peer)}`}
-                  >
+                  <TableRow key={flowKey(f)}>
                     <TableCell>
                       {f.direction === 'inbound' ? 'In' : 'Out'}
                     </TableCell>
+                    <TableCell className={classes.nowrap}>{f.own}</TableCell>
                     <TableCell>
                       <PeerLink peer={f.peer} />
                       {f.peer.identity && (
