@@ -101,6 +101,48 @@ describe('MeshSecurityCard', () => {
     ).toBeInTheDocument();
   });
 
+  it('states each check as what it found, the goal on hover and the evidence beneath', async () => {
+    serve(plaintextCallerPosture);
+    await renderCard();
+    await screen.findByText('Failing');
+    const checks = within(screen.getByRole('list', { name: 'Checks' }))
+      .getAllByRole('listitem')
+      .map(i => i.querySelector('b')!.parentElement!);
+    expect(checks.map(c => c.textContent)).toEqual([
+      'Inbound mTLS: 1 plaintext caller',
+      'Outbound mTLS: no outbound traffic in 5m',
+      'Meshed pods: all 2 pods meshed',
+      'Default-deny: on all 2 ports',
+      'Admitted identities: all 3 called in 7d',
+      'Refused callers: none in 7d',
+      'Certificates: valid for at least 212 days',
+    ]);
+    // The goal on hover, never beside the red icon as if it were a finding.
+    expect(checks[0]).toHaveAttribute(
+      'title',
+      'Every inbound request is mutually authenticated',
+    );
+    // What was seen, beneath.
+    expect(
+      screen.getByText(
+        /^89\.8% of 15\.8 req\/s inbound over mTLS; plaintext from an unidentified client/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('says a check it could not judge is not judged, and why', async () => {
+    serve(prometheusDownPosture);
+    await renderCard();
+    await screen.findByText('Unknown');
+    const inbound = within(
+      screen.getByRole('list', { name: 'Checks' }),
+    ).getAllByRole('listitem')[0];
+    expect(inbound).toHaveTextContent(
+      /^Inbound mTLS: not judged.*traffic could not be read/,
+    );
+    expect(inbound).not.toHaveTextContent(/over mTLS/);
+  });
+
   it('fails on plaintext TCP beside all-mTLS HTTP, and shows the TCP edge in bytes', async () => {
     serve(plaintextTcpPosture);
     await renderCard();
@@ -122,7 +164,15 @@ describe('MeshSecurityCard', () => {
     expect(
       await screen.findByText(/probes 0\.20 req\/s, plaintext by design/),
     ).toBeInTheDocument();
-    expect(screen.getByText(/1\.0 req\/s not observed/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/^1\.0 req\/s · 1\.0 req\/s not observed$/),
+    ).toBeInTheDocument();
+    // Its check is not judged, and says what went unseen.
+    expect(
+      within(screen.getByRole('list', { name: 'Checks' })).getByText(
+        /^: not judged: 1\.0 req\/s not observed/,
+      ).parentElement,
+    ).toHaveTextContent('Outbound mTLS: not judged: 1.0 req/s not observed');
     const table = screen.getByRole('table', { name: 'Traffic edges' });
     const row = within(table)
       .getByText('payments/ledger-replica')
@@ -154,8 +204,15 @@ describe('MeshSecurityCard', () => {
     serve(expiredAnchorPosture);
     await renderCard();
     expect(await screen.findByText('Failing')).toBeInTheDocument();
-    // In the certificate list and in the check it fails.
-    expect(screen.getAllByText(/expired 3 days ago/)).toHaveLength(2);
+    // In the certificate list, and in the check it fails: its finding and
+    // the evidence beneath.
+    expect(screen.getAllByText(/expired 3 days ago/)).toHaveLength(3);
+    const certificates = within(screen.getByRole('list', { name: 'Checks' }))
+      .getAllByRole('listitem')
+      .find(i => i.textContent?.startsWith('Certificates'))!;
+    expect(certificates).toHaveTextContent(
+      /^Certificates: trust anchor expired 3 days ago/,
+    );
   });
 
   it('names a source that is down and shows the last complete reading', async () => {

@@ -13,6 +13,7 @@ import {
   formatShare,
 } from '../shared/format';
 import {
+  CheckFindingText,
   EdgeTable,
   PostureNotices,
   sourceName,
@@ -190,17 +191,22 @@ export function MeshSecurityContent({ posture }: { posture: MeshPosture }) {
         <Typography variant="overline" color="textSecondary">
           Checks
         </Typography>
-        {posture.verdict.checks.map(check => (
-          <Box key={check.id} display="flex" alignItems="flex-start">
-            <StatusIcon status={check.status} />
-            <Box>
-              <Typography variant="body2">
-                {check.title}: {check.detail}
-              </Typography>
-              <HowToFix check={check} posture={posture} />
+        <Box role="list" aria-label="Checks">
+          {posture.verdict.checks.map(check => (
+            <Box
+              key={check.id}
+              display="flex"
+              alignItems="flex-start"
+              role="listitem"
+            >
+              <StatusIcon status={check.status} />
+              <Box>
+                <CheckFindingText check={check} posture={posture} />
+                <HowToFix check={check} posture={posture} />
+              </Box>
             </Box>
-          </Box>
-        ))}
+          ))}
+        </Box>
       </Box>
 
       <Box className={classes.section}>

@@ -244,6 +244,17 @@ describe('ZeroTrustContent', () => {
     serve({ '5m': overGrantedPosture });
     await renderTab();
     expect(await screen.findByText(/^Failing — /)).toBeInTheDocument();
+    // Each check says what it found, in the row beside its icon.
+    const found = within(table('Checks'))
+      .getAllByRole('row')
+      .map(r => r.querySelector('b')?.parentElement?.textContent);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'Default-deny: open on 1 port',
+        'Admitted identities: 1 identity never seen calling in 7d',
+        'Refused callers: 1,210 denied in 7d',
+      ]),
+    );
     const ports = table('Authorization by port');
     const open = within(ports).getByText('open').closest('tr')!;
     expect(
@@ -314,8 +325,10 @@ describe('the checks on the Zero trust tab', () => {
     await renderTab();
     await screen.findByText(/^Failing — /);
     const row = within(table('Checks'))
-      .getByText('Authorization is default-deny on every port')
+      .getByTitle('Authorization is default-deny on every port')
       .closest('tr')!;
+    // What it found, not its goal.
+    expect(row).toHaveTextContent('Default-deny: ports skip the proxy');
     await userEvent.click(
       within(row).getByRole('button', { name: 'How to fix' }),
     );
@@ -340,8 +353,11 @@ describe('the checks on the Zero trust tab', () => {
     ).toBeInTheDocument();
     // Nothing to fix beside a check that passes.
     const passing = within(table('Checks'))
-      .getByText('Mesh certificates valid for more than 60 days')
+      .getByTitle('Mesh certificates valid for more than 60 days')
       .closest('tr')!;
+    expect(passing).toHaveTextContent(
+      'Certificates: valid for at least 212 days',
+    );
     expect(
       within(passing).queryByRole('button', { name: 'How to fix' }),
     ).toBeNull();

@@ -26,6 +26,7 @@ import {
 } from '../shared/format';
 import { RelativeTime } from '../shared/RelativeTime';
 import {
+  CheckFindingText,
   EdgeTable,
   PostureNotices,
   sourceName,
@@ -164,7 +165,12 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
   const checkColumns: TableColumn<Check>[] = [
     // The icon column as narrow as its icon; the text gets the width.
     { render: c => <StatusIcon status={c.status} />, width: '48px' },
-    { render: c => c.title, width: '40%' },
+    {
+      render: c => (
+        <CheckFindingText check={c} posture={posture} detail={false} />
+      ),
+      width: '40%',
+    },
     {
       render: c => (
         <>

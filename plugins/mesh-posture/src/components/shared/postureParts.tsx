@@ -22,10 +22,12 @@ import Alert from '@material-ui/lab/Alert';
 import {
   certificateStatus,
   CheckStatus,
+  describeCheckFinding,
   describePlaintextReason,
   EdgeProtocol,
   EdgeSecurity,
   MeshPosture,
+  PostureCheck,
   SourceReport,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { formatByteRate, formatRate, formatShare } from './format';
@@ -90,6 +92,35 @@ export function StatusIcon({ status }: { status: CheckStatus }) {
     default:
       return <StatusPending />;
   }
+}
+
+/**
+ * A check as what it found ("Default-deny: open on 2 ports"), its goal on
+ * hover; the evidence (the check's detail) beneath, unless it says the same.
+ */
+export function CheckFindingText({
+  check,
+  posture,
+  detail = true,
+}: {
+  check: PostureCheck;
+  posture: MeshPosture;
+  /** False where the detail has a column of its own. */
+  detail?: boolean;
+}) {
+  const { subject, finding } = describeCheckFinding(check, posture);
+  return (
+    <>
+      <Typography variant="body2" component="span" title={check.title}>
+        <b>{subject}</b>: {finding}
+      </Typography>
+      {detail && finding !== check.detail && (
+        <Typography variant="caption" color="textSecondary" display="block">
+          {check.detail}
+        </Typography>
+      )}
+    </>
+  );
 }
 
 /**
