@@ -13,6 +13,7 @@ import {
   formatShare,
   PostureFacts,
 } from './assessPosture';
+import { describeCheckFinding } from './findings';
 
 const ledger: WorkloadRef = {
   cluster: 'prod',
@@ -894,6 +895,28 @@ describe('authorization checks', () => {
       status: 'pass',
       detail: 'the only admitted identity called in 7d',
     });
+  });
+
+  it('counts an identity admitted to a canary and its primary once', () => {
+    const primary = { ...ledger, name: 'ledger-primary' };
+    const identity =
+      'payments-api.payments.serviceaccount.identity.linkerd.cluster.local';
+    const p = assessPosture(
+      facts({
+        authorization: [port('deny'), { ...port('deny'), workload: primary }],
+        admittedIdentities: [
+          admitted(identity, true),
+          { ...admitted(identity, true), workload: primary },
+        ],
+      }),
+    );
+    expect(check(p, 'no-over-grants')).toMatchObject({
+      status: 'pass',
+      detail: 'the only admitted identity called in 7d',
+    });
+    expect(describeCheckFinding(check(p, 'no-over-grants'), p).finding).toBe(
+      'the only admitted identity called in 7d',
+    );
   });
 
   it('does not pass "every admitted identity is used" on a workload open to everyone', () => {

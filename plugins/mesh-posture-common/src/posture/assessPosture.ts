@@ -823,6 +823,9 @@ function checkOverGrants(
   const why = gaps.find(g => g.topic === 'callers')?.message;
   const identities = (n: number) =>
     plural(n, 'admitted identity', 'admitted identities');
+  // One identity admitted to a canary and its primary is one identity.
+  const distinct = (list: AdmittedIdentity[]) =>
+    new Set(list.map(a => a.identity)).size;
   if (ctx.unmeshed) {
     findings.notApplicable = 'no pod is meshed, so no policy admits anyone';
   } else if (authorization.length === 0) {
@@ -840,13 +843,13 @@ function checkOverGrants(
           )} callers by network or mesh-wide (see default-deny)`
         : 'no identity is admitted at all';
   } else if (unused.length > 0) {
-    findings.warn = `${identities(unused.length)} never seen calling in ${
+    findings.warn = `${identities(distinct(unused))} never seen calling in ${
       ctx.callerWindow
     }: ${unused
       .map(a => `${a.identity} (by ${a.grantedBy.join(', ')})`)
       .join('; ')}${
       unjudged.length > 0
-        ? `; ${plural(unjudged.length, 'other')} could not be judged`
+        ? `; ${plural(distinct(unjudged), 'other')} could not be judged`
         : ''
     }`;
     short = `${plural(
@@ -857,16 +860,16 @@ function checkOverGrants(
   } else if (ctx.telemetryFailed) {
     findings.unknown = 'callers could not be read';
   } else if (unjudged.length > 0) {
-    findings.unknown = `${unjudged.length} of ${identities(
-      admitted.length,
+    findings.unknown = `${distinct(unjudged)} of ${identities(
+      distinct(admitted),
     )} could not be judged: ${
       why ?? `too little history in the ${ctx.callerWindow} caller window`
     }`;
   } else {
     findings.pass =
-      admitted.length === 1
+      distinct(admitted) === 1
         ? `the only admitted identity called in ${ctx.callerWindow}`
-        : `all ${identities(admitted.length)} called in ${ctx.callerWindow}`;
+        : `all ${identities(distinct(admitted))} called in ${ctx.callerWindow}`;
     short = 'no over-grants';
   }
   const { status, detail } = decide(findings);

@@ -176,8 +176,12 @@ function defaultDenyFinding(check: PostureCheck, facts: FindingFacts): string {
 
 function grantsFinding(check: PostureCheck, facts: FindingFacts): string {
   const admitted = facts.admittedIdentities;
-  const unused = admitted.filter(a => a.seen === false).length;
-  const unjudged = admitted.filter(a => a.seen === null).length;
+  // One identity admitted to a canary and its primary is one identity.
+  const distinct = (list: typeof admitted) =>
+    new Set(list.map(a => a.identity)).size;
+  const all = distinct(admitted);
+  const unused = distinct(admitted.filter(a => a.seen === false));
+  const unjudged = distinct(admitted.filter(a => a.seen === null));
   switch (check.status) {
     case 'warn':
       return `${plural(
@@ -186,13 +190,11 @@ function grantsFinding(check: PostureCheck, facts: FindingFacts): string {
         'identities',
       )} never seen calling in ${facts.callerWindow}`;
     case 'pass':
-      return admitted.length === 1
+      return all === 1
         ? `the only admitted identity called in ${facts.callerWindow}`
-        : `all ${admitted.length} called in ${facts.callerWindow}`;
+        : `all ${all} called in ${facts.callerWindow}`;
     case 'unknown':
-      return unjudged > 0
-        ? `${NOT_JUDGED}: ${unjudged} of ${admitted.length}`
-        : NOT_JUDGED;
+      return unjudged > 0 ? `${NOT_JUDGED}: ${unjudged} of ${all}` : NOT_JUDGED;
     case 'not-applicable':
       return admitted.length === 0 ? 'none admitted by name' : DOES_NOT_APPLY;
     default:

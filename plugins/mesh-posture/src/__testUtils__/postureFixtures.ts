@@ -382,3 +382,52 @@ export const overGrantedPosture = serve(
     ],
   }),
 );
+
+/**
+ * fraud-scoring mid-rollout, as the demo serves it: a canary and its
+ * primary (Flagger's `<name>-primary`), both called by payments-api over
+ * mTLS and admitting it by the same identity, which is one identity.
+ */
+export const canaryAndPrimaryPosture = (() => {
+  const base = facts({});
+  const canary: WorkloadRef = {
+    cluster: 'prod-eu-west',
+    namespace: 'payments',
+    kind: 'Deployment',
+    name: 'fraud-scoring',
+  };
+  const primary: WorkloadRef = { ...canary, name: 'fraud-scoring-primary' };
+  const caller =
+    'payments-api.payments.serviceaccount.identity.linkerd.cluster.local';
+  const of = (w: WorkloadRef) => ({
+    ...base.workloads[0],
+    workload: w,
+    identity: `fraud-scoring.payments.serviceaccount.identity.linkerd.cluster.local`,
+  });
+  const called = (w: WorkloadRef, rps: number): TrafficObservation => ({
+    workload: w,
+    direction: 'inbound',
+    peer: { namespace: 'payments', workload: 'payments-api', identity: caller },
+    mtls: true,
+    requestsPerSecond: rps,
+  });
+  const grpc = (w: WorkloadRef): PortAuthorization => ({
+    ...httpPort,
+    workload: w,
+    port: '50051 (grpc)',
+  });
+  return serve(
+    facts({
+      entityRef: 'component:default/fraud-scoring',
+      workloads: [of(canary), of(primary)],
+      traffic: [called(canary, 4.7), called(primary, 14.1)],
+      authorization: [grpc(canary), grpc(primary)],
+      admittedIdentities: [canary, primary].map(w => ({
+        workload: w,
+        identity: caller,
+        grantedBy: ['AuthorizationPolicy payments/fraud-scoring-grpc'],
+        seen: true,
+      })),
+    }),
+  );
+})();

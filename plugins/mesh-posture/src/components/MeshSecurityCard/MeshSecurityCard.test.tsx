@@ -7,6 +7,7 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import {
+  canaryAndPrimaryPosture,
   demoPosture,
   expiredAnchorPosture,
   healthyPosture,
@@ -128,6 +129,18 @@ describe('MeshSecurityCard', () => {
         /^89\.8% of 15\.8 req\/s inbound over mTLS; plaintext from an unidentified client/,
       ),
     ).toBeInTheDocument();
+  });
+
+  it('counts an identity admitted to a canary and its primary once', async () => {
+    serve(canaryAndPrimaryPosture);
+    await renderCard();
+    await screen.findByText('Passing');
+    const grants = within(screen.getByRole('list', { name: 'Checks' }))
+      .getAllByRole('listitem')
+      .find(i => i.textContent?.startsWith('Admitted identities'))!;
+    expect(grants).toHaveTextContent(
+      /^Admitted identities: the only admitted identity called in 7d/,
+    );
   });
 
   it('says a check it could not judge is not judged, and why', async () => {
