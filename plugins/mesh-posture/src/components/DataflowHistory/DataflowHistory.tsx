@@ -12,10 +12,12 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import TextField from '@material-ui/core/TextField';
+import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import {
   compareMtlsShare,
   DataflowResponse,
+  describePlaintextReason,
   formatByteRate,
   plural,
 } from '@mesh-posture/plugin-mesh-posture-common';
@@ -25,7 +27,7 @@ import { meshPostureApiRef } from '../../api';
 import { formatDay, formatRate, formatShare } from '../shared/format';
 import { RelativeTime } from '../shared/RelativeTime';
 import { PosturePending } from '../shared/entityPosture';
-import { PeerLink, useStyles } from '../shared/postureParts';
+import { IdentityText, PeerLink, useStyles } from '../shared/postureParts';
 
 type Flow = DataflowResponse['flows'][number];
 
@@ -167,17 +169,26 @@ export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
                     <TableCell>
                       <PeerLink peer={f.peer} />
                       {f.peer.identity && (
-                        <Typography variant="caption" display="block">
-                          {f.peer.identity}
-                        </Typography>
+                        <Box>
+                          <IdentityText identity={f.peer.identity} />
+                        </Box>
                       )}
                     </TableCell>
                     <TableCell>
                       <MinShareChip share={f.minMtlsShare} />
                       {f.plaintextReasons.length > 0 && (
-                        <Typography variant="caption" display="block">
-                          {f.plaintextReasons.join(', ')}
-                        </Typography>
+                        // In words; the mesh's own codes on hover.
+                        <Tooltip
+                          title={`reported as: ${f.plaintextReasons.join(
+                            ', ',
+                          )}`}
+                        >
+                          <Typography variant="caption" display="block">
+                            {f.plaintextReasons
+                              .map(describePlaintextReason)
+                              .join('; ')}
+                          </Typography>
+                        </Tooltip>
                       )}
                       {(f.unverifiedReasons ?? []).length > 0 && (
                         <Typography

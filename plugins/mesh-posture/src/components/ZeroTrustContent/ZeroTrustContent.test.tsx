@@ -297,7 +297,10 @@ describe('the dataflow history on the Zero trust tab', () => {
     // Least encrypted first.
     expect(rows[0]).toHaveTextContent('messaging/notifications');
     expect(rows[0]).toHaveTextContent('0% mTLS at worst');
-    expect(rows[0]).toHaveTextContent('no_tls_from_remote');
+    // The reason in words, the mesh's code on hover.
+    expect(
+      within(rows[0]).getByText('the client sent no TLS: it has no mesh proxy'),
+    ).toHaveAttribute('title', 'reported as: no_tls_from_remote');
     expect(rows[0]).toHaveTextContent('this service');
     // First and last seen relative, exact on hover.
     expect(within(rows[0]).getByText('29 days ago')).toHaveAttribute(
