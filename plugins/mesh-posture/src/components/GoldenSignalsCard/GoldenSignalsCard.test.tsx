@@ -95,6 +95,30 @@ describe('GoldenSignalsCard', () => {
     expect(queries[0].get('direction')).toBe('inbound');
   });
 
+  it('always draws the success objective and the p99 target, and never a success axis past 100%', async () => {
+    // 99.98% success all hour against 99.9%, p99 41 ms against 250 ms: both
+    // objectives lie outside the data, and must widen the axes to show.
+    serve(() => healthySignals());
+    await renderCard();
+    await screen.findByText('99.982%');
+    // Recharts draws a reference line only inside its axis's domain.
+    const lines = document.querySelectorAll('.recharts-reference-line');
+    expect(lines).toHaveLength(2);
+    const [success, latency] = [
+      ...document.querySelectorAll('.recharts-wrapper'),
+    ]
+      .slice(1, 3)
+      .map(chart =>
+        [
+          ...chart.querySelectorAll(
+            '.recharts-yAxis .recharts-cartesian-axis-tick-value',
+          ),
+        ].map(t => Number(t.textContent)),
+      );
+    expect(Math.max(...success)).toBe(100);
+    expect(Math.max(...latency)).toBeGreaterThanOrEqual(250);
+  });
+
   it('shows request and response sizes where the mesh reports them (Istio)', async () => {
     const istio = healthySignals();
     serve(() => ({

@@ -82,6 +82,9 @@ export function SignalChart(props: {
           {objective && (
             <ReferenceLine
               y={objective.value}
+              // The objective widens the axis rather than fall off it: a
+              // healthy service's data sits far from its target.
+              ifOverflow="extendDomain"
               stroke={theme.palette.error.main}
               strokeDasharray="4 4"
               label={{
