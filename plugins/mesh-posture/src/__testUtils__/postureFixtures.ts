@@ -431,3 +431,58 @@ export const canaryAndPrimaryPosture = (() => {
     }),
   );
 })();
+
+/**
+ * accounts-service run on two clusters under the same namespace and name,
+ * each called by web-frontend, with the same port, grant, bypass and a
+ * caller refused over HTTP and TCP: rows that differ only by cluster or
+ * protocol.
+ */
+export const twinClustersPosture = (() => {
+  const base = facts({});
+  const twin: WorkloadRef = { ...accounts, cluster: 'prod-eu-2' };
+  const bypass = [
+    {
+      direction: 'inbound' as const,
+      ports: ['9102'],
+      setting: 'config.linkerd.io/skip-inbound-ports',
+      pods: 2,
+    },
+  ];
+  const refused = {
+    identity:
+      'fraud-scoring.payments.serviceaccount.identity.linkerd.cluster.local',
+    policy: 'server/accounts-service-http',
+  };
+  return serve(
+    facts({
+      workloads: [
+        { ...base.workloads[0], bypass },
+        { ...base.workloads[0], workload: twin, bypass },
+      ],
+      traffic: [
+        caller('web-frontend', 'web', 14.2),
+        { ...caller('web-frontend', 'web', 3.1), workload: twin },
+      ],
+      certificates: [anchor(212), { ...anchor(212), cluster: 'prod-eu-2' }],
+      authorization: [httpPort, { ...httpPort, workload: twin }],
+      admittedIdentities: [
+        admitted(
+          'web-frontend.web.serviceaccount.identity.linkerd.cluster.local',
+          true,
+        ),
+        {
+          ...admitted(
+            'web-frontend.web.serviceaccount.identity.linkerd.cluster.local',
+            true,
+          ),
+          workload: twin,
+        },
+      ],
+      deniedCallers: [
+        { workload: accounts, ...refused, count: 12, protocol: 'http' },
+        { workload: accounts, ...refused, count: 3, protocol: 'tcp' },
+      ],
+    }),
+  );
+})();

@@ -168,7 +168,7 @@ export function MeshSecurityContent({ posture }: { posture: MeshPosture }) {
           </Typography>
           {meshCertificates.map(c => (
             <Box
-              key={`${c.cluster}|${c.role}|${c.notAfter}`}
+              key={`${c.cluster}|${c.mesh}|${c.role}|${c.location}|${c.subject}|${c.notAfter}`}
               display="flex"
               alignItems="center"
             >

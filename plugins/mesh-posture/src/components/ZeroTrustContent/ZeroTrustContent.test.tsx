@@ -13,6 +13,7 @@ import {
   overGrantedPosture,
   plaintextCallerPosture,
   prometheusDownPosture,
+  twinClustersPosture,
 } from '../../__testUtils__/postureFixtures';
 import { ZeroTrustContent } from './ZeroTrustContent';
 import { TEST_BASE_URL } from '../../__testUtils__/testApi';
@@ -284,6 +285,35 @@ describe('ZeroTrustContent', () => {
     fireEvent.click(await screen.findByRole('option', { name: '1h' }));
     expect(await screen.findByText(/Rates over 1h/)).toBeInTheDocument();
     expect(windows).toEqual(['5m', '1h']);
+  });
+});
+
+describe('rows that differ only by cluster or protocol', () => {
+  it('each keep a key of their own (no duplicate React keys)', async () => {
+    const errors = jest.spyOn(console, 'error');
+    serve({ '5m': twinClustersPosture });
+    await renderTab();
+    await screen.findByRole('table', { name: 'Traffic edges' });
+    expect(
+      within(table('Traffic edges')).getAllByRole('row').slice(1),
+    ).toHaveLength(2);
+    expect(
+      within(table('Denied callers')).getAllByRole('row').slice(1),
+    ).toHaveLength(2);
+    expect(
+      within(table('Authorization by port')).getAllByRole('row').slice(1),
+    ).toHaveLength(2);
+    expect(
+      within(
+        screen.getByRole('list', { name: 'Outside the mesh' }),
+      ).getAllByRole('listitem'),
+    ).toHaveLength(2);
+    const keyWarnings = errors.mock.calls.filter(args =>
+      String(args[0]).includes('same key'),
+    );
+    // The key React names, not its component stack.
+    expect(keyWarnings.map(args => args[1])).toEqual([]);
+    errors.mockRestore();
   });
 });
 

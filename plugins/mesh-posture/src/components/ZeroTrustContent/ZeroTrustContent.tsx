@@ -47,13 +47,13 @@ import { HowToFix, NotInMesh, proxylessOf } from '../shared/howToFix';
 function OutsideTheMesh({ workloads }: { workloads: Workload[] }) {
   const lines = workloads.flatMap(w => [
     ...(w.meshedPods > 0 ? w.bypass ?? [] : []).map(b => ({
-      key: `${w.workload.name}/${b.setting}`,
+      key: `${workloadKey(w.workload)}|${b.direction}|${b.setting}`,
       text: `${w.workload.name}: ${describeBypass(b)}`,
     })),
     ...(w.hostNetworkPods
       ? [
           {
-            key: `${w.workload.name}/hostNetwork`,
+            key: `${workloadKey(w.workload)}|hostNetwork`,
             text: `${w.workload.name}: ${w.hostNetworkPods} ${
               w.hostNetworkPods === 1 ? 'pod runs' : 'pods run'
             } on the host network (spec.hostNetwork), where no sidecar can capture traffic`,
@@ -134,6 +134,14 @@ function Section(props: {
       </InfoCard>
     </Grid>
   );
+}
+
+/**
+ * A workload in full, for keys: a canary and its primary, or one name on
+ * two clusters, are different workloads.
+ */
+function workloadKey(w: MeshPosture['workloads'][number]['workload']) {
+  return `${w.cluster}/${w.namespace}/${w.kind}/${w.name}`;
 }
 
 function workloadName(w: { namespace: string; kind: string; name: string }) {
@@ -221,7 +229,12 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
         p.grants.length === 0
           ? '—'
           : p.grants.map(g => (
-              <Box key={g.policy} mb={0.5}>
+              <Box
+                key={`${g.policy}|${g.identities.join(',')}|${g.networks.join(
+                  ',',
+                )}`}
+                mb={0.5}
+              >
                 <Typography variant="caption" display="block">
                   {g.policy}
                 </Typography>
@@ -357,9 +370,7 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
           label="Workloads"
           columns={workloadColumns}
           data={posture.workloads}
-          rowId={w =>
-            `${w.workload.cluster}/${w.workload.namespace}/${w.workload.name}`
-          }
+          rowId={w => workloadKey(w.workload)}
         />
         <OutsideTheMesh workloads={posture.workloads} />
       </Section>
@@ -401,7 +412,7 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
           label="Authorization by port"
           columns={portColumns}
           data={posture.authorization}
-          rowId={p => `${workloadName(p.workload)}|${p.port}`}
+          rowId={p => `${workloadKey(p.workload)}|${p.port}`}
         />
       </Section>
 
@@ -414,7 +425,7 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
           label="Admitted identities"
           columns={identityColumns}
           data={posture.admittedIdentities}
-          rowId={a => `${workloadName(a.workload)}|${a.identity}`}
+          rowId={a => `${workloadKey(a.workload)}|${a.identity}`}
         />
       </Section>
 
@@ -427,7 +438,9 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
           label="Denied callers"
           columns={deniedColumns}
           data={posture.deniedCallers}
-          rowId={d => `${workloadName(d.workload)}|${d.identity}|${d.policy}`}
+          rowId={d =>
+            `${workloadKey(d.workload)}|${d.identity}|${d.policy}|${d.protocol}`
+          }
         />
       </Section>
 
@@ -440,7 +453,9 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
           label="Certificates"
           columns={certificateColumns}
           data={posture.certificates}
-          rowId={c => `${c.cluster}|${c.role}|${c.subject}|${c.notAfter}`}
+          rowId={c =>
+            `${c.cluster}|${c.mesh}|${c.role}|${c.location}|${c.subject}|${c.notAfter}`
+          }
         />
       </Section>
     </Grid>

@@ -302,7 +302,8 @@ export function EdgeTable({
         <TableBody>
           {shown.map(edge => (
             <TableRow
-              key={`${edge.direction}|${edge.workload.namespace}/${edge.workload.name}|${edge.peer.cluster}|${edge.peer.namespace}|${edge.peer.workload}|${edge.peer.identity}|${edge.protocol}|${edge.reportedBy}`}
+              // As buildEdges tells edges apart: the whole workload and peer.
+              key={`${edge.direction}|${edge.workload.cluster}/${edge.workload.namespace}/${edge.workload.kind}/${edge.workload.name}|${edge.peer.cluster}|${edge.peer.namespace}|${edge.peer.workload}|${edge.peer.identity}|${edge.protocol}|${edge.reportedBy}`}
             >
               <TableCell>
                 {edge.direction === 'inbound' ? 'In' : 'Out'}
