@@ -51,6 +51,66 @@ describe('trafficGraphOf', () => {
   });
 });
 
+describe('two edges between the same nodes', () => {
+  const fraudScoring = 'component:default/fraud-scoring';
+  // payments-api calls fraud-scoring's canary (plaintext) and its primary.
+  const [edge] = plaintextCallerPosture.edges.filter(
+    e => e.peer.workload === 'web-frontend',
+  );
+  const posture = {
+    ...plaintextCallerPosture,
+    edges: [
+      {
+        ...edge,
+        peer: {
+          ...edge.peer,
+          workload: 'fraud-scoring-primary',
+          entityRef: fraudScoring,
+        },
+      },
+      {
+        ...edge,
+        peer: {
+          ...edge.peer,
+          workload: 'fraud-scoring',
+          entityRef: fraudScoring,
+        },
+        requestsPerSecond: 4.7,
+        mtlsShare: 0,
+        plaintextReasons: ['no_tls_from_remote'],
+      },
+    ],
+  };
+
+  it('are one edge, drawn as the worse of them and labelled with both', () => {
+    const { links } = trafficGraphOf(posture);
+    expect(links).toEqual([
+      {
+        from: `peer:|${fraudScoring}`,
+        to: 'own:open-banking/accounts-service',
+        state: 'plaintext',
+        text: 'plaintext · 4.7 req/s; mTLS · 14.2 req/s',
+      },
+    ]);
+  });
+
+  it('are drawn once, with no duplicate key', async () => {
+    const errors = jest.spyOn(console, 'error');
+    await renderOnEntityPage(<TrafficGraph posture={posture} />, {
+      entity: serviceEntity('accounts-service'),
+    });
+    const figure = screen.getByRole('figure', { name: 'Traffic graph' });
+    const labels = await within(figure).findAllByTestId('traffic-graph-label');
+    expect(labels.map(l => l.textContent)).toEqual([
+      'plaintext · 4.7 req/s; mTLS · 14.2 req/s',
+    ]);
+    expect(
+      errors.mock.calls.filter(args => String(args[0]).includes('same key')),
+    ).toEqual([]);
+    errors.mockRestore();
+  });
+});
+
 describe('TrafficGraph', () => {
   it('renders each edge with its label and colour, and links peers to their entities', async () => {
     await renderOnEntityPage(

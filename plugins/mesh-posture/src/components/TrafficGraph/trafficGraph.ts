@@ -152,5 +152,37 @@ export function trafficGraphOf(posture: MeshPosture): {
       }`,
     });
   }
-  return { nodes: [...nodes.values()], links };
+  return { nodes: [...nodes.values()], links: merged(links) };
+}
+
+/** The worst first: what a merged edge is drawn as. */
+const SEVERITY: Record<TrafficLinkState, number> = {
+  plaintext: 4,
+  partial: 3,
+  denied: 2,
+  unverified: 1,
+  mtls: 0,
+};
+
+/**
+ * One edge per pair of nodes: the graph draws one between two nodes (a
+ * second would replace the first), so a peer's HTTP and TCP, or the calls
+ * of a peer entity's canary and primary, are one edge drawn as the worst
+ * of them, labelled with each.
+ */
+function merged(links: TrafficLink[]): TrafficLink[] {
+  const byPair = new Map<string, TrafficLink[]>();
+  for (const link of links) {
+    const pair = `${link.from}\u0000${link.to}`;
+    byPair.set(pair, [...(byPair.get(pair) ?? []), link]);
+  }
+  return [...byPair.values()].map(group => {
+    const worst = [...group].sort(
+      (a, b) => SEVERITY[b.state] - SEVERITY[a.state],
+    );
+    return {
+      ...worst[0],
+      text: worst.map(l => l.text).join('; '),
+    };
+  });
 }
