@@ -171,6 +171,22 @@ describe('MeshSecurityCard', () => {
     expect(within(httpRow).getByText('HTTP')).toBeInTheDocument();
   });
 
+  it('counts in the singular: one connection, one more edge', async () => {
+    const [tcp] = plaintextTcpPosture.edges.filter(e => e.tcp);
+    const edges = Array.from({ length: 9 }, (_, i) => ({
+      ...tcp,
+      peer: { namespace: 'batch', workload: `job-${i}` },
+      tcp: { bytesPerSecond: 9200, openConnections: 1 },
+    }));
+    serve({ ...plaintextTcpPosture, edges });
+    await renderCard();
+    // The card lists eight edges and summarises the rest.
+    expect(await screen.findByText('and 1 more edge')).toBeInTheDocument();
+    expect(
+      screen.getAllByTitle('1 connection open at the end of the window'),
+    ).toHaveLength(8);
+  });
+
   it('shows probes apart and a call no proxy reported as not observed, not plaintext', async () => {
     serve(probesAndUnobservedPosture);
     await renderCard();

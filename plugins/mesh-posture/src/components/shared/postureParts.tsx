@@ -25,6 +25,7 @@ import {
   describeCheckFinding,
   describePlaintextReason,
   EdgeProtocol,
+  plural,
   EdgeSecurity,
   MeshPosture,
   PostureCheck,
@@ -333,7 +334,10 @@ export function EdgeTable({
               <TableCell align="right" className={classes.nowrap}>
                 {edge.tcp ? (
                   <Tooltip
-                    title={`${edge.tcp.openConnections} connections open at the end of the window`}
+                    title={`${plural(
+                      edge.tcp.openConnections,
+                      'connection',
+                    )} open at the end of the window`}
                   >
                     <span>{formatByteRate(edge.tcp.bytesPerSecond)}</span>
                   </Tooltip>
@@ -350,7 +354,7 @@ export function EdgeTable({
       </Table>
       {edges.length > shown.length && (
         <Typography variant="caption" color="textSecondary">
-          and {edges.length - shown.length} more edges
+          and {plural(edges.length - shown.length, 'more edge', 'more edges')}
         </Typography>
       )}
     </>
