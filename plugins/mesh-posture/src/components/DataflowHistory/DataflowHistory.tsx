@@ -147,7 +147,8 @@ export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
           ) : (
             <Table size="small" aria-label="Observed flows">
               <TableHead>
-                <TableRow>
+                {/* Headers never break inside a word; the peer column wraps. */}
+                <TableRow className={classes.nowrap}>
                   <TableCell>Direction</TableCell>
                   <TableCell>Workload</TableCell>
                   <TableCell>Peer</TableCell>
@@ -166,7 +167,7 @@ export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
                       {f.direction === 'inbound' ? 'In' : 'Out'}
                     </TableCell>
                     <TableCell className={classes.nowrap}>{f.own}</TableCell>
-                    <TableCell>
+                    <TableCell className={classes.peer}>
                       <PeerLink peer={f.peer} />
                       {f.peer.identity && (
                         <Box>
