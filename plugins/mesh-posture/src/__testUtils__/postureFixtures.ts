@@ -397,7 +397,7 @@ export const canaryAndPrimaryPosture = (() => {
     name: 'fraud-scoring',
   };
   const primary: WorkloadRef = { ...canary, name: 'fraud-scoring-primary' };
-  const caller =
+  const paymentsApi =
     'payments-api.payments.serviceaccount.identity.linkerd.cluster.local';
   const of = (w: WorkloadRef) => ({
     ...base.workloads[0],
@@ -407,7 +407,11 @@ export const canaryAndPrimaryPosture = (() => {
   const called = (w: WorkloadRef, rps: number): TrafficObservation => ({
     workload: w,
     direction: 'inbound',
-    peer: { namespace: 'payments', workload: 'payments-api', identity: caller },
+    peer: {
+      namespace: 'payments',
+      workload: 'payments-api',
+      identity: paymentsApi,
+    },
     mtls: true,
     requestsPerSecond: rps,
   });
@@ -424,7 +428,7 @@ export const canaryAndPrimaryPosture = (() => {
       authorization: [grpc(canary), grpc(primary)],
       admittedIdentities: [canary, primary].map(w => ({
         workload: w,
-        identity: caller,
+        identity: paymentsApi,
         grantedBy: ['AuthorizationPolicy payments/fraud-scoring-grpc'],
         seen: true,
       })),
