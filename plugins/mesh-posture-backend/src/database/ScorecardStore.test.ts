@@ -113,6 +113,39 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %s', id => {
     await expect(store.scorecardsOf(stored.id)).resolves.toEqual(cards);
   });
 
+  it('holds staged runs back until they are stored together, only into an empty store', async () => {
+    const { store } = await createStore();
+    const staged = store.staged();
+    const days = ['2026-11-19', '2026-11-20', '2026-11-21'].map(d =>
+      run(`${d}T12:00:00.000Z`, [scorecard('ledger', 50)]),
+    );
+    const held = [];
+    for (const day of days) held.push(await staged.recordRun(day));
+    expect(held.map(r => [r.id, r.finishedAt])).toEqual([
+      [1, '2026-11-19T12:00:00.000Z'],
+      [2, '2026-11-20T12:00:00.000Z'],
+      [3, '2026-11-21T12:00:00.000Z'],
+    ]);
+    // Nothing is visible while they are held back.
+    await expect(store.latestRun()).resolves.toBeUndefined();
+    await expect(staged.latestRun()).resolves.toBeUndefined();
+
+    const stored = await staged.commit();
+    expect(stored.map(r => r.finishedAt)).toEqual(held.map(r => r.finishedAt));
+    await expect(store.latestRun()).resolves.toEqual(stored[2]);
+    const { history } = await store.entityScores(
+      'component:default/ledger',
+      new Date('2026-11-01T00:00:00Z'),
+    );
+    expect(history).toHaveLength(3);
+
+    // Into a store that has runs, a staged history writes nothing.
+    const late = store.staged();
+    await late.recordRun(run('2026-11-18T12:00:00.000Z', []));
+    await expect(late.commit()).resolves.toEqual([]);
+    await expect(store.latestRun()).resolves.toEqual(stored[2]);
+  });
+
   it('gives the last run of each day for trends, and an entity its history', async () => {
     const { store } = await createStore();
     await store.recordRun(

@@ -123,6 +123,70 @@ type FlowKeyRow = Record<(typeof FLOW_KEY)[number], string | null>;
 
 const flowKey = (row: FlowKeyRow) => JSON.stringify(FLOW_KEY.map(k => row[k]));
 
+/** Inserts a run with its scores and flows in a transaction; returns the stored run. */
+async function insertRun(
+  tx: Knex.Transaction,
+  record: SnapshotRecord,
+): Promise<SnapshotRun> {
+  const takenAt = record.finishedAt;
+  const [inserted] = await tx(RUNS).insert(
+    {
+      started_at: record.startedAt,
+      finished_at: record.finishedAt,
+      entities: record.scorecards.length,
+      prometheus_queries: record.prometheusQueries,
+      kubernetes_reads: record.kubernetesReads,
+      failed_sources: JSON.stringify(record.failedSources),
+    },
+    ['id'],
+  );
+  const runId = Number(typeof inserted === 'object' ? inserted.id : inserted);
+  const scoreRows = record.scorecards.map(s => ({
+    run_id: runId,
+    taken_at: takenAt,
+    entity_ref: s.entityRef,
+    owner: s.owner,
+    system: s.system,
+    lifecycle: s.lifecycle,
+    level: s.level,
+    score: s.score,
+    clusters: JSON.stringify(s.clusters),
+    meshes: JSON.stringify(s.meshes),
+    scorecard: JSON.stringify(s),
+  }));
+  const flowRows = record.flows.map(f => ({
+    run_id: runId,
+    observed_at: takenAt,
+    cluster: f.cluster,
+    entity_ref: f.entityRef,
+    direction: f.direction,
+    workload_namespace: f.workload.namespace,
+    workload_name: f.workload.name,
+    peer_entity_ref: f.peer.entityRef ?? null,
+    peer_namespace: f.peer.namespace ?? null,
+    peer_workload: f.peer.workload ?? null,
+    peer_identity: f.peer.identity ?? null,
+    peer_cluster:
+      f.peer.cluster && f.peer.cluster !== f.cluster ? f.peer.cluster : null,
+    protocol: f.protocol ?? 'http',
+    requests_per_second: f.requestsPerSecond,
+    bytes_per_second: f.bytesPerSecond ?? null,
+    mtls_share: f.mtlsShare,
+    plaintext_reasons: JSON.stringify(f.plaintextReasons),
+    unverified_reasons: f.unverifiedReasons?.length
+      ? JSON.stringify(f.unverifiedReasons)
+      : null,
+  }));
+  for (let i = 0; i < scoreRows.length; i += INSERT_CHUNK) {
+    await tx(SCORES).insert(scoreRows.slice(i, i + INSERT_CHUNK));
+  }
+  for (let i = 0; i < flowRows.length; i += INSERT_CHUNK) {
+    await tx(FLOWS).insert(flowRows.slice(i, i + INSERT_CHUNK));
+  }
+  const stored = await tx<RunRow>(RUNS).where('id', runId).first();
+  return runFromRow(stored!);
+}
+
 /**
  * The scorecard snapshots: runs, each entity's score per run, and the flows
  * each run observed. Append-only; a run and everything it found is written
@@ -139,69 +203,31 @@ export class ScorecardStore {
 
   /** Stores a run with its scores and flows; returns the stored run. */
   async recordRun(record: SnapshotRecord): Promise<SnapshotRun> {
-    const takenAt = record.finishedAt;
+    return this.db.transaction(tx => insertRun(tx, record));
+  }
+
+  /**
+   * Stores runs in one transaction, oldest first, only into a store that
+   * has none yet: readers see none of them, then all. Returns the stored
+   * runs, or none when a run was stored first (by another replica).
+   */
+  async recordFirstRuns(records: SnapshotRecord[]): Promise<SnapshotRun[]> {
     return this.db.transaction(async tx => {
-      const [inserted] = await tx(RUNS).insert(
-        {
-          started_at: record.startedAt,
-          finished_at: record.finishedAt,
-          entities: record.scorecards.length,
-          prometheus_queries: record.prometheusQueries,
-          kubernetes_reads: record.kubernetesReads,
-          failed_sources: JSON.stringify(record.failedSources),
-        },
-        ['id'],
-      );
-      const runId = Number(
-        typeof inserted === 'object' ? inserted.id : inserted,
-      );
-      const scoreRows = record.scorecards.map(s => ({
-        run_id: runId,
-        taken_at: takenAt,
-        entity_ref: s.entityRef,
-        owner: s.owner,
-        system: s.system,
-        lifecycle: s.lifecycle,
-        level: s.level,
-        score: s.score,
-        clusters: JSON.stringify(s.clusters),
-        meshes: JSON.stringify(s.meshes),
-        scorecard: JSON.stringify(s),
-      }));
-      const flowRows = record.flows.map(f => ({
-        run_id: runId,
-        observed_at: takenAt,
-        cluster: f.cluster,
-        entity_ref: f.entityRef,
-        direction: f.direction,
-        workload_namespace: f.workload.namespace,
-        workload_name: f.workload.name,
-        peer_entity_ref: f.peer.entityRef ?? null,
-        peer_namespace: f.peer.namespace ?? null,
-        peer_workload: f.peer.workload ?? null,
-        peer_identity: f.peer.identity ?? null,
-        peer_cluster:
-          f.peer.cluster && f.peer.cluster !== f.cluster
-            ? f.peer.cluster
-            : null,
-        protocol: f.protocol ?? 'http',
-        requests_per_second: f.requestsPerSecond,
-        bytes_per_second: f.bytesPerSecond ?? null,
-        mtls_share: f.mtlsShare,
-        plaintext_reasons: JSON.stringify(f.plaintextReasons),
-        unverified_reasons: f.unverifiedReasons?.length
-          ? JSON.stringify(f.unverifiedReasons)
-          : null,
-      }));
-      for (let i = 0; i < scoreRows.length; i += INSERT_CHUNK) {
-        await tx(SCORES).insert(scoreRows.slice(i, i + INSERT_CHUNK));
-      }
-      for (let i = 0; i < flowRows.length; i += INSERT_CHUNK) {
-        await tx(FLOWS).insert(flowRows.slice(i, i + INSERT_CHUNK));
-      }
-      const stored = await tx<RunRow>(RUNS).where('id', runId).first();
-      return runFromRow(stored!);
+      if (await tx(RUNS).first('id')) return [];
+      const stored: SnapshotRun[] = [];
+      for (const record of records) stored.push(await insertRun(tx, record));
+      return stored;
     });
+  }
+
+  /**
+   * A store whose new runs are held back, to be written together by
+   * `commit` (see recordFirstRuns); everything else reads this store.
+   */
+  staged(): StagedScorecardRuns {
+    // Defined below, as it extends this class; called only once both are.
+    // eslint-disable-next-line @typescript-eslint/no-use-before-define
+    return new StagedScorecardRuns(this.db, this);
   }
 
   /** The newest run, if any. */
@@ -381,5 +407,36 @@ export class ScorecardStore {
       await tx(SCORES).whereIn('run_id', old).delete();
       return Number(await tx(RUNS).where('finished_at', '<', before).delete());
     });
+  }
+}
+
+/**
+ * Runs held back to be written together: a seeded history and the first
+ * snapshot, taken one by one, are stored in one transaction by `commit`.
+ * Until then a held-back run's id is its place among them (1, 2, ...).
+ */
+export class StagedScorecardRuns extends ScorecardStore {
+  private readonly held: SnapshotRecord[] = [];
+
+  constructor(db: Knex, private readonly target: ScorecardStore) {
+    super(db);
+  }
+
+  override async recordRun(record: SnapshotRecord): Promise<SnapshotRun> {
+    this.held.push(record);
+    return {
+      id: this.held.length,
+      startedAt: record.startedAt.toISOString(),
+      finishedAt: record.finishedAt.toISOString(),
+      entities: record.scorecards.length,
+      prometheusQueries: record.prometheusQueries,
+      kubernetesReads: record.kubernetesReads,
+      failedSources: record.failedSources,
+    };
+  }
+
+  /** Writes the held-back runs (see recordFirstRuns). */
+  async commit(): Promise<SnapshotRun[]> {
+    return this.target.recordFirstRuns(this.held.splice(0));
   }
 }
