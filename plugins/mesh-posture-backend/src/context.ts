@@ -15,6 +15,7 @@ import {
   MeshClusterProvider,
   MeshPostureSeeds,
 } from '@mesh-posture/plugin-mesh-posture-node';
+import type { SnapshotRun } from '@mesh-posture/plugin-mesh-posture-common';
 import { parse as parseYaml } from 'yaml';
 import { CanaryObserver } from './canaries/CanaryObserver';
 import { CanaryService } from './canaries/CanaryService';
@@ -61,11 +62,22 @@ export interface MeshPostureContext {
   /** The seeds modules gave a fresh database. */
   seeds: MeshPostureSeeds;
   /**
-   * A snapshot of the clusters as they were at an instant, with the
-   * history that can take it: only when a seeded history covers every
-   * cluster provider.
+   * The seeded history a fresh database gets with its first snapshot: only
+   * when a seeded history covers every cluster provider.
    */
-  history?: { days: number; snapshotAt: (at: Date) => ScorecardSnapshot };
+  history?: {
+    days: number;
+    /**
+     * Snapshots whose runs are held back until `commit` stores them in one
+     * transaction: of the clusters as they were at an instant, and the
+     * live one.
+     */
+    staged(): {
+      snapshotAt: (at: Date) => ScorecardSnapshot;
+      live: ScorecardSnapshot;
+      commit: () => Promise<SnapshotRun[]>;
+    };
+  };
 }
 
 export interface MeshPostureContextDeps {
@@ -146,7 +158,11 @@ export async function createMeshPostureContext(
     database,
     seeds: deps.seeds.checklists,
   });
-  const snapshotOf = (snapshotAssembler: PostureAssembler, now?: () => Date) =>
+  const snapshotOf = (
+    snapshotAssembler: PostureAssembler,
+    now?: () => Date,
+    store: ScorecardStore = stores.scorecards,
+  ) =>
     new ScorecardSnapshot({
       catalog,
       auth,
@@ -154,7 +170,7 @@ export async function createMeshPostureContext(
       caller: snapshotCaller,
       peers,
       checklists,
-      store: stores.scorecards,
+      store,
       model: settings.scorecards,
       sloDefaults: settings.slo,
       logger,
@@ -164,17 +180,30 @@ export async function createMeshPostureContext(
   const seeded = deps.seeds.scorecardHistory.find(
     h => providers.length > 0 && providers.every(p => h.providers.includes(p)),
   );
+  const liveSnapshotAssembler = assemblerOf(
+    registry,
+    undefined,
+    snapshotCaller,
+  );
   const history = seeded && {
     days: seeded.days,
-    snapshotAt: (at: Date) =>
-      snapshotOf(
-        assemblerOf(
-          new ClusterRegistry(seeded.providersAt(at), logger, meshes),
-          at,
-          snapshotCaller,
-        ),
-        () => at,
-      ),
+    staged: () => {
+      const staged = stores.scorecards.staged();
+      return {
+        snapshotAt: (at: Date) =>
+          snapshotOf(
+            assemblerOf(
+              new ClusterRegistry(seeded.providersAt(at), logger, meshes),
+              at,
+              snapshotCaller,
+            ),
+            () => at,
+            staged,
+          ),
+        live: snapshotOf(liveSnapshotAssembler, undefined, staged),
+        commit: () => staged.commit(),
+      };
+    },
   };
 
   return {
@@ -211,7 +240,7 @@ export async function createMeshPostureContext(
       logger,
     }),
     checklists,
-    snapshot: snapshotOf(assemblerOf(registry, undefined, snapshotCaller)),
+    snapshot: snapshotOf(liveSnapshotAssembler),
     scorecards: new ScorecardService({
       store: stores.scorecards,
       catalog,

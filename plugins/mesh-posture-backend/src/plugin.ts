@@ -96,6 +96,7 @@ export const meshPosturePlugin = createBackendPlugin({
             scorecards: {
               service: context.scorecards,
               takeSnapshot: tasks.takeSnapshot,
+              latestRun: () => context.stores.scorecards.latestRun(),
             },
           }),
         );

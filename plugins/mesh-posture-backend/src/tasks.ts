@@ -33,6 +33,35 @@ export async function scheduleMeshPostureTasks(options: {
 }): Promise<MeshPostureTasks> {
   const { scheduler, logger, context } = options;
   const { settings, stores, snapshot } = context;
+  const seededHistory = context.history;
+
+  /**
+   * A fresh database's first snapshot, with the seeded history (the demo's
+   * month) before it: the days and the live run are taken one by one and
+   * stored in one transaction, so readers never see part of the month
+   * (while it is taken, none: the first snapshot is on its way). Runs in
+   * the snapshot task: one replica at a time, like any snapshot.
+   */
+  const firstSnapshotWithHistory = async (
+    seeded: NonNullable<MeshPostureContext['history']>,
+  ) => {
+    const started = Date.now();
+    const staged = seeded.staged();
+    const days = await backfillScorecards({
+      store: stores.scorecards,
+      days: seeded.days,
+      snapshotAt: staged.snapshotAt,
+    });
+    await staged.live.run();
+    const runs = await staged.commit();
+    logger.info(
+      runs.length > 0
+        ? `Stored ${days} days of seeded scorecards and the first snapshot (run ${
+            runs[runs.length - 1].id
+          }) in one transaction, taken in ${Date.now() - started} ms`
+        : 'Seeded scorecards not stored: another run was stored first',
+    );
+  };
 
   await scheduler.scheduleTask({
     id: 'mesh-posture-history-prune',
@@ -77,13 +106,17 @@ export async function scheduleMeshPostureTasks(options: {
     initialDelay: { milliseconds: settings.snapshot.initialDelayMs },
     fn: async () => {
       // An empty catalog (still ingesting at first start) has nothing to
-      // score: no empty run is stored; the first one comes later (with a
-      // seeded history, from the watch below once entities arrive).
+      // score: no empty run is stored; the first one comes later, from the
+      // watch below once entities arrive.
       if (!(await snapshot.hasEntities())) {
         logger.info('Scorecard snapshot skipped: no catalog entity to score');
         return;
       }
-      await snapshot.run();
+      if (seededHistory && !(await stores.scorecards.latestRun())) {
+        await firstSnapshotWithHistory(seededHistory);
+      } else {
+        await snapshot.run();
+      }
       const cutoff = new Date(Date.now() - settings.snapshot.retentionMs);
       const pruned = await stores.scorecards.prune(cutoff);
       if (pruned > 0) {
@@ -113,33 +146,25 @@ export async function scheduleMeshPostureTasks(options: {
     return undefined;
   };
 
-  // A seeded history (the demo's month) is taken before the first
-  // snapshot, once the catalog has its entities: a short task watches for
-  // them and triggers the snapshot after; no task body waits. Global: one
-  // replica at a time, so the history is written once.
-  const { history } = context;
-  if (history) {
-    await scheduler.scheduleTask({
-      id: 'mesh-posture-seeded-history',
-      frequency: { seconds: 10 },
-      timeout: { minutes: 5 },
-      initialDelay: { seconds: 10 },
-      fn: async () => {
-        if (await stores.scorecards.latestRun()) return;
-        if (!(await snapshot.hasEntities())) return;
-        const days = await backfillScorecards({
-          store: stores.scorecards,
-          days: history.days,
-          snapshotAt: history.snapshotAt,
-        });
-        if (days > 0) logger.info(`Backfilled ${days} days of scorecards`);
-        await scheduler.triggerTask(SNAPSHOT_TASK_ID).catch(error => {
-          // A snapshot is being taken already.
-          if ((error as Error)?.name !== 'ConflictError') throw error;
-        });
-      },
-    });
-  }
+  // Until the first run is stored, a short task watches for the catalog's
+  // entities and asks for the snapshot as soon as there are some, instead
+  // of a whole snapshot.frequency later; no task body waits. Once a run is
+  // stored it does nothing. So a store without runs means the first
+  // snapshot is on its way, which the scorecard API says.
+  await scheduler.scheduleTask({
+    id: 'mesh-posture-first-snapshot',
+    frequency: { seconds: 10 },
+    timeout: { minutes: 1 },
+    initialDelay: { seconds: 10 },
+    fn: async () => {
+      if (await stores.scorecards.latestRun()) return;
+      if (!(await snapshot.hasEntities())) return;
+      await scheduler.triggerTask(SNAPSHOT_TASK_ID).catch(error => {
+        // A snapshot is being taken already.
+        if ((error as Error)?.name !== 'ConflictError') throw error;
+      });
+    },
+  });
 
   return { takeSnapshot };
 }

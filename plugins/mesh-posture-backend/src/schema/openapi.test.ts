@@ -71,7 +71,7 @@ async function routerOf() {
     signalsService: stub,
     openApiSpec: spec,
     checklists: { service: stub },
-    scorecards: { service: stub, takeSnapshot: stub },
+    scorecards: { service: stub, takeSnapshot: stub, latestRun: stub },
   });
 }
 

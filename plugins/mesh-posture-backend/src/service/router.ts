@@ -36,7 +36,10 @@ export interface RouterOptions {
   /** Compliance checklists; their routes live in checklistRouter.ts. */
   checklists?: Pick<ChecklistRouteOptions, 'service'>;
   /** Scorecards; their routes live in scorecardRouter.ts. */
-  scorecards?: Pick<ScorecardRouteOptions, 'service' | 'takeSnapshot'>;
+  scorecards?: Pick<
+    ScorecardRouteOptions,
+    'service' | 'takeSnapshot' | 'latestRun'
+  >;
 }
 
 /**

@@ -36,6 +36,8 @@ export interface ScorecardRouteOptions {
    * snapshot is being taken.
    */
   takeSnapshot: () => Promise<SnapshotRun | undefined>;
+  /** The catalog's latest stored run, if any. */
+  latestRun: () => Promise<SnapshotRun | undefined>;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
@@ -96,7 +98,13 @@ export function addScorecardRoutes(
 
   router.get('/v1/entities/:kind/:namespace/:name/score', async (req, res) => {
     const { entity } = await options.readableEntity(req);
-    res.json(await service.entityScore(entityKey(entity), req.query.days));
+    // Whether any run is stored tells "not scored yet" from "the first
+    // snapshot is still being taken".
+    const [score, latestRun] = await Promise.all([
+      service.entityScore(entityKey(entity), req.query.days),
+      options.latestRun(),
+    ]);
+    res.json({ ...score, latestRun: latestRun ?? null });
   });
 
   router.get('/v1/dataflow', async (req, res) => {

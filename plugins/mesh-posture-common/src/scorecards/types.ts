@@ -207,6 +207,13 @@ export interface EntityScoreResponse {
   /** From the latest run that included the entity; null if none did. */
   current: (EntityScorecard & { at: string }) | null;
   history: Array<{ at: string; score: number; level: string | null }>;
+  /**
+   * The catalog's latest run, whether it included the entity or not. Null
+   * before the first run, which is then on its way: the backend takes it
+   * as soon as the catalog has entities (after the seeded history a module
+   * gives, stored with it at once). The backend's route always sends it.
+   */
+  latestRun?: SnapshotRun | null;
 }
 
 /**
