@@ -45,6 +45,7 @@ registerMswTestHooks(server);
 
 mockLayout(800, 280);
 pretendNow();
+afterEach(() => jest.useRealTimers());
 
 const base = TEST_BASE_URL;
 
@@ -67,7 +68,13 @@ const trend: ScoreTrendResponse = {
 
 /** Serves the scorecard endpoints, filtering like the backend, and records the queries. */
 function serve(
-  options: { empty?: boolean; fail?: boolean; stillRunning?: boolean } = {},
+  options: {
+    empty?: boolean;
+    /** Answer this many asks with no run, then the scores. */
+    emptyFor?: number;
+    fail?: boolean;
+    stillRunning?: boolean;
+  } = {},
 ): {
   scorecards: URLSearchParams[];
   trends: URLSearchParams[];
@@ -94,7 +101,7 @@ function serve(
           { status: 500 },
         );
       }
-      if (options.empty) {
+      if (options.empty || seen.scorecards.length <= (options.emptyFor ?? 0)) {
         return HttpResponse.json({ ...scorecardsResponse([], []), run: null });
       }
       const owners = query.getAll('owner');
@@ -374,12 +381,27 @@ describe('ZeroTrustPage', () => {
     );
   });
 
-  it('explains an empty history, and shows errors', async () => {
-    serve({ empty: true });
+  it('says the first snapshot is being taken, and fills in once it is stored', async () => {
+    // The page's own clock: five seconds between asks pass at once.
+    jest.useFakeTimers({ doNotFake: ['Date', 'queueMicrotask', 'nextTick'] });
+    const seen = serve({ emptyFor: 2 });
     await renderPage();
     expect(
-      await screen.findByText('No scorecard snapshot yet'),
+      await screen.findByText('The first scorecard snapshot is being taken'),
     ).toBeInTheDocument();
+    expect(
+      await screen.findByRole(
+        'table',
+        { name: 'Scorecards, worst first' },
+        { timeout: 15_000 },
+      ),
+    ).toBeInTheDocument();
+    expect(seen.scorecards).toHaveLength(3);
+    // The trend is asked again for the run now stored.
+    expect(seen.trends.length).toBeGreaterThanOrEqual(2);
+    expect(
+      screen.queryByText('The first scorecard snapshot is being taken'),
+    ).not.toBeInTheDocument();
   });
 
   it('shows a backend error as an error panel', async () => {

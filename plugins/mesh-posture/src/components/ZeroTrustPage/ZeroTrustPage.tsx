@@ -20,7 +20,7 @@ import {
   ScorecardFilter,
   ScorecardsResponse,
 } from '@mesh-posture/plugin-mesh-posture-common';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
@@ -33,6 +33,9 @@ import { ScorecardTable } from './ScorecardTable';
 import { ScoreRollups } from './ScoreRollups';
 import { ScoreTrendChart } from './ScoreTrendChart';
 import { ScoringModelPanel } from './ScoringModelPanel';
+
+/** How often the page asks again while the first snapshot is being taken. */
+const FIRST_SNAPSHOT_POLL_MS = 5000;
 
 /** The filter kept in the URL, so a filtered view can be shared. */
 function useFilterInUrl(): [ScorecardFilter, (f: ScorecardFilter) => void] {
@@ -90,6 +93,15 @@ export function ZeroTrustScorecards() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [api, filterKey, days, groupBy, scorecards.value?.run?.id],
   );
+  // No run yet (a fresh database): the first snapshot is on its way. Ask
+  // again until it is stored, so the page fills in by itself.
+  const firstPending = scorecards.value?.run === null;
+  useEffect(() => {
+    if (!firstPending) return undefined;
+    const timer = setTimeout(scorecards.retry, FIRST_SNAPSHOT_POLL_MS);
+    return () => clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [firstPending, scorecards.value]);
 
   const downloadCsv = async () => {
     try {
@@ -138,8 +150,8 @@ export function ZeroTrustScorecards() {
     return (
       <EmptyState
         missing="data"
-        title="No scorecard snapshot yet"
-        description="The snapshot task scores every service that maps to workloads on its schedule (meshPosture.snapshot.frequency). The first one has not run yet."
+        title="The first scorecard snapshot is being taken"
+        description="The snapshot task scores every service that maps to workloads as soon as the catalog has some, then every meshPosture.snapshot.frequency; a seeded history (the demo's month) is stored with the first snapshot. This page fills in when it is stored."
         action={snapshotButton || undefined}
       />
     );

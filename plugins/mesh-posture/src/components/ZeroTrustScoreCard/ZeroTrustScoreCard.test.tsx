@@ -21,6 +21,7 @@ registerMswTestHooks(server);
 
 mockLayout(300, 60);
 pretendNow();
+afterEach(() => jest.useRealTimers());
 
 const base = TEST_BASE_URL;
 const scoreUrl = `${base}/v1/entities/component/default/accounts-service/score`;
@@ -132,18 +133,85 @@ describe('ZeroTrustScoreCard', () => {
     expect(chart.querySelectorAll('.recharts-line')).toHaveLength(1);
   });
 
-  it('explains that no snapshot has included the service yet', async () => {
+  it('explains that no snapshot has included the service yet, and what the latest one scored', async () => {
     await renderCard({
       entityRef: 'component:default/accounts-service',
       model: DEFAULT_SCORECARD_MODEL,
       current: null,
       history: [],
+      latestRun: {
+        id: 7,
+        startedAt: '2026-11-22T09:54:30.000Z',
+        finishedAt: '2026-11-22T09:55:00.000Z',
+        entities: 9,
+        prometheusQueries: 12,
+        kubernetesReads: 20,
+        failedSources: [],
+      },
     });
     expect(
       await screen.findByText(
         /No scorecard snapshot has included this service yet/,
       ),
-    ).toBeInTheDocument();
+    ).toHaveTextContent(
+      'No scorecard snapshot has included this service yet. The snapshot task scores every service that maps to workloads on its schedule; the latest snapshot, taken 5 minutes ago, scored 9 services.',
+    );
+  });
+
+  it('says the first snapshot is being taken, then shows the score once it is stored', async () => {
+    const pending: EntityScoreResponse = {
+      entityRef: 'component:default/accounts-service',
+      model: DEFAULT_SCORECARD_MODEL,
+      current: null,
+      history: [],
+      latestRun: null,
+    };
+    // The card's own clock: five seconds between asks pass at once.
+    jest.useFakeTimers({ doNotFake: ['Date', 'queueMicrotask', 'nextTick'] });
+    const asked: number[] = [];
+    server.use(
+      http.get(scoreUrl, () => {
+        asked.push(jest.now());
+        // Stored between the second ask and the third.
+        return HttpResponse.json(
+          asked.length < 3
+            ? pending
+            : {
+                ...pending,
+                current: { ...accounts, at: '2026-11-22T09:59:30.000Z' },
+                history: [
+                  {
+                    at: '2026-11-22T09:59:30.000Z',
+                    score: accounts.score,
+                    level: null,
+                  },
+                ],
+              },
+        );
+      }),
+    );
+    await renderOnEntityPage(<ZeroTrustScoreCard />, {
+      entity: serviceEntity('accounts-service'),
+      mountedRoutes: { '/zero-trust': zeroTrustPageRouteRef },
+    });
+    const waiting = await screen.findByText(
+      /The first scorecard snapshot is being taken/,
+    );
+    expect(waiting).toHaveTextContent(
+      'The first scorecard snapshot is being taken. This card shows the score as soon as it is stored.',
+    );
+    expect(
+      screen.queryByText(/No scorecard snapshot has included/),
+    ).not.toBeInTheDocument();
+    // Asked again every 5 seconds, saying so meanwhile, until it is stored.
+    expect(
+      await screen.findByLabelText('Score', undefined, { timeout: 15_000 }),
+    ).toHaveTextContent(accounts.score.toFixed(1));
+    expect(asked).toHaveLength(3);
+    expect(asked[2] - asked[1]).toBeGreaterThanOrEqual(4900);
+    expect(
+      screen.queryByText(/The first scorecard snapshot is being taken/),
+    ).not.toBeInTheDocument();
   });
 
   it('shows an error from the backend', async () => {

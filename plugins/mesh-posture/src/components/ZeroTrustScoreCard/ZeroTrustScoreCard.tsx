@@ -6,7 +6,9 @@ import ListItem from '@material-ui/core/ListItem';
 import ListItemIcon from '@material-ui/core/ListItemIcon';
 import ListItemText from '@material-ui/core/ListItemText';
 import Typography from '@material-ui/core/Typography';
+import { useEffect, useState } from 'react';
 import {
+  plural,
   SCORE_CHECK_TITLES,
   ScoreCheck,
 } from '@mesh-posture/plugin-mesh-posture-common';
@@ -23,6 +25,8 @@ import { ScoreSparkline } from './ScoreSparkline';
 
 /** The card's glance back: a month, as the demo seeds. */
 const DAYS = 30;
+/** How often the card asks again while the first snapshot is being taken. */
+const FIRST_SNAPSHOT_POLL_MS = 5000;
 
 const ORDER: Record<ScoreCheck['status'], number> = {
   fail: 0,
@@ -38,12 +42,30 @@ const ORDER: Record<ScoreCheck['status'], number> = {
  */
 export function ZeroTrustScoreCard() {
   const pageLink = useRouteRef(zeroTrustPageRouteRef);
+  const [asked, setAsked] = useState(0);
   // Asked for any entity: the card says when no snapshot has scored it.
   const score = useEntityPosture(
     (api, ref) => api.getEntityScore(ref, { days: DAYS }),
-    [],
+    [asked],
     { needsWorkloads: false },
   );
+  // No run stored at all (latestRun null, not merely absent): the first
+  // snapshot is on its way. Ask again until it is stored, and keep saying
+  // so meanwhile rather than flashing progress at each ask.
+  const [firstPending, setFirstPending] = useState(false);
+  useEffect(() => {
+    if (score.value) {
+      setFirstPending(!score.value.current && score.value.latestRun === null);
+    }
+  }, [score.value]);
+  useEffect(() => {
+    if (!firstPending) return undefined;
+    const timer = setTimeout(
+      () => setAsked(n => n + 1),
+      FIRST_SNAPSHOT_POLL_MS,
+    );
+    return () => clearTimeout(timer);
+  }, [firstPending, asked]);
   // The page may not be installed in every app.
   let pageHref: string | undefined;
   try {
@@ -55,6 +77,16 @@ export function ZeroTrustScoreCard() {
     ? { title: 'All services', link: pageHref }
     : undefined;
 
+  if (firstPending && !score.error) {
+    return (
+      <InfoCard title="Zero-trust score" deepLink={deepLink}>
+        <Typography variant="body2">
+          The first scorecard snapshot is being taken. This card shows the score
+          as soon as it is stored.
+        </Typography>
+      </InfoCard>
+    );
+  }
   if (!score.value) {
     return (
       <InfoCard title="Zero-trust score">
@@ -62,13 +94,22 @@ export function ZeroTrustScoreCard() {
       </InfoCard>
     );
   }
-  const current = score.value.current;
+  const { current, latestRun } = score.value;
   if (!current) {
     return (
       <InfoCard title="Zero-trust score" deepLink={deepLink}>
         <Typography variant="body2">
           No scorecard snapshot has included this service yet. The snapshot task
-          scores every service that maps to workloads on its schedule.
+          scores every service that maps to workloads on its schedule
+          {latestRun ? (
+            <>
+              ; the latest snapshot, taken{' '}
+              <RelativeTime at={latestRun.finishedAt} />, scored{' '}
+              {plural(latestRun.entities, 'service')}.
+            </>
+          ) : (
+            '.'
+          )}
         </Typography>
       </InfoCard>
     );
