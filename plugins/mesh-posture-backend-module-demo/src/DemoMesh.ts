@@ -177,10 +177,11 @@ function pciIntermediate(at: Date) {
  *
  * The demo has a past (`DEMO_CHANGES` in topology.ts): web-frontend went
  * default-deny 12 days before its present, and notifications (no proxy)
- * started calling accounts-service in plaintext 4 days before. Its present is the clock's
- * reading unless `present` says otherwise, so the live demo has always lived
- * its story; a snapshot of the past asks a demo whose clock reads an earlier
- * instant with the present of today, and sees the platform as it was then.
+ * started calling accounts-service in plaintext 4 days before. Its present
+ * is the clock's reading unless `present` says otherwise, so the live demo
+ * has always lived its story; a snapshot of the past asks a demo whose
+ * clock reads an earlier instant with the present of today, and sees the
+ * platform as it was then.
  * @public
  */
 export class DemoMesh implements MeshClusterProvider {
