@@ -784,8 +784,7 @@ export class DemoMesh implements MeshClusterProvider {
                 workload: ref,
                 notAfter: new Date(cycle * 0.7 * DAY + offset + DAY),
                 // Where Linkerd's proxies report it.
-                location:
-                  'proxy metric control_identity_cert_expiration_timestamp_seconds',
+                location: "the proxies' certificate metrics",
               };
             })
         : [];

@@ -326,7 +326,7 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
     }
     const issuerUnknown = certificates.some(c => c.role === 'issuer')
       ? undefined
-      : 'issuer expiry unknown: no issuer_cert_ttl_seconds metric, no cert-manager Certificate for linkerd-identity-issuer, and reading its Secret is off (meshPosture.clusters[].linkerd.readIssuerSecret)';
+      : 'issuer expiry unknown: the identity controller reports no issuer lifetime (Linkerd edge-25.2 and later do), no cert-manager Certificate manages linkerd-identity-issuer, and reading its Secret is off (meshPosture.clusters[].linkerd.readIssuerSecret)';
 
     const namespaceByName = new Map(
       namespaceObjects

@@ -110,7 +110,7 @@ describeWithPrometheus('Linkerd multicluster against a real Prometheus', () => {
         topic: 'traffic',
         cluster: 'eu-1',
         message:
-          "the multicluster gateway to us-1 fails its service mirror's probes (gateway_alive 0): calls to that cluster may not arrive",
+          "the multicluster gateway to us-1 fails its service mirror's health probes: calls to that cluster may not arrive",
       },
     ]);
   });

@@ -242,7 +242,7 @@ describe('PostureAssembler', () => {
               mesh: 'linkerd',
               role: 'issuer',
               subject: 'identity.linkerd.cluster.local',
-              location: 'metric issuer_cert_ttl_seconds (identity controller)',
+              location: "the identity controller's metrics",
               notBefore: new Date(0).toISOString(),
               notAfter: new Date(at.getTime() + 100 * 86400_000).toISOString(),
               daysToExpiry: 100,

@@ -369,7 +369,7 @@ describe('DemoMesh', () => {
       expect.arrayContaining([
         'trust-anchor: ConfigMap linkerd/linkerd-identity-trust-roots',
         'issuer: Certificate linkerd/linkerd-identity-issuer (cert-manager)',
-        'workload: proxy metric control_identity_cert_expiration_timestamp_seconds',
+        "workload: the proxies' certificate metrics",
       ]),
     );
     const anchor = p.certificates.find(c => c.role === 'trust-anchor')!;

@@ -243,7 +243,7 @@ function workloadCertificatesOf(
   return [...soonest.values()].map(({ workload, left }) => ({
     workload,
     notAfter: new Date(at.getTime() + left * 1000),
-    location: 'agent metric istio_agent_cert_expiry_seconds',
+    location: "the sidecar agents' certificate metrics",
   }));
 }
 

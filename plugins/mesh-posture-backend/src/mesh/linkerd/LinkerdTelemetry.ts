@@ -186,7 +186,7 @@ function gatewayGaps(
     .map(c => ({
       topic: 'traffic' as const,
       cluster,
-      message: `the multicluster gateway to ${c} fails its service mirror's probes (gateway_alive 0): calls to that cluster may not arrive`,
+      message: `the multicluster gateway to ${c} fails its service mirror's health probes: calls to that cluster may not arrive`,
     }));
 }
 
@@ -924,8 +924,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
               {
                 workload,
                 notAfter: new Date(s.value * 1000),
-                location:
-                  'proxy metric control_identity_cert_expiration_timestamp_seconds',
+                location: "the proxies' certificate metrics",
               },
             ]
           : [];
@@ -944,7 +943,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
             cluster: query.cluster,
             mesh: 'linkerd',
             role: 'issuer',
-            location: 'metric issuer_cert_ttl_seconds (identity controller)',
+            location: "the identity controller's metrics",
             now: at,
           },
         ),
