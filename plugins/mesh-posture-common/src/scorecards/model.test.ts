@@ -432,10 +432,21 @@ describe('scorecardsCsv', () => {
       )},failing_details,snapshot_at`,
     );
     expect(lines[1]).toBe(
-      'component:default/payments-api,,group:default/payments-team,system:default/payments,production,prod-eu-west,linkerd,95.0,Gold,pass,pass,pass,pass,pass,pass,pass,pass,pass,,2026-11-22T10:00:00.000Z',
+      'component:default/payments-api,payments-api,group:default/payments-team,system:default/payments,production,prod-eu-west,linkerd,95.0,Gold,pass,pass,pass,pass,pass,pass,pass,pass,pass,,2026-11-22T10:00:00.000Z',
     );
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe('');
+  });
+
+  it("fills the title with the entity's title where it has one", () => {
+    const csv = scorecardsCsv([
+      scorecard('component:default/payments-api', 95, {
+        title: 'Payments API',
+      }),
+    ]);
+    expect(csv.split('\r\n')[1]).toMatch(
+      /^component:default\/payments-api,Payments API,/,
+    );
   });
 
   it('quotes commas and quotes, and defuses formulas', () => {

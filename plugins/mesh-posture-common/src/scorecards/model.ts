@@ -453,7 +453,9 @@ export function scorecardsCsv(
       .join(' | ');
     return [
       e.entityRef,
-      e.title ?? '',
+      // The name people know it by, as Backstage shows it: its title, else
+      // its name.
+      e.title ?? e.entityRef.slice(e.entityRef.lastIndexOf('/') + 1),
       e.owner,
       e.system,
       e.lifecycle,
