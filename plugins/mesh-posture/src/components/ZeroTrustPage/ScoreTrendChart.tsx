@@ -1,3 +1,5 @@
+import { EntityDisplayName } from '@backstage/plugin-catalog-react';
+import { ReactNode } from 'react';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import ToggleButton from '@material-ui/lab/ToggleButton';
@@ -55,6 +57,20 @@ export function ScoreTrendChart(props: {
 }) {
   const { trend, groupBy, days, onGroupBy, onDays } = props;
   const rows = trend ? trendRows(trend) : [];
+  // Owners and systems by their display names in the legend and tooltip.
+  const refOf = new Map(
+    (trend?.groups ?? []).flatMap(g =>
+      g.key ? [[shortRef(g.key), g.key] as const] : [],
+    ),
+  );
+  const named = (key: string): ReactNode => {
+    const ref = refOf.get(key);
+    return ref ? (
+      <EntityDisplayName entityRef={ref} hideIcon disableTooltip />
+    ) : (
+      key
+    );
+  };
   return (
     <Box>
       <Box display="flex" alignItems="center" mb={1} style={{ gap: 16 }}>
@@ -91,8 +107,13 @@ export function ScoreTrendChart(props: {
               <CartesianGrid strokeDasharray="3 3" />
               <XAxis dataKey="day" />
               <YAxis domain={[0, 100]} />
-              <Tooltip />
-              <Legend />
+              <Tooltip
+                formatter={(value: number, name: string) => [
+                  value,
+                  named(name),
+                ]}
+              />
+              <Legend formatter={(value: string) => named(value)} />
               <Line
                 type="monotone"
                 dataKey="catalog"

@@ -5,7 +5,8 @@ import InputLabel from '@material-ui/core/InputLabel';
 import MenuItem from '@material-ui/core/MenuItem';
 import Select from '@material-ui/core/Select';
 import type { ScorecardFilter } from '@mesh-posture/plugin-mesh-posture-common';
-import { shortRef } from '../shared/scoreParts';
+import { EntityDisplayName } from '@backstage/plugin-catalog-react';
+import { Fragment, ReactNode } from 'react';
 
 export const FILTER_KEYS = [
   'owner',
@@ -25,8 +26,11 @@ const LABELS: Record<(typeof FILTER_KEYS)[number], string> = {
   level: 'Level',
 };
 
-const display = (key: string, value: string) => {
-  if (key === 'owner' || key === 'system') return shortRef(value);
+/** A value as people know it: owners and systems by their display names. */
+const display = (key: string, value: string): ReactNode => {
+  if (key === 'owner' || key === 'system') {
+    return <EntityDisplayName entityRef={value} hideIcon disableTooltip />;
+  }
   return value === 'none' && key === 'level' ? 'No level' : value;
 };
 
@@ -56,7 +60,12 @@ export function ScorecardFilters(props: {
                 multiple
                 value={filter[key] ?? []}
                 renderValue={selected =>
-                  (selected as string[]).map(v => display(key, v)).join(', ')
+                  (selected as string[]).map((v, i) => (
+                    <Fragment key={v}>
+                      {i > 0 && ', '}
+                      {display(key, v)}
+                    </Fragment>
+                  ))
                 }
                 onChange={event =>
                   onChange({

@@ -7,6 +7,7 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
 import {
   EntityScorecard,
   SCORE_CHECK_IDS,
@@ -17,7 +18,28 @@ import {
 import { formatScore } from '../shared/format';
 import { LevelChip, ScoreCheckIcon } from '../shared/scoreParts';
 
-const nowrap = { whiteSpace: 'nowrap' as const };
+const useStyles = makeStyles(theme => ({
+  nowrap: { whiteSpace: 'nowrap' },
+  // The service stays in view when the table scrolls sideways.
+  service: {
+    whiteSpace: 'nowrap',
+    position: 'sticky',
+    left: 0,
+    zIndex: 1,
+    backgroundColor: theme.palette.background.paper,
+  },
+  // A check column is as wide as its icon: its short name breaks between
+  // words only, its full name and weight are on hover.
+  checkHeader: {
+    padding: theme.spacing(0.5),
+    fontSize: theme.typography.caption.fontSize,
+    lineHeight: 1.2,
+    wordBreak: 'normal',
+    overflowWrap: 'normal',
+    hyphens: 'none',
+  },
+  checkCell: { padding: theme.spacing(0.5) },
+}));
 
 /** Every entity, worst first as the backend sorted them, one icon per check. */
 export function ScorecardTable(props: {
@@ -25,6 +47,7 @@ export function ScorecardTable(props: {
   model: ScorecardModel;
 }) {
   const { entities, model } = props;
+  const classes = useStyles();
   const checks = SCORE_CHECK_IDS.filter(id => model.weights[id] > 0);
   if (entities.length === 0) {
     return (
@@ -39,15 +62,19 @@ export function ScorecardTable(props: {
       <Table size="small" aria-label="Scorecards, worst first">
         <TableHead>
           <TableRow>
-            <TableCell>Service</TableCell>
+            <TableCell className={classes.service}>Service</TableCell>
             <TableCell>Owner</TableCell>
             <TableCell>System</TableCell>
-            <TableCell align="right" style={nowrap}>
+            <TableCell align="right" className={classes.nowrap}>
               Score
             </TableCell>
             <TableCell>Level</TableCell>
             {checks.map(id => (
-              <TableCell key={id} align="center" style={nowrap}>
+              <TableCell
+                key={id}
+                align="center"
+                className={classes.checkHeader}
+              >
                 <Tooltip
                   title={`${SCORE_CHECK_TITLES[id]} (weight ${model.weights[id]})`}
                 >
@@ -62,7 +89,7 @@ export function ScorecardTable(props: {
         <TableBody>
           {entities.map(e => (
             <TableRow key={e.entityRef} data-testid="scorecard-row">
-              <TableCell style={nowrap}>
+              <TableCell className={classes.service}>
                 <EntityRefLink entityRef={e.entityRef} title={e.title} />
                 {e.missing.length > 0 && (
                   <Typography variant="caption" display="block" color="error">
@@ -70,13 +97,13 @@ export function ScorecardTable(props: {
                   </Typography>
                 )}
               </TableCell>
-              <TableCell style={nowrap}>
+              <TableCell className={classes.nowrap}>
                 {e.owner ? <EntityRefLink entityRef={e.owner} /> : '—'}
               </TableCell>
-              <TableCell style={nowrap}>
+              <TableCell className={classes.nowrap}>
                 {e.system ? <EntityRefLink entityRef={e.system} /> : '—'}
               </TableCell>
-              <TableCell align="right" style={nowrap}>
+              <TableCell align="right" className={classes.nowrap}>
                 <strong>{formatScore(e.score)}</strong>
               </TableCell>
               <TableCell>
@@ -85,7 +112,11 @@ export function ScorecardTable(props: {
               {checks.map(id => {
                 const check = e.checks.find(c => c.id === id);
                 return (
-                  <TableCell key={id} align="center" style={{ padding: 4 }}>
+                  <TableCell
+                    key={id}
+                    align="center"
+                    className={classes.checkCell}
+                  >
                     {check ? <ScoreCheckIcon check={check} /> : '—'}
                   </TableCell>
                 );

@@ -9,6 +9,7 @@ import {
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { entityPresentationApiRef } from '@backstage/plugin-catalog-react';
 import {
   mockApis,
   registerMswTestHooks,
@@ -167,6 +168,8 @@ async function renderPage(
     path?: string;
     /** A legacy app: core-app-api provides AlertApi and no ToastApi. */
     legacy?: boolean;
+    /** The catalog's display names, by entity ref. */
+    displayNames?: Record<string, string>;
   } = {},
 ) {
   const api = testMeshPostureClient();
@@ -181,6 +184,14 @@ async function renderPage(
         [permissionApiRef, permissionApi],
         [alertApiRef, alertApi],
         ...(options.legacy ? [] : [[toastApiRef, toastApi] as const]),
+        ...(options.displayNames
+          ? [
+              [
+                entityPresentationApiRef,
+                presentationOf(options.displayNames),
+              ] as const,
+            ]
+          : []),
       ]}
     >
       <SWRConfig value={{ provider: () => new Map() }}>
@@ -194,6 +205,19 @@ async function renderPage(
   );
 }
 
+/** The catalog's presentation of entities: the given names, else the ref's name. */
+function presentationOf(names: Record<string, string>) {
+  return {
+    forEntity: (ref: string) => {
+      const snapshot = {
+        entityRef: ref,
+        primaryTitle: names[ref] ?? ref.slice(ref.indexOf('/') + 1),
+      };
+      return { snapshot, promise: Promise.resolve(snapshot) };
+    },
+  };
+}
+
 const rows = () =>
   within(screen.getByRole('table', { name: 'Scorecards, worst first' }))
     .getAllByRole('row')
@@ -205,8 +229,15 @@ describe('ZeroTrustPage', () => {
     await renderPage();
     const runLine = await screen.findByText(/Scores from the snapshot taken/);
     expect(runLine).toHaveTextContent(
-      'Scores from the snapshot taken 1 hour ago: 3 services, 12 Prometheus queries and 19 Kubernetes reads',
+      'Scores from the snapshot taken 1 hour ago: 3 services.',
     );
+    // The run's cost is a detail, on hover.
+    expect(runLine).not.toHaveTextContent('Prometheus');
+    expect(
+      within(runLine).getByRole('button', {
+        name: 'About this snapshot: 12 Prometheus queries and 19 Kubernetes reads for the whole catalog',
+      }),
+    ).toBeInTheDocument();
     expect(within(runLine).getByText('1 hour ago')).toHaveAttribute(
       'title',
       '2026-11-22 09:00:04 UTC',
@@ -274,6 +305,23 @@ describe('ZeroTrustPage', () => {
         'group:default/payments-team',
       ]),
     );
+  });
+
+  it('names owners by their display names in the filter, and keeps the service column in view', async () => {
+    serve();
+    await renderPage({
+      displayNames: { 'group:default/payments-team': 'Payments' },
+    });
+    await screen.findByRole('table', { name: 'Scorecards, worst first' });
+    await userEvent.click(screen.getByRole('button', { name: /^Owner/ }));
+    expect(
+      await screen.findByRole('option', { name: 'Payments' }),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('option', { name: 'payments-team' })).toBeNull();
+    await userEvent.keyboard('{Escape}');
+    // Sideways scrolling keeps each row's service beside its checks.
+    const [service] = within(rows()[0]).getAllByRole('cell');
+    expect(getComputedStyle(service).position).toBe('sticky');
   });
 
   it('starts from the filter in the URL', async () => {

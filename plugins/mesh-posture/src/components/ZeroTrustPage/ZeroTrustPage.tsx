@@ -12,7 +12,10 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
+import IconButton from '@material-ui/core/IconButton';
+import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
+import InfoOutlined from '@material-ui/icons/InfoOutlined';
 import Alert from '@material-ui/lab/Alert';
 import {
   meshPostureSnapshotCreatePermission,
@@ -59,13 +62,25 @@ function useFilterInUrl(): [ScorecardFilter, (f: ScorecardFilter) => void] {
 }
 
 function RunLine({ run }: { run: NonNullable<ScorecardsResponse['run']> }) {
+  // What the run cost is for whoever runs the backend: on hover, not in the
+  // sentence every reader reads.
+  const cost = `${plural(
+    run.prometheusQueries,
+    'Prometheus query',
+    'Prometheus queries',
+  )} and ${plural(
+    run.kubernetesReads,
+    'Kubernetes read',
+  )} for the whole catalog`;
   return (
     <Typography variant="body2" color="textSecondary">
       Scores from the snapshot taken <RelativeTime at={run.finishedAt} />:{' '}
-      {plural(run.entities, 'service')},{' '}
-      {plural(run.prometheusQueries, 'Prometheus query', 'Prometheus queries')}{' '}
-      and {plural(run.kubernetesReads, 'Kubernetes read')} for the whole
-      catalog.
+      {plural(run.entities, 'service')}.
+      <Tooltip title={cost}>
+        <IconButton size="small" aria-label={`About this snapshot: ${cost}`}>
+          <InfoOutlined fontSize="small" />
+        </IconButton>
+      </Tooltip>
     </Typography>
   );
 }
