@@ -143,6 +143,28 @@ describe('MeshSecurityCard', () => {
     );
   });
 
+  it("names which of a canary and its primary each edge is at, not two alike rows", async () => {
+    serve(canaryAndPrimaryPosture);
+    await renderCard();
+    const edges = await screen.findByRole('table', { name: 'Traffic edges' });
+    expect(
+      within(edges).getByRole('columnheader', { name: 'Workload' }),
+    ).toBeInTheDocument();
+    const rows = within(edges).getAllByRole('row').slice(1);
+    expect(
+      rows.map(r => within(r).getAllByRole('cell')[1].textContent).sort(),
+    ).toEqual(['fraud-scoring', 'fraud-scoring-primary']);
+  });
+
+  it('leaves the workload out of the edges of an entity with one', async () => {
+    serve(healthyPosture);
+    await renderCard();
+    const edges = await screen.findByRole('table', { name: 'Traffic edges' });
+    expect(
+      within(edges).queryByRole('columnheader', { name: 'Workload' }),
+    ).toBeNull();
+  });
+
   it('says a check it could not judge is not judged, and why', async () => {
     serve(prometheusDownPosture);
     await renderCard();

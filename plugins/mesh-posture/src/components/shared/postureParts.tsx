@@ -285,12 +285,20 @@ export function EdgeTable({
 }) {
   const classes = useStyles();
   const shown = limit ? edges.slice(0, limit) : edges;
+  // An entity with several workloads (a canary and its primary) names the
+  // one at our end of each edge: two rows to the same peer are not repeats.
+  const own = (edge: EdgeSecurity) =>
+    `${edge.workload.cluster}/${edge.workload.namespace}/${edge.workload.name}`;
+  const severalWorkloads = new Set(edges.map(own)).size > 1;
   return (
     <>
       <Table size="small" aria-label="Traffic edges">
         <TableHead>
           <TableRow>
             <TableCell className={classes.nowrap}>In/Out</TableCell>
+            {severalWorkloads && (
+              <TableCell className={classes.nowrap}>Workload</TableCell>
+            )}
             <TableCell>Peer</TableCell>
             <TableCell>Identity</TableCell>
             <TableCell className={classes.nowrap}>Protocol</TableCell>
@@ -309,6 +317,11 @@ export function EdgeTable({
               <TableCell>
                 {edge.direction === 'inbound' ? 'In' : 'Out'}
               </TableCell>
+              {severalWorkloads && (
+                <TableCell className={classes.nowrap}>
+                  {edge.workload.name}
+                </TableCell>
+              )}
               <TableCell className={classes.peer}>
                 <PeerLink peer={edge.peer} cluster={edge.workload.cluster} />
               </TableCell>
