@@ -143,7 +143,7 @@ describe('MeshSecurityCard', () => {
     );
   });
 
-  it("names which of a canary and its primary each edge is at, not two alike rows", async () => {
+  it('names which of a canary and its primary each edge is at, not two alike rows', async () => {
     serve(canaryAndPrimaryPosture);
     await renderCard();
     const edges = await screen.findByRole('table', { name: 'Traffic edges' });
@@ -151,9 +151,10 @@ describe('MeshSecurityCard', () => {
       within(edges).getByRole('columnheader', { name: 'Workload' }),
     ).toBeInTheDocument();
     const rows = within(edges).getAllByRole('row').slice(1);
+    // Flagger's target is the canary, its -primary clone the primary.
     expect(
       rows.map(r => within(r).getAllByRole('cell')[1].textContent).sort(),
-    ).toEqual(['fraud-scoring', 'fraud-scoring-primary']);
+    ).toEqual(['fraud-scoring-primaryprimary', 'fraud-scoringcanary']);
   });
 
   it('leaves the workload out of the edges of an entity with one', async () => {

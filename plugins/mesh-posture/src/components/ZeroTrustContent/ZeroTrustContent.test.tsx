@@ -6,6 +6,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import {
   bypassPosture,
+  canaryAndPrimaryPosture,
   crossClusterPosture,
   expiredAnchorPosture,
   healthyPosture,
@@ -314,6 +315,28 @@ describe('rows that differ only by cluster or protocol', () => {
     // The key React names, not its component stack.
     expect(keyWarnings.map(args => args[1])).toEqual([]);
     errors.mockRestore();
+  });
+});
+
+describe('a canary and its primary on the Zero trust tab', () => {
+  it('names each side of the rollout in the workloads, traffic and ports', async () => {
+    serve({ '5m': canaryAndPrimaryPosture });
+    await renderTab();
+    const workloads = await screen.findByRole('table', { name: 'Workloads' });
+    const sides = within(workloads)
+      .getAllByRole('row')
+      .slice(1)
+      .map(r => within(r).getAllByRole('cell')[0].textContent);
+    expect(sides.sort()).toEqual([
+      'Deployment payments/fraud-scoring-primaryprimary',
+      'Deployment payments/fraud-scoringcanary',
+    ]);
+    expect(within(table('Traffic edges')).getAllByText('canary')).toHaveLength(
+      1,
+    );
+    expect(
+      within(table('Authorization by port')).getAllByText('primary'),
+    ).toHaveLength(1);
   });
 });
 

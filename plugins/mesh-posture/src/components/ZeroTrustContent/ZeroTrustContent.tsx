@@ -9,6 +9,7 @@ import Select from '@material-ui/core/Select';
 import Typography from '@material-ui/core/Typography';
 import {
   AdmittedIdentity,
+  canaryRoles,
   DEFAULT_POSTURE_WINDOW,
   describeBypass,
   MeshPosture,
@@ -34,6 +35,7 @@ import {
   StatusIcon,
   useStyles,
   certificateStatusFor,
+  WorkloadWithRole,
 } from '../shared/postureParts';
 import { DataflowHistory } from '../DataflowHistory';
 import { TrafficGraph } from '../TrafficGraph';
@@ -190,10 +192,16 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
   ];
   const proxyless = proxylessOf(posture);
 
+  const roleOf = canaryRoles(posture.workloads.map(w => w.workload));
   const workloadColumns: TableColumn<Workload>[] = [
     {
       title: 'Workload',
-      render: w => `${w.workload.kind} ${workloadName(w.workload)}`,
+      render: w => (
+        <WorkloadWithRole
+          name={`${w.workload.kind} ${workloadName(w.workload)}`}
+          role={roleOf(w.workload)}
+        />
+      ),
     },
     { title: 'Cluster', render: w => w.workload.cluster },
     { title: 'Mesh', render: w => w.mesh },
@@ -208,7 +216,15 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
   ];
 
   const portColumns: TableColumn<PortAuthorization>[] = [
-    { title: 'Workload', render: p => workloadName(p.workload) },
+    {
+      title: 'Workload',
+      render: p => (
+        <WorkloadWithRole
+          name={workloadName(p.workload)}
+          role={roleOf(p.workload)}
+        />
+      ),
+    },
     {
       title: 'Port',
       render: p => (

@@ -30,6 +30,8 @@ import {
   MeshPosture,
   PostureCheck,
   SourceReport,
+  canaryRoles,
+  CanaryRole,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { formatByteRate, formatRate, formatShare } from './format';
 import { RelativeTime } from './RelativeTime';
@@ -275,6 +277,26 @@ const PROTOCOL_TEXT: Record<EdgeProtocol, string> = {
   tcp: 'TCP',
 };
 
+/** A workload's name, with its side of a Flagger rollout where it has one. */
+export function WorkloadWithRole(props: {
+  name: string;
+  role: CanaryRole | undefined;
+}) {
+  return (
+    <>
+      {props.name}
+      {props.role && (
+        <Chip
+          size="small"
+          variant="outlined"
+          label={props.role}
+          style={{ marginLeft: 4 }}
+        />
+      )}
+    </>
+  );
+}
+
 /** Traffic edges, plaintext first; `limit` summarises the rest. */
 export function EdgeTable({
   edges,
@@ -290,6 +312,7 @@ export function EdgeTable({
   const own = (edge: EdgeSecurity) =>
     `${edge.workload.cluster}/${edge.workload.namespace}/${edge.workload.name}`;
   const severalWorkloads = new Set(edges.map(own)).size > 1;
+  const roleOf = canaryRoles(edges.map(e => e.workload));
   return (
     <>
       <Table size="small" aria-label="Traffic edges">
@@ -319,7 +342,10 @@ export function EdgeTable({
               </TableCell>
               {severalWorkloads && (
                 <TableCell className={classes.nowrap}>
-                  {edge.workload.name}
+                  <WorkloadWithRole
+                    name={edge.workload.name}
+                    role={roleOf(edge.workload)}
+                  />
                 </TableCell>
               )}
               <TableCell className={classes.peer}>
