@@ -1,6 +1,9 @@
 import type { WorkloadRef } from '../types';
 
-/** A workload's side in a Flagger rollout. */
+/**
+ * A workload's side in a Flagger rollout.
+ * @public
+ */
 export type CanaryRole = 'canary' | 'primary';
 
 const sameSlot = (w: WorkloadRef) => `${w.cluster}/${w.namespace}/${w.kind}`;
@@ -13,6 +16,7 @@ const sameSlot = (w: WorkloadRef) => `${w.cluster}/${w.namespace}/${w.kind}`;
  * `primaryName := fmt.Sprintf("%s-primary", targetName)`). So a workload
  * `x-primary` beside a workload `x` of the same kind, namespace and cluster
  * is the primary, and `x` the canary; a lone `x-primary` is only a name.
+ * @public
  */
 export function canaryRoles(
   workloads: readonly WorkloadRef[],
