@@ -9,7 +9,7 @@ import {
   serviceEntity,
 } from '../../__testUtils__/entityPage';
 import { TrafficGraph } from './TrafficGraph';
-import { trafficGraphOf } from './trafficGraph';
+import { trafficGraphOf } from './trafficGraphModel';
 
 // jsdom lays out no SVG: DependencyGraph measures its nodes and labels.
 beforeAll(() => {

@@ -13,7 +13,7 @@ import {
   TrafficLinkState,
   TrafficNode,
   trafficGraphOf,
-} from './trafficGraph';
+} from './trafficGraphModel';
 
 const NODE_WIDTH = 180;
 const NODE_HEIGHT = 44;
