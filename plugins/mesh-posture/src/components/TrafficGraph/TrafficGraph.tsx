@@ -8,6 +8,7 @@ import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import Typography from '@material-ui/core/Typography';
 import { useTheme } from '@material-ui/core/styles';
 import type { MeshPosture } from '@mesh-posture/plugin-mesh-posture-common';
+import { useMemo } from 'react';
 import {
   TrafficLink,
   TrafficLinkState,
@@ -143,7 +144,13 @@ function Edge({
 export function TrafficGraph({ posture }: { posture: MeshPosture }) {
   const colors = useStateColors();
   const { palette } = useTheme();
-  const { nodes, links } = trafficGraphOf(posture);
+  // The same arrays while the graph is the same: DependencyGraph lays out
+  // again on every new array, and a page that re-renders (the entity
+  // re-read, a clock ticking) would keep it from ever settling and showing.
+  const graph = trafficGraphOf(posture);
+  const shape = JSON.stringify(graph);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const { nodes, links } = useMemo(() => graph, [shape]);
   if (links.length === 0) {
     return (
       <Typography variant="body2" color="textSecondary">
