@@ -26,8 +26,10 @@ const useStyles = makeStyles(theme => ({
     position: 'sticky',
     left: 0,
     zIndex: 1,
-    backgroundColor: theme.palette.background.paper,
+    // Opaque, in its row's colour, so what scrolls beneath does not show.
+    backgroundColor: 'inherit',
   },
+  serviceHeader: { backgroundColor: theme.palette.background.paper },
   // A check column is as wide as its icon: its short name breaks between
   // words only, its full name and weight are on hover.
   checkHeader: {
@@ -62,7 +64,11 @@ export function ScorecardTable(props: {
       <Table size="small" aria-label="Scorecards, worst first">
         <TableHead>
           <TableRow>
-            <TableCell className={classes.service}>Service</TableCell>
+            <TableCell
+              className={`${classes.service} ${classes.serviceHeader}`}
+            >
+              Service
+            </TableCell>
             <TableCell>Owner</TableCell>
             <TableCell>System</TableCell>
             <TableCell align="right" className={classes.nowrap}>
