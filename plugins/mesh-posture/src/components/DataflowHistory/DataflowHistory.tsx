@@ -111,6 +111,8 @@ export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
         compareMtlsShare(a.minMtlsShare, b.minMtlsShare) ||
         a.direction.localeCompare(b.direction),
     );
+  // A canary and its primary: name the entity's workload on each row.
+  const severalWorkloads = new Set(flows.map(f => f.own)).size > 1;
   return (
     <InfoCard
       title="Who talked to this service"
@@ -145,79 +147,85 @@ export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
               No flows observed in the period.
             </Typography>
           ) : (
-            <Table size="small" aria-label="Observed flows">
-              <TableHead>
-                {/* Headers never break inside a word; the peer column wraps. */}
-                <TableRow className={classes.nowrap}>
-                  <TableCell>Direction</TableCell>
-                  <TableCell>Workload</TableCell>
-                  <TableCell>Peer</TableCell>
-                  <TableCell>Encryption</TableCell>
-                  <TableCell>First seen</TableCell>
-                  <TableCell>Last seen</TableCell>
-                  <TableCell align="right">Snapshots</TableCell>
-                  <TableCell align="right">Peak rate</TableCell>
-                  <TableCell>Seen by</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {flows.map(f => (
-                  <TableRow key={flowKey(f)}>
-                    <TableCell>
-                      {f.direction === 'inbound' ? 'In' : 'Out'}
-                    </TableCell>
-                    <TableCell className={classes.nowrap}>{f.own}</TableCell>
-                    <TableCell className={classes.peer}>
-                      <PeerLink peer={f.peer} />
-                      {f.peer.identity && (
-                        <Box>
-                          <IdentityText identity={f.peer.identity} />
-                        </Box>
-                      )}
-                    </TableCell>
-                    <TableCell>
-                      <MinShareChip share={f.minMtlsShare} />
-                      {f.plaintextReasons.length > 0 && (
-                        // In words; the mesh's own codes on hover.
-                        <Tooltip
-                          title={`reported as: ${f.plaintextReasons.join(
-                            ', ',
-                          )}`}
-                        >
-                          <Typography variant="caption" display="block">
-                            {f.plaintextReasons
-                              .map(describePlaintextReason)
-                              .join('; ')}
-                          </Typography>
-                        </Tooltip>
-                      )}
-                      {(f.unverifiedReasons ?? []).length > 0 && (
-                        <Typography
-                          variant="caption"
-                          color="textSecondary"
-                          display="block"
-                        >
-                          {(f.unverifiedReasons ?? []).join('; ')}
-                        </Typography>
-                      )}
-                    </TableCell>
-                    <TableCell>
-                      <RelativeTime at={f.firstSeen} />
-                    </TableCell>
-                    <TableCell>
-                      <RelativeTime at={f.lastSeen} />
-                    </TableCell>
-                    <TableCell align="right">{f.observations}</TableCell>
-                    <TableCell align="right">
-                      {f.protocol === 'tcp' && f.maxBytesPerSecond !== undefined
-                        ? `${formatByteRate(f.maxBytesPerSecond)} TCP`
-                        : formatRate(f.maxRequestsPerSecond)}
-                    </TableCell>
-                    <TableCell>{f.seenBy}</TableCell>
+            <Box overflow="auto">
+              <Table size="small" aria-label="Observed flows">
+                <TableHead>
+                  {/* Headers never break inside a word; the peer column wraps. */}
+                  <TableRow className={classes.nowrap}>
+                    <TableCell>In/Out</TableCell>
+                    {severalWorkloads && <TableCell>Workload</TableCell>}
+                    <TableCell>Peer</TableCell>
+                    <TableCell>Encryption</TableCell>
+                    <TableCell>Seen</TableCell>
+                    <TableCell align="right">Snapshots</TableCell>
+                    <TableCell align="right">Peak rate</TableCell>
+                    <TableCell>Seen by</TableCell>
                   </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+                </TableHead>
+                <TableBody>
+                  {flows.map(f => (
+                    <TableRow key={flowKey(f)}>
+                      <TableCell>
+                        {f.direction === 'inbound' ? 'In' : 'Out'}
+                      </TableCell>
+                      {severalWorkloads && (
+                        <TableCell className={classes.nowrap}>
+                          {f.own}
+                        </TableCell>
+                      )}
+                      <TableCell className={classes.peer}>
+                        <PeerLink peer={f.peer} />
+                        {f.peer.identity && (
+                          <Box>
+                            <IdentityText identity={f.peer.identity} />
+                          </Box>
+                        )}
+                      </TableCell>
+                      <TableCell>
+                        <MinShareChip share={f.minMtlsShare} />
+                        {f.plaintextReasons.length > 0 && (
+                          // In words; the mesh's own codes on hover.
+                          <Tooltip
+                            title={`reported as: ${f.plaintextReasons.join(
+                              ', ',
+                            )}`}
+                          >
+                            <Typography variant="caption" display="block">
+                              {f.plaintextReasons
+                                .map(describePlaintextReason)
+                                .join('; ')}
+                            </Typography>
+                          </Tooltip>
+                        )}
+                        {(f.unverifiedReasons ?? []).length > 0 && (
+                          <Typography
+                            variant="caption"
+                            color="textSecondary"
+                            display="block"
+                          >
+                            {(f.unverifiedReasons ?? []).join('; ')}
+                          </Typography>
+                        )}
+                      </TableCell>
+                      {/* One column, first and last, so the table fits at 1280 px. */}
+                      <TableCell className={classes.nowrap}>
+                        first <RelativeTime at={f.firstSeen} />
+                        <br />
+                        last <RelativeTime at={f.lastSeen} />
+                      </TableCell>
+                      <TableCell align="right">{f.observations}</TableCell>
+                      <TableCell align="right">
+                        {f.protocol === 'tcp' &&
+                        f.maxBytesPerSecond !== undefined
+                          ? `${formatByteRate(f.maxBytesPerSecond)} TCP`
+                          : formatRate(f.maxRequestsPerSecond)}
+                      </TableCell>
+                      <TableCell>{f.seenBy}</TableCell>
+                    </TableRow>
+                  ))}
+                </TableBody>
+              </Table>
+            </Box>
           )}
         </>
       )}

@@ -331,6 +331,16 @@ describe('a canary and its primary on the Zero trust tab', () => {
       'Deployment payments/fraud-scoring-primaryprimary',
       'Deployment payments/fraud-scoringcanary',
     ]);
+    // Long identities are cut, whole on hover, with a copy button: never
+    // broken mid-word across lines.
+    expect(
+      within(workloads).getAllByRole('button', { name: 'Copy the identity' }),
+    ).toHaveLength(2);
+    expect(
+      within(table('Admitted identities')).getAllByRole('button', {
+        name: 'Copy the identity',
+      }),
+    ).toHaveLength(2);
     expect(within(table('Traffic edges')).getAllByText('canary')).toHaveLength(
       1,
     );

@@ -35,6 +35,7 @@ import {
   StatusIcon,
   useStyles,
   certificateStatusFor,
+  IdentityText,
   WorkloadWithRole,
 } from '../shared/postureParts';
 import { DataflowHistory } from '../DataflowHistory';
@@ -211,7 +212,14 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
     { title: 'Proxy', render: w => w.proxyVersions.join(', ') || '—' },
     {
       title: 'Identity',
-      render: w => <span className={classes.mono}>{w.identity ?? '—'}</span>,
+      render: w =>
+        w.identity ? (
+          <span className={classes.mono}>
+            <IdentityText identity={w.identity} />
+          </span>
+        ) : (
+          '—'
+        ),
     },
   ];
 
@@ -255,12 +263,18 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
                   {g.policy}
                 </Typography>
                 <Typography variant="caption" className={classes.mono}>
-                  {[
-                    ...g.identities,
-                    ...(g.unauthenticated
-                      ? g.networks.map(n => `network ${n}`)
-                      : []),
-                  ].join(', ') || 'nobody'}
+                  {g.identities.map(identity => (
+                    <Box key={identity}>
+                      <IdentityText identity={identity} />
+                    </Box>
+                  ))}
+                  {(g.unauthenticated
+                    ? g.networks.map(n => `network ${n}`)
+                    : []
+                  ).join(', ')}
+                  {g.identities.length === 0 &&
+                    !(g.unauthenticated && g.networks.length > 0) &&
+                    'nobody'}
                 </Typography>
               </Box>
             )),
@@ -271,7 +285,11 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
   const identityColumns: TableColumn<AdmittedIdentity>[] = [
     {
       title: 'Identity',
-      render: a => <span className={classes.mono}>{a.identity}</span>,
+      render: a => (
+        <span className={classes.mono}>
+          <IdentityText identity={a.identity} />
+        </span>
+      ),
     },
     { title: 'Workload', render: a => workloadName(a.workload) },
     { title: 'Granted by', render: a => a.grantedBy.join(', ') },
@@ -286,7 +304,11 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
       title: 'Caller',
       render: d => (
         <span className={classes.mono}>
-          {d.identity ?? 'unidentified client'}
+          {d.identity ? (
+            <IdentityText identity={d.identity} />
+          ) : (
+            'unidentified client'
+          )}
         </span>
       ),
     },
@@ -313,7 +335,7 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
       title: 'Subject',
       render: c => (
         <>
-          {c.subject}
+          <span className={classes.nowrap}>{c.subject}</span>
           {c.problem && (
             <Typography variant="caption" color="error" display="block">
               {c.problem}
