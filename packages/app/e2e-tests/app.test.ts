@@ -1,4 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
+import { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 
 async function signInAsGuest(page: Page) {
   await page.goto('/');
@@ -33,11 +34,39 @@ test('a guest opens payments-api and sees its mesh security', async ({
   await expect(edges.getByRole('link', { name: 'ledger' })).toHaveCount(2);
   await expect(edges.getByText('on cluster prod-eu-north')).toBeVisible();
 
+  // The score card: ready from the first load (the seeded month is stored
+  // with the first snapshot), its sparkline labelled and on an axis.
+  const score = page
+    .locator('.MuiCard-root')
+    .filter({ has: page.getByText('Zero-trust score', { exact: true }) });
+  await expect(
+    score.getByRole('figure', { name: 'Score, last 30 days' }),
+  ).toBeVisible({ timeout: 90_000 });
+  await expect(
+    page.getByText(/No scorecard snapshot has included this service/),
+  ).toHaveCount(0);
+
   await card.scrollIntoViewIfNeeded();
   await page.screenshot({
     path: 'e2e-test-report/screenshots/payments-api-mesh-security.png',
     fullPage: true,
   });
+  // Each card on its own, for a reviewer.
+  for (const [title, file] of [
+    ['Mesh security', 'card-mesh-security'],
+    ['Golden signals', 'card-golden-signals'],
+    ['Zero-trust score', 'card-zero-trust-score'],
+    ['Canary', 'card-canary'],
+  ]) {
+    const one = page
+      .locator('.MuiCard-root')
+      .filter({ has: page.getByText(title, { exact: true }) })
+      .first();
+    await one.scrollIntoViewIfNeeded();
+    await one.screenshot({
+      path: `e2e-test-report/screenshots/payments-api-${file}.png`,
+    });
+  }
 });
 
 test('the plaintext caller of accounts-service is flagged, card and tab', async ({
@@ -82,8 +111,25 @@ test('the plaintext caller of accounts-service is flagged, card and tab', async 
     path: 'e2e-test-report/screenshots/accounts-service-zero-trust.png',
     fullPage: true,
   });
+  // The flows come from the scorecard snapshots: the first lands shortly
+  // after the backend starts.
+  const flows = page.getByRole('table', { name: 'Observed flows' });
+  await expect(async () => {
+    await page.reload();
+    await expect(flows).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 120_000 });
   for (const width of [1280, 1440]) {
     await page.setViewportSize({ width, height: 900 });
+    // Every column of the tab's widest table is in view, none cut off.
+    await flows.scrollIntoViewIfNeeded();
+    await flows.screenshot({
+      path: `e2e-test-report/screenshots/accounts-service-flows-${width}.png`,
+    });
+    await expect
+      .poll(() =>
+        flows.evaluate(t => t.scrollWidth - t.parentElement!.clientWidth),
+      )
+      .toBeLessThanOrEqual(0);
     await graph.scrollIntoViewIfNeeded();
     await graph.screenshot({
       path: `e2e-test-report/screenshots/accounts-service-traffic-graph-${width}.png`,
@@ -121,6 +167,55 @@ test('payments-api shows its golden signals and its dependencies', async ({
   await card.scrollIntoViewIfNeeded();
   await page.screenshot({
     path: 'e2e-test-report/screenshots/payments-api-golden-signals.png',
+    fullPage: true,
+  });
+});
+
+test('notifications, which runs without a proxy, is shown as not in the mesh, with how to fix it', async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+  await page.getByRole('link', { name: 'notifications', exact: true }).click();
+  await expect(page).toHaveURL(/\/component\/notifications/);
+
+  const card = meshSecurityCard(page);
+  await expect(card.getByText('Failing', { exact: true })).toBeVisible();
+  await expect(card.getByText('0/2', { exact: true })).toBeVisible();
+  const notice = card.getByRole('alert', { name: 'Not in the mesh' });
+  await expect(notice).toContainText(
+    'runs without a Linkerd proxy (0 of 2 pods meshed), so its own traffic cannot be observed',
+  );
+  await expect(notice).toContainText('linkerd.io/inject');
+  // Nothing that does not apply reads as a pass, and silence is not idleness.
+  await expect(card.getByLabel('Status ok')).toHaveCount(0);
+  await expect(card.getByText(/no requests/i)).toHaveCount(0);
+
+  const signals = page
+    .locator('.MuiCard-root')
+    .filter({ has: page.getByText('Golden signals', { exact: true }) });
+  await expect(
+    signals.getByRole('alert', { name: 'Not in the mesh' }),
+  ).toBeVisible();
+  await expect(signals.getByText(/no requests/i)).toHaveCount(0);
+  await page.screenshot({
+    path: 'e2e-test-report/screenshots/notifications-overview.png',
+    fullPage: true,
+  });
+
+  await page
+    .getByRole('navigation', { name: 'Content navigation' })
+    .getByRole('link', { name: 'Zero trust', exact: true })
+    .click();
+  const checks = page.getByRole('table', { name: 'Checks' });
+  await expect(checks).toBeVisible();
+  await expect(checks.getByLabel('Status ok')).toHaveCount(0);
+  const row = checks.getByRole('row').filter({ hasText: /default-deny/i });
+  await row.getByRole('button', { name: 'How to fix' }).click();
+  const howTo = page.getByRole('region', { name: /^How to fix: / });
+  await expect(howTo).toContainText('apiVersion: policy.linkerd.io/v1beta3');
+  await expect(howTo).toContainText('namespace: messaging');
+  await page.screenshot({
+    path: 'e2e-test-report/screenshots/notifications-zero-trust.png',
     fullPage: true,
   });
 });

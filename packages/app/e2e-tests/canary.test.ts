@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 
 test('fraud-scoring shows its demo canary mid-rollout, with its recent rollouts', async ({
   page,
@@ -25,6 +25,12 @@ test('fraud-scoring shows its demo canary mid-rollout, with its recent rollouts'
     canary.getByRole('table', { name: 'Analysis metrics' }),
   ).toContainText('request-success-rate');
   await expect(page.getByText(/^Demo data: these canaries/)).toBeVisible();
+  // The deployment rate says what it counts, beside the rollouts listed.
+  await expect(
+    canary.getByText(
+      /\d+ of \d+ rollouts succeeded in the last 7 days: [\d.]+ deployments a week/,
+    ),
+  ).toBeVisible({ timeout: 90_000 });
 
   // The observer records the demo's week of rollouts shortly after start.
   await expect(async () => {
@@ -43,6 +49,38 @@ test('fraud-scoring shows its demo canary mid-rollout, with its recent rollouts'
     .scrollIntoViewIfNeeded();
   await page.screenshot({
     path: 'e2e-test-report/screenshots/fraud-scoring-canary.png',
+    fullPage: true,
+  });
+
+  // Its Zero trust tab holds a primary and a canary of the same name: every
+  // list there must keep them apart (the console fixture fails on a
+  // duplicate React key).
+  await page
+    .getByRole('navigation', { name: 'Content navigation' })
+    .getByRole('link', { name: 'Zero trust', exact: true })
+    .click();
+  await expect(page).toHaveURL(/\/component\/fraud-scoring\/zero-trust/);
+  // Each side of the rollout is named where it appears. Between rollouts
+  // Flagger scales the canary to zero and only the primary runs.
+  const workloads = page.getByRole('table', { name: 'Workloads' });
+  await expect(workloads.getByText(/fraud-scoring-primary/)).toBeVisible();
+  const sides = await workloads
+    .getByText(/^Deployment payments\/fraud-scoring/)
+    .count();
+  for (const role of ['canary', 'primary']) {
+    await expect(workloads.getByText(role, { exact: true })).toHaveCount(
+      sides === 2 ? 1 : 0,
+    );
+  }
+  const graph = page.getByRole('figure', { name: 'Traffic graph' });
+  await expect(graph).toBeVisible();
+  await expect(graph.getByText(/^mTLS · /).first()).toBeVisible();
+  await graph.scrollIntoViewIfNeeded();
+  await graph.screenshot({
+    path: 'e2e-test-report/screenshots/fraud-scoring-traffic-graph.png',
+  });
+  await page.screenshot({
+    path: 'e2e-test-report/screenshots/fraud-scoring-zero-trust.png',
     fullPage: true,
   });
 });

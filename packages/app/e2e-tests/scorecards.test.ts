@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import fs from 'node:fs';
 
 test('the Zero trust page lists every service worst first, filters by an owner and downloads the CSV', async ({
@@ -27,7 +27,8 @@ test('the Zero trust page lists every service worst first, filters by an owner a
 
   // Filter by the payments team: its five services, and only those.
   await page.getByRole('button', { name: /^Owner/ }).click();
-  await page.getByRole('option', { name: 'payments-team' }).click();
+  // Owners by their display names (the group's spec.profile.displayName).
+  await page.getByRole('option', { name: 'Payments', exact: true }).click();
   await page.keyboard.press('Escape');
   await expect(page.getByRole('listbox')).toHaveCount(0);
   await expect(page).toHaveURL(/owner=group%3Adefault%2Fpayments-team/);
@@ -47,11 +48,21 @@ test('the Zero trust page lists every service worst first, filters by an owner a
     page.getByRole('table', { name: 'Scorecards, worst first' }),
   ).not.toContainText('accounts-service');
 
+  // Every column fits at the widths our users work at: nothing scrolls.
+  const table = page.getByRole('table', { name: 'Scorecards, worst first' });
   fs.mkdirSync('e2e-test-report/screenshots', { recursive: true });
-  await page.screenshot({
-    path: 'e2e-test-report/screenshots/zero-trust-page.png',
-    fullPage: true,
-  });
+  for (const width of [1280, 1440]) {
+    await page.setViewportSize({ width, height: 900 });
+    await expect
+      .poll(() =>
+        table.evaluate(t => t.scrollWidth - t.parentElement!.clientWidth),
+      )
+      .toBeLessThanOrEqual(0);
+    await page.screenshot({
+      path: `e2e-test-report/screenshots/zero-trust-page-${width}.png`,
+      fullPage: true,
+    });
+  }
 
   const downloading = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Download CSV' }).click();
@@ -65,5 +76,7 @@ test('the Zero trust page lists every service worst first, filters by an owner a
   expect(lines).toHaveLength(6);
   for (const line of lines.slice(1)) {
     expect(line).toContain('group:default/payments-team');
+    // Every row names its service in the title column.
+    expect(line).toMatch(/^component:default\/([\w-]+),\1,/);
   }
 });
