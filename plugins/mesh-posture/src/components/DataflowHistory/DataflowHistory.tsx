@@ -214,7 +214,7 @@ export function DataflowHistory({ entity }: { entity: CompoundEntityRef }) {
                         last <RelativeTime at={f.lastSeen} />
                       </TableCell>
                       <TableCell align="right">{f.observations}</TableCell>
-                      <TableCell align="right">
+                      <TableCell align="right" className={classes.nowrap}>
                         {f.protocol === 'tcp' &&
                         f.maxBytesPerSecond !== undefined
                           ? `${formatByteRate(f.maxBytesPerSecond)} TCP`
