@@ -16,6 +16,19 @@ const { istioCrowdedDataset } = require('../../scripts/prometheus-fixtures');
 
 jest.setTimeout(90_000);
 
+/** A client that tells how many bytes each answer held. */
+function countingBytes(url: string, add: (bytes: number) => void) {
+  return new PrometheusClient({
+    url,
+    fetch: async (input, init) => {
+      const res = await fetch(input, init);
+      const text = await res.text();
+      add(Buffer.byteLength(text));
+      return new Response(text, { status: res.status, headers: res.headers });
+    },
+  });
+}
+
 /*
  * An entity's page must not read its whole namespace: against a real
  * Prometheus holding 30 services in team-0 and 4 in team-1 (the
@@ -39,18 +52,7 @@ describeWithPrometheus(
 
     beforeAll(async () => {
       prometheus = await startPrometheus(openMetrics);
-      client = new PrometheusClient({
-        url: prometheus.url,
-        fetch: async (input, init) => {
-          const res = await fetch(input, init);
-          const text = await res.text();
-          bytes += Buffer.byteLength(text);
-          return new Response(text, {
-            status: res.status,
-            headers: res.headers,
-          });
-        },
-      });
+      client = countingBytes(prometheus.url, n => (bytes += n));
     });
 
     afterAll(async () => {
@@ -204,18 +206,7 @@ describeWithPrometheus(
     beforeAll(async () => {
       prometheus = await startPrometheus(openMetrics);
       telemetry = new IstioTelemetry({
-        prometheus: new PrometheusClient({
-          url: prometheus.url,
-          fetch: async (input, init) => {
-            const res = await fetch(input, init);
-            const text = await res.text();
-            bytes += Buffer.byteLength(text);
-            return new Response(text, {
-              status: res.status,
-              headers: res.headers,
-            });
-          },
-        }),
+        prometheus: countingBytes(prometheus.url, n => (bytes += n)),
       });
     });
 
