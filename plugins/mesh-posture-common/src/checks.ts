@@ -681,7 +681,8 @@ export function checkIdsWhere(
  * The checks the posture assessment judges, in table order.
  * @public
  */
-export const POSTURE_CHECK_IDS = checkIdsWhere('posture');
+export const POSTURE_CHECK_IDS: readonly MeshPostureCheckId[] =
+  checkIdsWhere('posture');
 
 /**
  * What a remediation's placeholders stand for, where the page knows it.
