@@ -18,9 +18,10 @@
  * `promtool` (Debian: apt-get install prometheus) and ~8 GB of free memory
  * while promtool backfills.
  *
- *   yarn bench [--quick] [--only=5000x10]
+ *   yarn bench [--quick] [--only=5000x10] [--profile]
  *   (--quick: 100 and 2,000 services on one cluster; --only: one scenario,
- *   <services>x<clusters>, or 5000x10-shared)
+ *   <services>x<clusters>, or 5000x10-shared; --profile: each scenario's
+ *   snapshot queries by Prometheus's own timings, costliest first)
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -49,6 +50,7 @@ const DURATION_SECONDS = 65 * 60;
 const PER_NAMESPACE = 2000;
 
 const quick = process.argv.includes('--quick');
+const profile = process.argv.includes('--profile');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-posture-bench-'));
 const end = Math.floor(Date.now() / 1000) - 60;
 
@@ -92,7 +94,48 @@ async function prometheusOf(
     if (running.length >= 2) await running.shift();
   }
   await Promise.all(running);
-  return servePrometheus(tsdb);
+  return servePrometheus(tsdb, {
+    queryLogFile: profile ? queryLogOf(name) : undefined,
+  });
+}
+
+function queryLogOf(name: string): string {
+  return path.join(work, `${name}-queries.log`);
+}
+
+/**
+ * The snapshot's queries grouped by shape (label values and durations
+ * blanked), with the execution time Prometheus logged for them, per run.
+ */
+function queryProfile(names: string[], runs: number): string {
+  const shapes = new Map<string, { count: number; seconds: number }>();
+  for (const name of names) {
+    const file = queryLogOf(name);
+    if (!fs.existsSync(file)) continue;
+    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      const entry = JSON.parse(line);
+      const shape = String(entry.params?.query ?? '')
+        .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+        .replace(/\[[0-9smhd:]+\]/g, '[]')
+        .replace(/\s+/g, ' ');
+      const seen = shapes.get(shape) ?? { count: 0, seconds: 0 };
+      seen.count += 1;
+      seen.seconds += entry.stats?.timings?.execTotalTime ?? 0;
+      shapes.set(shape, seen);
+    }
+  }
+  const total = [...shapes.values()].reduce((a, b) => a + b.seconds, 0);
+  return [...shapes.entries()]
+    .sort((a, b) => b[1].seconds - a[1].seconds)
+    .map(
+      ([shape, { count, seconds: s }]) =>
+        `${(s / runs).toFixed(2).padStart(7)} s ${String(
+          Math.round(count / runs),
+        ).padStart(4)}x  ${shape.slice(0, 150)}`,
+    )
+    .concat(`${(total / runs).toFixed(2).padStart(7)} s in all, per run`)
+    .join('\n');
 }
 
 /** Waits until Prometheus has merged the parts' overlapping blocks. */
@@ -218,6 +261,14 @@ async function snapshotScenario(
         result.failed.length ? `; failed: ${result.failed.join(', ')}` : ''
       }\n`,
     );
+    if (profile) {
+      process.stderr.write(
+        `[bench] ${label}: Prometheus execution time by query shape\n${queryProfile(
+          names,
+          3,
+        )}\n`,
+      );
+    }
     if (keep) await keep(prometheus, layout);
     return figures;
   } finally {

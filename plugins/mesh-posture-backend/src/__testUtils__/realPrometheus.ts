@@ -97,10 +97,21 @@ export function backfillOpenMetrics(file: string, tsdb: string): Promise<void> {
 }
 
 /** Starts Prometheus on blocks already written to `tsdb`. */
-export async function servePrometheus(tsdb: string): Promise<RealPrometheus> {
+export async function servePrometheus(
+  tsdb: string,
+  options: {
+    /** Prometheus logs every query here with its timings (JSON lines). */
+    queryLogFile?: string;
+  } = {},
+): Promise<RealPrometheus> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-posture-prom-'));
   const config = path.join(dir, 'prometheus.yml');
-  fs.writeFileSync(config, 'global: {}\n');
+  fs.writeFileSync(
+    config,
+    options.queryLogFile
+      ? `global:\n  query_log_file: ${JSON.stringify(options.queryLogFile)}\n`
+      : 'global: {}\n',
+  );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
