@@ -95,6 +95,12 @@ export interface WorkloadPosture {
   dataPlane: DataPlaneMode;
   /** Proxy versions seen on the meshed pods. */
   proxyVersions: string[];
+  /**
+   * What its application containers run, as their images name it (the tag,
+   * a short digest, or `latest`), over all its pods: two during a rollout.
+   * Absent when no pod names an image.
+   */
+  imageTags?: string[];
   /** The mesh identity the workload's proxies present, when known. */
   identity?: string;
   /**

@@ -28,6 +28,11 @@ export interface PodMeshState {
   meshed: boolean;
   dataPlane: DataPlaneMode;
   proxyVersion?: string;
+  /**
+   * The name of the proxy's container when the mesh runs one in the pod:
+   * every other container is the application's.
+   */
+  proxyContainer?: string;
   identity?: string;
   /** Traffic the pod's mesh settings send around its proxy. */
   bypass?: Array<Omit<MeshBypass, 'pods'>>;

@@ -33,6 +33,20 @@ export function imageTag(image: string | undefined): string | undefined {
   return colon > lastSlash ? withoutDigest.slice(colon + 1) : undefined;
 }
 
+/**
+ * The version an application container runs, as its image names it: the
+ * tag, else a short digest, else `latest` (what Kubernetes pulls for an
+ * image without either).
+ */
+export function imageVersion(image: string | undefined): string | undefined {
+  if (!image) return undefined;
+  const tag = imageTag(image);
+  if (tag) return tag;
+  const digest = image.split('@')[1];
+  if (digest) return digest.replace(/^sha256:/, '').slice(0, 12);
+  return 'latest';
+}
+
 /** A container's literal environment value. */
 export function envValue(
   c: KubernetesContainer,

@@ -86,6 +86,7 @@ describe('podMeshState', () => {
     ).toEqual({
       meshed: true,
       dataPlane: 'sidecar',
+      proxyContainer: 'linkerd-proxy',
       proxyVersion: 'edge-24.11.8',
       identity:
         'payments-api.payments.serviceaccount.identity.linkerd.cluster.local',
@@ -134,6 +135,7 @@ describe('podMeshState', () => {
     ).toEqual({
       meshed: true,
       dataPlane: 'sidecar',
+      proxyContainer: 'istio-proxy',
       proxyVersion: '1.28.1',
       identity: 'spiffe://cluster.local/ns/cards/sa/card-issuing',
     });
@@ -284,10 +286,46 @@ describe('workloadsFromPods', () => {
         readyPods: 2,
         dataPlane: 'sidecar',
         proxyVersions: ['edge-24.11.8'],
+        // Pod c's application image; the others name none.
+        imageTags: ['1.4.2'],
         identity:
           'payments-api.payments.serviceaccount.identity.linkerd.cluster.local',
       },
     ]);
+  });
+
+  it("names what the application containers run, never the proxy's image", () => {
+    const owner = { kind: 'ReplicaSet', name: 'ledger-7d9f8b6c5' };
+    const labels = { 'pod-template-hash': '7d9f8b6c5' };
+    const app = (image: string) => ({
+      owner,
+      labels,
+      containers: [linkerdProxy, { name: 'ledger', image }],
+    });
+    const [ledger] = workloadsFromPods(
+      [
+        // Mid-rollout: two versions side by side.
+        pod('ledger-7d9f8b6c5-a', app('registry.example:5000/ledger:2.1.0')),
+        pod('ledger-7d9f8b6c5-b', app('registry.example/ledger:2.2.0-rc.1')),
+        // Pinned by digest only, and no tag at all (Kubernetes pulls latest).
+        pod(
+          'ledger-7d9f8b6c5-c',
+          app(
+            'registry.example/ledger@sha256:4f0c2d9e8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d',
+          ),
+        ),
+        pod('ledger-7d9f8b6c5-d', app('registry.example/ledger')),
+      ],
+      'prod',
+      'linkerd',
+    );
+    expect(ledger.imageTags).toEqual([
+      '2.1.0',
+      '2.2.0-rc.1',
+      '4f0c2d9e8b7a',
+      'latest',
+    ]);
+    expect(ledger.proxyVersions).toEqual(['edge-24.11.8']);
   });
 });
 

@@ -17,6 +17,7 @@ export type {
   PodMeshState,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { cronJobOfJob } from '../mesh/workloadNames';
+import { imageVersion } from '../mesh/pods';
 import { MeshAdapters } from '../mesh/adapters';
 
 const BUILT_IN = new MeshAdapters();
@@ -118,6 +119,19 @@ export interface PodGroup {
   pods: KubernetesPod[];
 }
 
+/** What the pods' own containers run, the mesh's proxy left out. */
+function appImageTags(pods: KubernetesPod[], states: PodMeshState[]): string[] {
+  const tags = new Set<string>();
+  pods.forEach((pod, i) => {
+    for (const c of pod.spec?.containers ?? []) {
+      if (c.name === states[i].proxyContainer) continue;
+      const tag = imageVersion(c.image);
+      if (tag) tags.add(tag);
+    }
+  });
+  return [...tags].sort();
+}
+
 /**
  * Groups live pods by workload and counts how many the mesh covers.
  */
@@ -180,6 +194,8 @@ export function groupPodsByWorkload(
       if (identities.length === 1) {
         posture.identity = identities[0];
       }
+      const tags = appImageTags(groupPods, states);
+      if (tags.length > 0) posture.imageTags = tags;
       const bypass = bypassOf(meshed);
       if (bypass.length > 0) posture.bypass = bypass;
       const onHost = states.filter(s => s.hostNetwork).length;

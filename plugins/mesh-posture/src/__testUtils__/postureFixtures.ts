@@ -403,6 +403,8 @@ export const canaryAndPrimaryPosture = (() => {
     ...base.workloads[0],
     workload: w,
     identity: `fraud-scoring.payments.serviceaccount.identity.linkerd.cluster.local`,
+    // The new version on the canary, the stable one on the primary.
+    imageTags: [w === canary ? '2026.11.5' : '2026.11.4'],
   });
   const called = (w: WorkloadRef, rps: number): TrafficObservation => ({
     workload: w,

@@ -68,6 +68,7 @@ export function istioPodMeshState(
       meshed: true,
       ...(bypass.length > 0 ? { bypass } : {}),
       dataPlane: sidecar.native ? 'native-sidecar' : 'sidecar',
+      proxyContainer: ISTIO_PROXY,
       proxyVersion: imageTag(sidecar.container.image),
       identity,
     };

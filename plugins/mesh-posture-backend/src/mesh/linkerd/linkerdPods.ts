@@ -79,6 +79,7 @@ export function linkerdPodMeshState(
     meshed: true,
     ...(bypass.length > 0 ? { bypass } : {}),
     dataPlane: sidecar.native ? 'native-sidecar' : 'sidecar',
+    proxyContainer: LINKERD_PROXY,
     proxyVersion:
       annotations['linkerd.io/proxy-version'] ??
       imageTag(sidecar.container.image),

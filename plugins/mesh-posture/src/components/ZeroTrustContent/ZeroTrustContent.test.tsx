@@ -142,6 +142,7 @@ describe('ZeroTrustContent', () => {
       'Pods meshed',
       'Ready',
       'Data plane',
+      'Image',
       'Proxy',
       'Identity',
     ]);
@@ -331,6 +332,17 @@ describe('a canary and its primary on the Zero trust tab', () => {
       'Deployment payments/fraud-scoring-primaryprimary',
       'Deployment payments/fraud-scoringcanary',
     ]);
+    // Each side's version, from its pods' images.
+    const image = (name: string) => {
+      const row = within(workloads)
+        .getAllByRole('row')
+        .find(r => within(r).queryByText(name));
+      return within(row!).getByText(/^2026\./).textContent;
+    };
+    expect(image('Deployment payments/fraud-scoring')).toBe('2026.11.5');
+    expect(image('Deployment payments/fraud-scoring-primary')).toBe(
+      '2026.11.4',
+    );
     // Long identities are cut, whole on hover, with a copy button: never
     // broken mid-word across lines.
     expect(

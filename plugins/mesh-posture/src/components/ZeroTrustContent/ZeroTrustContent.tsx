@@ -209,6 +209,13 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
     { title: 'Pods meshed', render: w => `${w.meshedPods}/${w.totalPods}` },
     { title: 'Ready', render: w => w.readyPods },
     { title: 'Data plane', render: w => w.dataPlane },
+    // What runs: a canary and its primary differ here while it rolls out.
+    {
+      title: 'Image',
+      render: w => (
+        <span className={classes.nowrap}>{w.imageTags?.join(', ') || '—'}</span>
+      ),
+    },
     { title: 'Proxy', render: w => w.proxyVersions.join(', ') || '—' },
     {
       title: 'Identity',
