@@ -397,6 +397,11 @@ export class DemoMesh implements MeshClusterProvider {
             { from: e.from, to: 'fraud-scoring', rate: rate * share, denied },
           ];
         }
+        if (e.from === 'fraud-scoring' && denied) {
+          // The refused calls are the new model's, so the canary's: counted
+          // over the caller window, which holds a rollout every hour.
+          return [{ from: 'fraud-scoring', to: e.to, rate, denied }];
+        }
         if (e.from === 'fraud-scoring') {
           return [{ from: 'fraud-scoring-primary', to: e.to, rate, denied }];
         }

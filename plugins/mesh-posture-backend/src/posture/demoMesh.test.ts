@@ -222,6 +222,47 @@ describe('DemoMesh', () => {
     expect(canaryShare).toBeCloseTo(0.15, 5);
   });
 
+  it("sets fraud-scoring's canary beside its primary in the golden signals while it rolls out", async () => {
+    const when = new Date('2026-11-22T14:16:30Z');
+    const logger = mockServices.logger.mock();
+    const mesh = new DemoMesh({ now: () => when });
+    const service = new SignalsService({
+      registry: new ClusterRegistry([mesh], logger),
+      caller: new SourceCaller({ timeoutMs: 5000, logger }),
+      cache: { get: async () => undefined, set: async () => {} } as any,
+      logger,
+      cacheTtlMs: 0,
+      sloDefaults: { successRate: 0.999, latencyP99Ms: 500 },
+      peers: new PeerEntities({ catalog: catalogServiceMock(), logger }),
+      now: () => when,
+    });
+    const signals = await service.getSignals(
+      component('fraud-scoring'),
+      '5m',
+      'inbound',
+      mockCredentials.user(),
+    );
+    const [primary, canary] = signals.canary!;
+    expect([primary.role, canary.role]).toEqual(['primary', 'canary']);
+    expect(canary.workloads.map(w => w.name)).toEqual(['fraud-scoring']);
+    // The two sides add up to the whole.
+    expect(
+      primary.summary.requestsPerSecond + canary.summary.requestsPerSecond,
+    ).toBeCloseTo(signals.summary!.requestsPerSecond, 6);
+    expect(canary.summary.requestsPerSecond).toBeGreaterThan(0);
+    expect(canary.summary.requestsPerSecond).toBeLessThan(
+      primary.summary.requestsPerSecond,
+    );
+    // Nothing to compare for a service without a canary.
+    const ledger = await service.getSignals(
+      component('ledger'),
+      '5m',
+      'inbound',
+      mockCredentials.user(),
+    );
+    expect(ledger.canary).toBeUndefined();
+  });
+
   it('computes traffic over the window asked for, as a rate() would', async () => {
     // Mid-rollout the canary's weight steps every 5 minutes: the canary's
     // share of the last minute and of the last hour differ.

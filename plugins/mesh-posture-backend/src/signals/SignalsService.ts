@@ -17,6 +17,7 @@ import {
   SIGNAL_SERIES,
   SIGNAL_WINDOW_SECONDS,
   signalPoint,
+  signalsByCanaryRole,
   SignalWindow,
   SourceReport,
   summarizeTraffic,
@@ -234,7 +235,7 @@ export class SignalsService {
     if (!slo.ok) {
       throw new InputError(`${slo.error} (on ${entityRef})`);
     }
-    const key = `signals:v5:${window}:${direction}:${createHash('sha256')
+    const key = `signals:v6:${window}:${direction}:${createHash('sha256')
       .update(JSON.stringify([entityRef, target, slo]))
       .digest('hex')}`;
     try {
@@ -412,6 +413,11 @@ export class SignalsService {
       );
     }
 
+    // Both sides of a rollout, as Flagger's analysis compares them.
+    const canary =
+      summary !== null
+        ? signalsByCanaryRole(workloads, summaries, windowSeconds)
+        : undefined;
     const result: GoldenSignals = {
       entityRef,
       generatedAt: at.toISOString(),
@@ -429,6 +435,7 @@ export class SignalsService {
         complete,
       }),
       dependencies: [],
+      ...(canary ? { canary } : {}),
       ...(proxyless.length > 0 ? { proxyless } : {}),
       notes,
       links,

@@ -1,3 +1,4 @@
 export * from './types';
 export * from './deployments';
 export * from './roles';
+export * from './signalsByRole';

@@ -1,4 +1,5 @@
 import type { MeshKind, SourceReport, WorkloadRef } from '../types';
+import type { CanarySideSignals } from '../canaries/signalsByRole';
 
 /**
  * Windows the golden signals can be read over. An allow-list: no other
@@ -160,6 +161,11 @@ export interface GoldenSignals {
   slo: SloAssessment;
   /** Outbound only: one entry per dependency. */
   dependencies: DependencySignals[];
+  /**
+   * While a Flagger rollout sends its canary requests: the primary's and
+   * the canary's figures apart (the summary is both together).
+   */
+  canary?: CanarySideSignals[];
   /**
    * The entity's workloads that run without a mesh proxy, so nothing of
    * their own traffic is observed. Inbound, their figures are what their

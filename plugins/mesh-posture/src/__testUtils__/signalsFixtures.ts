@@ -303,3 +303,41 @@ export function proxylessSignals(
     notes: [note],
   };
 }
+
+/**
+ * fraud-scoring mid-rollout: 10 % of its requests on the canary, which
+ * fails more and is slower than the primary.
+ */
+export function canarySignals(): GoldenSignals {
+  const ref = (name: string) => ({
+    cluster: 'prod-eu-west',
+    namespace: 'payments',
+    kind: 'Deployment' as const,
+    name,
+  });
+  const side = (
+    role: 'primary' | 'canary',
+    name: string,
+    rps: number,
+    successRate: number,
+    p99: number,
+  ) => ({
+    role,
+    workloads: [ref(name)],
+    summary: {
+      requestsPerSecond: rps,
+      requests: Math.round(rps * 3600),
+      successRate,
+      latencyMs: { p50: 20, p95: p99 / 2, p99 },
+      errors: [],
+    },
+  });
+  return healthySignals({
+    entityRef: 'component:default/fraud-scoring',
+    workloads: [ref('fraud-scoring-primary'), ref('fraud-scoring')],
+    canary: [
+      side('primary', 'fraud-scoring-primary', 18, 0.9995, 90),
+      side('canary', 'fraud-scoring', 2, 0.981, 240),
+    ],
+  });
+}

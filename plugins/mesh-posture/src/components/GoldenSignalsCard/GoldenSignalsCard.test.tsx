@@ -6,6 +6,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import {
   breachedSignals,
+  canarySignals,
   healthySignals,
   idleSignals,
   outboundSignals,
@@ -57,6 +58,41 @@ async function renderCard(forEntity: Entity = entity) {
 }
 
 describe('GoldenSignalsCard', () => {
+  it('sets the canary beside its primary while a rollout runs', async () => {
+    serve(() => canarySignals());
+    await renderCard();
+    const sides = await screen.findByRole('table', {
+      name: 'Primary and canary',
+    });
+    const rows = within(sides)
+      .getAllByRole('row')
+      .slice(1)
+      .map(r =>
+        within(r)
+          .getAllByRole('cell')
+          .map(c => c.textContent),
+      );
+    expect(rows).toEqual([
+      [
+        'primary fraud-scoring-primary',
+        '64,800',
+        '18.0 req/s',
+        '99.950%',
+        '90.0 ms',
+      ],
+      ['canary fraud-scoring', '7,200', '2.0 req/s', '98.1%', '240 ms'],
+    ]);
+  });
+
+  it('has no primary-and-canary table outside a rollout', async () => {
+    serve(() => healthySignals());
+    await renderCard();
+    await screen.findAllByText('SLO met');
+    expect(
+      screen.queryByRole('table', { name: 'Primary and canary' }),
+    ).not.toBeInTheDocument();
+  });
+
   it('shows a healthy service: figures, objectives met, charts, errors and links', async () => {
     const queries = serve(() => healthySignals());
     await renderCard();

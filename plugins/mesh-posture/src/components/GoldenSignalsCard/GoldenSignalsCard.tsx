@@ -336,6 +336,54 @@ function DependencyTable({ signals }: { signals: GoldenSignals }) {
 }
 
 /**
+ * The primary and the canary apart while a rollout runs: the comparison
+ * Flagger's analysis makes, with the versions named.
+ */
+function CanaryTable({
+  sides,
+}: {
+  sides: NonNullable<GoldenSignals['canary']>;
+}) {
+  return (
+    <Table size="small" aria-label="Primary and canary">
+      <TableHead>
+        <TableRow>
+          <TableCell>Side of the rollout</TableCell>
+          <TableCell align="right">Requests</TableCell>
+          <TableCell align="right">Rate</TableCell>
+          <TableCell align="right">Success</TableCell>
+          <TableCell align="right">p99</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {sides.map(side => (
+          <TableRow key={side.role}>
+            <TableCell>
+              {side.role}{' '}
+              <Typography variant="caption" color="textSecondary">
+                {side.workloads.map(w => w.name).join(', ')}
+              </Typography>
+            </TableCell>
+            <TableCell align="right">
+              {formatCount(side.summary.requests)}
+            </TableCell>
+            <TableCell align="right">
+              {formatRate(side.summary.requestsPerSecond)}
+            </TableCell>
+            <TableCell align="right">
+              {formatPercent(side.summary.successRate)}
+            </TableCell>
+            <TableCell align="right">
+              {formatMs(side.summary.latencyMs.p99)}
+            </TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+/**
  * What is seen of workloads without a proxy, for the not-in-the-mesh
  * notice: inbound, what their callers' proxies report; outbound, nothing.
  */
@@ -411,6 +459,11 @@ export function GoldenSignalsContent({ signals }: { signals: GoldenSignals }) {
       {!unmeasured && signals.series.length > 0 && (
         <Box className={classes.section}>
           <Charts signals={signals} />
+        </Box>
+      )}
+      {!unmeasured && signals.canary && (
+        <Box className={classes.section}>
+          <CanaryTable sides={signals.canary} />
         </Box>
       )}
       {signals.direction === 'outbound' && signals.dependencies.length > 0 && (
