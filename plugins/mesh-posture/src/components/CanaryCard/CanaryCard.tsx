@@ -14,6 +14,7 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
+import { DemoBanner } from '../shared/DemoBanner';
 import {
   plural,
   type CanaryMetric,
@@ -306,14 +307,7 @@ export function CanaryContent({ data }: { data: EntityCanaryResponse }) {
   const failed = data.sources.filter(s => s.status !== 'ok');
   return (
     <Box>
-      {data.demo && (
-        <Box mb={1}>
-          <Alert severity="info">
-            Demo data: these canaries come from Mesh Posture's built-in
-            simulated mesh.
-          </Alert>
-        </Box>
-      )}
+      {data.demo && <DemoBanner />}
       {failed.map(s => (
         <Box mb={1} key={`${s.role}@${s.cluster}`}>
           <Alert severity="warning">

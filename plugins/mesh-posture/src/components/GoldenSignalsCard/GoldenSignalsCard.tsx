@@ -10,6 +10,7 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { useTheme } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
+import { DemoBanner } from '../shared/DemoBanner';
 import ToggleButton from '@material-ui/lab/ToggleButton';
 import ToggleButtonGroup from '@material-ui/lab/ToggleButtonGroup';
 import {
@@ -431,14 +432,7 @@ export function GoldenSignalsContent({ signals }: { signals: GoldenSignals }) {
   const notes = signals.notes.filter(n => !said.some(x => n.startsWith(x)));
   return (
     <Box>
-      {signals.demo && (
-        <Box mb={1}>
-          <Alert severity="info">
-            Demo data: these signals come from Mesh Posture's built-in simulated
-            mesh.
-          </Alert>
-        </Box>
-      )}
+      {signals.demo && <DemoBanner />}
       {failed.map(s => (
         <Box mb={1} key={`${s.role}@${s.cluster}`}>
           <Alert severity="warning">

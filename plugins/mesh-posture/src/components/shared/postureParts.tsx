@@ -19,6 +19,7 @@ import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
+import { DemoBanner } from './DemoBanner';
 import {
   certificateStatus,
   CheckStatus,
@@ -412,14 +413,6 @@ export function PostureNotices({
   showGaps?: boolean;
 }) {
   const notices = [];
-  if (posture.demo) {
-    notices.push(
-      <Alert key="demo" severity="info">
-        Demo data: this posture comes from Mesh Posture's built-in simulated
-        mesh (meshPosture.demo), not from a real cluster.
-      </Alert>,
-    );
-  }
   for (const s of posture.sources.filter(x => x.status !== 'ok')) {
     notices.push(
       <Alert key={`${s.role}@${s.cluster}`} severity="warning">
@@ -451,10 +444,14 @@ export function PostureNotices({
       );
     }
   }
-  if (notices.length === 0) return null;
   return (
-    <Box display="grid" gridGap={8} mb={2}>
-      {notices}
-    </Box>
+    <>
+      {posture.demo && <DemoBanner />}
+      {notices.length > 0 && (
+        <Box display="grid" gridGap={8} mb={2}>
+          {notices}
+        </Box>
+      )}
+    </>
   );
 }
