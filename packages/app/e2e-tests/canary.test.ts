@@ -27,9 +27,9 @@ test('fraud-scoring shows its demo canary mid-rollout, with its recent rollouts'
   await expect(page.getByText(/^Demo data/)).toHaveCount(1);
   // While the canary takes requests its golden signals stand beside the
   // primary's (the demo's hour holds a rollout, so the last hour does).
-  const sides = page.getByRole('table', { name: 'Primary and canary' });
-  await expect(sides).toBeVisible({ timeout: 30_000 });
-  await expect(sides.getByRole('row')).toHaveCount(3);
+  const bySide = page.getByRole('table', { name: 'Primary and canary' });
+  await expect(bySide).toBeVisible({ timeout: 30_000 });
+  await expect(bySide.getByRole('row')).toHaveCount(3);
   // The deployment rate says what it counts, beside the rollouts listed.
   await expect(
     canary.getByText(
