@@ -154,7 +154,8 @@ export function ChecklistCard(props: {
     <InfoCard
       title={t.title}
       subheader={
-        <>
+        // One element: the subheader's flex layout would drop the spaces.
+        <span>
           Template version {t.version} ({t.source})
           {view.updatedAt && (
             <>
@@ -162,7 +163,7 @@ export function ChecklistCard(props: {
               · last change <RelativeTime at={view.updatedAt} />
             </>
           )}
-        </>
+        </span>
       }
     >
       <Box

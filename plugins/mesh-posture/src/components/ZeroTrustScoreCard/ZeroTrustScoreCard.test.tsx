@@ -70,6 +70,10 @@ describe('ZeroTrustScoreCard', () => {
     expect(screen.getByText(/\(demo data\)/)).toHaveTextContent(
       'From the snapshot taken 1 hour ago (demo data)',
     );
+    // One element in the card's subheader, which lays out its children as
+    // flex items: loose text beside an element would lose its spaces.
+    const subheader = screen.getByTestId('info-card-subheader').firstChild!;
+    expect(subheader.childNodes).toHaveLength(1);
     expect(screen.getByText('1 hour ago')).toHaveAttribute(
       'title',
       '2026-11-22 09:00:04 UTC',

@@ -122,10 +122,12 @@ export function ZeroTrustScoreCard() {
     <InfoCard
       title="Zero-trust score"
       subheader={
-        <>
+        // One element: the subheader lays its children out as flex items,
+        // which would drop the spaces between them.
+        <span>
           From the snapshot taken <RelativeTime at={current.at} />
           {current.demo ? ' (demo data)' : ''}
-        </>
+        </span>
       }
       deepLink={deepLink}
     >
