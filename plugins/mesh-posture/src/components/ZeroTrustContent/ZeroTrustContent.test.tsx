@@ -138,9 +138,7 @@ describe('ZeroTrustContent', () => {
     ).toEqual([
       'Workload',
       'Cluster',
-      'Mesh',
       'Pods meshed',
-      'Ready',
       'Data plane',
       'Image',
       'Proxy',
@@ -150,6 +148,7 @@ describe('ZeroTrustContent', () => {
       within(workloads).getByText('Deployment open-banking/accounts-service'),
     ).toBeInTheDocument();
     expect(within(workloads).getByText('edge-26.10.2')).toBeInTheDocument();
+    expect(within(workloads).getByText('linkerd sidecar')).toBeInTheDocument();
     const ports = table('Authorization by port');
     expect(within(ports).getAllByText('default-deny')).toHaveLength(2);
     expect(within(ports).getByText('other ports')).toBeInTheDocument();
@@ -240,7 +239,9 @@ describe('ZeroTrustContent', () => {
     ).toBeInTheDocument();
     expect(screen.getByText('No requests in the last 5m.')).toBeInTheDocument();
     // The Kubernetes half still renders.
-    expect(within(table('Workloads')).getByText('2/2')).toBeInTheDocument();
+    expect(
+      within(table('Workloads')).getByText(/^2\/2 · \d+ ready$/),
+    ).toBeInTheDocument();
   });
 
   it('shows an open port, an over-granted identity and a denied caller', async () => {

@@ -204,11 +204,27 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
         />
       ),
     },
-    { title: 'Cluster', render: w => w.workload.cluster },
-    { title: 'Mesh', render: w => w.mesh },
-    { title: 'Pods meshed', render: w => `${w.meshedPods}/${w.totalPods}` },
-    { title: 'Ready', render: w => w.readyPods },
-    { title: 'Data plane', render: w => w.dataPlane },
+    {
+      title: 'Cluster',
+      render: w => <span className={classes.nowrap}>{w.workload.cluster}</span>,
+    },
+    // Few columns, so that none is narrower than its longest word at 1280 px.
+    {
+      title: 'Pods meshed',
+      render: w => (
+        <span className={classes.nowrap}>
+          {w.meshedPods}/{w.totalPods} · {w.readyPods} ready
+        </span>
+      ),
+    },
+    {
+      title: 'Data plane',
+      render: w => (
+        <span className={classes.nowrap}>
+          {w.mesh} {w.dataPlane}
+        </span>
+      ),
+    },
     // What runs: a canary and its primary differ here while it rolls out.
     {
       title: 'Image',
@@ -216,7 +232,14 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
         <span className={classes.nowrap}>{w.imageTags?.join(', ') || '—'}</span>
       ),
     },
-    { title: 'Proxy', render: w => w.proxyVersions.join(', ') || '—' },
+    {
+      title: 'Proxy',
+      render: w => (
+        <span className={classes.nowrap}>
+          {w.proxyVersions.join(', ') || '—'}
+        </span>
+      ),
+    },
     {
       title: 'Identity',
       render: w =>

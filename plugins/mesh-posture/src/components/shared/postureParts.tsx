@@ -1,3 +1,4 @@
+import { Fragment } from 'react';
 import { parseEntityRef } from '@backstage/catalog-model';
 import {
   CopyTextButton,
@@ -283,9 +284,17 @@ export function WorkloadWithRole(props: {
   name: string;
   role: CanaryRole | undefined;
 }) {
+  // A line may break after the namespace's slash, never inside a name.
+  const [first, ...rest] = props.name.split('/');
   return (
     <>
-      {props.name}
+      {first}
+      {rest.map((part, i) => (
+        <Fragment key={i}>
+          /<wbr />
+          {part}
+        </Fragment>
+      ))}
       {props.role && (
         <Chip
           size="small"
