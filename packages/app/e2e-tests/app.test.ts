@@ -136,7 +136,31 @@ test('the plaintext caller of accounts-service is flagged, card and tab', async 
     await graph.screenshot({
       path: `e2e-test-report/screenshots/accounts-service-traffic-graph-${width}.png`,
     });
+    // open-banking's NetworkPolicies isolate ingress only: egress is open.
+    const network = page.getByRole('table', { name: 'Network policy' });
+    await network.scrollIntoViewIfNeeded();
+    await network.screenshot({
+      path: `e2e-test-report/screenshots/accounts-service-network-policy-${width}.png`,
+    });
+    await expect
+      .poll(() =>
+        network.evaluate(t => t.scrollWidth - t.parentElement!.clientWidth),
+      )
+      .toBeLessThanOrEqual(0);
   }
+  const network = page.getByRole('table', { name: 'Network policy' });
+  const [, ingress, egress] = await network
+    .getByRole('row')
+    .nth(1)
+    .getByRole('cell')
+    .all();
+  await expect(ingress.getByText('deny by default')).toBeVisible();
+  await expect(egress.getByText('open', { exact: true })).toBeVisible();
+  await expect(
+    network.getByText(
+      'from every pod in every namespace on TCP 8080, TCP 4143',
+    ),
+  ).toBeVisible();
 });
 
 test('payments-api shows its golden signals and its dependencies', async ({

@@ -62,6 +62,25 @@ test('the Zero trust page lists every service worst first, filters by an owner a
       path: `e2e-test-report/screenshots/zero-trust-page-${width}.png`,
       fullPage: true,
     });
+    // The roll-ups, half a page each: every heading on one line.
+    for (const name of ['Owner', 'System']) {
+      const rollup = page.getByRole('table', { name, exact: true });
+      await rollup.scrollIntoViewIfNeeded();
+      await rollup.screenshot({
+        path: `e2e-test-report/screenshots/zero-trust-rollup-${name.toLowerCase()}-${width}.png`,
+      });
+      const lines = await rollup.evaluate(t =>
+        [...t.querySelectorAll('th')].map(th => {
+          const range = document.createRange();
+          range.selectNodeContents(th);
+          return `${th.textContent}: ${
+            new Set([...range.getClientRects()].map(r => Math.round(r.top)))
+              .size
+          }`;
+        }),
+      );
+      expect(lines.every(l => l.endsWith(': 1'))).toBe(true);
+    }
   }
 
   const downloading = page.waitForEvent('download');

@@ -39,6 +39,7 @@ import {
   canaryObjects,
   istioPolicyObjects,
   linkerdPolicyObjects,
+  networkPolicyObjects,
   namespaceObjects,
   podsOf,
 } from './demoObjects';
@@ -241,6 +242,15 @@ export class DemoMesh implements MeshClusterProvider {
       query.resource === 'canaries'
     ) {
       items = canaryObjects(cluster.name, at);
+    } else if (
+      query.apiVersion === 'networking.k8s.io/v1' &&
+      query.resource === 'networkpolicies'
+    ) {
+      items = networkPolicyObjects(
+        cluster.name,
+        platform.namespaces,
+        platform.workloads,
+      );
     } else if (
       cluster.mesh === 'linkerd' &&
       query.apiVersion === 'cert-manager.io/v1' &&

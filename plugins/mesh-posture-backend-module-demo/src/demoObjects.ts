@@ -483,3 +483,112 @@ export function canaryObjects(cluster: string, at: Date): KubernetesObject[] {
     }),
   ];
 }
+
+/*
+ * The demo's NetworkPolicies (networking.k8s.io/v1, as the API server
+ * returns them), per namespace as topology.ts says: a default-deny for the
+ * namespace and, for each workload, in-cluster callers, DNS and the mesh's
+ * ports allowed.
+ */
+
+/** Who scrapes the proxies: linkerd-viz's Prometheus, Istio's in istio-system. */
+const SCRAPER_NAMESPACE: Record<string, string> = {
+  linkerd: 'linkerd-viz',
+  istio: 'istio-system',
+};
+
+const namespaceNamed = (name: string) => ({
+  namespaceSelector: {
+    matchLabels: { 'kubernetes.io/metadata.name': name },
+  },
+});
+
+function meshPortsOf(w: DemoWorkload, mesh: string) {
+  if (!w.meshed) return { open: [], scraped: [] };
+  if (mesh === 'linkerd') return { open: [4143], scraped: [4191] };
+  return w.ambient
+    ? { open: [15008], scraped: [] }
+    : { open: [], scraped: [15090] };
+}
+
+export function networkPolicyObjects(
+  cluster: string,
+  namespaces: DemoNamespace[],
+  workloads: DemoWorkload[],
+): KubernetesObject[] {
+  const mesh = clusterOf(cluster).mesh;
+  const policies: KubernetesObject[] = [];
+  const denies = new Map(
+    namespaces
+      .filter(n => n.cluster === cluster && n.networkDefaultDeny)
+      .map(n => [n.name, n.networkDefaultDeny!]),
+  );
+  for (const [ns, directions] of denies) {
+    const both = directions === 'both';
+    policies.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta('default-deny', ns),
+      spec: {
+        podSelector: {},
+        policyTypes: both ? ['Ingress', 'Egress'] : ['Ingress'],
+      },
+    });
+  }
+  const seen = new Set<string>();
+  for (const w of workloads) {
+    const directions = w.cluster === cluster && denies.get(w.namespace);
+    if (!directions) continue;
+    const both = directions === 'both';
+    // A canary and its primary share the app label, so one policy.
+    const key = `${w.namespace}/${appLabel(w)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const ports = meshPortsOf(w, mesh);
+    const callers =
+      w.namespace === 'ingress' || w.name === 'istio-ingressgateway'
+        ? [{ ipBlock: { cidr: '0.0.0.0/0' } }]
+        : [{ namespaceSelector: {} }];
+    const ingress: object[] = [
+      {
+        ports: [w.port.number, ...ports.open].map(port => ({
+          protocol: 'TCP',
+          port,
+        })),
+        from: callers,
+      },
+    ];
+    if (ports.scraped.length > 0) {
+      ingress.push({
+        ports: ports.scraped.map(port => ({ protocol: 'TCP', port })),
+        from: [namespaceNamed(SCRAPER_NAMESPACE[mesh])],
+      });
+    }
+    policies.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: meta(`${appLabel(w)}-allow`, w.namespace),
+      spec: {
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': appLabel(w) } },
+        policyTypes: both ? ['Ingress', 'Egress'] : ['Ingress'],
+        ingress,
+        ...(both
+          ? {
+              egress: [
+                {
+                  ports: [
+                    { protocol: 'UDP', port: 53 },
+                    { protocol: 'TCP', port: 53 },
+                  ],
+                  to: [namespaceNamed('kube-system')],
+                },
+                // In-cluster peers only: nothing leaves the cluster.
+                { to: [{ namespaceSelector: {} }] },
+              ],
+            }
+          : {}),
+      },
+    });
+  }
+  return policies;
+}

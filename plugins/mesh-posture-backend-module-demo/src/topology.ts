@@ -58,6 +58,11 @@ export interface DemoNamespace {
   name: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  /**
+   * The directions a `default-deny` NetworkPolicy isolates its pods in,
+   * beside an allow policy per workload; unset: no NetworkPolicy at all.
+   */
+  networkDefaultDeny?: 'ingress' | 'both';
 }
 
 export interface DemoEdge {
@@ -233,16 +238,21 @@ export const DEMO_WORKLOADS: DemoWorkload[] = [
 ];
 
 export const DEMO_NAMESPACES: DemoNamespace[] = [
-  ...['ingress', 'web', 'open-banking', 'payments'].map(name => ({
-    cluster: EU,
-    name,
-    annotations: {
-      'linkerd.io/inject': name === 'ingress' ? 'ingress' : 'enabled',
-      ...(name === 'payments' || name === 'web'
-        ? { 'config.linkerd.io/default-inbound-policy': 'deny' }
-        : {}),
-    },
-  })),
+  ...['ingress', 'web', 'open-banking', 'payments'].map(
+    (name): DemoNamespace => ({
+      cluster: EU,
+      name,
+      annotations: {
+        'linkerd.io/inject': name === 'ingress' ? 'ingress' : 'enabled',
+        ...(name === 'payments' || name === 'web'
+          ? { 'config.linkerd.io/default-inbound-policy': 'deny' }
+          : {}),
+      },
+      // open-banking isolates ingress only: what its services call is open.
+      networkDefaultDeny: name === 'open-banking' ? 'ingress' : 'both',
+    }),
+  ),
+  // Never given policies of any kind: no proxy, no NetworkPolicy.
   { cluster: EU, name: 'messaging' },
   {
     cluster: EU,
@@ -250,12 +260,18 @@ export const DEMO_NAMESPACES: DemoNamespace[] = [
     labels: { 'linkerd.io/is-control-plane': 'true' },
   },
   { cluster: PCI, name: 'istio-system' },
-  { cluster: PCI, name: 'cards', labels: { 'istio-injection': 'enabled' } },
+  {
+    cluster: PCI,
+    name: 'cards',
+    labels: { 'istio-injection': 'enabled' },
+    networkDefaultDeny: 'both',
+  },
   // istio/istio pkg/config/constants: istio.io/dataplane-mode=ambient.
   {
     cluster: PCI,
     name: 'tokens',
     labels: { 'istio.io/dataplane-mode': 'ambient' },
+    networkDefaultDeny: 'both',
   },
 ];
 
@@ -388,7 +404,7 @@ export interface DemoChange {
 
 export const DEMO_CHANGES: DemoChange[] = [
   {
-    what: "web-frontend goes default-deny: the web namespace's default inbound policy becomes deny and a Server with an AuthorizationPolicy admits the ingress controller only; the pods restart to take it",
+    what: "web-frontend goes default-deny: the web namespace's default inbound policy becomes deny and a Server with an AuthorizationPolicy admits the ingress controller only, the namespace gets a default-deny NetworkPolicy beneath; the pods restart to take it",
     daysBefore: 12,
     hourUtc: 9.5,
     undo: platform => ({
@@ -406,7 +422,11 @@ export const DEMO_CHANGES: DemoChange[] = [
       ),
       namespaces: platform.namespaces.map(n =>
         n.cluster === EU && n.name === 'web'
-          ? { ...n, annotations: { 'linkerd.io/inject': 'enabled' } }
+          ? {
+              ...n,
+              annotations: { 'linkerd.io/inject': 'enabled' },
+              networkDefaultDeny: undefined,
+            }
           : n,
       ),
     }),

@@ -15,6 +15,7 @@ describe('the table of checks', () => {
       'outbound-mtls',
       'meshed-pods',
       'default-deny',
+      'network-default-deny',
       'no-over-grants',
       'certificates',
       'golden-signals',
@@ -32,6 +33,7 @@ describe('the table of checks', () => {
         'denied-callers',
         'inbound-mtls',
         'meshed-pods',
+        'network-default-deny',
         'no-over-grants',
         'outbound-mtls',
       ].sort(),
@@ -87,10 +89,17 @@ describe('how to fix each check', () => {
       const { docs } = checkRemediation(id, mesh)!;
       expect(docs.length).toBeGreaterThan(0);
       for (const doc of docs) {
+        // Network policy is Kubernetes' own, beside either mesh.
+        const kubernetes =
+          id === 'network-default-deny'
+            ? '|kubernetes\\.io\\/docs\\/concepts\\/'
+            : '';
         expect(doc.url).toMatch(
-          mesh === 'linkerd'
-            ? /^https:\/\/(linkerd\.io\/2\/(tasks|reference|features)\/|docs\.flagger\.app\/)/
-            : /^https:\/\/(istio\.io\/latest\/docs\/|docs\.flagger\.app\/)/,
+          new RegExp(
+            mesh === 'linkerd'
+              ? `^https://(linkerd\\.io/2/(tasks|reference|features)/|docs\\.flagger\\.app/${kubernetes})`
+              : `^https://(istio\\.io/latest/docs/|docs\\.flagger\\.app/${kubernetes})`,
+          ),
         );
       }
     },

@@ -303,6 +303,95 @@ spec:
 /*
  * The docs, found in the projects' published documentation.
  */
+// Kubernetes networking/v1 NetworkPolicySpec: a policy with an empty
+// podSelector and both policyTypes isolates every pod of the namespace;
+// allows are then the union of every selecting policy's rules.
+const NETWORK_DEFAULT_DENY: RemediationSnippet = {
+  title: 'Deny by default in the namespace, both directions',
+  language: 'yaml',
+  text: `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny
+  namespace: <namespace>
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]`,
+};
+
+/**
+ * The allow policy beside the namespace's default-deny: the service's
+ * callers on its port and the proxy's inbound port, the scraper on the
+ * proxy's metrics ports, DNS and the control plane out.
+ */
+function networkAllowSnippet(mesh: {
+  /** The mesh's inbound port beside the app's, and what it is. */
+  inbound: string;
+  /** The proxy's metrics ports, and who scrapes them. */
+  metrics: string;
+  scraper: string;
+  controlPlane: string;
+  controlPlanePorts: string;
+}): RemediationSnippet {
+  return {
+    title: "Then allow the service's callers, DNS and the mesh's own ports",
+    language: 'yaml',
+    text: `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: <workload>-allow
+  namespace: <namespace>
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/name: <workload>
+  policyTypes: [Ingress, Egress]
+  ingress:
+    - ports: [{ port: <port> }, ${mesh.inbound}
+      from:
+        - podSelector: {} # narrow to the callers
+    - ports: ${mesh.metrics}
+      from:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: ${mesh.scraper}
+  egress:
+    - ports: [{ port: 53, protocol: UDP }, { port: 53, protocol: TCP }]
+      to:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: kube-system
+    - ports: ${mesh.controlPlanePorts}
+      to:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: ${mesh.controlPlane}`,
+  };
+}
+
+// The proxy's ports are those the injector declares on its container
+// (linkerd2 charts/partials/templates/_proxy.tpl: linkerd-proxy 4143,
+// linkerd-admin 4191); the control plane answers on 8080 (identity), 8086
+// (destination) and 8090 (policy).
+const LINKERD_NETWORK_ALLOW = networkAllowSnippet({
+  inbound: "{ port: 4143 }] # the app, the proxy's inbound",
+  metrics: '[{ port: 4191 }] # linkerd-admin: Prometheus scrapes the proxy',
+  scraper: 'linkerd-viz',
+  controlPlane: 'linkerd',
+  controlPlanePorts: '[{ port: 8080 }, { port: 8086 }, { port: 8090 }]',
+});
+
+// istiod serves xDS and certificates on 15012; ztunnel and waypoints reach
+// ambient pods over HBONE on 15008 (istio/ztunnel src/config.rs); sidecars
+// export metrics on 15090 (the injection template's http-envoy-prom).
+const ISTIO_NETWORK_ALLOW = networkAllowSnippet({
+  inbound: '{ port: 15008 }] # the app, HBONE (ambient)',
+  metrics: '[{ port: 15090 }, { port: 15020 }] # Prometheus scrapes the proxy',
+  scraper: 'istio-system',
+  controlPlane: 'istio-system',
+  controlPlanePorts: '[{ port: 15012 }]',
+});
+
 const DOCS = {
   linkerdAddService: {
     title: 'Linkerd: adding your services to the mesh',
@@ -371,6 +460,14 @@ const DOCS = {
   istioDashboards: {
     title: 'Istio: visualizing metrics with Grafana',
     url: 'https://istio.io/latest/docs/tasks/observability/metrics/using-istio-dashboard/',
+  },
+  istioPorts: {
+    title: 'Istio: ports used by Istio',
+    url: 'https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio',
+  },
+  kubernetesNetworkPolicies: {
+    title: 'Kubernetes: network policies',
+    url: 'https://kubernetes.io/docs/concepts/services-networking/network-policies/',
   },
   flaggerIstio: {
     title: 'Flagger: Istio canary deployments',
@@ -515,6 +612,31 @@ export const MESH_POSTURE_CHECKS = {
           'Add an allow-nothing AuthorizationPolicy, then an ALLOW policy that names each caller.',
         docs: [DOCS.istioAuthzHttp, DOCS.istioAuthzReference],
         snippets: [ISTIO_DEFAULT_DENY],
+      },
+    },
+  },
+  'network-default-deny': {
+    title: 'The network denies by default, beside the mesh',
+    label: 'Network default-deny',
+    subject: 'Network policy',
+    column: 'Net',
+    passes:
+      'a Kubernetes NetworkPolicy isolates every pod of the workloads for ingress and for egress, no rule of it allows every peer on every port, and the ports the mesh needs stay open',
+    fix: "add a default-deny NetworkPolicy to the namespace, then allow the service's callers, DNS and the mesh's ports",
+    posture: true,
+    scored: true,
+    remediation: {
+      linkerd: {
+        summary:
+          "Add a default-deny NetworkPolicy to the namespace, then allow the service's callers, DNS, the proxy's ports and the control plane.",
+        docs: [DOCS.kubernetesNetworkPolicies],
+        snippets: [NETWORK_DEFAULT_DENY, LINKERD_NETWORK_ALLOW],
+      },
+      istio: {
+        summary:
+          "Add a default-deny NetworkPolicy to the namespace, then allow the service's callers, DNS, the proxy's ports and istiod.",
+        docs: [DOCS.kubernetesNetworkPolicies, DOCS.istioPorts],
+        snippets: [NETWORK_DEFAULT_DENY, ISTIO_NETWORK_ALLOW],
       },
     },
   },

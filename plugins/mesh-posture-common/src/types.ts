@@ -372,11 +372,75 @@ export interface DeniedCaller {
 }
 
 /**
+ * One rule of a Kubernetes NetworkPolicy that selects a workload's pods, in
+ * words: whom it allows and on which ports.
+ * @public
+ */
+export interface NetworkPolicyRule {
+  /** `namespace/name` of the NetworkPolicy. */
+  policy: string;
+  /** "any source", "pods app=web in payments", "10.0.0.0/8"; OR-ed. */
+  peers: string[];
+  /** "every port", "TCP 8080", "TCP 8000-8100"; OR-ed. */
+  ports: string[];
+  /** The rule allows every peer on every port: it undoes the isolation. */
+  allowsAll: boolean;
+}
+
+/**
+ * What Kubernetes network policy does to one direction of a workload's
+ * traffic. A pod is isolated for a direction when a NetworkPolicy of that
+ * type selects it: then only what some rule allows gets through, whether or
+ * not its proxy runs (Kubernetes `networking/v1` NetworkPolicySpec).
+ * @public
+ */
+export interface NetworkDirectionPolicy {
+  /** Pods of the workload that no policy of this direction selects. */
+  unisolatedPods: number;
+  /** `namespace/name` of the policies that select the pods for this direction. */
+  policies: string[];
+  /** The rules of those policies, in the order the policies list them. */
+  rules: NetworkPolicyRule[];
+}
+
+/**
+ * A port the mesh itself needs on a workload's pods (its proxy's, or
+ * ztunnel's) and whether the ingress rules leave it open.
+ * @public
+ */
+export interface MeshPortReachability {
+  port: number;
+  /** The container port's name (`linkerd-admin`), or what it is for. */
+  name: string;
+  /** False when the pods are isolated for ingress and no rule allows it. */
+  allowed: boolean;
+}
+
+/**
+ * Network policy beside the mesh, per workload: defence in depth for when a
+ * proxy is bypassed or absent.
+ * @public
+ */
+export interface NetworkIsolation {
+  workload: WorkloadRef;
+  pods: number;
+  ingress: NetworkDirectionPolicy;
+  egress: NetworkDirectionPolicy;
+  meshPorts: MeshPortReachability[];
+}
+
+/**
  * A question the mesh's data cannot answer for this entity, and why.
  * @public
  */
 export interface MeshGap {
-  topic: 'denials' | 'callers' | 'authorization' | 'certificates' | 'traffic';
+  topic:
+    | 'denials'
+    | 'callers'
+    | 'authorization'
+    | 'certificates'
+    | 'traffic'
+    | 'network';
   cluster: string;
   message: string;
 }
@@ -457,6 +521,11 @@ export interface MeshPosture {
   authorization: PortAuthorization[];
   admittedIdentities: AdmittedIdentity[];
   deniedCallers: DeniedCaller[];
+  /**
+   * Kubernetes network policy per workload; absent where it could not be
+   * read (see the `network` gaps) and on postures stored before it was read.
+   */
+  networkIsolation?: NetworkIsolation[];
   /** Window the admitted identities and denied callers were judged over. */
   callerWindow: string;
   /** Questions the mesh's data cannot answer here. */

@@ -46,6 +46,7 @@ const PLURALS: Record<string, string> = {
   Certificate: 'certificates',
   Canary: 'canaries',
   Bundle: 'bundles',
+  NetworkPolicy: 'networkpolicies',
 };
 
 function status(code: number, reason: string, message: string) {

@@ -2,6 +2,7 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { labelEquals } from '@mesh-posture/plugin-mesh-posture-common';
 import {
   ClusterObjectSource,
+  KubernetesPod,
   SourceError,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import {
@@ -17,6 +18,8 @@ import {
   KubernetesPluginObjectSource,
   resourcePath,
 } from './KubernetesPluginObjectSource';
+import { VersionedLister } from '../mesh/objects';
+import { readNetworkPolicies } from '../network/networkPolicy';
 
 /*
  * The source through the real Backstage Kubernetes plugin: a backend process
@@ -54,6 +57,13 @@ const objects: FakeObject[] = [
       port: 'http',
     },
   },
+  // kubernetes/api networking/v1: the namespace's default-deny.
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'default-deny', namespace: 'payments' },
+    spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+  },
   {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -71,7 +81,7 @@ describe('KubernetesPluginObjectSource through the Kubernetes plugin', () => {
     api = await startFakeKubernetesApi({
       objects,
       token: 'sa-token-of-the-kubernetes-plugin',
-      forbidden: ['secrets'],
+      forbidden: ['secrets', 'adminnetworkpolicies.policy.networking.k8s.io'],
     });
     plugin = await startKubernetesPlugin([
       {
@@ -122,6 +132,40 @@ describe('KubernetesPluginObjectSource through the Kubernetes plugin', () => {
     expect(api.requests).toContain(
       'GET /api/v1/namespaces/payments/pods?limit=500&labelSelector=backstage.io%2Fkubernetes-id%3Dpayments-api',
     );
+  });
+
+  it('reads the NetworkPolicies, and names a policy kind it may not list as a gap', async () => {
+    const reading = await readNetworkPolicies(
+      source,
+      'prod-eu-west',
+      new VersionedLister(),
+    );
+    expect(api.requests).toContain(
+      'GET /apis/networking.k8s.io/v1/networkpolicies?limit=500',
+    );
+    const isolation = reading.evaluate(
+      {
+        workload: {
+          cluster: 'prod-eu-west',
+          namespace: 'payments',
+          kind: 'Deployment',
+          name: 'payments-api',
+        },
+        mesh: 'linkerd',
+        dataPlane: 'none',
+        totalPods: 1,
+        meshedPods: 0,
+        readyPods: 1,
+        proxyVersions: [],
+      },
+      [pod('payments-api-7d9f8b6c5-a1', {}) as KubernetesPod],
+    );
+    expect(isolation?.ingress.policies).toEqual(['payments/default-deny']);
+    expect(reading.gaps.map(g => g.message)).toEqual([
+      expect.stringMatching(
+        /^AdminNetworkPolicy could not be read, so policies of those kinds may exist unseen: not allowed to read/,
+      ),
+    ]);
   });
 
   it('lists custom resources and reads one object', async () => {

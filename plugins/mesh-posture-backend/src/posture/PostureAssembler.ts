@@ -7,6 +7,7 @@ import {
   CertificateStatus,
   DeniedCaller,
   MeshGap,
+  NetworkIsolation,
   PortAuthorization,
   SourceReport,
   TrafficObservation,
@@ -21,6 +22,11 @@ import {
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { identityMatches } from '../mesh/identities';
 import { MeshObjectAdapter, MeshObjects } from '../mesh/MeshAdapter';
+import { VersionedLister } from '../mesh/objects';
+import {
+  NetworkPolicyReading,
+  readNetworkPolicies,
+} from '../network/networkPolicy';
 import { historyLookbackHours } from '../prometheus/promql';
 import { pickByKey } from './pickByKey';
 import { durationSeconds } from '../mesh/signalParts';
@@ -163,6 +169,8 @@ interface ClusterFacts {
   authorization: PortAuthorization[];
   admittedIdentities: AdmittedIdentity[];
   deniedCallers: DeniedCaller[];
+  /** Undefined where the cluster's network policies were not read. */
+  networkIsolation?: NetworkIsolation[];
   gaps: MeshGap[];
   sources: SourceReport[];
 }
@@ -178,7 +186,8 @@ const EMPTY_FACTS: Omit<ClusterFacts, 'sources'> = {
 };
 
 interface ClusterReadings {
-  meshObjects?: CallResult<MeshObjects>;
+  /** The mesh's objects and, read in the same call, the network policies. */
+  meshObjects?: CallResult<MeshObjects & { network: NetworkPolicyReading }>;
   telemetry?: CallResult<Telemetry>;
 }
 
@@ -230,6 +239,8 @@ export class PostureAssembler {
   private readonly adapters: Record<MeshCluster['mesh'], MeshObjectAdapter>;
   private readonly registry: ClusterRegistry;
   private readonly caller: SourceCaller;
+  /** Remembers per cluster which NetworkPolicy API versions answered. */
+  private readonly networkLister = new VersionedLister();
 
   constructor(options: PostureAssemblerOptions) {
     this.options = options;
@@ -341,7 +352,13 @@ export class PostureAssembler {
       (a.sources[0]?.cluster ?? '').localeCompare(b.sources[0]?.cluster ?? ''),
     );
     const merged = (key: keyof ClusterFacts) =>
-      results.flatMap(r => r[key] as any[]);
+      results.flatMap(r => (r[key] ?? []) as any[]);
+    // Judged only where every cluster with workloads was read: one that
+    // was not cannot be vouched for by the others.
+    const withWorkloads = results.filter(r => r.workloads.length > 0);
+    const networkRead =
+      withWorkloads.length > 0 &&
+      withWorkloads.every(r => r.networkIsolation !== undefined);
 
     return assessPosture({
       entityRef,
@@ -353,6 +370,7 @@ export class PostureAssembler {
       authorization: merged('authorization'),
       admittedIdentities: merged('admittedIdentities'),
       deniedCallers: merged('deniedCallers'),
+      ...(networkRead ? { networkIsolation: merged('networkIsolation') } : {}),
       callerWindow: this.options.callerWindow,
       gaps: merged('gaps'),
       sources: merged('sources'),
@@ -374,9 +392,18 @@ export class PostureAssembler {
     const adapter = this.adapters[cluster.mesh];
     const [meshObjects, telemetry] = await Promise.all([
       cluster.objects && found.some(f => f.groups.length > 0)
-        ? this.caller.call(cluster, 'kubernetes', signal =>
-            adapter.read(cluster.objects!, cluster, namespaces, at, signal),
-          )
+        ? this.caller.call(cluster, 'kubernetes', async signal => {
+            const [objects, network] = await Promise.all([
+              adapter.read(cluster.objects!, cluster, namespaces, at, signal),
+              readNetworkPolicies(
+                cluster.objects!,
+                cluster.name,
+                this.networkLister,
+                signal,
+              ),
+            ]);
+            return { ...objects, network };
+          })
         : Promise.resolve(undefined),
       refs.length > 0 && cluster.telemetry
         ? this.caller.call(cluster, 'prometheus', async signal =>
@@ -445,11 +472,18 @@ export class PostureAssembler {
     const admittedIdentities: AdmittedIdentity[] = [];
     const probeRoutes = new Map<string, Set<string>>();
     const podCertificates: CertificateStatus[] = [];
+    const network = meshObjects?.value?.network;
     const gaps: MeshGap[] = [
       ...(meshObjects?.value?.gaps ?? []),
+      ...(network?.gaps ?? []),
       ...(t?.gaps ?? []),
     ];
+    const networkIsolation: NetworkIsolation[] = [];
+    let networkRead = Boolean(network);
     for (const group of groups) {
+      const isolation = network?.evaluate(group.workload, group.pods);
+      if (isolation) networkIsolation.push(isolation);
+      else networkRead = false;
       const evaluation = meshObjects?.value?.evaluate(
         group.workload.workload,
         group.pods,
@@ -590,6 +624,7 @@ export class PostureAssembler {
       authorization,
       admittedIdentities,
       deniedCallers,
+      ...(networkRead ? { networkIsolation } : {}),
       gaps,
       sources,
     };

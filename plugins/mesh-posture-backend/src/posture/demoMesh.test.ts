@@ -426,4 +426,39 @@ describe('DemoMesh', () => {
       meshedPods: 3,
     });
   });
+
+  it('has network policy beneath the mesh in most namespaces, ingress only in open-banking and none in messaging', async () => {
+    const network = async (name: string) => {
+      const posture = await postureOf(name);
+      return {
+        check: posture.verdict.checks.find(
+          c => c.id === 'network-default-deny',
+        ),
+        isolation: posture.networkIsolation,
+      };
+    };
+    const payments = await network('payments-api');
+    expect(payments.check?.status).toBe('pass');
+    expect(payments.isolation?.[0].meshPorts).toEqual([
+      { port: 4143, name: 'linkerd-proxy', allowed: true },
+      { port: 4191, name: 'linkerd-admin', allowed: true },
+    ]);
+    // Ambient: ztunnel's HBONE port, allowed beside the app's.
+    const tokenizer = await network('card-tokenizer');
+    expect(tokenizer.check?.status).toBe('pass');
+    expect(tokenizer.isolation?.[0].meshPorts).toEqual([
+      { port: 15008, name: 'HBONE (ztunnel)', allowed: true },
+    ]);
+    expect((await network('accounts-service')).check).toMatchObject({
+      status: 'warn',
+      detail: 'egress: no NetworkPolicy selects open-banking/accounts-service',
+    });
+    const notifications = await network('notifications');
+    expect(notifications.check?.status).toBe('warn');
+    expect(notifications.isolation?.[0]).toMatchObject({
+      ingress: { unisolatedPods: 2, policies: [] },
+      egress: { unisolatedPods: 2, policies: [] },
+      meshPorts: [],
+    });
+  });
 });

@@ -30,8 +30,8 @@ describe('the built-in checklist templates', () => {
       ),
     ).toEqual({
       'threat-model@1': '10e615d1993b4d',
-      'pci-dss-v4@1': '0395edfd550b1a',
-      'zero-trust@2': '1d1fa59b304b82',
+      'pci-dss-v4@2': '0675943b7fb3f1',
+      'zero-trust@3': '04fd79aa2c43ec',
     });
   });
 

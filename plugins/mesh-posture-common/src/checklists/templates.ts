@@ -140,7 +140,7 @@ export const threatModelTemplate: ChecklistTemplate = {
  */
 export const pciDssV4Template: ChecklistTemplate = {
   id: PCI_DSS_V4_TEMPLATE_ID,
-  version: 1,
+  version: 2,
   title: 'PCI DSS v4.0: controls a mesh helps with',
   description:
     'The parts of PCI DSS v4.0 requirements 1, 4, 6, 7, 8 and 10 that a service mesh enforces or helps prove, for services in the cardholder data environment. It does not replace the assessment.',
@@ -157,6 +157,16 @@ export const pciDssV4Template: ChecklistTemplate = {
           description:
             'Authorization is default-deny on every port the service listens on.',
           reference: 'PCI DSS v4.0 Req. 1.3.1',
+        },
+        {
+          id: 'req-1-network-default-deny',
+          kind: 'automatic',
+          check: 'network-default-deny',
+          title:
+            'The network itself denies traffic to and from the service unless a rule allows it',
+          description:
+            'A Kubernetes NetworkPolicy isolates its pods for ingress and egress, so the control holds where a proxy is bypassed or absent.',
+          reference: 'PCI DSS v4.0 Req. 1.3.1, 1.3.2, 1.4.2',
         },
         {
           id: 'req-1-egress',
@@ -338,7 +348,7 @@ export const pciDssV4Template: ChecklistTemplate = {
  */
 export const zeroTrustTemplate: ChecklistTemplate = {
   id: ZERO_TRUST_TEMPLATE_ID,
-  version: 2,
+  version: 3,
   title: 'Zero-trust networking',
   description:
     'The network is always hostile; locality is not trust; every device, user and request is authenticated and authorized; policies are dynamic.',
@@ -380,6 +390,14 @@ export const zeroTrustTemplate: ChecklistTemplate = {
           title: 'Authorization is default-deny on every port',
           description:
             'Being inside the cluster or the namespace grants nothing by itself.',
+        },
+        {
+          id: 'network-default-deny',
+          kind: 'automatic',
+          check: 'network-default-deny',
+          title: 'The network denies by default beneath the mesh',
+          description:
+            'A Kubernetes NetworkPolicy isolates the pods both ways: a pod whose proxy is bypassed is still not open.',
         },
         {
           id: 'no-network-allowlists',

@@ -1,6 +1,7 @@
 import {
   AdmittedIdentity,
   CertificateStatus,
+  NetworkIsolation,
   PortAuthorization,
   SourceReport,
   TrafficObservation,
@@ -143,6 +144,32 @@ function admitted(identity: string, seen: boolean | null): AdmittedIdentity {
   };
 }
 
+/**
+ * A workload's network isolation as the backend reads it from
+ * NetworkPolicies (plugins/mesh-posture-backend/src/network).
+ */
+function isolation(
+  pods: number,
+  open: { ingress?: number; egress?: number } = {},
+  meshPorts: NetworkIsolation['meshPorts'] = [
+    { port: 4143, name: 'linkerd-proxy', allowed: true },
+    { port: 4191, name: 'linkerd-admin', allowed: true },
+  ],
+): NetworkIsolation {
+  const direction = (unisolated: number) => ({
+    unisolatedPods: unisolated,
+    policies: unisolated === pods ? [] : ['payments/default-deny'],
+    rules: [],
+  });
+  return {
+    workload: ledger,
+    pods,
+    ingress: direction(open.ingress ?? 0),
+    egress: direction(open.egress ?? 0),
+    meshPorts,
+  };
+}
+
 const check = (p: ReturnType<typeof assessPosture>, id: string) =>
   p.verdict.checks.find(c => c.id === id)!;
 
@@ -166,6 +193,7 @@ describe('assessPosture', () => {
             seen: true,
           },
         ],
+        networkIsolation: [isolation(3)],
       }),
     );
     expect(p.inbound).toEqual({
@@ -184,7 +212,7 @@ describe('assessPosture', () => {
     });
     expect(p.verdict.status).toBe('pass');
     expect(p.verdict.summary).toBe(
-      'mTLS 100% inbound · 3/3 pods meshed · default-deny · no over-grants · certificates valid 212 days',
+      'mTLS 100% inbound · 3/3 pods meshed · default-deny · network default-deny · no over-grants · certificates valid 212 days',
     );
     expect(
       Object.fromEntries(p.verdict.checks.map(c => [c.id, c.status])),
@@ -194,6 +222,7 @@ describe('assessPosture', () => {
       'outbound-mtls': 'not-applicable',
       'meshed-pods': 'pass',
       'default-deny': 'pass',
+      'network-default-deny': 'pass',
       'no-over-grants': 'pass',
       'denied-callers': 'pass',
       certificates: 'pass',
@@ -354,6 +383,8 @@ describe('assessPosture of an unmeshed workload', () => {
       'outbound-mtls': 'fail',
       'meshed-pods': 'fail',
       'default-deny': 'fail',
+      // No NetworkPolicy was read: beneath the mesh, nothing is known.
+      'network-default-deny': 'unknown',
       'no-over-grants': 'not-applicable',
       'denied-callers': 'not-applicable',
       certificates: 'not-applicable',
@@ -1121,5 +1152,78 @@ describe('webhook certificates', () => {
       detail:
         'webhook certificate "linkerd-proxy-injector.linkerd.svc" on prod expired today',
     });
+  });
+});
+
+describe('the network default-deny check', () => {
+  const network = (overrides: Partial<PostureFacts>) =>
+    check(assessPosture(facts(overrides)), 'network-default-deny');
+
+  it('passes only on NetworkPolicies that isolate every pod both ways, the mesh ports open', () => {
+    expect(network({ networkIsolation: [isolation(3)] })).toMatchObject({
+      status: 'pass',
+      detail:
+        "every pod isolated for ingress and egress by 1 NetworkPolicy, the mesh's ports open",
+    });
+  });
+
+  it('is unknown when the policies were not read, or a cluster holds kinds it does not evaluate', () => {
+    expect(network({}).status).toBe('unknown');
+    expect(
+      network({
+        networkIsolation: [isolation(3)],
+        gaps: [
+          {
+            topic: 'network',
+            cluster: 'prod',
+            message: '1 CiliumNetworkPolicy in the cluster, not evaluated',
+          },
+        ],
+      }),
+    ).toMatchObject({
+      status: 'unknown',
+      detail: 'prod: 1 CiliumNetworkPolicy in the cluster, not evaluated',
+    });
+  });
+
+  it('warns on evidence: pods nothing isolates, a rule that allows everything, a mesh port closed', () => {
+    expect(
+      network({ networkIsolation: [isolation(3, { ingress: 3, egress: 1 })] }),
+    ).toMatchObject({
+      status: 'warn',
+      detail:
+        'ingress: no NetworkPolicy selects payments/ledger · egress: no NetworkPolicy selects 1 of 3 pods of payments/ledger',
+    });
+    const allowAll = isolation(3);
+    allowAll.ingress.rules = [
+      {
+        policy: 'payments/allow-all',
+        peers: ['any peer'],
+        ports: ['every port'],
+        allowsAll: true,
+      },
+    ];
+    expect(network({ networkIsolation: [allowAll] }).detail).toBe(
+      'ingress: payments/allow-all allows every peer on every port of payments/ledger',
+    );
+    expect(
+      network({
+        networkIsolation: [
+          isolation(3, {}, [
+            { port: 4191, name: 'linkerd-admin', allowed: false },
+          ]),
+        ],
+      }),
+    ).toMatchObject({
+      status: 'warn',
+      detail:
+        "the ingress rules leave closed the mesh's port 4191 (linkerd-admin) of payments/ledger",
+    });
+  });
+
+  it('does not apply where no pod runs', () => {
+    expect(
+      network({ workloads: [workload(0, 0)], networkIsolation: [] }).status,
+    ).toBe('not-applicable');
   });
 });

@@ -4,6 +4,7 @@ import type {
   CertificateStatus,
   DeniedCaller,
   MeshGap,
+  NetworkIsolation,
   PortAuthorization,
   CheckStatus,
   EdgeSecurity,
@@ -39,6 +40,8 @@ export interface PostureFacts {
   authorization: PortAuthorization[];
   admittedIdentities: AdmittedIdentity[];
   deniedCallers: DeniedCaller[];
+  /** Per workload; undefined where network policy was not read. */
+  networkIsolation?: NetworkIsolation[];
   callerWindow: string;
   gaps: MeshGap[];
   sources: SourceReport[];
@@ -940,6 +943,94 @@ function checkDeniedCallers(
 /** Checks a passing verdict needs judged: encryption on both sides, and the pods. */
 const VERDICT_ESSENTIAL = ['inbound-mtls', 'outbound-mtls', 'meshed-pods'];
 
+/** What lets traffic through one direction without a rule naming it. */
+function openings(
+  isolation: NetworkIsolation[],
+  direction: 'ingress' | 'egress',
+): string[] {
+  const out: string[] = [];
+  for (const i of isolation) {
+    const name = `${i.workload.namespace}/${i.workload.name}`;
+    const d = i[direction];
+    if (d.unisolatedPods > 0) {
+      out.push(
+        d.unisolatedPods === i.pods
+          ? `no NetworkPolicy selects ${name}`
+          : `no NetworkPolicy selects ${d.unisolatedPods} of ${i.pods} pods of ${name}`,
+      );
+    }
+    const all = [
+      ...new Set(d.rules.filter(r => r.allowsAll).map(r => r.policy)),
+    ];
+    if (all.length > 0) {
+      out.push(`${all.join(', ')} allows every peer on every port of ${name}`);
+    }
+  }
+  return out;
+}
+
+function checkNetworkDefaultDeny(
+  isolation: NetworkIsolation[] | undefined,
+  workloads: WorkloadPosture[],
+  gaps: MeshGap[],
+) {
+  const title = MESH_POSTURE_CHECKS['network-default-deny'].title;
+  const findings: CheckFindings = {};
+  let short: string | undefined;
+  const judged = (isolation ?? []).filter(i => i.pods > 0);
+  const ingress = openings(judged, 'ingress');
+  const egress = openings(judged, 'egress');
+  const blocked = judged.flatMap(i =>
+    i.meshPorts
+      .filter(p => !p.allowed)
+      .map(
+        p =>
+          `${p.port} (${p.name}) of ${i.workload.namespace}/${i.workload.name}`,
+      ),
+  );
+  const unread = gaps.filter(g => g.topic === 'network');
+  const warnings = [
+    ...(ingress.length > 0 ? [`ingress: ${ingress.join('; ')}`] : []),
+    ...(egress.length > 0 ? [`egress: ${egress.join('; ')}`] : []),
+    ...(blocked.length > 0
+      ? [`the ingress rules leave closed the mesh's port ${blocked.join(', ')}`]
+      : []),
+  ];
+  if (warnings.length > 0) {
+    findings.warn = warnings.join(' · ');
+    short =
+      ingress.length > 0 || egress.length > 0
+        ? 'network not default-deny'
+        : "network policy blocks the mesh's ports";
+  } else if (!workloads.some(w => w.totalPods > 0)) {
+    findings.notApplicable = 'no running pod to isolate';
+  } else if (isolation === undefined || unread.length > 0) {
+    findings.unknown =
+      unread.map(g => `${g.cluster}: ${g.message}`).join('; ') ||
+      'network policies were not read';
+  } else if (judged.length === 0) {
+    findings.unknown = 'no workload with running pods was judged';
+  } else {
+    const policies = new Set(
+      judged.flatMap(i => [...i.ingress.policies, ...i.egress.policies]),
+    );
+    findings.pass = `every pod isolated for ingress and egress by ${plural(
+      policies.size,
+      'NetworkPolicy',
+      'NetworkPolicies',
+    )}, the mesh's ports open`;
+    short = 'network default-deny';
+  }
+  const { status, detail } = decide(findings);
+  const check: PostureCheck = {
+    id: 'network-default-deny',
+    title,
+    status,
+    detail,
+  };
+  return { check, short };
+}
+
 /**
  * The verdict. A failure or warning decides (it rests on evidence); with
  * none, the verdict passes only when every source answered and the checks
@@ -1016,6 +1107,11 @@ export function assessPosture(facts: PostureFacts): AssessedPosture {
     checkMtls('outbound', edges, outbound, ctx),
     checkPods(facts.workloads, ctx),
     checkDefaultDeny(facts.authorization, ctx),
+    checkNetworkDefaultDeny(
+      facts.networkIsolation,
+      facts.workloads,
+      facts.gaps,
+    ),
     checkOverGrants(
       facts.admittedIdentities,
       facts.authorization,
@@ -1047,6 +1143,9 @@ export function assessPosture(facts: PostureFacts): AssessedPosture {
     authorization: facts.authorization,
     admittedIdentities: facts.admittedIdentities,
     deniedCallers: facts.deniedCallers,
+    ...(facts.networkIsolation
+      ? { networkIsolation: facts.networkIsolation }
+      : {}),
     callerWindow: facts.callerWindow,
     gaps: facts.gaps,
     verdict,

@@ -132,12 +132,22 @@ describe('describeCheckFinding', () => {
       admittedIdentities: [admitted('web.payments.serviceaccount', false)],
       deniedCallers: [{ workload: ledger, count: 1210.2, protocol: 'http' }],
       certificates: [cert('trust-anchor', 300), cert('issuer', 12)],
+      networkIsolation: [
+        {
+          workload: ledger,
+          pods: 3,
+          ingress: { unisolatedPods: 3, policies: [], rules: [] },
+          egress: { unisolatedPods: 3, policies: [], rules: [] },
+          meshPorts: [{ port: 4191, name: 'linkerd-admin', allowed: true }],
+        },
+      ],
     });
     expect(found).toEqual({
       'inbound-mtls': 'Inbound mTLS: 2 plaintext callers',
       'outbound-mtls': 'Outbound mTLS: plaintext to 1 peer',
       'meshed-pods': 'Meshed pods: 1 of 3 pods without a proxy',
       'default-deny': 'Default-deny: open on 2 ports',
+      'network-default-deny': 'Network policy: ingress open, egress open',
       'no-over-grants':
         'Admitted identities: 1 identity never seen calling in 7d',
       'denied-callers': 'Refused callers: 1,210 denied in 7d',

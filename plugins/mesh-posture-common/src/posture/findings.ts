@@ -32,6 +32,7 @@ export type FindingFacts = Pick<
   | 'admittedIdentities'
   | 'deniedCallers'
   | 'certificates'
+  | 'networkIsolation'
 >;
 
 /**
@@ -246,6 +247,55 @@ function certificatesFinding(check: PostureCheck, facts: FindingFacts): string {
   }
 }
 
+function networkFinding(check: PostureCheck, facts: FindingFacts): string {
+  const judged = (facts.networkIsolation ?? []).filter(i => i.pods > 0);
+  const open = (direction: 'ingress' | 'egress') =>
+    judged.filter(
+      i =>
+        i[direction].unisolatedPods > 0 ||
+        i[direction].rules.some(r => r.allowsAll),
+    ).length;
+  switch (check.status) {
+    case 'warn': {
+      const parts = [];
+      const inOpen = open('ingress');
+      const outOpen = open('egress');
+      const one = judged.length === 1;
+      if (inOpen > 0) {
+        parts.push(
+          one
+            ? 'ingress open'
+            : `ingress open on ${plural(inOpen, 'workload')}`,
+        );
+      }
+      if (outOpen > 0) {
+        parts.push(
+          one ? 'egress open' : `egress open on ${plural(outOpen, 'workload')}`,
+        );
+      }
+      const blocked = new Set(
+        judged.flatMap(i =>
+          i.meshPorts.filter(p => !p.allowed).map(p => p.port),
+        ),
+      );
+      if (blocked.size > 0) {
+        parts.push(
+          `mesh ${blocked.size === 1 ? 'port' : 'ports'} ${[...blocked].join(
+            ', ',
+          )} closed`,
+        );
+      }
+      return parts.join(', ') || check.detail;
+    }
+    case 'pass':
+      return 'deny by default, both ways';
+    case 'unknown':
+      return NOT_JUDGED;
+    default:
+      return DOES_NOT_APPLY;
+  }
+}
+
 /**
  * What a posture check found, in a few words, from the posture it was
  * decided on: "Default-deny: open on 2 ports", "Inbound mTLS: 2 plaintext
@@ -278,6 +328,9 @@ export function describeCheckFinding(
       break;
     case 'default-deny':
       finding = defaultDenyFinding(check, facts);
+      break;
+    case 'network-default-deny':
+      finding = networkFinding(check, facts);
       break;
     case 'no-over-grants':
       finding = grantsFinding(check, facts);

@@ -35,6 +35,7 @@ const POSTURE_CHECK_IDS = [
   'outbound-mtls',
   'meshed-pods',
   'default-deny',
+  'network-default-deny',
   'no-over-grants',
   'denied-callers',
   'certificates',

@@ -76,13 +76,21 @@ describe('scoreEntity', () => {
       50,
       'Bronze',
     ],
-    // Warnings earn half: 100 - 0.5 * (10 + 10) = 90, but certificates must pass for Gold.
+    // Warnings earn half: 100 - 0.5 * (10 + 5) = 92.5, but certificates must pass for Gold.
     [
       'warnings earn half',
       { certificates: 'warn', 'golden-signals': 'warn' },
       'pass',
-      90,
+      92.5,
       'Silver',
+    ],
+    // No network default-deny beside the mesh: 100 - 0.5 * 5, still Gold.
+    [
+      'the network open beneath the mesh',
+      { 'network-default-deny': 'warn' },
+      'pass',
+      97.5,
+      'Gold',
     ],
   ])('%s', (_name, statuses, rest, score, level) => {
     const result = scoreEntity(checks(statuses, rest), model);
@@ -120,10 +128,16 @@ describe('scoreEntity', () => {
     const custom = scorecardModelFrom({
       weights: Object.fromEntries(SCORE_CHECK_IDS.map(id => [id, 1])),
     });
-    // 8 of 9 equal checks pass: 88.888… → 88.9.
-    expect(scoreEntity(checks({ checklists: 'fail' }), custom).score).toBe(
-      88.9,
-    );
+    // 8 of 9 equal checks that apply pass: 88.888… → 88.9.
+    expect(
+      scoreEntity(
+        checks({
+          checklists: 'fail',
+          'progressive-delivery': 'not-applicable',
+        }),
+        custom,
+      ).score,
+    ).toBe(88.9);
   });
 });
 
@@ -194,7 +208,7 @@ describe('checks from the sources', () => {
       },
       { id: 'denied-callers', title: '', status: 'fail', detail: 'ignored' },
     ]);
-    expect(mapped).toHaveLength(6);
+    expect(mapped).toHaveLength(7);
     expect(mapped[0]).toEqual({
       id: 'inbound-mtls',
       status: 'pass',
@@ -432,7 +446,7 @@ describe('scorecardsCsv', () => {
       )},failing_details,snapshot_at`,
     );
     expect(lines[1]).toBe(
-      'component:default/payments-api,payments-api,group:default/payments-team,system:default/payments,production,prod-eu-west,linkerd,95.0,Gold,pass,pass,pass,pass,pass,pass,pass,pass,pass,,2026-11-22T10:00:00.000Z',
+      'component:default/payments-api,payments-api,group:default/payments-team,system:default/payments,production,prod-eu-west,linkerd,95.0,Gold,pass,pass,pass,pass,pass,pass,pass,pass,pass,pass,,2026-11-22T10:00:00.000Z',
     );
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe('');

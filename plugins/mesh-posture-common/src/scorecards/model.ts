@@ -16,7 +16,8 @@ import {
 /**
  * The default model. Transport security weighs most (PSD2 and PCI DSS 4.2.1
  * ask for it on every hop), then who may call and the certificates that
- * make it work, then operations.
+ * make it work, then the network beneath the mesh and operations. The
+ * weights add up to 100.
  * @public
  */
 export const DEFAULT_SCORECARD_MODEL: ScorecardModel = {
@@ -25,9 +26,11 @@ export const DEFAULT_SCORECARD_MODEL: ScorecardModel = {
     'outbound-mtls': 15,
     'meshed-pods': 15,
     'default-deny': 10,
+    // Defence in depth: what holds when a proxy is bypassed or absent.
+    'network-default-deny': 5,
     'no-over-grants': 5,
     certificates: 10,
-    'golden-signals': 10,
+    'golden-signals': 5,
     'progressive-delivery': 5,
     checklists: 10,
   },
@@ -214,6 +217,7 @@ export function scoreChecksFromPosture(
     'outbound-mtls',
     'meshed-pods',
     'default-deny',
+    'network-default-deny',
     'no-over-grants',
     'certificates',
   ];

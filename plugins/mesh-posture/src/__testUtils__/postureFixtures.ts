@@ -2,6 +2,7 @@ import {
   AdmittedIdentity,
   assessPosture,
   CertificateStatus,
+  NetworkIsolation,
   PortAuthorization,
   MeshPosture,
   PostureFacts,
@@ -95,6 +96,63 @@ function admitted(identity: string, seen: boolean): AdmittedIdentity {
   };
 }
 
+/**
+ * accounts-service's NetworkPolicies as the backend reads them
+ * (mesh-posture-backend src/network/networkPolicy.ts): the namespace's
+ * default-deny both ways, in-cluster callers on the app and proxy ports,
+ * linkerd-viz on the proxy's admin port, DNS and in-cluster peers out.
+ */
+export const accountsIsolated: NetworkIsolation = {
+  workload: accounts,
+  pods: 2,
+  ingress: {
+    unisolatedPods: 0,
+    policies: [
+      'open-banking/default-deny',
+      'open-banking/accounts-service-allow',
+    ],
+    rules: [
+      {
+        policy: 'open-banking/accounts-service-allow',
+        peers: ['every pod in every namespace'],
+        ports: ['TCP 8080', 'TCP 4143'],
+        allowsAll: false,
+      },
+      {
+        policy: 'open-banking/accounts-service-allow',
+        peers: ['every pod in linkerd-viz'],
+        ports: ['TCP 4191'],
+        allowsAll: false,
+      },
+    ],
+  },
+  egress: {
+    unisolatedPods: 0,
+    policies: [
+      'open-banking/default-deny',
+      'open-banking/accounts-service-allow',
+    ],
+    rules: [
+      {
+        policy: 'open-banking/accounts-service-allow',
+        peers: ['every pod in kube-system'],
+        ports: ['UDP 53', 'TCP 53'],
+        allowsAll: false,
+      },
+      {
+        policy: 'open-banking/accounts-service-allow',
+        peers: ['every pod in every namespace'],
+        ports: ['every port'],
+        allowsAll: false,
+      },
+    ],
+  },
+  meshPorts: [
+    { port: 4143, name: 'linkerd-proxy', allowed: true },
+    { port: 4191, name: 'linkerd-admin', allowed: true },
+  ],
+};
+
 function facts(overrides: Partial<PostureFacts>): PostureFacts {
   return {
     entityRef: 'component:default/accounts-service',
@@ -137,6 +195,7 @@ function facts(overrides: Partial<PostureFacts>): PostureFacts {
       ),
     ],
     deniedCallers: [],
+    networkIsolation: [accountsIsolated],
     callerWindow: '7d',
     gaps: [],
     sources: [ok('kubernetes'), ok('prometheus')],
@@ -302,6 +361,17 @@ export const noProxyPosture = serve(
     ],
     authorization: [],
     admittedIdentities: [],
+    // Its namespace was never given policies either (the demo's messaging):
+    // open both ways, and no mesh port to keep open.
+    networkIsolation: [
+      {
+        workload: accounts,
+        pods: 2,
+        ingress: { unisolatedPods: 2, policies: [], rules: [] },
+        egress: { unisolatedPods: 2, policies: [], rules: [] },
+        meshPorts: [],
+      },
+    ],
   }),
 );
 
@@ -492,3 +562,31 @@ export const twinClustersPosture = (() => {
     }),
   );
 })();
+
+/** accounts-service with no NetworkPolicy at all, and its egress open. */
+export const networkOpenPosture = serve(
+  facts({
+    networkIsolation: [
+      {
+        ...accountsIsolated,
+        ingress: { unisolatedPods: 2, policies: [], rules: [] },
+        egress: { unisolatedPods: 2, policies: [], rules: [] },
+      },
+    ],
+  }),
+);
+
+/** The same where the NetworkPolicies could not be read. */
+export const networkUnreadPosture = serve(
+  facts({
+    networkIsolation: undefined,
+    gaps: [
+      {
+        topic: 'network',
+        cluster: 'prod-eu-west',
+        message:
+          'NetworkPolicies could not be read: not allowed to read networkpolicies.networking.k8s.io on prod-eu-west (403)',
+      },
+    ],
+  }),
+);

@@ -10,6 +10,8 @@ import {
   crossClusterPosture,
   expiredAnchorPosture,
   healthyPosture,
+  networkOpenPosture,
+  networkUnreadPosture,
   noProxyPosture,
   overGrantedPosture,
   plaintextCallerPosture,
@@ -459,5 +461,82 @@ describe('the checks on the Zero trust tab', () => {
     expect(within(table('Checks')).queryAllByLabelText('Status ok')).toEqual(
       [],
     );
+  });
+
+  describe('network policy', () => {
+    const networkCheck = () =>
+      within(table('Checks'))
+        .getByTitle('The network denies by default, beside the mesh')
+        .closest('tr')!;
+
+    it('shows each workload isolated both ways, what its rules allow and the mesh ports they keep open', async () => {
+      serve({ '5m': healthyPosture });
+      await renderTab();
+      const network = await screen.findByRole('table', {
+        name: 'Network policy',
+      });
+      expect(
+        within(network)
+          .getAllByRole('columnheader')
+          .map(h => h.textContent),
+      ).toEqual(['Workload', 'Ingress', 'Egress', "Mesh's ports"]);
+      const [row] = within(network).getAllByRole('row').slice(1);
+      const [, ingress, egress, ports] = within(row).getAllByRole('cell');
+      expect(within(ingress).getByText('deny by default')).toBeInTheDocument();
+      expect(ingress).toHaveTextContent(
+        'from every pod in every namespace on TCP 8080, TCP 4143',
+      );
+      expect(egress).toHaveTextContent(
+        'to every pod in kube-system on UDP 53, TCP 53',
+      );
+      expect(ports).toHaveTextContent('4143 linkerd-proxy open');
+      expect(ports).toHaveTextContent('4191 linkerd-admin open');
+      expect(networkCheck()).toHaveTextContent(
+        'Network policy: deny by default, both ways',
+      );
+    });
+
+    it('says a workload is open when no NetworkPolicy selects it, and how to fix it', async () => {
+      serve({ '5m': networkOpenPosture });
+      await renderTab();
+      const network = await screen.findByRole('table', {
+        name: 'Network policy',
+      });
+      // Ingress and egress open; both proxy ports open with them.
+      expect(within(network).getAllByText('open')).toHaveLength(4);
+      expect(
+        within(network).getByText(
+          'No NetworkPolicy of type Ingress selects its pods.',
+        ),
+      ).toBeInTheDocument();
+      expect(networkCheck()).toHaveTextContent(
+        'Network policy: ingress open, egress open',
+      );
+      await userEvent.click(
+        within(networkCheck()).getByRole('button', { name: 'How to fix' }),
+      );
+      const fix = within(networkCheck()).getByRole('region', {
+        name: 'How to fix: The network denies by default, beside the mesh',
+      });
+      expect(
+        within(fix).getByText(
+          /^apiVersion: networking.k8s.io\/v1 kind: NetworkPolicy metadata: name: default-deny/,
+        ),
+      ).toHaveTextContent('namespace: open-banking');
+      expect(
+        within(fix).getByText(/name: accounts-service-allow/),
+      ).toHaveTextContent('port: 4191');
+    });
+
+    it('names why the policies could not be read, and passes nothing on them', async () => {
+      serve({ '5m': networkUnreadPosture });
+      await renderTab();
+      expect(
+        await screen.findByText(
+          'Kubernetes network policies could not be read: NetworkPolicies could not be read: not allowed to read networkpolicies.networking.k8s.io on prod-eu-west (403)',
+        ),
+      ).toBeInTheDocument();
+      expect(networkCheck()).toHaveTextContent('Network policy: not judged');
+    });
   });
 });

@@ -13,6 +13,8 @@ import {
   DEFAULT_POSTURE_WINDOW,
   describeBypass,
   MeshPosture,
+  NetworkDirectionPolicy,
+  NetworkIsolation,
   PortAccess,
   POSTURE_WINDOWS,
   PostureWindow,
@@ -116,6 +118,100 @@ function SeenChip({
     );
   }
   return <Chip size="small" label="not judged" />;
+}
+
+/**
+ * One direction of a workload's network policy: whether it denies by
+ * default, and what its rules let through.
+ */
+function NetworkDirection({
+  isolation,
+  direction,
+}: {
+  isolation: NetworkIsolation;
+  direction: 'ingress' | 'egress';
+}) {
+  const classes = useStyles();
+  const d: NetworkDirectionPolicy = isolation[direction];
+  const allowsAll = d.rules.filter(r => r.allowsAll);
+  let chip;
+  if (d.unisolatedPods === isolation.pods) {
+    chip = <Chip size="small" label="open" className={classes.bad} />;
+  } else if (d.unisolatedPods > 0) {
+    chip = (
+      <Chip
+        size="small"
+        label={`open on ${d.unisolatedPods} of ${isolation.pods} pods`}
+        className={classes.bad}
+      />
+    );
+  } else if (allowsAll.length > 0) {
+    chip = (
+      <Chip size="small" label="allows everything" className={classes.bad} />
+    );
+  } else {
+    chip = (
+      <Chip size="small" label="deny by default" className={classes.good} />
+    );
+  }
+  return (
+    <Box>
+      {chip}
+      {d.policies.length === 0 ? (
+        <Typography variant="body2" color="textSecondary">
+          No NetworkPolicy of type{' '}
+          {direction === 'ingress' ? 'Ingress' : 'Egress'} selects its pods.
+        </Typography>
+      ) : (
+        d.rules.map((r, i) => (
+          <Typography
+            key={`${r.policy}|${i}`}
+            variant="body2"
+            className={classes.peer}
+            title={`NetworkPolicy ${r.policy}`}
+          >
+            {direction === 'ingress' ? 'from ' : 'to '}
+            {r.peers.join(' or ')} on {r.ports.join(', ')}
+          </Typography>
+        ))
+      )}
+      {d.policies.length > 0 && d.rules.length === 0 && (
+        <Typography variant="body2" color="textSecondary">
+          nothing allowed ({d.policies.join(', ')})
+        </Typography>
+      )}
+    </Box>
+  );
+}
+
+function MeshPortsCell({ isolation }: { isolation: NetworkIsolation }) {
+  const classes = useStyles();
+  if (isolation.meshPorts.length === 0) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        none (no proxy)
+      </Typography>
+    );
+  }
+  return (
+    <Box>
+      {isolation.meshPorts.map(p => (
+        <Typography
+          key={p.port}
+          variant="body2"
+          component="div"
+          className={classes.nowrap}
+        >
+          {p.port} {p.name}{' '}
+          <Chip
+            size="small"
+            label={p.allowed ? 'open' : 'closed'}
+            className={p.allowed ? classes.good : classes.bad}
+          />
+        </Typography>
+      ))}
+    </Box>
+  );
 }
 
 function Section(props: {
@@ -312,6 +408,38 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
     { title: 'Why', render: p => p.explanation },
   ];
 
+  // The rules get the room: a peer or port is never broken mid-word.
+  const networkColumns: TableColumn<NetworkIsolation>[] = [
+    {
+      title: 'Workload',
+      width: '22%',
+      // Four columns leave room for the whole name on one line.
+      render: n => (
+        <span className={classes.nowrap}>
+          <WorkloadWithRole
+            name={workloadName(n.workload)}
+            role={roleOf(n.workload)}
+          />
+        </span>
+      ),
+    },
+    {
+      title: 'Ingress',
+      width: '31%',
+      render: n => <NetworkDirection isolation={n} direction="ingress" />,
+    },
+    {
+      title: 'Egress',
+      width: '31%',
+      render: n => <NetworkDirection isolation={n} direction="egress" />,
+    },
+    {
+      title: "Mesh's ports",
+      render: n => <MeshPortsCell isolation={n} />,
+    },
+  ];
+  const networkGaps = posture.gaps.filter(g => g.topic === 'network');
+
   const identityColumns: TableColumn<AdmittedIdentity>[] = [
     {
       title: 'Identity',
@@ -481,6 +609,27 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
           columns={portColumns}
           data={posture.authorization}
           rowId={p => `${workloadKey(p.workload)}|${p.port}`}
+        />
+      </Section>
+
+      <Section
+        title="Network policy"
+        count={posture.networkIsolation?.length ?? 0}
+        empty={
+          posture.networkIsolation
+            ? 'No workload with running pods to judge.'
+            : `Kubernetes network policies could not be read${
+                networkGaps.length > 0
+                  ? `: ${networkGaps.map(g => g.message).join('; ')}`
+                  : '.'
+              }`
+        }
+      >
+        <ReportTable
+          label="Network policy"
+          columns={networkColumns}
+          data={posture.networkIsolation ?? []}
+          rowId={n => workloadKey(n.workload)}
         />
       </Section>
 

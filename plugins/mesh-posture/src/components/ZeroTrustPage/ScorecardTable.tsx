@@ -41,6 +41,9 @@ const useStyles = makeStyles(theme => ({
     hyphens: 'none',
   },
   checkCell: { padding: theme.spacing(0.5) },
+  // Ten check columns beside them: the text columns' padding kept tight so
+  // the table fits a 1280 px screen.
+  compact: { padding: theme.spacing(0.75, 1) },
 }));
 
 /** Every entity, worst first as the backend sorted them, one icon per check. */
@@ -59,22 +62,25 @@ export function ScorecardTable(props: {
     );
   }
   return (
-    // Nine check columns need room: scroll sideways on narrow screens.
+    // The check columns need room: scroll sideways on narrow screens.
     <Box overflow="auto">
       <Table size="small" aria-label="Scorecards, worst first">
         <TableHead>
           <TableRow>
             <TableCell
-              className={`${classes.service} ${classes.serviceHeader}`}
+              className={`${classes.service} ${classes.serviceHeader} ${classes.compact}`}
             >
               Service
             </TableCell>
-            <TableCell>Owner</TableCell>
-            <TableCell>System</TableCell>
-            <TableCell align="right" className={classes.nowrap}>
+            <TableCell className={classes.compact}>Owner</TableCell>
+            <TableCell className={classes.compact}>System</TableCell>
+            <TableCell
+              align="right"
+              className={`${classes.nowrap} ${classes.compact}`}
+            >
               Score
             </TableCell>
-            <TableCell>Level</TableCell>
+            <TableCell className={classes.compact}>Level</TableCell>
             {checks.map(id => (
               <TableCell
                 key={id}
@@ -95,7 +101,7 @@ export function ScorecardTable(props: {
         <TableBody>
           {entities.map(e => (
             <TableRow key={e.entityRef} data-testid="scorecard-row">
-              <TableCell className={classes.service}>
+              <TableCell className={`${classes.service} ${classes.compact}`}>
                 <EntityRefLink entityRef={e.entityRef} title={e.title} />
                 {e.missing.length > 0 && (
                   <Typography variant="caption" display="block" color="error">
@@ -103,16 +109,19 @@ export function ScorecardTable(props: {
                   </Typography>
                 )}
               </TableCell>
-              <TableCell className={classes.nowrap}>
+              <TableCell className={`${classes.nowrap} ${classes.compact}`}>
                 {e.owner ? <EntityRefLink entityRef={e.owner} /> : '—'}
               </TableCell>
-              <TableCell className={classes.nowrap}>
+              <TableCell className={`${classes.nowrap} ${classes.compact}`}>
                 {e.system ? <EntityRefLink entityRef={e.system} /> : '—'}
               </TableCell>
-              <TableCell align="right" className={classes.nowrap}>
+              <TableCell
+                align="right"
+                className={`${classes.nowrap} ${classes.compact}`}
+              >
                 <strong>{formatScore(e.score)}</strong>
               </TableCell>
-              <TableCell>
+              <TableCell className={classes.compact}>
                 <LevelChip level={e.level} />
               </TableCell>
               {checks.map(id => {

@@ -1,0 +1,355 @@
+import type { WorkloadPosture } from '@mesh-posture/plugin-mesh-posture-common';
+import {
+  ClusterObjectSource,
+  KubernetesObject,
+  KubernetesPod,
+  SourceError,
+} from '@mesh-posture/plugin-mesh-posture-node';
+import { VersionedLister } from '../mesh/objects';
+import { evaluateNetworkIsolation, readNetworkPolicies } from './networkPolicy';
+
+/*
+ * NetworkPolicies as the API server returns them (kubernetes/api
+ * networking/v1/types.go: podSelector, policyTypes, ingress[].from/ports,
+ * egress[].to/ports, ipBlock), and pods whose linkerd-proxy container
+ * declares the ports the injector gives it (linkerd2
+ * charts/partials/templates/_proxy.tpl: linkerd-proxy 4143, linkerd-admin
+ * 4191).
+ */
+
+function pod(name: string, labels: Record<string, string>): KubernetesPod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'payments', labels },
+    spec: {
+      containers: [
+        {
+          name: 'linkerd-proxy',
+          ports: [
+            { name: 'linkerd-proxy', containerPort: 4143 },
+            { name: 'linkerd-admin', containerPort: 4191 },
+          ],
+        },
+        {
+          name: 'api',
+          ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+        },
+      ],
+    },
+    status: { phase: 'Running' },
+  };
+}
+
+const API_PODS = [
+  pod('payments-api-7d9c-abcde', { app: 'payments-api', tier: 'api' }),
+  pod('payments-api-7d9c-fghij', { app: 'payments-api', tier: 'api' }),
+];
+
+const WORKLOAD: WorkloadPosture = {
+  workload: {
+    cluster: 'prod',
+    namespace: 'payments',
+    kind: 'Deployment',
+    name: 'payments-api',
+  },
+  mesh: 'linkerd',
+  dataPlane: 'sidecar',
+  totalPods: 2,
+  meshedPods: 2,
+} as WorkloadPosture;
+
+function policy(name: string, spec: Record<string, unknown>): KubernetesObject {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name, namespace: 'payments' },
+    spec,
+  };
+}
+
+const DEFAULT_DENY = policy('default-deny', {
+  podSelector: {},
+  policyTypes: ['Ingress', 'Egress'],
+});
+
+describe('evaluateNetworkIsolation', () => {
+  it('finds every pod open both ways when no policy selects it, and the mesh ports open', () => {
+    const n = evaluateNetworkIsolation(WORKLOAD, API_PODS, [
+      policy('other', {
+        podSelector: { matchLabels: { app: 'ledger' } },
+        policyTypes: ['Ingress', 'Egress'],
+      }),
+    ]);
+    expect(n.pods).toBe(2);
+    expect(n.ingress).toEqual({ unisolatedPods: 2, policies: [], rules: [] });
+    expect(n.egress.unisolatedPods).toBe(2);
+    expect(n.meshPorts).toEqual([
+      { port: 4143, name: 'linkerd-proxy', allowed: true },
+      { port: 4191, name: 'linkerd-admin', allowed: true },
+    ]);
+  });
+
+  it('isolates both ways with an empty podSelector, and then the mesh ports are closed', () => {
+    const n = evaluateNetworkIsolation(WORKLOAD, API_PODS, [DEFAULT_DENY]);
+    expect(n.ingress).toEqual({
+      unisolatedPods: 0,
+      policies: ['payments/default-deny'],
+      rules: [],
+    });
+    expect(n.egress.unisolatedPods).toBe(0);
+    expect(n.meshPorts.map(p => p.allowed)).toEqual([false, false]);
+  });
+
+  it('defaults policyTypes as the API does: Ingress always, Egress when there is an egress section', () => {
+    const ingressOnly = evaluateNetworkIsolation(WORKLOAD, API_PODS, [
+      policy('no-types', { podSelector: {} }),
+    ]);
+    expect(ingressOnly.ingress.unisolatedPods).toBe(0);
+    expect(ingressOnly.egress.unisolatedPods).toBe(2);
+    const both = evaluateNetworkIsolation(WORKLOAD, API_PODS, [
+      policy('with-egress', { podSelector: {}, egress: [] }),
+    ]);
+    expect(both.egress.unisolatedPods).toBe(0);
+  });
+
+  it('opens a mesh port by number, by range or by the container port name, TCP only', () => {
+    const n = evaluateNetworkIsolation(WORKLOAD, API_PODS, [
+      DEFAULT_DENY,
+      policy('allow', {
+        podSelector: { matchLabels: { app: 'payments-api' } },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: {
+                  matchLabels: { 'kubernetes.io/metadata.name': 'linkerd-viz' },
+                },
+              },
+            ],
+            ports: [{ port: 4191, protocol: 'UDP' }],
+          },
+          { ports: [{ port: 'linkerd-proxy' }] },
+        ],
+      }),
+    ]);
+    expect(n.meshPorts).toEqual([
+      { port: 4143, name: 'linkerd-proxy', allowed: true },
+      { port: 4191, name: 'linkerd-admin', allowed: false },
+    ]);
+    const range = evaluateNetworkIsolation(WORKLOAD, API_PODS, [
+      policy('range', {
+        podSelector: {},
+        ingress: [{ ports: [{ protocol: 'TCP', port: 4000, endPort: 4200 }] }],
+      }),
+    ]);
+    expect(range.meshPorts.every(p => p.allowed)).toBe(true);
+    expect(range.ingress.rules[0].ports).toEqual(['TCP 4000-4200']);
+  });
+
+  it('says whom each rule admits, and which rules allow everything', () => {
+    const n = evaluateNetworkIsolation(WORKLOAD, API_PODS, [
+      policy('web', {
+        podSelector: { matchLabels: { tier: 'api' } },
+        ingress: [
+          {
+            from: [
+              { podSelector: { matchLabels: { app: 'web' } } },
+              {
+                namespaceSelector: {
+                  matchLabels: { 'kubernetes.io/metadata.name': 'web' },
+                },
+              },
+              {
+                namespaceSelector: { matchLabels: { team: 'ob' } },
+                podSelector: {},
+              },
+              { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } },
+            ],
+            ports: [{ port: 8080 }],
+          },
+          {},
+          { from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] },
+          {
+            from: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8'] } }],
+          },
+        ],
+      }),
+    ]);
+    expect(n.ingress.rules).toEqual([
+      {
+        policy: 'payments/web',
+        peers: [
+          'pods app=web in payments',
+          'every pod in web',
+          'every pod in namespaces team=ob',
+          '10.0.0.0/8 except 10.1.0.0/16',
+        ],
+        ports: ['TCP 8080'],
+        allowsAll: false,
+      },
+      {
+        policy: 'payments/web',
+        peers: ['any peer'],
+        ports: ['every port'],
+        allowsAll: true,
+      },
+      {
+        policy: 'payments/web',
+        peers: ['any peer'],
+        ports: ['every port'],
+        allowsAll: true,
+      },
+      {
+        policy: 'payments/web',
+        peers: ['0.0.0.0/0 except 10.0.0.0/8'],
+        ports: ['every port'],
+        allowsAll: false,
+      },
+    ]);
+  });
+
+  it('counts the pods a selector leaves out', () => {
+    const n = evaluateNetworkIsolation(
+      WORKLOAD,
+      [...API_PODS, pod('payments-api-debug', { app: 'payments-api' })],
+      [
+        policy('api-tier', {
+          podSelector: {
+            matchExpressions: [
+              { key: 'tier', operator: 'In', values: ['api'] },
+            ],
+          },
+          policyTypes: ['Ingress'],
+        }),
+      ],
+    );
+    expect(n.pods).toBe(3);
+    expect(n.ingress.unisolatedPods).toBe(1);
+  });
+
+  it('needs no mesh port on a workload without a proxy, and HBONE on an ambient one', () => {
+    expect(
+      evaluateNetworkIsolation(
+        { ...WORKLOAD, meshedPods: 0, dataPlane: 'none' },
+        API_PODS,
+        [DEFAULT_DENY],
+      ).meshPorts,
+    ).toEqual([]);
+    // istio/ztunnel src/config.rs: inbound_addr 15008 in the pod's netns.
+    expect(
+      evaluateNetworkIsolation(
+        { ...WORKLOAD, mesh: 'istio', dataPlane: 'ambient' },
+        API_PODS,
+        [DEFAULT_DENY],
+      ).meshPorts,
+    ).toEqual([{ port: 15008, name: 'HBONE (ztunnel)', allowed: false }]);
+  });
+});
+
+/** A source that answers lists by `apiVersion/resource`, or fails them. */
+function sourceOf(
+  answers: Record<string, KubernetesObject[] | 'forbidden'>,
+): ClusterObjectSource & { lists: string[] } {
+  const lists: string[] = [];
+  return {
+    lists,
+    list: async query => {
+      const key = `${query.apiVersion}/${query.resource}`;
+      lists.push(key);
+      const answer = answers[key];
+      if (answer === 'forbidden') {
+        throw new SourceError(
+          'unavailable',
+          `not allowed to read ${query.resource} on prod (403)`,
+        );
+      }
+      return answer;
+    },
+    get: async () => undefined,
+  };
+}
+
+describe('readNetworkPolicies', () => {
+  it('lists the cluster once and judges each workload against its namespace only', async () => {
+    const source = sourceOf({
+      'networking.k8s.io/v1/networkpolicies': [
+        DEFAULT_DENY,
+        { ...DEFAULT_DENY, metadata: { name: 'x', namespace: 'web' } },
+      ],
+    });
+    const reading = await readNetworkPolicies(
+      source,
+      'prod',
+      new VersionedLister(),
+    );
+    expect(reading.gaps).toEqual([]);
+    expect(
+      source.lists.filter(l => l === 'networking.k8s.io/v1/networkpolicies'),
+    ).toHaveLength(1);
+    expect(reading.evaluate(WORKLOAD, API_PODS)?.ingress.policies).toEqual([
+      'payments/default-deny',
+    ]);
+  });
+
+  it('names a refused read as a gap and judges nothing, rather than failing the posture', async () => {
+    const reading = await readNetworkPolicies(
+      sourceOf({ 'networking.k8s.io/v1/networkpolicies': 'forbidden' }),
+      'prod',
+      new VersionedLister(),
+    );
+    expect(reading.gaps).toEqual([
+      {
+        topic: 'network',
+        cluster: 'prod',
+        message:
+          'NetworkPolicies could not be read: not allowed to read networkpolicies on prod (403)',
+      },
+    ]);
+    expect(reading.evaluate(WORKLOAD, API_PODS)).toBeUndefined();
+  });
+
+  it('says so where the cluster holds policy kinds it does not evaluate, or may hold them unseen', async () => {
+    const present = await readNetworkPolicies(
+      sourceOf({
+        'networking.k8s.io/v1/networkpolicies': [DEFAULT_DENY],
+        'cilium.io/v2/ciliumnetworkpolicies': [
+          {
+            apiVersion: 'cilium.io/v2',
+            kind: 'CiliumNetworkPolicy',
+            metadata: { name: 'l7', namespace: 'payments' },
+          },
+        ],
+      }),
+      'prod',
+      new VersionedLister(),
+    );
+    expect(present.gaps.map(g => g.message)).toEqual([
+      '1 CiliumNetworkPolicy in the cluster, not evaluated: they can admit or refuse what the NetworkPolicies do not',
+    ]);
+    const unseen = await readNetworkPolicies(
+      sourceOf({
+        'networking.k8s.io/v1/networkpolicies': [DEFAULT_DENY],
+        'policy.networking.k8s.io/v1alpha1/adminnetworkpolicies': 'forbidden',
+      }),
+      'prod',
+      new VersionedLister(),
+    );
+    expect(unseen.gaps[0].message).toMatch(
+      /^AdminNetworkPolicy could not be read, so policies of those kinds may exist unseen/,
+    );
+  });
+
+  it('names a cluster that does not serve NetworkPolicy', async () => {
+    const reading = await readNetworkPolicies(
+      sourceOf({}),
+      'prod',
+      new VersionedLister(),
+    );
+    expect(reading.gaps.map(g => g.message)).toEqual([
+      'networking.k8s.io/v1 NetworkPolicy is not served by this cluster',
+    ]);
+    expect(reading.evaluate(WORKLOAD, API_PODS)).toBeUndefined();
+  });
+});
