@@ -7,6 +7,7 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
+import { catalogModuleMeshPostureModel } from '@mesh-posture/plugin-mesh-posture-backend/alpha';
 
 const backend = createBackend();
 
@@ -18,6 +19,8 @@ backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
 
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+// Mesh Posture's annotations in the catalog's model (alpha).
+backend.add(catalogModuleMeshPostureModel);
 
 // Permissions: everyone reads; writes go to entity owners and the platform team.
 backend.add(import('@backstage/plugin-permission-backend'));
