@@ -535,6 +535,14 @@ export function networkPolicyObjects(
       },
     });
   }
+  // The ports in-cluster callers reach: every service's, and the mesh's
+  // inbound port for its opaque and HBONE connections.
+  const servicePorts = [
+    ...new Set([
+      ...workloads.filter(w => w.cluster === cluster).map(w => w.port.number),
+      mesh === 'linkerd' ? 4143 : 15008,
+    ]),
+  ].sort((a, b) => a - b);
   const seen = new Set<string>();
   for (const w of workloads) {
     const directions = w.cluster === cluster && denies.get(w.namespace);
@@ -582,8 +590,25 @@ export function networkPolicyObjects(
                   ],
                   to: [namespaceNamed('kube-system')],
                 },
-                // In-cluster peers only: nothing leaves the cluster.
-                { to: [{ namespaceSelector: {} }] },
+                // The control plane: identity, destination and policy
+                // (Linkerd), xDS and certificates (istiod).
+                {
+                  ports: (mesh === 'linkerd'
+                    ? [8080, 8086, 8090]
+                    : [15012]
+                  ).map(port => ({ protocol: 'TCP', port })),
+                  to: [
+                    namespaceNamed(
+                      mesh === 'linkerd' ? 'linkerd' : 'istio-system',
+                    ),
+                  ],
+                },
+                // In-cluster peers on the ports the platform's services
+                // listen on: nothing leaves the cluster.
+                {
+                  ports: servicePorts.map(port => ({ protocol: 'TCP', port })),
+                  to: [{ namespaceSelector: {} }],
+                },
               ],
             }
           : {}),

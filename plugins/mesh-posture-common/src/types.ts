@@ -383,7 +383,10 @@ export interface NetworkPolicyRule {
   peers: string[];
   /** "every port", "TCP 8080", "TCP 8000-8100"; OR-ed. */
   ports: string[];
-  /** The rule allows every peer on every port: it undoes the isolation. */
+  /**
+   * The rule lets every pod of the cluster, or every address, in (or out)
+   * on every port: it undoes the isolation.
+   */
   allowsAll: boolean;
 }
 
@@ -412,8 +415,16 @@ export interface MeshPortReachability {
   port: number;
   /** The container port's name (`linkerd-admin`), or what it is for. */
   name: string;
-  /** False when the pods are isolated for ingress and no rule allows it. */
+  /**
+   * False when a pod is isolated for ingress and no rule of the policies
+   * that select it lets the port in.
+   */
   allowed: boolean;
+  /**
+   * Whom the rules let in on it, where they name peers ("every pod in
+   * linkerd-viz"); absent when open to any peer or closed.
+   */
+  from?: string[];
 }
 
 /**

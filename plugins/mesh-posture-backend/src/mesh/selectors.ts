@@ -26,17 +26,32 @@ export function fromObjectSelector(
     return undefined;
   }
   const requirements: LabelSelectorRequirement[] = [];
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+  // Objects as the API serves them, but read defensively: a field of the
+  // wrong type selects nothing rather than throwing or matching wrongly.
+  const nothing = {
+    requirements: [{ key: '', operator: 'In' as const, values: [] }],
+  };
+  const labels = selector.matchLabels ?? {};
+  if (typeof labels !== 'object' || Array.isArray(labels)) return nothing;
+  for (const [key, value] of Object.entries(labels)) {
     requirements.push({ key, operator: 'In', values: [String(value)] });
   }
-  for (const e of selector.matchExpressions ?? []) {
+  const expressions = selector.matchExpressions ?? [];
+  if (!Array.isArray(expressions)) return nothing;
+  for (const e of expressions) {
     const operator = (['In', 'NotIn', 'Exists', 'DoesNotExist'] as const).find(
-      o => o === e.operator,
+      o => o === e?.operator,
     );
-    if (!operator) {
-      return { requirements: [{ key: e.key, operator: 'In', values: [] }] };
+    const values = e?.values ?? [];
+    if (
+      !operator ||
+      typeof e.key !== 'string' ||
+      !Array.isArray(values) ||
+      !values.every(v => typeof v === 'string')
+    ) {
+      return nothing;
     }
-    requirements.push({ key: e.key, operator, values: e.values ?? [] });
+    requirements.push({ key: e.key, operator, values });
   }
   return { requirements };
 }

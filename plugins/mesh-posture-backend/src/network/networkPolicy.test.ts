@@ -101,14 +101,20 @@ describe('evaluateNetworkIsolation', () => {
     expect(n.meshPorts.map(p => p.allowed)).toEqual([false, false]);
   });
 
-  it('defaults policyTypes as the API does: Ingress always, Egress when there is an egress section', () => {
-    const ingressOnly = evaluateNetworkIsolation(WORKLOAD, API_PODS, [
-      policy('no-types', { podSelector: {} }),
-    ]);
-    expect(ingressOnly.ingress.unisolatedPods).toBe(0);
-    expect(ingressOnly.egress.unisolatedPods).toBe(2);
+  // kubernetes pkg/apis/networking/v1/defaults.go: SetDefaults_NetworkPolicy.
+  it('defaults policyTypes as the API server does: Ingress always, Egress when there are egress rules', () => {
+    for (const spec of [{ podSelector: {} }, { podSelector: {}, egress: [] }]) {
+      const ingressOnly = evaluateNetworkIsolation(WORKLOAD, API_PODS, [
+        policy('no-types', spec),
+      ]);
+      expect(ingressOnly.ingress.unisolatedPods).toBe(0);
+      expect(ingressOnly.egress.unisolatedPods).toBe(2);
+    }
     const both = evaluateNetworkIsolation(WORKLOAD, API_PODS, [
-      policy('with-egress', { podSelector: {}, egress: [] }),
+      policy('with-egress', {
+        podSelector: {},
+        egress: [{ ports: [{ protocol: 'UDP', port: 53 }] }],
+      }),
     ]);
     expect(both.egress.unisolatedPods).toBe(0);
   });
@@ -197,15 +203,80 @@ describe('evaluateNetworkIsolation', () => {
       },
       {
         policy: 'payments/web',
-        peers: ['any peer'],
+        peers: ['0.0.0.0/0'],
         ports: ['every port'],
         allowsAll: true,
       },
+      // Everything but a range is still nearly everything.
       {
         policy: 'payments/web',
         peers: ['0.0.0.0/0 except 10.0.0.0/8'],
         ports: ['every port'],
-        allowsAll: false,
+        allowsAll: true,
+      },
+    ]);
+  });
+
+  it('counts as allowing everything every pod of every namespace, any /0 and any full port list', () => {
+    const allowsAll = (rule: Record<string, unknown>) =>
+      evaluateNetworkIsolation(WORKLOAD, API_PODS, [
+        policy('p', { podSelector: {}, ingress: [rule] }),
+      ]).ingress.rules[0].allowsAll;
+    expect(allowsAll({ from: [{ namespaceSelector: {} }] })).toBe(true);
+    expect(
+      allowsAll({ from: [{ namespaceSelector: {}, podSelector: {} }] }),
+    ).toBe(true);
+    // Host bits under a /0 still mean every address.
+    expect(allowsAll({ from: [{ ipBlock: { cidr: '10.0.0.0/0' } }] })).toBe(
+      true,
+    );
+    expect(allowsAll({ from: [{ ipBlock: { cidr: '::/0' } }] })).toBe(true);
+    expect(allowsAll({ ports: [{}] })).toBe(true);
+    expect(allowsAll({ ports: [{ protocol: 'TCP' }] })).toBe(true);
+    expect(allowsAll({ ports: [{ port: 1, endPort: 65535 }] })).toBe(true);
+    // Narrower in peers or ports: a rule, not an opening.
+    expect(
+      allowsAll({
+        from: [
+          { namespaceSelector: {}, podSelector: { matchLabels: { a: 'b' } } },
+        ],
+      }),
+    ).toBe(false);
+    expect(allowsAll({ ports: [{ port: 8080 }] })).toBe(false);
+    expect(allowsAll({ ports: [{ protocol: 'UDP' }] })).toBe(false);
+  });
+
+  it('judges a mesh port on each pod by the policies that select that pod, and names whom they let in', () => {
+    const pods = [
+      pod('payments-api-a', { app: 'payments-api', tier: 'api' }),
+      pod('payments-api-b', { app: 'payments-api' }),
+    ];
+    const viz = {
+      namespaceSelector: {
+        matchLabels: { 'kubernetes.io/metadata.name': 'linkerd-viz' },
+      },
+    };
+    const n = evaluateNetworkIsolation(WORKLOAD, pods, [
+      policy('tier-api', {
+        podSelector: { matchLabels: { tier: 'api' } },
+        ingress: [
+          { ports: [{ port: 4143 }] },
+          { from: [viz], ports: [{ port: 4191 }] },
+        ],
+      }),
+      policy('all', {
+        podSelector: {},
+        ingress: [{ from: [viz], ports: [{ port: 4191 }] }],
+      }),
+    ]);
+    expect(n.meshPorts).toEqual([
+      // Open on pod a, closed on pod b (only "all" selects it).
+      { port: 4143, name: 'linkerd-proxy', allowed: false },
+      {
+        port: 4191,
+        name: 'linkerd-admin',
+        allowed: true,
+        from: ['every pod in linkerd-viz'],
       },
     ]);
   });
@@ -339,6 +410,55 @@ describe('readNetworkPolicies', () => {
     expect(unseen.gaps[0].message).toMatch(
       /^AdminNetworkPolicy could not be read, so policies of those kinds may exist unseen/,
     );
+  });
+
+  it('leaves out a policy it cannot read and the namespace it is in unjudged, the others judged', async () => {
+    const broken = [
+      { ...DEFAULT_DENY, spec: { podSelector: {}, ingress: [{ from: {} }] } },
+      { ...DEFAULT_DENY, spec: { podSelector: null } },
+      {
+        ...DEFAULT_DENY,
+        spec: { podSelector: {}, ingress: [{ ports: '80' }] },
+      },
+      {
+        ...DEFAULT_DENY,
+        spec: {
+          podSelector: {
+            matchExpressions: [{ key: 'app', operator: 'In', values: 'x' }],
+          },
+        },
+      },
+    ];
+    for (const spec of broken) {
+      const reading = await readNetworkPolicies(
+        sourceOf({
+          'networking.k8s.io/v1/networkpolicies': [
+            { ...spec, metadata: { name: 'odd', namespace: 'payments' } },
+            { ...DEFAULT_DENY, metadata: { name: 'd', namespace: 'web' } },
+          ],
+        }),
+        'prod',
+        new VersionedLister(),
+      );
+      expect(reading.gaps).toEqual([]);
+      expect(reading.namespaceGaps('payments')).toEqual([
+        {
+          topic: 'network',
+          cluster: 'prod',
+          message: expect.stringMatching(
+            /^1 NetworkPolicy object in payments could not be judged: odd \(/,
+          ),
+        },
+      ]);
+      expect(reading.evaluate(WORKLOAD, API_PODS)).toBeUndefined();
+      expect(reading.namespaceGaps('web')).toEqual([]);
+      expect(
+        reading.evaluate(
+          { ...WORKLOAD, workload: { ...WORKLOAD.workload, namespace: 'web' } },
+          API_PODS,
+        ),
+      ).toBeDefined();
+    }
   });
 
   it('names a cluster that does not serve NetworkPolicy', async () => {

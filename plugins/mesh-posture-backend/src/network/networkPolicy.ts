@@ -30,6 +30,9 @@ import {
  * Egress when the policy has an egress section.
  */
 
+/** The label the API server sets on every namespace, to its name. */
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
 /** A NetworkPolicyPort as the API serves it. */
 interface PolicyPort {
   protocol?: string;
@@ -74,6 +77,13 @@ const UNEVALUATED_KINDS: ReadonlyArray<{
     resource: 'baselineadminnetworkpolicies',
     kind: 'BaselineAdminNetworkPolicy',
   },
+  // AdminNetworkPolicy's successor in sig-network's network-policy-api.
+  {
+    group: 'policy.networking.k8s.io',
+    versions: ['v1alpha2'],
+    resource: 'clusternetworkpolicies',
+    kind: 'ClusterNetworkPolicy',
+  },
   {
     group: 'cilium.io',
     versions: ['v2'],
@@ -98,6 +108,18 @@ const UNEVALUATED_KINDS: ReadonlyArray<{
     resource: 'globalnetworkpolicies',
     kind: 'Calico GlobalNetworkPolicy',
   },
+  {
+    group: 'crd.antrea.io',
+    versions: ['v1beta1'],
+    resource: 'networkpolicies',
+    kind: 'Antrea NetworkPolicy',
+  },
+  {
+    group: 'crd.antrea.io',
+    versions: ['v1beta1'],
+    resource: 'clusternetworkpolicies',
+    kind: 'Antrea ClusterNetworkPolicy',
+  },
 ];
 
 /**
@@ -118,7 +140,10 @@ const PROXY_CONTAINERS: Record<string, string> = {
 
 /** What a cluster's network policies say, ready to judge workloads. */
 export interface NetworkPolicyReading {
+  /** What keeps every workload of the cluster from being judged. */
   gaps: MeshGap[];
+  /** What keeps the workloads of one namespace from being judged. */
+  namespaceGaps(namespace: string): MeshGap[];
   /** Undefined when the NetworkPolicies could not be read. */
   evaluate(
     workload: WorkloadPosture,
@@ -135,9 +160,12 @@ function policyTypes(p: KubernetesObject): Set<string> {
   if (Array.isArray(declared) && declared.length > 0) {
     return new Set(declared.map(String));
   }
-  // The API server defaults it on write; older objects may lack it.
+  // The API server defaults it on write (kubernetes
+  // pkg/apis/networking/v1/defaults.go: Egress only with egress rules).
   return new Set(
-    Array.isArray(p.spec?.egress) ? ['Ingress', 'Egress'] : ['Ingress'],
+    Array.isArray(p.spec?.egress) && p.spec.egress.length > 0
+      ? ['Ingress', 'Egress']
+      : ['Ingress'],
   );
 }
 
@@ -188,21 +216,48 @@ function describePort(p: PolicyPort): string {
     : `${protocol} ${p.port}`;
 }
 
-const EVERYWHERE = new Set(['0.0.0.0/0', '::/0']);
+/** A prefix length of 0: every address, whatever the address bits. */
+function everyAddress(cidr: string | undefined): boolean {
+  return /\/0$/.test(cidr ?? '');
+}
 
-/** The label the API server sets on every namespace, to its name. */
-const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
-
-/** A peer list that admits anyone: absent, empty, or an unbounded ipBlock. */
+/**
+ * A peer list that lets anyone through: absent or empty, every address
+ * (with or without exceptions: nearly everything is still open), or every
+ * pod of every namespace.
+ */
 function anyPeer(peers: PolicyPeer[] | undefined): boolean {
   return (
     !peers ||
     peers.length === 0 ||
     peers.some(
       p =>
-        p.ipBlock?.cidr &&
-        EVERYWHERE.has(p.ipBlock.cidr) &&
-        !(p.ipBlock.except ?? []).length,
+        everyAddress(p.ipBlock?.cidr) ||
+        (p.namespaceSelector !== undefined &&
+          isEmptySelector(p.namespaceSelector) &&
+          (p.podSelector === undefined || isEmptySelector(p.podSelector))),
+    )
+  );
+}
+
+function isEmptySelector(selector: ObjectLabelSelector): boolean {
+  return (
+    Object.keys(selector.matchLabels ?? {}).length === 0 &&
+    (selector.matchExpressions ?? []).length === 0
+  );
+}
+
+/** Ports that cover every TCP port: none listed, one without a port, a full range. */
+function everyPort(ports: PolicyPort[]): boolean {
+  return (
+    ports.length === 0 ||
+    ports.some(
+      p =>
+        (p.protocol ?? 'TCP') === 'TCP' &&
+        (p.port === undefined ||
+          (typeof p.port === 'number' &&
+            p.port <= 1 &&
+            (p.endPort ?? 0) >= 65535)),
     )
   );
 }
@@ -216,11 +271,12 @@ function describeRule(
   const ports = rule.ports ?? [];
   return {
     policy: policyName(policy),
-    peers: anyPeer(peers)
-      ? ['any peer']
-      : (peers ?? []).map(p => describePeer(p, namespace)),
+    peers:
+      !peers || peers.length === 0
+        ? ['any peer']
+        : peers.map(p => describePeer(p, namespace)),
     ports: ports.length === 0 ? ['every port'] : ports.map(describePort),
-    allowsAll: anyPeer(peers) && ports.length === 0,
+    allowsAll: anyPeer(peers) && everyPort(ports),
   };
 }
 
@@ -267,7 +323,7 @@ function judgeDirection(
   direction: 'Ingress' | 'Egress',
   pods: KubernetesPod[],
   policies: KubernetesObject[],
-): NetworkDirectionPolicy & { selecting: KubernetesObject[] } {
+): NetworkDirectionPolicy {
   const ofType = policies.filter(p => policyTypes(p).has(direction));
   const selects = (p: KubernetesObject, pod: KubernetesPod) =>
     objectSelectorMatches(p.spec?.podSelector ?? {}, pod.metadata.labels);
@@ -285,40 +341,54 @@ function judgeDirection(
     unisolatedPods,
     policies: selecting.map(policyName),
     rules,
-    selecting,
   };
 }
 
-/**
- * One workload's network isolation from the NetworkPolicies of its
- * namespace.
- */
 export function evaluateNetworkIsolation(
   workload: WorkloadPosture,
   pods: KubernetesPod[],
   namespacePolicies: KubernetesObject[],
 ): NetworkIsolation {
-  const { selecting: ingressPolicies, ...ingress } = judgeDirection(
-    'Ingress',
-    pods,
-    namespacePolicies,
+  const ingress = judgeDirection('Ingress', pods, namespacePolicies);
+  const egress = judgeDirection('Egress', pods, namespacePolicies);
+  const isolating = namespacePolicies.filter(p =>
+    policyTypes(p).has('Ingress'),
   );
-  const { selecting: _egressPolicies, ...egress } = judgeDirection(
-    'Egress',
-    pods,
-    namespacePolicies,
-  );
-  const ingressRules = ingressPolicies.flatMap(
-    p => (p.spec?.ingress as PolicyRule[] | undefined) ?? [],
-  );
+  // Each pod against the policies that select it: a port open on one pod
+  // is not open on another that a stricter policy selects.
   const meshPorts: MeshPortReachability[] = meshPortsOf(workload, pods).map(
-    port => ({
-      ...port,
-      // Open unless the pods are isolated and no rule lets the port in.
-      allowed:
-        ingress.policies.length === 0 ||
-        ingressRules.some(r => rulePortAllows(r.ports, port)),
-    }),
+    port => {
+      const from = new Set<string>();
+      let open = true;
+      let anyone = false;
+      for (const pod of pods) {
+        const selecting = isolating.filter(p =>
+          objectSelectorMatches(p.spec?.podSelector ?? {}, pod.metadata.labels),
+        );
+        if (selecting.length === 0) {
+          anyone = true;
+          continue;
+        }
+        const letIn = selecting.flatMap(p =>
+          ((p.spec?.ingress as PolicyRule[] | undefined) ?? [])
+            .filter(r => rulePortAllows(r.ports, port))
+            .map(r => ({ p, r })),
+        );
+        if (letIn.length === 0) open = false;
+        for (const { p, r } of letIn) {
+          if (!r.from || r.from.length === 0) anyone = true;
+          else
+            for (const peer of r.from) {
+              from.add(describePeer(peer, p.metadata.namespace ?? ''));
+            }
+        }
+      }
+      return {
+        ...port,
+        allowed: open,
+        ...(open && !anyone && from.size > 0 ? { from: [...from] } : {}),
+      };
+    },
   );
   return {
     workload: workload.workload,
@@ -327,6 +397,119 @@ export function evaluateNetworkIsolation(
     egress,
     meshPorts,
   };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStringArray = (v: unknown) =>
+  Array.isArray(v) && v.every(x => typeof x === 'string');
+
+function selectorProblem(v: unknown): string | undefined {
+  if (!isObject(v)) return 'a selector that is not an object';
+  if (
+    v.matchLabels !== undefined &&
+    (!isObject(v.matchLabels) ||
+      !Object.values(v.matchLabels).every(x => typeof x === 'string'))
+  ) {
+    return 'matchLabels that are not strings';
+  }
+  if (
+    v.matchExpressions !== undefined &&
+    !(
+      Array.isArray(v.matchExpressions) &&
+      v.matchExpressions.every(
+        e =>
+          isObject(e) &&
+          typeof e.key === 'string' &&
+          typeof e.operator === 'string' &&
+          (e.values === undefined || isStringArray(e.values)),
+      )
+    )
+  ) {
+    return 'matchExpressions it cannot read';
+  }
+  return undefined;
+}
+
+function ruleProblem(
+  rule: unknown,
+  peersKey: 'from' | 'to',
+): string | undefined {
+  if (!isObject(rule)) return 'a rule that is not an object';
+  const ports = rule.ports;
+  if (
+    ports !== undefined &&
+    !(
+      Array.isArray(ports) &&
+      ports.every(
+        p =>
+          isObject(p) &&
+          (p.protocol === undefined || typeof p.protocol === 'string') &&
+          (p.port === undefined ||
+            typeof p.port === 'string' ||
+            Number.isInteger(p.port)) &&
+          (p.endPort === undefined || Number.isInteger(p.endPort)),
+      )
+    )
+  ) {
+    return 'ports it cannot read';
+  }
+  const peers = rule[peersKey];
+  if (peers === undefined) return undefined;
+  if (!Array.isArray(peers)) return `${peersKey} that is not a list`;
+  for (const peer of peers) {
+    if (!isObject(peer)) return `a ${peersKey} peer that is not an object`;
+    for (const key of ['podSelector', 'namespaceSelector'] as const) {
+      const problem =
+        peer[key] === undefined ? undefined : selectorProblem(peer[key]);
+      if (problem) return `${key} with ${problem}`;
+    }
+    const block = peer.ipBlock;
+    if (
+      block !== undefined &&
+      !(
+        isObject(block) &&
+        typeof block.cidr === 'string' &&
+        (block.except === undefined || isStringArray(block.except))
+      )
+    ) {
+      return 'an ipBlock it cannot read';
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Why a NetworkPolicy cannot be judged, if it cannot: every field this
+ * reads has the type the API gives it. A policy that does not is left out
+ * and named, never guessed at.
+ */
+export function networkPolicyProblem(
+  policy: KubernetesObject,
+): string | undefined {
+  const spec = policy.spec;
+  if (!isObject(spec)) return 'no spec';
+  // The API defaults a missing podSelector to the empty one (every pod).
+  if (spec.podSelector !== undefined) {
+    const problem = selectorProblem(spec.podSelector);
+    if (problem) return `podSelector: ${problem}`;
+  }
+  if (spec.policyTypes !== undefined && !isStringArray(spec.policyTypes)) {
+    return 'policyTypes that are not a list of names';
+  }
+  for (const [key, peers] of [
+    ['ingress', 'from'],
+    ['egress', 'to'],
+  ] as const) {
+    const rules = spec[key];
+    if (rules === undefined) continue;
+    if (!Array.isArray(rules)) return `${key} that is not a list`;
+    for (const rule of rules) {
+      const problem = ruleProblem(rule, peers);
+      if (problem) return `${key}: ${problem}`;
+    }
+  }
+  return undefined;
 }
 
 /** Why a list failed, said without the objects. */
@@ -402,8 +585,23 @@ export async function readNetworkPolicies(
     );
   }
 
-  const byNamespace = new Map<string, KubernetesObject[]>();
+  // A policy it cannot read leaves its namespace unjudged, not the cluster.
+  const judged: KubernetesObject[] = [];
+  const refused = new Map<string, string[]>();
   for (const p of policies ?? []) {
+    const problem = networkPolicyProblem(p);
+    if (!problem) {
+      judged.push(p);
+      continue;
+    }
+    const ns = p.metadata.namespace ?? '';
+    refused.set(ns, [
+      ...(refused.get(ns) ?? []),
+      `${p.metadata.name} (${problem})`,
+    ]);
+  }
+  const byNamespace = new Map<string, KubernetesObject[]>();
+  for (const p of judged) {
     const ns = p.metadata.namespace ?? '';
     const list = byNamespace.get(ns);
     if (list) list.push(p);
@@ -411,8 +609,24 @@ export async function readNetworkPolicies(
   }
   return {
     gaps,
+    namespaceGaps: namespace => {
+      const names = refused.get(namespace);
+      return names
+        ? [
+            {
+              topic: 'network',
+              cluster,
+              message: `${names.length} NetworkPolicy ${
+                names.length === 1 ? 'object' : 'objects'
+              } in ${namespace} could not be judged: ${names
+                .slice(0, 3)
+                .join('; ')}${names.length > 3 ? '; …' : ''}`,
+            },
+          ]
+        : [];
+    },
     evaluate: (workload, pods) =>
-      policies
+      policies && !refused.has(workload.workload.namespace)
         ? evaluateNetworkIsolation(
             workload,
             pods,

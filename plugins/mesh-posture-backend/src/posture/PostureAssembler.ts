@@ -480,8 +480,25 @@ export class PostureAssembler {
     ];
     const networkIsolation: NetworkIsolation[] = [];
     let networkRead = Boolean(network);
+    for (const ns of new Set(groups.map(g => g.workload.workload.namespace))) {
+      gaps.push(...(network?.namespaceGaps(ns) ?? []));
+    }
     for (const group of groups) {
-      const isolation = network?.evaluate(group.workload, group.pods);
+      let isolation: NetworkIsolation | undefined;
+      try {
+        isolation = network?.evaluate(group.workload, group.pods);
+      } catch (error) {
+        // One object nobody foresaw must not take the batch down with it.
+        gaps.push({
+          topic: 'network',
+          cluster: cluster.name,
+          message: `the network policies of ${
+            group.workload.workload.namespace
+          } could not be judged: ${String(
+            (error as Error)?.message ?? error,
+          ).slice(0, 160)}`,
+        });
+      }
       if (isolation) networkIsolation.push(isolation);
       else networkRead = false;
       const evaluation = meshObjects?.value?.evaluate(

@@ -440,14 +440,29 @@ describe('DemoMesh', () => {
     const payments = await network('payments-api');
     expect(payments.check?.status).toBe('pass');
     expect(payments.isolation?.[0].meshPorts).toEqual([
-      { port: 4143, name: 'linkerd-proxy', allowed: true },
-      { port: 4191, name: 'linkerd-admin', allowed: true },
+      {
+        port: 4143,
+        name: 'linkerd-proxy',
+        allowed: true,
+        from: ['every pod in every namespace'],
+      },
+      {
+        port: 4191,
+        name: 'linkerd-admin',
+        allowed: true,
+        from: ['every pod in linkerd-viz'],
+      },
     ]);
     // Ambient: ztunnel's HBONE port, allowed beside the app's.
     const tokenizer = await network('card-tokenizer');
     expect(tokenizer.check?.status).toBe('pass');
     expect(tokenizer.isolation?.[0].meshPorts).toEqual([
-      { port: 15008, name: 'HBONE (ztunnel)', allowed: true },
+      {
+        port: 15008,
+        name: 'HBONE (ztunnel)',
+        allowed: true,
+        from: ['every pod in every namespace'],
+      },
     ]);
     expect((await network('accounts-service')).check).toMatchObject({
       status: 'warn',

@@ -1186,6 +1186,22 @@ describe('the network default-deny check', () => {
     });
   });
 
+  it("is unknown when a cluster's objects could not be read, though another's pass", () => {
+    expect(
+      network({
+        networkIsolation: [isolation(3)],
+        sources: [
+          ok('kubernetes'),
+          ok('prometheus'),
+          { ...ok('kubernetes'), cluster: 'dr', status: 'unavailable' },
+        ],
+      }),
+    ).toMatchObject({
+      status: 'unknown',
+      detail: 'dr: its Kubernetes objects could not be read',
+    });
+  });
+
   it('warns on evidence: pods nothing isolates, a rule that allows everything, a mesh port closed', () => {
     expect(
       network({ networkIsolation: [isolation(3, { ingress: 3, egress: 1 })] }),

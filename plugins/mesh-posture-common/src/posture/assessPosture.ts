@@ -973,6 +973,7 @@ function checkNetworkDefaultDeny(
   isolation: NetworkIsolation[] | undefined,
   workloads: WorkloadPosture[],
   gaps: MeshGap[],
+  sources: SourceReport[],
 ) {
   const title = MESH_POSTURE_CHECKS['network-default-deny'].title;
   const findings: CheckFindings = {};
@@ -988,7 +989,17 @@ function checkNetworkDefaultDeny(
           `${p.port} (${p.name}) of ${i.workload.namespace}/${i.workload.name}`,
       ),
   );
-  const unread = gaps.filter(g => g.topic === 'network');
+  // A cluster whose objects could not be read may hold workloads no
+  // isolation was judged for: the others cannot vouch for it.
+  const unread = [
+    ...gaps.filter(g => g.topic === 'network'),
+    ...sources
+      .filter(s => s.role === 'kubernetes' && s.status !== 'ok')
+      .map(s => ({
+        cluster: s.cluster,
+        message: 'its Kubernetes objects could not be read',
+      })),
+  ];
   const warnings = [
     ...(ingress.length > 0 ? [`ingress: ${ingress.join('; ')}`] : []),
     ...(egress.length > 0 ? [`egress: ${egress.join('; ')}`] : []),
@@ -1111,6 +1122,7 @@ export function assessPosture(facts: PostureFacts): AssessedPosture {
       facts.networkIsolation,
       facts.workloads,
       facts.gaps,
+      facts.sources,
     ),
     checkOverGrants(
       facts.admittedIdentities,

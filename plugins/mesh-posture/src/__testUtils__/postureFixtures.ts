@@ -149,7 +149,12 @@ export const accountsIsolated: NetworkIsolation = {
   },
   meshPorts: [
     { port: 4143, name: 'linkerd-proxy', allowed: true },
-    { port: 4191, name: 'linkerd-admin', allowed: true },
+    {
+      port: 4191,
+      name: 'linkerd-admin',
+      allowed: true,
+      from: ['every pod in linkerd-viz'],
+    },
   ],
 };
 

@@ -490,7 +490,9 @@ describe('the checks on the Zero trust tab', () => {
         'to every pod in kube-system on UDP 53, TCP 53',
       );
       expect(ports).toHaveTextContent('4143 linkerd-proxy open');
-      expect(ports).toHaveTextContent('4191 linkerd-admin open');
+      expect(ports).toHaveTextContent(
+        '4191 linkerd-admin openfrom every pod in linkerd-viz',
+      );
       expect(networkCheck()).toHaveTextContent(
         'Network policy: deny by default, both ways',
       );

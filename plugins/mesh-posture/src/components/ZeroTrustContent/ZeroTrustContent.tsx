@@ -208,6 +208,17 @@ function MeshPortsCell({ isolation }: { isolation: NetworkIsolation }) {
             label={p.allowed ? 'open' : 'closed'}
             className={p.allowed ? classes.good : classes.bad}
           />
+          {p.from && (
+            <Typography
+              variant="caption"
+              display="block"
+              color="textSecondary"
+              className={classes.peer}
+              style={{ whiteSpace: 'normal' }}
+            >
+              from {p.from.join(' or ')}
+            </Typography>
+          )}
         </Typography>
       ))}
     </Box>
