@@ -1,5 +1,7 @@
 import {
   formatLabelSelector,
+  LabelSelector,
+  matchesLabelSelector,
   MeshGap,
   MeshPortReachability,
   NetworkDirectionPolicy,
@@ -15,11 +17,7 @@ import type {
 import { SourceError } from '@mesh-posture/plugin-mesh-posture-node';
 import { findSidecar } from '../mesh/pods';
 import { VersionedLister } from '../mesh/objects';
-import {
-  fromObjectSelector,
-  ObjectLabelSelector,
-  objectSelectorMatches,
-} from '../mesh/selectors';
+import { fromObjectSelector, ObjectLabelSelector } from '../mesh/selectors';
 
 /*
  * Kubernetes NetworkPolicy beside the mesh, judged as the API documents it
@@ -319,18 +317,29 @@ function meshPortsOf(
   return [...found].map(([port, name]) => ({ port, name }));
 }
 
+/** Each policy's podSelector in structured form, converted once. */
+const compiledSelectors = new WeakMap<KubernetesObject, LabelSelector | null>();
+
+function selectsPod(policy: KubernetesObject, pod: KubernetesPod): boolean {
+  let selector = compiledSelectors.get(policy);
+  if (selector === undefined) {
+    selector = fromObjectSelector(policy.spec?.podSelector ?? {}) ?? null;
+    compiledSelectors.set(policy, selector);
+  }
+  return (
+    selector !== null && matchesLabelSelector(selector, pod.metadata.labels)
+  );
+}
+
+/** One direction, from each pod's selecting policies. */
 function judgeDirection(
   direction: 'Ingress' | 'Egress',
-  pods: KubernetesPod[],
-  policies: KubernetesObject[],
+  selectingOf: KubernetesObject[][],
 ): NetworkDirectionPolicy {
-  const ofType = policies.filter(p => policyTypes(p).has(direction));
-  const selects = (p: KubernetesObject, pod: KubernetesPod) =>
-    objectSelectorMatches(p.spec?.podSelector ?? {}, pod.metadata.labels);
-  const selecting = ofType.filter(p => pods.some(pod => selects(p, pod)));
-  const unisolatedPods = pods.filter(
-    pod => !ofType.some(p => selects(p, pod)),
-  ).length;
+  const ofType = selectingOf.map(ps =>
+    ps.filter(p => policyTypes(p).has(direction)),
+  );
+  const selecting = [...new Set(ofType.flat())];
   const key = direction === 'Ingress' ? 'ingress' : 'egress';
   const rules = selecting.flatMap(p =>
     ((p.spec?.[key] as PolicyRule[] | undefined) ?? []).map(rule =>
@@ -338,22 +347,28 @@ function judgeDirection(
     ),
   );
   return {
-    unisolatedPods,
+    unisolatedPods: ofType.filter(ps => ps.length === 0).length,
     policies: selecting.map(policyName),
     rules,
   };
 }
 
+/**
+ * One workload's network isolation from the NetworkPolicies of its
+ * namespace.
+ */
 export function evaluateNetworkIsolation(
   workload: WorkloadPosture,
   pods: KubernetesPod[],
   namespacePolicies: KubernetesObject[],
 ): NetworkIsolation {
-  const ingress = judgeDirection('Ingress', pods, namespacePolicies);
-  const egress = judgeDirection('Egress', pods, namespacePolicies);
-  const isolating = namespacePolicies.filter(p =>
-    policyTypes(p).has('Ingress'),
+  // Which policies select each pod, once: both directions and the mesh
+  // ports are read from it.
+  const selectingOf = pods.map(pod =>
+    namespacePolicies.filter(p => selectsPod(p, pod)),
   );
+  const ingress = judgeDirection('Ingress', selectingOf);
+  const egress = judgeDirection('Egress', selectingOf);
   // Each pod against the policies that select it: a port open on one pod
   // is not open on another that a stricter policy selects.
   const meshPorts: MeshPortReachability[] = meshPortsOf(workload, pods).map(
@@ -361,10 +376,8 @@ export function evaluateNetworkIsolation(
       const from = new Set<string>();
       let open = true;
       let anyone = false;
-      for (const pod of pods) {
-        const selecting = isolating.filter(p =>
-          objectSelectorMatches(p.spec?.podSelector ?? {}, pod.metadata.labels),
-        );
+      for (const policies of selectingOf) {
+        const selecting = policies.filter(p => policyTypes(p).has('Ingress'));
         if (selecting.length === 0) {
           anyone = true;
           continue;

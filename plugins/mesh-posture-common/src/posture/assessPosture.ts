@@ -943,6 +943,19 @@ function checkDeniedCallers(
 /** Checks a passing verdict needs judged: encryption on both sides, and the pods. */
 const VERDICT_ESSENTIAL = ['inbound-mtls', 'outbound-mtls', 'meshed-pods'];
 
+/**
+ * True when one direction of a workload's traffic is open: a pod no policy
+ * of that direction isolates, or a rule that undoes the isolation.
+ * @public
+ */
+export function isNetworkDirectionOpen(
+  isolation: NetworkIsolation,
+  direction: 'ingress' | 'egress',
+): boolean {
+  const d = isolation[direction];
+  return d.unisolatedPods > 0 || d.rules.some(r => r.allowsAll);
+}
+
 /** What lets traffic through one direction without a rule naming it. */
 function openings(
   isolation: NetworkIsolation[],

@@ -6,6 +6,7 @@ import {
   formatByteRate,
   formatExpiry,
   formatRate,
+  isNetworkDirectionOpen,
 } from './assessPosture';
 import { plural } from './evidence';
 import { bypassesOf } from './meshBypass';
@@ -250,11 +251,7 @@ function certificatesFinding(check: PostureCheck, facts: FindingFacts): string {
 function networkFinding(check: PostureCheck, facts: FindingFacts): string {
   const judged = (facts.networkIsolation ?? []).filter(i => i.pods > 0);
   const open = (direction: 'ingress' | 'egress') =>
-    judged.filter(
-      i =>
-        i[direction].unisolatedPods > 0 ||
-        i[direction].rules.some(r => r.allowsAll),
-    ).length;
+    judged.filter(i => isNetworkDirectionOpen(i, direction)).length;
   switch (check.status) {
     case 'warn': {
       const parts = [];
