@@ -25,6 +25,15 @@ test('fraud-scoring shows its demo canary mid-rollout, with its recent rollouts'
     canary.getByRole('table', { name: 'Analysis metrics' }),
   ).toContainText('request-success-rate');
   await expect(page.getByText(/^Demo data/)).toHaveCount(1);
+  // The new model calls ledger, which admits no fraud-scoring: the mesh
+  // refuses the canary's calls, and the card names that side, not the
+  // primary that shares its identity.
+  const refused = canary.getByRole('table', { name: 'Refused calls' });
+  await expect(refused).toBeVisible({ timeout: 30_000 });
+  await expect(refused.getByRole('row')).toHaveCount(2);
+  await expect(refused.getByRole('row').nth(1)).toContainText(
+    /^canarypayments\/ledgerserver\/ledger-grpc[\d,]+ gRPC calls?$/,
+  );
   // While the canary runs (Progressing: minutes 2 to 52 of the demo's
   // hour) its golden signals stand beside the primary's; scaled to zero
   // around the promotion, there is no canary side to show.
@@ -92,6 +101,11 @@ test('fraud-scoring shows its demo canary mid-rollout, with its recent rollouts'
       sides === 2 ? 1 : 0,
     );
   }
+  await expect(
+    page
+      .getByRole('table', { name: 'Refused calls' })
+      .getByText('canary', { exact: true }),
+  ).toHaveCount(1);
   const graph = page.getByRole('figure', { name: 'Traffic graph' });
   await expect(graph).toBeVisible();
   await expect(graph.getByText(/^mTLS · /).first()).toBeVisible();

@@ -3,6 +3,7 @@ import {
   matchesLabelSelector,
   mergeBuckets,
   MeshGap,
+  RefusedCall,
   TrafficObservation,
   WorkloadRef,
 } from '@mesh-posture/plugin-mesh-posture-common';
@@ -584,6 +585,7 @@ export class DemoMesh implements MeshClusterProvider {
     const clientReported: TrafficObservation[] = [];
     const callers: ObservedCaller[] = [];
     const decisions: AuthorizationDecision[] = [];
+    const refusedCalls: RefusedCall[] = [];
     const callerSeconds = WINDOW_SECONDS[query.callerWindow] ?? 604800;
     const isRef = (ref: WorkloadRef, w: DemoWorkload) =>
       w.namespace === ref.namespace && w.name === ref.name;
@@ -672,6 +674,21 @@ export class DemoMesh implements MeshClusterProvider {
                   ? 'no_tls_from_remote'
                   : 'connection_security_policy=none',
               requestsPerSecond: edge.rate,
+            });
+          }
+        }
+        if (edge.from === self.name && edge.denied && self.meshed) {
+          const callee = byName.get(edge.to)!;
+          // Both proxies see the refusal: the callee counts the denial of
+          // the caller's identity, the caller its 403s (gRPC status 7).
+          if (callee.meshed && cluster.mesh === 'linkerd') {
+            refusedCalls.push({
+              workload: ref,
+              peer: { namespace: callee.namespace, workload: callee.name },
+              identity: identityOf(self, cluster.mesh),
+              policy: `server/${appLabel(callee)}-${callee.port.name}`,
+              count: Math.round(edge.rate * callerSeconds),
+              protocol: callee.port.protocol === 'gRPC' ? 'grpc' : 'http',
             });
           }
         }
@@ -836,6 +853,7 @@ export class DemoMesh implements MeshClusterProvider {
       traffic,
       callers,
       decisions,
+      ...(cluster.mesh === 'linkerd' ? { refusedCalls } : {}),
       workloadCertificates,
       meshCertificates,
       // The demo's telemetry holds a month of every meshed proxy's series.

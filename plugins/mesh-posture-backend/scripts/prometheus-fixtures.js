@@ -334,6 +334,53 @@ function linkerdDataset(end) {
     },
     0.2,
   );
+  // What the callers' proxies saw of their answers (response_total, its
+  // labels in linkerd2-proxy linkerd/app/core/src/metrics.rs). The refused
+  // gRPC calls come back as HTTP 200 with grpc-status 7 (linkerd/app/core/
+  // src/errors/respond.rs permission_denied). fraud-scoring is a Flagger
+  // canary: its primary runs under the same service account, so the same
+  // identity, and its calls to ledger are answered.
+  const answers = (from, to, labels, ratePerSecond) =>
+    w.counter(
+      'response',
+      {
+        ...from,
+        direction: 'outbound',
+        tls: 'true',
+        server_id: linkerdId('ledger', 'payments'),
+        dst_namespace: 'payments',
+        dst_statefulset: to,
+        dst_serviceaccount: to,
+        error: '',
+        ...labels,
+      },
+      ratePerSecond,
+    );
+  answers(
+    fraud,
+    'ledger',
+    { status_code: '200', classification: 'failure', grpc_status: '7' },
+    0.2,
+  );
+  answers(
+    proxy(
+      'payments',
+      'deployment',
+      'fraud-scoring-primary',
+      'fraud-scoring-primary-6f7a8-k2l3m',
+    ),
+    'ledger',
+    { status_code: '200', classification: 'success', grpc_status: '0' },
+    0.5,
+  );
+  // payments-api's own 403s from ledger are the application's (its
+  // identity is not denied): not a refusal.
+  answers(
+    api[0],
+    'ledger',
+    { status_code: '403', classification: 'success', grpc_status: '' },
+    0.1,
+  );
   // Workload certificates: the soonest of payments-api's proxies expires in
   // 20 h. One proxy is older and still uses the metric's former name.
   w.gauge(
@@ -415,6 +462,15 @@ function linkerdDataset(end) {
           {
             identity: linkerdId('fraud-scoring', 'payments'),
             server: 'server/ledger-grpc',
+            count: 0.2 * window,
+          },
+        ],
+        refusedCalls: [
+          {
+            caller: 'fraud-scoring',
+            identity: linkerdId('fraud-scoring', 'payments'),
+            policy: 'server/ledger-grpc',
+            protocol: 'grpc',
             count: 0.2 * window,
           },
         ],

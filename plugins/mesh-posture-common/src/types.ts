@@ -372,6 +372,31 @@ export interface DeniedCaller {
 }
 
 /**
+ * A call one of the entity's workloads made that the callee's proxy refused
+ * for want of an authorization: seen from both sides, the callee's proxy
+ * counting a denial of an identity of the caller's namespace and the
+ * caller's own proxy counting the refusals it received from that callee.
+ * Either side alone is not evidence (an application answers 403 too; an
+ * identity is shared by every workload of its service account, such as a
+ * Flagger canary and its primary), so the caller's side names the workload.
+ * @public
+ */
+export interface RefusedCall {
+  /** The entity's workload that made the calls. */
+  workload: WorkloadRef;
+  /** The workload that refused them. */
+  peer: { namespace: string; workload: string };
+  /** The identity the callee's proxy refused, when one namespace's identity was. */
+  identity?: string;
+  /** The server or route that refused, as the mesh names it. */
+  policy?: string;
+  /** Refused requests the caller's proxy received over the caller window. */
+  count: number;
+  /** `http`: 403 responses; `grpc`: `PERMISSION_DENIED` statuses. */
+  protocol: 'http' | 'grpc';
+}
+
+/**
  * One rule of a Kubernetes NetworkPolicy that selects a workload's pods, in
  * words: whom it allows and on which ports.
  * @public
@@ -532,6 +557,11 @@ export interface MeshPosture {
   authorization: PortAuthorization[];
   admittedIdentities: AdmittedIdentity[];
   deniedCallers: DeniedCaller[];
+  /**
+   * Calls the entity's workloads made that a callee refused; absent where
+   * the mesh cannot tell and on postures stored before they were read.
+   */
+  refusedCalls?: RefusedCall[];
   /**
    * Kubernetes network policy per workload; absent where it could not be
    * read (see the `network` gaps) and on postures stored before it was read.

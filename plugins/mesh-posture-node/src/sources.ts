@@ -5,6 +5,7 @@ import type {
   LabelSelector,
   MeshGap,
   MeshKind,
+  RefusedCall,
   SourceStatus,
   TrafficObservation,
   WorkloadRef,
@@ -217,6 +218,12 @@ export interface WorkloadTelemetry {
    * name, and they are the only view of a workload that has no proxy.
    */
   clientReported?: TrafficObservation[];
+  /**
+   * Calls the asked workloads made that their callee's proxy refused, each
+   * seen by both proxies (see `RefusedCall`). Omitted by a source whose
+   * mesh cannot tell a refusal from an application's 403.
+   */
+  refusedCalls?: RefusedCall[];
   /** Questions this mesh's telemetry cannot answer. */
   gaps: MeshGap[];
 }

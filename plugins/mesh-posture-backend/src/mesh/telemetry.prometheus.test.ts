@@ -178,6 +178,59 @@ describeWithPrometheus('telemetry adapters against a real Prometheus', () => {
       ).toBeLessThan(truth.ledger.denied[0].count * 0.01);
     });
 
+    it("reads a canary's refused calls from both proxies, and not an application's 403s", async () => {
+      const fraud = (name: string): WorkloadRef => ({
+        cluster: 'prod',
+        namespace: 'payments',
+        kind: 'Deployment',
+        name,
+      });
+      const callers = await new LinkerdTelemetry({
+        prometheus: new PrometheusClient({ url: prometheus.url }),
+      }).workloadTelemetry(
+        {
+          cluster: 'prod',
+          mesh: 'linkerd',
+          workloads: [
+            fraud('fraud-scoring'),
+            fraud('fraud-scoring-primary'),
+            paymentsApi,
+          ],
+          window: '5m',
+          callerWindow: '7d',
+          at: new Date(dataset.at * 1000),
+        },
+        {},
+      );
+      const [expected] = truth.ledger.refusedCalls;
+      const of = (name: string) =>
+        callers.refusedCalls!.filter(c => c.workload.name === name);
+      // The primary shares the canary's identity but was answered.
+      expect(of('fraud-scoring-primary')).toEqual([]);
+      // payments-api's 403s from ledger are paired with the one identity of
+      // its namespace ledger denied, which its pods do not present: the
+      // posture drops the line (see PostureAssembler's ownRefusals).
+      expect(of('payments-api').map(c => c.identity)).toEqual([
+        expected.identity,
+      ]);
+      const [call] = of('fraud-scoring');
+      expect(of('fraud-scoring')).toHaveLength(1);
+      expect(call).toMatchObject({
+        workload: fraud(expected.caller),
+        peer: { namespace: 'payments', workload: 'ledger' },
+        identity: expected.identity,
+        policy: expected.policy,
+        protocol: expected.protocol,
+      });
+      expect(Math.abs(call.count - expected.count)).toBeLessThan(
+        expected.count * 0.01,
+      );
+      // The refusing side is not a caller: ledger made no refused call.
+      expect(
+        telemetry.refusedCalls!.filter(c => c.workload.name === 'ledger'),
+      ).toEqual([]);
+    });
+
     it('reads the soonest workload certificate expiry', () => {
       const byName = Object.fromEntries(
         telemetry.workloadCertificates.map(c => [

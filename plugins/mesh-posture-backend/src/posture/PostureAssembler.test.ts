@@ -105,6 +105,18 @@ describe('PostureAssembler', () => {
         gaps: [],
       },
     ],
+    [
+      'a malformed refused call',
+      {
+        traffic: [],
+        callers: [],
+        decisions: [],
+        refusedCalls: [{ workload: {}, count: 'many', protocol: 'smtp' }],
+        workloadCertificates: [],
+        meshCertificates: [],
+        gaps: [],
+      },
+    ],
   ])(
     'reports garbage telemetry (%s) as invalid-response',
     async (_n, garbage) => {
@@ -122,6 +134,55 @@ describe('PostureAssembler', () => {
       expect(posture.meshedPods).toBe(4);
     },
   );
+
+  it("keeps the refused calls of each workload's own identity only", async () => {
+    const clusters = await new DemoMesh({ now: () => at }).getClusters();
+    const demo = clusters.find(c => c.name === 'prod-eu-west')!;
+    const peer = { namespace: 'payments', workload: 'ledger' };
+    const prod = await prodWith({
+      telemetry: {
+        workloadTelemetry: async (query, options) => {
+          const t = await demo.telemetry!.workloadTelemetry(query, options);
+          const api = query.workloads.find(w => w.name === 'payments-api')!;
+          const own =
+            'payments-api.payments.serviceaccount.identity.linkerd.cluster.local';
+          return {
+            ...t,
+            refusedCalls: [
+              {
+                workload: api,
+                peer,
+                identity: own,
+                count: 12,
+                protocol: 'http',
+              },
+              // Another account of the namespace was denied: its refusals
+              // are not payments-api's, whatever its 403s.
+              {
+                workload: api,
+                peer,
+                identity:
+                  'fraud-scoring.payments.serviceaccount.identity.linkerd.cluster.local',
+                count: 40,
+                protocol: 'http',
+              },
+            ],
+          };
+        },
+      },
+    });
+    const posture = await assembler([prod]).assemble(
+      'component:default/payments-api',
+      target,
+      '5m',
+    );
+    expect(posture.workloads[0].identity).toBe(
+      'payments-api.payments.serviceaccount.identity.linkerd.cluster.local',
+    );
+    expect(posture.refusedCalls).toEqual([
+      expect.objectContaining({ peer, count: 12 }),
+    ]);
+  });
 
   it("keeps pods and traffic when the mesh's objects cannot be read", async () => {
     const prod = await prodWith({

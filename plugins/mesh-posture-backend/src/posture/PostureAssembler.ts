@@ -6,6 +6,7 @@ import {
   AssessedPosture,
   CertificateStatus,
   DeniedCaller,
+  RefusedCall,
   MeshGap,
   NetworkIsolation,
   PortAuthorization,
@@ -155,6 +156,17 @@ function checkTelemetry(value: unknown): Telemetry {
       );
     }
   }
+  for (const r of expectArray<any>(t.refusedCalls ?? [], 'refused calls')) {
+    if (
+      typeof r?.workload?.name !== 'string' ||
+      typeof r?.peer?.workload !== 'string' ||
+      typeof r?.peer?.namespace !== 'string' ||
+      typeof r?.count !== 'number' ||
+      (r?.protocol !== 'http' && r?.protocol !== 'grpc')
+    ) {
+      throw new SourceError('invalid-response', 'a refused call is malformed');
+    }
+  }
   return {
     ...t,
     workloadHistory: t.workloadHistory ?? [],
@@ -169,6 +181,8 @@ interface ClusterFacts {
   authorization: PortAuthorization[];
   admittedIdentities: AdmittedIdentity[];
   deniedCallers: DeniedCaller[];
+  /** Undefined where the cluster's mesh cannot tell refusals apart. */
+  refusedCalls?: RefusedCall[];
   /** Undefined where the cluster's network policies were not read. */
   networkIsolation?: NetworkIsolation[];
   gaps: MeshGap[];
@@ -210,10 +224,29 @@ function onlyRefs(t: Telemetry, refs: WorkloadRef[]): Telemetry {
     workloadCertificates: ours(t.workloadCertificates),
     workloadHistory: ours(t.workloadHistory),
     clientReported: ours(t.clientReported),
+    ...(t.refusedCalls ? { refusedCalls: ours(t.refusedCalls) } : {}),
   };
 }
 
 const HOUR = 3600_000;
+
+/**
+ * The refusals of the identity each workload's own pods present: the
+ * telemetry pairs a caller's refusals with denials of any identity of its
+ * namespace, and only the pods tell which one is the caller's. A workload
+ * whose identity is not known keeps none.
+ */
+function ownRefusals(
+  calls: RefusedCall[],
+  groups: ClusterWorkloads['groups'],
+): RefusedCall[] {
+  const identities = new Map(
+    groups.map(g => [refKey(g.workload.workload), g.workload.identity]),
+  );
+  return calls.filter(
+    c => c.identity && identities.get(refKey(c.workload)) === c.identity,
+  );
+}
 
 export interface PostureAssemblerOptions {
   /** The clusters, shared with every service that reads them. */
@@ -359,6 +392,9 @@ export class PostureAssembler {
     const networkRead =
       withWorkloads.length > 0 &&
       withWorkloads.every(r => r.networkIsolation !== undefined);
+    const refusalsRead =
+      withWorkloads.length > 0 &&
+      withWorkloads.every(r => r.refusedCalls !== undefined);
 
     return assessPosture({
       entityRef,
@@ -371,6 +407,7 @@ export class PostureAssembler {
       admittedIdentities: merged('admittedIdentities'),
       deniedCallers: merged('deniedCallers'),
       ...(networkRead ? { networkIsolation: merged('networkIsolation') } : {}),
+      ...(refusalsRead ? { refusedCalls: merged('refusedCalls') } : {}),
       callerWindow: this.options.callerWindow,
       gaps: merged('gaps'),
       sources: merged('sources'),
@@ -641,6 +678,9 @@ export class PostureAssembler {
       authorization,
       admittedIdentities,
       deniedCallers,
+      ...(t?.refusedCalls
+        ? { refusedCalls: ownRefusals(t.refusedCalls, groups) }
+        : {}),
       ...(networkRead ? { networkIsolation } : {}),
       gaps,
       sources,

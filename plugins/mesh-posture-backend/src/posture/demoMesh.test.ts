@@ -342,6 +342,23 @@ describe('DemoMesh', () => {
     expect(check('denied-callers').status).toBe('warn');
   });
 
+  it('names the canary, not its primary, as the caller ledger refuses', async () => {
+    const fraud = await postureOf('fraud-scoring');
+    expect(fraud.refusedCalls).toEqual([
+      expect.objectContaining({
+        workload: expect.objectContaining({ name: 'fraud-scoring' }),
+        peer: { namespace: 'payments', workload: 'ledger' },
+        identity:
+          'fraud-scoring.payments.serviceaccount.identity.linkerd.cluster.local',
+        policy: 'server/ledger-grpc',
+        protocol: 'grpc',
+      }),
+    ]);
+    expect(fraud.refusedCalls![0].count).toBeGreaterThan(0);
+    // Istio's sidecars cannot tell a refusal from an application's 403.
+    expect((await postureOf('card-issuing')).refusedCalls).toBeUndefined();
+  });
+
   it("fails ledger on its database's plaintext TCP client, though every HTTP request is mTLS", async () => {
     const ledger = await postureOf('ledger');
     const inbound = ledger.verdict.checks.find(c => c.id === 'inbound-mtls')!;

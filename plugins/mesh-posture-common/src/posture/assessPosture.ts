@@ -3,6 +3,7 @@ import type {
   AdmittedIdentity,
   CertificateStatus,
   DeniedCaller,
+  RefusedCall,
   MeshGap,
   NetworkIsolation,
   PortAuthorization,
@@ -40,6 +41,7 @@ export interface PostureFacts {
   authorization: PortAuthorization[];
   admittedIdentities: AdmittedIdentity[];
   deniedCallers: DeniedCaller[];
+  refusedCalls?: RefusedCall[];
   /** Per workload; undefined where network policy was not read. */
   networkIsolation?: NetworkIsolation[];
   callerWindow: string;
@@ -1168,6 +1170,7 @@ export function assessPosture(facts: PostureFacts): AssessedPosture {
     authorization: facts.authorization,
     admittedIdentities: facts.admittedIdentities,
     deniedCallers: facts.deniedCallers,
+    ...(facts.refusedCalls ? { refusedCalls: facts.refusedCalls } : {}),
     ...(facts.networkIsolation
       ? { networkIsolation: facts.networkIsolation }
       : {}),

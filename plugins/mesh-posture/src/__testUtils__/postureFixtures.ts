@@ -509,6 +509,18 @@ export const canaryAndPrimaryPosture = (() => {
         grantedBy: ['AuthorizationPolicy payments/fraud-scoring-grpc'],
         seen: true,
       })),
+      // The new version calls ledger, which admits no fraud-scoring.
+      refusedCalls: [
+        {
+          workload: canary,
+          peer: { namespace: 'payments', workload: 'ledger' },
+          identity:
+            'fraud-scoring.payments.serviceaccount.identity.linkerd.cluster.local',
+          policy: 'server/ledger-grpc',
+          count: 1210,
+          protocol: 'grpc',
+        },
+      ],
     }),
   );
 })();

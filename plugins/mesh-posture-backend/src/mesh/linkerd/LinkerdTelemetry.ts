@@ -1,6 +1,7 @@
 import type {
   CertificateStatus,
   MeshGap,
+  RefusedCall,
   TrafficObservation,
   WorkloadKind,
   WorkloadRef,
@@ -32,6 +33,7 @@ import {
   Aggregation,
   sampleTimes,
   eq,
+  escapeRegex,
   historyLookbackHours,
   eventsIn,
   Matcher,
@@ -209,6 +211,97 @@ function parseIdentity(
 ): { serviceAccount: string; namespace: string } | undefined {
   const m = /^([^.]+)\.([^.]+)\.serviceaccount\.identity\.[^.]+\./.exec(id);
   return m ? { serviceAccount: m[1], namespace: m[2] } : undefined;
+}
+
+/**
+ * Matches the Linkerd identities of the namespaces' service accounts:
+ * `<sa>.<ns>.serviceaccount.identity.<control-plane ns>.<trust domain>`.
+ */
+function identityOfNamespaces(namespaces: string[]): Matcher {
+  const alternatives = [...new Set(namespaces)].sort().map(escapeRegex);
+  return {
+    label: 'client_id',
+    op: '=~',
+    value: `[^.]+\\.(${alternatives.join(
+      '|',
+    )})\\.serviceaccount\\.identity\\..+`,
+  };
+}
+
+/**
+ * The refused calls both sides saw: a caller's refusals from a callee
+ * (its proxy's 403s or gRPC status 7) where the callee's proxy denied an
+ * identity of the caller's namespace in the same window, one line per
+ * such identity. Neither side alone is taken: an application answers 403
+ * too, and the callee names only the identity, which a Flagger canary
+ * shares with its primary. Which identity is the caller's own, its pods
+ * say (the posture keeps only that line).
+ */
+function pairRefusals(
+  responses: PromSample[],
+  denials: PromSample[],
+  find: {
+    caller: (labels: Record<string, string>) => WorkloadRef | undefined;
+    callee: (labels: Record<string, string>) => string | undefined;
+  },
+): RefusedCall[] {
+  const deniedAt = new Map<string, Map<string, Set<string>>>();
+  for (const d of denials) {
+    const callee = find.callee(d.labels);
+    const identity = d.labels.client_id;
+    if (!callee || !identity) continue;
+    const identities = deniedAt.get(callee) ?? new Map<string, Set<string>>();
+    const policies = identities.get(identity) ?? new Set<string>();
+    const policy = [
+      d.labels.srv_name
+        ? `${d.labels.srv_kind || 'server'}/${d.labels.srv_name}`
+        : '',
+      // A port's default route (linkerd2-proxy linkerd/proxy/server-policy/
+      // src/http.rs) says nothing the server does not.
+      d.labels.route_name &&
+      !(d.labels.route_kind === 'default' && d.labels.route_name === 'default')
+        ? `${d.labels.route_kind || 'route'}/${d.labels.route_name}`
+        : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    if (policy) policies.add(policy);
+    identities.set(identity, policies);
+    deniedAt.set(callee, identities);
+  }
+  const byCall = new Map<string, RefusedCall>();
+  for (const r of responses) {
+    const workload = find.caller(r.labels);
+    const dstNs = r.labels.dst_namespace;
+    const dstName = Object.values(DST_KIND_LABELS)
+      .map(l => r.labels[l!])
+      .find(Boolean);
+    if (!workload || !dstNs || !dstName) continue;
+    const protocol = r.labels.grpc_status === '7' ? 'grpc' : 'http';
+    const denied = deniedAt.get(`${dstNs}/${dstName}`) ?? new Map();
+    for (const [identity, policies] of denied) {
+      if (parseIdentity(identity)?.namespace !== workload.namespace) continue;
+      const callKey = `${key(
+        workload,
+      )}|${dstNs}/${dstName}|${protocol}|${identity}`;
+      const known = byCall.get(callKey);
+      if (known) {
+        known.count += r.value;
+        continue;
+      }
+      byCall.set(callKey, {
+        workload,
+        peer: { namespace: dstNs, workload: dstName },
+        identity,
+        ...(policies.size > 0
+          ? { policy: [...policies].sort().join(', ') }
+          : {}),
+        count: r.value,
+        protocol,
+      });
+    }
+  }
+  return [...byCall.values()];
 }
 
 /**
@@ -549,6 +642,8 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       tcpInbound,
       tcpOutbound,
       gateways,
+      refusedResponses,
+      refusalsOfOurNamespaces,
     ] = await Promise.all([
       q(
         ours(
@@ -699,6 +794,60 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
         minBy(
           [...this.keep, 'target_cluster_name'],
           selector('gateway_alive', this.scope),
+        ),
+      ),
+      // What a refusal looks like to the caller's proxy: an HTTP 403, or
+      // gRPC status 7 with HTTP 200 (linkerd2-proxy linkerd/app/core/src/
+      // errors/respond.rs `permission_denied`; the caller's
+      // response_total labels in linkerd/app/core/src/metrics.rs). An
+      // application's 403 looks the same, so these count only beside the
+      // callee's own denials below.
+      q(
+        ours('sum', ['dst_namespace', ...dstKinds, 'grpc_status'], m =>
+          or(
+            eventsIn(
+              selector('response_total', [
+                eq('direction', 'outbound'),
+                eq('status_code', '403'),
+                ...m,
+              ]),
+              query.callerWindow,
+            ),
+            eventsIn(
+              selector('response_total', [
+                eq('direction', 'outbound'),
+                eq('grpc_status', '7'),
+                ...m,
+              ]),
+              query.callerWindow,
+            ),
+          ),
+        ),
+      ),
+      // Denials, anywhere in the cluster, of the identities of our
+      // workloads' namespaces (`<sa>.<ns>.serviceaccount.identity.…`):
+      // the callee's side of the same refusals (linkerd2-proxy
+      // linkerd/app/inbound/src/metrics/authz.rs; `client_id` is set on
+      // mTLS connections).
+      q(
+        sumBy(
+          [
+            ...this.keep,
+            ns,
+            ...this.kindLabels().map(([, l]) => l),
+            'srv_kind',
+            'srv_name',
+            'route_kind',
+            'route_name',
+            'client_id',
+          ],
+          eventsIn(
+            selector('inbound_http_authz_deny_total', [
+              ...this.scope,
+              identityOfNamespaces(namespacesOf(query.workloads)),
+            ]),
+            query.callerWindow,
+          ),
         ),
       ),
     ]);
@@ -915,6 +1064,20 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       }
     }
 
+    const refusedCalls = pairRefusals(
+      refusedResponses.filter(finite),
+      refusalsOfOurNamespaces.filter(finite),
+      {
+        caller: workloadOf,
+        callee: labels => {
+          const name = this.kindLabels()
+            .map(([, l]) => labels[l])
+            .find(Boolean);
+          return labels[ns] && name ? `${labels[ns]}/${name}` : undefined;
+        },
+      },
+    );
+
     const workloadCertificates = certs
       .filter(s => Number.isFinite(s.value) && s.value > 0)
       .flatMap(s => {
@@ -958,6 +1121,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       meshCertificates,
       workloadHistory: sampleTimesByWorkload(history, workloadOf),
       clientReported,
+      refusedCalls,
       gaps: gatewayGaps(traffic, gateways, query.cluster),
     };
   }

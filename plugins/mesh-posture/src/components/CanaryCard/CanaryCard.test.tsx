@@ -10,6 +10,7 @@ import {
   serviceEntity,
 } from '../../__testUtils__/entityPage';
 import { pretendNow } from '../../__testUtils__/clock';
+import { canaryAndPrimaryPosture } from '../../__testUtils__/postureFixtures';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -17,6 +18,7 @@ pretendNow('2026-11-22T10:20:00.000Z');
 
 const base = TEST_BASE_URL;
 const url = `${base}/v1/entities/component/default/fraud-scoring/canary`;
+const postureUrl = `${base}/v1/entities/component/default/fraud-scoring/posture`;
 
 const progressing: EntityCanaryResponse = {
   entityRef: 'component:default/fraud-scoring',
@@ -121,6 +123,55 @@ async function renderCard(answer: EntityCanaryResponse | { status: number }) {
     entity: serviceEntity('fraud-scoring'),
   });
 }
+
+describe('CanaryCard refused calls', () => {
+  const canaryContent = () =>
+    screen.findByRole('region', { name: 'Canary payments/fraud-scoring' });
+
+  it('shows the calls the canary made that a callee refused, apart from the primary', async () => {
+    server.use(
+      http.get(postureUrl, () => HttpResponse.json(canaryAndPrimaryPosture)),
+    );
+    await renderCard(progressing);
+    const section = await canaryContent();
+    const refused = await within(section).findByRole('table', {
+      name: 'Refused calls',
+    });
+    const rows = within(refused).getAllByRole('row').slice(1);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toHaveTextContent('canary');
+    expect(rows[0]).toHaveTextContent('payments/ledger');
+    expect(rows[0]).toHaveTextContent('server/ledger-grpc');
+    expect(rows[0]).toHaveTextContent('1,210 gRPC calls');
+    expect(within(refused).getByText('Refused in 7d')).toBeInTheDocument();
+  });
+
+  it('says when neither side had a call refused, and nothing where the mesh cannot tell', async () => {
+    server.use(
+      http.get(postureUrl, () =>
+        HttpResponse.json({ ...canaryAndPrimaryPosture, refusedCalls: [] }),
+      ),
+    );
+    await renderCard(progressing);
+    expect(
+      await screen.findByText(
+        'No call of the canary or the primary was refused in the last 7d.',
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('stands without the posture', async () => {
+    server.use(
+      http.get(postureUrl, () => HttpResponse.json({}, { status: 503 })),
+    );
+    await renderCard(progressing);
+    const section = await canaryContent();
+    expect(within(section).getByText('Recent rollouts')).toBeInTheDocument();
+    expect(
+      within(section).queryByText('Refused calls'),
+    ).not.toBeInTheDocument();
+  });
+});
 
 describe('CanaryCard', () => {
   it('shows a canary mid-rollout: phase, weight, checks, metrics, webhooks and rollouts', async () => {

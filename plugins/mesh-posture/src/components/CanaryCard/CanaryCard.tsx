@@ -20,6 +20,8 @@ import {
   type CanaryMetric,
   type CanaryRollout,
   type EntityCanaryResponse,
+  type MeshPosture,
+  type RefusedCall,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { PosturePending, useEntityPosture } from '../shared/entityPosture';
 import {
@@ -27,6 +29,7 @@ import {
   formatDuration,
   formatMsFixed,
   formatPercentFixed,
+  formatRefusedCount,
 } from '../shared/format';
 import { sourceName } from '../shared/postureParts';
 import { RelativeTime } from '../shared/RelativeTime';
@@ -209,7 +212,88 @@ function RolloutTable({
   );
 }
 
-function OneCanary({ canary }: { canary: CanaryView }) {
+/** The refusals the mesh can see, for the canary's two sides. */
+export interface CanaryRefusals {
+  /** Undefined where the mesh cannot tell a refusal apart. */
+  calls?: RefusedCall[];
+  callerWindow: string;
+}
+
+/**
+ * Calls the canary and its primary made that a callee refused: a new
+ * version that calls something its service account may not is refused by
+ * the mesh, whatever Flagger's success rate says, and the two sides share
+ * that account, so the caller's own proxy tells which side it was.
+ */
+function RefusedCalls(props: { canary: CanaryView; refusals: CanaryRefusals }) {
+  const { canary, refusals } = props;
+  if (!refusals.calls) return null;
+  const sideOf = (call: RefusedCall): 'canary' | 'primary' | undefined => {
+    const w = call.workload;
+    if (
+      w.cluster !== canary.cluster ||
+      w.namespace !== canary.namespace ||
+      w.kind !== canary.target.kind
+    ) {
+      return undefined;
+    }
+    if (w.name === canary.target.name) return 'canary';
+    if (w.name === `${canary.target.name}-primary`) return 'primary';
+    return undefined;
+  };
+  const calls = refusals.calls
+    .map(call => ({ call, side: sideOf(call) }))
+    .filter(c => c.side)
+    .sort(
+      (a, b) => a.side!.localeCompare(b.side!) || b.call.count - a.call.count,
+    );
+  return (
+    <Box mt={1}>
+      <Typography variant="subtitle2">Refused calls</Typography>
+      {calls.length === 0 ? (
+        <Typography variant="body2" color="textSecondary">
+          No call of the canary or the primary was refused in the last{' '}
+          {refusals.callerWindow}.
+        </Typography>
+      ) : (
+        <Table size="small" aria-label="Refused calls">
+          <TableHead>
+            <TableRow>
+              <TableCell>Side</TableCell>
+              <TableCell>Called</TableCell>
+              <TableCell>Refused by</TableCell>
+              <TableCell align="right">
+                Refused in {refusals.callerWindow}
+              </TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {calls.map(({ call, side }) => (
+              <TableRow
+                key={`${side}|${call.peer.namespace}/${call.peer.workload}|${call.protocol}`}
+              >
+                <TableCell>{side}</TableCell>
+                <TableCell>
+                  {call.peer.namespace}/{call.peer.workload}
+                </TableCell>
+                <TableCell>{call.policy ?? '—'}</TableCell>
+                <TableCell align="right">{formatRefusedCount(call)}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </Box>
+  );
+}
+
+function OneCanary({
+  canary,
+  refusals,
+}: {
+  canary: CanaryView;
+  refusals?: CanaryRefusals;
+}) {
   return (
     <Box
       mb={2}
@@ -290,6 +374,7 @@ function OneCanary({ canary }: { canary: CanaryView }) {
             .join(', ')}
         </Typography>
       )}
+      {refusals && <RefusedCalls canary={canary} refusals={refusals} />}
       <Box mt={1}>
         <Typography variant="subtitle2">Recent rollouts</Typography>
         <DeploymentsLine canary={canary} />
@@ -303,7 +388,13 @@ function OneCanary({ canary }: { canary: CanaryView }) {
 }
 
 /** The canaries laid out, or why there are none. */
-export function CanaryContent({ data }: { data: EntityCanaryResponse }) {
+export function CanaryContent({
+  data,
+  refusals,
+}: {
+  data: EntityCanaryResponse;
+  refusals?: CanaryRefusals;
+}) {
   const failed = data.sources.filter(s => s.status !== 'ok');
   return (
     <Box>
@@ -324,7 +415,11 @@ export function CanaryContent({ data }: { data: EntityCanaryResponse }) {
         </Typography>
       )}
       {data.canaries.map(c => (
-        <OneCanary key={`${c.cluster}/${c.namespace}/${c.name}`} canary={c} />
+        <OneCanary
+          key={`${c.cluster}/${c.namespace}/${c.name}`}
+          canary={c}
+          refusals={refusals}
+        />
       ))}
       {data.notes.map(n => (
         <Typography key={n} variant="caption" display="block">
@@ -333,6 +428,13 @@ export function CanaryContent({ data }: { data: EntityCanaryResponse }) {
       ))}
     </Box>
   );
+}
+
+function refusalsOf(posture: MeshPosture): CanaryRefusals {
+  return {
+    ...(posture.refusedCalls ? { calls: posture.refusedCalls } : {}),
+    callerWindow: posture.callerWindow,
+  };
 }
 
 /**
@@ -345,10 +447,17 @@ export function CanaryCard() {
   const canaries = useEntityPosture((api, ref) => api.getCanary(ref), [], {
     needsWorkloads: false,
   });
+  // The posture's refused calls, when it answers: the card stands without.
+  const posture = useEntityPosture((api, ref) => api.getPosture(ref));
   return (
     <InfoCard title="Canary" subheader="Progressive delivery with Flagger">
       <PosturePending state={canaries} />
-      {canaries.value && <CanaryContent data={canaries.value} />}
+      {canaries.value && (
+        <CanaryContent
+          data={canaries.value}
+          refusals={posture.value && refusalsOf(posture.value)}
+        />
+      )}
     </InfoCard>
   );
 }

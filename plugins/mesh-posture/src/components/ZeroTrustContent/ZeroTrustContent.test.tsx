@@ -363,6 +363,25 @@ describe('a canary and its primary on the Zero trust tab', () => {
       within(table('Authorization by port')).getAllByText('primary'),
     ).toHaveLength(1);
   });
+
+  it("lists the canary's refused calls under its own name", async () => {
+    serve({ '5m': canaryAndPrimaryPosture });
+    await renderTab();
+    await screen.findByRole('table', { name: 'Workloads' });
+    const rows = within(table('Refused calls')).getAllByRole('row').slice(1);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toHaveTextContent('payments/fraud-scoringcanary');
+    expect(rows[0]).toHaveTextContent('payments/ledger');
+    expect(rows[0]).toHaveTextContent('server/ledger-grpc');
+    expect(rows[0]).toHaveTextContent('1,210 gRPC calls');
+  });
+
+  it('says nothing of refused calls where the mesh cannot tell them', async () => {
+    serve({ '5m': healthyPosture });
+    await renderTab();
+    await screen.findByRole('table', { name: 'Workloads' });
+    expect(screen.queryByText('Refused calls')).not.toBeInTheDocument();
+  });
 });
 
 describe('the dataflow history on the Zero trust tab', () => {

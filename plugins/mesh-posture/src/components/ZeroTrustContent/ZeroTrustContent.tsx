@@ -26,6 +26,7 @@ import {
   formatCount,
   formatExpiry,
   formatRate,
+  formatRefusedCount,
 } from '../shared/format';
 import { RelativeTime } from '../shared/RelativeTime';
 import {
@@ -262,6 +263,7 @@ type Check = MeshPosture['verdict']['checks'][number];
 type Workload = MeshPosture['workloads'][number];
 type PortAuthorization = MeshPosture['authorization'][number];
 type DeniedCaller = MeshPosture['deniedCallers'][number];
+type RefusedCall = NonNullable<MeshPosture['refusedCalls']>[number];
 type Certificate = MeshPosture['certificates'][number];
 
 /** A workload certificate renews daily: say in how many hours this one expires. */
@@ -494,6 +496,28 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
     },
   ];
 
+  const refusedColumns: TableColumn<RefusedCall>[] = [
+    {
+      title: 'Workload',
+      render: r => (
+        <WorkloadWithRole
+          name={workloadName(r.workload)}
+          role={roleOf(r.workload)}
+        />
+      ),
+    },
+    {
+      title: 'Called',
+      render: r => `${r.peer.namespace}/${r.peer.workload}`,
+    },
+    { title: 'Refused by', render: r => r.policy ?? '—' },
+    {
+      title: 'Refused',
+      align: 'right',
+      render: r => formatRefusedCount(r),
+    },
+  ];
+
   const certificateColumns: TableColumn<Certificate>[] = [
     {
       render: c => <StatusIcon status={certificateStatusFor(posture, c)} />,
@@ -671,6 +695,30 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
           }
         />
       </Section>
+
+      {posture.refusedCalls && (
+        <Section
+          title="Refused calls"
+          count={posture.refusedCalls.length}
+          empty={`No call this service made was refused in the last ${posture.callerWindow}.`}
+        >
+          <Typography variant="body2" color="textSecondary" paragraph>
+            Calls the service made that the callee's proxy refused for want of
+            an authorization, counted by the caller's proxy and confirmed by the
+            callee's, over the last {posture.callerWindow}.
+          </Typography>
+          <ReportTable
+            label="Refused calls"
+            columns={refusedColumns}
+            data={posture.refusedCalls}
+            rowId={r =>
+              `${workloadKey(r.workload)}|${r.peer.namespace}/${
+                r.peer.workload
+              }|${r.protocol}`
+            }
+          />
+        </Section>
+      )}
 
       <Section
         title="Certificates"

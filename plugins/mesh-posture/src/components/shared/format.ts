@@ -61,6 +61,16 @@ export function formatCount(count: number): string {
   return count.toLocaleString('en-US');
 }
 
+/** Refused calls counted: "1,210 requests", "1 gRPC call". */
+export function formatRefusedCount(call: {
+  count: number;
+  protocol: 'http' | 'grpc';
+}): string {
+  const count = Math.round(call.count);
+  const noun = call.protocol === 'grpc' ? 'gRPC call' : 'request';
+  return `${formatCount(count)} ${count === 1 ? noun : `${noun}s`}`;
+}
+
 /** A zero-trust score, 0 to 100, to one decimal: "74.5". */
 export function formatScore(score: number): string {
   return score.toFixed(1);
