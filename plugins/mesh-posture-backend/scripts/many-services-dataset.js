@@ -144,6 +144,48 @@ function seriesOf(i, layout, end, family) {
     }
     return out;
   }
+  // Every eleventh service (svc-1, svc-12, …) calls its callee on a route that refuses it:
+  // the callee's proxy counts the denial of its identity, its own proxy
+  // the 403s (linkerd2-proxy linkerd/app/inbound/src/metrics/authz.rs,
+  // linkerd/app/core/src/errors/respond.rs).
+  const refused = i % 11 === 1;
+  if (family === 'inbound_http_authz_deny') {
+    if (!refused) return out;
+    for (const to of podsOf(callee, layout)) {
+      out.push([
+        {
+          ...to,
+          srv_group: 'policy.linkerd.io',
+          srv_kind: 'server',
+          srv_name: `svc-${callee}-http`,
+          route_group: '',
+          route_kind: 'default',
+          route_name: 'default',
+          tls: 'true',
+          client_id: linkerdId(`svc-${i}`, ns),
+        },
+        0.05,
+      ]);
+    }
+    return out;
+  }
+  if (family === 'response' && refused) {
+    for (const from of podsOf(i, layout)) {
+      out.push([
+        {
+          ...from,
+          direction: 'outbound',
+          tls: 'true',
+          server_id: linkerdId(`svc-${callee}`, namespaceOf(callee, layout)),
+          dst_namespace: namespaceOf(callee, layout),
+          dst_deployment: `svc-${callee}`,
+          classification: 'success',
+          status_code: '403',
+        },
+        0.05 / 2,
+      ]);
+    }
+  }
   const inbound = (caller % 7) + 1 + (i % 5 === 0 ? 0.5 : 0);
   for (const to of podsOf(i, layout)) {
     const labels = { ...to, direction: 'inbound', tls: 'true' };
@@ -172,6 +214,7 @@ const FAMILIES = [
   ['response', 'counter'],
   ['response_latency_ms', 'histogram'],
   ['control_identity_cert_expiration_timestamp_seconds', 'gauge'],
+  ['inbound_http_authz_deny', 'counter'],
 ];
 
 /**

@@ -101,6 +101,7 @@ describeWithPrometheus('a large batch read in parts', () => {
       .sort(),
     workloadHistory: t.workloadHistory?.map(h => JSON.stringify(h)).sort(),
     clientReported: t.clientReported?.map(c => JSON.stringify(c)).sort(),
+    refusedCalls: t.refusedCalls?.map(c => JSON.stringify(c)).sort(),
   });
 
   it('splits the batch into whole namespaces and name slices', () => {
@@ -127,6 +128,13 @@ describeWithPrometheus('a large batch read in parts', () => {
         .map(e => e.workload.name),
     );
     expect(inboundOf.size).toBe(SERVICES);
+    // Every eleventh service is refused by its callee, in whichever part.
+    expect(whole.refusedCalls!.map(c => c.workload.name).sort()).toEqual(
+      workloads
+        .filter(w => Number(w.name.slice('svc-'.length)) % 11 === 1)
+        .map(w => w.name)
+        .sort(),
+    );
     expect(sameOrder(inParts)).toEqual(sameOrder(whole));
   });
 

@@ -128,6 +128,10 @@ export function telemetryInParts(
         // Silence is evidence only where every part could tell.
         ...(partial ? {} : { workloadHistory: all('workloadHistory') }),
         clientReported: all('clientReported'),
+        // Callers are disjoint across parts: each pairs its own refusals.
+        ...(answers.every(a => a.refusedCalls)
+          ? { refusedCalls: all('refusedCalls') }
+          : {}),
         gaps: uniqueGaps(all('gaps')),
       };
     },

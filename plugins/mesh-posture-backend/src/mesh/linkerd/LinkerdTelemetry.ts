@@ -581,6 +581,68 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
     };
   }
 
+  /**
+   * The callee's side of refusals: the denials, at the workloads that
+   * answered our callers 403 (or gRPC status 7), of identities of the
+   * callers' namespaces (`<sa>.<ns>.serviceaccount.identity.…`;
+   * linkerd2-proxy linkerd/app/inbound/src/metrics/authz.rs, `client_id`
+   * set on mTLS connections). Asked only when some caller saw a refusal,
+   * and only about those callees, so what it reads does not grow with the
+   * other services of their namespaces.
+   */
+  private denialsAt(
+    refused: PromSample[],
+    callerWindow: string,
+  ): string | undefined {
+    const callers = new Set<string>();
+    const callees = new Map<
+      string,
+      { namespaces: Set<string>; names: Set<string> }
+    >();
+    for (const r of refused) {
+      const kind = DST_KINDS.find(k => r.labels[DST_KIND_LABELS[k]!]);
+      const label = kind && this.labels.workloads[kind];
+      if (
+        !label ||
+        !r.labels.dst_namespace ||
+        !r.labels[this.labels.namespace]
+      ) {
+        continue;
+      }
+      callers.add(r.labels[this.labels.namespace]);
+      const of = callees.get(label) ?? {
+        namespaces: new Set(),
+        names: new Set(),
+      };
+      of.namespaces.add(r.labels.dst_namespace);
+      of.names.add(r.labels[DST_KIND_LABELS[kind]!]);
+      callees.set(label, of);
+    }
+    const selections = [...callees].map(([label, of]) => [
+      ...this.scope,
+      oneOf(this.labels.namespace, [...of.namespaces]),
+      oneOf(label, [...of.names]),
+      identityOfNamespaces([...callers]),
+    ]);
+    // Callees no owner label names: nothing to pair with.
+    if (selections.length === 0) return undefined;
+    return this.overSelections(selections, sel =>
+      sumBy(
+        [
+          ...this.keep,
+          this.labels.namespace,
+          ...this.kindLabels().map(([, l]) => l),
+          'srv_kind',
+          'srv_name',
+          'route_kind',
+          'route_name',
+          'client_id',
+        ],
+        eventsIn(selector('inbound_http_authz_deny_total', sel), callerWindow),
+      ),
+    );
+  }
+
   async workloadTelemetry(
     query: TelemetryQuery,
     options: SourceCallOptions,
@@ -643,7 +705,6 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       tcpOutbound,
       gateways,
       refusedResponses,
-      refusalsOfOurNamespaces,
     ] = await Promise.all([
       q(
         ours(
@@ -821,32 +882,6 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
               ]),
               query.callerWindow,
             ),
-          ),
-        ),
-      ),
-      // Denials, anywhere in the cluster, of the identities of our
-      // workloads' namespaces (`<sa>.<ns>.serviceaccount.identity.…`):
-      // the callee's side of the same refusals (linkerd2-proxy
-      // linkerd/app/inbound/src/metrics/authz.rs; `client_id` is set on
-      // mTLS connections).
-      q(
-        sumBy(
-          [
-            ...this.keep,
-            ns,
-            ...this.kindLabels().map(([, l]) => l),
-            'srv_kind',
-            'srv_name',
-            'route_kind',
-            'route_name',
-            'client_id',
-          ],
-          eventsIn(
-            selector('inbound_http_authz_deny_total', [
-              ...this.scope,
-              identityOfNamespaces(namespacesOf(query.workloads)),
-            ]),
-            query.callerWindow,
           ),
         ),
       ),
@@ -1064,9 +1099,11 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       }
     }
 
+    const refused = refusedResponses.filter(finite);
+    const denials = this.denialsAt(refused, query.callerWindow);
     const refusedCalls = pairRefusals(
-      refusedResponses.filter(finite),
-      refusalsOfOurNamespaces.filter(finite),
+      refused,
+      denials ? (await q(denials)).filter(finite) : [],
       {
         caller: workloadOf,
         callee: labels => {
