@@ -29,6 +29,9 @@ backend.add(import('./permissions'));
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 
 backend.add(import('@mesh-posture/plugin-mesh-posture-backend'));
+// The catalog's and Mesh Posture's read actions as MCP tools for AI agents,
+// at /api/mcp-actions/v1 (backend.actions.pluginSources in app-config.yaml).
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
 // The demo mesh (meshPosture.demo: true in app-config.yaml); a real
 // installation leaves this line out.
 backend.add(import('@mesh-posture/plugin-mesh-posture-backend-module-demo'));

@@ -35,6 +35,7 @@ import { SignalsService } from './signals/SignalsService';
 import { ClusterRegistry } from './sources/ClusterRegistry';
 import { warmUpClusters } from './sources/warmUp';
 import { SourceCaller } from './sources/SourceCaller';
+import { createEntityAccess, EntityAccess } from './service/entityAccess';
 
 /**
  * Everything the plugin is made of, built once: one cluster registry and
@@ -57,6 +58,8 @@ export interface MeshPostureContext {
   snapshot: ScorecardSnapshot;
   scorecards: ScorecardService;
   openApiSpec: object;
+  /** Who may read which entity's posture: the routes and the actions ask it. */
+  entityAccess: EntityAccess;
   /** One read per cluster, so the first page after start does not wait (see warmUp.ts). */
   warmUp(): Promise<void>;
   /** The seeds modules gave a fresh database. */
@@ -256,6 +259,10 @@ export async function createMeshPostureContext(
         'utf8',
       ),
     ),
+    entityAccess: createEntityAccess({
+      catalog,
+      permissions: deps.permissions,
+    }),
     warmUp: () => warmUpClusters({ registry, caller, logger }),
     seeds: deps.seeds,
     ...(history ? { history } : {}),

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { meshPosturePermissions } from '@mesh-posture/plugin-mesh-posture-common';
 import {
@@ -12,14 +13,16 @@ import {
   MeshPostureSeeds,
   meshPostureSeedsExtensionPoint,
 } from '@mesh-posture/plugin-mesh-posture-node';
+import { registerMeshPostureActions } from './actions/meshPostureActions';
 import { createMeshPostureContext } from './context';
 import { createRouter } from './service/router';
 import { scheduleMeshPostureTasks } from './tasks';
 
 /**
  * The Mesh Posture backend plugin: serves each catalog entity's mesh
- * posture under `/api/mesh-posture`. Wires only: the context builds the
- * collaborators, the tasks are scheduled, the router serves them.
+ * posture under `/api/mesh-posture`, and the same reads as actions for AI
+ * agents. Wires only: the context builds the collaborators, the tasks are
+ * scheduled, the router and the actions serve them.
  * @public
  */
 export const meshPosturePlugin = createBackendPlugin({
@@ -64,9 +67,10 @@ export const meshPosturePlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         auditor: coreServices.auditor,
         rootLifecycle: coreServices.rootLifecycle,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
-        const { logger, httpAuth, permissions, catalog, auditor } = deps;
+        const { logger, httpAuth, permissions, auditor } = deps;
         deps.permissionsRegistry.addPermissions(meshPosturePermissions);
 
         const context = await createMeshPostureContext({
@@ -86,7 +90,7 @@ export const meshPosturePlugin = createBackendPlugin({
             logger,
             httpAuth,
             permissions,
-            catalog,
+            entityAccess: context.entityAccess,
             postureService: context.posture,
             signalsService: context.signals,
             canaryService: context.canaries,
@@ -100,6 +104,14 @@ export const meshPosturePlugin = createBackendPlugin({
             },
           }),
         );
+        registerMeshPostureActions(deps.actionsRegistry, {
+          entityAccess: context.entityAccess,
+          posture: context.posture,
+          signals: context.signals,
+          canaries: context.canaries,
+          checklists: context.checklists,
+          scorecards: context.scorecards,
+        });
         // Once every plugin has started (the Kubernetes plugin among them).
         deps.rootLifecycle.addStartupHook(() => {
           context.warmUp().catch(error => {

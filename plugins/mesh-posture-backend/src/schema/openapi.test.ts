@@ -65,7 +65,7 @@ async function routerOf() {
     logger: mockServices.logger.mock(),
     httpAuth: stub,
     permissions: stub,
-    catalog: stub,
+    entityAccess: stub,
     auditor: mockServices.auditor.mock(),
     postureService: stub,
     signalsService: stub,

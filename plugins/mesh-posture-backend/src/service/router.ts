@@ -4,11 +4,7 @@ import {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
-import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { meshPostureReadPermission } from '@mesh-posture/plugin-mesh-posture-common';
+import { NotFoundError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
 import { PostureService } from '../posture/PostureService';
@@ -19,13 +15,15 @@ import { addChecklistRoutes, ChecklistRouteOptions } from './checklistRouter';
 import { addScorecardRoutes, ScorecardRouteOptions } from './scorecardRouter';
 import { auditRefusedRequests } from './auditing';
 import { entityRefFromPath, ReadableEntity } from './inputs';
+import { EntityAccess } from './entityAccess';
 import { errorBodies, jsonBody } from './errors';
 
 export interface RouterOptions {
   logger: LoggerService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
-  catalog: CatalogService;
+  /** Who may read which entity's posture, asked by every entity route. */
+  entityAccess: EntityAccess;
   auditor: AuditorService;
   postureService: PostureService;
   signalsService: SignalsService;
@@ -51,35 +49,18 @@ export interface RouterOptions {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, catalog, postureService, auditor } = options;
+  const { httpAuth, permissions, postureService, auditor } = options;
   const router = createMeshPostureApiRouter(options.openApiSpec, [jsonBody()]);
   // First after the validator: sees only what it refused.
   router.use(auditRefusedRequests(auditor));
 
+  const access = options.entityAccess;
   const readableEntity: ReadableEntity = async req => {
     const ref = entityRefFromPath(req.params);
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const entity = await catalog.getEntityByRef(ref, { credentials });
-    if (!entity) {
-      throw new NotFoundError(`No entity ${stringifyEntityRef(ref)}`);
-    }
-    const [decision] = await permissions.authorize(
-      [
-        {
-          permission: meshPostureReadPermission,
-          resourceRef: stringifyEntityRef(entity),
-        },
-      ],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `Not allowed to read the mesh posture of ${stringifyEntityRef(entity)}`,
-      );
-    }
-    return { entity, credentials };
+    return { entity: await access(ref, credentials), credentials };
   };
 
   router.get(
