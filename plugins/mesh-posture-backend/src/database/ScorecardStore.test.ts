@@ -427,15 +427,66 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %s', id => {
     ]);
   });
 
+  it("keeps each run's certificates, per entity, soonest expiry first", async () => {
+    const { store } = await createStore();
+    const anchor = {
+      cluster: 'prod-eu-west',
+      mesh: 'linkerd' as const,
+      role: 'trust-anchor' as const,
+      subject: 'root.linkerd.cluster.local',
+      location: 'ConfigMap linkerd/linkerd-identity-trust-roots',
+      notBefore: '2026-01-01T00:00:00.000Z',
+      notAfter: '2027-01-01T00:00:00.000Z',
+    };
+    const workload = {
+      ...anchor,
+      role: 'workload' as const,
+      subject: 'payments/ledger',
+      location: 'linkerd telemetry',
+      notBefore: '2026-11-19T10:00:00.000Z',
+      notAfter: '2026-11-21T10:00:00.000Z',
+      problem: 'not signed by the trust anchor',
+    };
+    const stored = await store.recordRun({
+      ...run('2026-11-20T10:00:00.000Z', [scorecard('ledger', 95)]),
+      certificates: [
+        { entityRef: 'component:default/ledger', certificate: anchor },
+        { entityRef: 'component:default/ledger', certificate: workload },
+      ],
+    });
+    await expect(store.certificatesOf(stored.id)).resolves.toEqual([
+      { entityRef: 'component:default/ledger', certificate: workload },
+      { entityRef: 'component:default/ledger', certificate: anchor },
+    ]);
+    const later = await store.recordRun(
+      run('2026-11-21T10:00:00.000Z', [scorecard('ledger', 95)]),
+    );
+    await expect(store.certificatesOf(later.id)).resolves.toEqual([]);
+  });
+
   it('prunes old runs together with their scores and flows', async () => {
     const { store, knex } = await createStore();
-    await store.recordRun(
-      run(
+    await store.recordRun({
+      ...run(
         '2026-10-01T10:00:00.000Z',
         [scorecard('ledger', 10)],
         [flow('ledger', 'web-frontend', 1)],
       ),
-    );
+      certificates: [
+        {
+          entityRef: 'component:default/ledger',
+          certificate: {
+            cluster: 'prod-eu-west',
+            mesh: 'linkerd',
+            role: 'issuer',
+            subject: 'identity.linkerd.cluster.local',
+            location: 'Secret linkerd/linkerd-identity-issuer',
+            notBefore: '2026-01-01T00:00:00.000Z',
+            notAfter: '2027-01-01T00:00:00.000Z',
+          },
+        },
+      ],
+    });
     const kept = await store.recordRun(
       run(
         '2026-11-21T10:00:00.000Z',
@@ -451,6 +502,7 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %s', id => {
     expect(await count('mesh_posture_snapshot_runs')).toBe(1);
     expect(await count('mesh_posture_entity_scores')).toBe(1);
     expect(await count('mesh_posture_dataflows')).toBe(1);
+    expect(await count('mesh_posture_certificates')).toBe(0);
     await expect(store.latestRun()).resolves.toEqual(kept);
   });
 });

@@ -1,5 +1,6 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import type {
+  CertificateStatus,
   Dataflow,
   DataflowResponse,
   EntityScorecard,
@@ -12,6 +13,7 @@ import { migratedClient, toDate } from './migrate';
 const RUNS = 'mesh_posture_snapshot_runs';
 const SCORES = 'mesh_posture_entity_scores';
 const FLOWS = 'mesh_posture_dataflows';
+const CERTIFICATES = 'mesh_posture_certificates';
 
 /** Rows per insert statement: well under SQLite's bound-variable limit. */
 const INSERT_CHUNK = 50;
@@ -63,7 +65,27 @@ export interface SnapshotRecord {
   failedSources: string[];
   scorecards: EntityScorecard[];
   flows: Array<Omit<Dataflow, 'at'>>;
+  /** The certificates read, per entity they were read through. */
+  certificates?: StoredCertificate[];
 }
+
+/** A certificate a run read through one entity's posture. */
+export interface StoredCertificate {
+  entityRef: string;
+  certificate: Omit<CertificateStatus, 'daysToExpiry'>;
+}
+
+type CertificateRow = {
+  entity_ref: string;
+  cluster: string;
+  mesh: string;
+  role: string;
+  subject: string;
+  location: string;
+  not_before: Date | string | number;
+  not_after: Date | string | number;
+  problem: string | null;
+};
 
 function runFromRow(row: RunRow): SnapshotRun {
   return {
@@ -182,6 +204,21 @@ async function insertRun(
   }
   for (let i = 0; i < flowRows.length; i += INSERT_CHUNK) {
     await tx(FLOWS).insert(flowRows.slice(i, i + INSERT_CHUNK));
+  }
+  const certificateRows = (record.certificates ?? []).map(c => ({
+    run_id: runId,
+    entity_ref: c.entityRef,
+    cluster: c.certificate.cluster,
+    mesh: c.certificate.mesh,
+    role: c.certificate.role,
+    subject: c.certificate.subject,
+    location: c.certificate.location,
+    not_before: new Date(c.certificate.notBefore),
+    not_after: new Date(c.certificate.notAfter),
+    problem: c.certificate.problem ?? null,
+  }));
+  for (let i = 0; i < certificateRows.length; i += INSERT_CHUNK) {
+    await tx(CERTIFICATES).insert(certificateRows.slice(i, i + INSERT_CHUNK));
   }
   const stored = await tx<RunRow>(RUNS).where('id', runId).first();
   return runFromRow(stored!);
@@ -399,11 +436,32 @@ export class ScorecardStore {
     return { runs: Number(runs), flows };
   }
 
+  /** The certificates a run read, per entity, soonest expiry first. */
+  async certificatesOf(runId: number): Promise<StoredCertificate[]> {
+    const rows = await this.db<CertificateRow>(CERTIFICATES)
+      .where('run_id', runId)
+      .orderBy([{ column: 'not_after' }, { column: 'id' }]);
+    return rows.map(row => ({
+      entityRef: row.entity_ref,
+      certificate: {
+        cluster: row.cluster,
+        mesh: row.mesh as CertificateStatus['mesh'],
+        role: row.role as CertificateStatus['role'],
+        subject: row.subject,
+        location: row.location,
+        notBefore: toDate(row.not_before).toISOString(),
+        notAfter: toDate(row.not_after).toISOString(),
+        ...(row.problem ? { problem: row.problem } : {}),
+      },
+    }));
+  }
+
   /** Deletes runs that finished before the cutoff, with what they found. */
   async prune(before: Date): Promise<number> {
     return this.db.transaction<number>(async tx => {
       const old = tx(RUNS).where('finished_at', '<', before).select('id');
       await tx(FLOWS).whereIn('run_id', old).delete();
+      await tx(CERTIFICATES).whereIn('run_id', old).delete();
       await tx(SCORES).whereIn('run_id', old).delete();
       return Number(await tx(RUNS).where('finished_at', '<', before).delete());
     });

@@ -71,6 +71,7 @@ export type MeshPostureEndpoints = {
     query: Filters & { days: number; groupBy: 'owner' | 'system' };
   };
   '#get|/v1/scorecards/export': { query: Filters & { format: 'csv' } };
+  '#get|/v1/certificates': { query: { format: 'json' | 'csv' } };
   '#post|/v1/snapshots': {};
   '#get|/v1/dataflow': {
     query: { entityRef: string[]; from?: string; to?: string };

@@ -6,6 +6,7 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   compareWorstFirst,
+  CertificateInventory,
   DataflowResponse,
   EntityScoreResponse,
   EntityScorecard,
@@ -20,6 +21,7 @@ import {
   ScoreTrendPoint,
   ScoreTrendResponse,
 } from '@mesh-posture/plugin-mesh-posture-common';
+import { buildCertificateInventory } from './certificateInventory';
 import { entityKey } from '../catalog/entityKey';
 import { ScorecardStore, StoredScore } from '../database/ScorecardStore';
 
@@ -137,6 +139,30 @@ export class ScorecardService {
     return {
       filename: `zero-trust-scorecards-${day}.csv`,
       body: scorecardsCsv(entities, run?.finishedAt),
+    };
+  }
+
+  /**
+   * The certificate inventory of the latest run: every certificate read
+   * through an entity the caller may read, once, soonest expiry first.
+   */
+  async certificates(
+    credentials: BackstageCredentials,
+    generatedBy: string,
+  ): Promise<CertificateInventory> {
+    const { store } = this.options;
+    const run = (await store.latestRun()) ?? null;
+    const stored = run ? await store.certificatesOf(run.id) : [];
+    const seen = await this.visible(
+      stored.map(c => c.entityRef),
+      credentials,
+    );
+    const now = this.now();
+    return {
+      run,
+      generatedAt: now.toISOString(),
+      generatedBy,
+      certificates: buildCertificateInventory(stored, seen, now),
     };
   }
 

@@ -35,7 +35,10 @@ import type {
 import { entityKey } from '../catalog/entityKey';
 import { PeerEntities } from '../catalog/PeerEntities';
 import type { ChecklistService } from '../checklists/ChecklistService';
-import { ScorecardStore } from '../database/ScorecardStore';
+import {
+  ScorecardStore,
+  type StoredCertificate,
+} from '../database/ScorecardStore';
 import { SourceCaller } from '../sources/SourceCaller';
 import { PostureAssembler } from '../posture/PostureAssembler';
 import {
@@ -119,6 +122,7 @@ export class ScorecardSnapshot {
       failedSources: value.failedSources,
       scorecards: value.scorecards,
       flows: value.flows,
+      certificates: value.certificates,
     });
     this.options.logger.info(
       `Scorecard snapshot ${stored.id}: ${stored.entities} entities, ${
@@ -136,6 +140,7 @@ export class ScorecardSnapshot {
   async measure(at: Date = this.now()): Promise<{
     scorecards: EntityScorecard[];
     flows: Array<Omit<Dataflow, 'at'>>;
+    certificates: StoredCertificate[];
     failedSources: string[];
   }> {
     const { assembler, auth, peers } = this.options;
@@ -167,6 +172,7 @@ export class ScorecardSnapshot {
 
     const scorecards: EntityScorecard[] = [];
     const flows: Array<Omit<Dataflow, 'at'>> = [];
+    const certificates: StoredCertificate[] = [];
     const failed = new Set<string>();
     const byRef = new Map(assembled.map(a => [a.entityRef, a]));
     for (const e of entities) {
@@ -180,6 +186,10 @@ export class ScorecardSnapshot {
       const card = await this.score(e, found, signals, canaries);
       card.missing.forEach(m => failed.add(m));
       scorecards.push(card);
+      for (const { daysToExpiry: _days, ...certificate } of found.posture
+        .certificates) {
+        certificates.push({ entityRef: e.entityRef, certificate });
+      }
       for (const edge of found.posture.edges) {
         // TCP carries no requests: its flows are measured in bytes.
         const bytes = edge.tcp?.bytesPerSecond ?? 0;
@@ -209,7 +219,12 @@ export class ScorecardSnapshot {
         });
       }
     }
-    return { scorecards, flows, failedSources: [...failed].sort() };
+    return {
+      scorecards,
+      flows,
+      certificates,
+      failedSources: [...failed].sort(),
+    };
   }
 
   /** Whether the catalog holds any entity with a workload annotation yet. */

@@ -107,6 +107,12 @@ export const AUDITED_OPERATIONS = {
     eventId: 'checklist-attestation',
     severityLevel: 'medium',
   },
+  certificateExport: {
+    method: 'GET',
+    path: '/v1/certificates',
+    eventId: 'certificate-inventory-export',
+    severityLevel: 'low',
+  },
   snapshotCreate: {
     method: 'POST',
     path: '/v1/snapshots',

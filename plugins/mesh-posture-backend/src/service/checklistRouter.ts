@@ -31,6 +31,7 @@ import {
 } from '../checklists';
 import { renderChecklistExportMarkdown } from '../checklists/exportMarkdown';
 import { audited, AUDITED_OPERATIONS, AuditedOperation } from './auditing';
+import { sendExport } from './exports';
 import { readBody } from './errors';
 import { ReadableEntity } from './inputs';
 import { MeshPostureRouter } from '../schema/openapi';
@@ -148,22 +149,18 @@ export function addChecklistRoutes(
           /[^a-z0-9.-]+/g,
           '-',
         )}-${data.exportedAt.slice(0, 10)}`;
-        // The portal's frontend runs on another origin: let it read the name.
-        res.setHeader('Access-Control-Expose-Headers', 'Content-Disposition');
-        if (format === 'markdown') {
-          res.setHeader('Content-Type', 'text/markdown; charset=utf-8');
-          res.setHeader(
-            'Content-Disposition',
-            `attachment; filename="${base}.md"`,
-          );
-          res.send(renderChecklistExportMarkdown(data));
-        } else {
-          res.setHeader(
-            'Content-Disposition',
-            `attachment; filename="${base}.json"`,
-          );
-          res.json(data);
-        }
+        const markdown = format === 'markdown';
+        sendExport(res, {
+          body: markdown
+            ? renderChecklistExportMarkdown(data)
+            : JSON.stringify(data),
+          contentType: markdown
+            ? 'text/markdown; charset=utf-8'
+            : 'application/json; charset=utf-8',
+          filename: `${base}.${markdown ? 'md' : 'json'}`,
+          generatedAt: data.exportedAt,
+          generatedBy: actor,
+        });
         return { format };
       },
     );

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -230,6 +231,62 @@ describe('scorecard routes', () => {
     }
   });
 
+  it("exports the latest run's certificate inventory, with its SHA-256 and for whom", async () => {
+    const res = await request(server).get(`${BASE}/certificates`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-disposition']).toMatch(
+      /^attachment; filename="certificate-inventory-\d{4}-\d{2}-\d{2}\.json"$/,
+    );
+    const sha = createHash('sha256').update(res.text).digest();
+    expect(res.headers['x-mesh-posture-sha256']).toBe(sha.toString('hex'));
+    expect(res.headers['content-digest']).toBe(
+      `sha-256=:${sha.toString('base64')}:`,
+    );
+    const inventory = JSON.parse(res.text);
+    expectSchema('CertificateInventory', inventory);
+    expect(inventory.run).toEqual(first.run);
+    expect(inventory.generatedBy).toBe('user:default/mock');
+    expect(res.headers['x-mesh-posture-generated-by']).toBe(
+      'user:default/mock',
+    );
+    // The demo's clusters: a Linkerd anchor and issuer, an Istio root,
+    // and workload certificates, soonest first.
+    const roles = new Set(inventory.certificates.map((c: any) => c.role));
+    for (const role of ['trust-anchor', 'issuer', 'root', 'workload']) {
+      expect(roles.has(role)).toBe(true);
+    }
+    const after = inventory.certificates.map((c: any) => c.notAfter);
+    expect(after).toEqual([...after].sort());
+    const anchors = inventory.certificates.filter(
+      (c: any) => c.role === 'trust-anchor' && c.cluster === 'prod-eu-west',
+    );
+    // Read through every entity on the cluster, listed once.
+    expect(anchors).toHaveLength(1);
+    expect(anchors[0].entities.length).toBeGreaterThan(1);
+    expect(audit.at(-1)).toMatchObject({
+      eventId: 'certificate-inventory-export',
+      outcome: 'success',
+      successMeta: { format: 'json' },
+    });
+
+    const csv = await request(server)
+      .get(`${BASE}/certificates`)
+      .query({ format: 'csv' });
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.headers['x-mesh-posture-sha256']).toBe(
+      createHash('sha256').update(csv.text).digest('hex'),
+    );
+    const lines = csv.text.trim().split('\r\n');
+    expect(lines).toHaveLength(inventory.certificates.length + 1);
+    expect(lines[1]).toContain(inventory.certificates[0].evidenceId);
+
+    const bad = await request(server)
+      .get(`${BASE}/certificates`)
+      .query({ format: 'pdf' });
+    expect(bad.status).toBe(400);
+  });
+
   it('gives a trend per day and an entity its score', async () => {
     const trend = await request(server)
       .get(`${BASE}/scorecards/trend`)
@@ -322,6 +379,10 @@ describe('scorecard routes', () => {
       .query({ entityRef: 'component:default/payments-api' })
       .set(header);
     expect(flows.body.flows).toEqual([]);
+    const certificates = await request(server)
+      .get(`${BASE}/certificates`)
+      .set(header);
+    expect(JSON.parse(certificates.text).certificates).toEqual([]);
     const score = await request(server)
       .get(`${BASE}/entities/component/default/payments-api/score`)
       .set(header);

@@ -15,6 +15,8 @@ import { entityKey } from '../catalog/entityKey';
 import { ScorecardService } from '../scorecards/ScorecardService';
 import { ReadableEntity, readEntityRef, readInstant } from './inputs';
 import { audited, AUDITED_OPERATIONS } from './auditing';
+import { exportActor, sendExport } from './exports';
+import { certificateInventoryCsv } from '../scorecards/certificateInventory';
 import { MeshPostureRouter } from '../schema/openapi';
 
 const FILTER_KEYS = [
@@ -83,17 +85,54 @@ export function addScorecardRoutes(
   });
 
   router.get('/v1/scorecards/export', async (req, res) => {
+    const credentials = await userOrService(req);
     const { filename, body } = await service.csv(
       filterFrom(req.query),
-      await userOrService(req),
+      credentials,
     );
-    res
-      .status(200)
-      .type('text/csv; charset=utf-8')
-      .set('Content-Disposition', `attachment; filename="${filename}"`)
-      // The portal's frontend runs on another origin: let it read the name.
-      .set('Access-Control-Expose-Headers', 'Content-Disposition')
-      .send(body);
+    sendExport(res, {
+      body,
+      contentType: 'text/csv; charset=utf-8',
+      filename,
+      generatedAt: new Date().toISOString(),
+      generatedBy: exportActor(credentials),
+    });
+  });
+
+  router.get('/v1/certificates', async (req, res) => {
+    await audited(
+      auditor,
+      req,
+      AUDITED_OPERATIONS.certificateExport,
+      async () => {
+        const credentials = await userOrService(req);
+        const inventory = await service.certificates(
+          credentials,
+          exportActor(credentials),
+        );
+        const day = inventory.generatedAt.slice(0, 10);
+        const csv = (req.query.format as string) === 'csv';
+        sendExport(res, {
+          body: csv
+            ? certificateInventoryCsv(inventory.certificates, {
+                generatedAt: inventory.generatedAt,
+                generatedBy: inventory.generatedBy,
+                ...(inventory.run ? { runAt: inventory.run.finishedAt } : {}),
+              })
+            : JSON.stringify(inventory, null, 2),
+          contentType: csv
+            ? 'text/csv; charset=utf-8'
+            : 'application/json; charset=utf-8',
+          filename: `certificate-inventory-${day}.${csv ? 'csv' : 'json'}`,
+          generatedAt: inventory.generatedAt,
+          generatedBy: inventory.generatedBy,
+        });
+        return {
+          format: csv ? 'csv' : 'json',
+          certificates: inventory.certificates.length,
+        };
+      },
+    );
   });
 
   router.get('/v1/entities/:kind/:namespace/:name/score', async (req, res) => {
@@ -119,7 +158,14 @@ export function addScorecardRoutes(
     if (from > to || to.getTime() - from.getTime() > 400 * DAY) {
       throw new InputError('from must be before to, at most 400 days apart');
     }
-    res.json(await service.dataflow(refs, from, to, await userOrService(req)));
+    const credentials = await userOrService(req);
+    const dataflow = await service.dataflow(refs, from, to, credentials);
+    sendExport(res, {
+      body: JSON.stringify(dataflow),
+      contentType: 'application/json; charset=utf-8',
+      generatedAt: new Date().toISOString(),
+      generatedBy: exportActor(credentials),
+    });
   });
 
   router.post('/v1/snapshots', async (req, res) => {

@@ -416,8 +416,11 @@ export function rollUpScores(
 // which Excel and LibreOffice skip; and any cell starting with tab or CR.
 const FORMULA_START = /^(?:[\t\r]|\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/;
 
-/** A CSV cell: quoted, and never read as a formula by a spreadsheet. */
-function csvCell(value: string | number | null | undefined): string {
+/**
+ * A CSV cell: quoted, and never read as a formula by a spreadsheet.
+ * @public
+ */
+export function csvCell(value: string | number | null | undefined): string {
   let text = value === null || value === undefined ? '' : String(value);
   if (FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) || text !== text.trim()

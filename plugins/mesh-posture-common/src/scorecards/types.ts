@@ -276,3 +276,54 @@ export interface DataflowResponse {
     unverifiedReasons: string[];
   }>;
 }
+
+/**
+ * One certificate of the inventory (PCI DSS v4.0 4.2.1.1): a trust anchor,
+ * issuer, root or workload certificate a snapshot run read, with the
+ * entities it was read through.
+ * @public
+ */
+export interface InventoryCertificate {
+  /**
+   * Stable for the same certificate in every run and export: `CERT-` and
+   * the first 16 hex digits of the SHA-256 of its cluster, mesh, role,
+   * subject, location and expiry.
+   */
+  evidenceId: string;
+  cluster: string;
+  mesh: string;
+  role: string;
+  subject: string;
+  /** Where it was read, e.g. `ConfigMap linkerd/linkerd-identity-trust-roots`. */
+  location: string;
+  notBefore: string;
+  notAfter: string;
+  /** Whole days until notAfter at the time of the export; negative once expired. */
+  daysToExpiry: number;
+  /** `expired`, `expiring` (under 30 days), `invalid` (see `problem`) or `valid`. */
+  status: 'valid' | 'expiring' | 'expired' | 'invalid';
+  problem?: string;
+  /**
+   * The certificates of the same cluster's mesh one step up its chain
+   * (a workload's issuer, an issuer's trust anchor or root), by subject;
+   * null at the top of the chain and for webhooks. Derived from the roles,
+   * not from the certificate's issuer field.
+   */
+  issuedBy: string | null;
+  /** The entities whose posture it was read through, that the caller may read. */
+  entities: string[];
+}
+
+/**
+ * Response of `GET /v1/certificates`: the certificate inventory of the
+ * latest snapshot run.
+ * @public
+ */
+export interface CertificateInventory {
+  /** The run it comes from; null before the first run. */
+  run: SnapshotRun | null;
+  generatedAt: string;
+  /** The user (or "a service") the export was generated for. */
+  generatedBy: string;
+  certificates: InventoryCertificate[];
+}

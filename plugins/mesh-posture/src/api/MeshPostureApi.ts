@@ -111,6 +111,13 @@ export interface MeshPostureApi {
   exportScorecardsCsv(
     filter?: ScorecardFilter,
   ): Promise<{ filename: string; content: Blob }>;
+  /**
+   * The certificate inventory of the latest snapshot (every anchor, issuer,
+   * root and workload certificate the caller may read), as a file.
+   */
+  exportCertificateInventory(
+    format: 'json' | 'csv',
+  ): Promise<{ filename: string; content: Blob }>;
   /** One entity's latest score and its history. */
   getEntityScore(
     entityRef: CompoundEntityRef,

@@ -254,6 +254,21 @@ export class MeshPostureClient implements MeshPostureApi {
     return { filename, content: await response.blob() };
   }
 
+  async exportCertificateInventory(
+    format: 'json' | 'csv',
+  ): Promise<{ filename: string; content: Blob }> {
+    const response = await this.fetch(
+      'GET',
+      `/${MESH_POSTURE_API_VERSION}/certificates`,
+      new URLSearchParams({ format }),
+    );
+    const disposition = response.headers.get('Content-Disposition') ?? '';
+    const filename =
+      /filename="([^"]+)"/.exec(disposition)?.[1] ??
+      `certificate-inventory.${format}`;
+    return { filename, content: await response.blob() };
+  }
+
   getEntityScore(
     entityRef: CompoundEntityRef,
     options: { days?: number } = {},

@@ -80,12 +80,14 @@ function serve(
   scorecards: URLSearchParams[];
   trends: URLSearchParams[];
   exports: URLSearchParams[];
+  certificates: URLSearchParams[];
   snapshots: number;
 } {
   const seen = {
     scorecards: [] as URLSearchParams[],
     trends: [] as URLSearchParams[],
     exports: [] as URLSearchParams[],
+    certificates: [] as URLSearchParams[],
     snapshots: 0,
   };
   server.use(
@@ -125,6 +127,16 @@ function serve(
           'Content-Type': 'text/csv',
           'Content-Disposition':
             'attachment; filename="zero-trust-scorecards-2026-11-22.csv"',
+        },
+      });
+    }),
+    http.get(`${base}/v1/certificates`, ({ request }) => {
+      seen.certificates.push(new URL(request.url).searchParams);
+      return new HttpResponse('evidence_id,cluster\r\n', {
+        headers: {
+          'Content-Type': 'text/csv',
+          'Content-Disposition':
+            'attachment; filename="certificate-inventory-2026-11-22.csv"',
         },
       });
     }),
@@ -370,6 +382,31 @@ describe('ZeroTrustPage', () => {
       'group:default/payments-team',
     ]);
     expect(await created[0].text()).toBe('entity,title\r\n');
+  });
+
+  it('downloads the certificate inventory as CSV', async () => {
+    const seen = serve();
+    const created: Blob[] = [];
+    const downloads: string[] = [];
+    URL.createObjectURL = jest.fn((blob: Blob) => {
+      created.push(blob);
+      return 'blob:csv';
+    });
+    URL.revokeObjectURL = jest.fn();
+    jest
+      .spyOn(HTMLAnchorElement.prototype, 'click')
+      .mockImplementation(function record(this: HTMLAnchorElement) {
+        downloads.push(this.download);
+      });
+    await renderPage();
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Certificate inventory' }),
+    );
+    await waitFor(() =>
+      expect(downloads).toEqual(['certificate-inventory-2026-11-22.csv']),
+    );
+    expect(seen.certificates[0].get('format')).toBe('csv');
+    expect(await created[0].text()).toBe('evidence_id,cluster\r\n');
   });
 
   it('offers "Snapshot now" only to those allowed, and refreshes after it', async () => {

@@ -130,6 +130,20 @@ export function ZeroTrustScorecards() {
     }
   };
 
+  const downloadCertificates = async () => {
+    try {
+      const file = await api.exportCertificateInventory('csv');
+      download(file.filename, file.content);
+    } catch (error) {
+      notify({
+        message: `The certificate inventory could not be exported: ${
+          (error as Error).message
+        }`,
+        severity: 'error',
+      });
+    }
+  };
+
   const snapshotNow = async () => {
     setBusy(true);
     try {
@@ -188,6 +202,11 @@ export function ZeroTrustScorecards() {
             <Button variant="contained" color="primary" onClick={downloadCsv}>
               Download CSV
             </Button>
+            <Tooltip title="Every trust anchor, issuer, root and workload certificate of the latest snapshot, with its expiry and evidence id (PCI DSS v4.0 4.2.1.1)">
+              <Button variant="outlined" onClick={downloadCertificates}>
+                Certificate inventory
+              </Button>
+            </Tooltip>
             {snapshotButton}
           </Box>
         </Box>
