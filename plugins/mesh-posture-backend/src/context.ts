@@ -58,6 +58,8 @@ export interface MeshPostureContext {
   snapshot: ScorecardSnapshot;
   scorecards: ScorecardService;
   openApiSpec: object;
+  /** This package's version, named in the exports. */
+  version: string;
   /** Who may read which entity's posture: the routes and the actions ask it. */
   entityAccess: EntityAccess;
   /** One read per cluster, so the first page after start does not wait (see warmUp.ts). */
@@ -259,6 +261,15 @@ export async function createMeshPostureContext(
         'utf8',
       ),
     ),
+    version: JSON.parse(
+      fs.readFileSync(
+        resolvePackagePath(
+          '@mesh-posture/plugin-mesh-posture-backend',
+          'package.json',
+        ),
+        'utf8',
+      ),
+    ).version,
     entityAccess: createEntityAccess({
       catalog,
       permissions: deps.permissions,

@@ -97,6 +97,11 @@ export const meshPosturePlugin = createBackendPlugin({
             openApiSpec: context.openApiSpec,
             auditor,
             checklists: { service: context.checklists },
+            oscal: {
+              checklists: context.checklists,
+              scorecards: context.scorecards,
+              toolVersion: context.version,
+            },
             scorecards: {
               service: context.scorecards,
               takeSnapshot: tasks.takeSnapshot,

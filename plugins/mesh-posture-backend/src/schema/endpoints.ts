@@ -72,6 +72,7 @@ export type MeshPostureEndpoints = {
   };
   '#get|/v1/scorecards/export': { query: Filters & { format: 'csv' } };
   '#get|/v1/certificates': { query: { format: 'json' | 'csv' } };
+  '#get|/v1/oscal/assessment-results': { query: { entityRef: string[] } };
   '#post|/v1/snapshots': {};
   '#get|/v1/dataflow': {
     query: { entityRef: string[]; from?: string; to?: string };

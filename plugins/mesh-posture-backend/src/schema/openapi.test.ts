@@ -71,6 +71,7 @@ async function routerOf() {
     signalsService: stub,
     openApiSpec: spec,
     checklists: { service: stub },
+    oscal: { checklists: stub, scorecards: stub, toolVersion: '0.0.0' },
     scorecards: { service: stub, takeSnapshot: stub, latestRun: stub },
   });
 }

@@ -113,6 +113,12 @@ export const AUDITED_OPERATIONS = {
     eventId: 'certificate-inventory-export',
     severityLevel: 'low',
   },
+  oscalExport: {
+    method: 'GET',
+    path: '/v1/oscal/assessment-results',
+    eventId: 'oscal-assessment-results-export',
+    severityLevel: 'low',
+  },
   snapshotCreate: {
     method: 'POST',
     path: '/v1/snapshots',

@@ -13,6 +13,7 @@ import { CanaryService } from '../canaries/CanaryService';
 import { createMeshPostureApiRouter } from '../schema/openapi';
 import { addChecklistRoutes, ChecklistRouteOptions } from './checklistRouter';
 import { addScorecardRoutes, ScorecardRouteOptions } from './scorecardRouter';
+import { addOscalRoutes, OscalRouteOptions } from './oscalRouter';
 import { auditRefusedRequests } from './auditing';
 import { entityRefFromPath, ReadableEntity } from './inputs';
 import { EntityAccess } from './entityAccess';
@@ -33,6 +34,8 @@ export interface RouterOptions {
   openApiSpec: object;
   /** Compliance checklists; their routes live in checklistRouter.ts. */
   checklists?: Pick<ChecklistRouteOptions, 'service'>;
+  /** OSCAL exports; their route lives in oscalRouter.ts. */
+  oscal?: Pick<OscalRouteOptions, 'checklists' | 'scorecards' | 'toolVersion'>;
   /** Scorecards; their routes live in scorecardRouter.ts. */
   scorecards?: Pick<
     ScorecardRouteOptions,
@@ -111,6 +114,16 @@ export async function createRouter(
       permissions,
       postureService,
       readableEntity,
+    });
+  }
+
+  if (options.oscal) {
+    addOscalRoutes(router, {
+      ...options.oscal,
+      httpAuth,
+      auditor,
+      entityAccess: options.entityAccess,
+      postureService,
     });
   }
 

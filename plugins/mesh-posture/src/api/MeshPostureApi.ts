@@ -99,6 +99,14 @@ export interface MeshPostureApi {
     format: ChecklistExportFormat,
   ): Promise<{ filename: string; content: Blob }>;
 
+  /**
+   * NIST OSCAL assessment results (v1.2.1) of the entities: their posture
+   * checks, checklist items and exemptions, as a file.
+   */
+  exportOscalAssessmentResults(
+    entityRefs: string[],
+  ): Promise<{ filename: string; content: Blob }>;
+
   /** The catalog's scorecards from the latest snapshot, filtered, worst first. */
   getScorecards(filter?: ScorecardFilter): Promise<ScorecardsResponse>;
   /** The catalog's score and each owner's (or system's) per day. */

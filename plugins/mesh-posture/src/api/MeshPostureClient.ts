@@ -212,6 +212,23 @@ export class MeshPostureClient implements MeshPostureApi {
     return { filename, content: await response.blob() };
   }
 
+  async exportOscalAssessmentResults(
+    entityRefs: string[],
+  ): Promise<{ filename: string; content: Blob }> {
+    const query = new URLSearchParams();
+    for (const ref of entityRefs) query.append('entityRef', ref);
+    const response = await this.fetch(
+      'GET',
+      `/${MESH_POSTURE_API_VERSION}/oscal/assessment-results`,
+      query,
+    );
+    const disposition = response.headers.get('Content-Disposition') ?? '';
+    const filename =
+      /filename="([^"]+)"/.exec(disposition)?.[1] ??
+      'oscal-assessment-results.json';
+    return { filename, content: await response.blob() };
+  }
+
   getScorecards(filter: ScorecardFilter = {}): Promise<ScorecardsResponse> {
     return this.json(
       'GET',

@@ -597,6 +597,43 @@ describe('ComplianceTab', () => {
     }
   });
 
+  it("downloads the entity's OSCAL assessment results", async () => {
+    serveList(checklistsResponse([partlyFilledThreatModel().view()]));
+    const asked: string[][] = [];
+    server.use(
+      http.get(`${base}/v1/oscal/assessment-results`, ({ request }) => {
+        asked.push(new URL(request.url).searchParams.getAll('entityRef'));
+        return new HttpResponse('{"assessment-results":{}}', {
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Disposition':
+              'attachment; filename="oscal-assessment-results-2026-11-22.json"',
+          },
+        });
+      }),
+    );
+    const downloads: string[] = [];
+    URL.createObjectURL = jest.fn(() => 'blob:oscal');
+    URL.revokeObjectURL = jest.fn();
+    const click = jest
+      .spyOn(HTMLAnchorElement.prototype, 'click')
+      .mockImplementation(function record(this: HTMLAnchorElement) {
+        downloads.push(this.download);
+      });
+    try {
+      await renderTab();
+      await userEvent
+        .setup({ delay: null })
+        .click(screen.getByRole('button', { name: 'Export OSCAL' }));
+      await waitFor(() =>
+        expect(downloads).toEqual(['oscal-assessment-results-2026-11-22.json']),
+      );
+      expect(asked).toEqual([['component:default/accounts-service']]);
+    } finally {
+      click.mockRestore();
+    }
+  });
+
   it("shows the backend's message when a write is refused", async () => {
     serveList(checklistsResponse([partlyFilledThreatModel().view()]));
     server.use(

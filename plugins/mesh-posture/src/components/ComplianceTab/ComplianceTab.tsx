@@ -4,6 +4,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
+import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import {
@@ -102,6 +103,18 @@ export function ComplianceTab() {
     }
   };
 
+  const exportOscal = async () => {
+    try {
+      setExportError(undefined);
+      const { filename, content } = await api.exportOscalAssessmentResults([
+        stringifyEntityRef(entityRef),
+      ]);
+      download(filename, content);
+    } catch (e) {
+      setExportError(errorMessage(e));
+    }
+  };
+
   if (!data) {
     return <PosturePending state={loaded} />;
   }
@@ -138,6 +151,11 @@ export function ComplianceTab() {
             <Button variant="outlined" onClick={() => exportAs('json')}>
               Export JSON
             </Button>
+            <Tooltip title="NIST OSCAL assessment results (v1.2.1): the posture checks, checklist items and exemptions, for GRC tools">
+              <Button variant="outlined" onClick={exportOscal}>
+                Export OSCAL
+              </Button>
+            </Tooltip>
           </Box>
         )}
       </Box>
