@@ -28,6 +28,7 @@ import {
   ChecklistVersionConflict,
   NewChecklistEvent,
 } from '../database/ChecklistStore';
+import { evidenceId } from '../evidenceIds';
 import { entityKey } from '../catalog/entityKey';
 import { ChecklistTemplateRegistry } from './TemplateRegistry';
 
@@ -513,6 +514,23 @@ export class ChecklistService {
           ...view,
           history,
           ...(attestedTemplate ? { attestedTemplate } : {}),
+          evidenceIds: Object.fromEntries(
+            view.items.map(item => [
+              item.itemId,
+              evidenceId('CHK', [
+                key,
+                view.template.id,
+                view.template.version,
+                item.itemId,
+                item.outcome,
+                item.answer?.answeredAt ?? null,
+                item.exemption?.approvedAt ?? null,
+                item.automatic
+                  ? [item.automatic.status, item.automatic.observedAt ?? null]
+                  : null,
+              ]),
+            ]),
+          ),
         };
       }),
     );

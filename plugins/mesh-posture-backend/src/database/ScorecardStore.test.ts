@@ -280,6 +280,7 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %s', id => {
         f.peer.workload === 'web-frontend',
     );
     expect(fromWeb).toEqual({
+      evidenceId: expect.stringMatching(/^FLOW-[0-9A-F]{16}$/),
       entityRef: 'component:default/ledger',
       direction: 'inbound',
       workload: { namespace: 'payments', name: 'ledger' },

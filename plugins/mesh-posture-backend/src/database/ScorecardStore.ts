@@ -9,6 +9,7 @@ import type {
 import { Knex } from 'knex';
 import { compareMtlsShare } from '@mesh-posture/plugin-mesh-posture-common';
 import { migratedClient, toDate } from './migrate';
+import { evidenceId } from '../evidenceIds';
 
 const RUNS = 'mesh_posture_snapshot_runs';
 const SCORES = 'mesh_posture_entity_scores';
@@ -398,6 +399,10 @@ export class ScorecardStore {
       unverified.set(flowKey(row), set);
     }
     const flows = grouped.map((row: any) => ({
+      evidenceId: evidenceId(
+        'FLOW',
+        FLOW_KEY.map(k => row[k] ?? null),
+      ),
       entityRef: row.entity_ref,
       direction: row.direction,
       workload: {

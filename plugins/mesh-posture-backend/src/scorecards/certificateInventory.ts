@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import {
   csvCell,
   type InventoryCertificate,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import type { StoredCertificate } from '../database/ScorecardStore';
+import { evidenceId } from '../evidenceIds';
 
 const DAY = 24 * 3600_000;
 const EXPIRING_DAYS = 30;
@@ -15,19 +15,14 @@ const ISSUED_BY: Record<string, string[]> = {
 };
 
 function evidenceIdOf(c: StoredCertificate['certificate']): string {
-  const digest = createHash('sha256')
-    .update(
-      JSON.stringify([
-        c.cluster,
-        c.mesh,
-        c.role,
-        c.subject,
-        c.location,
-        c.notAfter,
-      ]),
-    )
-    .digest('hex');
-  return `CERT-${digest.slice(0, 16).toUpperCase()}`;
+  return evidenceId('CERT', [
+    c.cluster,
+    c.mesh,
+    c.role,
+    c.subject,
+    c.location,
+    c.notAfter,
+  ]);
 }
 
 /**

@@ -696,14 +696,31 @@ describe('GET …/checklists/export', () => {
     );
     expect(tm.history).toHaveLength(13);
     expect(tm.history[0].version).toBe(1);
+    // Every item has an evidence id to cite, the same in the next export,
+    // and the export's bytes their SHA-256.
+    expect(Object.keys(tm.evidenceIds).sort()).toEqual(
+      tm.items.map((i: any) => i.itemId).sort(),
+    );
+    const again = await request(server).get(
+      `${ENTITIES}/payments-api/checklists/export?format=json`,
+    );
+    const manual = tm.items.find((i: any) => i.kind === 'manual').itemId;
+    expect(
+      again.body.checklists.find((c: any) => c.template.id === 'threat-model')
+        .evidenceIds[manual],
+    ).toBe(tm.evidenceIds[manual]);
+    expect(res.headers['x-mesh-posture-sha256']).toMatch(/^[0-9a-f]{64}$/);
+    expect(res.headers['x-mesh-posture-generated-by']).toBe(
+      'user:default/mock',
+    );
     expect(tm.attestation.attestedBy).toBe('user:default/jonas.weber');
-    expect(audit).toEqual([
+    expect(audit[0]).toEqual(
       expect.objectContaining({
         eventId: 'checklist-export',
         outcome: 'success',
         successMeta: { outcome: 'accepted', format: 'json' },
       }),
-    ]);
+    );
   });
 
   it('renders Markdown with answers, evidence, mesh evidence and history, escaping what people typed', async () => {

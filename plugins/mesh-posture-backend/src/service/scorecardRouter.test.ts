@@ -332,6 +332,18 @@ describe('scorecard routes', () => {
     // The seeded month's days (30 days back from now) and today's run.
     expect(res.body.runs).toBeGreaterThanOrEqual(30);
     expect(res.body.flows.length).toBeGreaterThan(0);
+    // Each flow is citable: the same id over another period.
+    const ids = res.body.flows.map((f: any) => f.evidenceId);
+    expect(new Set(ids).size).toBe(ids.length);
+    const week = await request(server)
+      .get(`${BASE}/dataflow`)
+      .query({
+        entityRef: 'component:default/accounts-service',
+        from: new Date(Date.now() - 7 * 24 * 3600_000).toISOString(),
+      });
+    expect(ids).toEqual(
+      expect.arrayContaining(week.body.flows.map((f: any) => f.evidenceId)),
+    );
     // The demo's notifications calls accounts-service in plaintext.
     expect(
       res.body.flows.some(

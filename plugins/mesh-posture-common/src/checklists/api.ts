@@ -82,6 +82,11 @@ export interface ChecklistExport {
       history: ChecklistEvent[];
       /** The template version the attestation was made under, when it differs from the current one. */
       attestedTemplate?: ChecklistTemplate;
+      /**
+       * A stable evidence id per item (`CHK-` and 16 hex digits): the same
+       * while the item's outcome, answer, exemption and live reading are.
+       */
+      evidenceIds: Record<string, string>;
     }
   >;
 }

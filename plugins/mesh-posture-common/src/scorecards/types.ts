@@ -253,6 +253,8 @@ export interface DataflowResponse {
   /** Runs in the period the answer is built from. */
   runs: number;
   flows: Array<{
+    /** Stable for the same flow in every period (`FLOW-` and 16 hex digits). */
+    evidenceId: string;
     entityRef: string;
     direction: EdgeSecurity['direction'];
     workload: { namespace: string; name: string };

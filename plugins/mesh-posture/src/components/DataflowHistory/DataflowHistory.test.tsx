@@ -19,6 +19,7 @@ type Flow = DataflowResponse['flows'][number];
 
 /** fraud-scoring mid-rollout: its primary and its canary call the same peer. */
 const callOf = (workload: string): Flow => ({
+  evidenceId: `FLOW-${workload.length.toString(16).padStart(16, '0')}`,
   entityRef: 'component:default/fraud-scoring',
   direction: 'outbound',
   workload: { namespace: 'payments', name: workload },
