@@ -40,8 +40,8 @@ export function buildCertificateInventory(
   const byId = new Map<string, InventoryCertificate>();
   for (const { entityRef, certificate: c } of stored) {
     if (!visible.has(entityRef)) continue;
-    const evidenceId = evidenceIdOf(c);
-    const known = byId.get(evidenceId);
+    const id = evidenceIdOf(c);
+    const known = byId.get(id);
     if (known) {
       if (!known.entities.includes(entityRef)) known.entities.push(entityRef);
       continue;
@@ -53,8 +53,8 @@ export function buildCertificateInventory(
     if (new Date(c.notAfter) <= now) status = 'expired';
     else if (c.problem) status = 'invalid';
     else if (daysToExpiry < EXPIRING_DAYS) status = 'expiring';
-    byId.set(evidenceId, {
-      evidenceId,
+    byId.set(id, {
+      evidenceId: id,
       cluster: c.cluster,
       mesh: c.mesh,
       role: c.role,
