@@ -1,8 +1,8 @@
 /*
  * The certificates each snapshot run read (trust anchors, issuers, roots,
- * intermediates and each workload's soonest-expiring certificate), per
- * entity they were read through: the inventory PCI DSS v4.0 4.2.1.1 asks
- * for, as of every run. Append-only, deleted with its run.
+ * intermediates: once per cluster) and each workload's soonest-expiring
+ * certificate (per entity): the inventory PCI DSS v4.0 4.2.1.1 asks for,
+ * as of every run. Append-only, deleted with its run.
  */
 
 /**
@@ -19,7 +19,12 @@ exports.up = async function up(knex) {
       .references('id')
       .inTable('mesh_posture_snapshot_runs')
       .onDelete('CASCADE');
-    table.string('entity_ref', 255).notNullable();
+    table
+      .string('entity_ref', 255)
+      .nullable()
+      .comment(
+        "The entity it was read through; null for a cluster's own (anchors, issuers, roots), read through every entity on the cluster",
+      );
     table.string('cluster', 255).notNullable();
     table.string('mesh', 16).notNullable();
     table.string('role', 32).notNullable();

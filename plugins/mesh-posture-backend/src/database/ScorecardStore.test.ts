@@ -451,14 +451,18 @@ describe.each(databases.eachSupportedId())('ScorecardStore on %s', id => {
     const stored = await store.recordRun({
       ...run('2026-11-20T10:00:00.000Z', [scorecard('ledger', 95)]),
       certificates: [
-        { entityRef: 'component:default/ledger', certificate: anchor },
+        // A cluster's own, stored once without an entity.
+        { certificate: anchor },
         { entityRef: 'component:default/ledger', certificate: workload },
       ],
     });
     await expect(store.certificatesOf(stored.id)).resolves.toEqual([
       { entityRef: 'component:default/ledger', certificate: workload },
-      { entityRef: 'component:default/ledger', certificate: anchor },
+      { certificate: anchor },
     ]);
+    await expect(store.entityClustersOf(stored.id)).resolves.toEqual(
+      new Map([['component:default/ledger', ['prod-eu-west']]]),
+    );
     const later = await store.recordRun(
       run('2026-11-21T10:00:00.000Z', [scorecard('ledger', 95)]),
     );

@@ -70,14 +70,18 @@ export interface SnapshotRecord {
   certificates?: StoredCertificate[];
 }
 
-/** A certificate a run read through one entity's posture. */
+/**
+ * A certificate a run read: a workload's through its entity; a cluster's
+ * own (anchor, issuer, root, webhook) once, without one, as every entity
+ * on the cluster reads it.
+ */
 export interface StoredCertificate {
-  entityRef: string;
+  entityRef?: string;
   certificate: Omit<CertificateStatus, 'daysToExpiry'>;
 }
 
 type CertificateRow = {
-  entity_ref: string;
+  entity_ref: string | null;
   cluster: string;
   mesh: string;
   role: string;
@@ -208,7 +212,7 @@ async function insertRun(
   }
   const certificateRows = (record.certificates ?? []).map(c => ({
     run_id: runId,
-    entity_ref: c.entityRef,
+    entity_ref: c.entityRef ?? null,
     cluster: c.certificate.cluster,
     mesh: c.certificate.mesh,
     role: c.certificate.role,
@@ -441,13 +445,21 @@ export class ScorecardStore {
     return { runs: Number(runs), flows };
   }
 
+  /** The clusters each entity of a run was read on. */
+  async entityClustersOf(runId: number): Promise<Map<string, string[]>> {
+    const rows = await this.db<ScoreRow>(SCORES)
+      .where('run_id', runId)
+      .select('entity_ref', 'clusters');
+    return new Map(rows.map(r => [r.entity_ref, JSON.parse(r.clusters)]));
+  }
+
   /** The certificates a run read, per entity, soonest expiry first. */
   async certificatesOf(runId: number): Promise<StoredCertificate[]> {
     const rows = await this.db<CertificateRow>(CERTIFICATES)
       .where('run_id', runId)
       .orderBy([{ column: 'not_after' }, { column: 'id' }]);
     return rows.map(row => ({
-      entityRef: row.entity_ref,
+      ...(row.entity_ref ? { entityRef: row.entity_ref } : {}),
       certificate: {
         cluster: row.cluster,
         mesh: row.mesh as CertificateStatus['mesh'],

@@ -152,17 +152,19 @@ export class ScorecardService {
   ): Promise<CertificateInventory> {
     const { store } = this.options;
     const run = (await store.latestRun()) ?? null;
-    const stored = run ? await store.certificatesOf(run.id) : [];
-    const seen = await this.visible(
-      stored.map(c => c.entityRef),
-      credentials,
-    );
+    const [stored, clustersOf] = run
+      ? await Promise.all([
+          store.certificatesOf(run.id),
+          store.entityClustersOf(run.id),
+        ])
+      : [[], new Map<string, string[]>()];
+    const seen = await this.visible([...clustersOf.keys()], credentials);
     const now = this.now();
     return {
       run,
       generatedAt: now.toISOString(),
       generatedBy,
-      certificates: buildCertificateInventory(stored, seen, now),
+      certificates: buildCertificateInventory(stored, seen, now, clustersOf),
     };
   }
 

@@ -173,6 +173,7 @@ export class ScorecardSnapshot {
     const scorecards: EntityScorecard[] = [];
     const flows: Array<Omit<Dataflow, 'at'>> = [];
     const certificates: StoredCertificate[] = [];
+    const clusterCertificates = new Set<string>();
     const failed = new Set<string>();
     const byRef = new Map(assembled.map(a => [a.entityRef, a]));
     for (const e of entities) {
@@ -188,7 +189,23 @@ export class ScorecardSnapshot {
       scorecards.push(card);
       for (const { daysToExpiry: _days, ...certificate } of found.posture
         .certificates) {
-        certificates.push({ entityRef: e.entityRef, certificate });
+        if (certificate.role === 'workload') {
+          certificates.push({ entityRef: e.entityRef, certificate });
+          continue;
+        }
+        // A cluster's own certificate is read through every entity on it:
+        // stored once.
+        const key = JSON.stringify([
+          certificate.cluster,
+          certificate.mesh,
+          certificate.role,
+          certificate.subject,
+          certificate.location,
+          certificate.notAfter,
+        ]);
+        if (clusterCertificates.has(key)) continue;
+        clusterCertificates.add(key);
+        certificates.push({ certificate });
       }
       for (const edge of found.posture.edges) {
         // TCP carries no requests: its flows are measured in bytes.

@@ -130,6 +130,36 @@ describe('buildCertificateInventory', () => {
     expect(buildCertificateInventory(stored, new Set(), now)).toEqual([]);
   });
 
+  it("lists a cluster's own certificate, stored once, through the caller's entities on that cluster", () => {
+    const clustersOf = new Map([
+      [LEDGER, ['prod-eu-west']],
+      [API, ['prod-eu-west']],
+      [VAULT, ['pci-eu-central']],
+    ]);
+    const once: StoredCertificate[] = [
+      { certificate: anchor },
+      { certificate: vaultRoot },
+      { entityRef: LEDGER, certificate: ledgerCert },
+    ];
+    const all = buildCertificateInventory(
+      once,
+      new Set([LEDGER, API, VAULT]),
+      now,
+      clustersOf,
+    );
+    const of = (subject: string) => all.find(c => c.subject === subject)!;
+    expect(of('root.linkerd.cluster.local').entities).toEqual([LEDGER, API]);
+    expect(of('istiod CA root').entities).toEqual([VAULT]);
+    const mine = buildCertificateInventory(
+      once,
+      new Set([API]),
+      now,
+      clustersOf,
+    );
+    expect(mine.map(c => c.subject)).toEqual(['root.linkerd.cluster.local']);
+    expect(mine[0].entities).toEqual([API]);
+  });
+
   it('marks a certificate its chain check failed invalid, whatever its expiry', () => {
     const [cert] = buildCertificateInventory(
       [

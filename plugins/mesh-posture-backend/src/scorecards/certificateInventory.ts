@@ -26,24 +26,38 @@ function evidenceIdOf(c: StoredCertificate['certificate']): string {
 }
 
 /**
- * The inventory of the certificates a run read: each certificate once
- * (a cluster's trust anchor is read through every entity on it), with the
- * entities it was read through, soonest expiry first. `visible` keeps
- * what the caller may read: a certificate read through no entity of
+ * The inventory of the certificates a run read: each certificate once,
+ * with the entities it was read through (a cluster's own, every entity of
+ * the run on that cluster: `clustersOf`), soonest expiry first. `visible`
+ * keeps what the caller may read: a certificate read through no entity of
  * theirs is left out.
  */
 export function buildCertificateInventory(
   stored: StoredCertificate[],
   visible: Set<string>,
   now: Date,
+  clustersOf: Map<string, string[]> = new Map(),
 ): InventoryCertificate[] {
+  // A cluster's own certificates are read through every entity on it.
+  const onCluster = new Map<string, string[]>();
+  for (const [entityRef, clusters] of clustersOf) {
+    if (!visible.has(entityRef)) continue;
+    for (const cluster of clusters) {
+      onCluster.set(cluster, [...(onCluster.get(cluster) ?? []), entityRef]);
+    }
+  }
   const byId = new Map<string, InventoryCertificate>();
   for (const { entityRef, certificate: c } of stored) {
-    if (!visible.has(entityRef)) continue;
+    const through = entityRef
+      ? [entityRef].filter(ref => visible.has(ref))
+      : onCluster.get(c.cluster) ?? [];
+    if (through.length === 0) continue;
     const id = evidenceIdOf(c);
     const known = byId.get(id);
     if (known) {
-      if (!known.entities.includes(entityRef)) known.entities.push(entityRef);
+      for (const ref of through) {
+        if (!known.entities.includes(ref)) known.entities.push(ref);
+      }
       continue;
     }
     const daysToExpiry = Math.floor(
@@ -66,7 +80,7 @@ export function buildCertificateInventory(
       status,
       ...(c.problem ? { problem: c.problem } : {}),
       issuedBy: null,
-      entities: [entityRef],
+      entities: [...through],
     });
   }
   const all = [...byId.values()];
