@@ -1,20 +1,17 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { meshPostureReadPermission } from '@mesh-posture/plugin-mesh-posture-common';
 import meshPostureModuleDemo from '@mesh-posture/plugin-mesh-posture-backend-module-demo';
 import mcpPlugin from '@backstage/plugin-mcp-actions-backend';
 import request from 'supertest';
-import { parseAllDocuments } from 'yaml';
 import { meshPosturePlugin } from '../plugin';
+import { exampleEntities } from '../__testUtils__/exampleEntities';
 
 /*
  * The actions as an AI agent reaches them: over MCP (the streamable HTTP
@@ -25,16 +22,7 @@ import { meshPosturePlugin } from '../plugin';
 
 jest.setTimeout(60_000);
 
-const entities = parseAllDocuments(
-  fs.readFileSync(
-    path.resolve(__dirname, '../../../../examples/entities.yaml'),
-    'utf8',
-  ),
-).map(d => {
-  const entity = d.toJS() as Entity;
-  // As the catalog serves them: with their namespace.
-  return { ...entity, metadata: { namespace: 'default', ...entity.metadata } };
-});
+const entities = exampleEntities();
 
 const READER = 'user:default/marta.kowalska';
 /** The catalog shows this caller nothing. */

@@ -6,15 +6,14 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import meshPostureModuleDemo from '@mesh-posture/plugin-mesh-posture-backend-module-demo';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import request from 'supertest';
-import { parseAllDocuments } from 'yaml';
 import { meshPosturePlugin } from '../plugin';
+import { exampleEntities } from '../__testUtils__/exampleEntities';
 import { assessmentResults, controlIdsOf, uuidOf } from './assessmentResults';
 
 /*
@@ -40,15 +39,7 @@ function expectValid(document: unknown) {
   expect(valid).toBe(true);
 }
 
-const entities = parseAllDocuments(
-  fs.readFileSync(
-    path.resolve(__dirname, '../../../../examples/entities.yaml'),
-    'utf8',
-  ),
-).map(d => {
-  const entity = d.toJS() as Entity;
-  return { ...entity, metadata: { namespace: 'default', ...entity.metadata } };
-});
+const entities = exampleEntities();
 
 async function startBackend(options: { deny?: boolean } = {}) {
   const { server } = await startTestBackend({
