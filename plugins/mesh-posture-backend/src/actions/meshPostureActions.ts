@@ -1,19 +1,21 @@
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import { parseEntityRef } from '@backstage/catalog-model';
-import { InputError } from '@backstage/errors';
 import {
   DEFAULT_POSTURE_WINDOW,
   POSTURE_WINDOWS,
   SIGNAL_WINDOWS,
-  type ScorecardFilter,
 } from '@mesh-posture/plugin-mesh-posture-common';
 import type { CanaryService } from '../canaries/CanaryService';
-import { readChecklistPosture, type ChecklistService } from '../checklists';
+import { checklistPostureFor, type ChecklistService } from '../checklists';
 import type { PostureService } from '../posture/PostureService';
 import type { ScorecardService } from '../scorecards/ScorecardService';
 import type { SignalsService } from '../signals/SignalsService';
 import { requireCaller, type EntityAccess } from '../service/entityAccess';
-import { readEntityRef, readInstant } from '../service/inputs';
+import {
+  readEntityRef,
+  readPeriod,
+  scorecardFilterFrom,
+} from '../service/inputs';
 
 export interface MeshPostureActionsOptions {
   entityAccess: EntityAccess;
@@ -24,7 +26,6 @@ export interface MeshPostureActionsOptions {
   scorecards: ScorecardService;
 }
 
-const DAY = 24 * 3600_000;
 const READ_ONLY = { readOnly: true, idempotent: true, destructive: false };
 
 /** The entity ref an agent gave, checked as the REST routes check one. */
@@ -142,15 +143,16 @@ export function registerMeshPostureActions(
     },
     action: async ({ input, credentials }) => {
       const entity = await entityAccess(entityOf(input.entityRef), credentials);
-      const posture = options.checklists.applies(entity)
-        ? await readChecklistPosture(() =>
-            options.posture.getPosture(
-              entity,
-              DEFAULT_POSTURE_WINDOW,
-              credentials,
-            ),
-          )
-        : { unavailable: 'no checklist applies' };
+      const posture = await checklistPostureFor(
+        options.checklists,
+        entity,
+        () =>
+          options.posture.getPosture(
+            entity,
+            DEFAULT_POSTURE_WINDOW,
+            credentials,
+          ),
+      );
       const checklists = await options.checklists.list(entity, posture);
       return { output: { checklists: checklists as any } };
     },
@@ -178,18 +180,7 @@ export function registerMeshPostureActions(
     },
     action: async ({ input, credentials }) => {
       requireCaller(credentials);
-      const filter: ScorecardFilter = {};
-      for (const key of [
-        'owner',
-        'system',
-        'lifecycle',
-        'cluster',
-        'mesh',
-        'level',
-      ] as const) {
-        const values = input[key];
-        if (values && values.length > 0) filter[key] = values;
-      }
+      const filter = scorecardFilterFrom(input);
       const scorecards = await options.scorecards.scorecards(
         filter,
         credentials,
@@ -224,15 +215,7 @@ export function registerMeshPostureActions(
     action: async ({ input, credentials }) => {
       requireCaller(credentials);
       const refs = input.entityRefs.map(raw => readEntityRef(raw));
-      const to = input.to
-        ? readInstant(input.to, 'to', { endOfDay: true })
-        : new Date();
-      const from = input.from
-        ? readInstant(input.from, 'from')
-        : new Date(to.getTime() - 30 * DAY);
-      if (from > to || to.getTime() - from.getTime() > 400 * DAY) {
-        throw new InputError('from must be before to, at most 400 days apart');
-      }
+      const { from, to } = readPeriod(input.from, input.to);
       const dataflow = await options.scorecards.dataflow(
         refs,
         from,

@@ -73,6 +73,20 @@ export async function readChecklistPosture(
   }
 }
 
+/**
+ * The posture checklists are judged on, read only where a checklist
+ * applies to the entity (a read that is not needed is not made).
+ */
+export function checklistPostureFor(
+  checklists: Pick<ChecklistService, 'applies'>,
+  entity: Entity,
+  read: () => Promise<MeshPosture>,
+): Promise<ChecklistPosture> {
+  return checklists.applies(entity)
+    ? readChecklistPosture(read)
+    : Promise.resolve({ unavailable: 'no checklist applies' });
+}
+
 type LivePosture = {
   input: ChecklistPostureInput;
   summary: ChecklistPostureSummary;

@@ -20,6 +20,7 @@ export {
   ChecklistService,
   ChecklistConflictError,
   readChecklistPosture,
+  checklistPostureFor,
 } from './ChecklistService';
 export type { ChecklistPosture } from './ChecklistService';
 

@@ -27,6 +27,7 @@ import {
   ChecklistConflictError,
   ChecklistPosture,
   ChecklistService,
+  checklistPostureFor,
   readChecklistPosture,
 } from '../checklists';
 import { renderChecklistExportMarkdown } from '../checklists/exportMarkdown';
@@ -85,13 +86,17 @@ export function addChecklistRoutes(
     );
 
   // Reads list the posture only where a checklist applies.
-  const postureFor = async (
+  const postureFor = (
     entity: Entity,
     credentials: BackstageCredentials,
   ): Promise<ChecklistPosture> =>
-    service.applies(entity)
-      ? postureOf(entity, credentials)
-      : { unavailable: 'no checklist applies' };
+    checklistPostureFor(service, entity, () =>
+      options.postureService.getPosture(
+        entity,
+        DEFAULT_POSTURE_WINDOW,
+        credentials,
+      ),
+    );
 
   async function writer(
     req: Request,

@@ -6,7 +6,10 @@ import {
   parseEntityRef,
 } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
-import { parseIsoInstant } from '@mesh-posture/plugin-mesh-posture-common';
+import {
+  parseIsoInstant,
+  type ScorecardFilter,
+} from '@mesh-posture/plugin-mesh-posture-common';
 import { Request } from 'express';
 
 /*
@@ -83,6 +86,49 @@ export function readInstant(
     );
   }
   return instant;
+}
+
+const DAY = 24 * 3600_000;
+
+/**
+ * The period of a dataflow question: `to` (a day's end, or now) and `from`
+ * (a day's start, or 30 days before `to`), at most 400 days apart.
+ */
+export function readPeriod(
+  fromText: string | undefined,
+  toText: string | undefined,
+): { from: Date; to: Date } {
+  const to = toText
+    ? readInstant(toText, 'to', { endOfDay: true })
+    : new Date();
+  const from = fromText
+    ? readInstant(fromText, 'from')
+    : new Date(to.getTime() - 30 * DAY);
+  if (from > to || to.getTime() - from.getTime() > 400 * DAY) {
+    throw new InputError('from must be before to, at most 400 days apart');
+  }
+  return { from, to };
+}
+
+/** The scorecard filters given, each a list of values any of which matches. */
+export const SCORECARD_FILTER_KEYS = [
+  'owner',
+  'system',
+  'lifecycle',
+  'cluster',
+  'mesh',
+  'level',
+] as const;
+
+export function scorecardFilterFrom(
+  given: Partial<Record<(typeof SCORECARD_FILTER_KEYS)[number], string[]>>,
+): ScorecardFilter {
+  const filter: ScorecardFilter = {};
+  for (const key of SCORECARD_FILTER_KEYS) {
+    const values = given[key];
+    if (values && values.length > 0) filter[key] = values as any;
+  }
+  return filter;
 }
 
 /**

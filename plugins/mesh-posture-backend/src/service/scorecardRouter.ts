@@ -3,7 +3,7 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   meshPostureSnapshotCreatePermission,
@@ -13,22 +13,16 @@ import {
 import { Request } from 'express';
 import { entityKey } from '../catalog/entityKey';
 import { ScorecardService } from '../scorecards/ScorecardService';
-import { ReadableEntity, readEntityRef, readInstant } from './inputs';
+import {
+  ReadableEntity,
+  readEntityRef,
+  readPeriod,
+  scorecardFilterFrom,
+} from './inputs';
 import { audited, AUDITED_OPERATIONS } from './auditing';
 import { exportActor, sendExport } from './exports';
 import { certificateInventoryCsv } from '../scorecards/certificateInventory';
 import { MeshPostureRouter } from '../schema/openapi';
-
-const FILTER_KEYS = [
-  'owner',
-  'system',
-  'lifecycle',
-  'cluster',
-  'mesh',
-  'level',
-] as const;
-
-const DAY = 24 * 3600_000;
 
 export interface ScorecardRouteOptions {
   service: ScorecardService;
@@ -46,13 +40,7 @@ export interface ScorecardRouteOptions {
   readableEntity: ReadableEntity;
 }
 
-function filterFrom(query: ScorecardFilter): ScorecardFilter {
-  const filter: ScorecardFilter = {};
-  for (const key of FILTER_KEYS) {
-    if (query[key]) filter[key] = query[key];
-  }
-  return filter;
-}
+const filterFrom = (query: ScorecardFilter) => scorecardFilterFrom(query);
 
 /**
  * The scorecard routes: the catalog's scores (filtered to what the caller
@@ -148,16 +136,7 @@ export function addScorecardRoutes(
 
   router.get('/v1/dataflow', async (req, res) => {
     const refs = req.query.entityRef.map(raw => readEntityRef(raw));
-    const { from: fromText, to: toText } = req.query;
-    const to = toText
-      ? readInstant(toText, 'to', { endOfDay: true })
-      : new Date();
-    const from = fromText
-      ? readInstant(fromText, 'from')
-      : new Date(to.getTime() - 30 * DAY);
-    if (from > to || to.getTime() - from.getTime() > 400 * DAY) {
-      throw new InputError('from must be before to, at most 400 days apart');
-    }
+    const { from, to } = readPeriod(req.query.from, req.query.to);
     const credentials = await userOrService(req);
     const dataflow = await service.dataflow(refs, from, to, credentials);
     sendExport(res, {
