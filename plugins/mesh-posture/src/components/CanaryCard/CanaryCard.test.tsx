@@ -160,6 +160,39 @@ describe('CanaryCard refused calls', () => {
     ).toBeInTheDocument();
   });
 
+  it('does not claim the canary had no call refused once Flagger scaled it to zero', async () => {
+    // Promoting: only the primary has pods, and refusals are read for
+    // workloads with pods.
+    server.use(
+      http.get(postureUrl, () =>
+        HttpResponse.json({
+          ...canaryAndPrimaryPosture,
+          workloads: canaryAndPrimaryPosture.workloads.filter(
+            w => w.workload.name === 'fraud-scoring-primary',
+          ),
+          refusedCalls: [],
+        }),
+      ),
+    );
+    await renderCard({
+      ...progressing,
+      canaries: [
+        { ...progressing.canaries[0], phase: 'Promoting', canaryWeight: 0 },
+      ],
+    });
+    expect(
+      await screen.findByText(
+        /^The canary has no pods now \(Flagger scales it to zero between rollouts\)/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('No call of the primary was refused in the last 7d.'),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByText(/No call of the canary or the primary/),
+    ).not.toBeInTheDocument();
+  });
+
   it('stands without the posture', async () => {
     server.use(
       http.get(postureUrl, () => HttpResponse.json({}, { status: 503 })),

@@ -217,6 +217,8 @@ export interface CanaryRefusals {
   /** Undefined where the mesh cannot tell a refusal apart. */
   calls?: RefusedCall[];
   callerWindow: string;
+  /** The workloads with pods now, as `cluster/namespace/Kind/name`. */
+  running: string[];
 }
 
 /**
@@ -247,13 +249,28 @@ function RefusedCalls(props: { canary: CanaryView; refusals: CanaryRefusals }) {
     .sort(
       (a, b) => a.side!.localeCompare(b.side!) || b.call.count - a.call.count,
     );
+  // Between rollouts Flagger scales the canary to zero: the mesh's
+  // refusals are read for workloads with pods, so its own calls of the
+  // window cannot be told, and "none refused" would claim what nobody read.
+  const canaryRunning = refusals.running.includes(
+    `${canary.cluster}/${canary.namespace}/${canary.target.kind}/${canary.target.name}`,
+  );
+  const canaryUnread =
+    !canaryRunning && !calls.some(c => c.side === 'canary') ? (
+      <Typography variant="body2" color="textSecondary">
+        The canary has no pods now (Flagger scales it to zero between rollouts),
+        so its refused calls show while it runs.
+      </Typography>
+    ) : null;
   return (
     <Box mt={1}>
       <Typography variant="subtitle2">Refused calls</Typography>
+      {canaryUnread}
       {calls.length === 0 ? (
         <Typography variant="body2" color="textSecondary">
-          No call of the canary or the primary was refused in the last{' '}
-          {refusals.callerWindow}.
+          {canaryUnread
+            ? `No call of the primary was refused in the last ${refusals.callerWindow}.`
+            : `No call of the canary or the primary was refused in the last ${refusals.callerWindow}.`}
         </Typography>
       ) : (
         <Table size="small" aria-label="Refused calls">
@@ -434,6 +451,11 @@ function refusalsOf(posture: MeshPosture): CanaryRefusals {
   return {
     ...(posture.refusedCalls ? { calls: posture.refusedCalls } : {}),
     callerWindow: posture.callerWindow,
+    running: posture.workloads
+      .filter(w => w.totalPods > 0)
+      .map(
+        ({ workload: w }) => `${w.cluster}/${w.namespace}/${w.kind}/${w.name}`,
+      ),
   };
 }
 

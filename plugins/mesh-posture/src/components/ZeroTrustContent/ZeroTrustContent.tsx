@@ -700,12 +700,14 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
         <Section
           title="Refused calls"
           count={posture.refusedCalls.length}
-          empty={`No call this service made was refused in the last ${posture.callerWindow}.`}
+          empty={`No call of the workloads running now was refused in the last ${posture.callerWindow}.`}
         >
           <Typography variant="body2" color="textSecondary" paragraph>
             Calls the service made that the callee's proxy refused for want of
             an authorization, counted by the caller's proxy and confirmed by the
-            callee's, over the last {posture.callerWindow}.
+            callee's, over the last {posture.callerWindow}. They are read for
+            the workloads that have pods now: one scaled to zero (a canary
+            between rollouts) shows while it runs.
           </Typography>
           <ReportTable
             label="Refused calls"
