@@ -120,6 +120,48 @@ export interface Config {
        */
       initialDelay?: HumanDuration | string;
     };
+    /**
+     * Notifications to owners through the Backstage notifications plugin,
+     * sent after each scorecard snapshot: once per change, updating one
+     * notification per entity and topic. Off unless `enabled`.
+     */
+    notifications?: {
+      /** Default false: the portal must install the notifications backend. */
+      enabled?: boolean;
+      /** A trust anchor, issuer or root near expiry, or any expired certificate. */
+      certificates?: {
+        /** Default true. */
+        enabled?: boolean;
+        /** Days before expiry to tell. Default 60. */
+        withinDays?: number;
+      };
+      /** A scored check that passed within the lookback and no longer does. */
+      regressions?: {
+        /** Default true. */
+        enabled?: boolean;
+        /** How far back a pass counts. Default 7 days; at least 1 hour. */
+        lookback?: HumanDuration | string;
+      };
+      /** A checklist's attestation stale or coming due. */
+      attestations?: {
+        /** Default true. */
+        enabled?: boolean;
+        /** Days before it is due to tell. Default 14. */
+        withinDays?: number;
+      };
+      /** An item's exemption about to expire, or expired. */
+      exemptions?: {
+        /** Default true. */
+        enabled?: boolean;
+        /** Days before expiry to tell. Default 14. */
+        withinDays?: number;
+      };
+      /** A canary Flagger rolled back, told once per rollback. */
+      canaryRollbacks?: {
+        /** Default true. */
+        enabled?: boolean;
+      };
+    };
     scorecards?: {
       /**
        * Weight of each check in the score (0 leaves it out). Checks:

@@ -2,8 +2,9 @@
  * The Backstage backend that hosts Mesh Posture for local use, the demo and
  * the end-to-end tests. It keeps only what the suite needs: catalog,
  * Kubernetes, auth (guest for local use), permissions with a real policy,
- * Tech Insights with Mesh Posture's facts, and the app backend that serves
- * the frontend in production builds.
+ * notifications and signals, MCP actions, Tech Insights with Mesh
+ * Posture's facts, and the app backend that serves the frontend in
+ * production builds.
  */
 
 import { createBackend } from '@backstage/backend-defaults';
@@ -29,6 +30,10 @@ backend.add(import('./permissions'));
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 
 backend.add(import('@mesh-posture/plugin-mesh-posture-backend'));
+// Notifications to owners (meshPosture.notifications in app-config.yaml),
+// pushed to open pages through signals.
+backend.add(import('@backstage/plugin-notifications-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
 // The catalog's and Mesh Posture's read actions as MCP tools for AI agents,
 // at /api/mcp-actions/v1 (backend.actions.pluginSources in app-config.yaml).
 backend.add(import('@backstage/plugin-mcp-actions-backend'));

@@ -2,6 +2,16 @@ import { ConfigReader } from '@backstage/config';
 import { DEFAULT_SCORECARD_MODEL } from '@mesh-posture/plugin-mesh-posture-common';
 import { readMeshPostureConfig } from './config';
 
+// Off until the portal installs the notifications plugin; every topic on.
+const DEFAULT_NOTIFICATIONS = {
+  enabled: false,
+  certificates: { enabled: true, withinDays: 60 },
+  regressions: { enabled: true, lookbackMs: 7 * 24 * 3600_000 },
+  attestations: { enabled: true, withinDays: 14 },
+  exemptions: { enabled: true, withinDays: 14 },
+  canaryRollbacks: { enabled: true },
+};
+
 describe('readMeshPostureConfig', () => {
   it('has embedded defaults', () => {
     expect(readMeshPostureConfig(new ConfigReader({}))).toEqual({
@@ -23,6 +33,7 @@ describe('readMeshPostureConfig', () => {
       },
       scorecards: DEFAULT_SCORECARD_MODEL,
       canaries: { observeFrequencyMs: 60_000 },
+      notifications: DEFAULT_NOTIFICATIONS,
     });
   });
 
@@ -55,7 +66,35 @@ describe('readMeshPostureConfig', () => {
       },
       scorecards: DEFAULT_SCORECARD_MODEL,
       canaries: { observeFrequencyMs: 60_000 },
+      notifications: DEFAULT_NOTIFICATIONS,
     });
+  });
+
+  it('reads the notification topics, their switches and thresholds, and refuses nonsense', () => {
+    const read = (notifications: object) =>
+      readMeshPostureConfig(
+        new ConfigReader({ meshPosture: { notifications } }),
+      ).notifications;
+    expect(
+      read({
+        enabled: true,
+        certificates: { withinDays: 90 },
+        regressions: { lookback: '3d' },
+        exemptions: { enabled: false },
+      }),
+    ).toEqual({
+      ...DEFAULT_NOTIFICATIONS,
+      enabled: true,
+      certificates: { enabled: true, withinDays: 90 },
+      regressions: { enabled: true, lookbackMs: 3 * 24 * 3600_000 },
+      exemptions: { enabled: false, withinDays: 14 },
+    });
+    expect(() => read({ certificates: { withinDays: -1 } })).toThrow(
+      'meshPosture.notifications.certificates.withinDays must be a whole number of days from 0 to 3650',
+    );
+    expect(() => read({ regressions: { lookback: '10m' } })).toThrow(
+      'meshPosture.notifications.regressions.lookback must be at least 3600 seconds',
+    );
   });
 
   it('reads clusters with their Prometheus, labels and mesh settings', () => {

@@ -77,6 +77,24 @@ export interface MeshPostureConfig {
   scorecards: ScorecardModel;
   /** How often every cluster's Flagger canaries are observed for their history. */
   canaries: { observeFrequencyMs: number };
+  /** What owners are told, after each snapshot, through the notifications plugin. */
+  notifications: NotificationSettings;
+}
+
+/** The notification topics, each with its off-switch and threshold. */
+export interface NotificationSettings {
+  /** Off unless the portal installs the notifications plugin and turns this on. */
+  enabled: boolean;
+  /** A trust anchor, issuer or root within `withinDays` of expiry, or any expired certificate. */
+  certificates: { enabled: boolean; withinDays: number };
+  /** A scored check that passed within the lookback and no longer does. */
+  regressions: { enabled: boolean; lookbackMs: number };
+  /** A checklist's attestation stale, or due within `withinDays`. */
+  attestations: { enabled: boolean; withinDays: number };
+  /** An item's exemption expiring within `withinDays`, or expired. */
+  exemptions: { enabled: boolean; withinDays: number };
+  /** A canary Flagger rolled back (phase Failed until its next revision). */
+  canaryRollbacks: { enabled: boolean };
 }
 
 function durationMs(config: Config | undefined, key: string, fallback: number) {
@@ -302,6 +320,50 @@ export function readMeshPostureConfig(root: Config): MeshPostureConfig {
       (config?.getOptional('scorecards') as any) ?? {},
       'meshPosture.scorecards',
     ),
+    notifications: readNotificationSettings(config),
+  };
+}
+
+function readNotificationSettings(
+  config: Config | undefined,
+): NotificationSettings {
+  const on = (key: string) =>
+    config?.getOptionalBoolean(`notifications.${key}.enabled`) ?? true;
+  const days = (key: string, fallback: number) => {
+    const value =
+      config?.getOptionalNumber(`notifications.${key}.withinDays`) ?? fallback;
+    if (!(Number.isInteger(value) && value >= 0 && value <= 3650)) {
+      throw new Error(
+        `meshPosture.notifications.${key}.withinDays must be a whole number of days from 0 to 3650`,
+      );
+    }
+    return value;
+  };
+  const lookback = (key: string, fallbackMs: number) =>
+    minimumMs(
+      durationMs(config, `notifications.${key}.lookback`, fallbackMs),
+      3600_000,
+      `notifications.${key}.lookback`,
+    );
+  return {
+    enabled: config?.getOptionalBoolean('notifications.enabled') ?? false,
+    certificates: {
+      enabled: on('certificates'),
+      withinDays: days('certificates', 60),
+    },
+    regressions: {
+      enabled: on('regressions'),
+      lookbackMs: lookback('regressions', 7 * 24 * 3600_000),
+    },
+    attestations: {
+      enabled: on('attestations'),
+      withinDays: days('attestations', 14),
+    },
+    exemptions: {
+      enabled: on('exemptions'),
+      withinDays: days('exemptions', 14),
+    },
+    canaryRollbacks: { enabled: on('canaryRollbacks') },
   };
 }
 

@@ -10,6 +10,7 @@ import {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { NotificationService } from '@backstage/plugin-notifications-node';
 import {
   MeshAdapter,
   MeshClusterProvider,
@@ -25,9 +26,11 @@ import { MeshPostureConfig, readMeshPostureConfig } from './config';
 import { ConfigClusterProvider } from './ConfigClusterProvider';
 import { MeshAdapters } from './mesh/adapters';
 import { CanaryHistoryStore } from './database/CanaryHistoryStore';
+import { NoticeStore } from './database/NoticeStore';
 import { ObservationStore } from './database/ObservationStore';
 import { ScorecardStore } from './database/ScorecardStore';
 import { PostureAssembler } from './posture/PostureAssembler';
+import { PostureNotifier } from './notifications/PostureNotifier';
 import { PostureService } from './posture/PostureService';
 import { ScorecardService } from './scorecards/ScorecardService';
 import { ScorecardSnapshot } from './scorecards/ScorecardSnapshot';
@@ -49,6 +52,7 @@ export interface MeshPostureContext {
     observations: ObservationStore;
     canaries: CanaryHistoryStore;
     scorecards: ScorecardStore;
+    notices: NoticeStore;
   };
   posture: PostureService;
   signals: SignalsService;
@@ -56,6 +60,8 @@ export interface MeshPostureContext {
   canaryObserver: CanaryObserver;
   checklists: ChecklistService;
   snapshot: ScorecardSnapshot;
+  /** Tells owners what a run found, when notifications are on. */
+  notifier?: PostureNotifier;
   scorecards: ScorecardService;
   openApiSpec: object;
   /** This package's version, named in the exports. */
@@ -100,6 +106,8 @@ export interface MeshPostureContextDeps {
   meshes?: Array<[string, MeshAdapter]>;
   /** Seeds added by modules through the extension point. */
   seeds: MeshPostureSeeds;
+  /** The notifications plugin's sender; used when meshPosture.notifications.enabled. */
+  notifications?: NotificationService;
 }
 
 /** Reads the config and builds the plugin's collaborators once. */
@@ -135,6 +143,7 @@ export async function createMeshPostureContext(
     observations: await ObservationStore.create({ database }),
     canaries: await CanaryHistoryStore.create({ database }),
     scorecards: await ScorecardStore.create({ database }),
+    notices: await NoticeStore.create({ database }),
   };
   // The snapshot's batched calls answer for the whole catalog: their own
   // deadline, longer than a page's.
@@ -246,6 +255,17 @@ export async function createMeshPostureContext(
     }),
     checklists,
     snapshot: snapshotOf(liveSnapshotAssembler),
+    ...(settings.notifications.enabled && deps.notifications
+      ? {
+          notifier: new PostureNotifier({
+            notifications: deps.notifications,
+            settings: settings.notifications,
+            scorecards: stores.scorecards,
+            notices: stores.notices,
+            logger,
+          }),
+        }
+      : {}),
     scorecards: new ScorecardService({
       store: stores.scorecards,
       catalog,

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { meshPosturePermissions } from '@mesh-posture/plugin-mesh-posture-common';
 import {
   MeshAdapter,
@@ -68,6 +69,9 @@ export const meshPosturePlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         rootLifecycle: coreServices.rootLifecycle,
         actionsRegistry: actionsRegistryServiceRef,
+        // Its default factory posts to the notifications backend; sent
+        // only when meshPosture.notifications.enabled.
+        notifications: notificationService,
       },
       async init(deps) {
         const { logger, httpAuth, permissions, auditor } = deps;

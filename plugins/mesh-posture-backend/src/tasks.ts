@@ -3,6 +3,7 @@ import { ConflictError } from '@backstage/errors';
 import { SnapshotRun } from '@mesh-posture/plugin-mesh-posture-common';
 import { MeshPostureContext } from './context';
 import { backfillScorecards } from './scorecards/history';
+import type { RunFindings } from './notifications/notices';
 
 /** The scheduled snapshot; on-demand snapshots trigger this same task. */
 export const SNAPSHOT_TASK_ID = 'mesh-posture-scorecard-snapshot';
@@ -42,6 +43,19 @@ export async function scheduleMeshPostureTasks(options: {
    * (while it is taken, none: the first snapshot is on its way). Runs in
    * the snapshot task: one replica at a time, like any snapshot.
    */
+  /** Tells owners what a run found; a failure never fails the run. */
+  const notify = async (
+    run: SnapshotRun,
+    findings: RunFindings,
+  ) => {
+    if (!context.notifier) return;
+    try {
+      await context.notifier.afterRun(run, findings);
+    } catch (error) {
+      logger.warn(`Mesh posture notifications failed: ${error}`);
+    }
+  };
+
   const firstSnapshotWithHistory = async (
     seeded: NonNullable<MeshPostureContext['history']>,
   ) => {
@@ -52,8 +66,9 @@ export async function scheduleMeshPostureTasks(options: {
       days: seeded.days,
       snapshotAt: staged.snapshotAt,
     });
-    await staged.live.run();
+    const { findings } = await staged.live.runAndReport();
     const runs = await staged.commit();
+    if (runs.length > 0) await notify(runs[runs.length - 1], findings);
     logger.info(
       runs.length > 0
         ? `Stored ${days} days of seeded scorecards and the first snapshot (run ${
@@ -115,7 +130,8 @@ export async function scheduleMeshPostureTasks(options: {
       if (seededHistory && !(await stores.scorecards.latestRun())) {
         await firstSnapshotWithHistory(seededHistory);
       } else {
-        await snapshot.run();
+        const { run, findings } = await snapshot.runAndReport();
+        await notify(run, findings);
       }
       const cutoff = new Date(Date.now() - settings.snapshot.retentionMs);
       const pruned = await stores.scorecards.prune(cutoff);

@@ -232,13 +232,16 @@ describe('the portal permission policy with real auth, catalog and permission ba
     ).toBe('user:default/li.chen');
   });
 
-  it("signs the portal's guest in as the catalog user guest, who owns Open Banking's services", async () => {
+  it("signs the portal's guest in as the catalog user guest, who owns Open Banking's and Payments' services, not the platform team's", async () => {
     const guest = await startPortal('user:default/guest');
     await expect(
       guest.authorize('component:default/accounts-service'),
     ).resolves.toBe(AuthorizeResult.ALLOW);
     await expect(
       guest.authorize('component:default/payments-api'),
+    ).resolves.toBe(AuthorizeResult.ALLOW);
+    await expect(
+      guest.authorize('component:default/notifications'),
     ).resolves.toBe(AuthorizeResult.DENY);
     expect((await guest.answerChecklist('accounts-service')).status).toBe(200);
   });

@@ -445,6 +445,46 @@ export class ScorecardStore {
     return { runs: Number(runs), flows };
   }
 
+  /**
+   * Per entity, the checks that passed in a run since a time, before a
+   * run: in the last run of each UTC day and in the run just before, so a
+   * week's lookback reads about eight runs, not every hourly one.
+   */
+  async passedChecks(
+    since: Date,
+    beforeRunId: number,
+  ): Promise<Map<string, Set<string>>> {
+    const runs = await this.db<RunRow>(RUNS)
+      .where('finished_at', '>=', since)
+      .where('id', '<', beforeRunId)
+      .orderBy('finished_at')
+      .orderBy('id')
+      .select('id', 'finished_at');
+    const picked = new Map<string, number>();
+    for (const run of runs) {
+      picked.set(
+        toDate(run.finished_at).toISOString().slice(0, 10),
+        Number(run.id),
+      );
+    }
+    const ids = new Set(picked.values());
+    if (runs.length > 0) ids.add(Number(runs[runs.length - 1].id));
+    const passed = new Map<string, Set<string>>();
+    const list = [...ids];
+    for (let i = 0; i < list.length; i += 50) {
+      const rows = await this.db<ScoreRow>(SCORES)
+        .whereIn('run_id', list.slice(i, i + 50))
+        .select('entity_ref', 'scorecard');
+      for (const row of rows) {
+        const card: EntityScorecard = JSON.parse(row.scorecard);
+        const checks = passed.get(row.entity_ref) ?? new Set<string>();
+        for (const c of card.checks) if (c.status === 'pass') checks.add(c.id);
+        passed.set(row.entity_ref, checks);
+      }
+    }
+    return passed;
+  }
+
   /** The clusters each entity of a run was read on. */
   async entityClustersOf(runId: number): Promise<Map<string, string[]>> {
     const rows = await this.db<ScoreRow>(SCORES)

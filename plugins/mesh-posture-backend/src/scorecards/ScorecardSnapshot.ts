@@ -26,7 +26,10 @@ import {
   summarizeTraffic,
   WORKLOAD_ANNOTATIONS,
 } from '@mesh-posture/plugin-mesh-posture-common';
-import { canariesTargeting } from '@mesh-posture/plugin-mesh-posture-node';
+import {
+  canariesTargeting,
+  readCanary,
+} from '@mesh-posture/plugin-mesh-posture-node';
 import type {
   KubernetesObject,
   MeshCluster,
@@ -55,6 +58,7 @@ import { readWorkloadSignals, sloTargets } from '../signals/SignalsService';
 import { mergeReports } from '../sources/SourceCaller';
 import { pickByKey } from '../posture/pickByKey';
 import { countingSourceUsage } from '@mesh-posture/plugin-mesh-posture-node';
+import type { RunFindings } from '../notifications/notices';
 
 const WINDOW = '1h' as const;
 
@@ -110,6 +114,14 @@ export class ScorecardSnapshot {
 
   /** Takes a snapshot and stores it; returns the stored run. */
   async run() {
+    return (await this.runAndReport()).run;
+  }
+
+  /**
+   * Takes a snapshot and stores it; returns the stored run and what it saw
+   * beyond the scorecards (checklist deadlines, rollbacks) for the notifier.
+   */
+  async runAndReport() {
     const startedAt = this.now();
     const { value, usage } = await countingSourceUsage(() =>
       this.measure(startedAt),
@@ -133,7 +145,7 @@ export class ScorecardSnapshot {
           : ''
       }`,
     );
-    return stored;
+    return { run: stored, findings: value.findings };
   }
 
   /** Measures and scores every entity, without storing anything. */
@@ -142,6 +154,7 @@ export class ScorecardSnapshot {
     flows: Array<Omit<Dataflow, 'at'>>;
     certificates: StoredCertificate[];
     failedSources: string[];
+    findings: RunFindings;
   }> {
     const { assembler, auth, peers } = this.options;
     const credentials = await auth.getOwnServiceCredentials();
@@ -175,6 +188,7 @@ export class ScorecardSnapshot {
     const certificates: StoredCertificate[] = [];
     const clusterCertificates = new Set<string>();
     const failed = new Set<string>();
+    const findings: RunFindings = { checklists: [], canaryRollbacks: [] };
     const byRef = new Map(assembled.map(a => [a.entityRef, a]));
     for (const e of entities) {
       const found = byRef.get(e.entityRef);
@@ -184,7 +198,7 @@ export class ScorecardSnapshot {
         );
         continue;
       }
-      const card = await this.score(e, found, signals, canaries);
+      const card = await this.score(e, found, signals, canaries, findings);
       card.missing.forEach(m => failed.add(m));
       scorecards.push(card);
       for (const { daysToExpiry: _days, ...certificate } of found.posture
@@ -241,6 +255,7 @@ export class ScorecardSnapshot {
       flows,
       certificates,
       failedSources: [...failed].sort(),
+      findings,
     };
   }
 
@@ -382,6 +397,7 @@ export class ScorecardSnapshot {
     found: { posture: AssessedPosture; clusters: ClusterWorkloads[] },
     signals: ClusterAnswer<TrafficSignals[]>,
     canaries: ClusterAnswer<KubernetesObject[] | 'not-installed'>,
+    findings: RunFindings,
   ): Promise<EntityScorecard> {
     const { posture, clusters } = found;
     const refs = clusters.flatMap(c => c.refs);
@@ -437,11 +453,24 @@ export class ScorecardSnapshot {
         break;
       }
       if (answer.value !== 'not-installed') {
+        const targeting = canariesTargeting(answer.value, c.refs);
         canaryNames.push(
-          ...canariesTargeting(answer.value, c.refs).map(
-            k => `${k.metadata.namespace}/${k.metadata.name}`,
-          ),
+          ...targeting.map(k => `${k.metadata.namespace}/${k.metadata.name}`),
         );
+        for (const object of targeting) {
+          const canary = readCanary(object, c.cluster.name);
+          if (canary?.phase !== 'Failed' || !canary.lastTransitionTime) {
+            continue;
+          }
+          findings.canaryRollbacks.push({
+            entityRef: e.entityRef,
+            cluster: canary.cluster,
+            namespace: canary.namespace,
+            name: canary.name,
+            at: canary.lastTransitionTime,
+            ...(canary.message ? { message: canary.message } : {}),
+          });
+        }
       }
     }
 
@@ -459,7 +488,7 @@ export class ScorecardSnapshot {
         refs.length === 0 ? undefined : canaryNames,
         canaryUnavailable ?? 'no workloads found',
       ),
-      await this.checklistCheck(e.entity, posture),
+      await this.checklistCheck(e, posture, findings),
     ];
     const score = scoreEntity(checks, this.options.model);
     const longLived = posture.certificates.filter(c => c.role !== 'workload');
@@ -499,8 +528,9 @@ export class ScorecardSnapshot {
 
   /** The checklists, judged on the posture this run assembled. */
   private async checklistCheck(
-    entity: Entity,
+    { entity, entityRef }: EntityInRun,
     posture: AssessedPosture,
+    findings: RunFindings,
   ): Promise<ScoreCheck> {
     if (!this.options.checklists) {
       return scoreCheckFromChecklists(undefined, 'checklists are not enabled');
@@ -512,6 +542,31 @@ export class ScorecardSnapshot {
           freshness: { cached: true, ageSeconds: 0, ttlSeconds: 0 },
         },
       });
+      for (const c of checklists) {
+        const exemptions = c.items.flatMap(item =>
+          item.exemption
+            ? [{ itemId: item.itemId, expiresAt: item.exemption.expiresAt }]
+            : [],
+        );
+        if (!c.attestation && exemptions.length === 0) continue;
+        findings.checklists.push({
+          entityRef,
+          template: {
+            id: c.template.id,
+            title: c.template.title || c.template.id,
+          },
+          ...(c.attestation
+            ? {
+                attestation: {
+                  state: c.attestation.state,
+                  validUntil: c.attestation.validUntil,
+                  reasons: c.attestation.reasons.map(r => r.message),
+                },
+              }
+            : {}),
+          exemptions,
+        });
+      }
       return scoreCheckFromChecklists(checklists);
     } catch (error) {
       return scoreCheckFromChecklists(
