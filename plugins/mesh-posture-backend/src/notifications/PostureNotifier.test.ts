@@ -214,6 +214,47 @@ describe.each(databases.eachSupportedId())('PostureNotifier on %s', id => {
     expect(sent).toHaveLength(1);
   });
 
+  it('sends a change once when two replicas notify after the same run', async () => {
+    const knex = await databases.init(id);
+    const database = mockServices.database({ knex });
+    const scorecards = await ScorecardStore.create({ database });
+    const sent: NotificationSendOptions[] = [];
+    const now = new Date('2026-12-07T12:00:00Z');
+    const replica = async () =>
+      new PostureNotifier({
+        notifications: {
+          async send(options) {
+            sent.push(options);
+          },
+        },
+        settings: readMeshPostureConfig(
+          new ConfigReader({
+            meshPosture: { notifications: { enabled: true } },
+          }),
+        ).notifications,
+        scorecards,
+        notices: await NoticeStore.create({ database }),
+        logger: mockServices.logger.mock(),
+        now: () => now,
+      });
+    const [a, b] = [await replica(), await replica()];
+    const run = await scorecards.recordRun({
+      startedAt: new Date(now.getTime() - 5000),
+      finishedAt: now,
+      prometheusQueries: 1,
+      kubernetesReads: 1,
+      failedSources: [],
+      scorecards: [card('pass')],
+      flows: [],
+      certificates: [anchor(now)],
+    });
+    await Promise.all([
+      a.afterRun(run, noFindings),
+      b.afterRun(run, noFindings),
+    ]);
+    expect(sent).toHaveLength(1);
+  });
+
   it('keeps a topic turned off silent', async () => {
     const { sent, runAt } = await setup({
       certificates: { enabled: false },
