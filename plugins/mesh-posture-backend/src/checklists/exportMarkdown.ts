@@ -55,9 +55,17 @@ const OUTCOME: Record<ChecklistItemOutcome, string> = {
   exempt: 'Exempt',
 };
 
-function itemLines(state: ChecklistItemState, title: string): string[] {
+function itemLines(
+  state: ChecklistItemState,
+  title: string,
+  evidenceId: string | undefined,
+): string[] {
   const lines: string[] = [];
-  const head = `- **${escapeMarkdown(title)}** — ${OUTCOME[state.outcome]}`;
+  // The same id the JSON export gives the item, for an assessor to cite.
+  const cite = evidenceId ? ` \`${evidenceId}\`` : '';
+  const head = `- **${escapeMarkdown(title)}**${cite} — ${
+    OUTCOME[state.outcome]
+  }`;
   if (state.automatic) {
     const a = state.automatic;
     lines.push(
@@ -145,7 +153,10 @@ function describeChange(event: ChecklistEvent, titles: Map<string, string>) {
 }
 
 function checklistSection(
-  view: ChecklistView & { history: ChecklistEvent[] },
+  view: ChecklistView & {
+    history: ChecklistEvent[];
+    evidenceIds?: Record<string, string>;
+  },
 ): string[] {
   const t = view.template;
   const p = view.progress;
@@ -199,7 +210,11 @@ function checklistSection(
     lines.push(`### ${escapeMarkdown(section.title)}`, '');
     for (const item of section.items) {
       const state = states.get(item.id);
-      if (state) lines.push(...itemLines(state, item.title));
+      if (state) {
+        lines.push(
+          ...itemLines(state, item.title, view.evidenceIds?.[item.id]),
+        );
+      }
       if (item.reference) {
         lines.push(`  - Reference: ${escapeMarkdown(item.reference)}`);
       }

@@ -751,6 +751,17 @@ describe('GET …/checklists/export', () => {
       '  - Evidence: [https://wiki.demo-bank.example/logging\\_(v2)](<https://wiki.demo-bank.example/logging_%28v2%29>)',
     );
     expect(md).toContain('(automatic, posture check `inbound-mtls`: fail)');
+    // Each item carries the evidence id the JSON export gives it.
+    const json = await request(server).get(`${ACCOUNTS}/export`);
+    const ids = json.body.checklists.find(
+      (c: any) => c.template.id === 'threat-model',
+    ).evidenceIds;
+    expect(ids['operations-logged']).toMatch(/^CHK-[0-9A-F]{16}$/);
+    expect(md).toMatch(
+      new RegExp(
+        `- \\*\\*[^\\n]+\\*\\* \`${ids['operations-logged']}\` — Gap: Partially`,
+      ),
+    );
     expect(md).toContain('| Version | When | Who | Change |');
     expect(md).toMatch(
       /\| 5 \| \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \| user:default/,
