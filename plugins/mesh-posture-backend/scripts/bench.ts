@@ -7,7 +7,8 @@
  *   and 1,000 and 5,000 across 10 clusters (one Prometheus each, and all 10
  *   on one endpoint told apart by a `cluster` label): median of 3 runs,
  *   Prometheus queries, Kubernetes reads, peak RSS of the process taking it,
- *   and the per-entity path for the smaller sizes;
+ *   and the per-entity path for the smaller sizes; then the notifier after
+ *   the run, on SQLite, with a week of runs before it;
  * - the entity page (posture, golden signals, canary) through the HTTP API
  *   of a running backend, cold and warm, with 2,000 services in the entity's
  *   namespace, beside a catalog read on the same backend;
@@ -164,6 +165,8 @@ interface SnapshotFigures {
     ms: number;
     usage: { prometheusQueries: number; kubernetesReads: number };
   };
+  /** The notifier after the run: first (every regression new), then quiet. */
+  notifier?: { ms: number; sent: number; quietMs: number; quietSent: number };
   warnings: string[];
 }
 
@@ -367,6 +370,7 @@ async function main() {
         'scored',
         'per-entity',
         'per-entity PromQL',
+        'notifier',
         'failed sources',
       ],
       snapshots.map(s => [
@@ -381,6 +385,11 @@ async function main() {
           ? `${seconds(s.perEntity.ms)} for ${s.perEntity.entities}`
           : '-',
         s.perEntity ? String(s.perEntity.usage.prometheusQueries) : '-',
+        s.notifier
+          ? `${seconds(s.notifier.ms)} (${
+              s.notifier.sent
+            } sent), quiet ${seconds(s.notifier.quietMs)}`
+          : '-',
         s.failed.join(', ') || '-',
       ]),
     ),
@@ -417,6 +426,15 @@ async function main() {
       last.usage.kubernetesReads
     } kubernetes reads, ${mb(last.snapshotRss)} peak RSS`,
   );
+  if (last.notifier) {
+    console.log(
+      `notifier after it: ${seconds(last.notifier.ms)} with ${
+        last.notifier.sent
+      } notifications to send, ${seconds(
+        last.notifier.quietMs,
+      )} for the next run with none new (${last.notifier.quietSent} sent)`,
+    );
+  }
   if (page) {
     const row = (name: string) => page!.rows.find(r => r.name === name)!;
     console.log(

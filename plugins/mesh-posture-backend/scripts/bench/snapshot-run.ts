@@ -6,6 +6,14 @@
  * Prints one JSON line. Started by scripts/bench.ts.
  */
 import { mockCredentials } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import type { EntityScorecard } from '@mesh-posture/plugin-mesh-posture-common';
+import knexFactory from 'knex';
+import { readMeshPostureConfig } from '../../src/config';
+import { migrateToLatest } from '../../src/database/migrate';
+import { NoticeStore } from '../../src/database/NoticeStore';
+import { ScorecardStore } from '../../src/database/ScorecardStore';
+import { PostureNotifier } from '../../src/notifications/PostureNotifier';
 import { countingSourceUsage } from '@mesh-posture/plugin-mesh-posture-node';
 import { resolveWorkloadTarget } from '../../src/posture/resolveWorkloadTarget';
 import { PrometheusClient } from '../../src/prometheus/PrometheusClient';
@@ -68,10 +76,12 @@ async function main() {
   let failed: string[] = [];
   let scorecards = 0;
   let measured = 0;
+  let last: Awaited<ReturnType<typeof paths.snapshot.measure>> | undefined;
   for (let run = 0; run < args.runs; run++) {
     const started = performance.now();
     const result = await countingSourceUsage(() => paths.snapshot.measure(at));
     times.push(performance.now() - started);
+    last = result.value;
     usage = result.usage;
     failed = result.value.failedSources;
     scorecards = result.value.scorecards.length;
@@ -80,6 +90,7 @@ async function main() {
     ).length;
   }
   const snapshotRss = process.resourceUsage().maxRSS * 1024;
+  const notifier = last ? await measureNotifier(last, at) : undefined;
 
   let perEntity:
     | { entities: number; ms: number; usage: typeof usage }
@@ -117,9 +128,90 @@ async function main() {
       measured,
       snapshotRss,
       perEntity,
+      notifier,
       warnings: warnings.slice(0, 5),
     })}\n`,
   );
+}
+
+/**
+ * The notifier after the run, on SQLite: a week of daily runs before it in
+ * which every check that fails or warns now still passed (each one a
+ * regression, the most it can have to tell), then the run itself; the
+ * time of `afterRun`, which reads the runs back, works out the notices and
+ * records each one told.
+ */
+async function measureNotifier(
+  measured: Awaited<
+    ReturnType<ReturnType<typeof manyServicesPaths>['snapshot']['measure']>
+  >,
+  at: Date,
+) {
+  const db = knexFactory({
+    client: 'better-sqlite3',
+    connection: { filename: ':memory:' },
+    useNullAsDefault: true,
+  });
+  try {
+    await migrateToLatest(db);
+    const store = new ScorecardStore(db);
+    const record = (when: Date, scorecards: EntityScorecard[]) =>
+      store.recordRun({
+        startedAt: when,
+        finishedAt: when,
+        prometheusQueries: 0,
+        kubernetesReads: 0,
+        failedSources: [],
+        scorecards,
+        flows: [],
+        certificates: measured.certificates,
+      });
+    const passing = measured.scorecards.map(card => ({
+      ...card,
+      checks: card.checks.map(c =>
+        c.status === 'fail' || c.status === 'warn'
+          ? { ...c, status: 'pass' as const }
+          : c,
+      ),
+    }));
+    for (let day = 7; day >= 1; day--) {
+      await record(new Date(at.getTime() - day * 24 * 3600_000), passing);
+    }
+    const run = await record(at, measured.scorecards);
+    let sent = 0;
+    const notifier = new PostureNotifier({
+      notifications: {
+        async send() {
+          sent++;
+        },
+      },
+      settings: readMeshPostureConfig(
+        new ConfigReader({ meshPosture: { notifications: { enabled: true } } }),
+      ).notifications,
+      scorecards: store,
+      notices: new NoticeStore(db),
+      logger,
+      now: () => at,
+    });
+    const started = performance.now();
+    await notifier.afterRun(run, measured.findings);
+    const ms = performance.now() - started;
+    // The next run tells nothing new: the cost of a quiet hour.
+    const again = await record(
+      new Date(at.getTime() + 3600_000),
+      measured.scorecards,
+    );
+    const quietStarted = performance.now();
+    const quiet = await notifier.afterRun(again, measured.findings);
+    return {
+      ms,
+      sent,
+      quietMs: performance.now() - quietStarted,
+      quietSent: quiet.sent,
+    };
+  } finally {
+    await db.destroy();
+  }
 }
 
 main().catch(error => {
