@@ -44,10 +44,7 @@ export async function scheduleMeshPostureTasks(options: {
    * the snapshot task: one replica at a time, like any snapshot.
    */
   /** Tells owners what a run found; a failure never fails the run. */
-  const notify = async (
-    run: SnapshotRun,
-    findings: RunFindings,
-  ) => {
+  const notify = async (run: SnapshotRun, findings: RunFindings) => {
     if (!context.notifier) return;
     try {
       await context.notifier.afterRun(run, findings);
