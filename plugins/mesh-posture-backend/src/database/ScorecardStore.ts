@@ -295,17 +295,7 @@ export class ScorecardStore {
    * the columns only, not the whole scorecards.
    */
   async dailyScores(since: Date): Promise<StoredScore[]> {
-    const runs = await this.db<RunRow>(RUNS)
-      .where('finished_at', '>=', since)
-      .orderBy('finished_at')
-      .orderBy('id')
-      .select('id', 'finished_at');
-    const lastOfDay = new Map<string, number>();
-    for (const run of runs) {
-      const day = toDate(run.finished_at).toISOString().slice(0, 10);
-      lastOfDay.set(day, Number(run.id));
-    }
-    const ids = [...lastOfDay.values()];
+    const { ids } = await this.lastRunOfEachDay(since);
     const rows: StoredScore[] = [];
     for (let i = 0; i < ids.length; i += 200) {
       const chunk = await this.db(SCORES)
@@ -454,23 +444,11 @@ export class ScorecardStore {
     since: Date,
     beforeRunId: number,
   ): Promise<Map<string, Set<string>>> {
-    const runs = await this.db<RunRow>(RUNS)
-      .where('finished_at', '>=', since)
-      .where('id', '<', beforeRunId)
-      .orderBy('finished_at')
-      .orderBy('id')
-      .select('id', 'finished_at');
-    const picked = new Map<string, number>();
-    for (const run of runs) {
-      picked.set(
-        toDate(run.finished_at).toISOString().slice(0, 10),
-        Number(run.id),
-      );
-    }
-    const ids = new Set(picked.values());
-    if (runs.length > 0) ids.add(Number(runs[runs.length - 1].id));
+    const daily = await this.lastRunOfEachDay(since, beforeRunId);
+    const list = [
+      ...new Set([...daily.ids, ...(daily.last ? [daily.last] : [])]),
+    ];
     const passed = new Map<string, Set<string>>();
-    const list = [...ids];
     for (let i = 0; i < list.length; i += 50) {
       const rows = await this.db<ScoreRow>(SCORES)
         .whereIn('run_id', list.slice(i, i + 50))
@@ -483,6 +461,31 @@ export class ScorecardStore {
       }
     }
     return passed;
+  }
+
+  /**
+   * The last run of each UTC day since a time (before a run, if given),
+   * oldest first, and the last run of all.
+   */
+  private async lastRunOfEachDay(
+    since: Date,
+    beforeRunId?: number,
+  ): Promise<{ ids: number[]; last?: number }> {
+    let query = this.db<RunRow>(RUNS).where('finished_at', '>=', since);
+    if (beforeRunId !== undefined) query = query.where('id', '<', beforeRunId);
+    const runs = await query
+      .orderBy('finished_at')
+      .orderBy('id')
+      .select('id', 'finished_at');
+    const lastOfDay = new Map<string, number>();
+    for (const run of runs) {
+      const day = toDate(run.finished_at).toISOString().slice(0, 10);
+      lastOfDay.set(day, Number(run.id));
+    }
+    return {
+      ids: [...lastOfDay.values()],
+      ...(runs.length > 0 ? { last: Number(runs[runs.length - 1].id) } : {}),
+    };
   }
 
   /** The clusters each entity of a run was read on. */

@@ -99,6 +99,19 @@ function inDays(days: number) {
   return `expires in ${plural(days, 'day')}`;
 }
 
+/** Items by a key, keys in order: one notice per entity or cluster. */
+function groupedBy<T>(
+  items: T[],
+  keyOf: (item: T) => string,
+): Array<[string, T[]]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  return [...groups].sort(([a], [b]) => a.localeCompare(b));
+}
+
 const ROLE_NAMES: Record<string, string> = {
   'trust-anchor': 'Trust anchor',
   issuer: 'Issuer',
@@ -190,15 +203,9 @@ function certificateNotices(input: NoticeInput): PostureNotice[] {
       ownersByCluster.set(cluster, owners);
     }
   }
-  const byCluster = new Map<string, StoredCertificate[]>();
-  for (const c of due.filter(d => !d.entityRef)) {
-    byCluster.set(c.certificate.cluster, [
-      ...(byCluster.get(c.certificate.cluster) ?? []),
-      c,
-    ]);
-  }
-  for (const [cluster, list] of [...byCluster].sort(([a], [b]) =>
-    a.localeCompare(b),
+  for (const [cluster, list] of groupedBy(
+    due.filter(d => !d.entityRef),
+    c => c.certificate.cluster,
   )) {
     const recipients = [...(ownersByCluster.get(cluster) ?? [])].sort();
     if (recipients.length === 0) continue;
@@ -222,12 +229,9 @@ function certificateNotices(input: NoticeInput): PostureNotice[] {
   }
 
   const cards = new Map(scorecards.map(c => [c.entityRef, c]));
-  const byEntity = new Map<string, StoredCertificate[]>();
-  for (const c of due.filter(d => d.entityRef)) {
-    byEntity.set(c.entityRef!, [...(byEntity.get(c.entityRef!) ?? []), c]);
-  }
-  for (const [entityRef, list] of [...byEntity].sort(([a], [b]) =>
-    a.localeCompare(b),
+  for (const [entityRef, list] of groupedBy(
+    due.filter(d => d.entityRef),
+    c => c.entityRef!,
   )) {
     notices.push({
       scope: `mesh-posture:${entityRef}:certificates`,
@@ -292,10 +296,13 @@ function attestationNotices(input: NoticeInput): PostureNotice[] {
   const { now, settings, findings, scorecards } = input;
   const cards = new Map(scorecards.map(c => [c.entityRef, c]));
   const within = settings.attestations.withinDays;
-  const byEntity = new Map<
-    string,
-    Array<{ title: string; condition: string; words: string; stale: boolean }>
-  >();
+  const entries: Array<{
+    entityRef: string;
+    title: string;
+    condition: string;
+    words: string;
+    stale: boolean;
+  }> = [];
   for (const c of findings.checklists) {
     const a = c.attestation;
     if (!a) continue;
@@ -305,6 +312,7 @@ function attestationNotices(input: NoticeInput): PostureNotice[] {
     let entry;
     if (a.state === 'stale') {
       entry = {
+        entityRef: c.entityRef,
         title: c.template.title,
         condition: `${c.template.id}:stale:${a.reasons.join('|')}`,
         words: `${c.template.title}: the attestation is stale (${
@@ -314,6 +322,7 @@ function attestationNotices(input: NoticeInput): PostureNotice[] {
       };
     } else if (daysLeft <= within) {
       entry = {
+        entityRef: c.entityRef,
         title: c.template.title,
         condition: `${c.template.id}:due:${a.validUntil}`,
         words: `${c.template.title}: the attestation is due ${
@@ -322,46 +331,38 @@ function attestationNotices(input: NoticeInput): PostureNotice[] {
         stale: false,
       };
     }
-    if (entry) {
-      byEntity.set(c.entityRef, [...(byEntity.get(c.entityRef) ?? []), entry]);
-    }
+    if (entry) entries.push(entry);
   }
-  return [...byEntity]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([entityRef, list]) => ({
-      scope: `mesh-posture:${entityRef}:attestations`,
-      topic: 'attestations' as const,
-      conditions: list.map(l => l.condition).sort(),
-      recipients: [entityRef],
-      title: `${nameOf(cards.get(entityRef), entityRef)}: ${list
-        .map(l => l.title)
-        .join(', ')} ${
-        list.some(l => l.stale) ? 'to re-attest' : 'due for attestation'
-      }`,
-      description: [
-        ...list.map(l => l.words),
-        'A tech lead reviews the checklist and attests it again on the Compliance tab.',
-      ].join('\n'),
-      link: entityPath(entityRef, 'compliance'),
-      severity: list.some(l => l.stale)
-        ? ('high' as const)
-        : ('normal' as const),
-    }));
+  return groupedBy(entries, e => e.entityRef).map(([entityRef, list]) => ({
+    scope: `mesh-posture:${entityRef}:attestations`,
+    topic: 'attestations' as const,
+    conditions: list.map(l => l.condition).sort(),
+    recipients: [entityRef],
+    title: `${nameOf(cards.get(entityRef), entityRef)}: ${list
+      .map(l => l.title)
+      .join(', ')} ${
+      list.some(l => l.stale) ? 'to re-attest' : 'due for attestation'
+    }`,
+    description: [
+      ...list.map(l => l.words),
+      'A tech lead reviews the checklist and attests it again on the Compliance tab.',
+    ].join('\n'),
+    link: entityPath(entityRef, 'compliance'),
+    severity: list.some(l => l.stale) ? ('high' as const) : ('normal' as const),
+  }));
 }
 
 function exemptionNotices(input: NoticeInput): PostureNotice[] {
   const { now, settings, findings, scorecards } = input;
   const cards = new Map(scorecards.map(c => [c.entityRef, c]));
   const within = settings.exemptions.withinDays;
-  const byEntity = new Map<
-    string,
-    Array<{
-      condition: string;
-      words: string;
-      expired: boolean;
-      urgent: boolean;
-    }>
-  >();
+  const entries: Array<{
+    entityRef: string;
+    condition: string;
+    words: string;
+    expired: boolean;
+    urgent: boolean;
+  }> = [];
   for (const c of findings.checklists) {
     for (const e of c.exemptions) {
       const daysLeft = Math.floor(
@@ -369,52 +370,43 @@ function exemptionNotices(input: NoticeInput): PostureNotice[] {
       );
       if (daysLeft > within) continue;
       const expired = Date.parse(e.expiresAt) <= now.getTime();
-      byEntity.set(c.entityRef, [
-        ...(byEntity.get(c.entityRef) ?? []),
-        {
-          condition: `${c.template.id}/${e.itemId}:${e.expiresAt}:${
-            expired ? 'expired' : 'due'
-          }`,
-          words: `${c.template.title}, item ${e.itemId}: the exemption ${
-            expired ? 'has expired' : inDays(daysLeft)
-          } (${utc(e.expiresAt)})`,
-          expired,
-          urgent: expired || daysLeft <= 7,
-        },
-      ]);
+      entries.push({
+        entityRef: c.entityRef,
+        condition: `${c.template.id}/${e.itemId}:${e.expiresAt}:${
+          expired ? 'expired' : 'due'
+        }`,
+        words: `${c.template.title}, item ${e.itemId}: the exemption ${
+          expired ? 'has expired' : inDays(daysLeft)
+        } (${utc(e.expiresAt)})`,
+        expired,
+        urgent: expired || daysLeft <= 7,
+      });
     }
   }
-  return [...byEntity]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([entityRef, list]) => ({
-      scope: `mesh-posture:${entityRef}:exemptions`,
-      topic: 'exemptions' as const,
-      conditions: list.map(l => l.condition).sort(),
-      recipients: [entityRef],
-      title: `${nameOf(cards.get(entityRef), entityRef)}: ${plural(
-        list.length,
-        'exemption',
-      )} ${list.every(l => l.expired) ? 'expired' : 'about to expire'}`,
-      description: [
-        ...list.map(l => l.words),
-        'Fix the item, or have an exemption approver renew it with a justification, on the Compliance tab.',
-      ].join('\n'),
-      link: entityPath(entityRef, 'compliance'),
-      severity: list.some(l => l.urgent)
-        ? ('high' as const)
-        : ('normal' as const),
-    }));
+  return groupedBy(entries, e => e.entityRef).map(([entityRef, list]) => ({
+    scope: `mesh-posture:${entityRef}:exemptions`,
+    topic: 'exemptions' as const,
+    conditions: list.map(l => l.condition).sort(),
+    recipients: [entityRef],
+    title: `${nameOf(cards.get(entityRef), entityRef)}: ${plural(
+      list.length,
+      'exemption',
+    )} ${list.every(l => l.expired) ? 'expired' : 'about to expire'}`,
+    description: [
+      ...list.map(l => l.words),
+      'Fix the item, or have an exemption approver renew it with a justification, on the Compliance tab.',
+    ].join('\n'),
+    link: entityPath(entityRef, 'compliance'),
+    severity: list.some(l => l.urgent)
+      ? ('high' as const)
+      : ('normal' as const),
+  }));
 }
 
 function rollbackNotices(input: NoticeInput): PostureNotice[] {
   const cards = new Map(input.scorecards.map(c => [c.entityRef, c]));
-  const byEntity = new Map<string, CanaryRollback[]>();
-  for (const r of input.findings.canaryRollbacks) {
-    byEntity.set(r.entityRef, [...(byEntity.get(r.entityRef) ?? []), r]);
-  }
-  return [...byEntity]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([entityRef, list]) => ({
+  return groupedBy(input.findings.canaryRollbacks, r => r.entityRef).map(
+    ([entityRef, list]) => ({
       scope: `mesh-posture:${entityRef}:canary-rollbacks`,
       topic: 'canary-rollbacks' as const,
       conditions: list
@@ -436,7 +428,8 @@ function rollbackNotices(input: NoticeInput): PostureNotice[] {
         .join('\n'),
       link: entityPath(entityRef),
       severity: 'high' as const,
-    }));
+    }),
+  );
 }
 
 /** The topic as the notifications page groups it. */
