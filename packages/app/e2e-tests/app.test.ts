@@ -245,3 +245,48 @@ test('notifications, which runs without a proxy, is shown as not in the mesh, wi
     fullPage: true,
   });
 });
+
+test('the Open Banking gateway calls a host nothing declares, and its Zero trust tab says where data leaves', async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+  await page
+    .getByRole('link', { name: 'open-banking-gateway', exact: true })
+    .click();
+  await expect(page).toHaveURL(/\/component\/open-banking-gateway/);
+  await page
+    .getByRole('navigation', { name: 'Content navigation' })
+    .getByRole('link', { name: 'Zero trust', exact: true })
+    .click();
+  await expect(page).toHaveURL(/\/open-banking-gateway\/zero-trust/);
+
+  // No EgressNetwork covers the TPP directory: it went out undeclared.
+  const calls = page.getByRole('table', { name: 'Calls out of the mesh' });
+  await expect(calls).toBeVisible({ timeout: 30_000 });
+  const row = calls
+    .getByRole('row')
+    .filter({ hasText: 'directory.openbanking.example:80' });
+  await expect(row.getByText('undeclared, let through')).toBeVisible();
+  const policy = page.getByRole('table', { name: 'Egress policy' });
+  await expect(policy.getByText('let through', { exact: true })).toBeVisible();
+  await expect(
+    page.getByText(
+      /^1 undeclared destination reached in 5m: directory\.openbanking\.example:80/,
+    ),
+  ).toBeVisible();
+
+  // The section's card: the one that holds the egress policy table.
+  const egress = page.locator('.MuiCard-root').filter({ has: policy });
+  for (const width of [1280, 1440]) {
+    await page.setViewportSize({ width, height: 900 });
+    await expect
+      .poll(() =>
+        calls.evaluate(t => t.scrollWidth - t.parentElement!.clientWidth),
+      )
+      .toBeLessThanOrEqual(0);
+    await egress.last().scrollIntoViewIfNeeded();
+    await egress.last().screenshot({
+      path: `e2e-test-report/screenshots/open-banking-gateway-egress-${width}.png`,
+    });
+  }
+});

@@ -1,5 +1,6 @@
 import {
   CertificateStatus,
+  EgressCall,
   matchesLabelSelector,
   mergeBuckets,
   MeshGap,
@@ -38,6 +39,7 @@ import {
 import {
   appLabel,
   canaryObjects,
+  DEMO_ISTIO_MESH_CONFIG,
   istioPolicyObjects,
   linkerdPolicyObjects,
   networkPolicyObjects,
@@ -52,6 +54,7 @@ import {
 } from './simulation';
 import {
   DEMO_CLUSTERS,
+  DEMO_EGRESS,
   DEMO_REMOTE_EDGES,
   DemoCluster,
   demoPlatformAt,
@@ -307,6 +310,13 @@ export class DemoMesh implements MeshClusterProvider {
           );
         }
         return this.configMap(query, { 'ca-bundle.crt': pems.join('') });
+      }
+      if (
+        cluster.mesh === 'istio' &&
+        query.namespace === 'istio-system' &&
+        query.name === 'istio'
+      ) {
+        return this.configMap(query, { mesh: DEMO_ISTIO_MESH_CONFIG });
       }
       if (
         cluster.mesh === 'istio' &&
@@ -849,11 +859,39 @@ export class DemoMesh implements MeshClusterProvider {
       });
     }
 
+    // Calls out of the mesh, as each caller's own proxy counts them over
+    // the window.
+    const windowSeconds = WINDOW_SECONDS[query.window] ?? 300;
+    const egressCalls: EgressCall[] = [];
+    for (const e of DEMO_EGRESS.filter(x => x.cluster === cluster.name)) {
+      const workload = query.workloads.find(ref =>
+        inCluster.some(w => isRef(ref, w) && w.meshed && w.name === e.from),
+      );
+      if (!workload) continue;
+      const perSecond = edgeRate(
+        `${cluster.name}/${e.from}->egress:${e.host ?? e.port}`,
+        e.peakPerMinute / 60,
+        at,
+      );
+      const count = Math.round(perSecond * windowSeconds);
+      if (count <= 0) continue;
+      egressCalls.push({
+        workload,
+        ...(e.host ? { host: e.host } : {}),
+        ...(e.port ? { port: e.port } : {}),
+        protocol: e.protocol,
+        route: e.route,
+        via: e.via,
+        count,
+      });
+    }
+
     return {
       traffic,
       callers,
       decisions,
       ...(cluster.mesh === 'linkerd' ? { refusedCalls } : {}),
+      egressCalls,
       workloadCertificates,
       meshCertificates,
       // The demo's telemetry holds a month of every meshed proxy's series.

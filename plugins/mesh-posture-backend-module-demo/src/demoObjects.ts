@@ -274,6 +274,54 @@ export function linkerdPolicyObjects(
     'policy.linkerd.io/v1alpha1/networkauthentications': [],
     'policy.linkerd.io/v1beta1/serverauthorizations': [],
     'policy.linkerd.io/v1beta3/httproutes': [],
+    // Egress (linkerd/linkerd2 policy-controller/k8s/api/src/policy/
+    // egress_network.rs): payments denies by default, all of its addresses
+    // (no `networks`), and admits its payment service provider by SNI.
+    'policy.linkerd.io/v1alpha1/egressnetworks': [
+      {
+        apiVersion: 'policy.linkerd.io/v1alpha1',
+        kind: 'EgressNetwork',
+        metadata: meta('payments-egress', 'payments'),
+        spec: { trafficPolicy: 'Deny' },
+        status: {
+          conditions: [
+            { type: 'Accepted', status: 'True', reason: 'Accepted' },
+          ],
+        },
+      },
+    ],
+    'gateway.networking.k8s.io/v1alpha2/tlsroutes': [
+      {
+        apiVersion: 'gateway.networking.k8s.io/v1alpha2',
+        kind: 'TLSRoute',
+        metadata: meta('psp-api', 'payments'),
+        spec: {
+          hostnames: ['api.psp.example'],
+          parentRefs: [
+            {
+              name: 'payments-egress',
+              kind: 'EgressNetwork',
+              group: 'policy.linkerd.io',
+              namespace: 'payments',
+              port: 443,
+            },
+          ],
+          rules: [
+            {
+              backendRefs: [
+                {
+                  name: 'payments-egress',
+                  kind: 'EgressNetwork',
+                  group: 'policy.linkerd.io',
+                  port: 443,
+                },
+              ],
+            },
+          ],
+        },
+      },
+    ],
+    'gateway.networking.k8s.io/v1alpha2/tcproutes': [],
   };
 }
 
@@ -318,8 +366,35 @@ export function istioPolicyObjects(
       },
     ],
     'security.istio.io/v1/authorizationpolicies': policies,
+    // Egress (istio/api networking/v1alpha3/service_entry.proto): the card
+    // network, declared for the cards namespace; the mesh config refuses
+    // the rest (REGISTRY_ONLY, see the `istio` ConfigMap).
+    'networking.istio.io/v1/sidecars': [],
+    'networking.istio.io/v1/serviceentries': [
+      {
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'ServiceEntry',
+        metadata: meta('card-network', 'cards'),
+        spec: {
+          hosts: ['api.cardnetwork.example'],
+          location: 'MESH_EXTERNAL',
+          resolution: 'DNS',
+          ports: [{ number: 443, name: 'tls', protocol: 'TLS' }],
+          exportTo: ['.'],
+        },
+      },
+    ],
   };
 }
+
+/** The PCI cluster's mesh config (ConfigMap istio-system/istio, key `mesh`). */
+export const DEMO_ISTIO_MESH_CONFIG = `defaultConfig:
+  discoveryAddress: istiod.istio-system.svc:15012
+outboundTrafficPolicy:
+  mode: REGISTRY_ONLY
+rootNamespace: istio-system
+trustDomain: cluster.local
+`;
 
 const PROMOTED_MESSAGES: Record<string, string> = {
   Initialized: 'Deployment initialization completed.',

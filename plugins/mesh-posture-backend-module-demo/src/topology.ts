@@ -322,6 +322,71 @@ export const DEMO_EDGES: DemoEdge[] = [
   { cluster: PCI, from: 'card-issuing', to: 'card-tokenizer', peakRps: 4 },
 ];
 
+/**
+ * A call out of the mesh, as the caller's proxy names it: to a declared
+ * host, through for want of a declaration, or refused.
+ */
+export interface DemoEgress {
+  cluster: string;
+  from: string;
+  host?: string;
+  port?: string;
+  protocol: 'http' | 'grpc' | 'tls' | 'tcp';
+  route: 'declared' | 'passthrough' | 'blocked';
+  via: string;
+  /** Requests or connections per minute at the daily peak. */
+  peakPerMinute: number;
+}
+
+/*
+ * The demo's calls out of the mesh. On prod-eu-west (Linkerd), payments
+ * denies egress by default and declares its payment service provider; the
+ * Open Banking gateway fetches the TPP directory, which nothing declares,
+ * through Linkerd's egress-fallback. On pci-eu-central (Istio, mesh config
+ * REGISTRY_ONLY), card-issuing reaches the card network through its
+ * ServiceEntry, and a telemetry agent's calls to its vendor are refused.
+ */
+export const DEMO_EGRESS: DemoEgress[] = [
+  {
+    cluster: EU,
+    from: 'payments-api',
+    host: 'api.psp.example',
+    port: '443',
+    protocol: 'tls',
+    route: 'declared',
+    via: 'TLSRoute payments/psp-api on EgressNetwork payments/payments-egress',
+    peakPerMinute: 240,
+  },
+  {
+    cluster: EU,
+    from: 'open-banking-gateway',
+    host: 'directory.openbanking.example',
+    port: '80',
+    protocol: 'http',
+    route: 'passthrough',
+    via: 'no EgressNetwork covers it (egress-fallback)',
+    peakPerMinute: 6,
+  },
+  {
+    cluster: PCI,
+    from: 'card-issuing',
+    host: 'api.cardnetwork.example',
+    protocol: 'tcp',
+    route: 'declared',
+    via: 'ServiceEntry host in cards',
+    peakPerMinute: 90,
+  },
+  {
+    cluster: PCI,
+    from: 'card-issuing',
+    host: 'telemetry.apm-vendor.example',
+    protocol: 'http',
+    route: 'blocked',
+    via: 'BlackHoleCluster: no ServiceEntry, refused',
+    peakPerMinute: 2,
+  },
+];
+
 export const DEMO_TCP_EDGES: DemoTcpEdge[] = [
   {
     cluster: EU,

@@ -398,6 +398,105 @@ function linkerdDataset(end) {
     ledger,
     w.end + 22 * 3600,
   );
+  // payments-api's calls out of the cluster, as linkerd2-proxy's route
+  // metrics label them (linkerd/linkerd2-proxy linkerd/app/outbound/src/
+  // metrics.rs; the examples of linkerd/website tasks/managing-egress-
+  // traffic.md): one declared by an HTTPRoute on an EgressNetwork, one
+  // through its default allow route, a TLS host its deny route refuses, and
+  // a TCP address no EgressNetwork covers (the controller's egress-fallback,
+  // linkerd/linkerd2 policy-controller/grpc/src/outbound.rs). A call to a
+  // Service in the cluster has a Service parent: not egress.
+  const egressNetwork = {
+    parent_group: 'policy.linkerd.io',
+    parent_kind: 'EgressNetwork',
+    parent_namespace: 'linkerd-egress',
+    parent_name: 'all-egress-traffic',
+    parent_section_name: '',
+  };
+  w.counter(
+    'outbound_http_route_request_statuses',
+    {
+      ...api[0],
+      ...egressNetwork,
+      parent_port: '80',
+      route_group: 'gateway.networking.k8s.io',
+      route_kind: 'HTTPRoute',
+      route_namespace: 'linkerd-egress',
+      route_name: 'httpbin-get',
+      hostname: 'httpbin.org',
+      http_status: '200',
+      error: '',
+    },
+    0.5,
+  );
+  w.counter(
+    'outbound_http_route_request_statuses',
+    {
+      ...api[0],
+      ...egressNetwork,
+      parent_port: '80',
+      route_group: '',
+      route_kind: 'default',
+      route_namespace: '',
+      route_name: 'http-egress-allow',
+      hostname: 'example.org',
+      http_status: '200',
+      error: '',
+    },
+    0.2,
+  );
+  w.counter(
+    'outbound_tls_route_open',
+    {
+      ...api[0],
+      ...egressNetwork,
+      parent_port: '443',
+      route_group: '',
+      route_kind: 'default',
+      route_namespace: '',
+      route_name: 'tls-egress-deny',
+      hostname: 'github.com',
+    },
+    0.1,
+  );
+  w.counter(
+    'outbound_tcp_route_open',
+    {
+      ...api[0],
+      parent_group: '',
+      parent_kind: 'default',
+      parent_namespace: '',
+      parent_name: 'egress-fallback',
+      parent_port: '5432',
+      parent_section_name: '',
+      route_group: '',
+      route_kind: 'default',
+      route_namespace: '',
+      route_name: 'egress-fallback',
+    },
+    0.05,
+  );
+  w.counter(
+    'outbound_http_route_request_statuses',
+    {
+      ...api[0],
+      parent_group: 'core',
+      parent_kind: 'Service',
+      parent_namespace: 'payments',
+      parent_name: 'ledger',
+      parent_port: '8080',
+      parent_section_name: '',
+      route_group: '',
+      route_kind: 'default',
+      route_namespace: '',
+      route_name: 'http',
+      hostname: 'ledger.payments.svc.cluster.local',
+      http_status: '200',
+      error: '',
+    },
+    20,
+  );
+
   // The identity controller's issuer: 150 days left at the end of the data.
   const issuerTtlAtEnd = 150 * 86400;
   const ttl = w.family('issuer_cert_ttl_seconds', 'gauge');
@@ -447,6 +546,36 @@ function linkerdDataset(end) {
         outboundMtlsShare: 20 / 20.5,
         callers: { [linkerdId('web-frontend', 'web')]: 12 * window },
         certificateNotAfter: w.end + 20 * 3600,
+        // Over a 5m window.
+        egress: [
+          {
+            host: 'httpbin.org',
+            port: '80',
+            protocol: 'http',
+            route: 'declared',
+            count: 0.5 * 300,
+          },
+          {
+            host: 'example.org',
+            port: '80',
+            protocol: 'http',
+            route: 'passthrough',
+            count: 0.2 * 300,
+          },
+          {
+            host: 'github.com',
+            port: '443',
+            protocol: 'tls',
+            route: 'blocked',
+            count: 0.1 * 300,
+          },
+          {
+            port: '5432',
+            protocol: 'tcp',
+            route: 'passthrough',
+            count: 0.05 * 300,
+          },
+        ],
       },
       ledger: {
         inbound: [
@@ -604,9 +733,48 @@ function istioDataset(end) {
       destination_principal: 'unknown',
       destination_service: 'api.cardnetwork.example',
       destination_service_name: 'api.cardnetwork.example',
+      // A ServiceEntry's host, in the ServiceEntry's namespace (istio/istio
+      // pilot/pkg/serviceregistry/serviceentry/conversion.go).
+      destination_service_namespace: 'cards',
       connection_security_policy: 'unknown',
     },
     1,
+  );
+  // Undeclared calls out (istio/proxy istio_stats.cc populatePeerInfo): an
+  // HTTP request let through by ALLOW_ANY keeps its Host header; a TCP
+  // connection to the catch-all names no host. With REGISTRY_ONLY, refused
+  // at BlackHoleCluster (istio/istio pilot/pkg/networking/util/util.go).
+  const undeclared = {
+    reporter: 'source',
+    source_workload: 'card-issuing',
+    source_workload_namespace: 'cards',
+    source_principal: issuing,
+    destination_workload: 'unknown',
+    destination_workload_namespace: 'unknown',
+    destination_principal: 'unknown',
+    destination_service_namespace: 'unknown',
+    connection_security_policy: 'unknown',
+  };
+  w.counter(
+    'istio_requests',
+    {
+      ...base,
+      ...undeclared,
+      destination_service: 'httpbin.org',
+      destination_service_name: 'PassthroughCluster',
+    },
+    0.2,
+  );
+  w.counter(
+    'istio_tcp_connections_opened',
+    {
+      ...undeclared,
+      request_protocol: 'tcp',
+      response_flags: '-',
+      destination_service: 'unknown',
+      destination_service_name: 'BlackHoleCluster',
+    },
+    0.1,
   );
   w.gauge(
     'citadel_server_root_cert_expiry_timestamp',
@@ -658,6 +826,14 @@ function istioDataset(end) {
             unverified:
               'destination outside the mesh: whether the sidecar originates TLS is not in the metrics',
             rps: 1,
+          },
+          {
+            // Let through undeclared: the Host header names it.
+            workload: 'httpbin.org',
+            mtls: false,
+            unverified:
+              'destination outside the mesh: whether the sidecar originates TLS is not in the metrics',
+            rps: 0.2,
           },
         ],
         inboundMtlsShare: 6 / 6.5,

@@ -392,6 +392,68 @@ const ISTIO_NETWORK_ALLOW = networkAllowSnippet({
   controlPlanePorts: '[{ port: 15012 }]',
 });
 
+// istio/api networking/v1alpha3/service_entry.proto (hosts, ports,
+// location MESH_EXTERNAL, resolution DNS) and sidecar.proto
+// (outboundTrafficPolicy.mode REGISTRY_ONLY; a Sidecar without a
+// workloadSelector in the namespace applies to all of its workloads; istio/
+// istio pilot/pkg/model/sidecar.go takes the Sidecar's mode over the mesh's).
+const ISTIO_EGRESS_DECLARED: RemediationSnippet = {
+  title:
+    'Declare each external host, then refuse what nothing declares in the namespace',
+  language: 'yaml',
+  text: `apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: <host-name>
+  namespace: <namespace>
+spec:
+  hosts: [<external host>]
+  location: MESH_EXTERNAL
+  resolution: DNS
+  ports:
+    - { number: 443, name: tls, protocol: TLS }
+  exportTo: ['.']
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata:
+  name: default
+  namespace: <namespace>
+spec:
+  outboundTrafficPolicy:
+    mode: REGISTRY_ONLY`,
+};
+
+// linkerd/linkerd2 policy-controller/k8s/api/src/policy/egress_network.rs
+// (EgressNetwork: networks omitted = every address outside the cluster's
+// networks; trafficPolicy Allow | Deny) and the managing-egress-traffic task
+// (a TLSRoute whose parentRef is the EgressNetwork admits one SNI).
+const LINKERD_EGRESS_DECLARED: RemediationSnippet = {
+  title:
+    'Deny egress by default in the namespace, then admit each external host by name',
+  language: 'yaml',
+  text: `apiVersion: policy.linkerd.io/v1alpha1
+kind: EgressNetwork
+metadata:
+  name: egress
+  namespace: <namespace>
+spec:
+  trafficPolicy: Deny
+---
+apiVersion: gateway.networking.k8s.io/v1alpha2
+kind: TLSRoute
+metadata:
+  name: <host-name>
+  namespace: <namespace>
+spec:
+  hostnames: [<external host>]
+  parentRefs:
+    - { name: egress, kind: EgressNetwork, group: policy.linkerd.io, port: 443 }
+  rules:
+    - backendRefs:
+        - { name: egress, kind: EgressNetwork, group: policy.linkerd.io, port: 443 }`,
+};
+
 const DOCS = {
   linkerdAddService: {
     title: 'Linkerd: adding your services to the mesh',
@@ -404,6 +466,18 @@ const DOCS = {
   linkerdEgress: {
     title: 'Linkerd: managing egress traffic',
     url: 'https://linkerd.io/2/tasks/managing-egress-traffic/',
+  },
+  linkerdEgressNetwork: {
+    title: 'Linkerd: EgressNetwork reference',
+    url: 'https://linkerd.io/2/reference/egress-network/',
+  },
+  istioEgressControl: {
+    title: 'Istio: accessing external services',
+    url: 'https://istio.io/latest/docs/tasks/traffic-management/egress/egress-control/',
+  },
+  istioServiceEntry: {
+    title: 'Istio: ServiceEntry reference',
+    url: 'https://istio.io/latest/docs/reference/config/networking/service-entry/',
   },
   linkerdRestrictAccess: {
     title: 'Linkerd: restricting access to services',
@@ -637,6 +711,31 @@ export const MESH_POSTURE_CHECKS = {
           "Add a default-deny NetworkPolicy to the namespace, then allow the service's callers, DNS, the proxy's ports and istiod.",
         docs: [DOCS.kubernetesNetworkPolicies, DOCS.istioPorts],
         snippets: [NETWORK_DEFAULT_DENY, ISTIO_NETWORK_ALLOW],
+      },
+    },
+  },
+  'egress-declared': {
+    title: 'Calls out of the mesh go only where an entry declares',
+    label: 'Egress declared',
+    subject: 'Egress',
+    column: 'Egress',
+    passes:
+      'the mesh refuses every destination outside it that nothing declares (Istio REGISTRY_ONLY; Linkerd EgressNetworks that deny by default), and no call in the window went through undeclared',
+    fix: 'declare each external destination the service needs, then make the mesh refuse the rest',
+    posture: true,
+    scored: true,
+    remediation: {
+      linkerd: {
+        summary:
+          'Add an EgressNetwork with trafficPolicy Deny to the namespace, and a TLSRoute (or HTTPRoute) on it for each external host the service needs.',
+        docs: [DOCS.linkerdEgress, DOCS.linkerdEgressNetwork],
+        snippets: [LINKERD_EGRESS_DECLARED],
+      },
+      istio: {
+        summary:
+          "Declare each external host in a ServiceEntry, and set the namespace's Sidecar to outboundTrafficPolicy REGISTRY_ONLY.",
+        docs: [DOCS.istioEgressControl, DOCS.istioServiceEntry],
+        snippets: [ISTIO_EGRESS_DECLARED],
       },
     },
   },

@@ -397,6 +397,65 @@ export interface RefusedCall {
 }
 
 /**
+ * How a workload's proxy routed a call to a destination outside the mesh:
+ * to an entry that declares it (an Istio ServiceEntry, a route on a Linkerd
+ * EgressNetwork), through for want of one (Istio's PassthroughCluster,
+ * Linkerd's `*-egress-allow` default route or its `egress-fallback`), or
+ * refused (Istio's BlackHoleCluster, Linkerd's `*-egress-deny`).
+ * @public
+ */
+export type EgressRoute = 'declared' | 'passthrough' | 'blocked';
+
+/**
+ * The calls a workload made to one destination outside the mesh over the
+ * window, as its own proxy reported them.
+ * @public
+ */
+export interface EgressCall {
+  workload: WorkloadRef;
+  /**
+   * The host: the HTTP Host, the TLS SNI or the ServiceEntry's host. Absent
+   * where the proxy names none (plain TCP; Linkerd without hostname labels).
+   */
+  host?: string;
+  /** The destination port, where the metric names it. */
+  port?: string;
+  protocol: 'http' | 'grpc' | 'tls' | 'tcp';
+  route: EgressRoute;
+  /** What the call matched, in the mesh's words. */
+  via: string;
+  /** Requests (HTTP, gRPC) or connections (TLS, TCP) over the window. */
+  count: number;
+}
+
+/**
+ * What a workload may reach outside the mesh, from the mesh's objects.
+ * @public
+ */
+export interface EgressPolicy {
+  workload: WorkloadRef;
+  /**
+   * `declared-only`: the proxy refuses destinations nothing declares
+   * (Istio `REGISTRY_ONLY`; Linkerd EgressNetworks that deny by default and
+   * cover every address); `open`: it lets them through.
+   */
+  mode: 'declared-only' | 'open';
+  /** What decided the mode, e.g. `Sidecar payments/default (REGISTRY_ONLY)`. */
+  decidedBy: string;
+  /** The external destinations declared for it, with what declares each. */
+  declared: Array<{ host: string; ports: string[]; by: string }>;
+}
+
+/**
+ * A workload's egress: its policy and the calls out of the mesh it made.
+ * @public
+ */
+export interface EgressPosture {
+  policies: EgressPolicy[];
+  calls: EgressCall[];
+}
+
+/**
  * One rule of a Kubernetes NetworkPolicy that selects a workload's pods, in
  * words: whom it allows and on which ports.
  * @public
@@ -476,7 +535,8 @@ export interface MeshGap {
     | 'authorization'
     | 'certificates'
     | 'traffic'
-    | 'network';
+    | 'network'
+    | 'egress';
   cluster: string;
   message: string;
 }
@@ -567,6 +627,12 @@ export interface MeshPosture {
    * read (see the `network` gaps) and on postures stored before it was read.
    */
   networkIsolation?: NetworkIsolation[];
+  /**
+   * Calls out of the mesh and what the mesh allows there; absent where
+   * either could not be read (see the `egress` gaps) and on postures stored
+   * before egress was read.
+   */
+  egress?: EgressPosture;
   /** Window the admitted identities and denied callers were judged over. */
   callerWindow: string;
   /** Questions the mesh's data cannot answer here. */

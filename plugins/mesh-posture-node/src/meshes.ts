@@ -1,6 +1,7 @@
 import type {
   CertificateStatus,
   DataPlaneMode,
+  EgressPolicy,
   MeshBypass,
   MeshGap,
   PortAuthorization,
@@ -77,6 +78,11 @@ export interface MeshObjects {
      * cluster's: a proxy's trust bundle that no longer matches, say.
      */
     certificates?: CertificateStatus[];
+    /**
+     * What the workload may reach outside the mesh; absent where the mesh's
+     * egress objects could not be read (a gap of topic `egress` says why).
+     */
+    egress?: EgressPolicy;
   };
 }
 

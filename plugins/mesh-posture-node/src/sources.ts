@@ -5,6 +5,7 @@ import type {
   LabelSelector,
   MeshGap,
   MeshKind,
+  EgressCall,
   RefusedCall,
   SourceStatus,
   TrafficObservation,
@@ -224,6 +225,12 @@ export interface WorkloadTelemetry {
    * mesh cannot tell a refusal from an application's 403.
    */
   refusedCalls?: RefusedCall[];
+  /**
+   * The workloads' calls to destinations outside the mesh over the window,
+   * as their own proxies reported them; undefined where the mesh's
+   * telemetry cannot tell them (a gap of topic `egress` says why).
+   */
+  egressCalls?: EgressCall[];
   /** Questions this mesh's telemetry cannot answer. */
   gaps: MeshGap[];
 }

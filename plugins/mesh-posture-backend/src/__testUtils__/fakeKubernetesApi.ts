@@ -47,6 +47,11 @@ const PLURALS: Record<string, string> = {
   Canary: 'canaries',
   Bundle: 'bundles',
   NetworkPolicy: 'networkpolicies',
+  EgressNetwork: 'egressnetworks',
+  TLSRoute: 'tlsroutes',
+  TCPRoute: 'tcproutes',
+  Sidecar: 'sidecars',
+  ServiceEntry: 'serviceentries',
 };
 
 function status(code: number, reason: string, message: string) {

@@ -110,6 +110,13 @@ describe('LinkerdObjectAdapter', () => {
           ],
         },
       },
+      // Egress (Linkerd 2.17+): the global egress namespace denies.
+      {
+        apiVersion: 'policy.linkerd.io/v1alpha1',
+        kind: 'EgressNetwork',
+        metadata: { name: 'all', namespace: 'linkerd-egress' },
+        spec: { trafficPolicy: 'Deny' },
+      },
     ];
     const read = await new LinkerdObjectAdapter().read(
       objectSourceOf(objects),
@@ -138,6 +145,10 @@ describe('LinkerdObjectAdapter', () => {
     expect(evaluation.admitted.map(a => a.identity)).toEqual([
       'payments-api.payments.serviceaccount.identity.linkerd.cluster.local',
     ]);
+    expect(evaluation.egress).toMatchObject({
+      mode: 'declared-only',
+      decidedBy: 'EgressNetwork linkerd-egress/all denies by default',
+    });
   });
 
   it('reads the issuer Secret only when allowed to, and names the gaps', async () => {
@@ -169,6 +180,7 @@ describe('LinkerdObjectAdapter', () => {
     expect(off.certificates).toEqual([]);
     expect(off.gaps.map(g => g.message).sort()).toEqual([
       'ConfigMap linkerd/linkerd-identity-trust-roots was not found',
+      'EgressNetwork (policy.linkerd.io) is not installed: Linkerd before 2.17 neither controls nor reports calls out of the cluster',
       'policy.linkerd.io resources are not installed: only the default inbound policy is known',
     ]);
     expect(off.issuerUnknown).toContain('reading its Secret is off');

@@ -36,6 +36,15 @@ import {
   LinkerdPolicyObjects,
 } from './linkerd/linkerdPolicy';
 import { VersionedLister } from './objects';
+import { evaluateLinkerdEgress } from './linkerd/linkerdEgress';
+import { evaluateIstioEgress, meshOutboundMode } from './istio/istioEgress';
+
+/**
+ * Linkerd's global egress namespace, the chart's default
+ * (linkerd/linkerd2 charts/linkerd-control-plane/values.yaml
+ * egress.globalEgressNetworkNamespace).
+ */
+const LINKERD_GLOBAL_EGRESS_NAMESPACE = 'linkerd-egress';
 
 /** The label names a cluster's scrape config gives its mesh's metrics. */
 export type TelemetryLabels = ClusterConfig['labels'];
@@ -136,6 +145,9 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
       trustRoots,
       certManagerCertificates,
       trustBundle,
+      egressNetworks,
+      tlsRoutes,
+      tcpRoutes,
     ] = await Promise.all([
       Promise.all(
         namespaces.map(name =>
@@ -218,7 +230,40 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
               b.spec?.target?.configMap?.key === 'ca-bundle.crt',
           ),
         ),
+      // Egress (Linkerd 2.17+): the networks, and the routes on them.
+      list(['v1alpha1'], 'egressnetworks'),
+      this.lister.list(
+        source,
+        cluster.name,
+        'gateway.networking.k8s.io',
+        ['v1alpha2'],
+        'tlsroutes',
+        signal,
+      ),
+      this.lister.list(
+        source,
+        cluster.name,
+        'gateway.networking.k8s.io',
+        ['v1alpha2'],
+        'tcproutes',
+        signal,
+      ),
     ]);
+    if (egressNetworks === undefined) {
+      gaps.push({
+        topic: 'egress',
+        cluster: cluster.name,
+        message:
+          'EgressNetwork (policy.linkerd.io) is not installed: Linkerd before 2.17 neither controls nor reports calls out of the cluster',
+      });
+    }
+    const egressRoutes = [
+      ...(httpRoutes ?? []),
+      ...(gatewayHttpRoutes ?? []),
+      ...(gatewayGrpcRoutes ?? []),
+      ...(tlsRoutes ?? []),
+      ...(tcpRoutes ?? []),
+    ];
     if (servers === undefined) {
       gaps.push({
         topic: 'authorization',
@@ -374,6 +419,15 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
             },
           }),
           ...(stale.length > 0 ? { certificates: stale } : {}),
+          ...(egressNetworks
+            ? {
+                egress: evaluateLinkerdEgress(workload, {
+                  egressNetworks,
+                  routes: egressRoutes,
+                  globalNamespace: LINKERD_GLOBAL_EGRESS_NAMESPACE,
+                }),
+              }
+            : {}),
         };
       },
     };
@@ -455,25 +509,55 @@ export class IstioObjectAdapter implements MeshObjectAdapter {
         resource,
         signal,
       );
-    const [peerAuthentications, authorizationPolicies, rootCerts] =
-      await Promise.all([
-        list('peerauthentications'),
-        list('authorizationpolicies'),
-        Promise.all(
-          namespaces.map(ns =>
-            source.get(
-              {
-                cluster: cluster.name,
-                apiVersion: 'v1',
-                resource: 'configmaps',
-                namespace: ns,
-                name: 'istio-ca-root-cert',
-              },
-              { signal },
-            ),
+    const networking = (resource: string) =>
+      this.lister.list(
+        source,
+        cluster.name,
+        'networking.istio.io',
+        ['v1', 'v1beta1', 'v1alpha3'],
+        resource,
+        signal,
+      );
+    const [
+      peerAuthentications,
+      authorizationPolicies,
+      rootCerts,
+      sidecars,
+      serviceEntries,
+      meshConfig,
+    ] = await Promise.all([
+      list('peerauthentications'),
+      list('authorizationpolicies'),
+      Promise.all(
+        namespaces.map(ns =>
+          source.get(
+            {
+              cluster: cluster.name,
+              apiVersion: 'v1',
+              resource: 'configmaps',
+              namespace: ns,
+              name: 'istio-ca-root-cert',
+            },
+            { signal },
           ),
         ),
-      ]);
+      ),
+      // Egress: the Sidecars and ServiceEntries, and the mesh config
+      // (ConfigMap `istio`, key `mesh`: istio/istio pilot/pkg/bootstrap/
+      // mesh.go; a revisioned control plane's is `istio-<revision>`).
+      networking('sidecars'),
+      networking('serviceentries'),
+      source.get(
+        {
+          cluster: cluster.name,
+          apiVersion: 'v1',
+          resource: 'configmaps',
+          namespace: settings.istioRootNamespace,
+          name: 'istio',
+        },
+        { signal },
+      ),
+    ]);
     if (peerAuthentications === undefined) {
       gaps.push({
         topic: 'authorization',
@@ -500,16 +584,58 @@ export class IstioObjectAdapter implements MeshObjectAdapter {
       peerAuthentications: peerAuthentications ?? [],
       authorizationPolicies: authorizationPolicies ?? [],
     };
+    const mesh = meshOutboundMode(meshConfig?.data?.mesh);
+    const meshModeSource = !meshConfig
+      ? `ConfigMap ${settings.istioRootNamespace}/istio not found`
+      : `mesh config ${settings.istioRootNamespace}/istio${
+          mesh?.explicit === false ? ', the default' : ''
+        }`;
+    if (!mesh) {
+      gaps.push({
+        topic: 'egress',
+        cluster: cluster.name,
+        message: `${
+          meshConfig
+            ? `the mesh config in ConfigMap ${settings.istioRootNamespace}/istio could not be read`
+            : `ConfigMap ${settings.istioRootNamespace}/istio was not found (a revisioned control plane keeps it as istio-<revision>)`
+        }: the mesh-wide outbound traffic policy is unknown`,
+      });
+    }
+    if (sidecars === undefined || serviceEntries === undefined) {
+      gaps.push({
+        topic: 'egress',
+        cluster: cluster.name,
+        message:
+          'networking.istio.io Sidecars or ServiceEntries are not served by this cluster: egress is not judged',
+      });
+    }
+    const egressObjects =
+      sidecars && serviceEntries
+        ? {
+            sidecars,
+            serviceEntries,
+            ...(mesh ? { meshMode: mesh.mode } : {}),
+            meshModeSource,
+            rootNamespace: settings.istioRootNamespace,
+          }
+        : undefined;
     return {
       certificates,
       gaps,
-      evaluate: (workload, pods) =>
-        evaluateIstioAuthorization({
-          workload,
-          pods,
-          objects,
-          rootNamespace: settings.istioRootNamespace,
-        }),
+      evaluate: (workload, pods) => {
+        const egress = egressObjects
+          ? evaluateIstioEgress(workload, pods, egressObjects)
+          : undefined;
+        return {
+          ...evaluateIstioAuthorization({
+            workload,
+            pods,
+            objects,
+            rootNamespace: settings.istioRootNamespace,
+          }),
+          ...(egress ? { egress } : {}),
+        };
+      },
     };
   }
 }

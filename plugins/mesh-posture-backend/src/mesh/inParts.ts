@@ -132,6 +132,10 @@ export function telemetryInParts(
         ...(answers.every(a => a.refusedCalls)
           ? { refusedCalls: all('refusedCalls') }
           : {}),
+        // Each part's workloads' own calls out: known only if every part's are.
+        ...(answers.every(a => a.egressCalls)
+          ? { egressCalls: all('egressCalls') }
+          : {}),
         gaps: uniqueGaps(all('gaps')),
       };
     },

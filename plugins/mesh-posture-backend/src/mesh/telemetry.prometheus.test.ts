@@ -63,6 +63,13 @@ function expectEdges(
   expect(actual).toEqual([...expected].sort((a, b) => b.rps - a.rps));
 }
 
+const byProtocolAndHost = (
+  a: { protocol: string; host?: string },
+  b: { protocol: string; host?: string },
+) =>
+  a.protocol.localeCompare(b.protocol) ||
+  (a.host ?? '').localeCompare(b.host ?? '');
+
 function share(
   telemetry: WorkloadTelemetry,
   name: string,
@@ -231,6 +238,36 @@ describeWithPrometheus('telemetry adapters against a real Prometheus', () => {
       ).toEqual([]);
     });
 
+    it('reads calls out of the cluster by their EgressNetwork route, and not those to Services', () => {
+      const calls = telemetry.egressCalls!;
+      expect(
+        calls
+          .map(({ count, via, workload, ...c }) => ({
+            ...c,
+            workload: workload.name,
+          }))
+          .sort(byProtocolAndHost),
+      ).toEqual(
+        truth['payments-api'].egress
+          .map(({ count, ...c }: any) => ({ ...c, workload: 'payments-api' }))
+          .sort(byProtocolAndHost),
+      );
+      for (const expected of truth['payments-api'].egress) {
+        const call = calls.find(
+          c => c.protocol === expected.protocol && c.route === expected.route,
+        )!;
+        expect(Math.abs(call.count - expected.count)).toBeLessThanOrEqual(
+          Math.max(1, expected.count * 0.05),
+        );
+      }
+      expect(calls.find(c => c.route === 'declared')?.via).toBe(
+        'HTTPRoute linkerd-egress/httpbin-get on EgressNetwork linkerd-egress/all-egress-traffic',
+      );
+      expect(calls.find(c => c.protocol === 'tcp')?.via).toBe(
+        'no EgressNetwork covers it (egress-fallback)',
+      );
+    });
+
     it('reads the soonest workload certificate expiry', () => {
       const byName = Object.fromEntries(
         telemetry.workloadCertificates.map(c => [
@@ -332,6 +369,47 @@ describeWithPrometheus('telemetry adapters against a real Prometheus', () => {
       expect(telemetry.callers.map(c => c.identity)).toEqual(
         Object.keys(truth['card-issuing'].callers),
       );
+    });
+
+    it('reads calls out of the mesh: a ServiceEntry host, PassthroughCluster and BlackHoleCluster', () => {
+      const calls = telemetry.egressCalls!;
+      expect(
+        calls
+          .map(({ count, workload, ...c }) => ({
+            ...c,
+            workload: workload.name,
+          }))
+          .sort(byProtocolAndHost),
+      ).toEqual(
+        [
+          {
+            workload: 'card-issuing',
+            host: 'api.cardnetwork.example',
+            protocol: 'http',
+            route: 'declared',
+            via: 'ServiceEntry host in cards',
+          },
+          {
+            workload: 'card-issuing',
+            host: 'httpbin.org',
+            protocol: 'http',
+            route: 'passthrough',
+            via: 'PassthroughCluster: no ServiceEntry, let through',
+          },
+          {
+            workload: 'card-issuing',
+            protocol: 'tcp',
+            route: 'blocked',
+            via: 'BlackHoleCluster: no ServiceEntry, refused',
+          },
+        ].sort(byProtocolAndHost),
+      );
+      const count = (route: string) =>
+        calls.find(c => c.route === route)!.count;
+      // 1, 0.2 and 0.1 a second over 5 minutes.
+      expect(Math.abs(count('declared') - 300)).toBeLessThanOrEqual(15);
+      expect(Math.abs(count('passthrough') - 60)).toBeLessThanOrEqual(3);
+      expect(Math.abs(count('blocked') - 30)).toBeLessThanOrEqual(2);
     });
 
     it('reads the istiod CA expiry', () => {

@@ -6,6 +6,8 @@ import {
   AssessedPosture,
   CertificateStatus,
   DeniedCaller,
+  EgressPolicy,
+  EgressPosture,
   RefusedCall,
   MeshGap,
   NetworkIsolation,
@@ -156,6 +158,17 @@ function checkTelemetry(value: unknown): Telemetry {
       );
     }
   }
+  for (const c of expectArray<any>(t.egressCalls ?? [], 'egress calls')) {
+    if (
+      typeof c?.workload?.name !== 'string' ||
+      typeof c?.count !== 'number' ||
+      typeof c?.via !== 'string' ||
+      !['declared', 'passthrough', 'blocked'].includes(c?.route) ||
+      !['http', 'grpc', 'tls', 'tcp'].includes(c?.protocol)
+    ) {
+      throw new SourceError('invalid-response', 'an egress call is malformed');
+    }
+  }
   for (const r of expectArray<any>(t.refusedCalls ?? [], 'refused calls')) {
     if (
       typeof r?.workload?.name !== 'string' ||
@@ -185,6 +198,8 @@ interface ClusterFacts {
   refusedCalls?: RefusedCall[];
   /** Undefined where the cluster's network policies were not read. */
   networkIsolation?: NetworkIsolation[];
+  /** Undefined where its egress objects or calls out were not read. */
+  egress?: EgressPosture;
   gaps: MeshGap[];
   sources: SourceReport[];
 }
@@ -225,6 +240,7 @@ function onlyRefs(t: Telemetry, refs: WorkloadRef[]): Telemetry {
     workloadHistory: ours(t.workloadHistory),
     clientReported: ours(t.clientReported),
     ...(t.refusedCalls ? { refusedCalls: ours(t.refusedCalls) } : {}),
+    ...(t.egressCalls ? { egressCalls: ours(t.egressCalls) } : {}),
   };
 }
 
@@ -395,6 +411,9 @@ export class PostureAssembler {
     const refusalsRead =
       withWorkloads.length > 0 &&
       withWorkloads.every(r => r.refusedCalls !== undefined);
+    const egressRead =
+      withWorkloads.length > 0 &&
+      withWorkloads.every(r => r.egress !== undefined);
 
     return assessPosture({
       entityRef,
@@ -408,6 +427,14 @@ export class PostureAssembler {
       deniedCallers: merged('deniedCallers'),
       ...(networkRead ? { networkIsolation: merged('networkIsolation') } : {}),
       ...(refusalsRead ? { refusedCalls: merged('refusedCalls') } : {}),
+      ...(egressRead
+        ? {
+            egress: {
+              policies: results.flatMap(r => r.egress?.policies ?? []),
+              calls: results.flatMap(r => r.egress?.calls ?? []),
+            },
+          }
+        : {}),
       callerWindow: this.options.callerWindow,
       gaps: merged('gaps'),
       sources: merged('sources'),
@@ -517,6 +544,7 @@ export class PostureAssembler {
     ];
     const networkIsolation: NetworkIsolation[] = [];
     let networkRead = Boolean(network);
+    const egressPolicies: EgressPolicy[] = [];
     for (const ns of new Set(groups.map(g => g.workload.workload.namespace))) {
       gaps.push(...(network?.namespaceGaps(ns) ?? []));
     }
@@ -543,6 +571,7 @@ export class PostureAssembler {
         group.pods,
       );
       if (!evaluation) continue;
+      if (evaluation.egress) egressPolicies.push(evaluation.egress);
       authorization.push(...evaluation.ports);
       podCertificates.push(...(evaluation.certificates ?? []));
       probeRoutes.set(
@@ -682,6 +711,11 @@ export class PostureAssembler {
         ? { refusedCalls: ownRefusals(t.refusedCalls, groups) }
         : {}),
       ...(networkRead ? { networkIsolation } : {}),
+      // Calls out are the mesh's to tell; the policies, its objects'. A
+      // workload whose policy is missing leaves the check unknown.
+      ...(t?.egressCalls && meshObjects?.value
+        ? { egress: { policies: egressPolicies, calls: t.egressCalls } }
+        : {}),
       gaps,
       sources,
     };

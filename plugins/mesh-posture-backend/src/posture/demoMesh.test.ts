@@ -359,6 +359,53 @@ describe('DemoMesh', () => {
     expect((await postureOf('card-issuing')).refusedCalls).toBeUndefined();
   });
 
+  it('tells where data leaves: declared, undeclared, refused and open', async () => {
+    const egressOf = async (name: string) => {
+      const p = await postureOf(name);
+      return {
+        check: p.verdict.checks.find(c => c.id === 'egress-declared')!,
+        egress: p.egress!,
+      };
+    };
+    // payments denies by default and declares its payment service provider.
+    const api = await egressOf('payments-api');
+    expect(api.check.status).toBe('pass');
+    expect(api.egress.calls).toEqual([
+      expect.objectContaining({
+        host: 'api.psp.example',
+        route: 'declared',
+        via: 'TLSRoute payments/psp-api on EgressNetwork payments/payments-egress',
+      }),
+    ]);
+    expect(api.egress.policies[0].declared).toEqual([
+      {
+        host: 'api.psp.example',
+        ports: ['443'],
+        by: 'TLSRoute payments/psp-api',
+      },
+    ]);
+    // The Open Banking gateway's TPP directory: nothing declares it.
+    const gateway = await egressOf('open-banking-gateway');
+    expect(gateway.check).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('directory.openbanking.example:80'),
+    });
+    // The PCI cluster refuses what no ServiceEntry declares.
+    const issuing = await egressOf('card-issuing');
+    expect(issuing.egress.policies[0]).toMatchObject({
+      mode: 'declared-only',
+      decidedBy: 'mesh config istio-system/istio (REGISTRY_ONLY)',
+    });
+    expect(issuing.check).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('telemetry.apm-vendor.example'),
+    });
+    // Ambient has no outbound policy at all.
+    const tokenizer = await egressOf('card-tokenizer');
+    expect(tokenizer.check.status).toBe('warn');
+    expect(tokenizer.egress.policies[0].mode).toBe('open');
+  });
+
   it("fails ledger on its database's plaintext TCP client, though every HTTP request is mTLS", async () => {
     const ledger = await postureOf('ledger');
     const inbound = ledger.verdict.checks.find(c => c.id === 'inbound-mtls')!;

@@ -30,8 +30,8 @@ describe('the built-in checklist templates', () => {
       ),
     ).toEqual({
       'threat-model@1': '10e615d1993b4d',
-      'pci-dss-v4@2': '0675943b7fb3f1',
-      'zero-trust@3': '04fd79aa2c43ec',
+      'pci-dss-v4@3': '08a0d42be62b0e',
+      'zero-trust@4': '16c6ea404a010d',
     });
   });
 

@@ -140,7 +140,7 @@ export const threatModelTemplate: ChecklistTemplate = {
  */
 export const pciDssV4Template: ChecklistTemplate = {
   id: PCI_DSS_V4_TEMPLATE_ID,
-  version: 2,
+  version: 3,
   title: 'PCI DSS v4.0: controls a mesh helps with',
   description:
     'The parts of PCI DSS v4.0 requirements 1, 4, 6, 7, 8 and 10 that a service mesh enforces or helps prove, for services in the cardholder data environment. It does not replace the assessment.',
@@ -167,6 +167,16 @@ export const pciDssV4Template: ChecklistTemplate = {
           description:
             'A Kubernetes NetworkPolicy isolates its pods for ingress and egress, so the control holds where a proxy is bypassed or absent.',
           reference: 'PCI DSS v4.0 Req. 1.3.1, 1.3.2, 1.4.2',
+        },
+        {
+          id: 'req-1-egress-declared',
+          kind: 'automatic',
+          check: 'egress-declared',
+          title:
+            'Traffic out of the service goes only to destinations that are explicitly allowed',
+          description:
+            'The mesh refuses every destination outside it that no entry declares, and no call in the window went out undeclared.',
+          reference: 'PCI DSS v4.0 Req. 1.3.2, 1.4.4',
         },
         {
           id: 'req-1-egress',
@@ -348,7 +358,7 @@ export const pciDssV4Template: ChecklistTemplate = {
  */
 export const zeroTrustTemplate: ChecklistTemplate = {
   id: ZERO_TRUST_TEMPLATE_ID,
-  version: 3,
+  version: 4,
   title: 'Zero-trust networking',
   description:
     'The network is always hostile; locality is not trust; every device, user and request is authenticated and authorized; policies are dynamic.',
@@ -398,6 +408,14 @@ export const zeroTrustTemplate: ChecklistTemplate = {
           title: 'The network denies by default beneath the mesh',
           description:
             'A Kubernetes NetworkPolicy isolates the pods both ways: a pod whose proxy is bypassed is still not open.',
+        },
+        {
+          id: 'egress-declared',
+          kind: 'automatic',
+          check: 'egress-declared',
+          title: 'Calls out of the mesh go only to declared destinations',
+          description:
+            'Being allowed to reach the internet is not a default: each external destination is declared, and the mesh refuses the rest.',
         },
         {
           id: 'no-network-allowlists',

@@ -194,6 +194,17 @@ describe('assessPosture', () => {
           },
         ],
         networkIsolation: [isolation(3)],
+        egress: {
+          policies: [
+            {
+              workload: ledger,
+              mode: 'declared-only',
+              decidedBy: 'EgressNetwork payments/egress denies by default',
+              declared: [],
+            },
+          ],
+          calls: [],
+        },
       }),
     );
     expect(p.inbound).toEqual({
@@ -212,7 +223,7 @@ describe('assessPosture', () => {
     });
     expect(p.verdict.status).toBe('pass');
     expect(p.verdict.summary).toBe(
-      'mTLS 100% inbound · 3/3 pods meshed · default-deny · network default-deny · no over-grants · certificates valid 212 days',
+      'mTLS 100% inbound · 3/3 pods meshed · default-deny · network default-deny · egress declared · no over-grants · certificates valid 212 days',
     );
     expect(
       Object.fromEntries(p.verdict.checks.map(c => [c.id, c.status])),
@@ -223,6 +234,7 @@ describe('assessPosture', () => {
       'meshed-pods': 'pass',
       'default-deny': 'pass',
       'network-default-deny': 'pass',
+      'egress-declared': 'pass',
       'no-over-grants': 'pass',
       'denied-callers': 'pass',
       certificates: 'pass',
@@ -384,6 +396,7 @@ describe('assessPosture of an unmeshed workload', () => {
       'meshed-pods': 'fail',
       'default-deny': 'fail',
       // No NetworkPolicy was read: beneath the mesh, nothing is known.
+      'egress-declared': 'unknown',
       'network-default-deny': 'unknown',
       'no-over-grants': 'not-applicable',
       'denied-callers': 'not-applicable',
@@ -1241,5 +1254,150 @@ describe('the network default-deny check', () => {
     expect(
       network({ workloads: [workload(0, 0)], networkIsolation: [] }).status,
     ).toBe('not-applicable');
+  });
+});
+
+describe('the egress-declared check', () => {
+  // As LinkerdTelemetry names each route.
+  const VIA = {
+    declared: 'TLSRoute payments/psp on EgressNetwork payments/egress',
+    blocked:
+      'EgressNetwork payments/egress denies by default (tls-egress-deny)',
+    passthrough: 'no EgressNetwork covers it (egress-fallback)',
+  };
+  const egress = (overrides: Partial<PostureFacts>) =>
+    check(assessPosture(facts(overrides)), 'egress-declared');
+  const policy = (
+    mode: 'declared-only' | 'open',
+    decidedBy = mode === 'open'
+      ? 'no EgressNetwork in payments or linkerd-egress: calls out of the cluster go through (egress-fallback)'
+      : 'EgressNetwork payments/egress denies by default',
+  ) => ({ workload: ledger, mode, decidedBy, declared: [] });
+  const call = (
+    route: 'declared' | 'passthrough' | 'blocked',
+    host?: string,
+  ) => ({
+    workload: ledger,
+    ...(host ? { host } : {}),
+    port: '443',
+    protocol: 'tls' as const,
+    route,
+    via: VIA[route],
+    count: 12,
+  });
+
+  it('passes only where undeclared destinations are refused and none went through', () => {
+    expect(
+      egress({
+        egress: {
+          policies: [policy('declared-only')],
+          calls: [call('declared', 'api.psp.example')],
+        },
+      }),
+    ).toMatchObject({
+      status: 'pass',
+      detail:
+        'undeclared destinations refused (EgressNetwork payments/egress denies by default); calls in 5m went only to 1 declared destination',
+    });
+  });
+
+  it('fails on a call that went out undeclared, naming it', () => {
+    expect(
+      egress({
+        egress: {
+          policies: [policy('declared-only')],
+          calls: [call('passthrough', 'directory.example')],
+        },
+      }),
+    ).toMatchObject({
+      status: 'fail',
+      detail:
+        '1 undeclared destination reached in 5m: directory.example:443 from payments/ledger (no EgressNetwork covers it (egress-fallback))',
+    });
+  });
+
+  it('warns where the policy is open though nothing undeclared was seen, and on refused calls', () => {
+    expect(
+      egress({ egress: { policies: [policy('open')], calls: [] } }),
+    ).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining(
+        'open to undeclared destinations: payments/ledger',
+      ),
+    });
+    expect(
+      egress({
+        egress: {
+          policies: [policy('declared-only')],
+          calls: [call('blocked', 'github.com')],
+        },
+      }),
+    ).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining(
+        '12 calls to undeclared destinations refused: github.com:443',
+      ),
+    });
+  });
+
+  it('never passes on what nothing read or no proxy sees', () => {
+    // Not read.
+    expect(egress({}).status).toBe('unknown');
+    // No meshed pod: nothing sees or controls it.
+    expect(
+      egress({
+        workloads: [workload(2, 0)],
+        egress: { policies: [], calls: [] },
+      }),
+    ).toMatchObject({ status: 'unknown' });
+    // A meshed workload without a policy.
+    expect(egress({ egress: { policies: [], calls: [] } }).status).toBe(
+      'unknown',
+    );
+    // Pods outside the mesh beside the meshed ones.
+    expect(
+      egress({
+        workloads: [workload(3, 2)],
+        egress: { policies: [policy('declared-only')], calls: [] },
+      }),
+    ).toMatchObject({
+      status: 'unknown',
+      detail:
+        '1 pod without a proxy: their egress is neither seen nor controlled',
+    });
+    // A source that failed.
+    expect(
+      egress({
+        sources: [
+          ok('kubernetes'),
+          { ...ok('prometheus'), status: 'unavailable' },
+        ],
+        egress: { policies: [policy('declared-only')], calls: [] },
+      }).status,
+    ).toBe('unknown');
+  });
+
+  it('warns where outbound traffic bypasses the proxy', () => {
+    expect(
+      egress({
+        workloads: [
+          {
+            ...workload(3, 3),
+            bypass: [
+              {
+                direction: 'outbound',
+                ports: ['5432'],
+                setting: 'config.linkerd.io/skip-outbound-ports: 5432',
+                pods: 3,
+              },
+            ],
+          },
+        ],
+        egress: { policies: [policy('declared-only')], calls: [] },
+      }),
+    ).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('outbound traffic bypasses the proxy'),
+    });
   });
 });

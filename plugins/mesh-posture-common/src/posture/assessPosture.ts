@@ -3,6 +3,8 @@ import type {
   AdmittedIdentity,
   CertificateStatus,
   DeniedCaller,
+  EgressCall,
+  EgressPosture,
   RefusedCall,
   MeshGap,
   NetworkIsolation,
@@ -44,6 +46,8 @@ export interface PostureFacts {
   refusedCalls?: RefusedCall[];
   /** Per workload; undefined where network policy was not read. */
   networkIsolation?: NetworkIsolation[];
+  /** Undefined where the egress policy or the calls out were not read. */
+  egress?: EgressPosture;
   callerWindow: string;
   gaps: MeshGap[];
   sources: SourceReport[];
@@ -59,6 +63,11 @@ export type AssessedPosture = Omit<MeshPosture, 'freshness' | 'lastComplete'>;
 function workloadKey(w: EdgeSecurity['workload']): string {
   return `${w.cluster}/${w.namespace}/${w.kind}/${w.name}`;
 }
+
+const sameWorkload = (
+  a: EdgeSecurity['workload'],
+  b: EdgeSecurity['workload'],
+) => workloadKey(a) === workloadKey(b);
 
 /** What a line weighs: its requests, or its bytes when it is TCP. */
 function weightOf(t: TrafficObservation): number {
@@ -1057,6 +1066,152 @@ function checkNetworkDefaultDeny(
   return { check, short };
 }
 
+/** `host:port (protocol, via)`, as a finding names a destination. */
+function describeEgressCall(c: EgressCall): string {
+  const where = c.host
+    ? `${c.host}${c.port ? `:${c.port}` : ''}`
+    : `an unnamed ${c.protocol.toUpperCase()} destination${
+        c.port ? ` on port ${c.port}` : ''
+      }`;
+  return `${where} from ${c.workload.namespace}/${c.workload.name} (${c.via})`;
+}
+
+/**
+ * "Egress is declared": passes only where the mesh refuses what nothing
+ * declares for every meshed workload, and no call went through undeclared.
+ * An open policy with no undeclared call seen is a warning (nothing stops
+ * the next one); a workload without a proxy, or a policy or telemetry not
+ * read, is unknown.
+ */
+function checkEgressDeclared(
+  egress: EgressPosture | undefined,
+  workloads: WorkloadPosture[],
+  window: string,
+  gaps: MeshGap[],
+  sources: SourceReport[],
+) {
+  const title = MESH_POSTURE_CHECKS['egress-declared'].title;
+  const findings: CheckFindings = {};
+  let short: string | undefined;
+  const meshed = workloads.filter(w => w.meshedPods > 0);
+  const unread = [
+    ...gaps.filter(g => g.topic === 'egress'),
+    ...sources
+      .filter(s => s.status !== 'ok')
+      .map(s => ({
+        cluster: s.cluster,
+        message: `its ${
+          s.role === 'kubernetes' ? 'objects' : 'telemetry'
+        } could not be read`,
+      })),
+  ];
+  const policyOf = (w: WorkloadPosture) =>
+    egress?.policies.find(p => sameWorkload(p.workload, w.workload));
+  const through = (egress?.calls ?? []).filter(
+    c => c.route === 'passthrough' && c.count > 0,
+  );
+  const refused = (egress?.calls ?? []).filter(
+    c => c.route === 'blocked' && c.count > 0,
+  );
+  const open = meshed
+    .map(w => ({ w, p: policyOf(w) }))
+    .filter(({ p }) => p?.mode === 'open');
+  const bypassed = meshed.flatMap(w =>
+    (w.bypass ?? [])
+      .filter(b => b.direction === 'outbound')
+      .map(b => `${w.workload.namespace}/${w.workload.name} (${b.setting})`),
+  );
+  const unmeshed = workloads.filter(w => w.totalPods > w.meshedPods);
+  if (through.length > 0) {
+    const hosts = new Set(
+      through.map(c => c.host ?? `${c.protocol}:${c.port}`),
+    );
+    findings.fail = `${plural(
+      hosts.size,
+      'undeclared destination',
+    )} reached in ${window}: ${through
+      .slice(0, 5)
+      .map(describeEgressCall)
+      .join('; ')}${
+      through.length > 5 ? ` and ${through.length - 5} more` : ''
+    }`;
+    short = 'undeclared egress';
+  } else if (open.length > 0 || refused.length > 0 || bypassed.length > 0) {
+    findings.warn = [
+      ...(open.length > 0
+        ? [
+            `open to undeclared destinations: ${open
+              .map(
+                ({ w, p }) =>
+                  `${w.workload.namespace}/${w.workload.name} (${
+                    p!.decidedBy
+                  })`,
+              )
+              .join('; ')}${
+              egress && egress.calls.length === 0
+                ? `; no call out of the mesh in ${window}`
+                : `; none went through undeclared in ${window}`
+            }`,
+          ]
+        : []),
+      ...(refused.length > 0
+        ? [
+            `${plural(
+              refused.reduce((n, c) => n + c.count, 0),
+              'call',
+            )} to undeclared destinations refused: ${refused
+              .slice(0, 3)
+              .map(describeEgressCall)
+              .join('; ')}`,
+          ]
+        : []),
+      ...(bypassed.length > 0
+        ? [
+            `outbound traffic bypasses the proxy, unseen and unchecked: ${bypassed.join(
+              ', ',
+            )}`,
+          ]
+        : []),
+    ].join(' · ');
+    short = open.length > 0 ? 'egress open' : 'egress refused';
+  } else if (meshed.length === 0) {
+    findings.unknown =
+      'no meshed pod: without a proxy, nothing sees or controls its egress';
+  } else if (egress === undefined || unread.length > 0) {
+    findings.unknown =
+      unread.map(g => `${g.cluster}: ${g.message}`).join('; ') ||
+      'egress was not read';
+  } else if (meshed.some(w => !policyOf(w))) {
+    findings.unknown = `no egress policy could be judged for ${meshed
+      .filter(w => !policyOf(w))
+      .map(w => `${w.workload.namespace}/${w.workload.name}`)
+      .join(', ')}`;
+  } else if (unmeshed.length > 0) {
+    // Pods without a proxy reach anything the network lets them.
+    findings.unknown = `${plural(
+      unmeshed.reduce((n, w) => n + w.totalPods - w.meshedPods, 0),
+      'pod',
+    )} without a proxy: their egress is neither seen nor controlled`;
+  } else {
+    const declared = new Set(
+      egress.calls.filter(c => c.route === 'declared').map(c => c.host),
+    );
+    const by = [...new Set(egress.policies.map(p => p.decidedBy))];
+    findings.pass = `undeclared destinations refused (${by.join('; ')})${
+      declared.size > 0
+        ? `; calls in ${window} went only to ${plural(
+            declared.size,
+            'declared destination',
+          )}`
+        : `; no call out of the mesh in ${window}`
+    }`;
+    short = 'egress declared';
+  }
+  const { status, detail } = decide(findings);
+  const check: PostureCheck = { id: 'egress-declared', title, status, detail };
+  return { check, short };
+}
+
 /**
  * The verdict. A failure or warning decides (it rests on evidence); with
  * none, the verdict passes only when every source answered and the checks
@@ -1139,6 +1294,13 @@ export function assessPosture(facts: PostureFacts): AssessedPosture {
       facts.gaps,
       facts.sources,
     ),
+    checkEgressDeclared(
+      facts.egress,
+      facts.workloads,
+      facts.window,
+      facts.gaps,
+      facts.sources,
+    ),
     checkOverGrants(
       facts.admittedIdentities,
       facts.authorization,
@@ -1174,6 +1336,7 @@ export function assessPosture(facts: PostureFacts): AssessedPosture {
     ...(facts.networkIsolation
       ? { networkIsolation: facts.networkIsolation }
       : {}),
+    ...(facts.egress ? { egress: facts.egress } : {}),
     callerWindow: facts.callerWindow,
     gaps: facts.gaps,
     verdict,

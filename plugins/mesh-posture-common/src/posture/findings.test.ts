@@ -141,6 +141,27 @@ describe('describeCheckFinding', () => {
           meshPorts: [{ port: 4191, name: 'linkerd-admin', allowed: true }],
         },
       ],
+      egress: {
+        policies: [
+          {
+            workload: ledger,
+            mode: 'open',
+            decidedBy: 'no EgressNetwork in payments or linkerd-egress',
+            declared: [],
+          },
+        ],
+        calls: [
+          {
+            workload: ledger,
+            host: 'directory.example',
+            port: '80',
+            protocol: 'http',
+            route: 'passthrough',
+            via: 'no EgressNetwork covers it (egress-fallback)',
+            count: 30,
+          },
+        ],
+      },
     });
     expect(found).toEqual({
       'inbound-mtls': 'Inbound mTLS: 2 plaintext callers',
@@ -148,6 +169,7 @@ describe('describeCheckFinding', () => {
       'meshed-pods': 'Meshed pods: 1 of 3 pods without a proxy',
       'default-deny': 'Default-deny: open on 2 ports',
       'network-default-deny': 'Network policy: ingress open, egress open',
+      'egress-declared': 'Egress: 1 undeclared destination reached',
       'no-over-grants':
         'Admitted identities: 1 identity never seen calling in 7d',
       'denied-callers': 'Refused callers: 1,210 denied in 7d',

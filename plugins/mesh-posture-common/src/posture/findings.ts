@@ -34,6 +34,7 @@ export type FindingFacts = Pick<
   | 'deniedCallers'
   | 'certificates'
   | 'networkIsolation'
+  | 'egress'
 >;
 
 /**
@@ -293,6 +294,50 @@ function networkFinding(check: PostureCheck, facts: FindingFacts): string {
   }
 }
 
+function egressFinding(check: PostureCheck, facts: FindingFacts): string {
+  const calls = facts.egress?.calls ?? [];
+  const hosts = (route: string) =>
+    new Set(
+      calls
+        .filter(c => c.route === route && c.count > 0)
+        .map(c => c.host ?? `${c.protocol}:${c.port ?? '?'}`),
+    ).size;
+  switch (check.status) {
+    case 'fail':
+      return `${plural(
+        hosts('passthrough'),
+        'undeclared destination',
+      )} reached`;
+    case 'warn': {
+      const open = (facts.egress?.policies ?? []).filter(
+        p => p.mode === 'open',
+      ).length;
+      const parts = [];
+      if (open > 0) {
+        parts.push(
+          (facts.egress?.policies.length ?? 0) === 1
+            ? 'open to undeclared destinations'
+            : `open on ${plural(open, 'workload')}`,
+        );
+      }
+      if (hosts('blocked') > 0) {
+        parts.push(
+          `${plural(hosts('blocked'), 'undeclared destination')} refused`,
+        );
+      }
+      return parts.join(', ') || check.detail;
+    }
+    case 'pass':
+      return hosts('declared') > 0
+        ? `only ${plural(hosts('declared'), 'declared destination')}`
+        : 'undeclared destinations refused';
+    case 'unknown':
+      return NOT_JUDGED;
+    default:
+      return DOES_NOT_APPLY;
+  }
+}
+
 /**
  * What a posture check found, in a few words, from the posture it was
  * decided on: "Default-deny: open on 2 ports", "Inbound mTLS: 2 plaintext
@@ -328,6 +373,9 @@ export function describeCheckFinding(
       break;
     case 'network-default-deny':
       finding = networkFinding(check, facts);
+      break;
+    case 'egress-declared':
+      finding = egressFinding(check, facts);
       break;
     case 'no-over-grants':
       finding = grantsFinding(check, facts);

@@ -36,6 +36,7 @@ const POSTURE_CHECK_IDS = [
   'meshed-pods',
   'default-deny',
   'network-default-deny',
+  'egress-declared',
   'no-over-grants',
   'denied-callers',
   'certificates',

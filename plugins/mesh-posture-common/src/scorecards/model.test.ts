@@ -64,7 +64,7 @@ describe('scoreEntity', () => {
       100,
       'Gold',
     ],
-    // 100 - 15 - 15 - 20 = 50: Bronze, exactly at its threshold.
+    // 100 - 10 - 15 - 20 = 55: Bronze.
     [
       'unmeshed but answered',
       {
@@ -73,8 +73,16 @@ describe('scoreEntity', () => {
         'inbound-mtls': 'fail',
       },
       'pass',
-      50,
+      55,
       'Bronze',
+    ],
+    // Calls out to anything: 100 - 5, still Gold on points and requirements.
+    [
+      'egress open to undeclared destinations',
+      { 'egress-declared': 'warn' },
+      'pass',
+      97.5,
+      'Gold',
     ],
     // Warnings earn half: 100 - 0.5 * (10 + 5) = 92.5, but certificates must pass for Gold.
     [
@@ -128,16 +136,17 @@ describe('scoreEntity', () => {
     const custom = scorecardModelFrom({
       weights: Object.fromEntries(SCORE_CHECK_IDS.map(id => [id, 1])),
     });
-    // 8 of 9 equal checks that apply pass: 88.888… → 88.9.
+    // 9 of 11 equal checks pass: 81.818… → 81.8.
+    expect(SCORE_CHECK_IDS).toHaveLength(11);
     expect(
       scoreEntity(
         checks({
           checklists: 'fail',
-          'progressive-delivery': 'not-applicable',
+          'golden-signals': 'fail',
         }),
         custom,
       ).score,
-    ).toBe(88.9);
+    ).toBe(81.8);
   });
 });
 
@@ -208,7 +217,7 @@ describe('checks from the sources', () => {
       },
       { id: 'denied-callers', title: '', status: 'fail', detail: 'ignored' },
     ]);
-    expect(mapped).toHaveLength(7);
+    expect(mapped).toHaveLength(8);
     expect(mapped[0]).toEqual({
       id: 'inbound-mtls',
       status: 'pass',
@@ -446,7 +455,7 @@ describe('scorecardsCsv', () => {
       )},failing_details,snapshot_at`,
     );
     expect(lines[1]).toBe(
-      'component:default/payments-api,payments-api,group:default/payments-team,system:default/payments,production,prod-eu-west,linkerd,95.0,Gold,pass,pass,pass,pass,pass,pass,pass,pass,pass,pass,,2026-11-22T10:00:00.000Z',
+      'component:default/payments-api,payments-api,group:default/payments-team,system:default/payments,production,prod-eu-west,linkerd,95.0,Gold,pass,pass,pass,pass,pass,pass,pass,pass,pass,pass,pass,,2026-11-22T10:00:00.000Z',
     );
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe('');

@@ -24,10 +24,13 @@ export const DEFAULT_SCORECARD_MODEL: ScorecardModel = {
   weights: {
     'inbound-mtls': 20,
     'outbound-mtls': 15,
-    'meshed-pods': 15,
+    // Unmeshed pods also fail the mTLS checks: their weight is there too.
+    'meshed-pods': 10,
     'default-deny': 10,
     // Defence in depth: what holds when a proxy is bypassed or absent.
     'network-default-deny': 5,
+    // Where data can leave: only to declared destinations.
+    'egress-declared': 5,
     'no-over-grants': 5,
     certificates: 10,
     'golden-signals': 5,
@@ -218,6 +221,7 @@ export function scoreChecksFromPosture(
     'meshed-pods',
     'default-deny',
     'network-default-deny',
+    'egress-declared',
     'no-over-grants',
     'certificates',
   ];

@@ -201,6 +201,18 @@ function facts(overrides: Partial<PostureFacts>): PostureFacts {
     ],
     deniedCallers: [],
     networkIsolation: [accountsIsolated],
+    // Its namespace denies egress by default and declares nothing it calls.
+    egress: {
+      policies: [
+        {
+          workload: accounts,
+          mode: 'declared-only',
+          decidedBy: 'EgressNetwork open-banking/egress denies by default',
+          declared: [],
+        },
+      ],
+      calls: [],
+    },
     callerWindow: '7d',
     gaps: [],
     sources: [ok('kubernetes'), ok('prometheus')],

@@ -1,5 +1,6 @@
 import type {
   CertificateStatus,
+  EgressCall,
   TrafficObservation,
   WorkloadRef,
 } from '@mesh-posture/plugin-mesh-posture-common';
@@ -35,6 +36,7 @@ import {
   or,
   rate,
   selector,
+  tagged,
 } from '../../prometheus/promql';
 import { sampleTimesByWorkload } from '../history';
 import { podOwnerIndex } from '../workloadNames';
@@ -78,6 +80,117 @@ function known(value: string | undefined): string | undefined {
 }
 
 const CLUSTERS = ['source_cluster', 'destination_cluster'];
+
+/*
+ * Calls out of the mesh, as the caller's sidecar names them
+ * (istio/proxy source/extensions/filters/http/istio_stats/istio_stats.cc
+ * `populatePeerInfo`): `destination_service_name` is `PassthroughCluster`
+ * where the catch-all let an undeclared destination through (ALLOW_ANY) and
+ * `BlackHoleCluster` where it refused one (REGISTRY_ONLY; istio/istio
+ * pilot/pkg/networking/util/util.go); to a ServiceEntry's host,
+ * `destination_service` is that host (pilot/pkg/serviceregistry/
+ * serviceentry/conversion.go) and no Kubernetes service name
+ * `<name>.<namespace>.svc.<domain>`. HTTP passthrough keeps the Host header
+ * in `destination_service`; TCP passthrough names nothing ("unknown").
+ */
+const CATCH_ALL = ['BlackHoleCluster', 'PassthroughCluster'];
+const EGRESS_BY = [
+  'destination_service',
+  'destination_service_name',
+  'destination_service_namespace',
+  'request_protocol',
+];
+const EGRESS_PROTOCOL = 'mesh_posture_protocol';
+
+/**
+ * A metric's series from our workloads' sidecars to the catch-all clusters
+ * or to a host that is no Kubernetes service, as events over the window.
+ */
+function externalCalls(metric: string, fromOurs: Matcher[], window: string) {
+  const source = [eq('reporter', 'source'), ...fromOurs];
+  return or(
+    eventsIn(
+      selector(metric, [
+        ...source,
+        oneOf('destination_service_name', CATCH_ALL),
+      ]),
+      window,
+    ),
+    eventsIn(
+      selector(metric, [
+        ...source,
+        // A fixed pattern: a Kubernetes service's name, or nothing named.
+        {
+          label: 'destination_service',
+          op: '!~',
+          value: '.+\\.svc\\..+|unknown',
+        },
+        {
+          label: 'destination_service_name',
+          op: '!~',
+          value: CATCH_ALL.join('|'),
+        },
+      ]),
+      window,
+    ),
+  );
+}
+
+/** Istio's calls out of the mesh, from the caller's own series. */
+export function istioEgressCalls(
+  samples: PromSample[],
+  find: (ns?: string, name?: string) => WorkloadRef | undefined,
+): EgressCall[] {
+  const calls = new Map<string, EgressCall>();
+  for (const s of samples) {
+    if (!Number.isFinite(s.value) || s.value <= 0) continue;
+    const l = s.labels;
+    const workload = find(l.source_workload_namespace, l.source_workload);
+    if (!workload) continue;
+    const name = l.destination_service_name;
+    const host = known(l.destination_service);
+    let route: EgressCall['route'];
+    let via: string;
+    if (name === 'PassthroughCluster') {
+      route = 'passthrough';
+      via = 'PassthroughCluster: no ServiceEntry, let through';
+    } else if (name === 'BlackHoleCluster') {
+      route = 'blocked';
+      via = 'BlackHoleCluster: no ServiceEntry, refused';
+    } else if (host) {
+      route = 'declared';
+      via = `ServiceEntry host in ${
+        known(l.destination_service_namespace) ?? 'an unknown namespace'
+      }`;
+    } else {
+      continue;
+    }
+    let protocol: EgressCall['protocol'] = 'http';
+    if (l[EGRESS_PROTOCOL] === 'tcp') protocol = 'tcp';
+    else if (l.request_protocol === 'grpc') protocol = 'grpc';
+    const key = JSON.stringify([
+      workload.namespace,
+      workload.name,
+      host,
+      protocol,
+      route,
+    ]);
+    const seen = calls.get(key);
+    if (seen) {
+      seen.count += s.value;
+      continue;
+    }
+    calls.set(key, {
+      workload,
+      ...(host ? { host } : {}),
+      protocol,
+      route,
+      via,
+      count: s.value,
+    });
+  }
+  return [...calls.values()].map(c => ({ ...c, count: Math.round(c.count) }));
+}
 
 /** The labels of a destination-reported edge, requests or TCP alike. */
 const INBOUND_EDGE = [
@@ -400,6 +513,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
       tcpOutbound,
       tcpOutboundBySource,
       agentCertificates,
+      egress,
     ] = await Promise.all([
       q(
         this.sumBy(
@@ -544,6 +658,32 @@ export class IstioTelemetry implements MeshTelemetrySource {
             eq('resource_name', 'default'),
             oneOf('namespace', namespacesOf(query.workloads)),
           ]),
+        ),
+      ),
+      // Calls out of the mesh over the window: requests, and TCP
+      // connections (TLS the app originates is TCP to its sidecar).
+      q(
+        or(
+          tagged(
+            this.sumBy(
+              [SRC_NS, SRC, ...EGRESS_BY],
+              externalCalls('istio_requests_total', fromOurs, query.window),
+            ),
+            EGRESS_PROTOCOL,
+            'http',
+          ),
+          tagged(
+            this.sumBy(
+              [SRC_NS, SRC, ...EGRESS_BY],
+              externalCalls(
+                'istio_tcp_connections_opened_total',
+                fromOurs,
+                query.window,
+              ),
+            ),
+            EGRESS_PROTOCOL,
+            'tcp',
+          ),
         ),
       ),
     ]);
@@ -802,6 +942,7 @@ export class IstioTelemetry implements MeshTelemetrySource {
           find(labels[SRC_NS], labels[SRC]),
       ),
       clientReported,
+      egressCalls: istioEgressCalls(egress, find),
       gaps: [
         {
           topic: 'denials',

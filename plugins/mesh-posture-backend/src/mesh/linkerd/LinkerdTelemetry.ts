@@ -1,5 +1,6 @@
 import type {
   CertificateStatus,
+  EgressCall,
   MeshGap,
   RefusedCall,
   TrafficObservation,
@@ -45,6 +46,7 @@ import {
   rate,
   selector,
   sumBy,
+  tagged,
 } from '../../prometheus/promql';
 import { sampleTimesByWorkload } from '../history';
 import { tcpLines, tcpMeasures } from '../tcpParts';
@@ -302,6 +304,116 @@ function pairRefusals(
     }
   }
   return [...byCall.values()];
+}
+
+/**
+ * The route metrics of linkerd2-proxy's outbound stack, per protocol, that
+ * name a call's parent and route (linkerd/linkerd2-proxy
+ * linkerd/app/outbound/src/metrics.rs; http/logical/policy/route/metrics.rs,
+ * opaq/logical/route.rs, tls/logical/route.rs): the parent is the
+ * EgressNetwork a call out of the cluster matched, or the controller's
+ * `egress-fallback` where none did (linkerd/linkerd2
+ * policy-controller/grpc/src/outbound.rs `fallback`).
+ */
+const EGRESS_METRICS = {
+  http: 'outbound_http_route_request_statuses_total',
+  grpc: 'outbound_grpc_route_request_statuses_total',
+  tls: 'outbound_tls_route_open_total',
+  tcp: 'outbound_tcp_route_open_total',
+} as const;
+
+const EGRESS_LABELS = [
+  'parent_kind',
+  'parent_namespace',
+  'parent_name',
+  'parent_port',
+  'route_kind',
+  'route_namespace',
+  'route_name',
+  'hostname',
+];
+
+/** The label that tells the protocols' series apart in one answer. */
+const EGRESS_PROTOCOL = 'mesh_posture_protocol';
+
+/** Route kinds that declare a destination on an EgressNetwork. */
+const DECLARING_ROUTES = new Set([
+  'HTTPRoute',
+  'GRPCRoute',
+  'TLSRoute',
+  'TCPRoute',
+]);
+
+/**
+ * Calls out of the cluster from the route metrics: to a route declared on
+ * an EgressNetwork, through its default route (`http-egress-allow` and
+ * kin, linkerd/linkerd2 policy-controller/grpc/src/outbound/http.rs
+ * `default_outbound_egress_route`), refused by it (`*-egress-deny`: 403 or
+ * `error="forbidden"`), or through `egress-fallback` where no EgressNetwork
+ * covers the address. The host is the `hostname` label, which proxies
+ * export only when asked (`config.linkerd.io/proxy-metrics-hostname-labels`,
+ * 2.18+); without it the call is unnamed.
+ */
+export function egressCallsOf(
+  samples: PromSample[],
+  workloadOf: (labels: Record<string, string>) => WorkloadRef | undefined,
+): EgressCall[] {
+  const calls = new Map<string, EgressCall>();
+  for (const s of samples) {
+    if (!Number.isFinite(s.value) || s.value <= 0) continue;
+    const l = s.labels;
+    const workload = workloadOf(l);
+    const protocol = l[EGRESS_PROTOCOL] as EgressCall['protocol'];
+    if (!workload || !(protocol in EGRESS_METRICS)) continue;
+    const network = `EgressNetwork ${l.parent_namespace}/${l.parent_name}`;
+    let route: EgressCall['route'];
+    let via: string;
+    if (l.parent_kind === 'EgressNetwork') {
+      if (DECLARING_ROUTES.has(l.route_kind)) {
+        route = 'declared';
+        via = `${l.route_kind} ${l.route_namespace}/${l.route_name} on ${network}`;
+      } else if (/-egress-deny$/.test(l.route_name ?? '')) {
+        route = 'blocked';
+        via = `${network} denies by default (${l.route_name})`;
+      } else {
+        // `*-egress-allow`, or a route kind nobody foresaw: not declared.
+        route = 'passthrough';
+        via = `${network} allows by default (${l.route_name || 'no route'})`;
+      }
+    } else if (l.parent_name === 'egress-fallback') {
+      route = 'passthrough';
+      via = 'no EgressNetwork covers it (egress-fallback)';
+    } else {
+      continue;
+    }
+    const host = l.hostname || undefined;
+    const port = l.parent_port || undefined;
+    const callKey = JSON.stringify([
+      workload.namespace,
+      workload.kind,
+      workload.name,
+      host,
+      port,
+      protocol,
+      route,
+      via,
+    ]);
+    const known = calls.get(callKey);
+    if (known) {
+      known.count += s.value;
+      continue;
+    }
+    calls.set(callKey, {
+      workload,
+      ...(host ? { host } : {}),
+      ...(port ? { port } : {}),
+      protocol,
+      route,
+      via,
+      count: s.value,
+    });
+  }
+  return [...calls.values()].map(c => ({ ...c, count: Math.round(c.count) }));
 }
 
 /**
@@ -705,6 +817,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       tcpOutbound,
       gateways,
       refusedResponses,
+      egress,
     ] = await Promise.all([
       q(
         ours(
@@ -884,6 +997,32 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
             ),
           ),
         ),
+      ),
+      // Calls out of the cluster, per protocol, over the window.
+      q(
+        (Object.keys(EGRESS_METRICS) as Array<keyof typeof EGRESS_METRICS>)
+          .map(protocol =>
+            tagged(
+              ours('sum', EGRESS_LABELS, m =>
+                eventsIn(
+                  selector(EGRESS_METRICS[protocol], [
+                    // EgressNetwork parents, and `default` for the
+                    // fallback (told apart below).
+                    {
+                      label: 'parent_kind',
+                      op: '=~',
+                      value: 'EgressNetwork|default',
+                    },
+                    ...m,
+                  ]),
+                  query.window,
+                ),
+              ),
+              EGRESS_PROTOCOL,
+              protocol,
+            ),
+          )
+          .reduce((a, b) => or(a, b)),
       ),
     ]);
 
@@ -1159,6 +1298,7 @@ export class LinkerdTelemetry implements MeshTelemetrySource {
       workloadHistory: sampleTimesByWorkload(history, workloadOf),
       clientReported,
       refusedCalls,
+      egressCalls: egressCallsOf(egress, workloadOf),
       gaps: gatewayGaps(traffic, gateways, query.cluster),
     };
   }

@@ -115,6 +115,7 @@ describe('MeshSecurityCard', () => {
       'Meshed pods: all 2 pods meshed',
       'Default-deny: on all 2 ports',
       'Network policy: deny by default, both ways',
+      'Egress: undeclared destinations refused',
       'Admitted identities: all 3 called in 7d',
       'Refused callers: none in 7d',
       'Certificates: valid for at least 212 days',
@@ -238,7 +239,7 @@ describe('MeshSecurityCard', () => {
     ).not.toBeInTheDocument();
     // The outbound check cannot pass on a call nobody observed: it is one
     // the verdict names as not judged.
-    expect(screen.getByText(/1 of 8 checks not judged/)).toBeInTheDocument();
+    expect(screen.getByText(/1 of 9 checks not judged/)).toBeInTheDocument();
   });
 
   it('shows who calls a workload without a proxy, as its callers saw it', async () => {

@@ -29,6 +29,7 @@ import {
   formatRefusedCount,
 } from '../shared/format';
 import { RelativeTime } from '../shared/RelativeTime';
+import { EgressSection } from '../EgressSection';
 import {
   CheckFindingText,
   EdgeTable,
@@ -667,6 +668,8 @@ export function ZeroTrustReport({ posture }: { posture: MeshPosture }) {
           rowId={n => workloadKey(n.workload)}
         />
       </Section>
+
+      <EgressSection posture={posture} />
 
       <Section
         title="Admitted identities"

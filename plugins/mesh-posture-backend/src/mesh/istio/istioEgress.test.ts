@@ -1,0 +1,210 @@
+import type { KubernetesObject } from '@mesh-posture/plugin-mesh-posture-node';
+import {
+  evaluateIstioEgress,
+  IstioEgressObjects,
+  meshOutboundMode,
+  sidecarFor,
+} from './istioEgress';
+
+const workload = {
+  cluster: 'pci',
+  namespace: 'cards',
+  kind: 'Deployment' as const,
+  name: 'card-issuing',
+};
+const pod = (annotations: Record<string, string> = {}) => ({
+  metadata: {
+    name: 'card-issuing-1',
+    namespace: 'cards',
+    labels: { app: 'card-issuing' },
+    annotations,
+  },
+  spec: { containers: [] },
+});
+
+// Shapes as networking.istio.io/v1 serves them (istio/api
+// networking/v1alpha3/sidecar.proto, service_entry.proto).
+function sidecar(
+  name: string,
+  namespace: string,
+  spec: object,
+  created = '2026-01-01T00:00:00Z',
+): KubernetesObject {
+  return {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'Sidecar',
+    metadata: { name, namespace, creationTimestamp: created },
+    spec,
+  };
+}
+
+const cardNetwork: KubernetesObject = {
+  apiVersion: 'networking.istio.io/v1',
+  kind: 'ServiceEntry',
+  metadata: { name: 'card-network', namespace: 'cards' },
+  spec: {
+    hosts: ['api.cardnetwork.example'],
+    location: 'MESH_EXTERNAL',
+    resolution: 'DNS',
+    ports: [{ number: 443, name: 'tls', protocol: 'TLS' }],
+    exportTo: ['.'],
+  },
+};
+
+function objects(overrides: Partial<IstioEgressObjects>): IstioEgressObjects {
+  return {
+    sidecars: [],
+    serviceEntries: [cardNetwork],
+    meshMode: 'ALLOW_ANY',
+    meshModeSource: 'mesh config istio-system/istio, the default',
+    rootNamespace: 'istio-system',
+    ...overrides,
+  };
+}
+
+describe('meshOutboundMode', () => {
+  it('reads the mesh config, and takes its absence for ALLOW_ANY (istio/istio pkg/config/mesh/mesh.go)', () => {
+    expect(
+      meshOutboundMode('outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\n'),
+    ).toEqual({ mode: 'REGISTRY_ONLY', explicit: true });
+    expect(meshOutboundMode('trustDomain: cluster.local\n')).toEqual({
+      mode: 'ALLOW_ANY',
+      explicit: false,
+    });
+    expect(meshOutboundMode(undefined)).toBeUndefined();
+    expect(
+      meshOutboundMode('outboundTrafficPolicy: [unclosed'),
+    ).toBeUndefined();
+  });
+});
+
+describe('sidecarFor', () => {
+  it("picks a matching selector first, then the namespace's, then the root's (push_context.go)", () => {
+    const selected = sidecar('issuing-only', 'cards', {
+      workloadSelector: { labels: { app: 'card-issuing' } },
+    });
+    const other = sidecar('vault-only', 'cards', {
+      workloadSelector: { labels: { app: 'card-vault' } },
+    });
+    const namespaceDefault = sidecar('default', 'cards', {});
+    const root = sidecar('default', 'istio-system', {});
+    const all = [root, namespaceDefault, other, selected];
+    const labels = { app: 'card-issuing' };
+    const pick = (sidecars: KubernetesObject[]) =>
+      sidecarFor('cards', labels, { sidecars, rootNamespace: 'istio-system' })
+        ?.metadata.name;
+    expect(pick(all)).toBe('issuing-only');
+    expect(pick([root, namespaceDefault, other])).toBe('default');
+    expect(
+      sidecarFor('cards', labels, {
+        sidecars: [root, other],
+        rootNamespace: 'istio-system',
+      })?.metadata.namespace,
+    ).toBe('istio-system');
+    expect(pick([other])).toBeUndefined();
+  });
+});
+
+describe('evaluateIstioEgress', () => {
+  it('is open under the mesh default, with the ServiceEntries the namespace sees', () => {
+    expect(evaluateIstioEgress(workload, [pod()], objects({}))).toEqual({
+      workload,
+      mode: 'open',
+      decidedBy: 'mesh config istio-system/istio, the default (ALLOW_ANY)',
+      declared: [
+        {
+          host: 'api.cardnetwork.example',
+          ports: ['TLS 443'],
+          by: 'ServiceEntry cards/card-network',
+        },
+      ],
+    });
+  });
+
+  it("takes a Sidecar's policy whole: an empty one is REGISTRY_ONLY, the proto's zero value", () => {
+    const strict = evaluateIstioEgress(
+      workload,
+      [pod()],
+      objects({
+        sidecars: [sidecar('default', 'cards', { outboundTrafficPolicy: {} })],
+      }),
+    );
+    expect(strict).toMatchObject({
+      mode: 'declared-only',
+      decidedBy: 'Sidecar cards/default (REGISTRY_ONLY, an empty mode)',
+    });
+    // A Sidecar without a policy leaves the mesh's mode.
+    expect(
+      evaluateIstioEgress(
+        workload,
+        [pod()],
+        objects({
+          meshMode: 'REGISTRY_ONLY',
+          meshModeSource: 'mesh config istio-system/istio',
+          sidecars: [sidecar('default', 'cards', { egress: [] })],
+        }),
+      ),
+    ).toMatchObject({
+      mode: 'declared-only',
+      decidedBy:
+        'mesh config istio-system/istio (REGISTRY_ONLY), Sidecar cards/default leaving it',
+    });
+  });
+
+  it('hides ServiceEntries not exported to the namespace, and those inside the mesh', () => {
+    const elsewhere = {
+      ...cardNetwork,
+      metadata: { name: 'elsewhere', namespace: 'batch' },
+      spec: { ...cardNetwork.spec, hosts: ['batch.example'], exportTo: ['.'] },
+    };
+    const internal = {
+      ...cardNetwork,
+      metadata: { name: 'vm', namespace: 'cards' },
+      spec: { hosts: ['vm.internal'], location: 'MESH_INTERNAL' },
+    };
+    const everywhere = {
+      ...cardNetwork,
+      metadata: { name: 'shared', namespace: 'platform' },
+      spec: { hosts: ['shared.example'] },
+    };
+    expect(
+      evaluateIstioEgress(
+        workload,
+        [pod()],
+        objects({
+          serviceEntries: [cardNetwork, elsewhere, internal, everywhere],
+        }),
+      )!.declared.map(d => d.host),
+    ).toEqual(['api.cardnetwork.example', 'shared.example']);
+  });
+
+  it('is open in ambient mode, which has no outbound policy (istio/ztunnel)', () => {
+    expect(
+      evaluateIstioEgress(
+        workload,
+        [pod({ 'ambient.istio.io/redirection': 'enabled' })],
+        objects({ meshMode: 'REGISTRY_ONLY' }),
+      ),
+    ).toMatchObject({ mode: 'open' });
+  });
+
+  it('is unknown without the mesh config unless a Sidecar decides', () => {
+    expect(
+      evaluateIstioEgress(workload, [pod()], objects({ meshMode: undefined })),
+    ).toBeUndefined();
+    expect(
+      evaluateIstioEgress(
+        workload,
+        [pod()],
+        objects({
+          meshMode: undefined,
+          sidecars: [
+            sidecar('default', 'cards', {
+              outboundTrafficPolicy: { mode: 'ALLOW_ANY' },
+            }),
+          ],
+        }),
+      ),
+    ).toMatchObject({ mode: 'open' });
+  });
+});

@@ -1,0 +1,178 @@
+import type {
+  EgressPolicy,
+  WorkloadRef,
+} from '@mesh-posture/plugin-mesh-posture-common';
+import type {
+  KubernetesObject,
+  KubernetesPod,
+} from '@mesh-posture/plugin-mesh-posture-node';
+import { parse as parseYaml } from 'yaml';
+
+/** What Istio's egress depends on in a cluster. */
+export interface IstioEgressObjects {
+  /** `networking.istio.io` Sidecars, every namespace. */
+  sidecars: KubernetesObject[];
+  /** `networking.istio.io` ServiceEntries, every namespace. */
+  serviceEntries: KubernetesObject[];
+  /** The mesh config's `outboundTrafficPolicy.mode`; undefined when unread. */
+  meshMode?: string;
+  /** Where the mesh mode came from, in words. */
+  meshModeSource: string;
+  rootNamespace: string;
+}
+
+/**
+ * The mesh-wide mode from the `istio` ConfigMap's `mesh` key (istio/istio
+ * pilot/pkg/bootstrap/mesh.go, pkg/config/mesh/kubemesh/watcher.go):
+ * absent means `ALLOW_ANY` (pkg/config/mesh/mesh.go DefaultMeshConfig).
+ * Undefined when the YAML cannot be read.
+ */
+export function meshOutboundMode(
+  meshYaml: string | undefined,
+): { mode: string; explicit: boolean } | undefined {
+  if (meshYaml === undefined) return undefined;
+  let config: any;
+  try {
+    config = parseYaml(meshYaml) ?? {};
+  } catch {
+    return undefined;
+  }
+  const mode = config?.outboundTrafficPolicy?.mode;
+  if (typeof mode === 'string') return { mode, explicit: true };
+  return { mode: 'ALLOW_ANY', explicit: false };
+}
+
+const byAge = (a: KubernetesObject, b: KubernetesObject) =>
+  (a.metadata.creationTimestamp ?? '').localeCompare(
+    b.metadata.creationTimestamp ?? '',
+  ) || a.metadata.name.localeCompare(b.metadata.name);
+
+function selects(sidecar: KubernetesObject, labels: Record<string, string>) {
+  const wanted = sidecar.spec?.workloadSelector?.labels;
+  if (!wanted || typeof wanted !== 'object') return false;
+  return Object.entries(wanted).every(([k, v]) => labels[k] === v);
+}
+
+const hasSelector = (s: KubernetesObject) =>
+  Boolean(
+    s.spec?.workloadSelector?.labels &&
+      Object.keys(s.spec.workloadSelector.labels).length > 0,
+  );
+
+/**
+ * The Sidecar that applies to a workload's pods, as istiod picks it
+ * (istio/istio pilot/pkg/model/push_context.go initSidecarScopes and
+ * doGetSidecarScope): the oldest of its namespace whose workloadSelector
+ * the pods' labels match, else its namespace's Sidecar without a selector,
+ * else the root namespace's without one.
+ */
+export function sidecarFor(
+  namespace: string,
+  labels: Record<string, string>,
+  objects: Pick<IstioEgressObjects, 'sidecars' | 'rootNamespace'>,
+): KubernetesObject | undefined {
+  const inNamespace = objects.sidecars
+    .filter(s => s.metadata.namespace === namespace)
+    .sort(byAge);
+  return (
+    inNamespace.find(s => hasSelector(s) && selects(s, labels)) ??
+    inNamespace.find(s => !hasSelector(s)) ??
+    objects.sidecars
+      .filter(
+        s => s.metadata.namespace === objects.rootNamespace && !hasSelector(s),
+      )
+      .sort(byAge)[0]
+  );
+}
+
+/**
+ * Whether a ServiceEntry is visible to a namespace (istio/api
+ * networking/v1alpha3/service_entry.proto exportTo: none = everywhere,
+ * `*` everywhere, `.` its own namespace, or names).
+ */
+function exportedTo(entry: KubernetesObject, namespace: string) {
+  const to: unknown = entry.spec?.exportTo;
+  if (!Array.isArray(to) || to.length === 0) return true;
+  return to.some(
+    t =>
+      t === '*' ||
+      t === namespace ||
+      (t === '.' && entry.metadata.namespace === namespace),
+  );
+}
+
+/**
+ * A workload's egress on Istio's sidecars. The Sidecar that applies sets
+ * the mode when it has `outboundTrafficPolicy` (an empty one is
+ * REGISTRY_ONLY, the proto's zero value: pilot/pkg/model/sidecar.go takes
+ * the Sidecar's policy whole); otherwise the mesh config does. Ambient
+ * pods have no outbound policy at all: ztunnel passes every destination
+ * through (istio/ztunnel src/proxy/outbound.rs). Undefined when the mode
+ * cannot be known (the mesh config unread and no Sidecar decides).
+ */
+export function evaluateIstioEgress(
+  workload: WorkloadRef,
+  pods: KubernetesPod[],
+  objects: IstioEgressObjects,
+): EgressPolicy | undefined {
+  const declared = objects.serviceEntries
+    .filter(
+      e =>
+        (e.spec?.location ?? 'MESH_EXTERNAL') === 'MESH_EXTERNAL' &&
+        exportedTo(e, workload.namespace),
+    )
+    .flatMap(e =>
+      (Array.isArray(e.spec?.hosts) ? e.spec.hosts : [])
+        .filter((h: unknown): h is string => typeof h === 'string')
+        .map((host: string) => ({
+          host,
+          ports: (Array.isArray(e.spec?.ports) ? e.spec.ports : [])
+            .map((p: any) =>
+              p?.number !== undefined
+                ? `${p.protocol ?? 'TCP'} ${p.number}`
+                : undefined,
+            )
+            .filter((p: unknown): p is string => typeof p === 'string'),
+          by: `ServiceEntry ${e.metadata.namespace}/${e.metadata.name}`,
+        })),
+    )
+    .sort((a, b) => a.host.localeCompare(b.host));
+  const ambient = pods.some(
+    p => p.metadata.annotations?.['ambient.istio.io/redirection'] === 'enabled',
+  );
+  if (ambient) {
+    return {
+      workload,
+      mode: 'open',
+      decidedBy:
+        'ambient mode: ztunnel has no outbound traffic policy and passes undeclared destinations through',
+      declared,
+    };
+  }
+  const labels = pods[0]?.metadata.labels ?? {};
+  const sidecar = sidecarFor(workload.namespace, labels, objects);
+  const policy = sidecar?.spec?.outboundTrafficPolicy;
+  let mode: string | undefined;
+  let decidedBy: string;
+  if (sidecar && policy && typeof policy === 'object') {
+    mode = typeof policy.mode === 'string' ? policy.mode : 'REGISTRY_ONLY';
+    decidedBy = `Sidecar ${sidecar.metadata.namespace}/${
+      sidecar.metadata.name
+    } (${mode}${typeof policy.mode === 'string' ? '' : ', an empty mode'})`;
+  } else {
+    mode = objects.meshMode;
+    decidedBy = `${objects.meshModeSource} (${mode ?? 'unknown'})${
+      sidecar
+        ? `, Sidecar ${sidecar.metadata.namespace}/${sidecar.metadata.name} leaving it`
+        : ''
+    }`;
+  }
+  if (mode === undefined) return undefined;
+  return {
+    workload,
+    // ALLOW_ANY_DYNAMIC_DNS (mesh-wide, 1.31) lets any host through too.
+    mode: mode === 'REGISTRY_ONLY' ? 'declared-only' : 'open',
+    decidedBy,
+    declared,
+  };
+}

@@ -1,0 +1,1 @@
+export { EgressSection } from './EgressSection';
