@@ -39,6 +39,7 @@ import {
   tagged,
 } from '../../prometheus/promql';
 import { sampleTimesByWorkload } from '../history';
+import { mergeEgressCalls } from '../egressCalls';
 import { podOwnerIndex } from '../workloadNames';
 import { TcpLine, tcpLines, tcpMeasures } from '../tcpParts';
 import { namespacesOf, selectsByName } from '../selection';
@@ -141,7 +142,7 @@ export function istioEgressCalls(
   samples: PromSample[],
   find: (ns?: string, name?: string) => WorkloadRef | undefined,
 ): EgressCall[] {
-  const calls = new Map<string, EgressCall>();
+  const calls: EgressCall[] = [];
   for (const s of samples) {
     if (!Number.isFinite(s.value) || s.value <= 0) continue;
     const l = s.labels;
@@ -168,19 +169,7 @@ export function istioEgressCalls(
     let protocol: EgressCall['protocol'] = 'http';
     if (l[EGRESS_PROTOCOL] === 'tcp') protocol = 'tcp';
     else if (l.request_protocol === 'grpc') protocol = 'grpc';
-    const key = JSON.stringify([
-      workload.namespace,
-      workload.name,
-      host,
-      protocol,
-      route,
-    ]);
-    const seen = calls.get(key);
-    if (seen) {
-      seen.count += s.value;
-      continue;
-    }
-    calls.set(key, {
+    calls.push({
       workload,
       ...(host ? { host } : {}),
       protocol,
@@ -189,7 +178,7 @@ export function istioEgressCalls(
       count: s.value,
     });
   }
-  return [...calls.values()].map(c => ({ ...c, count: Math.round(c.count) }));
+  return mergeEgressCalls(calls);
 }
 
 /** The labels of a destination-reported edge, requests or TCP alike. */

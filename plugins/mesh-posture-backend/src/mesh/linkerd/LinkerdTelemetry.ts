@@ -49,6 +49,7 @@ import {
   tagged,
 } from '../../prometheus/promql';
 import { sampleTimesByWorkload } from '../history';
+import { mergeEgressCalls } from '../egressCalls';
 import { tcpLines, tcpMeasures } from '../tcpParts';
 import { namespacesOf, selectsByName } from '../selection';
 import { statusOf, stepsOf } from '@mesh-posture/plugin-mesh-posture-node';
@@ -358,7 +359,7 @@ export function egressCallsOf(
   samples: PromSample[],
   workloadOf: (labels: Record<string, string>) => WorkloadRef | undefined,
 ): EgressCall[] {
-  const calls = new Map<string, EgressCall>();
+  const calls: EgressCall[] = [];
   for (const s of samples) {
     if (!Number.isFinite(s.value) || s.value <= 0) continue;
     const l = s.labels;
@@ -388,22 +389,7 @@ export function egressCallsOf(
     }
     const host = l.hostname || undefined;
     const port = l.parent_port || undefined;
-    const callKey = JSON.stringify([
-      workload.namespace,
-      workload.kind,
-      workload.name,
-      host,
-      port,
-      protocol,
-      route,
-      via,
-    ]);
-    const known = calls.get(callKey);
-    if (known) {
-      known.count += s.value;
-      continue;
-    }
-    calls.set(callKey, {
+    calls.push({
       workload,
       ...(host ? { host } : {}),
       ...(port ? { port } : {}),
@@ -413,7 +399,7 @@ export function egressCallsOf(
       count: s.value,
     });
   }
-  return [...calls.values()].map(c => ({ ...c, count: Math.round(c.count) }));
+  return mergeEgressCalls(calls);
 }
 
 /**
