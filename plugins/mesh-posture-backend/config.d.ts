@@ -62,6 +62,12 @@ export interface Config {
       linkerd?: {
         /** The control plane's namespace. Default linkerd. */
         namespace?: string;
+        /**
+         * The global egress namespace (the chart's
+         * egress.globalEgressNetworkNamespace), whose EgressNetworks apply
+         * where a namespace has none. Default linkerd-egress.
+         */
+        egressNamespace?: string;
         /** Read the issuer Secret for its expiry (it also holds the private key). Default false. */
         readIssuerSecret?: boolean;
       };

@@ -107,6 +107,7 @@ export class ConfigClusterProvider implements MeshClusterProvider {
         settings: {
           trustDomain: c.trustDomain,
           linkerdNamespace: c.linkerdNamespace,
+          linkerdEgressNamespace: c.linkerdEgressNamespace,
           readIssuerSecret: c.readIssuerSecret,
           istioRootNamespace: c.istioRootNamespace,
         },

@@ -43,6 +43,7 @@ export interface ClusterConfig {
   };
   trustDomain: string;
   linkerdNamespace: string;
+  linkerdEgressNamespace: string;
   readIssuerSecret: boolean;
   istioRootNamespace: string;
 }
@@ -238,6 +239,8 @@ function readCluster(c: Config, index: number): ClusterConfig {
     labels,
     trustDomain: c.getOptionalString('trustDomain') ?? 'cluster.local',
     linkerdNamespace: c.getOptionalString('linkerd.namespace') ?? 'linkerd',
+    linkerdEgressNamespace:
+      c.getOptionalString('linkerd.egressNamespace') ?? 'linkerd-egress',
     readIssuerSecret: c.getOptionalBoolean('linkerd.readIssuerSecret') ?? false,
     istioRootNamespace:
       c.getOptionalString('istio.rootNamespace') ?? 'istio-system',

@@ -443,7 +443,17 @@ export interface EgressPolicy {
   /** What decided the mode, e.g. `Sidecar payments/default (REGISTRY_ONLY)`. */
   decidedBy: string;
   /** The external destinations declared for it, with what declares each. */
-  declared: Array<{ host: string; ports: string[]; by: string }>;
+  declared: Array<{
+    host: string;
+    ports: string[];
+    by: string;
+    /**
+     * The proxy originates TLS to it (an Istio DestinationRule with
+     * `tls.mode` SIMPLE or MUTUAL), so the application's plaintext HTTP
+     * leaves the pod encrypted.
+     */
+    tlsOriginatedBy?: string;
+  }>;
 }
 
 /**

@@ -332,6 +332,12 @@ export interface SourceCallOptions {
 export interface MeshSettings {
   /** Linkerd's control-plane namespace (default `linkerd`). */
   linkerdNamespace?: string;
+  /**
+   * Linkerd's global egress namespace, whose EgressNetworks apply where a
+   * namespace has none (default `linkerd-egress`, the chart's
+   * `egress.globalEgressNetworkNamespace`).
+   */
+  linkerdEgressNamespace?: string;
   /** Istio's root namespace (default `istio-system`). */
   istioRootNamespace?: string;
   /** Trust domain of mesh identities (default `cluster.local`). */

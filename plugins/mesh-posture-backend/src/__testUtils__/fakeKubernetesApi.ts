@@ -52,6 +52,7 @@ const PLURALS: Record<string, string> = {
   TCPRoute: 'tcproutes',
   Sidecar: 'sidecars',
   ServiceEntry: 'serviceentries',
+  DestinationRule: 'destinationrules',
 };
 
 function status(code: number, reason: string, message: string) {

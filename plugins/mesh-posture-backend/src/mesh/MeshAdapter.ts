@@ -39,13 +39,6 @@ import { VersionedLister } from './objects';
 import { evaluateLinkerdEgress } from './linkerd/linkerdEgress';
 import { evaluateIstioEgress, meshOutboundMode } from './istio/istioEgress';
 
-/**
- * Linkerd's global egress namespace, the chart's default
- * (linkerd/linkerd2 charts/linkerd-control-plane/values.yaml
- * egress.globalEgressNetworkNamespace).
- */
-const LINKERD_GLOBAL_EGRESS_NAMESPACE = 'linkerd-egress';
-
 /** The label names a cluster's scrape config gives its mesh's metrics. */
 export type TelemetryLabels = ClusterConfig['labels'];
 
@@ -69,6 +62,10 @@ export interface BuiltInMeshAdapter extends MeshAdapter {
 function settingsOf(cluster: MeshCluster) {
   return {
     linkerdNamespace: cluster.settings?.linkerdNamespace ?? 'linkerd',
+    // The chart's default (linkerd/linkerd2 charts/linkerd-control-plane/
+    // values.yaml egress.globalEgressNetworkNamespace).
+    linkerdEgressNamespace:
+      cluster.settings?.linkerdEgressNamespace ?? 'linkerd-egress',
     istioRootNamespace: cluster.settings?.istioRootNamespace ?? 'istio-system',
     trustDomain: cluster.settings?.trustDomain ?? 'cluster.local',
     readIssuerSecret: cluster.settings?.readIssuerSecret ?? false,
@@ -424,7 +421,7 @@ export class LinkerdObjectAdapter implements MeshObjectAdapter {
                 egress: evaluateLinkerdEgress(workload, {
                   egressNetworks,
                   routes: egressRoutes,
-                  globalNamespace: LINKERD_GLOBAL_EGRESS_NAMESPACE,
+                  globalNamespace: settings.linkerdEgressNamespace,
                 }),
               }
             : {}),
@@ -524,6 +521,7 @@ export class IstioObjectAdapter implements MeshObjectAdapter {
       rootCerts,
       sidecars,
       serviceEntries,
+      destinationRules,
       meshConfig,
     ] = await Promise.all([
       list('peerauthentications'),
@@ -547,6 +545,8 @@ export class IstioObjectAdapter implements MeshObjectAdapter {
       // mesh.go; a revisioned control plane's is `istio-<revision>`).
       networking('sidecars'),
       networking('serviceentries'),
+      // Which external hosts the sidecar originates TLS to.
+      networking('destinationrules'),
       source.get(
         {
           cluster: cluster.name,
@@ -614,6 +614,7 @@ export class IstioObjectAdapter implements MeshObjectAdapter {
         ? {
             sidecars,
             serviceEntries,
+            destinationRules: destinationRules ?? [],
             ...(mesh ? { meshMode: mesh.mode } : {}),
             meshModeSource,
             rootNamespace: settings.istioRootNamespace,

@@ -55,6 +55,7 @@ function objects(overrides: Partial<IstioEgressObjects>): IstioEgressObjects {
   return {
     sidecars: [],
     serviceEntries: [cardNetwork],
+    destinationRules: [],
     meshMode: 'ALLOW_ANY',
     meshModeSource: 'mesh config istio-system/istio, the default',
     rootNamespace: 'istio-system',
@@ -176,6 +177,40 @@ describe('evaluateIstioEgress', () => {
         }),
       )!.declared.map(d => d.host),
     ).toEqual(['api.cardnetwork.example', 'shared.example']);
+  });
+
+  it('names the DestinationRule that makes the sidecar originate TLS to a host (egress-tls-origination)', () => {
+    const originate: KubernetesObject = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'card-network-tls', namespace: 'cards' },
+      spec: {
+        host: 'api.cardnetwork.example',
+        trafficPolicy: {
+          portLevelSettings: [
+            { port: { number: 80 }, tls: { mode: 'SIMPLE' } },
+          ],
+        },
+      },
+    };
+    const [entry] = evaluateIstioEgress(
+      workload,
+      [pod()],
+      objects({ destinationRules: [originate] }),
+    )!.declared;
+    expect(entry.tlsOriginatedBy).toBe(
+      'DestinationRule cards/card-network-tls',
+    );
+    const [plain] = evaluateIstioEgress(
+      workload,
+      [pod()],
+      objects({
+        destinationRules: [
+          { ...originate, spec: { host: 'api.cardnetwork.example' } },
+        ],
+      }),
+    )!.declared;
+    expect(plain.tlsOriginatedBy).toBeUndefined();
   });
 
   it('is open in ambient mode, which has no outbound policy (istio/ztunnel)', () => {

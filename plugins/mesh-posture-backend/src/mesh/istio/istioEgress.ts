@@ -14,6 +14,8 @@ export interface IstioEgressObjects {
   sidecars: KubernetesObject[];
   /** `networking.istio.io` ServiceEntries, every namespace. */
   serviceEntries: KubernetesObject[];
+  /** `networking.istio.io` DestinationRules, every namespace. */
+  destinationRules: KubernetesObject[];
   /** The mesh config's `outboundTrafficPolicy.mode`; undefined when unread. */
   meshMode?: string;
   /** Where the mesh mode came from, in words. */
@@ -101,6 +103,33 @@ function exportedTo(entry: KubernetesObject, namespace: string) {
   );
 }
 
+/** TLS modes with which the sidecar originates TLS (istio/api networking/v1alpha3/destination_rule.proto ClientTLSSettings). */
+const ORIGINATING = new Set(['SIMPLE', 'MUTUAL', 'ISTIO_MUTUAL']);
+
+/**
+ * The DestinationRule, visible to the namespace, that makes the sidecar
+ * originate TLS to a host: `trafficPolicy.tls.mode` or that of a
+ * `portLevelSettings` entry (istio.io docs tasks/traffic-management/
+ * egress/egress-tls-origination).
+ */
+function originatingRule(
+  host: string,
+  namespace: string,
+  rules: KubernetesObject[],
+): KubernetesObject | undefined {
+  return rules.find(r => {
+    if (r.spec?.host !== host || !exportedTo(r, namespace)) return false;
+    const policy = r.spec?.trafficPolicy ?? {};
+    const modes = [
+      policy.tls?.mode,
+      ...(Array.isArray(policy.portLevelSettings)
+        ? policy.portLevelSettings.map((p: any) => p?.tls?.mode)
+        : []),
+    ];
+    return modes.some(m => ORIGINATING.has(m));
+  });
+}
+
 /**
  * A workload's egress on Istio's sidecars. The Sidecar that applies sets
  * the mode when it has `outboundTrafficPolicy` (an empty one is
@@ -124,17 +153,29 @@ export function evaluateIstioEgress(
     .flatMap(e =>
       (Array.isArray(e.spec?.hosts) ? e.spec.hosts : [])
         .filter((h: unknown): h is string => typeof h === 'string')
-        .map((host: string) => ({
-          host,
-          ports: (Array.isArray(e.spec?.ports) ? e.spec.ports : [])
-            .map((p: any) =>
-              p?.number !== undefined
-                ? `${p.protocol ?? 'TCP'} ${p.number}`
-                : undefined,
-            )
-            .filter((p: unknown): p is string => typeof p === 'string'),
-          by: `ServiceEntry ${e.metadata.namespace}/${e.metadata.name}`,
-        })),
+        .map((host: string) => {
+          const rule = originatingRule(
+            host,
+            workload.namespace,
+            objects.destinationRules,
+          );
+          return {
+            host,
+            ports: (Array.isArray(e.spec?.ports) ? e.spec.ports : [])
+              .map((p: any) =>
+                p?.number !== undefined
+                  ? `${p.protocol ?? 'TCP'} ${p.number}`
+                  : undefined,
+              )
+              .filter((p: unknown): p is string => typeof p === 'string'),
+            by: `ServiceEntry ${e.metadata.namespace}/${e.metadata.name}`,
+            ...(rule
+              ? {
+                  tlsOriginatedBy: `DestinationRule ${rule.metadata.namespace}/${rule.metadata.name}`,
+                }
+              : {}),
+          };
+        }),
     )
     .sort((a, b) => a.host.localeCompare(b.host));
   const ambient = pods.some(

@@ -62,9 +62,51 @@ describe('EgressSection', () => {
     expect(rows[1]).toHaveTextContent('directory.openbanking.example:80');
     expect(rows[1]).toHaveTextContent('undeclared, let through');
     expect(rows[1]).toHaveTextContent('1 request');
+    // Plain HTTP to a host no proxy originates TLS to leaves in plaintext.
+    expect(rows[1]).toHaveTextContent('plaintext');
     expect(rows[2]).toHaveTextContent('api.psp.example:443');
     expect(rows[2]).toHaveTextContent('TLS');
     expect(rows[2]).toHaveTextContent('1,200 connections');
+    expect(rows[2]).toHaveTextContent("TLS (the app's)");
+  });
+
+  it("says where the proxy originates TLS for the app's plain HTTP", async () => {
+    const egress = withCalls.egress!;
+    await renderInTestApp(
+      <EgressSection
+        posture={{
+          ...withCalls,
+          egress: {
+            policies: [
+              {
+                ...egress.policies[0],
+                declared: [
+                  {
+                    host: 'api.cardnetwork.example',
+                    ports: ['HTTP 80'],
+                    by: 'ServiceEntry cards/card-network',
+                    tlsOriginatedBy: 'DestinationRule cards/card-network-tls',
+                  },
+                ],
+              },
+            ],
+            calls: [
+              {
+                ...egress.calls[0],
+                host: 'api.cardnetwork.example',
+                port: undefined,
+                protocol: 'http',
+                via: 'ServiceEntry host in cards',
+              },
+            ],
+          },
+        }}
+      />,
+    );
+    const rows = within(
+      screen.getByRole('table', { name: 'Calls out of the mesh' }),
+    ).getAllByRole('row');
+    expect(rows[1]).toHaveTextContent("TLS (the proxy's)");
   });
 
   it('says when nothing called out of the mesh', async () => {

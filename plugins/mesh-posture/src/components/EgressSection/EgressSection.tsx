@@ -86,6 +86,43 @@ function countText(call: EgressCall) {
 }
 
 /**
+ * How a call leaves the pod: the application's own TLS, TLS the proxy
+ * originates for a declared host, or plaintext HTTP; a TCP connection's
+ * content is not seen.
+ */
+function leavesAs(call: EgressCall, policies: EgressPolicy[]) {
+  if (call.protocol === 'tls') return { text: "TLS (the app's)" };
+  if (call.protocol === 'tcp') return { text: 'not seen (TCP)' };
+  const originated = policies
+    .filter(
+      p =>
+        p.workload.cluster === call.workload.cluster &&
+        p.workload.namespace === call.workload.namespace &&
+        p.workload.name === call.workload.name,
+    )
+    .flatMap(p => p.declared)
+    .find(d => d.host === call.host && d.tlsOriginatedBy);
+  return originated
+    ? { text: "TLS (the proxy's)", why: originated.tlsOriginatedBy }
+    : { text: 'plaintext', plaintext: true };
+}
+
+function LeavesAs(props: { call: EgressCall; policies: EgressPolicy[] }) {
+  const how = leavesAs(props.call, props.policies);
+  const text = (
+    <Typography
+      variant="body2"
+      component="span"
+      color={how.plaintext ? 'error' : 'inherit'}
+      style={NOWRAP}
+    >
+      {how.text}
+    </Typography>
+  );
+  return how.why ? <Tooltip title={how.why}>{text}</Tooltip> : text;
+}
+
+/**
  * Zero trust tab section "Egress": what each workload may reach outside the
  * mesh, and where its calls out went in the window, declared or not.
  */
@@ -130,15 +167,20 @@ export function EgressSection(props: { posture: MeshPosture }) {
   const callColumns: TableColumn<EgressCall>[] = [
     {
       title: 'Workload',
-      width: '24%',
+      width: '20%',
       render: c => workloadCell(c.workload),
     },
-    { title: 'Destination', width: '32%', render: c => destinationOf(c) },
+    { title: 'Destination', width: '28%', render: c => destinationOf(c) },
     {
       title: 'Protocol',
-      width: '10%',
+      width: '8%',
       headerStyle: NOWRAP,
       render: c => PROTOCOL_TEXT[c.protocol],
+    },
+    {
+      title: 'Leaves as',
+      headerStyle: NOWRAP,
+      render: c => <LeavesAs call={c} policies={egress?.policies ?? []} />,
     },
     { title: 'Route', render: c => <RouteChip call={c} /> },
     {
