@@ -213,6 +213,49 @@ describe('evaluateIstioEgress', () => {
     expect(plain.tlsOriginatedBy).toBeUndefined();
   });
 
+  it('is open under REGISTRY_ONLY where a ServiceEntry admits any address on a TCP port', () => {
+    const anyPostgres: KubernetesObject = {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name: 'any-postgres', namespace: 'cards' },
+      spec: {
+        hosts: ['postgres.external'],
+        ports: [{ number: 5432, name: 'tcp', protocol: 'TCP' }],
+      },
+    };
+    expect(
+      evaluateIstioEgress(
+        workload,
+        [pod()],
+        objects({
+          meshMode: 'REGISTRY_ONLY',
+          meshModeSource: 'mesh config istio-system/istio',
+          serviceEntries: [cardNetwork, anyPostgres],
+        }),
+      ),
+    ).toMatchObject({
+      mode: 'open',
+      decidedBy:
+        'mesh config istio-system/istio (REGISTRY_ONLY), but ServiceEntry cards/any-postgres admits any address on TCP port 5432 (resolution NONE, no addresses)',
+    });
+    // With addresses, or DNS resolution, it declares what it names.
+    expect(
+      evaluateIstioEgress(
+        workload,
+        [pod()],
+        objects({
+          meshMode: 'REGISTRY_ONLY',
+          serviceEntries: [
+            {
+              ...anyPostgres,
+              spec: { ...anyPostgres.spec, addresses: ['203.0.113.7/32'] },
+            },
+          ],
+        }),
+      )!.mode,
+    ).toBe('declared-only');
+  });
+
   it('is open in ambient mode, which has no outbound policy (istio/ztunnel)', () => {
     expect(
       evaluateIstioEgress(

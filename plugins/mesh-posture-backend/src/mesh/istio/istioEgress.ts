@@ -131,6 +131,21 @@ function originatingRule(
 }
 
 /**
+ * The TCP ports on which a ServiceEntry admits any destination: resolution
+ * NONE (the default) without `addresses` matches every IP on a TCP port
+ * (istio/api networking/v1alpha3/service_entry.proto, Resolution NONE).
+ */
+function anyHostPorts(entry: KubernetesObject): string[] {
+  const resolution = entry.spec?.resolution ?? 'NONE';
+  const addresses: unknown = entry.spec?.addresses;
+  if (resolution !== 'NONE') return [];
+  if (Array.isArray(addresses) && addresses.length > 0) return [];
+  return (Array.isArray(entry.spec?.ports) ? entry.spec.ports : [])
+    .filter((p: any) => (p?.protocol ?? 'TCP').toUpperCase() === 'TCP')
+    .map((p: any) => String(p?.number));
+}
+
+/**
  * A workload's egress on Istio's sidecars. The Sidecar that applies sets
  * the mode when it has `outboundTrafficPolicy` (an empty one is
  * REGISTRY_ONLY, the proto's zero value: pilot/pkg/model/sidecar.go takes
@@ -209,6 +224,28 @@ export function evaluateIstioEgress(
     }`;
   }
   if (mode === undefined) return undefined;
+  // A ServiceEntry that matches every address on a port declares nothing:
+  // REGISTRY_ONLY then refuses nothing there.
+  const wideOpen = objects.serviceEntries
+    .filter(
+      e =>
+        (e.spec?.location ?? 'MESH_EXTERNAL') === 'MESH_EXTERNAL' &&
+        exportedTo(e, workload.namespace),
+    )
+    .flatMap(e =>
+      anyHostPorts(e).map(
+        port =>
+          `ServiceEntry ${e.metadata.namespace}/${e.metadata.name} admits any address on TCP port ${port} (resolution NONE, no addresses)`,
+      ),
+    );
+  if (mode === 'REGISTRY_ONLY' && wideOpen.length > 0) {
+    return {
+      workload,
+      mode: 'open',
+      decidedBy: `${decidedBy}, but ${wideOpen.join('; ')}`,
+      declared,
+    };
+  }
   return {
     workload,
     // ALLOW_ANY_DYNAMIC_DNS (mesh-wide, 1.31) lets any host through too.

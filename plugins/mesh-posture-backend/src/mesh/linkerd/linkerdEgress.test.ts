@@ -113,4 +113,32 @@ describe('evaluateLinkerdEgress', () => {
       ]).mode,
     ).toBe('declared-only');
   });
+
+  it('is open where a route on the denying network names no host (a TCPRoute never does)', () => {
+    const tcpRoute: KubernetesObject = {
+      apiVersion: 'gateway.networking.k8s.io/v1alpha2',
+      kind: 'TCPRoute',
+      metadata: { name: 'postgres-out', namespace: 'payments' },
+      spec: {
+        parentRefs: [
+          {
+            name: 'egress',
+            kind: 'EgressNetwork',
+            group: 'policy.linkerd.io',
+            port: 5432,
+          },
+        ],
+      },
+    };
+    expect(
+      of(
+        [network('egress', 'payments', { trafficPolicy: 'Deny' })],
+        [githubRoute, tcpRoute],
+      ),
+    ).toMatchObject({
+      mode: 'open',
+      decidedBy:
+        'EgressNetwork payments/egress denies by default, but TCPRoute payments/postgres-out admits every destination on port 5432',
+    });
+  });
 });

@@ -111,6 +111,26 @@ export function evaluateLinkerdEgress(
       declared,
     };
   }
+  // A route that names no host (a TCPRoute never does) admits every
+  // destination on its port: nothing is refused there.
+  const everyHost = declared.filter(d => d.host === '*');
+  if (everyHost.length > 0) {
+    return {
+      workload,
+      mode: 'open',
+      decidedBy: `EgressNetwork ${applying
+        .map(nameOf)
+        .join(', ')} denies by default, but ${everyHost
+        .map(
+          d =>
+            `${d.by} admits every destination${
+              d.ports.length ? ` on port ${d.ports.join(', ')}` : ''
+            }`,
+        )
+        .join('; ')}`,
+      declared,
+    };
+  }
   return {
     workload,
     mode: 'declared-only',
