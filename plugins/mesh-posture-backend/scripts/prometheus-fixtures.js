@@ -765,6 +765,21 @@ function istioDataset(end) {
     },
     0.2,
   );
+  // Through the egress gateway: the sidecar's series name the gateway's
+  // service and workload; where it forwards is in the gateway's config.
+  w.counter(
+    'istio_requests',
+    {
+      ...base,
+      ...undeclared,
+      destination_workload: 'istio-egressgateway',
+      destination_workload_namespace: 'istio-system',
+      destination_service: 'istio-egressgateway.istio-system.svc.cluster.local',
+      destination_service_name: 'istio-egressgateway',
+      destination_service_namespace: 'istio-system',
+    },
+    0.3,
+  );
   w.counter(
     'istio_tcp_connections_opened',
     {
@@ -826,6 +841,15 @@ function istioDataset(end) {
             unverified:
               'destination outside the mesh: whether the sidecar originates TLS is not in the metrics',
             rps: 1,
+          },
+          {
+            // The egress gateway reports no destination side of its own.
+            workload: 'istio-egressgateway',
+            namespace: 'istio-system',
+            mtls: false,
+            unverified:
+              'not observed at the destination: it has no sidecar, or its proxy is not scraped by this Prometheus',
+            rps: 0.3,
           },
           {
             // Let through undeclared: the Host header names it.

@@ -401,10 +401,11 @@ export interface RefusedCall {
  * to an entry that declares it (an Istio ServiceEntry, a route on a Linkerd
  * EgressNetwork), through for want of one (Istio's PassthroughCluster,
  * Linkerd's `*-egress-allow` default route or its `egress-fallback`), or
- * refused (Istio's BlackHoleCluster, Linkerd's `*-egress-deny`).
+ * refused (Istio's BlackHoleCluster, Linkerd's `*-egress-deny`), or to an
+ * egress gateway, which forwards by its own configuration.
  * @public
  */
-export type EgressRoute = 'declared' | 'passthrough' | 'blocked';
+export type EgressRoute = 'declared' | 'passthrough' | 'blocked' | 'gateway';
 
 /**
  * The calls a workload made to one destination outside the mesh over the

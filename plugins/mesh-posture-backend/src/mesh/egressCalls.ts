@@ -22,5 +22,6 @@ export function mergeEgressCalls(calls: EgressCall[]): EgressCall[] {
     if (seen) seen.count += call.count;
     else merged.set(key, { ...call });
   }
-  return [...merged.values()].map(c => ({ ...c, count: Math.round(c.count) }));
+  // Up, not to the nearest: a fraction of a call out is still one.
+  return [...merged.values()].map(c => ({ ...c, count: Math.ceil(c.count) }));
 }

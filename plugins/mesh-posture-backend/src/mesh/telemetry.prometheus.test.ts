@@ -402,6 +402,12 @@ describeWithPrometheus('telemetry adapters against a real Prometheus', () => {
             route: 'blocked',
             via: 'BlackHoleCluster: no ServiceEntry, refused',
           },
+          {
+            workload: 'card-issuing',
+            protocol: 'http',
+            route: 'gateway',
+            via: 'egress gateway istio-system/istio-egressgateway',
+          },
         ].sort(byProtocolAndHost),
       );
       const count = (route: string) =>

@@ -163,7 +163,7 @@ function checkTelemetry(value: unknown): Telemetry {
       typeof c?.workload?.name !== 'string' ||
       typeof c?.count !== 'number' ||
       typeof c?.via !== 'string' ||
-      !['declared', 'passthrough', 'blocked'].includes(c?.route) ||
+      !['declared', 'passthrough', 'blocked', 'gateway'].includes(c?.route) ||
       !['http', 'grpc', 'tls', 'tcp'].includes(c?.protocol)
     ) {
       throw new SourceError('invalid-response', 'an egress call is malformed');

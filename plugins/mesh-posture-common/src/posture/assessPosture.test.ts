@@ -1377,6 +1377,41 @@ describe('the egress-declared check', () => {
     ).toBe('unknown');
   });
 
+  it('is unknown where proxies report no telemetry, or calls went through the egress gateway', () => {
+    const silent = { ...workload(3, 3) };
+    delete silent.telemetryFrom;
+    delete silent.telemetryUntil;
+    expect(
+      egress({
+        workloads: [silent],
+        egress: { policies: [policy('declared-only')], calls: [] },
+      }),
+    ).toMatchObject({
+      status: 'unknown',
+      detail: expect.stringContaining('reported no metrics at all'),
+    });
+    expect(
+      egress({
+        egress: {
+          policies: [policy('declared-only')],
+          calls: [
+            {
+              workload: ledger,
+              protocol: 'http',
+              route: 'gateway',
+              via: 'egress gateway istio-system/istio-egressgateway',
+              count: 4,
+            },
+          ],
+        },
+      }),
+    ).toMatchObject({
+      status: 'unknown',
+      detail:
+        '4 calls through the egress gateway (egress gateway istio-system/istio-egressgateway): where it sends them is not judged',
+    });
+  });
+
   it('warns where outbound traffic bypasses the proxy', () => {
     expect(
       egress({

@@ -1089,6 +1089,7 @@ function checkEgressDeclared(
   window: string,
   gaps: MeshGap[],
   sources: SourceReport[],
+  ctx: CheckContext,
 ) {
   const title = MESH_POSTURE_CHECKS['egress-declared'].title;
   const findings: CheckFindings = {};
@@ -1112,6 +1113,10 @@ function checkEgressDeclared(
   );
   const refused = (egress?.calls ?? []).filter(
     c => c.route === 'blocked' && c.count > 0,
+  );
+  // The egress gateway forwards where its own config says: not judged.
+  const viaGateway = (egress?.calls ?? []).filter(
+    c => c.route === 'gateway' && c.count > 0,
   );
   const open = meshed
     .map(w => ({ w, p: policyOf(w) }))
@@ -1181,6 +1186,17 @@ function checkEgressDeclared(
     findings.unknown =
       unread.map(g => `${g.cluster}: ${g.message}`).join('; ') ||
       'egress was not read';
+  } else if (!ctx.reporting) {
+    // Silence of proxies nobody scrapes is no evidence of no calls out.
+    findings.unknown =
+      ctx.notReporting ?? 'the proxies report no telemetry to judge egress on';
+  } else if (viaGateway.length > 0) {
+    findings.unknown = `${plural(
+      viaGateway.reduce((n, c) => n + c.count, 0),
+      'call',
+    )} through the egress gateway (${[
+      ...new Set(viaGateway.map(c => c.via)),
+    ].join('; ')}): where it sends them is not judged`;
   } else if (meshed.some(w => !policyOf(w))) {
     findings.unknown = `no egress policy could be judged for ${meshed
       .filter(w => !policyOf(w))
@@ -1300,6 +1316,7 @@ export function assessPosture(facts: PostureFacts): AssessedPosture {
       facts.window,
       facts.gaps,
       facts.sources,
+      ctx,
     ),
     checkOverGrants(
       facts.admittedIdentities,

@@ -95,7 +95,11 @@ const CLUSTERS = ['source_cluster', 'destination_cluster'];
  * in `destination_service`; TCP passthrough names nothing ("unknown").
  */
 const CATCH_ALL = ['BlackHoleCluster', 'PassthroughCluster'];
+/** The egress gateway's workload name in Istio's charts (gateways/istio-egress). */
+const EGRESS_GATEWAYS = ['istio-egressgateway'];
 const EGRESS_BY = [
+  'destination_workload',
+  'destination_workload_namespace',
   'destination_service',
   'destination_service_name',
   'destination_service_namespace',
@@ -110,27 +114,42 @@ const EGRESS_PROTOCOL = 'mesh_posture_protocol';
 function externalCalls(metric: string, fromOurs: Matcher[], window: string) {
   const source = [eq('reporter', 'source'), ...fromOurs];
   return or(
-    eventsIn(
-      selector(metric, [
-        ...source,
-        oneOf('destination_service_name', CATCH_ALL),
-      ]),
-      window,
+    or(
+      eventsIn(
+        selector(metric, [
+          ...source,
+          oneOf('destination_service_name', CATCH_ALL),
+        ]),
+        window,
+      ),
+      eventsIn(
+        selector(metric, [
+          ...source,
+          // A fixed pattern: a Kubernetes service's name, or nothing named.
+          {
+            label: 'destination_service',
+            op: '!~',
+            value: '.+\\.svc\\..+|unknown',
+          },
+          // Named at all: a series whose name a Telemetry override removed
+          // is not taken for a ServiceEntry's.
+          { label: 'destination_service_name', op: '=~', value: '.+' },
+          {
+            label: 'destination_service_name',
+            op: '!~',
+            value: CATCH_ALL.join('|'),
+          },
+        ]),
+        window,
+      ),
     ),
+    // To the egress gateway, which forwards by its own Gateway and
+    // VirtualService (istio.io docs tasks/traffic-management/egress/
+    // egress-gateway): a call out whose destination is not judged.
     eventsIn(
       selector(metric, [
         ...source,
-        // A fixed pattern: a Kubernetes service's name, or nothing named.
-        {
-          label: 'destination_service',
-          op: '!~',
-          value: '.+\\.svc\\..+|unknown',
-        },
-        {
-          label: 'destination_service_name',
-          op: '!~',
-          value: CATCH_ALL.join('|'),
-        },
+        oneOf('destination_workload', EGRESS_GATEWAYS),
       ]),
       window,
     ),
@@ -149,10 +168,17 @@ export function istioEgressCalls(
     const workload = find(l.source_workload_namespace, l.source_workload);
     if (!workload) continue;
     const name = l.destination_service_name;
-    const host = known(l.destination_service);
+    let host = known(l.destination_service);
     let route: EgressCall['route'];
     let via: string;
-    if (name === 'PassthroughCluster') {
+    if (EGRESS_GATEWAYS.includes(l.destination_workload)) {
+      route = 'gateway';
+      via = `egress gateway ${
+        known(l.destination_workload_namespace) ?? 'in an unknown namespace'
+      }/${l.destination_workload}`;
+      // The gateway's service, not where it sends the call.
+      host = undefined;
+    } else if (name === 'PassthroughCluster') {
       route = 'passthrough';
       via = 'PassthroughCluster: no ServiceEntry, let through';
     } else if (name === 'BlackHoleCluster') {

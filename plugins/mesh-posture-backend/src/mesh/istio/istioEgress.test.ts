@@ -91,18 +91,30 @@ describe('sidecarFor', () => {
     const root = sidecar('default', 'istio-system', {});
     const all = [root, namespaceDefault, other, selected];
     const labels = { app: 'card-issuing' };
-    const pick = (sidecars: KubernetesObject[]) =>
-      sidecarFor('cards', labels, { sidecars, rootNamespace: 'istio-system' })
-        ?.metadata.name;
-    expect(pick(all)).toBe('issuing-only');
-    expect(pick([root, namespaceDefault, other])).toBe('default');
-    expect(
-      sidecarFor('cards', labels, {
-        sidecars: [root, other],
+    const pick = (sidecars: KubernetesObject[]) => {
+      const found = sidecarFor('cards', labels, {
+        sidecars,
         rootNamespace: 'istio-system',
-      })?.metadata.namespace,
-    ).toBe('istio-system');
+      });
+      return typeof found === 'string'
+        ? found
+        : found && `${found.metadata.namespace}/${found.metadata.name}`;
+    };
+    expect(pick(all)).toBe('cards/issuing-only');
+    expect(pick([root, namespaceDefault, other])).toBe('cards/default');
+    expect(pick([root, other])).toBe('istio-system/default');
     expect(pick([other])).toBeUndefined();
+    // An empty selector is a selector, matching every workload.
+    expect(
+      pick([sidecar('everyone', 'cards', { workloadSelector: {} }), root]),
+    ).toBe('cards/everyone');
+    // Two at one level: undefined upstream, so nothing to judge on.
+    expect(
+      pick([
+        namespaceDefault,
+        sidecar('another', 'cards', {}, '2026-02-01T00:00:00Z'),
+      ]),
+    ).toBe('ambiguous');
   });
 });
 
@@ -264,6 +276,35 @@ describe('evaluateIstioEgress', () => {
         objects({ meshMode: 'REGISTRY_ONLY' }),
       ),
     ).toMatchObject({ mode: 'open' });
+  });
+
+  it("is unknown for two Sidecars at one level, and for a revision's pods whose mesh config is not read", () => {
+    expect(
+      evaluateIstioEgress(
+        workload,
+        [pod()],
+        objects({
+          sidecars: [
+            sidecar('a', 'cards', { outboundTrafficPolicy: {} }),
+            sidecar('b', 'cards', { outboundTrafficPolicy: {} }),
+          ],
+        }),
+      ),
+    ).toBeUndefined();
+    const revisioned = {
+      ...pod(),
+      metadata: {
+        ...pod().metadata,
+        labels: { app: 'card-issuing', 'istio.io/rev': 'canary-1-30' },
+      },
+    };
+    expect(
+      evaluateIstioEgress(
+        workload,
+        [revisioned],
+        objects({ meshMode: 'REGISTRY_ONLY' }),
+      ),
+    ).toBeUndefined();
   });
 
   it('is unknown without the mesh config unless a Sidecar decides', () => {

@@ -50,16 +50,16 @@ const byAge = (a: KubernetesObject, b: KubernetesObject) =>
   ) || a.metadata.name.localeCompare(b.metadata.name);
 
 function selects(sidecar: KubernetesObject, labels: Record<string, string>) {
-  const wanted = sidecar.spec?.workloadSelector?.labels;
-  if (!wanted || typeof wanted !== 'object') return false;
+  // No labels match every workload (an empty subset).
+  const wanted = sidecar.spec?.workloadSelector?.labels ?? {};
+  if (typeof wanted !== 'object') return false;
   return Object.entries(wanted).every(([k, v]) => labels[k] === v);
 }
 
+// istiod tells the two apart by whether the field is set at all
+// (pilot/pkg/model/push_context.go `WorkloadSelector == nil`).
 const hasSelector = (s: KubernetesObject) =>
-  Boolean(
-    s.spec?.workloadSelector?.labels &&
-      Object.keys(s.spec.workloadSelector.labels).length > 0,
-  );
+  s.spec?.workloadSelector !== undefined && s.spec?.workloadSelector !== null;
 
 /**
  * The Sidecar that applies to a workload's pods, as istiod picks it
@@ -72,18 +72,26 @@ export function sidecarFor(
   namespace: string,
   labels: Record<string, string>,
   objects: Pick<IstioEgressObjects, 'sidecars' | 'rootNamespace'>,
-): KubernetesObject | undefined {
+): KubernetesObject | undefined | 'ambiguous' {
   const inNamespace = objects.sidecars
     .filter(s => s.metadata.namespace === namespace)
     .sort(byAge);
-  return (
-    inNamespace.find(s => hasSelector(s) && selects(s, labels)) ??
-    inNamespace.find(s => !hasSelector(s)) ??
+  // Two candidates at one level are undefined behaviour upstream
+  // (networking/v1alpha3/sidecar.proto): nothing to judge on.
+  const one = (list: KubernetesObject[]) =>
+    list.length > 1 ? ('ambiguous' as const) : list[0];
+  const selected = inNamespace.filter(
+    s => hasSelector(s) && selects(s, labels),
+  );
+  if (selected.length > 0) return one(selected);
+  const namespaceDefault = inNamespace.filter(s => !hasSelector(s));
+  if (namespaceDefault.length > 0) return one(namespaceDefault);
+  return one(
     objects.sidecars
       .filter(
         s => s.metadata.namespace === objects.rootNamespace && !hasSelector(s),
       )
-      .sort(byAge)[0]
+      .sort(byAge),
   );
 }
 
@@ -139,7 +147,12 @@ function anyHostPorts(entry: KubernetesObject): string[] {
   const resolution = entry.spec?.resolution ?? 'NONE';
   const addresses: unknown = entry.spec?.addresses;
   if (resolution !== 'NONE') return [];
-  if (Array.isArray(addresses) && addresses.length > 0) return [];
+  const everyAddress =
+    Array.isArray(addresses) &&
+    addresses.some(a => a === '0.0.0.0/0' || a === '::/0');
+  if (Array.isArray(addresses) && addresses.length > 0 && !everyAddress) {
+    return [];
+  }
   return (Array.isArray(entry.spec?.ports) ? entry.spec.ports : [])
     .filter((p: any) => (p?.protocol ?? 'TCP').toUpperCase() === 'TCP')
     .map((p: any) => String(p?.number));
@@ -206,7 +219,9 @@ export function evaluateIstioEgress(
     };
   }
   const labels = pods[0]?.metadata.labels ?? {};
-  const sidecar = sidecarFor(workload.namespace, labels, objects);
+  const found = sidecarFor(workload.namespace, labels, objects);
+  if (found === 'ambiguous') return undefined;
+  const sidecar = found;
   const policy = sidecar?.spec?.outboundTrafficPolicy;
   let mode: string | undefined;
   let decidedBy: string;
@@ -215,6 +230,11 @@ export function evaluateIstioEgress(
     decidedBy = `Sidecar ${sidecar.metadata.namespace}/${
       sidecar.metadata.name
     } (${mode}${typeof policy.mode === 'string' ? '' : ', an empty mode'})`;
+  } else if (labels['istio.io/rev'] && labels['istio.io/rev'] !== 'default') {
+    // A revisioned control plane reads istio-<revision>, which is not read:
+    // the default config says nothing of these pods.
+    mode = undefined;
+    decidedBy = `mesh config of revision ${labels['istio.io/rev']}`;
   } else {
     mode = objects.meshMode;
     decidedBy = `${objects.meshModeSource} (${mode ?? 'unknown'})${

@@ -112,6 +112,15 @@ describe('evaluateLinkerdEgress', () => {
         }),
       ]).mode,
     ).toBe('declared-only');
+    // IPv4 alone leaves IPv6 to egress-fallback.
+    expect(
+      of([
+        network('egress', 'payments', {
+          trafficPolicy: 'Deny',
+          networks: [{ cidr: '0.0.0.0/0' }],
+        }),
+      ]).mode,
+    ).toBe('open');
   });
 
   it('is open where a route on the denying network names no host (a TCPRoute never does)', () => {

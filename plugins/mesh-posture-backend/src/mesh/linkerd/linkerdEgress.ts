@@ -14,17 +14,20 @@ export interface LinkerdEgressObjects {
   globalNamespace: string;
 }
 
-/** Every address outside the cluster: no `networks`, or all of IPv4 and IPv6. */
+/**
+ * Every address outside the cluster: no `networks` (which defaults to all
+ * of IPv4 and IPv6, egress_network.rs), or both families whole.
+ */
 function coversEverything(network: KubernetesObject): boolean {
   const networks: unknown = network.spec?.networks;
   if (networks === undefined || networks === null) return true;
   if (!Array.isArray(networks)) return false;
-  const whole = networks.filter(
-    (n: any) =>
-      (n?.cidr === '0.0.0.0/0' || n?.cidr === '::/0') &&
-      !(Array.isArray(n?.except) && n.except.length > 0),
-  );
-  return whole.length > 0;
+  const whole = (cidr: string) =>
+    networks.some(
+      (n: any) =>
+        n?.cidr === cidr && !(Array.isArray(n?.except) && n.except.length > 0),
+    );
+  return whole('0.0.0.0/0') && whole('::/0');
 }
 
 const nameOf = (o: KubernetesObject) =>

@@ -41,7 +41,16 @@ const ROUTE_TEXT: Record<EgressCall['route'], string> = {
   declared: 'declared',
   passthrough: 'undeclared, let through',
   blocked: 'undeclared, refused',
+  gateway: 'through the egress gateway',
 };
+
+/** Undeclared first: what went out, then what was refused. */
+const ROUTE_ORDER: EgressCall['route'][] = [
+  'passthrough',
+  'gateway',
+  'blocked',
+  'declared',
+];
 
 const PROTOCOL_TEXT: Record<EgressCall['protocol'], string> = {
   http: 'HTTP',
@@ -221,8 +230,8 @@ export function EgressSection(props: { posture: MeshPosture }) {
                 columns={callColumns}
                 data={[...egress.calls].sort(
                   (a, b) =>
-                    ['passthrough', 'blocked', 'declared'].indexOf(a.route) -
-                      ['passthrough', 'blocked', 'declared'].indexOf(b.route) ||
+                    ROUTE_ORDER.indexOf(a.route) -
+                      ROUTE_ORDER.indexOf(b.route) ||
                     b.count - a.count,
                 )}
                 rowId={c =>
