@@ -231,8 +231,7 @@ export function EgressSection(props: { posture: MeshPosture }) {
                 data={[...egress.calls].sort(
                   (a, b) =>
                     ROUTE_ORDER.indexOf(a.route) -
-                      ROUTE_ORDER.indexOf(b.route) ||
-                    b.count - a.count,
+                      ROUTE_ORDER.indexOf(b.route) || b.count - a.count,
                 )}
                 rowId={c =>
                   `${key(c.workload)}|${c.host}|${c.port}|${c.protocol}|${
