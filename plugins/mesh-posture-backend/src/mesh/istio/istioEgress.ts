@@ -7,6 +7,7 @@ import type {
   KubernetesPod,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { parse as parseYaml } from 'yaml';
+import { byCreation } from './istioPolicy';
 
 /** What Istio's egress depends on in a cluster. */
 export interface IstioEgressObjects {
@@ -44,11 +45,6 @@ export function meshOutboundMode(
   return { mode: 'ALLOW_ANY', explicit: false };
 }
 
-const byAge = (a: KubernetesObject, b: KubernetesObject) =>
-  (a.metadata.creationTimestamp ?? '').localeCompare(
-    b.metadata.creationTimestamp ?? '',
-  ) || a.metadata.name.localeCompare(b.metadata.name);
-
 function selects(sidecar: KubernetesObject, labels: Record<string, string>) {
   // No labels match every workload (an empty subset).
   const wanted = sidecar.spec?.workloadSelector?.labels ?? {};
@@ -75,7 +71,7 @@ export function sidecarFor(
 ): KubernetesObject | undefined | 'ambiguous' {
   const inNamespace = objects.sidecars
     .filter(s => s.metadata.namespace === namespace)
-    .sort(byAge);
+    .sort(byCreation);
   // Two candidates at one level are undefined behaviour upstream
   // (networking/v1alpha3/sidecar.proto): nothing to judge on.
   const one = (list: KubernetesObject[]) =>
@@ -91,7 +87,7 @@ export function sidecarFor(
       .filter(
         s => s.metadata.namespace === objects.rootNamespace && !hasSelector(s),
       )
-      .sort(byAge),
+      .sort(byCreation),
   );
 }
 

@@ -49,13 +49,17 @@ function ref(kind: string, o: KubernetesObject): string {
   return `${kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 
+/** Oldest first, then by name: the order istiod resolves conflicts in. */
+export function byCreation(a: KubernetesObject, b: KubernetesObject): number {
+  return (
+    (a.metadata.creationTimestamp ?? '').localeCompare(
+      b.metadata.creationTimestamp ?? '',
+    ) || a.metadata.name.localeCompare(b.metadata.name)
+  );
+}
+
 function oldest(list: KubernetesObject[]): KubernetesObject | undefined {
-  return [...list].sort(
-    (a, b) =>
-      (a.metadata.creationTimestamp ?? '').localeCompare(
-        b.metadata.creationTimestamp ?? '',
-      ) || a.metadata.name.localeCompare(b.metadata.name),
-  )[0];
+  return [...list].sort(byCreation)[0];
 }
 
 function modeOf(value: unknown): MtlsMode | undefined {
