@@ -49,6 +49,7 @@ import {
 import {
   demoCanaryState,
   edgeRate,
+  MEAN_DAILY_LOAD,
   rotatingCertificate,
   stableHash,
 } from './simulation';
@@ -383,7 +384,13 @@ export class DemoMesh implements MeshClusterProvider {
     const instants = sampleInstants(at, windowSeconds);
     const sums = new Map<
       string,
-      { from: string; to: string; rate: number; denied: boolean }
+      {
+        from: string;
+        to: string;
+        rate: number;
+        denied: boolean;
+        peakRps: number;
+      }
     >();
     for (const instant of instants) {
       for (const e of this.edgesAt(cluster, instant)) {
@@ -405,6 +412,7 @@ export class DemoMesh implements MeshClusterProvider {
       .flatMap(e => {
         const rate = edgeRate(`${e.cluster}/${e.from}->${e.to}`, e.peakRps, at);
         const denied = Boolean(e.denied);
+        const peakRps = e.peakRps;
         if (e.to === 'fraud-scoring') {
           const share =
             canary.phase === 'Progressing' ? canary.weight / 100 : 0;
@@ -414,19 +422,28 @@ export class DemoMesh implements MeshClusterProvider {
               to: 'fraud-scoring-primary',
               rate: rate * (1 - share),
               denied,
+              peakRps: peakRps * (1 - share),
             },
-            { from: e.from, to: 'fraud-scoring', rate: rate * share, denied },
+            {
+              from: e.from,
+              to: 'fraud-scoring',
+              rate: rate * share,
+              denied,
+              peakRps: peakRps * share,
+            },
           ];
         }
         if (e.from === 'fraud-scoring' && denied) {
           // The refused calls are the new model's, so the canary's: counted
           // over the caller window, which holds a rollout every hour.
-          return [{ from: 'fraud-scoring', to: e.to, rate, denied }];
+          return [{ from: 'fraud-scoring', to: e.to, rate, denied, peakRps }];
         }
         if (e.from === 'fraud-scoring') {
-          return [{ from: 'fraud-scoring-primary', to: e.to, rate, denied }];
+          return [
+            { from: 'fraud-scoring-primary', to: e.to, rate, denied, peakRps },
+          ];
         }
-        return [{ from: e.from, to: e.to, rate, denied }];
+        return [{ from: e.from, to: e.to, rate, denied, peakRps }];
       });
   }
 
@@ -622,7 +639,12 @@ export class DemoMesh implements MeshClusterProvider {
         });
       }
       for (const edge of edges) {
-        if (edge.rate <= 0) continue;
+        // Refusals are counted over the caller window, which holds calls
+        // even when the instant's rate rounds to none (a rare call at night).
+        if (edge.rate <= 0 && !edge.denied) continue;
+        const refusedOverWindow = Math.round(
+          edge.peakRps * MEAN_DAILY_LOAD * callerSeconds,
+        );
         if (edge.to === self.name) {
           const caller = byName.get(edge.from)!;
           if (edge.denied) {
@@ -633,7 +655,7 @@ export class DemoMesh implements MeshClusterProvider {
                 decision: 'deny',
                 identity: identityOf(caller, cluster.mesh),
                 server: `server/${appLabel(self)}-${self.port.name}`,
-                count: Math.round(edge.rate * callerSeconds),
+                count: refusedOverWindow,
                 protocol: 'http',
               });
             }
@@ -697,7 +719,7 @@ export class DemoMesh implements MeshClusterProvider {
               peer: { namespace: callee.namespace, workload: callee.name },
               identity: identityOf(self, cluster.mesh),
               policy: `server/${appLabel(callee)}-${callee.port.name}`,
-              count: Math.round(edge.rate * callerSeconds),
+              count: refusedOverWindow,
               protocol: callee.port.protocol === 'gRPC' ? 'grpc' : 'http',
             });
           }

@@ -21,10 +21,13 @@ export function unitNoise(key: string): number {
   return stableHash(key) / 0x100000000;
 }
 
+/** The mean of {@link dailyLoad} over a day: what counts over days are made of. */
+export const MEAN_DAILY_LOAD = 0.55;
+
 /** Load through the day: lowest around 03:00 UTC, peak around 15:00 UTC. */
 export function dailyLoad(at: Date): number {
   const hours = (at.getTime() % DAY) / (60 * MINUTE);
-  return 0.55 + 0.45 * Math.sin((2 * Math.PI * (hours - 9)) / 24);
+  return MEAN_DAILY_LOAD + 0.45 * Math.sin((2 * Math.PI * (hours - 9)) / 24);
 }
 
 /** Requests per second on an edge at an instant: daily curve plus ±8% noise per minute. */

@@ -355,6 +355,26 @@ describe('DemoMesh', () => {
       }),
     ]);
     expect(fraud.refusedCalls![0].count).toBeGreaterThan(0);
+    // At night the new model's rare calls round to no rate at the instant,
+    // but the week they are counted over still holds them (CI met this at
+    // 03:10 UTC), and ledger still counts their denials.
+    const night = new Date('2026-12-08T03:10:00Z');
+    const atNight = await postureOf('fraud-scoring', night);
+    expect(atNight.refusedCalls).toEqual([
+      expect.objectContaining({
+        workload: expect.objectContaining({ name: 'fraud-scoring' }),
+        peer: { namespace: 'payments', workload: 'ledger' },
+      }),
+    ]);
+    expect(atNight.refusedCalls![0].count).toBe(fraud.refusedCalls![0].count);
+    const ledger = await postureOf('ledger', night);
+    expect(ledger.deniedCallers).toEqual([
+      expect.objectContaining({
+        identity:
+          'fraud-scoring.payments.serviceaccount.identity.linkerd.cluster.local',
+        count: fraud.refusedCalls![0].count,
+      }),
+    ]);
     // Istio's sidecars cannot tell a refusal from an application's 403.
     expect((await postureOf('card-issuing')).refusedCalls).toBeUndefined();
   });
