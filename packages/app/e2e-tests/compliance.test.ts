@@ -47,6 +47,32 @@ test('the guest, an owner in the demo, answers a checklist item and finds it and
       .getByText(/Notifications callback added to the model/),
   ).toBeVisible();
   await expect(page.getByText(/^Read only/)).toHaveCount(0);
+  // The mesh answers the model's defence in depth, on evidence: nothing in
+  // open-banking refuses undeclared destinations or isolates egress.
+  const defence = threatModel.getByRole('group', {
+    name: 'Data leaves the service only for declared destinations',
+  });
+  await expect(
+    defence.getByText(
+      /^Answered by the mesh \(Egress declared check\): open to undeclared destinations/,
+    ),
+  ).toBeVisible();
+  await expect(
+    threatModel
+      .getByRole('group', {
+        name: 'The network denies by default beneath the mesh',
+      })
+      .getByText(
+        /egress: no NetworkPolicy selects open-banking\/accounts-service/,
+      ),
+  ).toBeVisible();
+  for (const width of [1280, 1440]) {
+    await page.setViewportSize({ width, height: 900 });
+    await defence.scrollIntoViewIfNeeded();
+    await page.screenshot({
+      path: `e2e-test-report/screenshots/accounts-service-threat-model-defence-${width}.png`,
+    });
+  }
 
   const item = () =>
     page

@@ -1,8 +1,10 @@
+import type { Entity } from '@backstage/catalog-model';
 import {
   buildChecklistView,
   ChecklistAnswerValue,
   checklistAttestationBlockers,
   ChecklistEvent,
+  ChecklistPostureInput,
   foldChecklistEvents,
   ChecklistTemplateInfo,
   EvidenceLink,
@@ -19,9 +21,11 @@ import type {
 /*
  * Partly filled checklists for the demo catalog (examples/), attributed to
  * its people (examples/org.yaml), written once when the database has no
- * checklist yet. Times are relative to startup. Only templates without
- * automatic items are attested here: an attestation records the mesh's
- * evidence, which a backdated seed cannot honestly have.
+ * checklist yet. Times are relative to startup. An attestation records the
+ * mesh's evidence for automatic items: a backdated one records what the
+ * demo's clusters showed at that instant (the backend reads the simulated
+ * past, as it does for the scorecard history), and where the backend
+ * cannot read that past it is not written at all.
  */
 
 const DAY = 864e5;
@@ -286,18 +290,59 @@ export const DEMO_CHECKLISTS: SeedChecklist[] = [
 ];
 
 /**
+ * The workload annotations of the entities whose seeded attestations
+ * record the mesh's evidence, as examples/entities.yaml has them (a test
+ * keeps the two equal): the backend finds their workloads by them.
+ * @public
+ */
+export const DEMO_ATTESTED_ENTITY_ANNOTATIONS: Record<
+  string,
+  Record<string, string>
+> = {
+  'component:default/payments-api': {
+    'backstage.io/kubernetes-id': 'payments-api',
+    'backstage.io/kubernetes-namespace': 'payments',
+  },
+  'component:default/ledger': {
+    'backstage.io/kubernetes-id': 'ledger',
+    'backstage.io/kubernetes-namespace': 'payments',
+  },
+};
+
+function seedEntity(entityRef: string): Entity {
+  const annotations = DEMO_ATTESTED_ENTITY_ANNOTATIONS[entityRef];
+  const [, kind, namespace, name] =
+    /^([^:]+):([^/]+)\/(.+)$/.exec(entityRef) ?? [];
+  if (!annotations || !name) {
+    throw new Error(
+      `The demo seed attests ${entityRef} without its workload annotations`,
+    );
+  }
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: kind[0].toUpperCase() + kind.slice(1),
+    metadata: { name, namespace, annotations },
+  };
+}
+
+const hasAutomaticItems = (template: ChecklistTemplateInfo) =>
+  template.sections.some(s => s.items.some(i => i.kind === 'automatic'));
+
+/**
  * The demo's checklists as event sequences, with `old` values and
  * attestation outcomes computed the way live writes compute them.
  * @public
  */
-export function demoChecklistSeed({
+export async function demoChecklistSeed({
   template: templateOf,
   now,
   attestationValidityMs,
-}: ChecklistSeedContext): ChecklistSeed[] {
-  return DEMO_CHECKLISTS.flatMap(checklist => {
+  postureAt,
+}: ChecklistSeedContext): Promise<ChecklistSeed[]> {
+  const seeds: ChecklistSeed[] = [];
+  for (const checklist of DEMO_CHECKLISTS) {
     const template = templateOf(checklist.templateId);
-    if (!template) return [];
+    if (!template) continue;
     const events: ChecklistEvent[] = [];
     const at = (daysAgo: number) =>
       new Date(now.getTime() - daysAgo * DAY).toISOString();
@@ -347,62 +392,69 @@ export function demoChecklistSeed({
           },
         });
       } else {
-        events.push({
-          ...base,
-          kind: 'attestation',
-          old: null,
-          new: attestationAt(
-            template,
-            record,
-            new Date(base.createdAt),
-            attestationValidityMs,
-            step.comment,
-          ),
-        });
+        const when = new Date(base.createdAt);
+        let posture: ChecklistPostureInput = {
+          available: false,
+          reason: 'not needed: no automatic items',
+        };
+        if (hasAutomaticItems(template)) {
+          // No past to read: no evidence to record, so no attestation.
+          if (!postureAt) continue;
+          posture = await postureAt(seedEntity(checklist.entityRef), when);
+        }
+        const attestation = attestationAt(
+          template,
+          record,
+          posture,
+          when,
+          attestationValidityMs,
+          step.comment,
+        );
+        if (attestation) {
+          events.push({
+            ...base,
+            kind: 'attestation',
+            old: null,
+            new: attestation,
+          });
+        }
       }
     }
-    return [
-      {
-        entityRef: checklist.entityRef,
-        templateId: template.id,
-        events: events.map(
-          ({ version, templateId, ...event }) => event as ChecklistSeedEvent,
-        ),
-      },
-    ];
-  });
+    seeds.push({
+      entityRef: checklist.entityRef,
+      templateId: template.id,
+      events: events.map(
+        ({ version, templateId, ...event }) => event as ChecklistSeedEvent,
+      ),
+    });
+  }
+  return seeds;
 }
 
+/**
+ * An attestation as a live one records it; none where an item is open, as
+ * a live attestation is refused (the demo's tests make sure the seeded
+ * ones are all written).
+ */
 function attestationAt(
   template: ChecklistTemplateInfo,
   record: ReturnType<typeof foldChecklistEvents>,
+  posture: ChecklistPostureInput,
   at: Date,
   attestationValidityMs: number,
   comment?: string,
 ) {
-  if (template.sections.some(s => s.items.some(i => i.kind === 'automatic'))) {
-    throw new Error(
-      `The demo seed cannot attest "${template.id}": it has automatic items, whose evidence a seed cannot have`,
-    );
-  }
-  const view = buildChecklistView(
-    template,
-    record,
-    { available: false, reason: 'not needed: no automatic items' },
-    { now: at, attestationValidityMs },
-  );
-  const blockers = checklistAttestationBlockers(view);
-  if (blockers.length > 0) {
-    throw new Error(
-      `The demo seed attests "${template.id}" with open items: ${blockers.join(
-        ', ',
-      )}`,
-    );
-  }
+  const view = buildChecklistView(template, record, posture, {
+    now: at,
+    attestationValidityMs,
+  });
+  if (checklistAttestationBlockers(view).length > 0) return undefined;
   return {
     templateFingerprint: template.fingerprint,
     ...(comment ? { comment } : {}),
-    automatic: [],
+    automatic: view.items.flatMap(i =>
+      i.automatic ? [{ itemId: i.itemId, ...i.automatic }] : [],
+    ),
     outcomes: Object.fromEntries(view.items.map(i => [i.itemId, i.outcome])),
     progress: view.progress,
   };

@@ -8,5 +8,9 @@
 export { meshPostureModuleDemo as default } from './module';
 export { DemoMesh } from './DemoMesh';
 export { demoCanaryHistory } from './demoCanaryHistory';
-export { demoChecklistSeed, DEMO_CHECKLISTS } from './demoChecklists';
+export {
+  demoChecklistSeed,
+  DEMO_ATTESTED_ENTITY_ANNOTATIONS,
+  DEMO_CHECKLISTS,
+} from './demoChecklists';
 export type { SeedChecklist, Step } from './demoChecklists';

@@ -17,11 +17,13 @@ import {
   MeshPostureSeeds,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import type { SnapshotRun } from '@mesh-posture/plugin-mesh-posture-common';
+import type { Entity } from '@backstage/catalog-model';
 import { parse as parseYaml } from 'yaml';
 import { CanaryObserver } from './canaries/CanaryObserver';
 import { CanaryService } from './canaries/CanaryService';
 import { PeerEntities } from './catalog/PeerEntities';
 import { ChecklistService, createChecklistService } from './checklists';
+import { checklistPostureAt } from './checklists/checklistPostureAt';
 import { MeshPostureConfig, readMeshPostureConfig } from './config';
 import { ConfigClusterProvider } from './ConfigClusterProvider';
 import { MeshAdapters } from './mesh/adapters';
@@ -166,11 +168,29 @@ export async function createMeshPostureContext(
       ...(at ? { now: () => at } : {}),
     });
   const assembler = assemblerOf(registry);
+  // A seeded past is taken only while it stands for every cluster.
+  const seeded = deps.seeds.scorecardHistory.find(
+    h => providers.length > 0 && providers.every(p => h.providers.includes(p)),
+  );
+  const pastAssemblerAt = seeded
+    ? (at: Date) =>
+        assemblerOf(
+          new ClusterRegistry(seeded.providersAt(at), logger, meshes),
+          at,
+          snapshotCaller,
+        )
+    : undefined;
   const checklists = await createChecklistService({
     config,
     logger,
     database,
     seeds: deps.seeds.checklists,
+    ...(pastAssemblerAt
+      ? {
+          postureAt: (entity: Entity, at: Date) =>
+            checklistPostureAt(pastAssemblerAt(at), entity),
+        }
+      : {}),
   });
   const snapshotOf = (
     snapshotAssembler: PostureAssembler,
@@ -190,10 +210,6 @@ export async function createMeshPostureContext(
       logger,
       ...(now ? { now } : {}),
     });
-  // A seeded past is taken only while it stands for every cluster.
-  const seeded = deps.seeds.scorecardHistory.find(
-    h => providers.length > 0 && providers.every(p => h.providers.includes(p)),
-  );
   const liveSnapshotAssembler = assemblerOf(
     registry,
     undefined,
@@ -205,15 +221,7 @@ export async function createMeshPostureContext(
       const staged = stores.scorecards.staged();
       return {
         snapshotAt: (at: Date) =>
-          snapshotOf(
-            assemblerOf(
-              new ClusterRegistry(seeded.providersAt(at), logger, meshes),
-              at,
-              snapshotCaller,
-            ),
-            () => at,
-            staged,
-          ),
+          snapshotOf(pastAssemblerAt!(at), () => at, staged),
         live: snapshotOf(liveSnapshotAssembler, undefined, staged),
         commit: () => staged.commit(),
       };

@@ -1,7 +1,9 @@
 import { createExtensionPoint } from '@backstage/backend-plugin-api';
+import type { Entity } from '@backstage/catalog-model';
 import type {
   CanaryTransition,
   ChecklistEvent,
+  ChecklistPostureInput,
   ChecklistTemplateInfo,
   DistributiveOmit,
 } from '@mesh-posture/plugin-mesh-posture-common';
@@ -29,14 +31,32 @@ export interface ChecklistSeed {
 
 /**
  * What a seed of checklists is given: the templates in force, the time of
- * the start, and how long attestations hold.
+ * the start, how long attestations hold, and, where the backend can take
+ * it, the posture of an entity as the seeded past had it.
  * @public
  */
 export interface ChecklistSeedContext {
   template(templateId: string): ChecklistTemplateInfo | undefined;
   now: Date;
   attestationValidityMs: number;
+  /**
+   * The posture an entity's automatic items are judged on, as the clusters
+   * were at an instant: given only while a seeded scorecard history (see
+   * {@link ScorecardHistory}) stands for every cluster, so that a seeded
+   * attestation records the evidence that past showed, never made-up
+   * evidence. Without it, a seed must not attest a template with automatic
+   * items.
+   */
+  postureAt?(entity: Entity, at: Date): Promise<ChecklistPostureInput>;
 }
+
+/**
+ * Writes checklists into an empty database, given what the backend knows.
+ * @public
+ */
+export type ChecklistSeedFunction = (
+  context: ChecklistSeedContext,
+) => ChecklistSeed[] | Promise<ChecklistSeed[]>;
 
 /**
  * A past the backend can snapshot itself: cluster providers that answer as
@@ -59,7 +79,7 @@ export interface ScorecardHistory {
  * @public
  */
 export interface MeshPostureSeedsExtensionPoint {
-  addChecklists(seed: (context: ChecklistSeedContext) => ChecklistSeed[]): void;
+  addChecklists(seed: ChecklistSeedFunction): void;
   addCanaryHistory(history: (now: Date) => CanaryTransition[]): void;
   addScorecardHistory(history: ScorecardHistory): void;
 }
@@ -70,7 +90,7 @@ export interface MeshPostureSeedsExtensionPoint {
  * @public
  */
 export interface MeshPostureSeeds {
-  checklists: Array<(context: ChecklistSeedContext) => ChecklistSeed[]>;
+  checklists: ChecklistSeedFunction[];
   canaryHistory: Array<(now: Date) => CanaryTransition[]>;
   scorecardHistory: ScorecardHistory[];
 }

@@ -7,9 +7,14 @@ import {
 } from '@mesh-posture/plugin-mesh-posture-common';
 import { parseAllDocuments } from 'yaml';
 import {
+  DEMO_ATTESTED_ENTITY_ANNOTATIONS,
   DEMO_CHECKLISTS,
   demoChecklistSeed,
+  DemoMesh,
 } from '@mesh-posture/plugin-mesh-posture-backend-module-demo';
+import type { ChecklistSeed } from '@mesh-posture/plugin-mesh-posture-node';
+import { testAssembler } from '../__testUtils__/testAssembler';
+import { checklistPostureAt } from './checklistPostureAt';
 import { ChecklistTemplateRegistry } from './TemplateRegistry';
 
 const examples = (file: string) =>
@@ -26,12 +31,26 @@ const { registry } = ChecklistTemplateRegistry.fromSettings({
   defaults: null,
 });
 
+const now = new Date('2026-12-01T12:00:00Z');
+const context = {
+  template: (id: string) => registry.get(id),
+  now,
+  attestationValidityMs: 180 * 864e5,
+};
+// The seeded past as the backend reads it (context.ts): the demo's
+// clusters as they were at the instant, with the story dated from now.
+const postureAt = (entity: Entity, at: Date) =>
+  checklistPostureAt(
+    testAssembler([new DemoMesh({ now: () => at, present: now })], {
+      now: () => at,
+    }).assembler,
+    entity,
+  );
+
 describe('the demo checklists', () => {
-  const now = new Date('2026-12-01T12:00:00Z');
-  const seed = demoChecklistSeed({
-    template: id => registry.get(id),
-    now,
-    attestationValidityMs: 180 * 864e5,
+  let seed: ChecklistSeed[] = [];
+  beforeAll(async () => {
+    seed = await demoChecklistSeed({ ...context, postureAt });
   });
 
   it('belong to entities of the example catalog that the checklists apply to', () => {
@@ -99,7 +118,7 @@ describe('the demo checklists', () => {
     });
   });
 
-  it('attests only checklists without automatic items, with nothing left open', () => {
+  it("attests with the evidence the demo's clusters showed at the time, all of it passing", async () => {
     const attested = seed.filter(c =>
       c.events.some(e => e.kind === 'attestation'),
     );
@@ -110,9 +129,63 @@ describe('the demo checklists', () => {
     for (const checklist of attested) {
       const attestation = checklist.events.find(e => e.kind === 'attestation')!;
       expect(attestation).toMatchObject({
-        new: { automatic: [], progress: { open: 0, total: 12 } },
+        new: {
+          progress: { open: 0, total: 14 },
+          automatic: [
+            {
+              itemId: 'exfiltration-paths-declared',
+              check: 'egress-declared',
+              status: 'pass',
+            },
+            {
+              itemId: 'network-denies-by-default',
+              check: 'network-default-deny',
+              status: 'pass',
+            },
+          ],
+        },
       });
+      // Read as of the attestation, not as of the start.
+      const automatic = (attestation as any).new.automatic;
+      for (const evidence of automatic) {
+        expect(Date.parse(evidence.observedAt)).toBe(
+          Date.parse(attestation.createdAt),
+        );
+      }
     }
     expect(DEMO_CHECKLISTS.length).toBe(seed.length);
+  });
+
+  it('writes no attestation of automatic items where the backend cannot read the past', async () => {
+    const withoutPast = await demoChecklistSeed(context);
+    expect(
+      withoutPast.filter(c => c.events.some(e => e.kind === 'attestation')),
+    ).toEqual([]);
+    // Everything else is the same.
+    expect(withoutPast.map(c => c.events.length)).toEqual(
+      seed.map(c => c.events.filter(e => e.kind !== 'attestation').length),
+    );
+  });
+
+  it("finds the attested entities' workloads by the example catalog's annotations", () => {
+    const components = examples('entities.yaml').filter(
+      e => e.kind === 'Component',
+    );
+    for (const [ref, annotations] of Object.entries(
+      DEMO_ATTESTED_ENTITY_ANNOTATIONS,
+    )) {
+      const entity = components.find(
+        e => `component:default/${e.metadata.name}` === ref,
+      )!;
+      const workloadAnnotations = Object.fromEntries(
+        Object.entries(entity.metadata.annotations ?? {}).filter(([key]) =>
+          /kubernetes|mesh-posture\.io\/workload/.test(key),
+        ),
+      );
+      expect({ ref, annotations }).toEqual({
+        ref,
+        annotations: workloadAnnotations,
+      });
+    }
   });
 });

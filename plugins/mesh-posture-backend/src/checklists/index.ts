@@ -11,8 +11,8 @@ import { ChecklistStore } from '../database/ChecklistStore';
 import { ChecklistService } from './ChecklistService';
 import { readChecklistSettings } from './config';
 import type {
-  ChecklistSeed,
   ChecklistSeedContext,
+  ChecklistSeedFunction,
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { ChecklistTemplateRegistry } from './TemplateRegistry';
 
@@ -35,7 +35,9 @@ export async function createChecklistService(options: {
   logger: LoggerService;
   database: DatabaseService;
   /** Seeds from modules (meshPostureSeedsExtensionPoint). */
-  seeds: Array<(context: ChecklistSeedContext) => ChecklistSeed[]>;
+  seeds: ChecklistSeedFunction[];
+  /** The seeded past's posture, for seeded attestations' automatic items. */
+  postureAt?: ChecklistSeedContext['postureAt'];
   now?: () => Date;
 }): Promise<ChecklistService> {
   const { config, logger, database, seeds } = options;
@@ -64,15 +66,17 @@ export async function createChecklistService(options: {
     }
   }
 
-  if (seeds.length > 0) {
+  // Seeds may read the past's posture: not on every start, only while
+  // there is nothing (seedIfEmpty still decides between replicas).
+  if (seeds.length > 0 && !(await store.hasEvents())) {
     const context: ChecklistSeedContext = {
       template: id => registry.get(id),
       now: now(),
       attestationValidityMs: settings.attestationValidityMs,
+      ...(options.postureAt ? { postureAt: options.postureAt } : {}),
     };
-    const seeded = await store.seedIfEmpty(
-      seeds.flatMap(seed => seed(context)),
-    );
+    const checklists = await Promise.all(seeds.map(seed => seed(context)));
+    const seeded = await store.seedIfEmpty(checklists.flat());
     if (seeded) logger.info('Seeded checklists given by modules');
   }
 

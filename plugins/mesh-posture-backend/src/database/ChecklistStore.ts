@@ -199,6 +199,11 @@ export class ChecklistStore {
     return Number(row?.v ?? 0);
   }
 
+  /** Whether any checklist has a change: a seed is written only before. */
+  async hasEvents(): Promise<boolean> {
+    return Boolean(await this.db(EVENTS).first('id'));
+  }
+
   /**
    * Writes initial checklists, each as a sequence of events, only when no
    * checklist event exists at all. Safe to call from every replica at

@@ -171,7 +171,26 @@ describe('GET …/checklists', () => {
       answer: { value: 'no' },
     });
     expect(item(tm, 'authz-every-operation').outcome).toBe('open');
-    expect(tm.progress).toMatchObject({ total: 12, answered: 3 });
+    expect(tm.progress).toMatchObject({ total: 14, answered: 5 });
+    // The mesh answers the threat model's defence in depth: open-banking
+    // has no EgressNetwork and no NetworkPolicy for egress, so both are gaps
+    // on evidence, not unknown.
+    expect(item(tm, 'network-denies-by-default')).toMatchObject({
+      outcome: 'gap',
+      automatic: {
+        check: 'network-default-deny',
+        status: 'warn',
+        detail: expect.stringContaining('egress: no NetworkPolicy selects'),
+      },
+    });
+    expect(item(tm, 'exfiltration-paths-declared')).toMatchObject({
+      outcome: 'gap',
+      automatic: {
+        check: 'egress-declared',
+        status: 'warn',
+        detail: expect.stringContaining('open to undeclared destinations'),
+      },
+    });
     // The mesh sees the plaintext caller; the platform team exempted it.
     const zt = find(body, 'zero-trust');
     expect(item(zt, 'inbound-mtls')).toMatchObject({
@@ -211,7 +230,15 @@ describe('GET …/checklists', () => {
       server,
       `${ENTITIES}/payments-api/checklists`,
     );
-    expect(find(payments, 'threat-model').attestation?.state).toBe('current');
+    // Seeded 20 days back with the evidence the demo's clusters showed then
+    // (the backend read its past), which still holds.
+    expect(find(payments, 'threat-model').attestation).toMatchObject({
+      state: 'current',
+      automatic: [
+        { itemId: 'exfiltration-paths-declared', status: 'pass', demo: true },
+        { itemId: 'network-denies-by-default', status: 'pass', demo: true },
+      ],
+    });
     const legacyBatch = await checklists(
       server,
       `${ENTITIES}/legacy-batch/checklists`,

@@ -29,7 +29,7 @@ describe('the built-in checklist templates', () => {
         ]),
       ),
     ).toEqual({
-      'threat-model@1': '10e615d1993b4d',
+      'threat-model@2': '16e14a9c99b348',
       'pci-dss-v4@3': '08a0d42be62b0e',
       'zero-trust@4': '16c6ea404a010d',
     });
@@ -46,7 +46,7 @@ describe('the built-in checklist templates', () => {
     }
   });
 
-  it('asks the four OWASP questions and the security checklist in the threat model', () => {
+  it('asks the four OWASP questions and the security checklist in the threat model, and answers its defence in depth from the mesh', () => {
     const ids = checklistItems(threatModelTemplate).map(i => i.item.id);
     expect(ids).toEqual([
       'what-are-we-building',
@@ -61,12 +61,16 @@ describe('the built-in checklist templates', () => {
       'operations-logged',
       'no-sensitive-data-in-logs',
       'audit-logs-tagged',
+      'exfiltration-paths-declared',
+      'network-denies-by-default',
     ]);
-    // All manual: the demo seeds backdated attestations of it, which is
-    // only honest while there is no mesh evidence to record.
+    // The mesh answers only for the threats it can see: exfiltration and a
+    // bypassed proxy; the model itself stays the team's to answer.
     expect(
-      checklistItems(threatModelTemplate).every(i => i.item.kind === 'manual'),
-    ).toBe(true);
+      checklistItems(threatModelTemplate).flatMap(({ item }) =>
+        item.kind === 'automatic' ? [item.check] : [],
+      ),
+    ).toEqual(['egress-declared', 'network-default-deny']);
   });
 
   it('covers PCI DSS v4.0 requirements 1, 4, 6, 7, 8 and 10, each item with its reference', () => {

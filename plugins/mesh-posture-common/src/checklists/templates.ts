@@ -16,16 +16,17 @@ export const PCI_DSS_V4_TEMPLATE_ID = 'pci-dss-v4';
 export const ZERO_TRUST_TEMPLATE_ID = 'zero-trust';
 
 /**
- * Threat model: the four questions of OWASP threat modelling, and a security
- * checklist of what the model must have settled.
+ * Threat model: the four questions of OWASP threat modelling, a security
+ * checklist of what the model must have settled, and the two threats the
+ * mesh can answer for: where data can leave, and what a bypassed proxy opens.
  * @public
  */
 export const threatModelTemplate: ChecklistTemplate = {
   id: THREAT_MODEL_TEMPLATE_ID,
-  version: 1,
+  version: 2,
   title: 'Threat model',
   description:
-    'The four questions of OWASP threat modelling, answered for this service, and the security controls the model must have settled. Link the model itself as evidence.',
+    'The four questions of OWASP threat modelling, answered for this service, and the security controls the model must have settled; the mesh answers where data can leave and what a bypassed proxy opens. Link the model itself as evidence.',
   sections: [
     {
       id: 'four-questions',
@@ -127,6 +128,32 @@ export const threatModelTemplate: ChecklistTemplate = {
           title: 'Audit logs are tagged',
           description:
             'Audit entries are marked as such, so they can be routed, retained and protected apart from other logs.',
+        },
+      ],
+    },
+    {
+      id: 'defence-in-depth',
+      title: 'Defence in depth, from the mesh',
+      description:
+        'Answered from the live posture: the exfiltration paths the model assumes are the only ones, and its trust boundaries hold where a proxy is bypassed or absent.',
+      items: [
+        {
+          id: 'exfiltration-paths-declared',
+          kind: 'automatic',
+          check: 'egress-declared',
+          title: 'Data leaves the service only for declared destinations',
+          description:
+            'The mesh refuses every destination outside it that no entry declares, and no call in the window went out undeclared.',
+          reference: 'STRIDE: information disclosure',
+        },
+        {
+          id: 'network-denies-by-default',
+          kind: 'automatic',
+          check: 'network-default-deny',
+          title: 'The network denies by default beneath the mesh',
+          description:
+            'A Kubernetes NetworkPolicy isolates the pods for ingress and egress, so a pod whose proxy is bypassed or absent opens no path the model does not show.',
+          reference: 'STRIDE: elevation of privilege',
         },
       ],
     },

@@ -172,12 +172,12 @@ export function partlyFilledThreatModel() {
     });
 }
 
-/** Every threat-model item answered Yes. */
+/** Every manual threat-model item answered Yes (the mesh answers the rest). */
 export function completeThreatModel(days = 30) {
   const history = new History(threatModelTemplate);
   for (const section of threatModelTemplate.sections) {
     for (const item of section.items) {
-      history.answer(item.id, 'yes', { days });
+      if (item.kind === 'manual') history.answer(item.id, 'yes', { days });
     }
   }
   return history;

@@ -22,6 +22,7 @@ import {
 import { ComplianceTab } from './ComplianceTab';
 import { TEST_BASE_URL } from '../../__testUtils__/testApi';
 import { pretendNow } from '../../__testUtils__/clock';
+import { plaintextCallerPosture } from '../../__testUtils__/postureFixtures';
 import {
   renderOnEntityPage,
   serviceEntity,
@@ -103,12 +104,12 @@ describe('ComplianceTab', () => {
     const tm = checklist('Threat model');
     expect(
       within(tm).getByText(
-        '3 of 12 answered · 1 met · 2 gaps · 0 exempt · 9 open',
+        '5 of 14 answered · 3 met · 2 gaps · 0 exempt · 9 open',
       ),
     ).toBeInTheDocument();
     expect(
       within(tm).getByRole('progressbar', { name: 'Threat model progress' }),
-    ).toHaveAttribute('aria-valuenow', '25');
+    ).toHaveAttribute('aria-valuenow', '36');
     expect(within(tm).getByText('Not attested yet.')).toBeInTheDocument();
     const wrong = itemGroup(tm, 'What can go wrong?');
     expect(within(wrong).getByText('Partially')).toBeInTheDocument();
@@ -177,7 +178,7 @@ describe('ComplianceTab', () => {
     expect(
       within(checklist('Threat model')).getByText(/answered ·/),
     ).toHaveTextContent(
-      '1 of 12 answered · 0 met · 1 gap · 0 exempt · 11 open',
+      '3 of 14 answered · 2 met · 1 gap · 0 exempt · 11 open',
     );
   });
 
@@ -285,7 +286,7 @@ describe('ComplianceTab', () => {
     expect(within(row).getByRole('link', { name: /^OB-240/ })).toBeVisible();
     expect(
       within(tm).getByText(
-        '4 of 12 answered · 1 met · 3 gaps · 0 exempt · 8 open',
+        '6 of 14 answered · 3 met · 3 gaps · 0 exempt · 8 open',
       ),
     ).toBeInTheDocument();
   });
@@ -406,7 +407,7 @@ describe('ComplianceTab', () => {
     server.use(
       http.post(`${TM}/attestations`, async ({ request }) => {
         bodies.push(await request.json());
-        complete.attest({ days: 0 });
+        complete.attest({ days: 0, posture: plaintextCallerPosture });
         return HttpResponse.json(complete.view(), { status: 201 });
       }),
     );
@@ -439,7 +440,10 @@ describe('ComplianceTab', () => {
   });
 
   it('flags a stale attestation with its reasons, and answers given to an older wording', async () => {
-    const old = completeThreatModel(210).attest({ days: 200 });
+    const old = completeThreatModel(210).attest({
+      days: 200,
+      posture: plaintextCallerPosture,
+    });
     const view = old.view();
     // The template's wording of one item changed since it was answered.
     const reworded: ChecklistView = {
@@ -451,8 +455,8 @@ describe('ComplianceTab', () => {
       ),
       progress: {
         ...view.progress,
-        answered: 11,
-        met: 11,
+        answered: 13,
+        met: 13,
         open: 1,
         needsReanswer: 1,
       },
