@@ -262,6 +262,25 @@ export class DemoMesh implements MeshClusterProvider {
       query.resource === 'certificates'
     ) {
       items = [this.linkerdIssuerCertificate(at)];
+    } else if (
+      cluster.mesh === 'istio' &&
+      query.apiVersion === 'v1' &&
+      query.resource === 'configmaps'
+    ) {
+      // One control plane, the default revision: its mesh config as the
+      // istiod chart labels it (no istio-<revision> ConfigMap).
+      items = [
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: {
+            name: 'istio',
+            namespace: 'istio-system',
+            labels: { 'istio.io/rev': 'default' },
+          },
+          data: { mesh: DEMO_ISTIO_MESH_CONFIG },
+        },
+      ];
     } else {
       const resources =
         cluster.mesh === 'linkerd'

@@ -37,7 +37,11 @@ import {
 } from './linkerd/linkerdPolicy';
 import { VersionedLister } from './objects';
 import { evaluateLinkerdEgress } from './linkerd/linkerdEgress';
-import { evaluateIstioEgress, meshOutboundMode } from './istio/istioEgress';
+import {
+  evaluateIstioEgress,
+  meshOutboundMode,
+  revisionMeshModes,
+} from './istio/istioEgress';
 
 /** The label names a cluster's scrape config gives its mesh's metrics. */
 export type TelemetryLabels = ClusterConfig['labels'];
@@ -515,6 +519,7 @@ export class IstioObjectAdapter implements MeshObjectAdapter {
         resource,
         signal,
       );
+    let revisionsUnread: string | undefined;
     const [
       peerAuthentications,
       authorizationPolicies,
@@ -523,6 +528,7 @@ export class IstioObjectAdapter implements MeshObjectAdapter {
       serviceEntries,
       destinationRules,
       meshConfig,
+      revisionConfigs,
     ] = await Promise.all([
       list('peerauthentications'),
       list('authorizationpolicies'),
@@ -557,7 +563,36 @@ export class IstioObjectAdapter implements MeshObjectAdapter {
         },
         { signal },
       ),
+      // Each revisioned control plane's own (one list, by its label); a
+      // refusal only leaves revisioned pods unjudged.
+      source
+        .list(
+          {
+            cluster: cluster.name,
+            apiVersion: 'v1',
+            resource: 'configmaps',
+            namespace: settings.istioRootNamespace,
+            selector: {
+              requirements: [
+                { key: 'istio.io/rev', operator: 'Exists', values: [] },
+              ],
+            },
+          },
+          { signal },
+        )
+        .catch(error => {
+          if (!(error instanceof SourceError)) throw error;
+          revisionsUnread = error.message;
+          return undefined;
+        }),
     ]);
+    if (revisionsUnread) {
+      gaps.push({
+        topic: 'egress',
+        cluster: cluster.name,
+        message: `the mesh configs of revisioned control planes (ConfigMaps labelled istio.io/rev in ${settings.istioRootNamespace}) could not be listed, so pods of a revision are not judged: ${revisionsUnread}`,
+      });
+    }
     if (peerAuthentications === undefined) {
       gaps.push({
         topic: 'authorization',
@@ -617,6 +652,9 @@ export class IstioObjectAdapter implements MeshObjectAdapter {
             destinationRules: destinationRules ?? [],
             ...(mesh ? { meshMode: mesh.mode } : {}),
             meshModeSource,
+            ...(revisionConfigs
+              ? { revisionModes: revisionMeshModes(revisionConfigs) }
+              : {}),
             rootNamespace: settings.istioRootNamespace,
           }
         : undefined;

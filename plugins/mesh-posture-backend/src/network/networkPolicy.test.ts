@@ -385,11 +385,14 @@ describe('readNetworkPolicies', () => {
     const present = await readNetworkPolicies(
       sourceOf({
         'networking.k8s.io/v1/networkpolicies': [DEFAULT_DENY],
-        'cilium.io/v2/ciliumnetworkpolicies': [
+        // Calico's selectors are an expression language of their own:
+        // detected, not evaluated (Cilium's are: see ciliumPolicy.test.ts).
+        'crd.projectcalico.org/v1/networkpolicies': [
           {
-            apiVersion: 'cilium.io/v2',
-            kind: 'CiliumNetworkPolicy',
-            metadata: { name: 'l7', namespace: 'payments' },
+            apiVersion: 'crd.projectcalico.org/v1',
+            kind: 'NetworkPolicy',
+            metadata: { name: 'allow-tcp-6379', namespace: 'payments' },
+            spec: { selector: "role == 'database'", types: ['Ingress'] },
           },
         ],
       }),
@@ -397,7 +400,7 @@ describe('readNetworkPolicies', () => {
       new VersionedLister(),
     );
     expect(present.gaps.map(g => g.message)).toEqual([
-      '1 CiliumNetworkPolicy in the cluster, not evaluated: they can admit or refuse what the NetworkPolicies do not',
+      '1 Calico NetworkPolicy in the cluster, not evaluated: they can admit or refuse what the NetworkPolicies do not',
     ]);
     const unseen = await readNetworkPolicies(
       sourceOf({

@@ -18,6 +18,7 @@ import { SourceError } from '@mesh-posture/plugin-mesh-posture-node';
 import { findSidecar } from '../mesh/pods';
 import { VersionedLister } from '../mesh/objects';
 import { fromObjectSelector, ObjectLabelSelector } from '../mesh/selectors';
+import { ciliumPolicies } from './ciliumPolicy';
 
 /*
  * Kubernetes NetworkPolicy beside the mesh, judged as the API documents it
@@ -54,8 +55,8 @@ interface PolicyRule {
  * Policy kinds that can change what reaches a pod but that this reading
  * does not evaluate. Where a cluster has any, a network check cannot be
  * decided from NetworkPolicy alone: an AdminNetworkPolicy `Allow` admits
- * traffic NetworkPolicies would drop, and Cilium and Calico policies add
- * rules of their own.
+ * traffic NetworkPolicies would drop, and Calico and Antrea policies add
+ * rules of their own (Cilium's are judged: see ciliumPolicy.ts).
  */
 const UNEVALUATED_KINDS: ReadonlyArray<{
   group: string;
@@ -81,18 +82,6 @@ const UNEVALUATED_KINDS: ReadonlyArray<{
     versions: ['v1alpha2'],
     resource: 'clusternetworkpolicies',
     kind: 'ClusterNetworkPolicy',
-  },
-  {
-    group: 'cilium.io',
-    versions: ['v2'],
-    resource: 'ciliumnetworkpolicies',
-    kind: 'CiliumNetworkPolicy',
-  },
-  {
-    group: 'cilium.io',
-    versions: ['v2'],
-    resource: 'ciliumclusterwidenetworkpolicies',
-    kind: 'CiliumClusterwideNetworkPolicy',
   },
   {
     group: 'crd.projectcalico.org',
@@ -331,69 +320,142 @@ function selectsPod(policy: KubernetesObject, pod: KubernetesPod): boolean {
   );
 }
 
-/** One direction, from each pod's selecting policies. */
-function judgeDirection(
-  direction: 'Ingress' | 'Egress',
-  selectingOf: KubernetesObject[][],
-): NetworkDirectionPolicy {
-  const ofType = selectingOf.map(ps =>
-    ps.filter(p => policyTypes(p).has(direction)),
-  );
-  const selecting = [...new Set(ofType.flat())];
-  const key = direction === 'Ingress' ? 'ingress' : 'egress';
-  const rules = selecting.flatMap(p =>
-    ((p.spec?.[key] as PolicyRule[] | undefined) ?? []).map(rule =>
-      describeRule(p, rule, key === 'ingress' ? rule.from : rule.to),
-    ),
-  );
+/**
+ * One allow rule of a policy, whatever its kind: in words, and whether it
+ * lets TCP traffic to a container port through.
+ */
+export interface AllowRule {
+  described: NetworkPolicyRule;
+  /** Peers in words; undefined when any peer. */
+  peers?: string[];
+  letsIn(port: { port: number; name?: string }): boolean;
+}
+
+/** What the policies of one kind do to one pod in one direction. */
+export interface PodDirection {
+  /** The policies of this kind that select the pod for the direction. */
+  policies: string[];
+  /** Whether they make the direction default-deny for the pod. */
+  isolates: boolean;
+  rules: AllowRule[];
+}
+
+/** What each policy kind does to one pod, both ways. */
+export interface PodPolicies {
+  ingress: PodDirection[];
+  egress: PodDirection[];
+}
+
+/** Each NetworkPolicy rule's AllowRule, built once for every pod it selects. */
+const allowRulesOf = new WeakMap<
+  KubernetesObject,
+  { ingress: AllowRule[]; egress: AllowRule[] }
+>();
+
+function networkPolicyAllowRules(policy: KubernetesObject): {
+  ingress: AllowRule[];
+  egress: AllowRule[];
+} {
+  let rules = allowRulesOf.get(policy);
+  if (!rules) {
+    const of = (key: 'ingress' | 'egress') =>
+      ((policy.spec?.[key] as PolicyRule[] | undefined) ?? []).map(rule => {
+        const peers = key === 'ingress' ? rule.from : rule.to;
+        return {
+          described: describeRule(policy, rule, peers),
+          ...(peers && peers.length > 0
+            ? {
+                peers: peers.map(peer =>
+                  describePeer(peer, policy.metadata.namespace ?? ''),
+                ),
+              }
+            : {}),
+          letsIn: (port: { port: number; name?: string }) =>
+            rulePortAllows(rule.ports, port),
+        };
+      });
+    rules = { ingress: of('ingress'), egress: of('egress') };
+    allowRulesOf.set(policy, rules);
+  }
+  return rules;
+}
+
+/** What a pod's selecting NetworkPolicies do to it. */
+function networkPolicyDirections(selecting: KubernetesObject[]): {
+  ingress: PodDirection;
+  egress: PodDirection;
+} {
+  const direction = (type: 'Ingress' | 'Egress'): PodDirection => {
+    const ofType = selecting.filter(p => policyTypes(p).has(type));
+    const key = type === 'Ingress' ? 'ingress' : 'egress';
+    return {
+      policies: ofType.map(policyName),
+      isolates: ofType.length > 0,
+      rules: ofType.flatMap(p => networkPolicyAllowRules(p)[key]),
+    };
+  };
+  return { ingress: direction('Ingress'), egress: direction('Egress') };
+}
+
+/** One direction, from what every kind does to each pod. */
+function judgeDirection(perPod: PodDirection[][]): NetworkDirectionPolicy {
+  const policies = new Set<string>();
+  const rules = new Set<AllowRule>();
+  for (const kinds of perPod) {
+    for (const kind of kinds) {
+      kind.policies.forEach(p => policies.add(p));
+      kind.rules.forEach(r => rules.add(r));
+    }
+  }
   return {
-    unisolatedPods: ofType.filter(ps => ps.length === 0).length,
-    policies: selecting.map(policyName),
-    rules,
+    unisolatedPods: perPod.filter(kinds => !kinds.some(k => k.isolates)).length,
+    policies: [...policies],
+    rules: [...rules].map(r => r.described),
   };
 }
 
 /**
  * One workload's network isolation from the NetworkPolicies of its
- * namespace.
+ * namespace and, where the cluster runs them, the other policy kinds that
+ * add to them (each pod's from `others`).
  */
 export function evaluateNetworkIsolation(
   workload: WorkloadPosture,
   pods: KubernetesPod[],
   namespacePolicies: KubernetesObject[],
+  others?: (pod: KubernetesPod) => PodPolicies,
 ): NetworkIsolation {
-  // Which policies select each pod, once: both directions and the mesh
-  // ports are read from it.
-  const selectingOf = pods.map(pod =>
-    namespacePolicies.filter(p => selectsPod(p, pod)),
-  );
-  const ingress = judgeDirection('Ingress', selectingOf);
-  const egress = judgeDirection('Egress', selectingOf);
-  // Each pod against the policies that select it: a port open on one pod
-  // is not open on another that a stricter policy selects.
+  // What selects each pod, once: both directions and the mesh ports are
+  // read from it.
+  const perPod = pods.map(pod => {
+    const own = networkPolicyDirections(
+      namespacePolicies.filter(p => selectsPod(p, pod)),
+    );
+    const more = others?.(pod);
+    return {
+      ingress: [own.ingress, ...(more?.ingress ?? [])],
+      egress: [own.egress, ...(more?.egress ?? [])],
+    };
+  });
+  const ingress = judgeDirection(perPod.map(p => p.ingress));
+  const egress = judgeDirection(perPod.map(p => p.egress));
+  // Each pod against what selects it: a port open on one pod is not open
+  // on another that a stricter policy selects. Rules add up across kinds.
   const meshPorts: MeshPortReachability[] = meshPortsOf(workload, pods).map(
     port => {
       const from = new Set<string>();
       let open = true;
       let anyone = false;
-      for (const policies of selectingOf) {
-        const selecting = policies.filter(p => policyTypes(p).has('Ingress'));
-        if (selecting.length === 0) {
+      for (const { ingress: kinds } of perPod) {
+        if (!kinds.some(k => k.isolates)) {
           anyone = true;
           continue;
         }
-        const letIn = selecting.flatMap(p =>
-          ((p.spec?.ingress as PolicyRule[] | undefined) ?? [])
-            .filter(r => rulePortAllows(r.ports, port))
-            .map(r => ({ p, r })),
-        );
+        const letIn = kinds.flatMap(k => k.rules).filter(r => r.letsIn(port));
         if (letIn.length === 0) open = false;
-        for (const { p, r } of letIn) {
-          if (!r.from || r.from.length === 0) anyone = true;
-          else
-            for (const peer of r.from) {
-              from.add(describePeer(peer, p.metadata.namespace ?? ''));
-            }
+        for (const rule of letIn) {
+          if (!rule.peers) anyone = true;
+          else rule.peers.forEach(peer => from.add(peer));
         }
       }
       return {
@@ -545,7 +607,18 @@ export async function readNetworkPolicies(
   const gaps: MeshGap[] = [];
   const gap = (message: string) =>
     gaps.push({ topic: 'network', cluster, message });
-  const [policies, others] = await Promise.all([
+  const cilium = (resource: string) =>
+    lister
+      .list(source, cluster, 'cilium.io', ['v2'], resource, signal)
+      .catch(error => {
+        gap(
+          `Cilium policies (${resource}) could not be read, so some may admit or refuse unseen: ${failure(
+            error,
+          )}`,
+        );
+        return null;
+      });
+  const [policies, others, cnps, ccnps] = await Promise.all([
     lister
       .list(
         source,
@@ -571,7 +644,60 @@ export async function readNetworkPolicies(
           })),
       ),
     ),
+    cilium('ciliumnetworkpolicies'),
+    cilium('ciliumclusterwidenetworkpolicies'),
   ]);
+  // Where Cilium runs, its agent's enforcement mode decides first
+  // (pkg/policy/repository.go computePolicyEnforcementAndRules: `never`
+  // enforces nothing, `always` isolates every pod both ways).
+  let ciliumMode: string | undefined;
+  if (cnps !== undefined || ccnps !== undefined) {
+    const config = await source
+      .get(
+        {
+          cluster,
+          apiVersion: 'v1',
+          resource: 'configmaps',
+          namespace: 'kube-system',
+          name: 'cilium-config',
+        },
+        { signal },
+      )
+      .catch(error => {
+        gap(
+          `Cilium's configuration (kube-system/cilium-config) could not be read, so whether it enforces policies is unknown: ${failure(
+            error,
+          )}`,
+        );
+        return null;
+      });
+    ciliumMode = config?.data?.['enable-policy'] ?? 'default';
+    if (ciliumMode === 'never') {
+      gap(
+        'Cilium enforces no network policy here (enable-policy: never in kube-system/cilium-config): nothing the policies say holds',
+      );
+    }
+  }
+  const ciliumRules =
+    (cnps?.length ?? 0) + (ccnps?.length ?? 0) > 0 || ciliumMode === 'always'
+      ? ciliumPolicies(cnps ?? [], ccnps ?? [])
+      : undefined;
+  const always: PodDirection = {
+    policies: ['Cilium enable-policy: always'],
+    isolates: true,
+    rules: [],
+  };
+  const ciliumOf = ciliumRules
+    ? (pod: KubernetesPod): PodPolicies => {
+        const of = ciliumRules.of(pod);
+        return ciliumMode === 'always'
+          ? {
+              ingress: [...of.ingress, always],
+              egress: [...of.egress, always],
+            }
+          : of;
+      }
+    : undefined;
   if (policies === undefined) {
     gap('networking.k8s.io/v1 NetworkPolicy is not served by this cluster');
   }
@@ -644,6 +770,7 @@ export async function readNetworkPolicies(
             workload,
             pods,
             byNamespace.get(workload.workload.namespace) ?? [],
+            ciliumOf,
           )
         : undefined,
   };

@@ -3,6 +3,7 @@ import {
   evaluateIstioEgress,
   IstioEgressObjects,
   meshOutboundMode,
+  revisionMeshModes,
   sidecarFor,
 } from './istioEgress';
 
@@ -303,6 +304,81 @@ describe('evaluateIstioEgress', () => {
         workload,
         [revisioned],
         objects({ meshMode: 'REGISTRY_ONLY' }),
+      ),
+    ).toBeUndefined();
+  });
+
+  it("judges a revision's pods on that revision's own mesh config", () => {
+    // As istio/istio manifests/charts/istio-control/istio-discovery/
+    // templates/configmap.yaml renders it for revision canary-1-30.
+    const configMap = (name: string, revision: string, mesh: string) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name,
+        namespace: 'istio-system',
+        labels: { 'istio.io/rev': revision, release: 'istiod' },
+      },
+      data: { meshNetworks: 'networks: {}', mesh },
+    });
+    const modes = revisionMeshModes([
+      configMap('istio', 'default', 'rootNamespace: istio-system'),
+      configMap(
+        'istio-canary-1-30',
+        'canary-1-30',
+        'outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\nrootNamespace: istio-system',
+      ),
+      configMap('istio-stable', 'stable', 'rootNamespace: istio-system'),
+      // Name and label disagree: not that revision's config.
+      configMap('istio-other', 'canary-2', 'outboundTrafficPolicy: {}'),
+    ]);
+    expect([...modes]).toEqual([
+      [
+        'canary-1-30',
+        {
+          mode: 'REGISTRY_ONLY',
+          source: 'mesh config istio-system/istio-canary-1-30',
+        },
+      ],
+      [
+        'stable',
+        {
+          mode: 'ALLOW_ANY',
+          source: 'mesh config istio-system/istio-stable, the default',
+        },
+      ],
+    ]);
+    const revisioned = (revision: string) => ({
+      ...pod(),
+      metadata: {
+        ...pod().metadata,
+        labels: { app: 'card-issuing', 'istio.io/rev': revision },
+      },
+    });
+    // The default config says ALLOW_ANY; the canary revision refuses.
+    expect(
+      evaluateIstioEgress(
+        workload,
+        [revisioned('canary-1-30')],
+        objects({ meshMode: 'ALLOW_ANY', revisionModes: modes }),
+      ),
+    ).toMatchObject({
+      mode: 'declared-only',
+      decidedBy: 'mesh config istio-system/istio-canary-1-30 (REGISTRY_ONLY)',
+    });
+    expect(
+      evaluateIstioEgress(
+        workload,
+        [revisioned('stable')],
+        objects({ meshMode: 'REGISTRY_ONLY', revisionModes: modes }),
+      ),
+    ).toMatchObject({ mode: 'open' });
+    // A revision whose config was not found stays unknown.
+    expect(
+      evaluateIstioEgress(
+        workload,
+        [revisioned('canary-2')],
+        objects({ meshMode: 'REGISTRY_ONLY', revisionModes: modes }),
       ),
     ).toBeUndefined();
   });

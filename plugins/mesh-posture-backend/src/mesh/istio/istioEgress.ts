@@ -21,7 +21,39 @@ export interface IstioEgressObjects {
   meshMode?: string;
   /** Where the mesh mode came from, in words. */
   meshModeSource: string;
+  /**
+   * The mode of each revisioned control plane, from its own mesh config
+   * (`istio-<revision>`); a revision missing here is unknown.
+   */
+  revisionModes?: ReadonlyMap<string, { mode: string; source: string }>;
   rootNamespace: string;
+}
+
+/**
+ * The mesh config of each revisioned control plane: istio/istio
+ * manifests/charts/istio-control/istio-discovery/templates/configmap.yaml
+ * names it `istio-<revision>` and labels it `istio.io/rev: <revision>`
+ * (the default revision's is `istio`, labelled `default`). A ConfigMap
+ * whose name and label disagree, or whose YAML cannot be read, is left out.
+ */
+export function revisionMeshModes(
+  configMaps: KubernetesObject[],
+): Map<string, { mode: string; source: string }> {
+  const modes = new Map<string, { mode: string; source: string }>();
+  for (const cm of configMaps) {
+    const revision = cm.metadata.labels?.['istio.io/rev'];
+    if (!revision || revision === 'default') continue;
+    if (cm.metadata.name !== `istio-${revision}`) continue;
+    const mesh = meshOutboundMode(cm.data?.mesh);
+    if (!mesh) continue;
+    modes.set(revision, {
+      mode: mesh.mode,
+      source: `mesh config ${cm.metadata.namespace}/${cm.metadata.name}${
+        mesh.explicit ? '' : ', the default'
+      }`,
+    });
+  }
+  return modes;
 }
 
 /**
@@ -227,10 +259,18 @@ export function evaluateIstioEgress(
       sidecar.metadata.name
     } (${mode}${typeof policy.mode === 'string' ? '' : ', an empty mode'})`;
   } else if (labels['istio.io/rev'] && labels['istio.io/rev'] !== 'default') {
-    // A revisioned control plane reads istio-<revision>, which is not read:
-    // the default config says nothing of these pods.
-    mode = undefined;
-    decidedBy = `mesh config of revision ${labels['istio.io/rev']}`;
+    // The injection template labels each pod with the revision that
+    // injected it (istio.io/rev); that control plane reads istio-<revision>,
+    // and the default config says nothing of these pods.
+    const revision = objects.revisionModes?.get(labels['istio.io/rev']);
+    mode = revision?.mode;
+    decidedBy = `${
+      revision?.source ?? `mesh config of revision ${labels['istio.io/rev']}`
+    } (${mode ?? 'unknown'})${
+      sidecar
+        ? `, Sidecar ${sidecar.metadata.namespace}/${sidecar.metadata.name} leaving it`
+        : ''
+    }`;
   } else {
     mode = objects.meshMode;
     decidedBy = `${objects.meshModeSource} (${mode ?? 'unknown'})${
