@@ -289,6 +289,109 @@ describe('Cilium policies', () => {
     ).toBe(false);
   });
 
+  it('reads `specs`, skips what the operator marked invalid, and isolates no pod on the node network', () => {
+    const both: KubernetesObject = {
+      ...cnp('two-rules', {}),
+      spec: undefined,
+      specs: [L3_RULE.spec, { endpointSelector: {}, egress: [{}] }],
+    } as KubernetesObject;
+    const n = isolationOf([both]);
+    expect([n.ingress.unisolatedPods, n.egress.unisolatedPods]).toEqual([0, 0]);
+    const invalid = {
+      ...L3_RULE,
+      status: {
+        conditions: [{ type: 'Valid', status: 'False', message: 'bad' }],
+      },
+    } as KubernetesObject;
+    expect(isolationOf([invalid]).ingress.unisolatedPods).toBe(1);
+    const onNode = {
+      ...BACKEND[0],
+      spec: { ...BACKEND[0].spec, hostNetwork: true },
+    };
+    expect(
+      isolationOf([L3_RULE], [], [onNode as KubernetesPod]).ingress
+        .unisolatedPods,
+    ).toBe(1);
+  });
+
+  it('counts reserved identities, wildcard names and not-this selectors as wide, ICMP and none as letting no TCP in', () => {
+    const wide = (peer: Record<string, unknown>) =>
+      isolationOf(
+        [],
+        [
+          ccnp('wide', {
+            endpointSelector: {},
+            ingress: [peer],
+          }),
+        ],
+      ).ingress.rules[0]?.allowsAll;
+    expect(
+      wide({
+        fromEndpoints: [
+          {
+            matchExpressions: [
+              { key: 'reserved:host', operator: 'DoesNotExist' },
+            ],
+          },
+        ],
+      }),
+    ).toBe(true);
+    expect(
+      wide({ fromEndpoints: [{ matchLabels: { 'reserved:world-ipv4': '' } }] }),
+    ).toBe(true);
+    expect(
+      wide({
+        fromEndpoints: [
+          {
+            matchExpressions: [
+              { key: 'nonexistent', operator: 'DoesNotExist' },
+            ],
+          },
+        ],
+      }),
+    ).toBe(true);
+    expect(
+      wide({ fromEndpoints: [{ matchLabels: { 'reserved:host': '' } }] }),
+    ).toBe(false);
+    const fqdn = isolationOf([
+      cnp('all-names', {
+        endpointSelector: {},
+        egress: [{ toFQDNs: [{ matchPattern: '**' }] }],
+      }),
+    ]);
+    expect(fqdn.egress.rules[0].allowsAll).toBe(true);
+    const icmp = isolationOf([
+      cnp('ping', {
+        endpointSelector: {},
+        ingress: [
+          { fromEntities: ['cluster'], icmps: [{ fields: [{ type: 8 }] }] },
+        ],
+      }),
+    ]);
+    expect(icmp.ingress.unisolatedPods).toBe(0);
+    expect(icmp.meshPorts.map(p => p.allowed)).toEqual([false, false]);
+    const none = isolationOf([
+      cnp('none', {
+        endpointSelector: {},
+        ingress: [{ fromEntities: ['none'] }],
+      }),
+    ]);
+    expect(none.meshPorts.map(p => p.allowed)).toEqual([false, false]);
+    // A reserved subject selects no pod (Cilium's Ingress policies).
+    const ingressOnly = isolationOf(
+      [],
+      [
+        ccnp('ingress', {
+          endpointSelector: {
+            matchExpressions: [{ key: 'reserved:ingress', operator: 'Exists' }],
+          },
+          ingress: [{}],
+        }),
+      ],
+    );
+    expect(ingressOnly.ingress.unisolatedPods).toBe(1);
+  });
+
   it('does not isolate where every selecting rule turns default-deny off', () => {
     const noDefaultDeny = cnp('audit', {
       endpointSelector: { matchLabels: { role: 'backend' } },
@@ -339,6 +442,45 @@ describe('Cilium policies', () => {
         /CIDRs held elsewhere/,
       ],
     ];
+    cases.push(
+      [
+        {
+          endpointSelector: { matchLabels: { 'pod-template-hash': '7d9f' } },
+          ingress: [{}],
+        },
+        /selects by pod-template-hash/,
+      ],
+      [
+        {
+          endpointSelector: {
+            matchLabels: { 'any:app': 'x', 'k8s:app': 'web' },
+          },
+          ingress: [{}],
+        },
+        /names app twice/,
+      ],
+      [
+        {
+          endpointSelector: {},
+          ingress: [{ fromEndpoints: [{}], fromEntities: ['host'] }],
+        },
+        /combining fromEndpoints and fromEntities, which Cilium refuses/,
+      ],
+      [
+        {
+          endpointSelector: {},
+          ingress: [{ toPorts: [{ ports: [{ protocol: 'TCP' }] }] }],
+        },
+        /a port entry without a port/,
+      ],
+      [
+        {
+          endpointSelector: {},
+          ingress: [{ toPorts: [{ ports: [{ port: '70000' }] }] }],
+        },
+        /a port out of range/,
+      ],
+    );
     for (const [spec, message] of cases) {
       const cilium = ciliumPolicies([cnp('x', spec)], []);
       expect(() => cilium.of(BACKEND[0])).toThrow(CiliumPolicyNotJudged);
@@ -428,13 +570,24 @@ describe('readNetworkPolicies on a Cilium cluster', () => {
   });
 
   it('names what it could not read, and an agent that enforces nothing', async () => {
-    const forbidden = await lists('forbidden');
+    const forbidden = await lists('forbidden', {});
     expect(forbidden.gaps.map(g => g.message)).toEqual([
       'Cilium policies (ciliumnetworkpolicies) could not be read, so some may admit or refuse unseen: not allowed to read ciliumnetworkpolicies on prod (403)',
     ]);
-    const never = await lists([L3_RULE], { 'enable-policy': 'never' });
+    // The agent lowercases the mode; audit mode and switched-off watchers
+    // drop nothing the policies say.
+    const never = await lists([L3_RULE], {
+      'enable-policy': 'Never',
+      'policy-audit-mode': 'true',
+      'enable-k8s-networkpolicy': 'false',
+    });
     expect(never.gaps.map(g => g.message)).toEqual([
-      'Cilium enforces no network policy here (enable-policy: never in kube-system/cilium-config): nothing the policies say holds',
+      "Cilium's policies are not judged here: enable-policy: never; policy-audit-mode: true (verdicts logged, nothing dropped); enable-k8s-networkpolicy: false in kube-system/cilium-config",
+    ]);
+    // Installed elsewhere, its mode is not known: not taken as `default`.
+    const noConfig = await lists([L3_RULE]);
+    expect(noConfig.gaps.map(g => g.message)).toEqual([
+      "Cilium's policies are not judged here: no ConfigMap cilium-config in kube-system, so its enforcement mode is unknown",
     ]);
   });
 

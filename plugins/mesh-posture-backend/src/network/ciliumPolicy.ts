@@ -63,7 +63,31 @@ function podLabelKey(key: string): string | undefined {
   // keys hold no colon, so one names a source: reserved:, cidr:, ….
   const sourced = /^([^:]*):(.*)$/.exec(key);
   if (!sourced) return key.startsWith('$') ? undefined : key;
+  // A reserved identity is never a pod's label: kept as it is, no pod has
+  // it, so In/Exists select no pod and NotIn/DoesNotExist every pod.
+  if (sourced[1] === 'reserved') return key;
   return sourced[1] === 'k8s' || sourced[1] === 'any' ? sourced[2] : undefined;
+}
+
+/**
+ * Labels Cilium leaves out of a pod's identity by default (pkg/labelsfilter
+ * filter.go: io.kubernetes*, kubernetes.io*, *.kubernetes.io/ other than
+ * app.kubernetes.io, k8s.io*, the controllers' hashes, annotation*): a
+ * selector on one matches no endpoint, whatever the pod's labels say.
+ */
+function droppedFromIdentity(key: string): boolean {
+  if (key === NAMESPACE_KEY || key.startsWith('io.cilium.k8s.')) return false;
+  return (
+    key.startsWith('io.kubernetes') ||
+    key.startsWith('kubernetes.io') ||
+    (/kubernetes\.io\//.test(key) && !key.startsWith('app.kubernetes.io/')) ||
+    key.startsWith('k8s.io') ||
+    key.startsWith('annotation') ||
+    key === 'pod-template-hash' ||
+    key === 'pod-template-generation' ||
+    key === 'controller-revision-hash' ||
+    key === 'etcd_node'
+  );
 }
 
 function policyLabel(policy: CiliumPolicy): string {
@@ -87,15 +111,20 @@ function podSelector(
 ): LabelSelector {
   if (!isObject(selector)) notJudged(policy, `${where} is not a selector`);
   const renamed: ObjectLabelSelector = {};
+  const seen = new Set<string>();
   const rename = (key: string) => {
     const k = podLabelKey(key);
     if (
       k === undefined ||
       k.startsWith('io.cilium.k8s.namespace.labels.') ||
-      k.startsWith('io.cilium.k8s.policy.cluster')
+      k.startsWith('io.cilium.k8s.policy.cluster') ||
+      droppedFromIdentity(k)
     ) {
       notJudged(policy, `${where} selects by ${key}, which is not judged`);
     }
+    // `any:app` and `k8s:app` are two keys to Cilium, one to a pod.
+    if (seen.has(k)) notJudged(policy, `${where} names ${k} twice`);
+    seen.add(k);
     return k;
   };
   if (selector.matchLabels !== undefined) {
@@ -162,7 +191,17 @@ function portsOf(
   let every = toPorts.length === 0;
   for (const rule of toPorts) {
     if (!isObject(rule)) notJudged(policy, 'a toPorts entry is not an object');
-    if (rule.rules !== undefined && rule.rules !== null) l7 = true;
+    // L7 rules, SNI matching and TLS interception send the port through
+    // Cilium's proxy, which cannot read the mesh's own mTLS.
+    for (const key of [
+      'rules',
+      'serverNames',
+      'terminatingTLS',
+      'originatingTLS',
+      'listener',
+    ]) {
+      if (rule[key] !== undefined && rule[key] !== null) l7 = true;
+    }
     const ports = rule.ports ?? [];
     if (!Array.isArray(ports)) notJudged(policy, 'toPorts.ports is not a list');
     if (ports.length === 0) every = true;
@@ -170,7 +209,11 @@ function portsOf(
       if (!isObject(p)) notJudged(policy, 'a port is not an object');
       // No protocol is ANY (pkg/policy/api/utils.go ParseL4Proto).
       const protocol = String(p.protocol ?? 'ANY').toUpperCase();
-      const raw = p.port === undefined ? '0' : String(p.port);
+      // Cilium refuses a port entry without a port (rule_validation.go).
+      if (typeof p.port !== 'string' && typeof p.port !== 'number') {
+        notJudged(policy, 'a port entry without a port');
+      }
+      const raw = String(p.port);
       const endPort =
         p.endPort === undefined || p.endPort === null
           ? undefined
@@ -180,13 +223,19 @@ function portsOf(
       }
       if (/^\d+$/.test(raw)) {
         const port = Number(raw);
+        if (port > 65535 || (endPort !== undefined && endPort > 65535)) {
+          notJudged(policy, `a port out of range (${raw})`);
+        }
         specs.push({
           protocol,
           // Port 0 is every port (l4.go).
           ...(port === 0 ? {} : { port }),
           ...(endPort && port !== 0 ? { endPort } : {}),
         });
-      } else if (/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i.test(raw)) {
+      } else if (
+        raw.length <= 15 &&
+        /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i.test(raw)
+      ) {
         // A named port; names are matched lowercased (rule_validation.go).
         specs.push({ protocol, name: raw.toLowerCase() });
       } else {
@@ -320,12 +369,22 @@ function peerSelector(
   const pods: Requirement[] = [];
   const namespaces: Requirement[] = [];
   const reserved: string[] = [];
+  let anyReserved = false;
   for (const r of requirementsOf(policy, selector, where)) {
     const sourced = /^([^:]*):(.*)$/.exec(r.key);
     const source = sourced?.[1];
     const key = sourced ? sourced[2] : r.key;
     if (source === 'reserved') {
       reserved.push(key);
+      // Not-this-identity selects every other one, the world's included;
+      // reserved selectors are not scoped to a namespace (utils.go).
+      if (
+        r.operator === 'NotIn' ||
+        r.operator === 'DoesNotExist' ||
+        key.startsWith('world')
+      ) {
+        anyReserved = true;
+      }
       continue;
     }
     if (source !== undefined && source !== 'k8s' && source !== 'any') {
@@ -347,11 +406,16 @@ function peerSelector(
     // reserved:world is everything outside the cluster.
     return {
       text: reserved.map(r => `the ${r} identity`).join(' and '),
-      anyone: reserved.includes('world'),
+      anyone: anyReserved,
     };
   }
   const podText =
     pods.length === 0 ? 'every pod' : `pods ${describeRequirements(pods)}`;
+  // Only an In or an Exists narrows the pods for certain; NotIn and
+  // DoesNotExist alone leave nearly every pod in.
+  const everyPod = !pods.some(
+    r => r.operator === 'In' || r.operator === 'Exists',
+  );
   const here = policy.namespace;
   const oneNamespace = namespaces.find(
     r => r.key === 'namespace' && r.operator === 'In' && r.values.length === 1,
@@ -367,13 +431,13 @@ function peerSelector(
   if (namespaces.length === 0) {
     return {
       text: `${podText} in every namespace`,
-      anyone: pods.length === 0,
+      anyone: everyPod,
     };
   }
   return {
     text: `${podText} in namespaces ${describeRequirements(namespaces)}`,
     // Only an In narrows the namespaces for certain.
-    anyone: pods.length === 0 && namespaces.every(r => r.operator !== 'In'),
+    anyone: everyPod && namespaces.every(r => r.operator !== 'In'),
   };
 }
 
@@ -409,6 +473,8 @@ function peersOf(
       for (const entity of values) {
         if (typeof entity !== 'string')
           notJudged(policy, `${key} holds a non-name`);
+        // `none` selects nothing.
+        if (entity === 'none') continue;
         peers.push(`entity ${entity}`);
         if (ANY_PEER_ENTITIES.has(entity) || entity === CLUSTER_ENTITY) {
           anyone = true;
@@ -440,7 +506,14 @@ function peersOf(
       for (const fqdn of values) {
         if (!isObject(fqdn)) notJudged(policy, `${key} holds a non-object`);
         peers.push(`hosts ${fqdn.matchName ?? fqdn.matchPattern ?? '?'}`);
-        if (fqdn.matchPattern === '*') anyone = true;
+        // Patterns of wildcards and dots alone match every name
+        // (pkg/fqdn/matchpattern isDNSWildcard: '*', '**', '*.').
+        if (
+          typeof fqdn.matchPattern === 'string' &&
+          /^[\s*.]*$/.test(fqdn.matchPattern)
+        ) {
+          anyone = true;
+        }
       }
     }
   }
@@ -451,18 +524,44 @@ function allowRule(
   policy: CiliumPolicy,
   rule: unknown,
   direction: Direction,
+  options: CiliumAgentSettings,
 ): AllowRule | undefined {
   if (!isObject(rule))
     notJudged(policy, `an ${direction} rule is not an object`);
+  const given = (k: string) => rule[k] !== undefined && rule[k] !== null;
+  // What Cilium refuses, refusing the whole policy with it
+  // (pkg/policy/api/rule_validation.go): it then isolates nothing.
+  const kinds = PEER_KEYS[direction].filter(given);
+  if (kinds.length > 1) {
+    notJudged(
+      policy,
+      `a rule combining ${kinds.join(' and ')}, which Cilium refuses`,
+    );
+  }
+  const hasPorts = given('toPorts');
+  if (given('icmps') && hasPorts) {
+    notJudged(
+      policy,
+      'a rule with both icmps and toPorts, which Cilium refuses',
+    );
+  }
   const { peers, anyone, none } = peersOf(policy, rule, direction);
-  const hasPorts = rule.toPorts !== undefined && rule.toPorts !== null;
-  const noPeerField = PEER_KEYS[direction].every(
-    k => rule[k] === undefined || rule[k] === null,
-  );
-  // `{}` (or ICMP only) lets no TCP in: the default-deny of a translated
-  // NetworkPolicy is exactly that (pkg/k8s/network_policy.go).
-  if (none || (noPeerField && !hasPorts)) return undefined;
-  const { specs, l7 } = portsOf(policy, rule.toPorts);
+  const noPeerField = kinds.length === 0;
+  // `{}` and ICMP-only rules let no TCP in: `{}` is the default-deny of a
+  // translated NetworkPolicy (pkg/k8s/network_policy.go).
+  if (none || given('icmps') || (noPeerField && !hasPorts)) return undefined;
+  const ported = portsOf(policy, rule.toPorts);
+  const { specs } = ported;
+  // Mutual authentication is Cilium's own handshake in front of the port.
+  const l7 =
+    ported.l7 ||
+    (isObject(rule.authentication) && rule.authentication.mode === 'required');
+  if (ported.l7 && options.l7ProxyDisabled) {
+    notJudged(
+      policy,
+      "L7 rules while Cilium's L7 proxy is off, which makes Cilium refuse the policy",
+    );
+  }
   const described: NetworkPolicyRule = {
     policy: policyLabel(policy),
     peers: anyone && noPeerField ? ['any peer'] : peers,
@@ -488,6 +587,26 @@ function rulesOf(object: KubernetesObject): unknown[] {
   ];
 }
 
+/** What the Cilium agent's configuration changes in how policies are read. */
+export interface CiliumAgentSettings {
+  /** `enable-l7-proxy: false`: Cilium refuses policies with L7 rules. */
+  l7ProxyDisabled?: boolean;
+}
+
+/**
+ * Whether the operator found a policy invalid (status.conditions Valid
+ * False): the agent does not apply it, so it isolates nothing.
+ */
+function refusedByCilium(object: KubernetesObject): boolean {
+  const conditions = (object as any).status?.conditions;
+  return (
+    Array.isArray(conditions) &&
+    conditions.some(
+      (c: any) => isObject(c) && c.type === 'Valid' && c.status === 'False',
+    )
+  );
+}
+
 /** Cilium policies of a cluster, ready to say what they do to a pod. */
 export interface CiliumPolicies {
   /** What the Cilium policies that select the pod do to it. */
@@ -502,19 +621,24 @@ export interface CiliumPolicies {
 export function ciliumPolicies(
   namespaced: KubernetesObject[],
   clusterwide: KubernetesObject[],
+  settings: CiliumAgentSettings = {},
 ): CiliumPolicies {
   const policies: CiliumPolicy[] = [
-    ...namespaced.map(o => ({
-      kind: 'CiliumNetworkPolicy' as const,
-      name: o.metadata.name,
-      namespace: o.metadata.namespace ?? '',
-      rules: rulesOf(o),
-    })),
-    ...clusterwide.map(o => ({
-      kind: 'CiliumClusterwideNetworkPolicy' as const,
-      name: o.metadata.name,
-      rules: rulesOf(o),
-    })),
+    ...namespaced
+      .filter(o => !refusedByCilium(o))
+      .map(o => ({
+        kind: 'CiliumNetworkPolicy' as const,
+        name: o.metadata.name,
+        namespace: o.metadata.namespace ?? '',
+        rules: rulesOf(o),
+      })),
+    ...clusterwide
+      .filter(o => !refusedByCilium(o))
+      .map(o => ({
+        kind: 'CiliumClusterwideNetworkPolicy' as const,
+        name: o.metadata.name,
+        rules: rulesOf(o),
+      })),
   ];
   // Selectors compiled once per rule, errors included.
   const compiled = new Map<
@@ -549,7 +673,7 @@ export function ciliumPolicies(
         if (!Array.isArray(list))
           notJudged(policy, `${direction} is not a list`);
         return list
-          .map((r: unknown) => allowRule(policy, r, direction))
+          .map((r: unknown) => allowRule(policy, r, direction, settings))
           .filter((r: AllowRule | undefined): r is AllowRule => !!r);
       };
       found = { ingress: of('ingress'), egress: of('egress') };

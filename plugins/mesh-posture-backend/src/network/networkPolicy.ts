@@ -428,6 +428,11 @@ export function evaluateNetworkIsolation(
   // What selects each pod, once: both directions and the mesh ports are
   // read from it.
   const perPod = pods.map(pod => {
+    // A pod on the node's network is no endpoint of the CNI's: no policy
+    // of any kind applies to it.
+    if (pod.spec?.hostNetwork === true) {
+      return { ingress: [] as PodDirection[], egress: [] as PodDirection[] };
+    }
     const own = networkPolicyDirections(
       namespacePolicies.filter(p => selectsPod(p, pod)),
     );
@@ -651,6 +656,7 @@ export async function readNetworkPolicies(
   // (pkg/policy/repository.go computePolicyEnforcementAndRules: `never`
   // enforces nothing, `always` isolates every pod both ways).
   let ciliumMode: string | undefined;
+  let l7ProxyDisabled = false;
   if (cnps !== undefined || ccnps !== undefined) {
     const config = await source
       .get(
@@ -671,16 +677,48 @@ export async function readNetworkPolicies(
         );
         return null;
       });
-    ciliumMode = config?.data?.['enable-policy'] ?? 'default';
-    if (ciliumMode === 'never') {
+    const data: Record<string, string> = config?.data ?? {};
+    const off = (key: string) =>
+      String(data[key] ?? '').toLowerCase() === 'false';
+    // The agent lowercases the mode (pkg/option); absent is `default`.
+    ciliumMode = String(data['enable-policy'] ?? 'default').toLowerCase();
+    l7ProxyDisabled = off('enable-l7-proxy');
+    const notEnforced: string[] = [];
+    if (config === undefined) {
+      notEnforced.push(
+        'no ConfigMap cilium-config in kube-system, so its enforcement mode is unknown',
+      );
+    }
+    if (ciliumMode === 'never') notEnforced.push('enable-policy: never');
+    if (String(data['policy-audit-mode'] ?? '').toLowerCase() === 'true') {
+      notEnforced.push(
+        'policy-audit-mode: true (verdicts logged, nothing dropped)',
+      );
+    }
+    for (const key of [
+      'enable-k8s-networkpolicy',
+      'enable-cilium-network-policy',
+      'enable-cilium-clusterwide-network-policy',
+    ]) {
+      if (off(key)) notEnforced.push(`${key}: false`);
+    }
+    // Custom identity labels change what selectors can match.
+    if (String(data.labels ?? '').trim() !== '') {
+      notEnforced.push(
+        'custom identity labels (labels), which are not modelled',
+      );
+    }
+    if (notEnforced.length > 0) {
       gap(
-        'Cilium enforces no network policy here (enable-policy: never in kube-system/cilium-config): nothing the policies say holds',
+        `Cilium's policies are not judged here: ${notEnforced.join('; ')}${
+          config ? ' in kube-system/cilium-config' : ''
+        }`,
       );
     }
   }
   const ciliumRules =
     (cnps?.length ?? 0) + (ccnps?.length ?? 0) > 0 || ciliumMode === 'always'
-      ? ciliumPolicies(cnps ?? [], ccnps ?? [])
+      ? ciliumPolicies(cnps ?? [], ccnps ?? [], { l7ProxyDisabled })
       : undefined;
   const always: PodDirection = {
     policies: ['Cilium enable-policy: always'],
