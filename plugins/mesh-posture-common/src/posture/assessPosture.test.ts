@@ -1178,6 +1178,12 @@ describe('the network default-deny check', () => {
       detail:
         "every pod isolated for ingress and egress by 1 NetworkPolicy, the mesh's ports open",
     });
+    // Cilium's kinds beside them are not called NetworkPolicies.
+    const withCilium = isolation(3);
+    withCilium.egress.policies = ['CiliumNetworkPolicy payments/egress'];
+    expect(network({ networkIsolation: [withCilium] }).detail).toBe(
+      "every pod isolated for ingress and egress by 2 network policies, the mesh's ports open",
+    );
   });
 
   it('is unknown when the policies were not read, or a cluster holds kinds it does not evaluate', () => {

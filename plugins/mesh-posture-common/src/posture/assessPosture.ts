@@ -1049,10 +1049,12 @@ function checkNetworkDefaultDeny(
     const policies = new Set(
       judged.flatMap(i => [...i.ingress.policies, ...i.egress.policies]),
     );
+    // Cilium's own kinds are named as such ("CiliumNetworkPolicy ns/name").
+    const onlyKubernetes = [...policies].every(p => !p.startsWith('Cilium'));
     findings.pass = `every pod isolated for ingress and egress by ${plural(
       policies.size,
-      'NetworkPolicy',
-      'NetworkPolicies',
+      onlyKubernetes ? 'NetworkPolicy' : 'network policy',
+      onlyKubernetes ? 'NetworkPolicies' : 'network policies',
     )}, the mesh's ports open`;
     short = 'network default-deny';
   }
