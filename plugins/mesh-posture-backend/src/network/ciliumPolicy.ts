@@ -109,8 +109,6 @@ function podSelector(
   selector: unknown,
   where: string,
 ): LabelSelector {
-  if (!isObject(selector)) notJudged(policy, `${where} is not a selector`);
-  const renamed: ObjectLabelSelector = {};
   const seen = new Set<string>();
   const rename = (key: string) => {
     const k = podLabelKey(key);
@@ -127,37 +125,14 @@ function podSelector(
     seen.add(k);
     return k;
   };
-  if (selector.matchLabels !== undefined) {
-    if (
-      !isObject(selector.matchLabels) ||
-      !Object.values(selector.matchLabels).every(v => typeof v === 'string')
-    ) {
-      notJudged(policy, `${where} has matchLabels that are not strings`);
-    }
-    renamed.matchLabels = Object.fromEntries(
-      Object.entries(selector.matchLabels).map(([k, v]) => [rename(k), v]),
-    ) as Record<string, string>;
-  }
-  if (selector.matchExpressions !== undefined) {
-    if (
-      !Array.isArray(selector.matchExpressions) ||
-      !selector.matchExpressions.every(
-        (e: unknown) =>
-          isObject(e) &&
-          typeof e.key === 'string' &&
-          typeof e.operator === 'string' &&
-          (e.values === undefined ||
-            (Array.isArray(e.values) &&
-              e.values.every((x: unknown) => typeof x === 'string'))),
-      )
-    ) {
-      notJudged(policy, `${where} has matchExpressions it cannot read`);
-    }
-    renamed.matchExpressions = selector.matchExpressions.map((e: any) => ({
-      ...e,
-      key: rename(e.key),
-    }));
-  }
+  // matchLabels are In requirements of one value; all of them ANDed.
+  const renamed: ObjectLabelSelector = {
+    matchExpressions: requirementsOf(policy, selector, where).map(r => ({
+      key: rename(r.key),
+      operator: r.operator,
+      values: r.values,
+    })),
+  };
   const structured = fromObjectSelector(renamed);
   if (!structured) notJudged(policy, `${where} cannot be read`);
   return structured;
