@@ -383,6 +383,44 @@ describe('evaluateIstioEgress', () => {
     ).toBeUndefined();
   });
 
+  it('is open where a ServiceEntry admits every host of a top-level domain', () => {
+    // resolution DYNAMIC_DNS forwards whatever name arrives under the
+    // wildcard (istio/api networking/v1alpha3/service_entry.proto).
+    const dotCom: KubernetesObject = {
+      ...cardNetwork,
+      metadata: { name: 'anything-dot-com', namespace: 'cards' },
+      spec: {
+        hosts: ['*.com'],
+        location: 'MESH_EXTERNAL',
+        resolution: 'DYNAMIC_DNS',
+        ports: [{ number: 443, name: 'tls', protocol: 'TLS' }],
+      },
+    };
+    expect(
+      evaluateIstioEgress(
+        workload,
+        [pod()],
+        objects({ meshMode: 'REGISTRY_ONLY', serviceEntries: [dotCom] }),
+      ),
+    ).toMatchObject({
+      mode: 'open',
+      decidedBy:
+        'mesh config istio-system/istio, the default (REGISTRY_ONLY), but ServiceEntry cards/anything-dot-com admits every host of *.com',
+    });
+    // A named domain's wildcard declares that domain.
+    const partner = {
+      ...dotCom,
+      spec: { ...dotCom.spec, hosts: ['*.partner.example'] },
+    };
+    expect(
+      evaluateIstioEgress(
+        workload,
+        [pod()],
+        objects({ meshMode: 'REGISTRY_ONLY', serviceEntries: [partner] }),
+      )?.mode,
+    ).toBe('declared-only');
+  });
+
   it('is unknown without the mesh config unless a Sidecar decides', () => {
     expect(
       evaluateIstioEgress(workload, [pod()], objects({ meshMode: undefined })),

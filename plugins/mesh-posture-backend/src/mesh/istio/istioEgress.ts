@@ -187,6 +187,21 @@ function anyHostPorts(entry: KubernetesObject): string[] {
 }
 
 /**
+ * Wildcard hosts that cover a whole top-level domain or everything (`*`,
+ * `*.com`): with resolution NONE or DYNAMIC_DNS the sidecar forwards any
+ * name under them (istio/api networking/v1alpha3/service_entry.proto;
+ * validation rejects only a bare `*` with DNS resolution), which declares
+ * nothing in particular.
+ */
+function topLevelWildcards(entry: KubernetesObject): string[] {
+  const hosts: unknown = entry.spec?.hosts;
+  return (Array.isArray(hosts) ? hosts : []).filter(
+    (h): h is string =>
+      typeof h === 'string' && (h === '*' || /^\*\.[^.]+\.?$/.test(h)),
+  );
+}
+
+/**
  * A workload's egress on Istio's sidecars. The Sidecar that applies sets
  * the mode when it has `outboundTrafficPolicy` (an empty one is
  * REGISTRY_ONLY, the proto's zero value: pilot/pkg/model/sidecar.go takes
@@ -288,12 +303,16 @@ export function evaluateIstioEgress(
         (e.spec?.location ?? 'MESH_EXTERNAL') === 'MESH_EXTERNAL' &&
         exportedTo(e, workload.namespace),
     )
-    .flatMap(e =>
-      anyHostPorts(e).map(
+    .flatMap(e => [
+      ...anyHostPorts(e).map(
         port =>
           `ServiceEntry ${e.metadata.namespace}/${e.metadata.name} admits any address on TCP port ${port} (resolution NONE, no addresses)`,
       ),
-    );
+      ...topLevelWildcards(e).map(
+        host =>
+          `ServiceEntry ${e.metadata.namespace}/${e.metadata.name} admits every host of ${host}`,
+      ),
+    ]);
   if (mode === 'REGISTRY_ONLY' && wideOpen.length > 0) {
     return {
       workload,
