@@ -58,6 +58,13 @@ export type ChecklistPosture =
   | { posture: MeshPosture }
   | { unavailable: string };
 
+/** Why checklists have no posture when its read failed, in a line. */
+export function postureReadFailure(error: unknown): string {
+  return `the mesh posture could not be read: ${String(
+    (error as Error)?.message ?? error,
+  ).slice(0, 300)}`;
+}
+
 /** Reads the posture for checklists: a failed read is a reason, not an error. */
 export async function readChecklistPosture(
   read: () => Promise<MeshPosture>,
@@ -65,11 +72,7 @@ export async function readChecklistPosture(
   try {
     return { posture: await read() };
   } catch (error) {
-    return {
-      unavailable: `the mesh posture could not be read: ${String(
-        (error as Error)?.message ?? error,
-      ).slice(0, 300)}`,
-    };
+    return { unavailable: postureReadFailure(error) };
   }
 }
 

@@ -6,6 +6,7 @@ import {
 } from '@mesh-posture/plugin-mesh-posture-common';
 import type { PostureAssembler } from '../posture/PostureAssembler';
 import { resolveWorkloadTarget } from '../posture/resolveWorkloadTarget';
+import { postureReadFailure } from './ChecklistService';
 
 /**
  * What a seeded attestation records for automatic items: the posture the
@@ -29,11 +30,6 @@ export async function checklistPostureAt(
       ),
     );
   } catch (error) {
-    return {
-      available: false,
-      reason: `the mesh posture could not be read: ${String(
-        (error as Error)?.message ?? error,
-      ).slice(0, 300)}`,
-    };
+    return { available: false, reason: postureReadFailure(error) };
   }
 }

@@ -615,6 +615,16 @@ export function ciliumPolicies(
         rules: rulesOf(o),
       })),
   ];
+  // A pod meets its own namespace's policies and the clusterwide ones:
+  // indexed once, not scanned whole for every pod.
+  const clusterwidePolicies = policies.filter(p => p.namespace === undefined);
+  const byNamespace = new Map<string, CiliumPolicy[]>();
+  for (const p of policies) {
+    if (p.namespace === undefined) continue;
+    const list = byNamespace.get(p.namespace);
+    if (list) list.push(p);
+    else byNamespace.set(p.namespace, [p]);
+  }
   // Selectors compiled once per rule, errors included.
   const compiled = new Map<
     unknown,
@@ -665,13 +675,10 @@ export function ciliumPolicies(
         const rules: AllowRule[] = [];
         let enforced = false;
         let defaultDeny = false;
-        for (const policy of policies) {
-          if (
-            policy.namespace !== undefined &&
-            policy.namespace !== pod.metadata.namespace
-          ) {
-            continue;
-          }
+        for (const policy of [
+          ...(byNamespace.get(pod.metadata.namespace ?? '') ?? []),
+          ...clusterwidePolicies,
+        ]) {
           for (const rule of policy.rules) {
             const subject = subjectOf(policy, rule);
             if (!subject || !matchesLabelSelector(subject, labels)) continue;

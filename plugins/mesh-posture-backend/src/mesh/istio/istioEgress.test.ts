@@ -119,6 +119,18 @@ describe('sidecarFor', () => {
   });
 });
 
+/** A workload of the fixture under a mesh config that says REGISTRY_ONLY. */
+const underRegistryOnly = (overrides: Partial<IstioEgressObjects>) =>
+  evaluateIstioEgress(
+    workload,
+    [pod()],
+    objects({
+      meshMode: 'REGISTRY_ONLY',
+      meshModeSource: 'mesh config istio-system/istio',
+      ...overrides,
+    }),
+  );
+
 describe('evaluateIstioEgress', () => {
   it('is open under the mesh default, with the ServiceEntries the namespace sees', () => {
     expect(evaluateIstioEgress(workload, [pod()], objects({}))).toEqual({
@@ -149,15 +161,9 @@ describe('evaluateIstioEgress', () => {
     });
     // A Sidecar without a policy leaves the mesh's mode.
     expect(
-      evaluateIstioEgress(
-        workload,
-        [pod()],
-        objects({
-          meshMode: 'REGISTRY_ONLY',
-          meshModeSource: 'mesh config istio-system/istio',
-          sidecars: [sidecar('default', 'cards', { egress: [] })],
-        }),
-      ),
+      underRegistryOnly({
+        sidecars: [sidecar('default', 'cards', { egress: [] })],
+      }),
     ).toMatchObject({
       mode: 'declared-only',
       decidedBy:
@@ -237,15 +243,9 @@ describe('evaluateIstioEgress', () => {
       },
     };
     expect(
-      evaluateIstioEgress(
-        workload,
-        [pod()],
-        objects({
-          meshMode: 'REGISTRY_ONLY',
-          meshModeSource: 'mesh config istio-system/istio',
-          serviceEntries: [cardNetwork, anyPostgres],
-        }),
-      ),
+      underRegistryOnly({
+        serviceEntries: [cardNetwork, anyPostgres],
+      }),
     ).toMatchObject({
       mode: 'open',
       decidedBy:

@@ -8,6 +8,7 @@ import type {
 } from '@mesh-posture/plugin-mesh-posture-node';
 import { parse as parseYaml } from 'yaml';
 import { byCreation } from './istioPolicy';
+import { objectSelectorMatches } from '../selectors';
 
 /** What Istio's egress depends on in a cluster. */
 export interface IstioEgressObjects {
@@ -78,10 +79,9 @@ export function meshOutboundMode(
 }
 
 function selects(sidecar: KubernetesObject, labels: Record<string, string>) {
-  // No labels match every workload (an empty subset).
+  // A Sidecar's workloadSelector is labels only; none match every workload.
   const wanted = sidecar.spec?.workloadSelector?.labels ?? {};
-  if (typeof wanted !== 'object') return false;
-  return Object.entries(wanted).every(([k, v]) => labels[k] === v);
+  return objectSelectorMatches({ matchLabels: wanted }, labels);
 }
 
 // istiod tells the two apart by whether the field is set at all
